@@ -1,0 +1,93 @@
+"""Composition root: database URL → connection → migrations → services."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+import peewee
+
+from desk_app.domain.clock import Clock, SourceClock, SystemClock
+from desk_app.domain.errors import DatabaseUnavailable
+from desk_app.i18n import _
+from desk_app.paths import data_dir
+from desk_app.services.audit import AuditService
+from desk_app.services.auth import AuthService
+from desk_app.services.backup import BackupService
+from desk_app.services.base import Context
+from desk_app.services.demo import DemoService
+from desk_app.services.settings import SettingsService
+from desk_app.services.users import UserService
+from desk_app.store import backup as store_backup
+from desk_app.store import migrate
+from desk_app.store.db import DatabaseUrl, connect, database_proxy, parse_url, server_now_sql
+
+log = logging.getLogger(__name__)
+
+
+def standard_clock(db: peewee.Database) -> Clock:
+    """R8: a shared database's server clock, else this machine's."""
+    sql = server_now_sql(db)
+    if sql is None:
+        return SystemClock()
+
+    def server_now() -> datetime:
+        return db.execute_sql(sql).fetchone()[0]
+
+    return SourceClock(server_now)
+
+
+def _pre_migration_backup(db: peewee.Database, url: DatabaseUrl):
+    def save(version: int) -> Path:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        if url.backend == "sqlite" and url.path is not None:
+            target = url.path.with_name(f"{url.path.name}.schema{version}-{stamp}.bak")
+        else:
+            folder = data_dir() / "backups"
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"{url.dbname}.schema{version}-{stamp}.bak"
+        return store_backup.backup(db, target)
+
+    return save
+
+
+class Desk:
+    """Everything one process needs: the open database and the services over it."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.auth = AuthService(ctx)
+        self.users = UserService(ctx)
+        self.settings = SettingsService(ctx)
+        self.audit = AuditService(ctx)
+        self.backups = BackupService(ctx)
+        self.demo = DemoService(ctx)
+
+    @classmethod
+    def open(cls, url_text: str, *, create: bool = False, clock: Clock | None = None) -> Desk:
+        """Open (and migrate) the database. ``create`` allows a new, empty one."""
+        url = parse_url(url_text)
+        db = connect(url, must_exist=not create)
+        try:
+            version = migrate.current_version(db)
+            if version == 0 and not create:
+                raise DatabaseUnavailable(
+                    _("The database {url} is empty. Create it with: desk-app init --admin NAME")
+                    .format(url=url.display())
+                )
+            migrate.migrate(db, backup=_pre_migration_backup(db, url))
+        except peewee.DatabaseError as error:
+            db.close()
+            raise DatabaseUnavailable(
+                _("Cannot use the database {url}: {reason}").format(url=url.display(), reason=error)
+            ) from error
+        except BaseException:
+            db.close()
+            raise
+        database_proxy.initialize(db)
+        log.info("opened %s", url.display())
+        return cls(Context(db=db, clock=clock or standard_clock(db), url=url))
+
+    def close(self) -> None:
+        self.ctx.db.close()

@@ -1,0 +1,72 @@
+"""Rules for user names, passwords and sign-in lock-out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from desk_app.domain.errors import ValidationError
+from desk_app.domain.roles import Permission, Role, permissions_of
+from desk_app.i18n import _
+
+_NAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: the signed-in user, or the system for set-up tasks."""
+
+    user_id: int | None
+    name: str
+    roles: frozenset[Role]
+
+    def can(self, permission: Permission) -> bool:
+        return permission in permissions_of(self.roles)
+
+
+SYSTEM = Actor(user_id=None, name="system", roles=frozenset({Role.ADMIN}))
+
+
+def normalise_user_name(name: str) -> str:
+    name = (name or "").strip().lower()
+    if not _NAME.match(name):
+        raise ValidationError(
+            _(
+                "A user name is 2 to 32 characters: letters a-z, digits, dot, dash or "
+                "underscore, starting with a letter."
+            ),
+            field="name",
+        )
+    return name
+
+
+def check_new_password(password: str, minimum_length: int) -> None:
+    if password is None or len(password) < minimum_length:
+        raise ValidationError(
+            _("The password must have at least {n} characters.").format(n=minimum_length),
+            field="password",
+        )
+    if password != password.strip():
+        raise ValidationError(
+            _("The password must not start or end with a space."), field="password"
+        )
+
+
+def check_full_name(full_name: str) -> str:
+    full_name = (full_name or "").strip()
+    if len(full_name) > 64:
+        raise ValidationError(_("The full name is too long (64 characters at most)."), "full_name")
+    return full_name
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    threshold: int
+    minutes: int
+
+    def after_failure(self, failures: int, now: datetime) -> datetime | None:
+        """When the account unlocks after this many consecutive failures, or None."""
+        if self.threshold > 0 and failures >= self.threshold:
+            return now + timedelta(minutes=self.minutes)
+        return None

@@ -1,0 +1,77 @@
+"""What every service shares: the database, the clock, permission checks, transactions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import peewee
+
+from desk_app.domain.clock import Clock, iso_utc
+from desk_app.domain.errors import PermissionDenied
+from desk_app.domain.roles import Permission
+from desk_app.domain.users import Actor
+from desk_app.i18n import _
+from desk_app.store import audit_chain
+from desk_app.store.db import DatabaseUrl
+
+
+@dataclass
+class Context:
+    db: peewee.Database
+    clock: Clock
+    url: DatabaseUrl
+
+
+@dataclass
+class Change:
+    """The single audit entry a write transaction records."""
+
+    actor: str
+    action: str
+    entity: str
+    entity_id: Any = None
+    before: Any = None
+    after: Any = None
+
+
+@dataclass
+class Transaction:
+    at: datetime
+    changes: list[Change] = field(default_factory=list)
+
+    def audit(self, actor: Actor | str, action: str, entity: str, entity_id: Any = None,
+              before: Any = None, after: Any = None) -> None:
+        name = actor.name if isinstance(actor, Actor) else actor
+        self.changes.append(Change(name, action, entity, entity_id, before, after))
+
+
+class Service:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    @staticmethod
+    def require(actor: Actor, permission: Permission) -> None:
+        if not actor.can(permission):
+            raise PermissionDenied(
+                _("{user} may not do this ({permission}).").format(
+                    user=actor.name, permission=permission.value
+                )
+            )
+
+    @contextmanager
+    def write(self) -> Iterator[Transaction]:
+        """One transaction that must record exactly one audit entry."""
+        with self.ctx.db.atomic():
+            tx = Transaction(at=self.ctx.clock.now())
+            yield tx
+            assert len(tx.changes) == 1, f"a write records one audit entry, got {len(tx.changes)}"
+            change = tx.changes[0]
+            audit_chain.append(
+                at=iso_utc(tx.at), actor=change.actor, action=change.action,
+                entity=change.entity, entity_id=change.entity_id,
+                before=change.before, after=change.after,
+            )

@@ -1,0 +1,98 @@
+"""Deterministic demo data: the staff of a property-management customer-service office."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from desk_app.domain.errors import PermissionDenied
+from desk_app.domain.roles import Permission, Role, format_roles
+from desk_app.domain.users import SYSTEM, Actor
+from desk_app.i18n import _
+from desk_app.services.base import Service
+from desk_app.services.passwords import hash_password
+from desk_app.services.settings import SettingsService
+from desk_app.services.users import UserService
+from desk_app.store.models import User
+
+DEMO_PASSWORD = "demo1234"
+SEED = 20261122
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    name: str
+    full_name: str
+    roles: tuple[Role, ...]
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("admin", "系统管理员", (Role.ADMIN,)),
+    DemoUser("wangfang", "王芳", (Role.CLERK,)),
+    DemoUser("zhoumin", "周敏", (Role.CLERK, Role.SUPERVISOR)),
+    DemoUser("liqiang", "李强", (Role.SUPERVISOR,)),
+    DemoUser("zhangwei", "张伟", (Role.MANAGER,)),
+    DemoUser("chenjing", "陈静", (Role.AUDITOR,)),
+    DemoUser("liuyang", "刘洋", (Role.PERSONNEL,)),
+)
+
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+_GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华玉萍红梅鑫斌宇浩凯慧晶佳琳"
+_PINYIN_GIVEN = ["wei", "fang", "na", "xiu", "min", "jing", "li", "qiang", "lei", "jun", "yang", "yong", "yan", "jie", "juan", "tao", "ming", "chao"]
+
+
+def staff_names(count: int, seed: int = SEED) -> list[tuple[str, str]]:
+    """``count`` distinct (login, Chinese full name) pairs, the same for the same seed."""
+    rng = random.Random(seed)
+    names: list[tuple[str, str]] = []
+    for index in range(count):
+        full = rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2))))
+        names.append((f"staff{index + 1:05d}{rng.choice(_PINYIN_GIVEN)}"[:32], full))
+    return names
+
+
+class DemoService(Service):
+    def is_empty(self) -> bool:
+        return not User.select().exists()
+
+    def generate(self, actor: Actor | None, scale: int = 1) -> dict[str, int]:
+        """Fill the database. On an empty database no sign-in is needed (set-up)."""
+        if actor is None:
+            if not self.is_empty():
+                raise PermissionDenied(
+                    _("This database is in use: sign in as an administrator to add demo data.")
+                )
+            actor = SYSTEM
+        self.require(actor, Permission.DEMO_GENERATE)
+        users = UserService(self.ctx)
+        created = 0
+        existing = {name for (name,) in User.select(User.name).tuples()}
+        for demo in DEMO_USERS:
+            if demo.name in existing:
+                continue
+            if self.is_empty():
+                users.create_first_admin(demo.name, DEMO_PASSWORD, demo.full_name)
+            else:
+                users.add(actor, demo.name, DEMO_PASSWORD, [r.value for r in demo.roles],
+                          demo.full_name)
+            created += 1
+        SettingsService(self.ctx).set_many(actor, {"company_name": "示例物业服务有限公司"})
+        created += self._staff(actor, max(0, scale - 1) * 50, existing)
+        return {"users": created}
+
+    def _staff(self, actor: Actor, count: int, existing: set[str]) -> int:
+        """Extra clerks for volume, inserted in bulk under one audit entry."""
+        if count == 0:
+            return 0
+        password_hash = hash_password(DEMO_PASSWORD)
+        with self.write() as tx:
+            rows = [
+                {"name": name, "full_name": full, "roles": format_roles([Role.CLERK]),
+                 "password_hash": password_hash, "created_at": tx.at, "updated_at": tx.at}
+                for name, full in staff_names(count)
+                if name not in existing
+            ]
+            for start in range(0, len(rows), 500):
+                User.insert_many(rows[start:start + 500]).execute()
+            tx.audit(actor, "demo.generate", "user", None, after={"staff": len(rows)})
+        return len(rows)

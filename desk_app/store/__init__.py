@@ -1,0 +1,1 @@
+"""The database: connection, models, numbered migrations, audit chain, backups."""

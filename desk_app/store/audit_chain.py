@@ -1,0 +1,124 @@
+"""The append-only, hash-chained audit table (R16)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import peewee
+
+from desk_app.domain.audit import GENESIS, AuditRecord, ChainReport, ChainVerifier, canonical_json
+from desk_app.store.db import database_proxy, is_postgresql
+from desk_app.store.models import AuditEntry
+
+_APPEND_LOCK = 7311002  # pg advisory lock key: one appender at a time across desks
+VERIFY_BATCH = 5000
+
+
+def append(
+    *, at: str, actor: str, action: str, entity: str, entity_id: Any,
+    before: Any = None, after: Any = None,
+) -> AuditEntry:
+    """Append one entry. Must run inside the caller's write transaction."""
+    db = database_proxy.obj
+    assert db.in_transaction(), "audit entries are written inside the change's transaction"
+    if is_postgresql(db):
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_APPEND_LOCK,))
+    head = AuditEntry.select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).first()
+    record = AuditRecord(
+        seq=(head.seq + 1) if head else 1,
+        at=at,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id="" if entity_id is None else str(entity_id),
+        change=canonical_json({"before": before, "after": after}),
+        prev_hash=head.hash if head else GENESIS,
+    )
+    return AuditEntry.create(hash=record.digest(), **record.__dict__)
+
+
+def head() -> tuple[int, str]:
+    last = AuditEntry.select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).first()
+    return (last.seq, last.hash) if last else (0, GENESIS)
+
+
+def _record(row: AuditEntry) -> AuditRecord:
+    return AuditRecord(
+        seq=row.seq, at=row.at, actor=row.actor, action=row.action, entity=row.entity,
+        entity_id=row.entity_id, change=row.change, prev_hash=row.prev_hash,
+    )
+
+
+def _in_order() -> Iterator[AuditEntry]:
+    """All entries by sequence, fetched in keyset batches so memory stays flat."""
+    last_seq = None
+    while True:
+        query = AuditEntry.select().order_by(AuditEntry.seq).limit(VERIFY_BATCH)
+        if last_seq is not None:
+            query = query.where(AuditEntry.seq > last_seq)
+        rows = list(query)
+        if not rows:
+            return
+        yield from rows
+        last_seq = rows[-1].seq
+
+
+def verify(progress: Callable[[int, int], bool] | None = None) -> ChainReport:
+    """Walk the whole chain. ``progress(done, total)`` may return False to cancel."""
+    total = AuditEntry.select().count()
+    verifier = ChainVerifier()
+    for done, row in enumerate(_in_order(), start=1):
+        if not verifier.feed(_record(row), row.hash):
+            break
+        if progress and done % VERIFY_BATCH == 0 and progress(done, total) is False:
+            raise InterruptedError
+    report = verifier.report()
+    if report.ok and report.count != total:
+        return ChainReport(report.count, report.head_hash, report.count + 1, "entries are missing")
+    return report
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str | None = None
+    action: str | None = None  # exact action, or a prefix ending in "."
+    since: str | None = None  # ISO UTC text, inclusive
+    until: str | None = None  # ISO UTC text, exclusive
+
+    def where(self, query: peewee.ModelSelect) -> peewee.ModelSelect:
+        if self.actor:
+            query = query.where(AuditEntry.actor == self.actor)
+        if self.action:
+            if self.action.endswith("."):
+                # A range, not LIKE, so the index on action is used.
+                query = query.where(
+                    (AuditEntry.action >= self.action) & (AuditEntry.action < self.action[:-1] + "/")
+                )
+            else:
+                query = query.where(AuditEntry.action == self.action)
+        if self.since:
+            query = query.where(AuditEntry.at >= self.since)
+        if self.until:
+            query = query.where(AuditEntry.at < self.until)
+        return query
+
+
+def count(flt: AuditFilter) -> int:
+    return flt.where(AuditEntry.select()).count()
+
+
+def page(flt: AuditFilter, offset: int, limit: int) -> list[dict[str, Any]]:
+    """Newest first."""
+    query = flt.where(AuditEntry.select()).order_by(AuditEntry.seq.desc()).offset(offset).limit(limit)
+    return list(query.dicts())
+
+
+def distinct_values(column: str) -> list[str]:
+    field = getattr(AuditEntry, column)
+    return [value for (value,) in AuditEntry.select(field).distinct().order_by(field).tuples()]
+
+
+def dump_row(row: AuditEntry) -> dict[str, Any]:
+    return {**_record(row).__dict__, "hash": row.hash}

@@ -1,0 +1,97 @@
+"""Schema versions: apply numbered migrations, back up first, refuse newer databases."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import peewee
+
+from desk_app.domain.errors import DatabaseUnavailable, NewerDatabase
+from desk_app.i18n import _
+from desk_app.store import migrations
+from desk_app.store.db import is_postgresql
+
+log = logging.getLogger(__name__)
+
+
+def available() -> list[ModuleType]:
+    modules = [
+        importlib.import_module(f"{migrations.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(migrations.__path__)
+        if info.name.startswith("m")
+    ]
+    modules.sort(key=lambda module: module.VERSION)
+    versions = [module.VERSION for module in modules]
+    assert versions == list(range(1, len(modules) + 1)), f"migration numbers have gaps: {versions}"
+    return modules
+
+
+def latest_version() -> int:
+    return len(available())
+
+
+def current_version(db: peewee.Database) -> int:
+    """0 for an empty database; DatabaseUnavailable if it holds someone else's tables."""
+    tables = set(db.get_tables())
+    if "desk_meta" not in tables:
+        if tables:
+            raise DatabaseUnavailable(
+                _("This database holds other tables and is not a desk_app database.")
+            )
+        return 0
+    row = db.execute_sql("SELECT value FROM desk_meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def check_not_newer(version: int) -> None:
+    if version > latest_version():
+        raise NewerDatabase(
+            _(
+                "This database was written by a newer desk_app (schema {found}, this program "
+                "knows {known}). Update desk_app before opening it."
+            ).format(found=version, known=latest_version())
+        )
+
+
+def migrate(db: peewee.Database, backup: Callable[[int], Path | None] | None = None) -> int:
+    """Bring the schema to the latest version; returns the version it started at.
+
+    ``backup(version)`` runs first when an existing database is about to change.
+    Each migration runs in its own transaction together with its version bump.
+    """
+    start = current_version(db)
+    check_not_newer(start)
+    pending = [module for module in available() if start < module.VERSION]
+    if pending and start > 0 and backup is not None:
+        saved = backup(start)
+        log.info("backed up schema %s to %s before migrating", start, saved)
+    for module in pending:
+        with db.atomic():
+            if is_postgresql(db):
+                # One desk migrates; the others wait and then find nothing to do.
+                db.execute_sql("SELECT pg_advisory_xact_lock(7311001)")
+                if current_version(db) >= module.VERSION:
+                    continue
+            module.upgrade(db)
+            _set_version(db, module.VERSION)
+        log.info("migrated database to schema %s", module.VERSION)
+    return start
+
+
+def _set_version(db: peewee.Database, version: int) -> None:
+    updated = db.execute_sql(
+        "UPDATE desk_meta SET value = %s WHERE key = 'schema_version'".replace("%s", db.param),
+        (str(version),),
+    ).rowcount
+    if not updated:
+        db.execute_sql(
+            "INSERT INTO desk_meta (key, value) VALUES ('schema_version', %s)".replace(
+                "%s", db.param
+            ),
+            (str(version),),
+        )

@@ -1,0 +1,66 @@
+"""peewee models of the current schema. Migrations keep their own frozen copies."""
+
+from __future__ import annotations
+
+import peewee
+
+from desk_app.store.db import database_proxy
+
+
+class BaseModel(peewee.Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class Meta(BaseModel):
+    """Key/value facts about the database itself (schema version, creation time)."""
+
+    key = peewee.CharField(primary_key=True, max_length=64)
+    value = peewee.TextField()
+
+    class Meta:
+        table_name = "desk_meta"
+
+
+class User(BaseModel):
+    name = peewee.CharField(max_length=32, unique=True)
+    full_name = peewee.CharField(max_length=64, default="")
+    roles = peewee.CharField(max_length=200)
+    password_hash = peewee.CharField(max_length=200)
+    active = peewee.BooleanField(default=True)
+    failed_logins = peewee.IntegerField(default=0)
+    locked_until = peewee.DateTimeField(null=True)
+    created_at = peewee.DateTimeField()
+    updated_at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "app_user"
+
+
+class SettingValue(BaseModel):
+    key = peewee.CharField(primary_key=True, max_length=64)
+    value = peewee.TextField()
+    updated_at = peewee.DateTimeField()
+    updated_by = peewee.CharField(max_length=32)
+
+    class Meta:
+        table_name = "setting"
+
+
+class AuditEntry(BaseModel):
+    seq = peewee.BigIntegerField(unique=True)
+    at = peewee.CharField(max_length=27, index=True)
+    actor = peewee.CharField(max_length=32, index=True)
+    action = peewee.CharField(max_length=64, index=True)
+    entity = peewee.CharField(max_length=32)
+    entity_id = peewee.CharField(max_length=64)
+    change = peewee.TextField()
+    prev_hash = peewee.CharField(max_length=64)
+    hash = peewee.CharField(max_length=64)
+
+    class Meta:
+        table_name = "audit_entry"
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (Meta, User, SettingValue, AuditEntry)

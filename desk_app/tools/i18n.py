@@ -1,0 +1,106 @@
+"""Translation catalogues: ``extract`` updates the .po files from the sources,
+``compile`` writes the .mo files next to them, ``check`` lists untranslated strings.
+
+    python -m desk_app.tools.i18n extract|compile|check
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+from desk_app.i18n import DOMAIN, LANGUAGES, catalogue_path
+
+SOURCE = Path(__file__).resolve().parent.parent
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+
+
+def template() -> Catalog:
+    catalog = Catalog(project="desk_app", domain=DOMAIN)
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(SOURCE), method_map=[("**.py", "python")], keywords=KEYWORDS,
+        comment_tags=("TRANSLATORS:",),
+    ):
+        if "tools" + "/" in filename:
+            continue
+        catalog.add(message, locations=[(filename, lineno)], auto_comments=comments,
+                    context=context)
+    return catalog
+
+
+def translated_languages() -> list[str]:
+    return [language for language in LANGUAGES if language != "en"]
+
+
+def load(language: str) -> Catalog:
+    path = catalogue_path(language)
+    if not path.exists():
+        return Catalog(locale=language, domain=DOMAIN)
+    with path.open("rb") as handle:
+        return read_po(handle, locale=language)
+
+
+def extract() -> None:
+    tmpl = template()
+    for language in translated_languages():
+        catalog = load(language)
+        catalog.update(tmpl, update_header_comment=False)
+        # Drop obsolete entries so the files stay readable.
+        catalog.obsolete.clear()
+        path = catalogue_path(language)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            write_po(handle, catalog, width=100, sort_output=False, omit_header=False,
+                     include_previous=False)
+
+
+def compile_all() -> None:
+    for language in translated_languages():
+        source = catalogue_path(language)
+        if not source.exists():
+            continue
+        with source.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        with catalogue_path(language, ".mo").open("wb") as handle:
+            write_mo(handle, catalog)
+
+
+def untranslated(language: str) -> list[str]:
+    """Source strings with no translation (or a fuzzy one) in ``language``."""
+    catalog = load(language)
+    missing = []
+    for message in template():
+        if not message.id:
+            continue
+        entry = catalog.get(message.id)
+        text = entry.string if entry is not None else None
+        if entry is None or entry.fuzzy or not text or (isinstance(text, tuple) and not all(text)):
+            missing.append(message.id if isinstance(message.id, str) else message.id[0])
+    return missing
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "check"
+    if command == "extract":
+        extract()
+    elif command == "compile":
+        compile_all()
+    elif command == "check":
+        problems = {language: untranslated(language) for language in ("zh_CN",)}
+        for language, missing in problems.items():
+            for message in missing:
+                print(f"{language}: untranslated: {message}")
+        return 1 if any(problems.values()) else 0
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
