@@ -36,9 +36,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("liuyang", "刘洋", (Role.PERSONNEL,)),
 )
 
-_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"  # noqa: E501
 _GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华玉萍红梅鑫斌宇浩凯慧晶佳琳"
-_PINYIN_GIVEN = ["wei", "fang", "na", "xiu", "min", "jing", "li", "qiang", "lei", "jun", "yang", "yong", "yan", "jie", "juan", "tao", "ming", "chao"]
+_PINYIN_GIVEN = "wei fang na xiu min jing li qiang lei jun yang yong yan jie juan tao ming chao".split()
 
 
 def staff_names(count: int, seed: int = SEED) -> list[tuple[str, str]]:
