@@ -1,0 +1,92 @@
+"""Shared fixtures: a fresh database per test, on SQLite and (with DESK_TEST_PG) PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+
+from desk_app.desk import Desk
+from desk_app.domain.clock import FixedClock
+from desk_app.domain.users import Actor
+from desk_app.i18n import set_language
+
+PASSWORD = "correct-horse"
+PG_URL = os.environ.get("DESK_TEST_PG")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+os.environ.setdefault("DESK_LOG_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test-logs"))
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Tests assert English messages unless they switch language themselves."""
+    set_language("en")
+    yield
+    set_language("en")
+
+
+def reset_postgresql(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    if request.param == "postgresql":
+        assert PG_URL
+        reset_postgresql(PG_URL)
+        return PG_URL
+    return f"sqlite:///{tmp_path / 'desk.db'}"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'desk.db'}"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 2, 1, 30))
+
+
+def _open(url: str, clock: FixedClock) -> Desk:
+    return Desk.open(url, create=True, clock=clock)
+
+
+@pytest.fixture
+def desk(db_url: str, clock: FixedClock) -> Iterator[Desk]:
+    """An empty, migrated database on every backend under test."""
+    opened = _open(db_url, clock)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def sqlite_desk(sqlite_url: str, clock: FixedClock) -> Iterator[Desk]:
+    opened = _open(sqlite_url, clock)
+    yield opened
+    opened.close()
+
+
+def add_user(desk: Desk, admin: Actor, name: str, roles: str, full_name: str = "") -> Actor:
+    desk.users.add(admin, name, PASSWORD, roles, full_name)
+    return desk.auth.login(name, PASSWORD)
+
+
+@pytest.fixture
+def admin(desk: Desk) -> Actor:
+    desk.users.create_first_admin("admin", PASSWORD, "系统管理员")
+    return desk.auth.login("admin", PASSWORD)
+
+
+@pytest.fixture
+def demo_desk(sqlite_desk: Desk) -> Desk:
+    """A SQLite desk with the demo users (password ``demo1234``)."""
+    sqlite_desk.demo.generate(None)
+    return sqlite_desk
