@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -183,11 +184,19 @@ def emit(args: argparse.Namespace, rows: list[dict[str, Any]], columns: Sequence
         print(_("(none)"))
         return
     texts = [[_cell(row[column]) for column in columns] for row in rows]
-    widths = [max(len(column), *(len(text[i]) for text in texts)) for i, column in
+    widths = [max(_width(column), *(_width(text[i]) for text in texts)) for i, column in
               enumerate(columns)]
-    print("  ".join(column.ljust(width) for column, width in zip(columns, widths, strict=True)))
-    for text in texts:
-        print("  ".join(cell.ljust(width) for cell, width in zip(text, widths, strict=True)))
+    for line in [list(columns), *texts]:
+        print("  ".join(_pad(cell, width) for cell, width in zip(line, widths, strict=True)).rstrip())
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
 
 
 def _cell(value: Any) -> str:
@@ -385,6 +394,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("desk-app: interrupted"), file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Output piped into e.g. `head`, which stopped reading: not an error of ours.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (silence the flush at exit)
+        return 0
     except Exception as error:
         log.exception("unexpected error in %s", args.command)
         print(_("desk-app: unexpected error: {error} (details in {log})").format(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from desk_app.domain.roles import Permission
@@ -9,6 +10,13 @@ from desk_app.domain.settings import SCHEMA, setting
 from desk_app.domain.users import Actor
 from desk_app.services.base import Service
 from desk_app.store.models import SettingValue
+
+
+def _store(key: str, text: str, at: datetime, by: str) -> None:
+    values = {"value": text, "updated_at": at, "updated_by": by}
+    SettingValue.insert(key=key, **values).on_conflict(
+        conflict_target=[SettingValue.key], update=values
+    ).execute()
 
 
 class SettingsService(Service):
@@ -34,9 +42,7 @@ class SettingsService(Service):
         with self.write() as tx:
             row = SettingValue.get_or_none(SettingValue.key == key)
             before = definition.parse(row.value) if row else definition.default
-            SettingValue.replace(
-                key=key, value=definition.to_text(value), updated_at=tx.at, updated_by=actor.name
-            ).execute()
+            _store(key, definition.to_text(value), tx.at, actor.name)
             tx.audit(actor, "setting.set", "setting", key, before=before, after=value)
         return value
 
@@ -50,10 +56,7 @@ class SettingsService(Service):
             return current
         with self.write() as tx:
             for key, value in changed.items():
-                SettingValue.replace(
-                    key=key, value=setting(key).to_text(value), updated_at=tx.at,
-                    updated_by=actor.name,
-                ).execute()
+                _store(key, setting(key).to_text(value), tx.at, actor.name)
             tx.audit(actor, "setting.set", "setting", ",".join(sorted(changed)),
                      before={key: current[key] for key in changed}, after=changed)
         return {**current, **changed}

@@ -123,7 +123,13 @@ def _connect_sqlite(url: DatabaseUrl, must_exist: bool) -> peewee.Database:
     problem = sqlite_file_problem(url.path, must_exist)
     if problem:
         raise DatabaseUnavailable(problem)
-    url.path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        url.path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseUnavailable(
+            _("Cannot create a database in {folder}: {reason}").format(
+                folder=url.path.parent, reason=error.strerror)
+        ) from error
     # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so two desks
     # never deadlock upgrading read locks; busy_timeout lets the second one wait.
     db = peewee.SqliteDatabase(

@@ -1,0 +1,1 @@
+"""The Admin area: users and shared settings."""

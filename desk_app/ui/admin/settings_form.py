@@ -1,0 +1,131 @@
+"""The shared-settings form, built from ``desk_app.domain.settings.SCHEMA``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.domain.settings import SCHEMA, Setting
+from desk_app.domain.users import Actor
+from desk_app.i18n import LANGUAGES, _
+from desk_app.ui.widgets.fields import FieldError, show_field_error
+
+log = logging.getLogger(__name__)
+
+
+class SettingsForm(QWidget):
+    """Edits every setting; Save writes them all in one transaction (``set_many``)."""
+
+    saved = Signal(dict)
+
+    def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk, self.actor = desk, actor
+        self.editors: dict[str, QWidget] = {}
+        self.errors: dict[str, FieldError] = {}
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        for item in SCHEMA:
+            editor = self._editor(item)
+            editor.setObjectName(f"setting_{item.key}")
+            label = QLabel(_(item.label) + ":")
+            label.setBuddy(editor)
+            form.addRow(label, editor)
+            error = FieldError()
+            error.setObjectName(f"error_{item.key}")
+            form.addRow("", error)
+            self.editors[item.key], self.errors[item.key] = editor, error
+        self.general_error = FieldError()
+        self.status = QLabel()
+        self.status.setObjectName("settings_status")
+        self.save_button = QPushButton(_("&Save settings"))
+        self.save_button.setObjectName("save_settings")
+        self.revert_button = QPushButton(_("Re&vert"))
+        self.save_button.clicked.connect(self.save)
+        self.revert_button.clicked.connect(self.load)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.general_error)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self.load()
+
+    @staticmethod
+    def _editor(item: Setting) -> QWidget:
+        if item.choices:
+            combo = QComboBox()
+            for choice in item.choices:
+                combo.addItem(LANGUAGES.get(choice, choice) if item.key == "language" else choice,
+                              choice)
+            return combo
+        if item.kind is int:
+            spin = QSpinBox()
+            spin.setRange(0, 1_000_000)  # the service checks the real range and says so
+            spin.setMinimumWidth(120)
+            return spin
+        edit = QLineEdit()
+        edit.setMinimumWidth(320)
+        return edit
+
+    def load(self) -> None:
+        values = self.desk.settings.all()
+        for item in SCHEMA:
+            editor, value = self.editors[item.key], values[item.key]
+            if isinstance(editor, QComboBox):
+                editor.setCurrentIndex(max(0, editor.findData(value)))
+            elif isinstance(editor, QSpinBox):
+                editor.setValue(int(value))
+            elif isinstance(editor, QLineEdit):
+                editor.setText(str(value))
+        self._clear()
+
+    def values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for key, editor in self.editors.items():
+            if isinstance(editor, QComboBox):
+                values[key] = editor.currentData()
+            elif isinstance(editor, QSpinBox):
+                values[key] = editor.value()
+            elif isinstance(editor, QLineEdit):
+                values[key] = editor.text()
+        return values
+
+    def _clear(self) -> None:
+        for label in (*self.errors.values(), self.general_error):
+            label.clear_message()
+        self.status.clear()
+
+    def save(self) -> bool:
+        self._clear()
+        try:
+            saved = self.desk.settings.set_many(self.actor, self.values())
+        except ValidationError as error:
+            target = show_field_error(self.errors, self.general_error, error.field, str(error))
+            editor = self.editors.get(error.field or "")
+            if editor is not None and target is not self.general_error:
+                editor.setFocus()
+            return False
+        except DeskError as error:
+            self.general_error.show_message(str(error))
+            return False
+        self.status.setText(_("Settings saved."))
+        self.saved.emit(saved)
+        return True

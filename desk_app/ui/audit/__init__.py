@@ -1,0 +1,1 @@
+"""The Audit area: the audit trail, its filters and verification."""

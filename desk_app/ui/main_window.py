@@ -1,0 +1,335 @@
+"""The main window: navigation by area, one page per area the actor's roles allow."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QWidget,
+)
+
+from desk_app import __version__
+from desk_app.domain.errors import DeskError
+from desk_app.domain.roles import Area, Permission, areas_of, role_label
+from desk_app.domain.users import Actor
+from desk_app.i18n import N_, _
+from desk_app.logs import log_file
+from desk_app.ui.lock import IdleWatcher, LockDialog
+from desk_app.ui.widgets.page import Page
+
+log = logging.getLogger(__name__)
+
+AREA_TITLES: dict[Area, str] = {
+    Area.TODAY: N_("Today"),
+    Area.ARCHIVE: N_("Archive"),
+    Area.LOANS: N_("Loans"),
+    Area.APPROVALS: N_("Approvals"),
+    Area.HANDOVER: N_("Handover"),
+    Area.KEYS: N_("Keys & equipment"),
+    Area.RECEPTION: N_("Reception"),
+    Area.AUDIT: N_("Audit"),
+    Area.ADMIN: N_("Admin"),
+}
+PLACEHOLDER_DESCRIPTIONS: dict[Area, str] = {
+    Area.ARCHIVE: N_("The archive catalogue: find files by reference, kind, department, keywords "
+                     "or date; locations, labels and retention."),
+    Area.LOANS: N_("The loan register: lend and take back files, renewals, overdue lists and "
+                   "the history of each item and borrower."),
+    Area.APPROVALS: N_("Confidential access: requests to read, copy or take out secret files, "
+                       "and the manager's signed approvals."),
+    Area.HANDOVER: N_("Shift handover: issues, instructions and checklists handed over face to "
+                      "face, signed by both and countersigned."),
+    Area.KEYS: N_("Keys and equipment: who holds which key, phone or radio now, and every "
+                  "hand-over of them."),
+    Area.RECEPTION: N_("Reception: standard phrases for visitors and calls, and the visitor and "
+                       "call log."),
+}
+AREA_ICONS: dict[Area, QStyle.StandardPixmap] = {
+    Area.TODAY: QStyle.StandardPixmap.SP_FileDialogInfoView,
+    Area.ARCHIVE: QStyle.StandardPixmap.SP_DirIcon,
+    Area.LOANS: QStyle.StandardPixmap.SP_FileDialogDetailedView,
+    Area.APPROVALS: QStyle.StandardPixmap.SP_DialogApplyButton,
+    Area.HANDOVER: QStyle.StandardPixmap.SP_BrowserReload,
+    Area.KEYS: QStyle.StandardPixmap.SP_DriveHDIcon,
+    Area.RECEPTION: QStyle.StandardPixmap.SP_MessageBoxInformation,
+    Area.AUDIT: QStyle.StandardPixmap.SP_FileDialogContentsView,
+    Area.ADMIN: QStyle.StandardPixmap.SP_ComputerIcon,
+}
+
+
+def area_title(area: Area) -> str:
+    return _(AREA_TITLES[area])
+
+
+def display_name(desk, actor: Actor) -> str:
+    """Full name (user name) where the actor may read it, else the user name."""
+    if actor.can(Permission.USERS_VIEW):
+        try:
+            full = desk.users.get(actor, actor.name).full_name
+        except DeskError:
+            full = ""
+        if full:
+            return f"{full} ({actor.name})"
+    return actor.name
+
+
+class MainWindow(QMainWindow):
+    """``switch_user`` asks the session to sign in again; ``quit_requested`` ends the app."""
+
+    switch_user = Signal()
+    quit_requested = Signal()
+    locked = Signal()
+    unlocked = Signal()
+
+    def __init__(self, desk, actor: Actor, idle_ms: int | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk, self.actor = desk, actor
+        self.setObjectName("main_window")
+        self.setWindowTitle(_("desk_app — front desk and archive room"))
+        self.areas = areas_of(actor.roles)
+        self.pages: dict[Area, Page] = {}
+        self.lock_dialog: LockDialog | None = None
+        self._leaving = False
+        self._idle_fixed = idle_ms
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setSpacing(2)
+        self.stack = QStackedWidget()
+        self.display_name = display_name(desk, actor)
+        for area in self.areas:
+            page = self._make_page(area)
+            page.setObjectName(f"page_{area.value}")
+            self.pages[area] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(self.style().standardIcon(AREA_ICONS[area]), area_title(area))
+            item.setData(Qt.ItemDataRole.UserRole, area.value)
+            item.setSizeHint(QSize(0, self.fontMetrics().height() + 16))
+            self.nav.addItem(item)
+        self.nav.setFixedWidth(max(170, 56 + max(self.fontMetrics().horizontalAdvance(area_title(a))
+                                                 for a in self.areas)))
+        self.nav.currentRowChanged.connect(self._show_row)
+
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        self._build_menus()
+        self._build_status()
+
+        self.idle = IdleWatcher(self._idle_timeout(), self)
+        self.idle.idle.connect(self.lock)
+        admin = self.pages.get(Area.ADMIN)
+        if admin is not None:
+            admin.settings_saved.connect(self._settings_saved)  # type: ignore[attr-defined]
+        self.nav.setCurrentRow(0)
+        self.resize(1100, 720)
+        self._restore_geometry()
+
+    # ---------------------------------------------------------------- construction
+
+    def _make_page(self, area: Area) -> Page:
+        if area == Area.TODAY:
+            from desk_app.ui.pages.today import TodayPage
+
+            return TodayPage(self.desk, self.actor, self.display_name)
+        if area == Area.ADMIN:
+            from desk_app.ui.admin.page import AdminPage
+
+            return AdminPage(self.desk, self.actor)
+        if area == Area.AUDIT:
+            from desk_app.ui.audit.page import AuditPage
+
+            return AuditPage(self.desk, self.actor)
+        from desk_app.ui.pages.placeholder import PlaceholderPage
+
+        return PlaceholderPage(area_title(area), _(PLACEHOLDER_DESCRIPTIONS[area]))
+
+    def _action(self, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None,
+                name: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if name:
+            action.setObjectName(name)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(_("&File"))
+        self.switch_action = self._action(_("&Switch user…"), self.request_switch_user,
+                                          "Ctrl+Shift+U", "switch_user")
+        self.lock_action = self._action(_("&Lock screen"), self.lock, "Ctrl+L", "lock")
+        self.logout_action = self._action(_("Log &out"), self.request_switch_user, None, "log_out")
+        self.quit_action = self._action(_("&Quit"), self.request_quit,
+                                        QKeySequence(QKeySequence.StandardKey.Quit), "quit")
+        if self.quit_action.shortcut().isEmpty():
+            self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        for action in (self.switch_action, self.lock_action, self.logout_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        go_menu = bar.addMenu(_("&Go"))
+        self.go_actions: list[QAction] = []
+        for row, area in enumerate(self.areas):
+            shortcut = f"Ctrl+{row + 1}" if row < 9 else None
+            action = self._action(area_title(area), lambda row=row: self.nav.setCurrentRow(row),
+                                  shortcut, f"go_{area.value}")
+            action.setIcon(self.style().standardIcon(AREA_ICONS[area]))
+            go_menu.addAction(action)
+            self.go_actions.append(action)
+
+        help_menu = bar.addMenu(_("&Help"))
+        help_menu.addAction(self._action(_("&About desk_app"), self.about, None, "about"))
+        help_menu.addAction(self._action(_("&Log file"), self.show_log_file, None, "log_file"))
+
+    def _build_status(self) -> None:
+        roles = "、".join(role_label(role) for role in sorted(self.actor.roles))
+        self.user_status = QLabel(_("Signed in: {name}").format(name=self.display_name))
+        self.roles_status = QLabel(roles)
+        self.database_status = QLabel(self.desk.ctx.url.display())
+        self.user_status.setObjectName("status_user")
+        self.roles_status.setObjectName("status_roles")
+        self.database_status.setObjectName("status_database")
+        status = self.statusBar()
+        status.addWidget(self.user_status)
+        status.addWidget(self.roles_status)
+        status.addPermanentWidget(self.database_status)
+
+    # ---------------------------------------------------------------- navigation
+
+    def area_names(self) -> list[str]:
+        return [area.value for area in self.areas]
+
+    def show_area(self, area: Area) -> Page:
+        self.nav.setCurrentRow(self.areas.index(area))
+        return self.pages[area]
+
+    def current_area(self) -> Area:
+        return self.areas[self.nav.currentRow()]
+
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        page = self.pages[self.areas[row]]
+        try:
+            page.activated()
+        except DeskError as error:
+            from desk_app.ui.errors import show_error
+
+            show_error(self, error)
+
+    # ---------------------------------------------------------------- idle lock
+
+    def _idle_timeout(self) -> int:
+        if self._idle_fixed is not None:
+            return self._idle_fixed
+        try:
+            minutes = int(self.desk.settings.value("idle_lock_minutes"))
+        except (DeskError, ValueError, TypeError):
+            minutes = 5
+        return max(1, minutes) * 60_000
+
+    def _settings_saved(self, _values: dict) -> None:
+        self.idle.set_timeout(self._idle_timeout())
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.lock_dialog is None:
+            self.idle.start()
+
+    def is_locked(self) -> bool:
+        return self.lock_dialog is not None
+
+    def lock(self) -> None:
+        if self.lock_dialog is not None or self._leaving:
+            return
+        log.info("screen locked for %s", self.actor.name)
+        self.idle.stop()
+        dialog = LockDialog(self.desk, self.actor, self)
+        dialog.accepted.connect(self._unlocked)
+        dialog.switch_user.connect(self.request_switch_user)
+        self.lock_dialog = dialog
+        dialog.cover()
+        self.locked.emit()
+
+    def _unlocked(self) -> None:
+        dialog, self.lock_dialog = self.lock_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        log.info("screen unlocked for %s", self.actor.name)
+        self.idle.start()
+        self.unlocked.emit()
+
+    # ---------------------------------------------------------------- leaving
+
+    def request_switch_user(self) -> None:
+        self._leave()
+        self.switch_user.emit()
+
+    def request_quit(self) -> None:
+        self.close()
+
+    def _leave(self) -> None:
+        self._leaving = True
+        self.idle.stop()
+        if self.lock_dialog is not None:
+            self.lock_dialog.hide()
+            self.lock_dialog.deleteLater()
+            self.lock_dialog = None
+        self._save_geometry()
+        self.hide()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.lock_dialog is not None and not self._leaving:
+            event.ignore()  # a locked window is not closed by the window manager's button
+            return
+        if not self._leaving:
+            self._leave()
+            self.quit_requested.emit()
+        event.accept()
+
+    def _save_geometry(self) -> None:
+        QSettings().setValue("main_window/geometry", self.saveGeometry())
+
+    def _restore_geometry(self) -> None:
+        geometry = QSettings().value("main_window/geometry")
+        if geometry:
+            self.restoreGeometry(geometry)
+
+    # ---------------------------------------------------------------- help
+
+    def about(self) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Information, _("About desk_app"),
+                          _("desk_app {version}\nFront desk and archive room register.")
+                          .format(version=__version__), QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    def show_log_file(self) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Information, _("Log file"),
+                          _("The log file is:\n{path}").format(path=log_file()),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box

@@ -1,0 +1,1 @@
+"""Table models over the services (one generic paged model for every register)."""

@@ -1,0 +1,1 @@
+"""Pages of the main window that are not an area package of their own."""

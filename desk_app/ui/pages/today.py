@@ -1,0 +1,83 @@
+"""Today: who is signed in, the date, the user's recent actions, and audit figures."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QGroupBox, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from desk_app.domain.clock import parse_iso_utc, to_local
+from desk_app.domain.errors import DeskError
+from desk_app.domain.roles import Permission, role_label
+from desk_app.domain.users import Actor
+from desk_app.i18n import _
+from desk_app.ui.language import locale
+from desk_app.ui.widgets.page import Page
+
+
+def local_time_text(at: str, with_seconds: bool = False) -> str:
+    moment = to_local(parse_iso_utc(at))
+    return moment.strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
+
+
+class TodayPage(Page):
+    def __init__(self, desk, actor: Actor, display_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(_("Good day, {name}").format(name=display_name), "", parent)
+        self.desk, self.actor = desk, actor
+        self.date_label = QLabel()
+        self.date_label.setObjectName("today_date")
+        roles = "、".join(role_label(role) for role in sorted(actor.roles)) if actor.roles else "—"
+        self.roles_label = QLabel(_("Your roles: {roles}").format(roles=roles))
+        self.roles_label.setObjectName("today_roles")
+        self.body.addWidget(self.date_label)
+        self.body.addWidget(self.roles_label)
+
+        self.audit_box: QGroupBox | None = None
+        self.audit_label = QLabel()
+        self.audit_label.setObjectName("today_audit")
+        self.audit_label.setWordWrap(True)
+        if actor.can(Permission.AUDIT_VIEW):
+            self.audit_box = QGroupBox(_("Audit trail"))
+            box_layout = QVBoxLayout(self.audit_box)
+            box_layout.addWidget(self.audit_label)
+            self.body.addWidget(self.audit_box)
+
+        recent = QGroupBox(_("Your recent actions"))
+        self.recent = QTreeWidget()
+        self.recent.setObjectName("recent_actions")
+        self.recent.setRootIsDecorated(False)
+        self.recent.setUniformRowHeights(True)
+        self.recent.setHeaderLabels([_("Time"), _("Action"), _("Entity")])
+        self.recent.setColumnWidth(0, 170)
+        self.recent.setColumnWidth(1, 220)
+        box_layout = QVBoxLayout(recent)
+        box_layout.addWidget(self.recent)
+        self.body.addWidget(recent, 1)
+        self.activated()
+
+    def activated(self) -> None:
+        self.date_label.setText(
+            _("Today is {date}.").format(date=locale().toString(QDate.currentDate(),
+                                                                locale().FormatType.LongFormat))
+        )
+        self.recent.clear()
+        try:
+            rows = self.desk.audit.recent_by(self.actor)
+        except DeskError as error:
+            rows = []
+            self.recent.setToolTip(str(error))
+        for row in rows:
+            entity = row["entity"] + (f" #{row['entity_id']}" if row["entity_id"] else "")
+            self.recent.addTopLevelItem(
+                QTreeWidgetItem([local_time_text(row["at"]), row["action"], entity])
+            )
+        if not rows:
+            self.recent.addTopLevelItem(QTreeWidgetItem([_("(none yet)"), "", ""]))
+        if self.audit_box is not None:
+            try:
+                seq, head = self.desk.audit.head(self.actor)
+                self.audit_label.setText(
+                    _("{count} entries; head hash {hash}").format(count=seq, hash=head[:16] + "…")
+                )
+                self.audit_label.setToolTip(head)
+            except DeskError as error:
+                self.audit_label.setText(str(error))

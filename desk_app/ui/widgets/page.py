@@ -1,0 +1,28 @@
+"""The frame every page shares: a title, a one-line description, then its content."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+
+class Page(QWidget):
+    def __init__(self, title: str, description: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title_label = QLabel(title)
+        self.title_label.setObjectName("page_title")
+        font = self.title_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.title_label.setFont(font)
+        self.description_label = QLabel(description)
+        self.description_label.setObjectName("page_description")
+        self.description_label.setWordWrap(True)
+        self.description_label.setVisible(bool(description))
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(20, 16, 20, 12)
+        self.body.setSpacing(10)
+        self.body.addWidget(self.title_label)
+        self.body.addWidget(self.description_label)
+
+    def activated(self) -> None:
+        """Called when the page is shown in the main window; pages refresh here."""

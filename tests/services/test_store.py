@@ -1,0 +1,168 @@
+"""Opening, migrating, backing up and restoring the database."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+
+import pytest
+
+from desk_app.desk import Desk
+from desk_app.domain.errors import DatabaseUnavailable, NewerDatabase, ValidationError
+from desk_app.store import migrate
+from desk_app.store.models import AuditEntry, User
+from tests.conftest import PASSWORD
+
+
+def test_fresh_database_has_the_latest_schema_and_wal(sqlite_desk):
+    db = sqlite_desk.ctx.db
+    assert migrate.current_version(db) == migrate.latest_version()
+    assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_missing_database_is_not_created_by_ordinary_commands(tmp_path):
+    with pytest.raises(DatabaseUnavailable, match="desk-app init"):
+        Desk.open(f"sqlite:///{tmp_path / 'none.db'}")
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_a_file_that_is_not_a_database(tmp_path):
+    junk = tmp_path / "notes.db"
+    junk.write_text("hello, this is text")
+    with pytest.raises(DatabaseUnavailable, match="not a database"):
+        Desk.open(f"sqlite:///{junk}")
+    assert junk.read_text() == "hello, this is text"
+
+
+def test_someone_elses_sqlite_database_is_refused(tmp_path):
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE stuff (x)")
+    conn.close()
+    with pytest.raises(DatabaseUnavailable, match="not a desk_app database"):
+        Desk.open(f"sqlite:///{other}", create=True)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_folder(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    with pytest.raises(DatabaseUnavailable, match="not writable"):
+        Desk.open(f"sqlite:///{folder / 'x.db'}", create=True)
+
+
+def test_unwritable_folder_path_under_a_file(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(DatabaseUnavailable):
+        Desk.open(f"sqlite:///{tmp_path / 'afile' / 'x.db'}", create=True)
+
+
+def test_newer_database_is_refused_untouched(sqlite_url, clock):
+    desk = Desk.open(sqlite_url, create=True, clock=clock)
+    desk.ctx.db.execute_sql("UPDATE desk_meta SET value = '999' WHERE key = 'schema_version'")
+    desk.close()
+    with pytest.raises(NewerDatabase, match="newer desk_app"):
+        Desk.open(sqlite_url)
+
+
+def test_older_database_is_backed_up_then_migrated(sqlite_url, clock, monkeypatch):
+    desk = Desk.open(sqlite_url, create=True, clock=clock)
+    desk.users.create_first_admin("admin", PASSWORD)
+    desk.close()
+    # Pretend a migration 2 exists: the next open must back up schema 1 first.
+    import types
+
+    calls = []
+    fake = types.SimpleNamespace(VERSION=2, upgrade=lambda db: calls.append("upgraded"))
+    real = migrate.available()
+    monkeypatch.setattr(migrate, "available", lambda: [*real, fake])
+    reopened = Desk.open(sqlite_url, clock=clock)
+    try:
+        assert calls == ["upgraded"] and migrate.current_version(reopened.ctx.db) == 2
+        backups = list(reopened.ctx.url.path.parent.glob("desk.db.schema1-*.bak"))
+        assert len(backups) == 1
+        saved = sqlite3.connect(backups[0])
+        assert saved.execute("SELECT value FROM desk_meta WHERE key='schema_version'").fetchone() == ("1",)
+        assert saved.execute("SELECT name FROM app_user").fetchall() == [("admin",)]
+        saved.close()
+    finally:
+        reopened.close()
+
+
+def test_backup_and_restore_round_trip(desk, admin, tmp_path):
+    desk.users.add(admin, "clerk1", PASSWORD, "clerk", "王芳")
+    target = desk.backups.backup(admin, tmp_path / "snapshot.db")
+    desk.users.add(admin, "clerk2", PASSWORD, "clerk")
+    desk.users.set_active(admin, "clerk1", False)
+    desk.backups.restore(admin, target)
+    names = {u.name: u.active for u in desk.users.list(admin)}
+    assert names == {"admin": True, "clerk1": True}
+    report = desk.audit.verify(admin)
+    assert report.ok
+    last = AuditEntry.select().order_by(AuditEntry.seq.desc()).first()
+    assert last.action == "backup.restore"
+    # Still writable afterwards (sequences reset on PostgreSQL).
+    desk.users.add(admin, "clerk3", PASSWORD, "clerk")
+
+
+def test_backup_of_either_backend_restores_on_sqlite(desk, admin, tmp_path, clock):
+    desk.users.add(admin, "clerk1", PASSWORD, "clerk", "王芳")
+    snapshot = desk.backups.backup(admin, tmp_path / "snapshot.db")
+    other = Desk.open(f"sqlite:///{tmp_path / 'other.db'}", create=True, clock=clock)
+    try:
+        other.users.create_first_admin("boss", PASSWORD)
+        boss = other.auth.login("boss", PASSWORD)
+        other.backups.restore(boss, snapshot)
+        assert {u.name for u in other.users.list(admin)} == {"admin", "clerk1"}
+        assert other.audit.verify(admin).ok
+    finally:
+        other.close()
+        desk.ctx.db.connect(reuse_if_open=True)
+        from desk_app.store.db import database_proxy
+
+        database_proxy.initialize(desk.ctx.db)
+
+
+@pytest.mark.parametrize("content", [b"", b"plain text, not sqlite", None])
+def test_restore_refuses_bad_files_and_changes_nothing(desk, admin, tmp_path, content):
+    bad = tmp_path / "bad.db"
+    if content is not None:
+        bad.write_bytes(content)
+    elif True:
+        conn = sqlite3.connect(bad)
+        conn.execute("CREATE TABLE t (x)")
+        conn.close()
+    users, entries = User.select().count(), AuditEntry.select().count()
+    with pytest.raises(ValidationError):
+        desk.backups.restore(admin, bad)
+    assert (User.select().count(), AuditEntry.select().count()) == (users, entries)
+
+
+def test_backup_is_consistent_while_another_desk_writes(sqlite_desk, tmp_path, clock):
+    """An online backup taken while another connection keeps writing finishes and verifies."""
+    sqlite_desk.users.create_first_admin("admin", PASSWORD)
+    admin = sqlite_desk.auth.login("admin", PASSWORD)
+    stop, writes = threading.Event(), []
+
+    def writer():  # peewee gives this thread its own connection: a second desk
+        while not stop.is_set():
+            sqlite_desk.settings.set(admin, "idle_lock_minutes", 10 + len(writes) % 50)
+            writes.append(1)
+        sqlite_desk.ctx.db.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        targets = [sqlite_desk.backups.backup(admin, tmp_path / f"b{n}.db") for n in range(3)]
+    finally:
+        stop.set()
+        thread.join()
+    assert len(writes) > 0
+    for target in targets:
+        check = Desk.open(f"sqlite:///{target}", clock=clock)
+        assert check.audit.verify(admin).ok
+        check.close()
