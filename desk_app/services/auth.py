@@ -62,6 +62,7 @@ class AuthService(Service):
     def _locked(user: User) -> AuthenticationFailed:
         from desk_app.domain.clock import to_local
 
+        assert user.locked_until is not None
         return AuthenticationFailed(
             _("Too many failed sign-ins: this account is locked until {time}.").format(
                 time=to_local(user.locked_until).strftime("%H:%M")

@@ -66,7 +66,7 @@ class DemoService(Service):
         self.require(actor, Permission.DEMO_GENERATE)
         users = UserService(self.ctx)
         created = 0
-        existing = {name for (name,) in User.select(User.name).tuples()}
+        existing = {user.name for user in User.select(User.name)}
         for demo in DEMO_USERS:
             if demo.name in existing:
                 continue

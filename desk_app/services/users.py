@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -90,7 +91,7 @@ class UserService(Service):
             tx.audit(actor, action, "user", user.id, after=snapshot(user))
         return view_of(user)
 
-    def list(self, actor: Actor, include_inactive: bool = True) -> list[UserView]:
+    def list(self, actor: Actor, include_inactive: bool = True) -> builtins.list[UserView]:
         self.require(actor, Permission.USERS_VIEW)
         query = User.select().order_by(User.name)
         if not include_inactive:
@@ -101,7 +102,7 @@ class UserService(Service):
         self.require(actor, Permission.USERS_VIEW)
         return User.select().count()
 
-    def page(self, actor: Actor, offset: int, limit: int) -> list[UserView]:
+    def page(self, actor: Actor, offset: int, limit: int) -> builtins.list[UserView]:
         self.require(actor, Permission.USERS_VIEW)
         query = User.select().order_by(User.name).offset(offset).limit(limit)
         return [view_of(user) for user in query]
@@ -110,7 +111,7 @@ class UserService(Service):
         self.require(actor, Permission.USERS_VIEW)
         return view_of(self._find(name))
 
-    def set_roles(self, actor: Actor, name: str, roles: str | list[str]) -> UserView:
+    def set_roles(self, actor: Actor, name: str, roles: str | builtins.list[str]) -> UserView:
         self.require(actor, Permission.USERS_MANAGE)
         role_set = parse_roles(roles)
         with self.write() as tx:

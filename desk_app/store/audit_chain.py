@@ -6,8 +6,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import peewee
-
 from desk_app.domain.audit import GENESIS, AuditRecord, ChainReport, ChainVerifier, canonical_json
 from desk_app.store.db import database_proxy, is_postgresql
 from desk_app.store.models import AuditEntry
@@ -87,7 +85,7 @@ class AuditFilter:
     since: str | None = None  # ISO UTC text, inclusive
     until: str | None = None  # ISO UTC text, exclusive
 
-    def where(self, query: peewee.ModelSelect) -> peewee.ModelSelect:
+    def where(self, query: Any) -> Any:
         if self.actor:
             query = query.where(AuditEntry.actor == self.actor)
         if self.action:
@@ -112,12 +110,13 @@ def count(flt: AuditFilter) -> int:
 def page(flt: AuditFilter, offset: int, limit: int) -> list[dict[str, Any]]:
     """Newest first."""
     query = flt.where(AuditEntry.select()).order_by(AuditEntry.seq.desc()).offset(offset).limit(limit)
-    return list(query.dicts())
+    rows: list[dict[str, Any]] = list(query.dicts())
+    return rows
 
 
 def distinct_values(column: str) -> list[str]:
     field = getattr(AuditEntry, column)
-    return [value for (value,) in AuditEntry.select(field).distinct().order_by(field).tuples()]
+    return [getattr(row, column) for row in AuditEntry.select(field).distinct().order_by(field)]
 
 
 def dump_row(row: AuditEntry) -> dict[str, Any]:

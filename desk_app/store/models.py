@@ -24,6 +24,7 @@ class Meta(BaseModel):
 
 
 class User(BaseModel):
+    id = peewee.AutoField()
     name = peewee.CharField(max_length=32, unique=True)
     full_name = peewee.CharField(max_length=64, default="")
     roles = peewee.CharField(max_length=200)
@@ -49,6 +50,7 @@ class SettingValue(BaseModel):
 
 
 class AuditEntry(BaseModel):
+    id = peewee.AutoField()
     seq = peewee.BigIntegerField(unique=True)
     at = peewee.CharField(max_length=27, index=True)
     actor = peewee.CharField(max_length=32, index=True)

@@ -81,7 +81,7 @@ def test_user_lifecycle_and_json(initialised):
     ],
 )
 def test_bad_input_one_line_non_zero(initialised, args, stdin, code, message):
-    got, out, err = as_boss(initialised, *args, stdin=stdin)
+    got, _out, err = as_boss(initialised, *args, stdin=stdin)
     assert got == code and message in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 
@@ -105,7 +105,7 @@ def test_audit_verify_and_list(initialised):
 
 def test_settings_list_json(initialised):
     as_boss(initialised, "settings", "set", "company_name", "華南物業")
-    code, out, _ = as_boss(initialised, "settings", "list", "--json")
+    _code, out, _ = as_boss(initialised, "settings", "list", "--json")
     values = {row["key"]: row["value"] for row in json.loads(out)}
     assert values["company_name"] == "華南物業" and values["idle_lock_minutes"] == 5
 
