@@ -65,4 +65,35 @@ class AuditEntry(BaseModel):
         table_name = "audit_entry"
 
 
-ALL_MODELS: tuple[type[BaseModel], ...] = (Meta, User, SettingValue, AuditEntry)
+class SigningCa(BaseModel):
+    """The database's own certificate authority (created on first use)."""
+
+    id = peewee.AutoField()
+    subject = peewee.CharField(max_length=200)
+    cert_pem = peewee.TextField()
+    key_pem = peewee.TextField()
+    created_at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "signing_ca"
+
+
+class UserKey(BaseModel):
+    """A user's signing key pair; the private key is encrypted with the user's password.
+
+    Old keys are retired, never deleted: signatures made with them stay verifiable.
+    """
+
+    id = peewee.AutoField()
+    user = peewee.ForeignKeyField(User, backref="keys", on_delete="RESTRICT")
+    serial = peewee.CharField(max_length=64, unique=True)
+    cert_pem = peewee.TextField()
+    key_pem = peewee.TextField()
+    created_at = peewee.DateTimeField()
+    retired_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "user_key"
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (Meta, User, SettingValue, AuditEntry, SigningCa, UserKey)

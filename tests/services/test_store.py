@@ -73,20 +73,22 @@ def test_older_database_is_backed_up_then_migrated(sqlite_url, clock, monkeypatc
     desk = Desk.open(sqlite_url, create=True, clock=clock)
     desk.users.create_first_admin("admin", PASSWORD)
     desk.close()
-    # Pretend a migration 2 exists: the next open must back up schema 1 first.
+    # Pretend one more migration exists: the next open must back up the current schema first.
     import types
 
     calls = []
-    fake = types.SimpleNamespace(VERSION=2, upgrade=lambda db: calls.append("upgraded"))
     real = migrate.available()
+    latest = len(real)
+    fake = types.SimpleNamespace(VERSION=latest + 1, upgrade=lambda db: calls.append("upgraded"))
     monkeypatch.setattr(migrate, "available", lambda: [*real, fake])
     reopened = Desk.open(sqlite_url, clock=clock)
     try:
-        assert calls == ["upgraded"] and migrate.current_version(reopened.ctx.db) == 2
-        backups = list(reopened.ctx.url.path.parent.glob("desk.db.schema1-*.bak"))
+        assert calls == ["upgraded"] and migrate.current_version(reopened.ctx.db) == latest + 1
+        backups = list(reopened.ctx.url.path.parent.glob(f"desk.db.schema{latest}-*.bak"))
         assert len(backups) == 1
         saved = sqlite3.connect(backups[0])
-        assert saved.execute("SELECT value FROM desk_meta WHERE key='schema_version'").fetchone() == ("1",)
+        version = saved.execute("SELECT value FROM desk_meta WHERE key='schema_version'").fetchone()
+        assert version == (str(latest),)
         assert saved.execute("SELECT name FROM app_user").fetchall() == [("admin",)]
         saved.close()
     finally:
@@ -166,3 +168,21 @@ def test_backup_is_consistent_while_another_desk_writes(sqlite_desk, tmp_path, c
         check = Desk.open(f"sqlite:///{target}", clock=clock)
         assert check.audit.verify(admin).ok
         check.close()
+
+
+def test_a_schema_1_database_upgrades_with_its_data(sqlite_url, clock, monkeypatch):
+    first = migrate.available()[:1]
+    with monkeypatch.context() as patch:
+        patch.setattr(migrate, "available", lambda: first)
+        old = Desk.open(sqlite_url, create=True, clock=clock)
+        old.users.create_first_admin("admin", PASSWORD)
+        old.close()
+    upgraded = Desk.open(sqlite_url, clock=clock)
+    try:
+        assert migrate.current_version(upgraded.ctx.db) == migrate.latest_version()
+        assert "user_key" in upgraded.ctx.db.get_tables()
+        assert upgraded.auth.login("admin", PASSWORD).name == "admin"
+        assert upgraded.audit.verify(upgraded.auth.login("admin", PASSWORD)).ok
+        assert list(upgraded.ctx.url.path.parent.glob("desk.db.schema1-*.bak"))
+    finally:
+        upgraded.close()
