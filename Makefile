@@ -39,5 +39,10 @@ test: $(STAMP) translations
 perf: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest tests/perf -s -p no:randomly
 
+bundle: $(STAMP) translations
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt pyinstaller
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN build.spec
+	scripts/smoke-bundle.sh dist/desk_app/desk_app
+
 clean:
 	rm -rf $(VENV) var build dist
