@@ -1,7 +1,8 @@
 """A local certificate authority per database (R15): EC P-256 keys, PEM certificates.
 
 Private keys are PKCS#8 sealed with AES-256-GCM under a scrypt key derived from a password
-(see ``_key_pem``); the caller stores the PEM bytes and never the password. Only ``cryptography`` is needed here.
+(see ``_key_pem``); the caller stores the PEM bytes and never the password.
+Only ``cryptography`` is needed here.
 """
 
 from __future__ import annotations

@@ -13,13 +13,13 @@ import time
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desk_app import APP_NAME
 from desk_app.domain.errors import DeskError
-from desk_app.i18n import _
+from desk_app.i18n import _, current_language
 from desk_app.logs import log_file
 from desk_app.resources import cjk_font_path
 
@@ -86,16 +86,16 @@ def install_excepthook() -> None:
     sys.excepthook = hook
 
 
-def open_database(url: str):
+def open_database(url: str, parent=None):
     """The Desk, or None after telling the user why it cannot be opened."""
     from desk_app.desk import Desk
 
     try:
         return Desk.open(url)
     except DeskError as error:
-        log.error("cannot open the database %s: %s", url, error)
+        log.error("cannot open the database: %s", error)
         box = QMessageBox(QMessageBox.Icon.Critical, _("Cannot open the database"), str(error),
-                          QMessageBox.StandardButton.Ok)
+                          QMessageBox.StandardButton.Ok, parent)
         box.setInformativeText(_("Start desk-app with --db URL to choose another database, or "
                                  "create one with: desk-app init --admin NAME"))
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -104,15 +104,45 @@ def open_database(url: str):
 
 
 class Session(QObject):
-    """Sign-in → main window → (switch user → sign-in → new main window)… → quit."""
+    """Sign-in → main window → (switch user → sign-in → new main window)… → quit.
 
-    def __init__(self, desk, idle_ms: int | None = None) -> None:
+    The sign-in window appears first; the database opens right after it is on screen
+    (importing the database layer is the slow part of start-up).
+    """
+
+    def __init__(self, url: str, language: str | None = None, idle_ms: int | None = None) -> None:
         super().__init__()
-        self.desk = desk
+        self.url = url
+        self.language = language  # explicit (--lang / DESK_LANG): wins over the database
         self.idle_ms = idle_ms
+        self.desk = None
         self.login = None
         self.window = None
         self.last_name = ""
+        self.exit_code = 0
+
+    def start(self) -> None:
+        self.show_login()
+        QTimer.singleShot(0, self.open_database)
+
+    def open_database(self) -> bool:
+        if self.desk is not None:
+            return True
+        self.desk = open_database(self.url, self.login)
+        if self.desk is None:
+            self.exit_code = EXIT_DATABASE
+            self.quit()
+            return False
+        if not self.language:
+            try:
+                language = str(self.desk.settings.value("language"))
+            except DeskError:
+                language = None
+            if language and self.login is not None:
+                self.login.set_language(language)
+        if self.login is not None:
+            self.login.set_desk(self.desk)
+        return True
 
     def show_login(self) -> None:
         from desk_app.ui.login import LoginDialog
@@ -142,11 +172,16 @@ class Session(QObject):
         if window is not None:
             log.info("%s signed out", window.actor.name)
             window.close()
-            window.deleteLater()
         self.show_login()
 
     def quit(self) -> None:
-        QApplication.quit()
+        app = QApplication.instance()
+        if app is not None:
+            app.exit(self.exit_code)
+
+    def close(self) -> None:
+        if self.desk is not None:
+            self.desk.close()
 
 
 def run_gui(url: str, language: str | None = None) -> int:
@@ -154,27 +189,27 @@ def run_gui(url: str, language: str | None = None) -> int:
     app.setQuitOnLastWindowClosed(False)  # the session decides when the app ends
     install_excepthook()
     install_cjk_font()
-    desk = open_database(url)
-    if desk is None:
-        return EXIT_DATABASE
     from desk_app.ui.language import apply_language
 
-    if not language:
-        try:
-            language = str(desk.settings.value("language"))
-        except DeskError:
-            language = None
-    apply_language(language)
-    session = Session(desk)
-    session.show_login()
+    # Until the database is open: the explicit language, else the one the CLI chose
+    # from the environment; the database's setting follows when no language was given.
+    apply_language(language or current_language())
+    session = Session(url, language)
     if os.environ.get(EXIT_AFTER_LOGIN_SHOWN) == "1":
+        session.show_login()
         app.processEvents()
-        print(f"login shown after {time.perf_counter() - _STARTED:.3f} s "
-              "(since desk_app.ui.app was imported)", flush=True)
-        desk.close()
-        return 0
+        print(f"login shown {time.perf_counter() - _STARTED:.3f} s after desk_app.ui.app was "
+              "imported", flush=True)
+        ready = session.open_database()
+        app.processEvents()
+        print(f"database open {time.perf_counter() - _STARTED:.3f} s after desk_app.ui.app was "
+              "imported", flush=True)
+        session.close()
+        return 0 if ready else EXIT_DATABASE
+    session.start()
     try:
-        return app.exec()
+        code = app.exec()
     finally:
-        desk.close()
+        session.close()
         log.info("GUI closed")
+    return code or session.exit_code

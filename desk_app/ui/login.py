@@ -27,14 +27,19 @@ log = logging.getLogger(__name__)
 
 
 class LoginDialog(QDialog):
-    """``exec``/``open`` it; after ``accepted`` the signed-in actor is in ``self.actor``."""
+    """``exec``/``open`` it; after ``accepted`` the signed-in actor is in ``self.actor``.
+
+    ``desk`` may be None at first: the window appears at once while the database opens,
+    then ``set_desk`` enables signing in.
+    """
 
     language_changed = Signal(str)
 
-    def __init__(self, desk, parent: QWidget | None = None, name: str = "") -> None:
+    def __init__(self, desk=None, parent: QWidget | None = None, name: str = "") -> None:
         super().__init__(parent)
         self.desk = desk
         self.actor: Actor | None = None
+        self.language_picked = False
         self.setObjectName("login")
 
         self.heading = QLabel()
@@ -58,7 +63,7 @@ class LoginDialog(QDialog):
         for code, label in language_choices():
             self.language_combo.addItem(label, code)
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(current_language())))
-        self.database_label = QLabel(desk.ctx.url.display())
+        self.database_label = QLabel()
         self.database_label.setObjectName("database")
         self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.database_label.setWordWrap(True)
@@ -105,6 +110,7 @@ class LoginDialog(QDialog):
         self.language_combo.currentIndexChanged.connect(self._language_picked)
         self.setMinimumWidth(460)
         self.retranslate()
+        self.set_desk(desk)
         (self.password_edit if name else self.name_edit).setFocus()
 
     def retranslate(self) -> None:
@@ -117,14 +123,39 @@ class LoginDialog(QDialog):
         self.database_title.setText(_("Database:"))
         self.sign_in_button.setText(_("Sign in"))
         self.quit_button.setText(_("Quit"))
+        if self.desk is None:
+            self.database_label.setText(_("Opening the database…"))
+
+    def set_desk(self, desk) -> None:
+        self.desk = desk
+        self.sign_in_button.setEnabled(desk is not None)
+        if desk is not None:
+            self.database_label.setText(desk.ctx.url.display())
+        else:
+            self.database_label.setText(_("Opening the database…"))
+
+    def set_language(self, language: str) -> None:
+        """Show ``language`` (e.g. the database's setting) unless the user picked one here."""
+        if self.language_picked:
+            return
+        index = self.language_combo.findData(language)
+        if index >= 0 and index != self.language_combo.currentIndex():
+            self.language_combo.blockSignals(True)
+            self.language_combo.setCurrentIndex(index)
+            self.language_combo.blockSignals(False)
+        apply_language(language)
+        self.retranslate()
 
     def _language_picked(self, index: int) -> None:
+        self.language_picked = True
         language = apply_language(self.language_combo.itemData(index))
         self.retranslate()
         self.error_label.clear_message()
         self.language_changed.emit(language)
 
     def sign_in(self) -> None:
+        if self.desk is None:
+            return
         name = self.name_edit.text().strip()
         if not name:
             self._fail(_("Enter your user name."), self.name_edit)
