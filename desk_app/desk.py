@@ -17,7 +17,9 @@ from desk_app.services.auth import AuthService
 from desk_app.services.backup import BackupService
 from desk_app.services.base import Context
 from desk_app.services.demo import DemoService
+from desk_app.services.exports import ExportService
 from desk_app.services.settings import SettingsService
+from desk_app.services.signing import KeyService
 from desk_app.services.users import UserService
 from desk_app.store import backup as store_backup
 from desk_app.store import migrate
@@ -63,6 +65,8 @@ class Desk:
         self.audit = AuditService(ctx)
         self.backups = BackupService(ctx)
         self.demo = DemoService(ctx)
+        self.keys = KeyService(ctx)
+        self.exports = ExportService(ctx)
 
     @classmethod
     def open(cls, url_text: str, *, create: bool = False, clock: Clock | None = None) -> Desk:

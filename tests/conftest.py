@@ -21,6 +21,17 @@ os.environ.setdefault("DESK_LOG_DIR", os.path.join(os.path.dirname(__file__), ".
 
 
 @pytest.fixture(autouse=True)
+def cheap_key_sealing(request, monkeypatch):
+    """Users get signing keys sealed with scrypt (~60 ms each); tests need not pay that
+    except where the sealing itself is under test."""
+    if "forms" in request.path.parts or "perf" in request.path.parts:
+        return
+    from desk_app.forms import pki
+
+    monkeypatch.setattr(pki, "SCRYPT_N", 2**10)
+
+
+@pytest.fixture(autouse=True)
 def english() -> Iterator[None]:
     """Tests assert English messages unless they switch language themselves."""
     set_language("en")

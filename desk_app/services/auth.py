@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from desk_app.domain.errors import AuthenticationFailed
 from desk_app.domain.roles import parse_roles
 from desk_app.domain.users import Actor, LockoutPolicy, check_new_password
@@ -9,6 +11,7 @@ from desk_app.i18n import _
 from desk_app.services.base import Service
 from desk_app.services.passwords import check_password, hash_password
 from desk_app.services.settings import SettingsService
+from desk_app.services.signing import KeyService
 from desk_app.store.models import User
 
 
@@ -44,11 +47,18 @@ class AuthService(Service):
             else:
                 user.failed_logins, user.locked_until = 0, None
                 user.save()
-                tx.audit(name, "auth.login", "user", user.id)
+                tx.audit(name, "auth.login", "user", user.id, after=self._ensure_key(user, password, tx.at))
         if failure is not None:
             raise failure
         assert user is not None
         return Actor(user_id=user.id, name=user.name, roles=parse_roles(user.roles))
+
+    def _ensure_key(self, user: User, password: str, at: datetime) -> dict | None:
+        """Users from before signing keys existed get theirs at sign-in (password known)."""
+        keys = KeyService(self.ctx)
+        if keys.current(user.id) is not None:
+            return None
+        return {"key_issued": keys.issue(user, password, at).serial}
 
     def _record_failure(self, user: User, now) -> AuthenticationFailed:
         user.failed_logins += 1
@@ -82,4 +92,5 @@ class AuthService(Service):
                 raise AuthenticationFailed(_("The current password is wrong."))
             user.password_hash, user.updated_at = hash_password(new_password), tx.at
             user.save()
+            KeyService(self.ctx).reencrypt(user, old_password, new_password)
             tx.audit(actor, "user.password_change", "user", user.id)

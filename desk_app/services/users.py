@@ -20,6 +20,7 @@ from desk_app.i18n import _
 from desk_app.services.base import Service
 from desk_app.services.passwords import hash_password
 from desk_app.services.settings import SettingsService
+from desk_app.services.signing import KeyService
 from desk_app.store.models import User
 
 
@@ -88,7 +89,8 @@ class UserService(Service):
                 name=name, full_name=full_name, roles=format_roles(role_set),
                 password_hash=password_hash, created_at=tx.at, updated_at=tx.at,
             )
-            tx.audit(actor, action, "user", user.id, after=snapshot(user))
+            key = KeyService(self.ctx).issue(user, password, tx.at)
+            tx.audit(actor, action, "user", user.id, after={**snapshot(user), "key": key.serial})
         return view_of(user)
 
     def list(self, actor: Actor, include_inactive: bool = True) -> builtins.list[UserView]:
@@ -134,7 +136,11 @@ class UserService(Service):
             user.password_hash, user.failed_logins, user.locked_until = password_hash, 0, None
             user.updated_at = tx.at
             user.save()
-            tx.audit(actor, "user.password_reset", "user", user.id, after={"name": user.name})
+            # The old private key is sealed with a password nobody may know any more: a new
+            # key and certificate; signatures made with the old one stay valid.
+            key = KeyService(self.ctx).issue(user, password, tx.at)
+            tx.audit(actor, "user.password_reset", "user", user.id,
+                     after={"name": user.name, "key": key.serial})
         return view_of(user)
 
     def set_active(self, actor: Actor, name: str, active: bool) -> UserView:

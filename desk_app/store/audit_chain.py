@@ -49,11 +49,15 @@ def _record(row: AuditEntry) -> AuditRecord:
     )
 
 
-def _in_order() -> Iterator[AuditEntry]:
-    """All entries by sequence, fetched in keyset batches so memory stays flat."""
+def _in_order(flt: AuditFilter | None = None, up_to: int | None = None) -> Iterator[AuditEntry]:
+    """Entries by sequence (optionally filtered, up to a seq), in keyset batches: flat memory."""
     last_seq = None
     while True:
         query = AuditEntry.select().order_by(AuditEntry.seq).limit(VERIFY_BATCH)
+        if flt is not None:
+            query = flt.where(query)
+        if up_to is not None:
+            query = query.where(AuditEntry.seq <= up_to)
         if last_seq is not None:
             query = query.where(AuditEntry.seq > last_seq)
         rows = list(query)
@@ -101,6 +105,10 @@ class AuditFilter:
         if self.until:
             query = query.where(AuditEntry.at < self.until)
         return query
+
+
+def in_order(flt: AuditFilter, up_to: int | None = None) -> Iterator[AuditEntry]:
+    return _in_order(flt, up_to)
 
 
 def count(flt: AuditFilter) -> int:

@@ -10,6 +10,8 @@ import pytest
 
 from desk_app.desk import Desk
 from desk_app.domain.errors import DatabaseUnavailable, NewerDatabase, ValidationError
+from desk_app.services.passwords import hash_password
+from desk_app.services.signing import KeyService
 from desk_app.store import migrate
 from desk_app.store.models import AuditEntry, User
 from tests.conftest import PASSWORD
@@ -175,14 +177,17 @@ def test_a_schema_1_database_upgrades_with_its_data(sqlite_url, clock, monkeypat
     with monkeypatch.context() as patch:
         patch.setattr(migrate, "available", lambda: first)
         old = Desk.open(sqlite_url, create=True, clock=clock)
-        old.users.create_first_admin("admin", PASSWORD)
+        # What version 1 of the program wrote: a user, no signing key.
+        User.create(name="admin", roles="admin", password_hash=hash_password(PASSWORD),
+                    created_at=clock.now(), updated_at=clock.now())
         old.close()
     upgraded = Desk.open(sqlite_url, clock=clock)
     try:
         assert migrate.current_version(upgraded.ctx.db) == migrate.latest_version()
         assert "user_key" in upgraded.ctx.db.get_tables()
-        assert upgraded.auth.login("admin", PASSWORD).name == "admin"
-        assert upgraded.audit.verify(upgraded.auth.login("admin", PASSWORD)).ok
+        admin = upgraded.auth.login("admin", PASSWORD)
+        assert KeyService.current(admin.user_id) is not None  # issued at the first sign-in
+        assert upgraded.audit.verify(admin).ok
         assert list(upgraded.ctx.url.path.parent.glob("desk.db.schema1-*.bak"))
     finally:
         upgraded.close()

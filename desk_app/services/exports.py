@@ -1,0 +1,151 @@
+"""Auditor exports (R16): any register over a period as CSV or as a signed PDF.
+
+A PDF export carries the audit chain's head hash at the time of export, so a later rewrite
+of the whole chain is caught against it, and it is signed (PAdES) by the exporting user.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from desk_app.domain.clock import parse_iso_utc, to_local
+from desk_app.domain.errors import ValidationError
+from desk_app.domain.roles import Permission, role_label
+from desk_app.domain.users import Actor
+from desk_app.i18n import _
+from desk_app.services.audit import day_range
+from desk_app.services.base import Service
+from desk_app.services.settings import SettingsService
+from desk_app.services.signing import KeyService
+from desk_app.store import audit_chain
+from desk_app.store.audit_chain import AuditFilter
+
+Progress = Callable[[int, int], bool]
+FORMATS = ("pdf", "csv")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    rows: int
+    head_seq: int
+    head_hash: str
+
+
+def _audit_header() -> list[str]:
+    return [_("No."), _("Time"), _("User"), _("Action"), _("Entity"), _("ID"), _("Change"), _("Hash")]
+
+
+def _audit_row(entry) -> list[str]:
+    at = to_local(parse_iso_utc(entry.at)).strftime("%Y-%m-%d %H:%M:%S")
+    return [str(entry.seq), at, entry.actor, entry.action, entry.entity, entry.entity_id,
+            entry.change, entry.hash[:16]]
+
+
+def _check_target(out: Path, fmt: str) -> Path:
+    if fmt not in FORMATS:
+        raise ValidationError(_("Unknown format {fmt}: use pdf or csv.").format(fmt=fmt), "format")
+    out = out.expanduser()
+    if out.is_dir():
+        raise ValidationError(_("{path} is a folder; give a file name.").format(path=out), "out")
+    if not out.parent.exists() or not os.access(out.parent, os.W_OK):
+        raise ValidationError(_("Cannot write to {folder}.").format(folder=out.parent), "out")
+    return out
+
+
+def _counting(rows: Iterator[list[str]], total: int, progress: Progress | None,
+              every: int = 2000) -> Iterator[list[str]]:
+    for done, row in enumerate(rows, start=1):
+        if progress and done % every == 0 and progress(done, total) is False:
+            raise InterruptedError
+        yield row
+
+
+class ExportService(Service):
+    def export_audit(self, actor: Actor, since: date | None, until: date | None, fmt: str,
+                     out: Path, password: str | None = None, handwriting_png: bytes | None = None,
+                     progress: Progress | None = None) -> ExportResult:
+        """Write the audit trail of a period. A PDF is signed with the actor's key, so the
+        actor's password is needed; a wrong one is refused before anything is written."""
+        self.require(actor, Permission.AUDIT_VIEW)
+        if since and until and since > until:
+            raise ValidationError(_("The start date is after the end date."), field="from")
+        out = _check_target(out, fmt)
+        keys = KeyService(self.ctx)
+        if fmt == "pdf":
+            self._check_key_password(actor, password, keys)
+        start, end = day_range(since, until)
+        flt = AuditFilter(since=start, until=end)
+        with self.write() as tx:
+            tx.audit(actor, "export.audit", "audit", None, after={
+                "from": since.isoformat() if since else None,
+                "to": until.isoformat() if until else None, "format": fmt, "file": str(out)})
+        head_seq, head_hash = audit_chain.head()
+        total = audit_chain.count(AuditFilter(since=start, until=end))
+        rows = (_audit_row(e) for e in audit_chain.in_order(flt, head_seq))
+        partial = out.with_name(out.name + ".partial")
+        try:
+            if fmt == "csv":
+                with partial.open("w", newline="", encoding="utf-8-sig") as handle:
+                    writer = csv.writer(handle)
+                    writer.writerow(_audit_header())
+                    writer.writerows(_counting(rows, total, progress))
+            else:
+                title = _("Audit trail")
+                period = self._period_text(since, until)
+                pdf = self._signed_pdf(actor, keys, password or "", handwriting_png, title,
+                                       f"AUD-{head_seq:08d}", head_hash, period, total, rows,
+                                       progress)
+                partial.write_bytes(pdf)
+            os.replace(partial, out)
+        finally:
+            partial.unlink(missing_ok=True)
+        return ExportResult(out, total, head_seq, head_hash)
+
+    def _check_key_password(self, actor: Actor, password: str | None, keys: KeyService) -> None:
+        from desk_app.domain.errors import NotFound
+        from desk_app.forms import pki
+
+        key = keys.current(actor.user_id)
+        if key is None:
+            raise NotFound(_("{user} has no signing key yet: sign in once to get one.").format(
+                user=actor.name))
+        pki.load_private_key(key.key_pem.encode("ascii"), password or "")
+
+    @staticmethod
+    def _period_text(since: date | None, until: date | None) -> str:
+        return "{} – {}".format(since.isoformat() if since else _("beginning"),
+                                until.isoformat() if until else _("today"))
+
+    def _signed_pdf(self, actor: Actor, keys: KeyService, password: str,
+                    handwriting_png: bytes | None, title: str, record_no: str, head_hash: str,
+                    period: str, total: int, rows: Iterator[list[str]],
+                    progress: Progress | None) -> bytes:
+        from desk_app.forms import layout, signing
+
+        company = str(SettingsService(self.ctx).value("company_name"))
+        signer_role = role_label(sorted(actor.roles)[0]) if actor.roles else ""
+        spec = layout.FormSpec(company, title, record_no, self.ctx.clock.now(),
+                               head_hash=head_hash, landscape=True)
+        spec.key_values([(_("Period"), period), (_("Entries"), str(total)),
+                         (_("Exported by"), actor.name), (_("Audit chain head"), head_hash)])
+        spec.rows(_audit_header(), rows, col_widths=[5, 13, 8, 11, 7, 6, 38, 12], total=total)
+        spec.signatures([("exporter", _("Exported by"))])
+        rendered = layout.render_form(spec, progress)
+        pdf = signing.prepare_fields(rendered.pdf, rendered.slots)
+        return keys.sign_pdf(actor, pdf, "exporter", password, handwriting_png, signer_role)
+
+
+def verify_pdf_file(path: Path, trusted_ca_pem: bytes):
+    """Read and verify a signed PDF against a CA certificate (no sign-in needed)."""
+    from desk_app.forms import verify
+
+    path = path.expanduser()
+    if not path.is_file():
+        raise ValidationError(_("No file at {path}.").format(path=path), field="file")
+    return verify.verify_pdf(path.read_bytes(), trusted_ca_pem)

@@ -1,0 +1,96 @@
+"""Signing keys (R15): the database's CA, one key pair per user, signing forms.
+
+The CA private key is stored in the database, sealed with a random secret that is also in
+the database: whoever can read the whole database can issue certificates. The protection
+that matters for signatures is elsewhere: every user's private key is sealed with that
+user's password, so nobody can sign as another user, and the CA certificate an auditor
+trusts is exported once (``desk-app ca export``). See docs/signing.md.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from desk_app.domain.errors import NotFound
+from desk_app.domain.users import Actor
+from desk_app.i18n import _
+from desk_app.services.base import Service
+from desk_app.services.settings import SettingsService
+from desk_app.store.models import Meta, SigningCa, User, UserKey
+
+_CA_SECRET = "ca_key_secret"
+
+
+def _text(pem: bytes) -> str:
+    return pem.decode("ascii")
+
+
+class KeyService(Service):
+    """Key material. The methods without an actor run inside a caller's transaction."""
+
+    def ca_certificate(self) -> bytes:
+        ca = SigningCa.select().order_by(SigningCa.id).first()
+        if ca is None:
+            raise NotFound(_("This database has no certificate authority yet."))
+        return ca.cert_pem.encode("ascii")
+
+    def _ca(self, at: datetime):
+        from desk_app.forms import pki
+
+        row = SigningCa.select().order_by(SigningCa.id).first()
+        if row is not None:
+            secret = Meta.get(Meta.key == _CA_SECRET).value
+            return pki.CaMaterial(row.cert_pem.encode("ascii"), row.key_pem.encode("ascii")), secret
+        secret = secrets.token_urlsafe(32)
+        company = str(SettingsService(self.ctx).value("company_name"))
+        material = pki.create_ca(_("{company} signing authority").format(company=company)[:64],
+                                 company[:64], secret, now=at)
+        Meta.create(key=_CA_SECRET, value=secret)
+        SigningCa.create(subject=company, cert_pem=_text(material.cert_pem),
+                         key_pem=_text(material.key_pem), created_at=at)
+        return material, secret
+
+    def issue(self, user: User, password: str, at: datetime) -> UserKey:
+        """A new key pair and certificate for ``user``; earlier keys are retired, not deleted."""
+        from desk_app.forms import pki
+
+        ca, secret = self._ca(at)
+        material = pki.issue_user(ca, secret, user.name, user.full_name, password, now=at)
+        UserKey.update(retired_at=at).where(
+            (UserKey.user == user) & UserKey.retired_at.is_null()
+        ).execute()
+        serial = format(pki.load_certificate(material.cert_pem).serial_number, "x")
+        return UserKey.create(user=user, serial=serial, cert_pem=_text(material.cert_pem),
+                              key_pem=_text(material.key_pem), created_at=at)
+
+    @staticmethod
+    def current(user_id: int | None) -> UserKey | None:
+        return (UserKey.select()
+                .where((UserKey.user == user_id) & UserKey.retired_at.is_null())
+                .order_by(UserKey.id.desc()).first())
+
+    def reencrypt(self, user: User, old_password: str, new_password: str) -> None:
+        from desk_app.forms import pki
+
+        key = self.current(user.id)
+        if key is not None:
+            key.key_pem = _text(pki.reencrypt(key.key_pem.encode("ascii"), old_password, new_password))
+            key.save()
+
+    def sign_pdf(self, actor: Actor, pdf: bytes, field: str, password: str,
+                 handwriting_png: bytes | None, role_label: str) -> bytes:
+        """Fill one prepared signature field with the actor's own key (wrong password: refused)."""
+        from desk_app.forms import signing
+
+        key = self.current(actor.user_id)
+        if key is None:
+            raise NotFound(_("{user} has no signing key yet: sign in once to get one.").format(
+                user=actor.name))
+        user = User.get_by_id(actor.user_id)
+        appearance = signing.SignatureAppearance(
+            handwriting_png=handwriting_png, signer_name=user.full_name or user.name,
+            role_label=role_label, signed_at=self.ctx.clock.now(),
+        )
+        return signing.sign(pdf, field, key.key_pem.encode("ascii"), password,
+                            key.cert_pem.encode("ascii"), self.ca_certificate(), appearance)
