@@ -1,0 +1,5 @@
+"""The ``desk-app`` command (see ``main``)."""
+
+from desk_app.cli.main import main
+
+__all__ = ["main"]

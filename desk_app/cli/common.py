@@ -1,0 +1,127 @@
+"""What every command shares: the database, the acting user, passwords, list output."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from desk_app.domain.errors import DeskError
+from desk_app.i18n import _
+
+
+class CliError(DeskError):
+    exit_code = 2
+
+
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("not a date: {text} (use YYYY-MM-DD)").format(text=text)
+        ) from None
+
+
+def database_url(args: argparse.Namespace) -> str:
+    if args.db:
+        return args.db
+    if os.environ.get("DESK_DB"):
+        return os.environ["DESK_DB"]
+    from desk_app.paths import default_database_url
+
+    return default_database_url()
+
+
+def open_desk(args: argparse.Namespace, create: bool = False):
+    from desk_app.desk import Desk
+
+    return Desk.open(database_url(args), create=create)
+
+
+def read_new_password(args: argparse.Namespace, prompt: str) -> str:
+    if getattr(args, "password_stdin", False):
+        line = sys.stdin.readline()
+        if not line:
+            raise CliError(_("No password on standard input."))
+        return line.rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise CliError(_("No terminal to ask for the password: use --password-stdin."))
+    first = getpass.getpass(prompt)
+    if getpass.getpass(_("Repeat the password: ")) != first:
+        raise CliError(_("The passwords do not match."))
+    return first
+
+
+def sign_in(desk, args: argparse.Namespace):
+    name = args.user or os.environ.get("DESK_USER")
+    if not name:
+        raise CliError(_("This command needs an acting user: --user NAME or env DESK_USER."))
+    password = os.environ.get("DESK_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise CliError(_("No terminal to ask for the password: set env DESK_PASSWORD."))
+        password = getpass.getpass(_("Password for {name}: ").format(name=name))
+    actor = desk.auth.login(name, password)
+    args.signing_password = password  # the same password unseals the user's signing key
+    return actor
+
+
+def emit(args: argparse.Namespace, rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
+    """A list: JSON array with --json, else aligned text columns."""
+    if getattr(args, "json", False):
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+        return
+    if not rows:
+        print(_("(none)"))
+        return
+    texts = [[_cell(row[column]) for column in columns] for row in rows]
+    widths = [max(_width(column), *(_width(text[i]) for text in texts)) for i, column in
+              enumerate(columns)]
+    for line in [list(columns), *texts]:
+        print("  ".join(_pad(cell, width) for cell, width in zip(line, widths, strict=True)).rstrip())
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list | tuple | frozenset | set):
+        return ",".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def with_actor(handler: Callable[[Any, Any, argparse.Namespace], int]) -> Callable[..., int]:
+    """Open the database, sign in the acting user, run, close."""
+
+    def run(args: argparse.Namespace) -> int:
+        desk = open_desk(args)
+        try:
+            return handler(desk, sign_in(desk, args), args)
+        finally:
+            desk.close()
+
+    return run
+
+
+def write_file(path: Path, data: bytes) -> None:
+    try:
+        path.expanduser().write_bytes(data)
+    except OSError as error:
+        raise CliError(_("Cannot write {path}: {reason}").format(path=path, reason=error.strerror)) from None

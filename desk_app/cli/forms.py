@@ -1,0 +1,116 @@
+"""Signed PDFs: the CA certificate, verifying signatures, register exports."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from desk_app.cli.common import CliError, open_desk, parse_date, with_actor, write_file
+from desk_app.i18n import _
+
+
+def _export_audit(desk, actor, args):
+    return desk.exports.export_audit(actor, args.since, args.until, args.format, args.out,
+                                     password=args.signing_password)
+
+
+# register name -> exporter(desk, actor, args) returning an ExportResult; area modules add theirs.
+EXPORTS: dict[str, Callable[[Any, Any, argparse.Namespace], Any]] = {"audit": _export_audit}
+
+
+def register(commands) -> None:
+    ca = commands.add_parser("ca", help=_("the database's certificate authority"))
+    ca_commands = ca.add_subparsers(dest="ca_command", metavar="ACTION", required=True)
+    ca_export = ca_commands.add_parser("export", help=_("write the CA certificate (PEM)"))
+    ca_export.add_argument("file", type=Path)
+    ca_export.set_defaults(run=cmd_ca_export)
+
+    verify_pdf = commands.add_parser("verify-pdf", help=_("check every signature of a PDF"))
+    verify_pdf.add_argument("file", type=Path)
+    verify_pdf.add_argument("--ca", type=Path, metavar="PEM",
+                            help=_("trust this CA certificate instead of the database's"))
+    verify_pdf.add_argument("--json", action="store_true")
+    verify_pdf.set_defaults(run=cmd_verify_pdf)
+
+    export = commands.add_parser("export", help=_("export a register (PDF signed by you)"))
+    export.add_argument("register", choices=sorted(EXPORTS))
+    export.add_argument("--from", dest="since", type=parse_date, metavar="YYYY-MM-DD")
+    export.add_argument("--to", dest="until", type=parse_date, metavar="YYYY-MM-DD")
+    export.add_argument("--format", choices=["pdf", "csv"], required=True)
+    export.add_argument("--out", type=Path, required=True)
+    export.set_defaults(run=cmd_export)
+
+
+
+def cmd_ca_export(args: argparse.Namespace) -> int:
+    desk = open_desk(args)
+    try:
+        pem = desk.keys.ca_certificate()
+    finally:
+        desk.close()
+    write_file(args.file, pem)
+    print(_("CA certificate written to {path}.").format(path=args.file))
+    return 0
+
+
+def cmd_verify_pdf(args: argparse.Namespace) -> int:
+    from desk_app.services.exports import verify_pdf_file
+
+    if args.ca:
+        try:
+            trusted = args.ca.expanduser().read_bytes()
+        except OSError as error:
+            raise CliError(_("Cannot read {path}: {reason}").format(
+                path=args.ca, reason=error.strerror)) from None
+    else:
+        desk = open_desk(args)
+        try:
+            trusted = desk.keys.ca_certificate()
+        finally:
+            desk.close()
+    report = verify_pdf_file(args.file, trusted)
+    if args.json:
+        json.dump({"ok": report.ok, "signatures": [
+            {"field": c.field_name, "signer": c.signer_name, "user": c.signer_user,
+             "signed_at": c.signed_at.isoformat() if c.signed_at else None, "intact": c.intact,
+             "trusted": c.trusted, "modified_after": c.modified_after, "problem": c.problem}
+            for c in report.signatures], "unsigned_fields": report.unsigned_fields},
+            sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0 if report.ok else 1
+    print_verify_report(report)
+    return 0 if report.ok else 1
+
+
+def print_verify_report(report) -> None:
+    yes, no = _("yes"), _("no")
+    if not report.signatures:
+        print(_("No signatures in this file."))
+    for check in report.signatures:
+        signer = check.signer_name + (f" ({check.signer_user})" if check.signer_user else "")
+        print(_("Signature {field}: {signer}").format(field=check.field_name, signer=signer))
+        when = check.signed_at.isoformat(sep=" ", timespec="seconds") if check.signed_at else "?"
+        print("  " + _("signed at: {time}").format(time=when))
+        print("  " + _("intact: {answer}").format(answer=yes if check.intact else no))
+        print("  " + _("issued by this database's CA: {answer}").format(
+            answer=yes if check.trusted else no))
+        print("  " + _("changed or appended after signing: {answer}").format(
+            answer=yes if check.modified_after else no))
+        if check.problem:
+            print("  " + _("problem: {text}").format(text=check.problem))
+    for name in report.unsigned_fields:
+        print(_("Signature field {field}: not signed").format(field=name))
+    print(_("VALID: every signature is intact, trusted and unmodified.") if report.ok
+          else _("NOT VALID."))
+
+
+@with_actor
+def cmd_export(desk, actor, args) -> int:
+    result = EXPORTS[args.register](desk, actor, args)
+    print(_("Exported {rows} entries to {path} (audit chain head {seq}: {hash}).").format(
+        rows=result.rows, path=result.path, seq=result.head_seq, hash=result.head_hash))
+    return 0
