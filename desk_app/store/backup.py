@@ -15,7 +15,7 @@ from desk_app.domain.errors import DatabaseUnavailable, ValidationError
 from desk_app.i18n import _
 from desk_app.store import migrate
 from desk_app.store.db import SQLITE_HEADER, is_postgresql
-from desk_app.store.models import ALL_MODELS, BaseModel
+from desk_app.store.models import BaseModel, all_models
 
 log = logging.getLogger(__name__)
 BATCH = 2000
@@ -68,10 +68,10 @@ def _snapshot_postgresql(db: peewee.Database, partial: Path) -> None:
 def _copy_all(source: peewee.Database, target: peewee.Database, clear_target: bool) -> None:
     with target.atomic():
         if clear_target:
-            for model in reversed(ALL_MODELS):
+            for model in reversed(all_models()):
                 with target.bind_ctx([model]):
                     _clear(target, model)
-        for model in ALL_MODELS:
+        for model in all_models():
             with source.bind_ctx([model]):
                 rows = _rows(model)
                 with target.bind_ctx([model]):
@@ -108,7 +108,7 @@ def _chunks(rows: Iterable[tuple], size: int) -> Iterable[list[tuple]]:
 
 
 def _reset_sequences(db: peewee.Database) -> None:
-    for model in ALL_MODELS:
+    for model in all_models():
         pk = model._meta.primary_key
         if isinstance(pk, peewee.AutoField):
             table = model._meta.table_name

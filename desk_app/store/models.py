@@ -96,4 +96,19 @@ class UserKey(BaseModel):
         table_name = "user_key"
 
 
-ALL_MODELS: tuple[type[BaseModel], ...] = (Meta, User, SettingValue, AuditEntry, SigningCa, UserKey)
+AREA_MODEL_MODULES = ()  # e.g. "desk_app.store.archive": area tables live in their own modules
+
+
+def all_models() -> list[type[BaseModel]]:
+    """Every table of the current schema, parents before children (backup/restore order)."""
+    import importlib
+
+    for module in AREA_MODEL_MODULES:
+        importlib.import_module(module)
+    found: list[type[BaseModel]] = []
+    pending = list(BaseModel.__subclasses__())
+    while pending:
+        model = pending.pop()
+        found.append(model)
+        pending.extend(model.__subclasses__())
+    return list(peewee.sort_models(found))

@@ -191,3 +191,15 @@ def test_a_schema_1_database_upgrades_with_its_data(sqlite_url, clock, monkeypat
         assert list(upgraded.ctx.url.path.parent.glob("desk.db.schema1-*.bak"))
     finally:
         upgraded.close()
+
+
+def test_models_match_what_the_migrations_built(desk):
+    """The runtime models and the frozen migrations must describe the same tables."""
+    from desk_app.store.models import all_models
+
+    db = desk.ctx.db
+    models = {model._meta.table_name: model for model in all_models()}
+    assert set(models) == set(db.get_tables())
+    for table, model in models.items():
+        columns = {column.name for column in db.get_columns(table)}
+        assert columns == {field.column_name for field in model._meta.sorted_fields}, table
