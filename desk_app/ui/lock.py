@@ -112,7 +112,6 @@ class LockDialog(QDialog):
         self.error_label = FieldError()
         self.unlock_button = QPushButton(_("&Unlock"))
         self.unlock_button.setObjectName("unlock")
-        self.unlock_button.setDefault(True)
         self.switch_button = QPushButton(_("&Switch user…"))
         self.switch_button.setObjectName("switch_user")
         self.unlock_button.clicked.connect(self.try_unlock)
@@ -141,6 +140,8 @@ class LockDialog(QDialog):
         row.addStretch(1)
         outer.addLayout(row)
         outer.addStretch(2)
+        self.switch_button.setAutoDefault(False)
+        self.unlock_button.setDefault(True)  # after the layout: needs the dialog as parent
         self.setWindowTitle(_("Locked — desk_app"))
         self.password_edit.setFocus()
 

@@ -47,8 +47,8 @@ class LoginDialog(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)
         self.heading.setFont(font)
-        self.company = QLabel()
-        self.company.setWordWrap(True)
+        self.subtitle = QLabel()
+        self.subtitle.setWordWrap(True)
 
         self.name_edit = QLineEdit(name)
         self.name_edit.setObjectName("name")
@@ -90,8 +90,6 @@ class LoginDialog(QDialog):
         self.quit_button.setObjectName("quit")
         self.buttons.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.quit_button, QDialogButtonBox.ButtonRole.RejectRole)
-        self.sign_in_button.setDefault(True)
-        self.sign_in_button.setAutoDefault(True)
         self.buttons.accepted.connect(self.sign_in)
         self.buttons.rejected.connect(self.reject)
 
@@ -99,10 +97,12 @@ class LoginDialog(QDialog):
         layout.setContentsMargins(24, 20, 24, 16)
         layout.setSpacing(12)
         layout.addWidget(self.heading)
-        layout.addWidget(self.company)
+        layout.addWidget(self.subtitle)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
 
+        self.quit_button.setAutoDefault(False)
+        self.sign_in_button.setDefault(True)  # after the layout: needs the dialog as parent
         self.setTabOrder(self.name_edit, self.password_edit)
         self.setTabOrder(self.password_edit, self.language_combo)
         self.setTabOrder(self.language_combo, self.sign_in_button)
@@ -115,8 +115,10 @@ class LoginDialog(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Sign in — desk_app"))
-        self.heading.setText(_("Front desk and archive room"))
-        self.company.setText(_("Sign in with your user name and password."))
+        self.heading.setText(self._company() or _("Front desk and archive room"))
+        self.subtitle.setText(_("Front desk and archive room — sign in with your user name and "
+                               "password.") if self._company() else
+                             _("Sign in with your user name and password."))
         self.name_label.setText(_("&User name:"))
         self.password_label.setText(_("&Password:"))
         self.language_label.setText(_("&Language:"))
@@ -126,10 +128,19 @@ class LoginDialog(QDialog):
         if self.desk is None:
             self.database_label.setText(_("Opening the database…"))
 
+    def _company(self) -> str:
+        if self.desk is None:
+            return ""
+        try:
+            return str(self.desk.settings.value("company_name"))
+        except DeskError:
+            return ""
+
     def set_desk(self, desk) -> None:
         self.desk = desk
         self.sign_in_button.setEnabled(desk is not None)
         if desk is not None:
+            self.retranslate()
             self.database_label.setText(desk.ctx.url.display())
         else:
             self.database_label.setText(_("Opening the database…"))

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QStackedWidget,
     QStyle,
     QWidget,
@@ -123,12 +123,13 @@ class MainWindow(QMainWindow):
                                                  for a in self.areas)))
         self.nav.currentRowChanged.connect(self._show_row)
 
-        splitter = QSplitter()
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self._build_menus()
         self._build_status()
 
@@ -158,7 +159,8 @@ class MainWindow(QMainWindow):
             return AuditPage(self.desk, self.actor)
         from desk_app.ui.pages.placeholder import PlaceholderPage
 
-        return PlaceholderPage(area_title(area), _(PLACEHOLDER_DESCRIPTIONS[area]))
+        return PlaceholderPage(area_title(area), _(PLACEHOLDER_DESCRIPTIONS[area]),
+                               self.style().standardIcon(AREA_ICONS[area]))
 
     def _action(self, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None,
                 name: str = "") -> QAction:
@@ -203,11 +205,13 @@ class MainWindow(QMainWindow):
     def _build_status(self) -> None:
         roles = "、".join(role_label(role) for role in sorted(self.actor.roles))
         self.user_status = QLabel(_("Signed in: {name}").format(name=self.display_name))
-        self.roles_status = QLabel(roles)
+        self.roles_status = QLabel(_("Roles: {roles}").format(roles=roles))
         self.database_status = QLabel(self.desk.ctx.url.display())
         self.user_status.setObjectName("status_user")
         self.roles_status.setObjectName("status_roles")
         self.database_status.setObjectName("status_database")
+        for label in (self.user_status, self.roles_status, self.database_status):
+            label.setContentsMargins(6, 0, 6, 0)
         status = self.statusBar()
         status.addWidget(self.user_status)
         status.addWidget(self.roles_status)

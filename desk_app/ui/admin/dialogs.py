@@ -59,7 +59,6 @@ class FormDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setDefault(True)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         self.buttons.accepted.connect(self._on_ok)
         self.buttons.rejected.connect(self.reject)
@@ -68,6 +67,8 @@ class FormDialog(QDialog):
         layout.addWidget(self.general_error)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
+        self.ok_button.setDefault(True)  # after the layout: needs the dialog as parent
         self.setMinimumWidth(440)
         self.result_value: Any = None
 

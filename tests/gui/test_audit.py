@@ -1,0 +1,101 @@
+"""Audit page: filters narrow the rows; Verify runs in a worker and reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QDate
+
+from desk_app.store.audit_chain import AuditFilter
+from desk_app.ui.audit.page import AuditPage, change_summary
+
+
+@pytest.fixture
+def page(qtbot, demo_desk, admin_actor) -> AuditPage:
+    widget = AuditPage(demo_desk, admin_actor)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_lists_the_whole_trail_newest_first(page, demo_desk, admin_actor):
+    total = demo_desk.audit.count(admin_actor, AuditFilter())
+    assert page.model.rowCount() == total
+    assert page.count_label.text() == f"{total} entries"
+    assert int(page.model.data(page.model.index(0, 0))) == total
+
+
+def test_actor_and_action_filters_narrow_the_rows(page, demo_desk, admin_actor):
+    total = page.model.rowCount()
+    page.actor_combo.setCurrentIndex(page.actor_combo.findData("admin"))
+    expected = demo_desk.audit.count(admin_actor, AuditFilter(actor="admin"))
+    assert 0 < page.model.rowCount() == expected < total
+    assert {page.model.row(row)["actor"] for row in range(page.model.rowCount())} == {"admin"}
+
+    page.action_combo.setCurrentIndex(page.action_combo.findData("auth.login"))
+    both = demo_desk.audit.count(admin_actor, AuditFilter(actor="admin", action="auth.login"))
+    assert page.model.rowCount() == both
+    assert {page.model.row(row)["action"] for row in range(both)} == {"auth.login"}
+
+    page.actor_combo.setCurrentIndex(0)  # "All"
+    page.action_combo.setCurrentIndex(0)
+    assert page.model.rowCount() == total
+
+
+def test_period_filter(page, clock):
+    total = page.model.rowCount()
+    day = clock.now().date()  # the demo data was written at the fixture clock's time
+    page.since_edit.setDate(QDate(day.year, day.month, day.day))
+    page.until_edit.setDate(QDate(day.year, day.month, day.day))
+    page.period_check.setChecked(True)
+    assert page.model.rowCount() == total
+    page.since_edit.setDate(QDate(2030, 1, 1))
+    page.until_edit.setDate(QDate(2030, 1, 31))
+    assert page.model.rowCount() == 0
+    page.period_check.setChecked(False)
+    assert page.model.rowCount() == total
+    assert date(2030, 1, 1) == page.since_edit.date().toPython()
+
+
+def test_verify_reports_intact(qtbot, page, demo_desk, admin_actor):
+    with qtbot.waitSignal(page.verify_done, timeout=10_000) as blocker:
+        page.verify_button.click()
+    report = blocker.args[0]
+    assert report.ok
+    count, head = demo_desk.audit.head(admin_actor)
+    assert report.count == count and report.head_hash == head
+    qtbot.waitUntil(lambda: page.result_box is not None and page.result_box.isVisible())
+    assert page.result_box.text() == (
+        f"Audit trail intact: {count} entries, head hash {head}.")
+    assert page.verify_button.isEnabled()
+    page.result_box.accept()
+
+
+def test_verify_can_be_cancelled(qtbot, page, monkeypatch):
+    from desk_app.store import audit_chain
+    from desk_app.ui.audit import page as audit_page
+
+    class CancelledAtOnce(audit_page.VerifyJob):
+        """As if Cancel was clicked before the first progress report (no race)."""
+
+        def __init__(self, *args) -> None:
+            super().__init__(*args)
+            self.cancel()
+
+    monkeypatch.setattr(audit_chain, "VERIFY_BATCH", 1)  # progress after every entry
+    monkeypatch.setattr(audit_page, "VerifyJob", CancelledAtOnce)
+    with qtbot.waitSignal(page.verify_done, timeout=10_000) as blocker:
+        page.verify()
+    assert blocker.args == [None]
+    assert page.job is None and page.verify_button.isEnabled()
+
+
+def test_change_summary():
+    assert change_summary('{"after":null,"before":null}') == ""
+    assert change_summary('{"after":{"active":false,"name":"x"},"before":{"active":true,"name":"x"}}') \
+        == "active: True → False"
+    assert change_summary('{"after":{"reason":"password"},"before":null}') == "reason: password"
+    assert change_summary("not json") == "not json"
+    assert len(change_summary('{"after":"' + "x" * 500 + '","before":null}')) == 120

@@ -1,0 +1,93 @@
+"""The generic register model: whole count up front, pages fetched lazily, bounded cache."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from desk_app.store.audit_chain import AuditFilter
+from desk_app.ui.audit.page import audit_columns
+from desk_app.ui.models.paged import Column, PagedTableModel
+
+
+def numbers_model(total: int, page_size: int = 10, max_pages: int = 3):
+    calls: list[tuple[int, int]] = []
+
+    def fetch(offset: int, limit: int) -> list[int]:
+        calls.append((offset, limit))
+        return list(range(offset, min(total, offset + limit)))
+
+    columns = [
+        Column(lambda: "n", lambda row: row, align=Qt.AlignmentFlag.AlignRight),
+        Column(lambda: "square", lambda row: row * row, tooltip=lambda row: f"{row}²"),
+    ]
+    return PagedTableModel(lambda: total, fetch, columns, page_size, max_pages), calls
+
+
+def test_model_passes_qt_model_tester(qtmodeltester):
+    model, _calls = numbers_model(95)
+    qtmodeltester.check(model)  # Qt's QAbstractItemModelTester
+    qtmodeltester.check(model, force_py=True)  # pytest-qt's own, stricter on roles
+
+
+def test_row_count_is_the_whole_register_and_pages_load_lazily():
+    model, calls = numbers_model(1_000_000, page_size=200, max_pages=10)
+    assert model.rowCount() == 1_000_000
+    assert calls == []  # nothing fetched until a row is asked for
+    assert model.data(model.index(999_999, 0)) == "999999"
+    assert calls == [(999_800, 200)]
+    assert model.data(model.index(999_998, 1)) == str(999_998 ** 2)
+    assert len(calls) == 1  # same page, from the cache
+
+
+def test_cache_keeps_at_most_max_pages_lru():
+    model, calls = numbers_model(1000, page_size=10, max_pages=3)
+    for row in (0, 10, 20):
+        model.row(row)
+    model.row(0)  # page 0 becomes most recent
+    model.row(30)  # evicts page 1, the least recently used
+    assert model.cached_pages() == [2, 0, 3]
+    model.row(5)
+    assert len(calls) == 4  # page 0 was still cached
+    for row in range(0, 1000, 10):
+        model.row(row)
+    assert len(model.cached_pages()) == 3
+
+
+def test_refresh_forgets_pages_and_recounts():
+    total = [5]
+    model = PagedTableModel(lambda: total[0],
+                            lambda offset, limit: list(range(total[0]))[offset:offset + limit],
+                            [Column(lambda: "n", lambda row: row)])
+    model.row(0)
+    total[0] = 8
+    model.refresh()
+    assert model.rowCount() == 8
+    assert model.cached_pages() == []
+    assert model.row(99) is None
+    assert model.data(model.index(7, 0)) == "7"
+
+
+def test_roles_and_headers():
+    model, _calls = numbers_model(20)
+    index = model.index(3, 1)
+    assert model.data(index, Qt.ItemDataRole.ToolTipRole) == "3²"
+    assert model.data(model.index(3, 0), Qt.ItemDataRole.TextAlignmentRole) == int(
+        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    assert model.data(index, PagedTableModel.ROW_ROLE) == 3
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "square"
+
+
+def test_audit_register_model_matches_the_service(qtmodeltester, demo_desk, admin_actor):
+    flt = AuditFilter()
+    model = PagedTableModel(lambda: demo_desk.audit.count(admin_actor, flt),
+                            lambda offset, limit: demo_desk.audit.page(admin_actor, flt, offset, limit),
+                            audit_columns(), page_size=4, max_pages=2)
+    qtmodeltester.check(model, force_py=True)
+    assert model.rowCount() == demo_desk.audit.count(admin_actor, flt)
+    newest = demo_desk.audit.page(admin_actor, flt, 0, 1)[0]
+    assert model.data(model.index(0, 0)) == str(newest["seq"])
+    assert model.data(model.index(0, 2)) == newest["actor"]
+    assert model.data(model.index(0, 3)) == newest["action"]
+    oldest = model.row(model.rowCount() - 1)
+    assert oldest["seq"] == 1
+    assert len(model.cached_pages()) <= 2
