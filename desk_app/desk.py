@@ -12,12 +12,14 @@ from desk_app.domain.clock import Clock, SourceClock, SystemClock
 from desk_app.domain.errors import DatabaseUnavailable
 from desk_app.i18n import _
 from desk_app.paths import data_dir
+from desk_app.services.archive import ArchiveService
 from desk_app.services.audit import AuditService
 from desk_app.services.auth import AuthService
 from desk_app.services.backup import BackupService
 from desk_app.services.base import Context
 from desk_app.services.demo import DemoService
 from desk_app.services.exports import ExportService
+from desk_app.services.loans import LoanService
 from desk_app.services.settings import SettingsService
 from desk_app.services.signing import KeyService
 from desk_app.services.users import UserService
@@ -66,6 +68,8 @@ class Desk:
         self.backups = BackupService(ctx)
         self.demo = DemoService(ctx)
         self.keys = KeyService(ctx)
+        self.archive = ArchiveService(ctx)
+        self.loans = LoanService(ctx)
         self.exports = ExportService(ctx)
 
     @classmethod

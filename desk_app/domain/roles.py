@@ -36,26 +36,57 @@ class Permission(StrEnum):
     BACKUP_CREATE = "backup.create"
     BACKUP_RESTORE = "backup.restore"
     DEMO_GENERATE = "demo.generate"
+    # archive
+    ARCHIVE_VIEW = "archive.view"
+    ARCHIVE_EDIT = "archive.edit"
+    LOAN_VIEW = "loan.view"
+    LOAN_HANDLE = "loan.handle"
+    LOAN_CORRECT = "loan.correct"
+    REGISTER_EXPORT = "register.export"
+    # reception
+    RECEPTION_VIEW = "reception.view"
+    RECEPTION_USE = "reception.use"
+    RECEPTION_SUPERVISE = "reception.supervise"
+    SCRIPTS_EDIT = "scripts.edit"
 
 
-ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.CLERK: frozenset(),
-    Role.SUPERVISOR: frozenset(),
-    Role.MANAGER: frozenset(),
-    Role.PERSONNEL: frozenset(),
-    Role.AUDITOR: frozenset({Permission.USERS_VIEW, Permission.AUDIT_VIEW}),
-    Role.ADMIN: frozenset(
-        {
-            Permission.USERS_VIEW,
-            Permission.USERS_MANAGE,
-            Permission.SETTINGS_EDIT,
-            Permission.AUDIT_VIEW,
-            Permission.BACKUP_CREATE,
-            Permission.BACKUP_RESTORE,
-            Permission.DEMO_GENERATE,
-        }
-    ),
+_CORE_GRANTS: dict[Role, set[Permission]] = {
+    Role.AUDITOR: {Permission.USERS_VIEW, Permission.AUDIT_VIEW},
+    Role.ADMIN: {
+        Permission.USERS_VIEW, Permission.USERS_MANAGE, Permission.SETTINGS_EDIT,
+        Permission.AUDIT_VIEW, Permission.BACKUP_CREATE, Permission.BACKUP_RESTORE,
+        Permission.DEMO_GENERATE,
+    },
 }
+_ARCHIVE_GRANTS: dict[Role, set[Permission]] = {
+    Role.CLERK: {Permission.ARCHIVE_VIEW, Permission.ARCHIVE_EDIT, Permission.LOAN_VIEW,
+                 Permission.LOAN_HANDLE},
+    Role.SUPERVISOR: {Permission.ARCHIVE_VIEW, Permission.ARCHIVE_EDIT, Permission.LOAN_VIEW,
+                      Permission.LOAN_HANDLE, Permission.LOAN_CORRECT},
+    Role.MANAGER: {Permission.ARCHIVE_VIEW, Permission.LOAN_VIEW, Permission.REGISTER_EXPORT},
+    Role.AUDITOR: {Permission.ARCHIVE_VIEW, Permission.LOAN_VIEW, Permission.REGISTER_EXPORT},
+    Role.PERSONNEL: {Permission.ARCHIVE_VIEW},
+    Role.ADMIN: {Permission.ARCHIVE_EDIT, Permission.ARCHIVE_VIEW, Permission.REGISTER_EXPORT},
+}
+
+# reception: clerks and supervisors use the desk; supervisors review timeouts; the admin edits
+# the script library; the auditor reads the log.
+_RECEPTION_GRANTS: dict[Role, set[Permission]] = {
+    Role.CLERK: {Permission.RECEPTION_VIEW, Permission.RECEPTION_USE},
+    Role.SUPERVISOR: {Permission.RECEPTION_VIEW, Permission.RECEPTION_USE,
+                      Permission.RECEPTION_SUPERVISE},
+    Role.AUDITOR: {Permission.RECEPTION_VIEW},
+    Role.ADMIN: {Permission.SCRIPTS_EDIT},
+}
+
+
+def _merge(*grants: dict[Role, set[Permission]]) -> dict[Role, frozenset[Permission]]:
+    """Each area lists its own grants; a role holds the union."""
+    return {role: frozenset().union(*(area.get(role, set()) for area in grants)) for role in Role}
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = _merge(_CORE_GRANTS, _ARCHIVE_GRANTS,
+                                                                 _RECEPTION_GRANTS)
 
 
 class Area(StrEnum):
@@ -78,7 +109,7 @@ AREA_ROLES: dict[Area, frozenset[Role]] = {
     Area.APPROVALS: frozenset({Role.CLERK, Role.MANAGER, Role.AUDITOR, Role.PERSONNEL}),
     Area.HANDOVER: frozenset({Role.CLERK, Role.SUPERVISOR, Role.AUDITOR}),
     Area.KEYS: frozenset({Role.CLERK, Role.SUPERVISOR, Role.AUDITOR}),
-    Area.RECEPTION: frozenset({Role.CLERK, Role.SUPERVISOR, Role.AUDITOR}),
+    Area.RECEPTION: frozenset({Role.CLERK, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN}),
     Area.AUDIT: frozenset({Role.AUDITOR, Role.ADMIN}),
     Area.ADMIN: frozenset({Role.ADMIN}),
 }

@@ -69,6 +69,12 @@ def _not_blank(value: Any) -> str | None:
     return None
 
 
+def _ref_pattern_problem(value: Any) -> str | None:
+    from desk_app.domain.archive import check_ref_pattern
+
+    return check_ref_pattern(value)
+
+
 SCHEMA: tuple[Setting, ...] = (
     Setting("company_name", N_("Company name"), str, "示例物业服务有限公司", _not_blank),
     Setting("idle_lock_minutes", N_("Lock the screen after idle minutes"), int, 5, _between(1, 240)),
@@ -76,6 +82,25 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("lockout_threshold", N_("Failed sign-ins before lock-out"), int, 5, _between(1, 100)),
     Setting("lockout_minutes", N_("Lock-out minutes"), int, 15, _between(1, 1440)),
     Setting("min_password_length", N_("Minimum password length"), int, 8, _between(6, 128)),
+    # archive
+    Setting("ref_pattern", N_("Reference pattern"), str, "{dept}-{kind}-{year}-{seq:04d}",
+            lambda value: _ref_pattern_problem(value)),
+    Setting("max_renewals", N_("Renewals allowed per loan"), int, 2, _between(0, 20)),
+    Setting("renewal_days", N_("Days added by a renewal"), int, 14, _between(1, 365)),
+    # reception (R14): response targets and timeout thresholds
+    Setting("reception_answer_seconds", N_("Answer within (seconds; 3 rings ≈ 9 s)"), int, 9,
+            _between(1, 600)),
+    Setting("reception_answer_moderate_seconds", N_("Answer: moderate timeout after (seconds)"),
+            int, 15, _between(1, 3600)),
+    Setting("reception_answer_severe_seconds", N_("Answer: severe timeout after (seconds)"), int,
+            30, _between(1, 3600)),
+    Setting("reception_reply_minutes", N_("Reply within (minutes)"), int, 5, _between(1, 1440)),
+    Setting("reception_reply_moderate_minutes", N_("Reply: moderate timeout after (minutes)"),
+            int, 10, _between(1, 2880)),
+    Setting("reception_reply_severe_minutes", N_("Reply: severe timeout after (minutes)"), int,
+            30, _between(1, 10080)),
+    Setting("complaint_reply_hours", N_("Reply to a complaint within (hours)"), int, 24,
+            _between(1, 720)),
 )
 BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SCHEMA}
 

@@ -20,6 +20,11 @@ class Actor:
     user_id: int | None
     name: str
     roles: frozenset[Role]
+    full_name: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.name
 
     def can(self, permission: Permission) -> bool:
         return permission in permissions_of(self.roles)

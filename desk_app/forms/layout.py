@@ -132,6 +132,12 @@ class FormSpec:
         self.blocks.append(("rows", (list(header), rows, col_widths, total)))
         return self
 
+    def handwriting(self, label: str, png: bytes | None) -> FormSpec:
+        """A labelled box holding a signature drawn at the desk by someone without a key
+        (e.g. an outside borrower): part of the page, covered by the later PAdES signatures."""
+        self.blocks.append(("handwriting", (label, png)))
+        return self
+
     def signatures(self, slots: Sequence[tuple[str, str] | SignatureSlot]) -> FormSpec:
         """Reserve a box for each signer, e.g. ``[("clerk", "经办人"), ("supervisor", "主管")]``."""
         parsed = [s if isinstance(s, SignatureSlot) else SignatureSlot(*s) for s in slots]
@@ -408,6 +414,8 @@ def _story(ctx: _Context) -> list:
             story.append(Spacer(1, 8))
         elif kind == "signatures":
             story.append(_SignatureBoxes(ctx, block))
+        elif kind == "handwriting":
+            story.append(_handwriting_box(*block))
         else:  # pragma: no cover - the builder only appends known kinds
             raise ValueError(kind)
     if not story:
@@ -637,3 +645,32 @@ def _make_signature_boxes():
                 )
 
     return SignatureBoxes
+
+
+def _handwriting_box(label: str, png: bytes | None):
+    """A box like a signature box, with the captured strokes drawn in it."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.platypus import Flowable
+
+    box_width, box_height = SIGNATURE_BOX
+    image = ImageReader(io.BytesIO(png)) if png else None
+
+    class HandwritingBox(Flowable):
+        def wrap(self, available_width, available_height):
+            self.width, self.height = available_width, box_height + 24
+            return self.width, self.height
+
+        def draw(self) -> None:
+            canv = self.canv
+            canv.setFillGray(0)
+            canv.setFont(FONT, 9.5)
+            canv.drawString(0, box_height + 10, _fit(label, FONT, 9.5, box_width))
+            canv.setStrokeGray(0.55)
+            canv.setLineWidth(0.6)
+            canv.rect(0, 6, box_width, box_height, stroke=1, fill=0)
+            if image is not None:
+                width, height = image.getSize()
+                scale = min((box_width - 8) / width, (box_height - 8) / height)
+                canv.drawImage(image, 4, 10, width * scale, height * scale, mask="auto")
+
+    return HandwritingBox()

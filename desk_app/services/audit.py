@@ -14,6 +14,8 @@ from desk_app.services.base import Service
 from desk_app.store import audit_chain
 from desk_app.store.audit_chain import AuditFilter
 
+__all__ = ["AuditFilter", "AuditService", "day_range"]
+
 
 def day_range(since: date | None, until: date | None) -> tuple[str | None, str | None]:
     """Inclusive calendar days (UTC) to the half-open ISO range the store filters on."""

@@ -51,7 +51,8 @@ class AuthService(Service):
         if failure is not None:
             raise failure
         assert user is not None
-        return Actor(user_id=user.id, name=user.name, roles=parse_roles(user.roles))
+        return Actor(user_id=user.id, name=user.name, roles=parse_roles(user.roles),
+                     full_name=user.full_name)
 
     def _ensure_key(self, user: User, password: str, at: datetime) -> dict | None:
         """Users from before signing keys existed get theirs at sign-in (password known)."""

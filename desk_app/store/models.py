@@ -96,7 +96,10 @@ class UserKey(BaseModel):
         table_name = "user_key"
 
 
-AREA_MODEL_MODULES = ()  # e.g. "desk_app.store.archive": area tables live in their own modules
+AREA_MODEL_MODULES: tuple[str, ...] = (
+    "desk_app.store.archive",
+    "desk_app.store.reception",
+)
 
 
 def all_models() -> list[type[BaseModel]]:
@@ -111,4 +114,4 @@ def all_models() -> list[type[BaseModel]]:
         model = pending.pop()
         found.append(model)
         pending.extend(model.__subclasses__())
-    return list(peewee.sort_models(found))
+    return list(peewee.sort_models(found))  # type: ignore[attr-defined]

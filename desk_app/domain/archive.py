@@ -1,0 +1,212 @@
+"""Archive catalogue and loan rules (R1, R3, R4): pure functions and value types."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from desk_app.domain.errors import Conflict, ValidationError
+from desk_app.i18n import N_, _
+
+
+class Level(StrEnum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    SECRET = "secret"
+    PERSONNEL = "personnel"
+
+
+LEVEL_LABELS = {
+    Level.PUBLIC: N_("Public"),
+    Level.INTERNAL: N_("Internal"),
+    Level.SECRET: N_("Secret"),
+    Level.PERSONNEL: N_("Personnel"),
+}
+
+
+class Status(StrEnum):
+    AVAILABLE = "available"
+    ON_LOAN = "on_loan"
+    DESTROYED = "destroyed"
+
+
+STATUS_LABELS = {
+    Status.AVAILABLE: N_("Available"),
+    Status.ON_LOAN: N_("On loan"),
+    Status.DESTROYED: N_("Destroyed"),
+}
+
+
+def level_label(level: str) -> str:
+    return _(LEVEL_LABELS[Level(level)])
+
+
+def status_label(status: str) -> str:
+    return _(STATUS_LABELS[Status(status)])
+
+
+LOCATION_LEVELS = ("room", "cabinet", "shelf", "box")
+
+_CODE = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
+_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
+DEFAULT_REF_PATTERN = "{dept}-{kind}-{year}-{seq:04d}"
+
+
+def check_code(code: str, field: str = "code") -> str:
+    code = (code or "").strip().upper()
+    if not _CODE.match(code):
+        raise ValidationError(_("A code is 1 to 8 letters or digits, starting with a letter."), field)
+    return code
+
+
+def check_ref(ref: str) -> str:
+    ref = (ref or "").strip().upper()
+    if not _REF.match(ref):
+        raise ValidationError(
+            _("A reference is up to 40 letters, digits, dots, dashes or slashes."), field="ref")
+    return ref
+
+
+def check_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError(_("Give the file a title."), field="title")
+    if len(title) > 200:
+        raise ValidationError(_("The title is too long (200 characters at most)."), field="title")
+    return title
+
+
+def check_level(level: str) -> Level:
+    try:
+        return Level((level or "").strip().lower())
+    except ValueError:
+        raise ValidationError(
+            _("Unknown level {level}: use public, internal, secret or personnel.").format(
+                level=level), field="level") from None
+
+
+def check_retention(years: int | None) -> int | None:
+    if years is not None and not 0 < years <= 100:
+        raise ValidationError(_("Retention is 1 to 100 years, or permanent (empty)."),
+                              field="retention_years")
+    return years
+
+
+def ref_prefix(pattern: str, dept: str, kind: str, year: int) -> str:
+    """The fixed part of an auto-numbered reference, before the sequence number."""
+    marker = "\x00"
+    return pattern.replace("{seq:04d}", marker).replace("{seq}", marker).format(
+        dept=dept, kind=kind, year=year).split(marker)[0]
+
+
+def format_ref(pattern: str, dept: str, kind: str, year: int, seq: int) -> str:
+    return pattern.format(dept=dept, kind=kind, year=year, seq=seq)
+
+
+def check_ref_pattern(pattern: str) -> str | None:
+    """Why a reference pattern is unusable, or None."""
+    if "{seq" not in pattern:
+        return N_("the pattern needs a {seq} or {seq:04d} part.")
+    try:
+        sample = format_ref(pattern, "KF", "TZ", 2026, 1)
+    except (KeyError, ValueError, IndexError):
+        return N_("use only {dept}, {kind}, {year} and {seq:04d} in the pattern.")
+    if not _REF.match(sample):
+        return N_("the pattern makes references with characters that are not allowed.")
+    return None
+
+
+# ---------------------------------------------------------------- loans (R4)
+
+
+def check_purpose(purpose: str) -> str:
+    purpose = " ".join((purpose or "").split())
+    if not purpose:
+        raise ValidationError(_("Give the purpose of the loan."), field="purpose")
+    if len(purpose) > 500:
+        raise ValidationError(_("The purpose is too long (500 characters at most)."), "purpose")
+    return purpose
+
+
+def check_due(due: date, today: date) -> date:
+    if due < today:
+        raise ValidationError(_("The due date {due} is in the past.").format(due=due.isoformat()),
+                              field="due")
+    if due > today + timedelta(days=366):
+        raise ValidationError(_("The due date is more than a year away."), field="due")
+    return due
+
+
+def default_due(today: date, loan_days: int) -> date:
+    return today + timedelta(days=max(1, loan_days))
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """What the loan rules need to know about an item."""
+
+    ref: str
+    level: str
+    status: str
+
+
+def check_lendable(item: ItemFacts) -> None:
+    """Refuse items that cannot go out through the ordinary loan desk, saying why."""
+    if item.status == Status.DESTROYED:
+        raise ValidationError(_("{ref} was destroyed and cannot be lent.").format(ref=item.ref), "ref")
+    if item.level in (Level.SECRET, Level.PERSONNEL):
+        raise ValidationError(
+            _("{ref} is {level}: it can only leave with the manager's approval (confidential "
+              "access), not through the loan desk.").format(ref=item.ref, level=level_label(item.level)),
+            field="ref")
+    if item.status == Status.ON_LOAN:
+        raise Conflict(_("{ref} is already on loan.").format(ref=item.ref))
+
+
+def check_renewal(renewals: int, limit: int, ref: str) -> None:
+    if renewals >= limit:
+        raise ValidationError(
+            _("{ref} has been renewed {n} times, the limit; it must be returned.").format(
+                ref=ref, n=renewals), field="ref")
+
+
+def days_overdue(due: date, today: date) -> int:
+    return max(0, (today - due).days)
+
+
+def visible_levels(personnel_officer: bool) -> tuple[Level, ...]:
+    """R6: personnel files are seen only by the personnel officer (later: explicit grants)."""
+    if personnel_officer:
+        return tuple(Level)
+    return (Level.PUBLIC, Level.INTERNAL, Level.SECRET)
+
+
+CONDITIONS = ("good", "worn", "damaged", "incomplete")
+CONDITION_LABELS = {
+    "good": N_("Good"), "worn": N_("Worn"), "damaged": N_("Damaged"),
+    "incomplete": N_("Incomplete"),
+}
+
+
+def check_condition(condition: str) -> str:
+    condition = (condition or "good").strip().lower()
+    if condition not in CONDITIONS:
+        raise ValidationError(
+            _("Condition is one of: {choices}.").format(choices=", ".join(CONDITIONS)), "condition")
+    return condition
+
+
+def parse_day(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise ValidationError(
+            _("Not a date: {text} (use YYYY-MM-DD).").format(text=text), field=field) from None
+
+
+def local_today(now_utc: datetime) -> date:
+    from desk_app.domain.clock import to_local
+
+    return to_local(now_utc).date()

@@ -1,0 +1,295 @@
+"""The archive catalogue (R1): lists, locations, items, finding, scanning."""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import peewee
+
+from desk_app.domain import archive as rules
+from desk_app.domain.errors import Conflict, NotFound, ValidationError
+from desk_app.domain.roles import Permission, Role
+from desk_app.domain.users import Actor
+from desk_app.i18n import _
+from desk_app.services.base import Service
+from desk_app.services.settings import SettingsService
+from desk_app.store import search
+from desk_app.store.archive import Department, Item, Kind, Loan, Location, tuples
+
+SORTS = {
+    "ref": (Item.ref,),
+    "title": (Item.title, Item.ref),
+    "date": (Item.doc_date.desc(), Item.ref),
+    "kind": (Item.kind, Item.ref),
+}
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    query: str = ""
+    kind: str | None = None  # code
+    dept: str | None = None  # code
+    level: str | None = None
+    status: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    available_only: bool = False
+    sort: str = "ref"
+
+
+@dataclass(frozen=True)
+class ItemView:
+    id: int
+    ref: str
+    title: str
+    kind: str
+    kind_name: str
+    dept: str
+    dept_name: str
+    doc_date: date | None
+    keywords: str
+    location: str
+    level: str
+    retention_years: int | None
+    status: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ref": self.ref, "title": self.title, "kind": self.kind, "dept": self.dept,
+                "level": self.level, "status": self.status, "location": self.location,
+                "doc_date": self.doc_date.isoformat() if self.doc_date else None,
+                "keywords": self.keywords, "retention_years": self.retention_years}
+
+
+_VIEW_FIELDS = (Item.id, Item.ref, Item.title, Kind.code, Kind.name, Department.code,
+                Department.name, Item.doc_date, Item.keywords, Location.path, Item.level,
+                Item.retention_years, Item.status)
+
+
+def _view(row: tuple) -> ItemView:
+    (item_id, ref, title, kind, kind_name, dept, dept_name, doc_date, keywords, location, level,
+     retention, status) = row
+    return ItemView(item_id, ref, title, kind, kind_name, dept, dept_name, doc_date, keywords,
+                    location or "", level, retention, status)
+
+
+def _select(*fields) -> Any:
+    return (Item.select(*(fields or _VIEW_FIELDS)).join_from(Item, Kind).join_from(Item, Department)
+            .join_from(Item, Location, peewee.JOIN.LEFT_OUTER))
+
+
+def visible_levels(actor: Actor) -> tuple[rules.Level, ...]:
+    return rules.visible_levels(Role.PERSONNEL in actor.roles)
+
+
+class ArchiveService(Service):
+    # ------------------------------------------------------------ lists
+
+    def kinds(self) -> list[tuple[str, str, int]]:
+        return [(k.code, k.name, k.loan_days) for k in Kind.select().order_by(Kind.code)]
+
+    def departments(self) -> list[tuple[str, str]]:
+        return [(d.code, d.name) for d in Department.select().order_by(Department.code)]
+
+    def add_kind(self, actor: Actor, code: str, name: str, loan_days: int = 14) -> None:
+        self.require(actor, Permission.ARCHIVE_EDIT)
+        code, name = rules.check_code(code), self._name(name)
+        if not 1 <= loan_days <= 365:
+            raise ValidationError(_("The loan period is 1 to 365 days."), field="loan_days")
+        with self.write() as tx:
+            if Kind.select().where(Kind.code == code).exists():
+                raise Conflict(_("The kind {code} exists already.").format(code=code))
+            kind = Kind.create(code=code, name=name, loan_days=loan_days)
+            tx.audit(actor, "kind.add", "kind", kind.id, after={"code": code, "name": name,
+                                                               "loan_days": loan_days})
+
+    def add_department(self, actor: Actor, code: str, name: str) -> None:
+        self.require(actor, Permission.ARCHIVE_EDIT)
+        code, name = rules.check_code(code), self._name(name)
+        with self.write() as tx:
+            if Department.select().where(Department.code == code).exists():
+                raise Conflict(_("The department {code} exists already.").format(code=code))
+            dept = Department.create(code=code, name=name)
+            tx.audit(actor, "department.add", "department", dept.id, after={"code": code, "name": name})
+
+    @staticmethod
+    def _name(name: str) -> str:
+        name = " ".join((name or "").split())
+        if not name or len(name) > 64:
+            raise ValidationError(_("Give a name of up to 64 characters."), field="name")
+        return name
+
+    # ------------------------------------------------------------ locations
+
+    def add_location(self, actor: Actor, name: str, parent_path: str | None = None) -> str:
+        """A room (no parent), or a cabinet/shelf/box inside ``parent_path``; returns the path."""
+        self.require(actor, Permission.ARCHIVE_EDIT)
+        name = self._name(name)
+        if "›" in name:
+            raise ValidationError(_("A location name cannot contain ›."), field="name")
+        with self.write() as tx:
+            parent = None
+            if parent_path:
+                parent = Location.get_or_none(Location.path == parent_path)
+                if parent is None:
+                    raise NotFound(_("No location {path}.").format(path=parent_path))
+            depth = rules.LOCATION_LEVELS.index(parent.level) + 1 if parent else 0
+            if depth >= len(rules.LOCATION_LEVELS):
+                raise ValidationError(_("A box cannot hold further locations."), field="parent")
+            path = f"{parent.path} › {name}" if parent else name
+            if Location.select().where(Location.path == path).exists():
+                raise Conflict(_("The location {path} exists already.").format(path=path))
+            location = Location.create(parent=parent, name=name, level=rules.LOCATION_LEVELS[depth],
+                                       path=path)
+            tx.audit(actor, "location.add", "location", location.id, after={"path": path})
+        return path
+
+    def locations(self) -> list[tuple[str, str]]:
+        """(path, level), tree order."""
+        return [(loc.path, loc.level) for loc in Location.select().order_by(Location.path)]
+
+    # ------------------------------------------------------------ items
+
+    def add_item(self, actor: Actor, *, title: str, kind: str, dept: str, level: str,
+                 ref: str | None = None, doc_date: date | None = None, keywords: str = "",
+                 location: str | None = None, retention_years: int | None = None) -> ItemView:
+        self.require(actor, Permission.ARCHIVE_EDIT)
+        title = rules.check_title(title)
+        level_value = rules.check_level(level)
+        retention_years = rules.check_retention(retention_years)
+        keywords = " ".join((keywords or "").split())[:300]
+        typed_ref = rules.check_ref(ref) if ref else None
+        with self.write() as tx:
+            kind_row = self._kind(kind)
+            dept_row = self._dept(dept)
+            location_row = self._location(location)
+            final_ref = typed_ref or self._next_ref(dept_row.code, kind_row.code,
+                                                    (doc_date or tx.at.date()).year)
+            if Item.select().where(Item.ref == final_ref).exists():
+                raise Conflict(_("The reference {ref} exists already.").format(ref=final_ref))
+            item = Item.create(ref=final_ref, title=title, kind=kind_row, dept=dept_row,
+                               doc_date=doc_date, keywords=keywords, location=location_row,
+                               level=level_value.value, retention_years=retention_years,
+                               status=rules.Status.AVAILABLE.value, created_at=tx.at,
+                               created_by=actor.user_id)
+            search.upsert([(item.id, search.item_text(final_ref, title, keywords, dept_row.name,
+                                                      kind_row.name))])
+            tx.audit(actor, "item.add", "item", item.id, after=self._snapshot(item, kind_row,
+                                                                              dept_row, location_row))
+        return self._get_view(item.id)
+
+    @staticmethod
+    def _snapshot(item: Item, kind: Kind, dept: Department, location: Location | None) -> dict:
+        return {"ref": item.ref, "title": item.title, "kind": kind.code, "dept": dept.code,
+                "level": item.level, "doc_date": item.doc_date.isoformat() if item.doc_date else None,
+                "location": location.path if location else None, "keywords": item.keywords,
+                "retention_years": item.retention_years}
+
+    def _next_ref(self, dept: str, kind: str, year: int) -> str:
+        pattern = str(SettingsService(self.ctx).value("ref_pattern"))
+        prefix = rules.ref_prefix(pattern, dept, kind, year)
+        last = (Item.select(Item.ref)
+                .where((Item.ref >= prefix) & (Item.ref < prefix + "\uffff"))  # index range
+                .order_by(Item.ref.desc()).first())
+        seq = 1
+        if last is not None:
+            tail = last.ref[len(prefix):]
+            digits = "".join(ch for ch in tail if ch.isdigit())
+            seq = int(digits) + 1 if digits else 1
+        return rules.format_ref(pattern, dept, kind, year, seq)
+
+    @staticmethod
+    def _kind(code: str) -> Kind:
+        kind = Kind.get_or_none(Kind.code == (code or "").strip().upper())
+        if kind is None:
+            raise ValidationError(_("Unknown kind {code}.").format(code=code), field="kind")
+        return kind
+
+    @staticmethod
+    def _dept(code: str) -> Department:
+        dept = Department.get_or_none(Department.code == (code or "").strip().upper())
+        if dept is None:
+            raise ValidationError(_("Unknown department {code}.").format(code=code), field="dept")
+        return dept
+
+    @staticmethod
+    def _location(path: str | None) -> Location | None:
+        if not path:
+            return None
+        location = Location.get_or_none(Location.path == path)
+        if location is None:
+            raise ValidationError(_("No location {path}.").format(path=path), field="location")
+        return location
+
+    def _get_view(self, item_id: int) -> ItemView:
+        return _view(tuples(_select().where(Item.id == item_id))[0])
+
+    def get(self, actor: Actor, ref: str) -> ItemView:
+        """One item by reference. Looking at a secret item is itself audited (R7)."""
+        self.require(actor, Permission.ARCHIVE_VIEW)
+        rows = tuples(_select().where((Item.ref == (ref or "").strip().upper())
+                                      & Item.level.in_(visible_levels(actor))))
+        row = rows[0] if rows else None
+        if row is None:
+            raise NotFound(_("No item with the reference {ref}.").format(ref=ref))
+        view = _view(row)
+        if view.level in (rules.Level.SECRET, rules.Level.PERSONNEL):
+            with self.write() as tx:
+                tx.audit(actor, "item.view_secret", "item", view.id, after={"ref": view.ref})
+        return view
+
+    def scan(self, actor: Actor, code: str) -> ItemView:
+        """What a barcode scanner typed (the reference), to the item."""
+        code = (code or "").strip()
+        if not code:
+            raise ValidationError(_("Nothing was scanned."), field="scan")
+        try:
+            return self.get(actor, code)
+        except NotFound:
+            raise NotFound(_("Unknown reference scanned: {code}.").format(code=code)) from None
+
+    # ------------------------------------------------------------ finding
+
+    def _filtered(self, actor: Actor, flt: ItemFilter, query: Any) -> Any:
+        query = query.where(Item.level.in_(visible_levels(actor)))
+        if flt.query.strip():
+            terms = search.terms_for(flt.query)
+            if terms.empty:
+                return query.where(peewee.SQL("1 = 0"))
+            sql, params = search.match_sql(terms)
+            query = query.where(Item.id.in_(peewee.SQL(f"({sql})", params)))
+        if flt.kind:
+            query = query.where(Item.kind == self._kind(flt.kind))
+        if flt.dept:
+            query = query.where(Item.dept == self._dept(flt.dept))
+        if flt.level:
+            query = query.where(Item.level == rules.check_level(flt.level).value)
+        if flt.status or flt.available_only:
+            query = query.where(Item.status == (flt.status or rules.Status.AVAILABLE.value))
+        if flt.year_from:
+            query = query.where(Item.doc_date >= date(flt.year_from, 1, 1))
+        if flt.year_to:
+            query = query.where(Item.doc_date <= date(flt.year_to, 12, 31))
+        return query
+
+    def count(self, actor: Actor, flt: ItemFilter) -> int:
+        self.require(actor, Permission.ARCHIVE_VIEW)
+        return self._filtered(actor, flt, Item.select()).count()
+
+    def page(self, actor: Actor, flt: ItemFilter, offset: int, limit: int) -> builtins.list[ItemView]:
+        self.require(actor, Permission.ARCHIVE_VIEW)
+        if flt.sort not in SORTS:
+            raise ValidationError(_("Unknown sort order {sort}.").format(sort=flt.sort), "sort")
+        query = self._filtered(actor, flt, _select()).order_by(*SORTS[flt.sort])
+        return [_view(row) for row in tuples(query.offset(offset).limit(limit))]
+
+    def history(self, actor: Actor, ref: str) -> builtins.list[dict[str, Any]]:
+        """Every loan of one item, newest first."""
+        from desk_app.services.loans import loan_rows
+
+        item = self.get(actor, ref)
+        self.require(actor, Permission.LOAN_VIEW)
+        return loan_rows(Loan.item == item.id, 0, 1000)

@@ -1,0 +1,78 @@
+"""Printed forms of the loan register: loan slip, return receipt, overdue reminder."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from desk_app.domain.archive import CONDITION_LABELS
+from desk_app.domain.clock import to_local
+from desk_app.i18n import _
+from desk_app.services.base import Context
+from desk_app.services.settings import SettingsService
+
+
+def _spec(ctx: Context, title: str, record_no: str, at: datetime | None = None):
+    from desk_app.forms import layout
+
+    company = str(SettingsService(ctx).value("company_name"))
+    return layout.FormSpec(company, title, record_no, at or ctx.clock.now())
+
+
+def _local(moment: datetime) -> str:
+    return to_local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _prepared(spec) -> bytes:
+    from desk_app.forms import layout, signing
+
+    rendered = layout.render_form(spec)
+    return signing.prepare_fields(rendered.pdf, rendered.slots)
+
+
+def slip_pdf(ctx: Context, slip: dict[str, Any], borrower_png: bytes | None) -> bytes:
+    """The loan slip with its empty clerk signature field, ready to sign."""
+    spec = _spec(ctx, _("Loan slip"), slip["number"], slip["lent_at"])
+    borrower = slip["borrower"] + (f" · {slip['organisation']}" if slip["organisation"] else "")
+    spec.key_values([
+        (_("Borrower"), borrower), (_("Contact"), slip["contact"] or "—"),
+        (_("Purpose"), slip["purpose"]), (_("Handled by"), slip["handler"]),
+        (_("Lent at"), _local(slip["lent_at"])), (_("Due"), slip["due_on"].isoformat()),
+    ])
+    spec.table([_("Reference"), _("Title"), _("Kind"), _("Department"), _("Due")],
+               [[i["ref"], i["title"], i["kind"], i["dept"], i["due_on"].isoformat()]
+                for i in slip["items"]], col_widths=[3, 6, 2, 2, 2])
+    spec.paragraph(_("The borrower keeps the files safe, does not copy or pass them on, and "
+                     "returns them by the due date."))
+    spec.handwriting(_("Borrower"), borrower_png)
+    spec.signatures([("clerk", _("Handled by"))])
+    return _prepared(spec)
+
+
+def receipt_pdf(ctx: Context, receipt: dict[str, Any], borrower_png: bytes | None) -> bytes:
+    spec = _spec(ctx, _("Return receipt"), receipt["number"], receipt["returned_at"])
+    spec.key_values([
+        (_("Borrower"), receipt["borrower"]), (_("Received by"), receipt["handler"]),
+        (_("Returned at"), _local(receipt["returned_at"])),
+    ])
+    spec.table([_("Reference"), _("Title"), _("Lent at"), _("Due"), _("Condition"), _("Notes")],
+               [[i["ref"], i["title"], _local(i["lent_at"]), i["due_on"].isoformat(),
+                 _(CONDITION_LABELS[i["condition"]]) if i["condition"] else "", i["notes"]]
+                for i in receipt["items"]], col_widths=[3, 5, 3, 2, 2, 3])
+    spec.handwriting(_("Borrower"), borrower_png)
+    spec.signatures([("clerk", _("Handled by"))])
+    return _prepared(spec)
+
+
+def reminder_pdf(ctx: Context, bundle: dict[str, Any], reminder_id: int, at: datetime) -> bytes:
+    """One notice per borrower listing every overdue item (not signed: it is a letter)."""
+    from desk_app.forms import layout
+
+    spec = _spec(ctx, _("Overdue notice"), f"TX{at.year}-{reminder_id:06d}", at)
+    spec.key_values([(_("To"), bundle["borrower"]), (_("Contact"), bundle["contact"] or "—")])
+    spec.paragraph(_("The following files are past their due date. Please return them to the "
+                     "archive room, or ask us to renew the loan."))
+    spec.table([_("Reference"), _("Title"), _("Due"), _("Days overdue")],
+               [[loan["ref"], loan["title"], loan["due_on"].isoformat(), str(loan["days_overdue"])]
+                for loan in bundle["loans"]], col_widths=[3, 7, 2, 2])
+    return layout.render(spec)

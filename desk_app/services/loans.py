@@ -1,0 +1,420 @@
+"""The loan register (R4): lend, return, renew, correct, overdue lists, reminders, slips."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import peewee
+
+from desk_app.domain import archive as rules
+from desk_app.domain.audit import canonical_json
+from desk_app.domain.errors import Conflict, NotFound, ValidationError
+from desk_app.domain.roles import Permission
+from desk_app.domain.users import Actor
+from desk_app.i18n import _
+from desk_app.services.archive import visible_levels
+from desk_app.services.base import Service
+from desk_app.services.settings import SettingsService
+from desk_app.store.archive import (
+    Borrower,
+    Department,
+    Item,
+    Kind,
+    Loan,
+    LoanCorrection,
+    LoanSlip,
+    Reminder,
+    ReturnReceipt,
+    SignedDocument,
+    tuples,
+)
+from desk_app.store.db import is_postgresql
+from desk_app.store.models import User
+
+
+@dataclass(frozen=True)
+class BorrowerInput:
+    """A staff user by user name, or an external person with contact details."""
+
+    user_name: str | None = None
+    name: str = ""
+    contact: str = ""
+    organisation: str = ""
+
+
+@dataclass(frozen=True)
+class LoanFilter:
+    open_only: bool = False
+    overdue_only: bool = False
+    borrower: str | None = None  # borrower name or user name
+    today: date | None = None  # for overdue; the service's clock when None
+
+
+Handler = User.alias("handler")
+ItemAlias = Item
+
+
+def loan_rows(where, offset: int, limit: int, today: date | None = None) -> list[dict[str, Any]]:
+    """Register rows (newest first) with the item, borrower and handler resolved."""
+    query = (Loan.select(Loan.id, Item.ref, Item.title, Borrower.name, Loan.purpose,
+                         Handler.name, Loan.lent_at, Loan.due_on, Loan.returned_at,
+                         Loan.renewals, Loan.return_condition, Loan.slip)
+             .join_from(Loan, Item).join_from(Loan, Borrower)
+             .join_from(Loan, Handler, on=(Loan.handler == Handler.id))
+             .where(where).order_by(Loan.lent_at.desc(), Loan.id.desc())
+             .offset(offset).limit(limit))
+    rows = []
+    for (loan_id, ref, title, borrower, purpose, handler, lent_at, due_on, returned_at,
+         renewals, condition, slip) in tuples(query):
+        rows.append({
+            "id": loan_id, "ref": ref, "refs": [ref], "title": title, "borrower": borrower,
+            "purpose": purpose, "handler": handler, "lent_at": lent_at, "due_on": due_on,
+            "returned_at": returned_at, "renewals": renewals, "condition": condition,
+            "slip": slip,
+            "days_overdue": rules.days_overdue(due_on, today) if today and not returned_at else 0,
+        })
+    return rows
+
+
+def _json_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: value.isoformat() if isinstance(value, date | datetime) else value
+            for key, value in row.items()}
+
+
+class LoanService(Service):
+    def today(self) -> date:
+        return rules.local_today(self.ctx.clock.now())
+
+    # ------------------------------------------------------------ lending
+
+    def lend(self, actor: Actor, refs: list[str], borrower: BorrowerInput, purpose: str,
+             due: date | None = None) -> dict[str, Any]:
+        """Several items to one borrower in one transaction and one slip (R4)."""
+        self.require(actor, Permission.LOAN_HANDLE)
+        refs = [rules.check_ref(ref) for ref in dict.fromkeys(refs or [])]
+        if not refs:
+            raise ValidationError(_("Scan or type at least one reference."), field="ref")
+        purpose = rules.check_purpose(purpose)
+        today = self.today()
+        if due is not None:
+            rules.check_due(due, today)
+        with self.write() as tx:
+            items = self._lock_items(actor, refs)
+            for item in items:
+                rules.check_lendable(rules.ItemFacts(item.ref, item.level, item.status))
+            person = self._borrower(borrower, tx.at)
+            dues = {item.id: due or rules.default_due(today, item.kind.loan_days) for item in items}
+            slip = LoanSlip.create(number=self._number("JY", LoanSlip, tx.at), borrower=person,
+                                   purpose=purpose, handler=actor.user_id, lent_at=tx.at,
+                                   due_on=min(dues.values()))
+            try:
+                with self.ctx.db.atomic():
+                    Loan.insert_many([
+                        {"slip": slip.id, "item": item.id, "borrower": person.id, "purpose": purpose,
+                         "handler": actor.user_id, "lent_at": tx.at, "due_on": dues[item.id]}
+                        for item in items
+                    ]).execute()
+            except peewee.IntegrityError:
+                # The partial unique index: another desk lent one of them a moment ago.
+                raise Conflict(_("One of these items was just lent at another desk.")) from None
+            Item.update(status=rules.Status.ON_LOAN.value).where(
+                Item.id.in_([item.id for item in items])).execute()
+            after = {"slip": slip.number, "refs": refs, "borrower": person.name,
+                     "purpose": purpose, "due": {item.ref: dues[item.id].isoformat() for item in items}}
+            tx.audit(actor, "loan.lend", "loan_slip", slip.id, after=after)
+        return self.slip(actor, slip.id)
+
+    def _lock_items(self, actor: Actor, refs: list[str]) -> list[Item]:
+        query = (Item.select(Item, Kind).join(Kind)
+                 .where(Item.ref.in_(refs) & Item.level.in_(visible_levels(actor))))
+        if is_postgresql(self.ctx.db):
+            query = query.for_update()  # serialises two desks lending the same item
+        found = {item.ref: item for item in query}
+        missing = [ref for ref in refs if ref not in found]
+        if missing:
+            raise NotFound(_("No item with the reference {ref}.").format(ref=", ".join(missing)))
+        return [found[ref] for ref in refs]
+
+    def _borrower(self, given: BorrowerInput, at: datetime) -> Borrower:
+        if given.user_name:
+            user = User.get_or_none(User.name == given.user_name.strip().lower())
+            if user is None or not user.active:
+                raise ValidationError(_("No active staff member {name}.").format(
+                    name=given.user_name), field="borrower")
+            person = Borrower.get_or_none(Borrower.user == user.id)
+            return person or Borrower.create(user=user.id, name=user.full_name or user.name,
+                                             created_at=at)
+        name = " ".join((given.name or "").split())
+        if not name:
+            raise ValidationError(_("Who borrows? Give a staff user or a name."), field="borrower")
+        contact = " ".join((given.contact or "").split())
+        if not contact:
+            raise ValidationError(_("An outside borrower needs contact details."), field="contact")
+        person = Borrower.get_or_none((Borrower.user.is_null()) & (Borrower.name == name)
+                                      & (Borrower.contact == contact))
+        return person or Borrower.create(name=name[:64], contact=contact[:120],
+                                         organisation=" ".join(given.organisation.split())[:120],
+                                         created_at=at)
+
+    def _number(self, prefix: str, model, at: datetime) -> str:
+        """JY2026-000123: the year and a running number per kind of form."""
+        year = f"{prefix}{at.year}-"
+        last = (model.select(model.number).where((model.number >= year) & (model.number < year + "\uffff"))
+                .order_by(model.number.desc()).first())
+        seq = int(last.number.rsplit("-", 1)[1]) + 1 if last else 1
+        return f"{year}{seq:06d}"
+
+    # ------------------------------------------------------------ returning, renewing
+
+    def _open_loans(self, refs: list[str]) -> list[Loan]:
+        refs = [rules.check_ref(ref) for ref in dict.fromkeys(refs or [])]
+        if not refs:
+            raise ValidationError(_("Scan or type at least one reference."), field="ref")
+        loans = {loan.item.ref: loan for loan in
+                 Loan.select(Loan, Item).join(Item)
+                 .where(Item.ref.in_(refs) & Loan.returned_at.is_null())}
+        for ref in refs:
+            if ref not in loans:
+                if not Item.select().where(Item.ref == ref).exists():
+                    raise NotFound(_("No item with the reference {ref}.").format(ref=ref))
+                raise ValidationError(_("{ref} is not on loan.").format(ref=ref), field="ref")
+        return [loans[ref] for ref in refs]
+
+    def return_items(self, actor: Actor, refs: list[str], condition: str = "good",
+                     notes: str = "") -> dict[str, Any]:
+        """Take items back from one borrower; one receipt."""
+        self.require(actor, Permission.LOAN_HANDLE)
+        condition = rules.check_condition(condition)
+        notes = " ".join((notes or "").split())[:500]
+        with self.write() as tx:
+            loans = self._open_loans(refs)
+            borrowers = {loan.borrower_id for loan in loans}
+            if len(borrowers) > 1:
+                raise ValidationError(
+                    _("These items were lent to different borrowers: return them separately."),
+                    field="ref")
+            receipt = ReturnReceipt.create(number=self._number("GH", ReturnReceipt, tx.at),
+                                           borrower=loans[0].borrower_id, handler=actor.user_id,
+                                           returned_at=tx.at)
+            ids = [loan.id for loan in loans]
+            Loan.update(returned_at=tx.at, returned_by=actor.user_id, return_condition=condition,
+                        return_notes=notes, receipt=receipt.id).where(Loan.id.in_(ids)).execute()
+            Item.update(status=rules.Status.AVAILABLE.value).where(
+                Item.id.in_([loan.item_id for loan in loans])).execute()
+            tx.audit(actor, "loan.return", "return_receipt", receipt.id, after={
+                "receipt": receipt.number, "refs": [loan.item.ref for loan in loans],
+                "condition": condition, "notes": notes})
+        return self.receipt(actor, receipt.id)
+
+    def renew(self, actor: Actor, ref: str) -> dict[str, Any]:
+        self.require(actor, Permission.LOAN_HANDLE)
+        settings = SettingsService(self.ctx)
+        limit, days = int(settings.value("max_renewals")), int(settings.value("renewal_days"))
+        with self.write() as tx:
+            (loan,) = self._open_loans([ref])
+            rules.check_renewal(loan.renewals, limit, loan.item.ref)
+            before = loan.due_on
+            loan.due_on = max(before, self.today()) + timedelta(days=days)
+            loan.renewals += 1
+            loan.save()
+            tx.audit(actor, "loan.renew", "loan", loan.id, before={"due": before.isoformat()},
+                     after={"due": loan.due_on.isoformat(), "renewals": loan.renewals})
+        return _json_row(loan_rows(Loan.id == loan.id, 0, 1)[0])
+
+    def correct(self, actor: Actor, loan_id: int, reason: str, *, due_on: date | None = None,
+                condition: str | None = None, notes: str | None = None) -> dict[str, Any]:
+        """R3: a closed loan is never edited. The correction is a new record with a reason."""
+        self.require(actor, Permission.LOAN_CORRECT)
+        reason = " ".join((reason or "").split())
+        if not reason:
+            raise ValidationError(_("Give the reason for the correction."), field="reason")
+        with self.write() as tx:
+            loan = Loan.get_or_none(Loan.id == loan_id)
+            if loan is None:
+                raise NotFound(_("No loan {id}.").format(id=loan_id))
+            changes: dict[str, list[Any]] = {}
+            if due_on is not None and due_on != loan.due_on:
+                changes["due_on"] = [loan.due_on.isoformat(), due_on.isoformat()]
+            if condition is not None:
+                condition = rules.check_condition(condition)
+                if condition != loan.return_condition:
+                    changes["condition"] = [loan.return_condition, condition]
+            if notes is not None and notes != loan.return_notes:
+                changes["notes"] = [loan.return_notes, notes]
+            if not changes:
+                raise ValidationError(_("The correction changes nothing."), field="reason")
+            correction = LoanCorrection.create(loan=loan.id, reason=reason,
+                                               changes=canonical_json(changes), created_at=tx.at,
+                                               created_by=actor.user_id)
+            tx.audit(actor, "loan.correct", "loan", loan.id,
+                     after={"correction": correction.id, "reason": reason, "changes": changes})
+        return {"correction": correction.id, "loan": loan.id, "changes": changes, "reason": reason}
+
+    def corrections(self, actor: Actor, loan_id: int) -> list[dict[str, Any]]:
+        self.require(actor, Permission.LOAN_VIEW)
+        return [{"id": c.id, "reason": c.reason, "changes": json.loads(c.changes),
+                 "at": c.created_at} for c in
+                LoanCorrection.select().where(LoanCorrection.loan == loan_id).order_by(LoanCorrection.id)]
+
+    # ------------------------------------------------------------ registers
+
+    def _where(self, flt: LoanFilter):
+        condition = Loan.id > 0
+        if flt.open_only or flt.overdue_only:
+            condition &= Loan.returned_at.is_null()
+        if flt.overdue_only:
+            condition &= Loan.due_on < (flt.today or self.today())
+        if flt.borrower:
+            name = flt.borrower.strip()
+            user = User.get_or_none(User.name == name.lower())
+            people = Borrower.select(Borrower.id).where(
+                (Borrower.name == name) | (Borrower.user == (user.id if user else -1)))
+            condition &= Loan.borrower.in_(people)
+        return condition
+
+    def count(self, actor: Actor, flt: LoanFilter) -> int:
+        self.require(actor, Permission.LOAN_VIEW)
+        return Loan.select().where(self._where(flt)).count()
+
+    def page(self, actor: Actor, flt: LoanFilter, offset: int, limit: int) -> list[dict[str, Any]]:
+        self.require(actor, Permission.LOAN_VIEW)
+        if flt.overdue_only:
+            return self._overdue_page(flt, offset, limit)
+        return loan_rows(self._where(flt), offset, limit, flt.today or self.today())
+
+    def _overdue_page(self, flt: LoanFilter, offset: int, limit: int) -> list[dict[str, Any]]:
+        """Most overdue first."""
+        today = flt.today or self.today()
+        ids = [loan.id for loan in Loan.select(Loan.id).where(self._where(flt))
+               .order_by(Loan.due_on, Loan.id).offset(offset).limit(limit)]
+        rows = {row["id"]: row for row in loan_rows(Loan.id.in_(ids), 0, limit, today)}
+        return [rows[i] for i in ids]
+
+    def as_json(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [_json_row(row) for row in rows]
+
+    # ------------------------------------------------------------ reminders
+
+    def overdue_by_borrower(self, actor: Actor) -> list[dict[str, Any]]:
+        """Borrowers with overdue items, each with all of them (for bundled reminders)."""
+        self.require(actor, Permission.LOAN_VIEW)
+        today = self.today()
+        bundles: dict[int, dict[str, Any]] = {}
+        query = (Loan.select(Loan.id, Loan.borrower, Borrower.name, Borrower.contact, Item.ref,
+                             Item.title, Loan.due_on)
+                 .join_from(Loan, Borrower).join_from(Loan, Item)
+                 .where(Loan.returned_at.is_null() & (Loan.due_on < today))
+                 .order_by(Borrower.name, Loan.due_on))
+        for loan_id, borrower_id, name, contact, ref, title, due_on in tuples(query):
+            bundle = bundles.setdefault(borrower_id, {"borrower_id": borrower_id, "borrower": name,
+                                                      "contact": contact, "loans": []})
+            bundle["loans"].append({"id": loan_id, "ref": ref, "title": title, "due_on": due_on,
+                                    "days_overdue": rules.days_overdue(due_on, today)})
+        return list(bundles.values())
+
+    def send_reminder(self, actor: Actor, borrower_id: int) -> tuple[dict[str, Any], bytes]:
+        """Record one bundled reminder and return it with its printable notice (PDF)."""
+        self.require(actor, Permission.LOAN_HANDLE)
+        bundle = next((b for b in self.overdue_by_borrower(actor) if b["borrower_id"] == borrower_id),
+                      None)
+        if bundle is None:
+            raise ValidationError(_("This borrower has nothing overdue."), field="borrower")
+        with self.write() as tx:
+            reminder = Reminder.create(borrower=borrower_id,
+                                       loan_ids=json.dumps([loan["id"] for loan in bundle["loans"]]),
+                                       sent_at=tx.at, sent_by=actor.user_id)
+            tx.audit(actor, "loan.remind", "reminder", reminder.id, after={
+                "borrower": bundle["borrower"], "refs": [loan["ref"] for loan in bundle["loans"]]})
+        from desk_app.services.loan_forms import reminder_pdf
+
+        return bundle, reminder_pdf(self.ctx, bundle, reminder.id, tx.at)
+
+    def reminders(self, actor: Actor, borrower_id: int) -> list[dict[str, Any]]:
+        self.require(actor, Permission.LOAN_VIEW)
+        return [{"id": r.id, "sent_at": r.sent_at, "loans": json.loads(r.loan_ids)}
+                for r in Reminder.select().where(Reminder.borrower == borrower_id).order_by(Reminder.id)]
+
+    # ------------------------------------------------------------ slips and receipts
+
+    def slip(self, actor: Actor, slip_id: int) -> dict[str, Any]:
+        self.require(actor, Permission.LOAN_VIEW)
+        slip = LoanSlip.get_or_none(LoanSlip.id == slip_id)
+        if slip is None:
+            raise NotFound(_("No loan slip {id}.").format(id=slip_id))
+        loans = list(Loan.select(Loan, Item, Kind, Department).join(Item).join(Kind)
+                     .switch(Item).join(Department).where(Loan.slip == slip.id).order_by(Loan.id))
+        return {"id": slip.id, "number": slip.number, "borrower": slip.borrower.name,
+                "contact": slip.borrower.contact, "organisation": slip.borrower.organisation,
+                "purpose": slip.purpose, "handler": slip.handler.full_name or slip.handler.name,
+                "lent_at": slip.lent_at, "due_on": slip.due_on, "signed": slip.document_id is not None,
+                "items": [{"ref": loan.item.ref, "title": loan.item.title, "kind": loan.item.kind.name,
+                           "dept": loan.item.dept.name, "due_on": loan.due_on} for loan in loans]}
+
+    def receipt(self, actor: Actor, receipt_id: int) -> dict[str, Any]:
+        self.require(actor, Permission.LOAN_VIEW)
+        receipt = ReturnReceipt.get_or_none(ReturnReceipt.id == receipt_id)
+        if receipt is None:
+            raise NotFound(_("No return receipt {id}.").format(id=receipt_id))
+        loans = list(Loan.select(Loan, Item).join(Item).where(Loan.receipt == receipt.id)
+                     .order_by(Loan.id))
+        return {"id": receipt.id, "number": receipt.number, "borrower": receipt.borrower.name,
+                "contact": receipt.borrower.contact,
+                "handler": receipt.handler.full_name or receipt.handler.name,
+                "returned_at": receipt.returned_at, "signed": receipt.document_id is not None,
+                "items": [{"ref": loan.item.ref, "title": loan.item.title, "lent_at": loan.lent_at,
+                           "due_on": loan.due_on, "condition": loan.return_condition,
+                           "notes": loan.return_notes} for loan in loans]}
+
+    def sign_slip(self, actor: Actor, slip_id: int, password: str,
+                  borrower_png: bytes | None, clerk_png: bytes | None) -> bytes:
+        """Borrower's handwriting on the page, the clerk's PAdES signature; stored, never changed."""
+        from desk_app.services.loan_forms import slip_pdf
+
+        self.require(actor, Permission.LOAN_HANDLE)
+        data = self.slip(actor, slip_id)
+        return self._sign_and_store(actor, LoanSlip, slip_id, data, "loan_slip", password,
+                                    lambda: slip_pdf(self.ctx, data, borrower_png), clerk_png)
+
+    def sign_receipt(self, actor: Actor, receipt_id: int, password: str,
+                     borrower_png: bytes | None, clerk_png: bytes | None) -> bytes:
+        from desk_app.services.loan_forms import receipt_pdf
+
+        self.require(actor, Permission.LOAN_HANDLE)
+        data = self.receipt(actor, receipt_id)
+        return self._sign_and_store(actor, ReturnReceipt, receipt_id, data, "return_receipt",
+                                    password, lambda: receipt_pdf(self.ctx, data, borrower_png),
+                                    clerk_png)
+
+    def _sign_and_store(self, actor: Actor, model, record_id: int, data: dict[str, Any], kind: str,
+                        password: str, render, clerk_png: bytes | None) -> bytes:
+        from desk_app.services.signing import KeyService
+
+        if data["signed"]:
+            raise Conflict(_("{number} is signed already; a signed form is never changed.").format(
+                number=data["number"]))
+        keys = KeyService(self.ctx)
+        signed = keys.sign_pdf(actor, render(), "clerk", password, clerk_png, _("Handled by"))
+        with self.write() as tx:
+            record = model.get_by_id(record_id)
+            if record.document_id is not None:
+                raise Conflict(_("{number} is signed already; a signed form is never changed.").format(
+                    number=data["number"]))
+            document = SignedDocument.create(kind=kind, record_no=data["number"], pdf=signed,
+                                             sha256=hashlib.sha256(signed).hexdigest(),
+                                             created_at=tx.at, created_by=actor.user_id)
+            record.document = document.id
+            record.save()
+            tx.audit(actor, f"{kind}.sign", kind, record_id,
+                     after={"number": data["number"], "sha256": document.sha256})
+        return signed
+
+    def document(self, actor: Actor, record_no: str) -> bytes:
+        self.require(actor, Permission.LOAN_VIEW)
+        document = SignedDocument.get_or_none(SignedDocument.record_no == record_no)
+        if document is None:
+            raise NotFound(_("No signed form {number}.").format(number=record_no))
+        return bytes(document.pdf)

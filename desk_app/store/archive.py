@@ -1,0 +1,144 @@
+"""Tables of the archive catalogue and the loan register (R1, R3, R4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import peewee
+
+from desk_app.store.models import BaseModel, User
+
+
+def tuples(query: Any) -> list[tuple[Any, ...]]:
+    """Rows of a query as plain tuples (peewee's typing cannot express this)."""
+    return list(query.tuples())
+
+
+class Department(BaseModel):
+    id = peewee.AutoField()
+    code = peewee.CharField(max_length=8, unique=True)
+    name = peewee.CharField(max_length=64)
+
+
+class Kind(BaseModel):
+    id = peewee.AutoField()
+    code = peewee.CharField(max_length=8, unique=True)
+    name = peewee.CharField(max_length=64)
+    loan_days = peewee.IntegerField(default=14)
+
+
+class Location(BaseModel):
+    """Room › cabinet › shelf › box, as a tree; ``path`` is the full name for display."""
+
+    id = peewee.AutoField()
+    parent = peewee.ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
+    name = peewee.CharField(max_length=64)
+    level = peewee.CharField(max_length=8)
+    path = peewee.CharField(max_length=300, unique=True)
+
+
+class Item(BaseModel):
+    id = peewee.AutoField()
+    ref = peewee.CharField(max_length=40, unique=True)
+    title = peewee.CharField(max_length=200, index=True)
+    kind = peewee.ForeignKeyField(Kind, on_delete="RESTRICT", index=True)
+    dept = peewee.ForeignKeyField(Department, on_delete="RESTRICT", index=True)
+    doc_date = peewee.DateField(null=True, index=True)
+    keywords = peewee.CharField(max_length=300, default="")
+    location = peewee.ForeignKeyField(Location, null=True, on_delete="RESTRICT", index=True)
+    level = peewee.CharField(max_length=12, index=True)
+    retention_years = peewee.IntegerField(null=True)
+    status = peewee.CharField(max_length=12, index=True)
+    created_at = peewee.DateTimeField()
+    created_by = peewee.ForeignKeyField(User, on_delete="RESTRICT", null=True)
+
+
+class Borrower(BaseModel):
+    """A staff user (``user`` set) or an external person with contact details."""
+
+    id = peewee.AutoField()
+    user = peewee.ForeignKeyField(User, null=True, unique=True, on_delete="RESTRICT")
+    name = peewee.CharField(max_length=64, index=True)
+    contact = peewee.CharField(max_length=120, default="")
+    organisation = peewee.CharField(max_length=120, default="")
+    created_at = peewee.DateTimeField()
+
+
+class SignedDocument(BaseModel):
+    """A signed PDF form, kept as signed: never edited (R3)."""
+
+    id = peewee.AutoField()
+    kind = peewee.CharField(max_length=32)
+    record_no = peewee.CharField(max_length=40, unique=True)
+    pdf = peewee.BlobField()
+    sha256 = peewee.CharField(max_length=64)
+    created_at = peewee.DateTimeField()
+    created_by = peewee.ForeignKeyField(User, on_delete="RESTRICT")
+
+
+class LoanSlip(BaseModel):
+    """One lending at the desk: several items to one borrower, one slip."""
+
+    document_id: int | None
+
+    id = peewee.AutoField()
+    number = peewee.CharField(max_length=40, unique=True)
+    borrower = peewee.ForeignKeyField(Borrower, on_delete="RESTRICT")
+    purpose = peewee.CharField(max_length=500)
+    handler = peewee.ForeignKeyField(User, on_delete="RESTRICT")
+    lent_at = peewee.DateTimeField()
+    due_on = peewee.DateField()
+    document = peewee.ForeignKeyField(SignedDocument, null=True, on_delete="RESTRICT")
+
+
+class ReturnReceipt(BaseModel):
+    document_id: int | None
+    id = peewee.AutoField()
+    number = peewee.CharField(max_length=40, unique=True)
+    borrower = peewee.ForeignKeyField(Borrower, on_delete="RESTRICT")
+    handler = peewee.ForeignKeyField(User, on_delete="RESTRICT")
+    returned_at = peewee.DateTimeField()
+    document = peewee.ForeignKeyField(SignedDocument, null=True, on_delete="RESTRICT")
+
+
+class Loan(BaseModel):
+    """One item on one slip. At most one open loan per item: a partial unique index."""
+
+    id = peewee.AutoField()
+    slip = peewee.ForeignKeyField(LoanSlip, backref="loans", on_delete="RESTRICT", index=True)
+    item = peewee.ForeignKeyField(Item, backref="loans", on_delete="RESTRICT")
+    borrower = peewee.ForeignKeyField(Borrower, backref="loans", on_delete="RESTRICT")
+    purpose = peewee.CharField(max_length=500)
+    handler = peewee.ForeignKeyField(User, on_delete="RESTRICT")
+    lent_at = peewee.DateTimeField()
+    due_on = peewee.DateField()
+    renewals = peewee.IntegerField(default=0)
+    returned_at = peewee.DateTimeField(null=True)
+    returned_by = peewee.ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    return_condition = peewee.CharField(max_length=16, null=True)
+    return_notes = peewee.CharField(max_length=500, default="")
+    receipt = peewee.ForeignKeyField(ReturnReceipt, null=True, on_delete="RESTRICT")
+    # peewee's foreign-key id accessors, declared for type checkers
+    item_id: int
+    borrower_id: int
+
+
+class LoanCorrection(BaseModel):
+    """R3: a closed loan is never edited; a correction is a new record with a reason."""
+
+    id = peewee.AutoField()
+    loan = peewee.ForeignKeyField(Loan, backref="corrections", on_delete="RESTRICT", index=True)
+    reason = peewee.CharField(max_length=500)
+    changes = peewee.TextField()  # canonical JSON {field: [old, new]}
+    created_at = peewee.DateTimeField()
+    created_by = peewee.ForeignKeyField(User, on_delete="RESTRICT")
+
+
+class Reminder(BaseModel):
+    """One bundled overdue notice to one borrower, listing all their overdue loans."""
+
+    id = peewee.AutoField()
+    borrower = peewee.ForeignKeyField(Borrower, backref="reminders", on_delete="RESTRICT")
+    loan_ids = peewee.TextField()  # JSON list
+    sent_at = peewee.DateTimeField()
+    sent_by = peewee.ForeignKeyField(User, on_delete="RESTRICT")

@@ -1,0 +1,99 @@
+"""The item search index: FTS5 on SQLite, a GIN-indexed tsvector on PostgreSQL.
+
+Both hold the same tokens (``domain.search``) of the folded text, so one query means the
+same on both. Folding turns Traditional into Simplified characters (OpenCC) and lower-cases,
+so 規劃 finds 规划 and the other way round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+import peewee
+
+from desk_app.domain.search import QueryTerms, index_tokens, query_terms
+from desk_app.store.db import database_proxy, is_postgresql
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def fold(text: str) -> str:
+    return _converter().convert(text or "").lower()
+
+
+def item_text(ref: str, title: str, keywords: str, dept: str, kind: str) -> str:
+    return " ".join((ref, title, keywords, dept, kind))
+
+
+def tokens_for(text: str) -> list[str]:
+    return index_tokens(fold(text))
+
+
+def terms_for(query: str) -> QueryTerms:
+    return query_terms(fold(query))
+
+
+def _db() -> peewee.Database:
+    return database_proxy.obj
+
+
+def upsert(rows: Iterable[tuple[int, str]]) -> None:
+    """(item id, searchable text) pairs into the index; inside the caller's transaction."""
+    db = _db()
+    prepared = [(item_id, tokens_for(text)) for item_id, text in rows]
+    if not prepared:
+        return
+    if is_postgresql(db):
+        cursor = db.cursor()
+        cursor.executemany(
+            "INSERT INTO item_search (item_id, tsv) VALUES (%s, array_to_tsvector(%s::text[])) "
+            "ON CONFLICT (item_id) DO UPDATE SET tsv = EXCLUDED.tsv",
+            [(item_id, tokens) for item_id, tokens in prepared],
+        )
+    else:
+        cursor = db.cursor()
+        cursor.executemany("DELETE FROM item_fts WHERE rowid = ?", [(i,) for i, _ in prepared])
+        cursor.executemany("INSERT INTO item_fts (rowid, tokens) VALUES (?, ?)",
+                           [(item_id, " ".join(tokens)) for item_id, tokens in prepared])
+
+
+def match_sql(terms: QueryTerms) -> tuple[str, list]:
+    """SQL selecting the ids of matching items, and its parameters."""
+    db = _db()
+    if is_postgresql(db):
+        parts = [f"'{token}'" for token in terms.exact] + [f"'{word}':*" for word in terms.prefixes]
+        return ("SELECT item_id FROM item_search WHERE tsv @@ %s::tsquery", [" & ".join(parts)])
+    parts = [f'"{token}"' for token in terms.exact] + [f'"{word}"*' for word in terms.prefixes]
+    return ("SELECT rowid FROM item_fts WHERE item_fts MATCH ?", [" AND ".join(parts)])
+
+
+def rebuild(batch: int = 5000) -> int:
+    """Rebuild the index from the items (after a restore from another kind of database)."""
+    from desk_app.store.archive import Department, Item, Kind, tuples
+
+    db = _db()
+    db.execute_sql("DELETE FROM item_search" if is_postgresql(db) else "DELETE FROM item_fts")
+    done, last = 0, 0
+    while True:
+        rows = tuples(
+            Item.select(Item.id, Item.ref, Item.title, Item.keywords, Department.name, Kind.name)
+            .join_from(Item, Department).join_from(Item, Kind)
+            .where(Item.id > last).order_by(Item.id).limit(batch)
+        )
+        if not rows:
+            return done
+        upsert((r[0], item_text(r[1], r[2], r[3], r[4], r[5])) for r in rows)
+        done += len(rows)
+        last = rows[-1][0]
+
+
+def indexed_count() -> int:
+    db = _db()
+    table = "item_search" if is_postgresql(db) else "item_fts"
+    return db.execute_sql(f"SELECT count(*) FROM {table}").fetchone()[0]
