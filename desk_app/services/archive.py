@@ -22,7 +22,7 @@ from desk_app.store.archive import Department, Item, Kind, Loan, Location, tuple
 SORTS = {
     "ref": (Item.ref,),
     "title": (Item.title, Item.ref),
-    "date": (Item.doc_date.desc(), Item.ref),
+    "date": (Item.doc_date.desc(nulls="LAST"), Item.ref),
     "kind": (Item.kind, Item.ref),
 }
 
