@@ -126,7 +126,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         counts = desk.demo.generate(actor, scale=args.scale)
     finally:
         desk.close()
-    print(_("Demo data ready: {users} users added.").format(users=counts["users"]))
+    print(_("Demo data ready: {users} users, {items} archive items, {loans} loans added.").format(
+        users=counts["users"], items=counts.get("items", 0), loans=counts.get("loans", 0)))
     print(_("Demo users (password {password}):").format(password=DEMO_PASSWORD))
     from desk_app.domain.roles import role_label
 

@@ -40,7 +40,7 @@ def register(commands) -> None:
     export.add_argument("register", choices=sorted(EXPORTS))
     export.add_argument("--from", dest="since", type=parse_date, metavar="YYYY-MM-DD")
     export.add_argument("--to", dest="until", type=parse_date, metavar="YYYY-MM-DD")
-    export.add_argument("--format", choices=["pdf", "csv"], required=True)
+    export.add_argument("--format", choices=["pdf", "csv", "xlsx"], required=True)
     export.add_argument("--out", type=Path, required=True)
     export.set_defaults(run=cmd_export)
 

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from desk_app import __version__
-from desk_app.cli import admin, forms
+from desk_app.cli import admin, archive, forms, reception
 from desk_app.cli.common import database_url
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import _, set_language, system_language
@@ -22,7 +22,8 @@ from desk_app.logs import log_file, setup_logging
 log = logging.getLogger(__name__)
 
 EXIT_UNEXPECTED = 70
-AREAS = (admin, forms)  # forms last: its `export` command lists what the others registered
+# forms last: its `export` command lists the registers the other areas added.
+AREAS = (admin, archive, reception, forms)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -78,7 +78,20 @@ class DemoService(Service):
             created += 1
         SettingsService(self.ctx).set_many(actor, {"company_name": "示例物业服务有限公司"})
         created += self._staff(actor, max(0, scale - 1) * 50, existing)
-        return {"users": created}
+        return {"users": created, **self._archive(actor, scale)}
+
+    def _archive(self, actor: Actor, scale: int) -> dict[str, int]:
+        """Catalogue and loan history in one transaction, under one audit entry."""
+        from desk_app.services.demo_archive import generate_archive
+        from desk_app.store.archive import Item
+
+        if Item.select().exists():
+            return {}
+        rng = random.Random(SEED + scale)
+        with self.write() as tx:
+            counts = generate_archive(self.ctx, tx, actor, rng, scale)
+            tx.audit(actor, "demo.archive", "item", None, after=counts)
+        return counts
 
     def _staff(self, actor: Actor, count: int, existing: set[str]) -> int:
         """Extra clerks for volume, inserted in bulk under one audit entry."""

@@ -26,7 +26,7 @@ from desk_app.store import audit_chain
 from desk_app.store.audit_chain import AuditFilter
 
 Progress = Callable[[int, int], bool]
-FORMATS = ("pdf", "csv")
+FORMATS = ("pdf", "csv", "xlsx")
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,8 @@ def _audit_row(entry) -> list[str]:
 
 def _check_target(out: Path, fmt: str) -> Path:
     if fmt not in FORMATS:
-        raise ValidationError(_("Unknown format {fmt}: use pdf or csv.").format(fmt=fmt), "format")
+        raise ValidationError(_("Unknown format {fmt}: use pdf, csv or xlsx.").format(fmt=fmt),
+                              "format")
     out = out.expanduser()
     if out.is_dir():
         raise ValidationError(_("{path} is a folder; give a file name.").format(path=out), "out")
@@ -66,6 +67,30 @@ def _counting(rows: Iterator[list[str]], total: int, progress: Progress | None,
         yield row
 
 
+@dataclass(frozen=True)
+class Register:
+    """What one export writes: a title, columns and the rows (pulled lazily)."""
+
+    code: str  # record-number prefix and audit action suffix, e.g. "audit"
+    title: str
+    header: list[str]
+    rows: Iterator[list[str]]
+    total: int
+    col_widths: list[float]
+
+
+def _write_xlsx(path: Path, register: Register, progress: Progress | None) -> None:
+    """A write-only workbook: rows stream to disk, memory stays flat."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(register.title[:31])
+    sheet.append(register.header)
+    for row in _counting(register.rows, register.total, progress):
+        sheet.append(row)
+    book.save(path)
+
+
 class ExportService(Service):
     def export_audit(self, actor: Actor, since: date | None, until: date | None, fmt: str,
                      out: Path, password: str | None = None, handwriting_png: bytes | None = None,
@@ -73,39 +98,65 @@ class ExportService(Service):
         """Write the audit trail of a period. A PDF is signed with the actor's key, so the
         actor's password is needed; a wrong one is refused before anything is written."""
         self.require(actor, Permission.AUDIT_VIEW)
+
+        def register(head_seq: int) -> Register:
+            start, end = day_range(since, until)
+            flt = AuditFilter(since=start, until=end)
+            return Register("audit", _("Audit trail"), _audit_header(),
+                            (_audit_row(e) for e in audit_chain.in_order(flt, head_seq)),
+                            audit_chain.count(flt), [5, 13, 8, 11, 7, 6, 38, 12])
+
+        return self._export(actor, register, since, until, fmt, out, password, handwriting_png,
+                            progress)
+
+    def export_register(self, actor: Actor, name: str, since: date | None, until: date | None,
+                        fmt: str, out: Path, password: str | None = None,
+                        handwriting_png: bytes | None = None,
+                        progress: Progress | None = None) -> ExportResult:
+        """Items (by registration date) or loans (by lending date) of a period."""
+        from desk_app.services import register_exports
+
+        self.require(actor, Permission.REGISTER_EXPORT)
+        builders = {"items": register_exports.items, "loans": register_exports.loans}
+        if name not in builders:
+            raise ValidationError(_("Unknown register {name}.").format(name=name), field="register")
+        return self._export(actor, lambda head_seq: builders[name](actor, since, until), since,
+                            until, fmt, out, password, handwriting_png, progress)
+
+    def _export(self, actor: Actor, build, since: date | None, until: date | None, fmt: str,
+                out: Path, password: str | None, handwriting_png: bytes | None,
+                progress: Progress | None) -> ExportResult:
         if since and until and since > until:
             raise ValidationError(_("The start date is after the end date."), field="from")
         out = _check_target(out, fmt)
         keys = KeyService(self.ctx)
         if fmt == "pdf":
             self._check_key_password(actor, password, keys)
-        start, end = day_range(since, until)
-        flt = AuditFilter(since=start, until=end)
+        probe = build(0)
         with self.write() as tx:
-            tx.audit(actor, "export.audit", "audit", None, after={
+            tx.audit(actor, f"export.{probe.code}", probe.code, None, after={
                 "from": since.isoformat() if since else None,
                 "to": until.isoformat() if until else None, "format": fmt, "file": str(out)})
         head_seq, head_hash = audit_chain.head()
-        total = audit_chain.count(AuditFilter(since=start, until=end))
-        rows = (_audit_row(e) for e in audit_chain.in_order(flt, head_seq))
+        register = build(head_seq)
         partial = out.with_name(out.name + ".partial")
         try:
             if fmt == "csv":
                 with partial.open("w", newline="", encoding="utf-8-sig") as handle:
                     writer = csv.writer(handle)
-                    writer.writerow(_audit_header())
-                    writer.writerows(_counting(rows, total, progress))
+                    writer.writerow(register.header)
+                    writer.writerows(_counting(register.rows, register.total, progress))
+            elif fmt == "xlsx":
+                _write_xlsx(partial, register, progress)
             else:
-                title = _("Audit trail")
-                period = self._period_text(since, until)
-                pdf = self._signed_pdf(actor, keys, password or "", handwriting_png, title,
-                                       f"AUD-{head_seq:08d}", head_hash, period, total, rows,
-                                       progress)
+                pdf = self._signed_pdf(actor, keys, password or "", handwriting_png, register,
+                                       f"{register.code[:3].upper()}-{head_seq:08d}", head_hash,
+                                       self._period_text(since, until), progress)
                 partial.write_bytes(pdf)
             os.replace(partial, out)
         finally:
             partial.unlink(missing_ok=True)
-        return ExportResult(out, total, head_seq, head_hash)
+        return ExportResult(out, register.total, head_seq, head_hash)
 
     def _check_key_password(self, actor: Actor, password: str | None, keys: KeyService) -> None:
         from desk_app.domain.errors import NotFound
@@ -123,18 +174,18 @@ class ExportService(Service):
                                 until.isoformat() if until else _("today"))
 
     def _signed_pdf(self, actor: Actor, keys: KeyService, password: str,
-                    handwriting_png: bytes | None, title: str, record_no: str, head_hash: str,
-                    period: str, total: int, rows: Iterator[list[str]],
-                    progress: Progress | None) -> bytes:
+                    handwriting_png: bytes | None, register: Register, record_no: str,
+                    head_hash: str, period: str, progress: Progress | None) -> bytes:
         from desk_app.forms import layout, signing
 
         company = str(SettingsService(self.ctx).value("company_name"))
         signer_role = role_label(sorted(actor.roles)[0]) if actor.roles else ""
-        spec = layout.FormSpec(company, title, record_no, self.ctx.clock.now(),
+        spec = layout.FormSpec(company, register.title, record_no, self.ctx.clock.now(),
                                head_hash=head_hash, landscape=True)
-        spec.key_values([(_("Period"), period), (_("Entries"), str(total)),
+        spec.key_values([(_("Period"), period), (_("Entries"), str(register.total)),
                          (_("Exported by"), actor.name), (_("Audit chain head"), head_hash)])
-        spec.rows(_audit_header(), rows, col_widths=[5, 13, 8, 11, 7, 6, 38, 12], total=total)
+        spec.rows(register.header, register.rows, col_widths=register.col_widths,
+                  total=register.total)
         spec.signatures([("exporter", _("Exported by"))])
         rendered = layout.render_form(spec, progress)
         pdf = signing.prepare_fields(rendered.pdf, rendered.slots)

@@ -143,8 +143,9 @@ class LoanService(Service):
         if given.user_name:
             user = User.get_or_none(User.name == given.user_name.strip().lower())
             if user is None or not user.active:
-                raise ValidationError(_("No active staff member {name}.").format(
-                    name=given.user_name), field="borrower")
+                raise ValidationError(_("No active staff member {name}; an outside borrower "
+                                        "needs contact details.").format(name=given.user_name),
+                                      field="borrower")
             person = Borrower.get_or_none(Borrower.user == user.id)
             return person or Borrower.create(user=user.id, name=user.full_name or user.name,
                                              created_at=at)

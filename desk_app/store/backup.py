@@ -79,7 +79,7 @@ def _copy_all(source: peewee.Database, target: peewee.Database, clear_target: bo
                     for chunk in _chunks(rows, BATCH):
                         model.insert_many(chunk, fields=fields).execute()
         if is_postgresql(target):
-            _reset_sequences(target)
+            reset_sequences(target)
 
 
 def _clear(db: peewee.Database, model: type[BaseModel]) -> None:
@@ -107,7 +107,7 @@ def _chunks(rows: Iterable[tuple], size: int) -> Iterable[list[tuple]]:
         yield chunk
 
 
-def _reset_sequences(db: peewee.Database) -> None:
+def reset_sequences(db: peewee.Database) -> None:
     for model in all_models():
         pk = model._meta.primary_key
         if isinstance(pk, peewee.AutoField):
