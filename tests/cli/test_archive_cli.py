@@ -90,14 +90,14 @@ def test_malformed_date_is_refused_by_argparse(cli, capsys):
 
 def test_exports_of_items_and_loans(cli, tmp_path):
     xlsx = tmp_path / "loans.xlsx"
-    code, out, err = cli("export", "loans", "--format", "xlsx", "--out", str(xlsx), user="chenjing")
+    code, _out, err = cli("export", "loans", "--format", "xlsx", "--out", str(xlsx), user="chenjing")
     assert code == 0, err
     sheet = openpyxl.load_workbook(xlsx, read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][1] == "Reference" and len(rows) == 1 + 10_000
     pdf = tmp_path / "items.pdf"
     assert cli("export", "items", "--format", "pdf", "--out", str(pdf), user="chenjing")[0] == 0
-    code, out, _ = cli("ca", "export", str(tmp_path / "ca.pem"))
+    assert cli("ca", "export", str(tmp_path / "ca.pem"))[0] == 0
     assert verify_pdf(pdf.read_bytes(), (tmp_path / "ca.pem").read_bytes()).ok
     code, _, err = cli("export", "items", "--format", "csv", "--out", str(tmp_path / "x.csv"))
     assert code == 3 and "may not" in err  # a clerk does not export registers
