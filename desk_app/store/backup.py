@@ -14,7 +14,7 @@ import peewee
 from desk_app.domain.errors import DatabaseUnavailable, ValidationError
 from desk_app.i18n import _
 from desk_app.store import migrate
-from desk_app.store.db import SQLITE_HEADER, is_postgresql
+from desk_app.store.db import SQLITE_HEADER, database_proxy, is_postgresql
 from desk_app.store.models import BaseModel, all_models
 
 log = logging.getLogger(__name__)
@@ -161,3 +161,14 @@ def restore(db: peewee.Database, source: Path) -> None:
     finally:
         backup_db.close()
     migrate.migrate(db)
+    _rebuild_search_if_stale()
+
+
+def _rebuild_search_if_stale() -> None:
+    """The search index is not copied between database kinds: rebuild it when it differs."""
+    from desk_app.store import search
+    from desk_app.store.archive import Item
+
+    if search.indexed_count() != Item.select().count():
+        with database_proxy.obj.atomic():
+            search.rebuild()

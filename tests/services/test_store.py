@@ -210,3 +210,20 @@ def test_models_match_what_the_migrations_built(desk):
 def test_migrations_are_numbered_without_gaps():
     assert [module.VERSION for module in migrate.available()] == list(
         range(1, migrate.latest_version() + 1))
+
+
+def test_restore_across_database_kinds_rebuilds_the_search_index(desk, admin, tmp_path, clock):
+    from desk_app.services.archive import ItemFilter
+
+    desk.archive.add_item(admin, title="园区规划报告", kind="BG", dept="GC", level="public")
+    snapshot = desk.backups.backup(admin, tmp_path / "snapshot.db")
+    other = Desk.open(f"sqlite:///{tmp_path / 'other.db'}", create=True, clock=clock)
+    try:
+        other.users.create_first_admin("boss", PASSWORD)
+        other.backups.restore(other.auth.login("boss", PASSWORD), snapshot)
+        assert other.archive.count(admin, ItemFilter(query="規劃")) == 1
+    finally:
+        other.close()
+        from desk_app.store.db import database_proxy
+
+        database_proxy.initialize(desk.ctx.db)
