@@ -19,7 +19,9 @@ from desk_app.services.backup import BackupService
 from desk_app.services.base import Context
 from desk_app.services.demo import DemoService
 from desk_app.services.exports import ExportService
+from desk_app.services.labels import LabelService
 from desk_app.services.loans import LoanService
+from desk_app.services.reception import ReceptionService
 from desk_app.services.settings import SettingsService
 from desk_app.services.signing import KeyService
 from desk_app.services.users import UserService
@@ -70,7 +72,9 @@ class Desk:
         self.keys = KeyService(ctx)
         self.archive = ArchiveService(ctx)
         self.loans = LoanService(ctx)
+        self.labels = LabelService(ctx)
         self.exports = ExportService(ctx)
+        self.reception = ReceptionService(ctx)
 
     @classmethod
     def open(cls, url_text: str, *, create: bool = False, clock: Clock | None = None) -> Desk:
@@ -98,4 +102,8 @@ class Desk:
         return cls(Context(db=db, clock=clock or standard_clock(db), url=url))
 
     def close(self) -> None:
+        if self.ctx.url.backend == "sqlite" and not self.ctx.db.is_closed():
+            # SQLite's advice for long-lived connections: refresh planner statistics
+            # where they are stale (cheap; usually does nothing).
+            self.ctx.db.execute_sql("PRAGMA optimize")
         self.ctx.db.close()

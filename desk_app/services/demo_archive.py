@@ -86,7 +86,8 @@ def generate_archive(ctx: Context, tx: Transaction, actor: Actor, rng: random.Ra
             rows.append((item_id, ref, title, kind.id, dept.id, doc_date, keywords,
                          rng.choice(locations), level, rng.choice((None, 3, 5, 10, 30)),
                          "available", now, clerk_id))
-            index_rows.append((item_id, search.item_text(ref, title, keywords, dept.name, kind.name)))
+            index_rows.append((item_id, search.item_text(ref, title, keywords, dept.name, kind.name,
+                                                                level)))
             if level in ("public", "internal"):
                 items.append((item_id, kind.loan_days))
         writer.insert("item", ("id", "ref", "title", "kind_id", "dept_id", "doc_date", "keywords",
@@ -100,6 +101,7 @@ def generate_archive(ctx: Context, tx: Transaction, actor: Actor, rng: random.Ra
                    progress)
     if is_postgresql(ctx.db):
         reset_sequences(ctx.db)  # ids were given explicitly
+    ctx.db.execute_sql("ANALYZE")  # planner statistics for the new volume
     return {"items": item_count, "loans": loans, "borrowers": len(borrowers)}
 
 

@@ -166,7 +166,8 @@ class LoanService(Service):
         year = f"{prefix}{at.year}-"
         last = (model.select(model.number).where((model.number >= year) & (model.number < year + "\uffff"))
                 .order_by(model.number.desc()).first())
-        seq = int(last.number.rsplit("-", 1)[1]) + 1 if last else 1
+        digits = "".join(ch for ch in last.number[len(year):] if ch.isdigit()) if last else ""
+        seq = int(digits) + 1 if digits else 1
         return f"{year}{seq:06d}"
 
     # ------------------------------------------------------------ returning, renewing

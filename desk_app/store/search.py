@@ -27,8 +27,16 @@ def fold(text: str) -> str:
     return _converter().convert(text or "").lower()
 
 
-def item_text(ref: str, title: str, keywords: str, dept: str, kind: str) -> str:
-    return " ".join((ref, title, keywords, dept, kind))
+# Marks personnel files in the index, so "matches minus sealed matches" counts what a
+# user may see without reading every matching row (R6 filtering stays in the service).
+SEALED_TOKEN = "zzsealedpersonnel"
+
+
+def item_text(ref: str, title: str, keywords: str, dept: str, kind: str, level: str) -> str:
+    parts = [ref, title, keywords, dept, kind]
+    if level == "personnel":
+        parts.append(SEALED_TOKEN)
+    return " ".join(parts)
 
 
 def tokens_for(text: str) -> list[str]:
@@ -63,14 +71,29 @@ def upsert(rows: Iterable[tuple[int, str]]) -> None:
                            [(item_id, " ".join(tokens)) for item_id, tokens in prepared])
 
 
+def _expression(terms: QueryTerms, sealed: bool = False) -> str:
+    if is_postgresql(_db()):
+        parts = [f"'{token}'" for token in terms.exact] + [f"'{word}':*" for word in terms.prefixes]
+        return " & ".join(parts + ([f"'{SEALED_TOKEN}'"] if sealed else []))
+    parts = [f'"{token}"' for token in terms.exact] + [f'"{word}"*' for word in terms.prefixes]
+    return " AND ".join(parts + ([SEALED_TOKEN] if sealed else []))
+
+
 def match_sql(terms: QueryTerms) -> tuple[str, list]:
     """SQL selecting the ids of matching items, and its parameters."""
+    if is_postgresql(_db()):
+        return ("SELECT item_id FROM item_search WHERE tsv @@ %s::tsquery", [_expression(terms)])
+    return ("SELECT rowid FROM item_fts WHERE item_fts MATCH ?", [_expression(terms)])
+
+
+def match_count(terms: QueryTerms, sealed: bool = False) -> int:
+    """How many items match, from the index alone (``sealed``: only personnel files)."""
     db = _db()
     if is_postgresql(db):
-        parts = [f"'{token}'" for token in terms.exact] + [f"'{word}':*" for word in terms.prefixes]
-        return ("SELECT item_id FROM item_search WHERE tsv @@ %s::tsquery", [" & ".join(parts)])
-    parts = [f'"{token}"' for token in terms.exact] + [f'"{word}"*' for word in terms.prefixes]
-    return ("SELECT rowid FROM item_fts WHERE item_fts MATCH ?", [" AND ".join(parts)])
+        sql = "SELECT count(*) FROM item_search WHERE tsv @@ %s::tsquery"
+    else:
+        sql = "SELECT count(*) FROM item_fts WHERE item_fts MATCH ?"
+    return db.execute_sql(sql, (_expression(terms, sealed),)).fetchone()[0]
 
 
 def rebuild(batch: int = 5000) -> int:
@@ -82,13 +105,14 @@ def rebuild(batch: int = 5000) -> int:
     done, last = 0, 0
     while True:
         rows = tuples(
-            Item.select(Item.id, Item.ref, Item.title, Item.keywords, Department.name, Kind.name)
+            Item.select(Item.id, Item.ref, Item.title, Item.keywords, Department.name, Kind.name,
+                        Item.level)
             .join_from(Item, Department).join_from(Item, Kind)
             .where(Item.id > last).order_by(Item.id).limit(batch)
         )
         if not rows:
             return done
-        upsert((r[0], item_text(r[1], r[2], r[3], r[4], r[5])) for r in rows)
+        upsert((r[0], item_text(r[1], r[2], r[3], r[4], r[5], r[6])) for r in rows)
         done += len(rows)
         last = rows[-1][0]
 

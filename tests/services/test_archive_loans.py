@@ -288,3 +288,21 @@ def test_roles_for_archive_and_loans(desk, people, items):
     with pytest.raises(PermissionDenied):
         desk.archive.add_item(auditor, title="x", kind="TZ", dept="KF", level="public")
     assert desk.loans.count(auditor, LoanFilter()) == 0
+
+
+def test_search_pages_are_the_same_whichever_plan_runs(desk, people, items, monkeypatch):
+    """Large result sets walk the reference index instead of sorting; same rows either way."""
+    from desk_app.services import archive
+
+    clerk = people["clerk"]
+    for n in range(30):
+        desk.archive.add_item(clerk, title=f"电梯维保记录 第{n}号", kind="BG", dept="GC",
+                              level=("personnel" if n % 7 == 0 else "public"))
+    flt = ItemFilter(query="电梯")
+    sorted_plan = [v.ref for v in desk.archive.page(clerk, flt, 3, 10)]
+    monkeypatch.setattr(archive, "WALK_INDEX_ABOVE", 0)
+    desk.archive._last_matches = ("", 0.0, 0)
+    walked = [v.ref for v in desk.archive.page(clerk, flt, 3, 10)]
+    assert walked == sorted_plan and len(walked) == 10
+    assert desk.archive.count(clerk, flt) == 30 - 5  # five personnel files are not counted
+    assert desk.archive.count(people["personnel"], flt) == 30

@@ -138,6 +138,9 @@ _INDEXES = [
     "CREATE INDEX loan_borrower_history ON loan (borrower_id, lent_at)",
     "CREATE INDEX loan_lent_at ON loan (lent_at)",
     "CREATE INDEX item_kind_ref ON item (kind_id, ref)",
+    # Covering index for the register in reference order: deep pages and the visibility
+    # filter read the index only, not the rows.
+    "CREATE INDEX item_ref_level ON item (ref, level)",
 ]
 _SQLITE_SEARCH = [
     "CREATE VIRTUAL TABLE item_fts USING fts5(tokens, tokenize='unicode61 remove_diacritics 0', "
