@@ -1,7 +1,8 @@
 """Translation catalogues: ``extract`` updates the .po files from the sources,
-``compile`` writes the .mo files next to them, ``check`` lists untranslated strings.
+``derive-tw`` fills Traditional Chinese from Simplified with OpenCC (hand-made zh_TW
+entries are kept), ``compile`` writes the .mo files, ``check`` lists untranslated strings.
 
-    python -m desk_app.tools.i18n extract|compile|check
+    python -m desk_app.tools.i18n extract|derive-tw|compile|check
 """
 
 from __future__ import annotations
@@ -59,6 +60,35 @@ def extract() -> None:
                      include_previous=False)
 
 
+def derive_traditional() -> None:
+    """zh_TW from zh_CN with OpenCC (s2twp: Taiwan vocabulary too), for every entry whose
+    zh_TW text is missing or was itself derived (marked by a translator comment)."""
+    import opencc
+
+    converter = opencc.OpenCC("s2twp")
+    simplified = load("zh_CN")
+    traditional = load("zh_TW")
+    for message in simplified:
+        if not message.id or not message.string:
+            continue
+        entry = traditional.get(message.id)
+        derived = entry is None or not entry.string or "derived from zh_CN" in entry.user_comments
+        if not derived:
+            continue  # a hand-made Traditional translation wins
+        text = (tuple(converter.convert(s) for s in message.string)
+                if isinstance(message.string, tuple) else converter.convert(message.string))
+        if entry is None:
+            traditional.add(message.id, text, user_comments=["derived from zh_CN"])
+        else:
+            entry.string = text
+            entry.flags.discard("fuzzy")
+            if "derived from zh_CN" not in entry.user_comments:
+                entry.user_comments.append("derived from zh_CN")
+    path = catalogue_path("zh_TW")
+    with path.open("wb") as handle:
+        write_po(handle, traditional, width=100, sort_output=False, include_previous=False)
+
+
 def compile_all() -> None:
     for language in translated_languages():
         source = catalogue_path(language)
@@ -90,8 +120,10 @@ def main(argv: list[str]) -> int:
         extract()
     elif command == "compile":
         compile_all()
+    elif command == "derive-tw":
+        derive_traditional()
     elif command == "check":
-        problems = {language: untranslated(language) for language in ("zh_CN",)}
+        problems = {language: untranslated(language) for language in translated_languages()}
         for language, missing in problems.items():
             for message in missing:
                 print(f"{language}: untranslated: {message}")
