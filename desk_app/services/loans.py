@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import operator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -265,18 +267,19 @@ class LoanService(Service):
     # ------------------------------------------------------------ registers
 
     def _where(self, flt: LoanFilter):
-        condition = Loan.id > 0
+        """The filter as one expression (a constant true one when there is no filter)."""
+        conditions = []
         if flt.open_only or flt.overdue_only:
-            condition &= Loan.returned_at.is_null()
+            conditions.append(Loan.returned_at.is_null())
         if flt.overdue_only:
-            condition &= Loan.due_on < (flt.today or self.today())
+            conditions.append(Loan.due_on < (flt.today or self.today()))
         if flt.borrower:
             name = flt.borrower.strip()
             user = User.get_or_none(User.name == name.lower())
             people = Borrower.select(Borrower.id).where(
                 (Borrower.name == name) | (Borrower.user == (user.id if user else -1)))
-            condition &= Loan.borrower.in_(people)
-        return condition
+            conditions.append(Loan.borrower.in_(people))
+        return functools.reduce(operator.and_, conditions) if conditions else peewee.SQL("1 = 1")
 
     def count(self, actor: Actor, flt: LoanFilter) -> int:
         self.require(actor, Permission.LOAN_VIEW)

@@ -61,7 +61,10 @@ class Bench:
             started = time.perf_counter()
             operation()
             times.append((time.perf_counter() - started) * 1000)
-        reads = [s for s in self.statements if s.lstrip().upper().startswith("SELECT")]
+        # Statements the FTS5 module runs on its own shadow tables ('main'.'item_fts_…') are
+        # part of the outer SELECT; replaying them again would count them twice.
+        ours_sql = [s for s in self.statements if "'main'." not in s]
+        reads = [s for s in ours_sql if s.lstrip().upper().startswith("SELECT")]
         raw_times = []
         for _ in range(repeat):
             started = time.perf_counter()
@@ -69,7 +72,7 @@ class Bench:
                 self.raw.execute(statement).fetchall()
             raw_times.append((time.perf_counter() - started) * 1000)
         ours, raw = statistics.median(times), statistics.median(raw_times)
-        writes = len(self.statements) - len(reads)
+        writes = len(ours_sql) - len(reads)
         note = f" (+{writes} writes not replayed)" if writes else ""
         print(f"{name:<40} {ours:8.1f} ms   same SELECTs raw {raw:7.1f} ms   "
               f"ratio {ours / raw if raw else float('nan'):5.2f}x{note}")
@@ -152,14 +155,15 @@ def test_register_model_first_paint_and_flat_memory(big_desk, qtbot):
     view.resize(900, 600)
     view.show()
     qtbot.waitExposed(view)
-    view.viewport().repaint()
+    qtbot.waitUntil(lambda: model.fetches > 0)
     first = (time.perf_counter() - started) * 1000
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     scrollbar = view.verticalScrollBar()
-    for step in range(0, 101):
+    for step in range(1, 101):
         scrollbar.setValue(scrollbar.maximum() * step // 100)
-        view.viewport().repaint()
+        top_page = max(0, view.rowAt(0)) // model.page_size
+        qtbot.waitUntil(lambda top_page=top_page: top_page in model.cached_pages())
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"\nregister view: {model.rowCount()} rows, scrollbar maximum {scrollbar.maximum()}, "
           f"first paint {first:.0f} ms; after 100 jumps across the register "
-          f"{len(model.cached_pages())} pages cached, peak RSS +{(rss_after - rss_before) / 1024:.1f} MB")
+          f"{model.fetches} pages fetched, {len(model.cached_pages())} kept, peak RSS +{(rss_after - rss_before) / 1024:.1f} MB")
