@@ -78,7 +78,7 @@ class DemoService(Service):
             created += 1
         SettingsService(self.ctx).set_many(actor, {"company_name": "示例物业服务有限公司"})
         created += self._staff(actor, max(0, scale - 1) * 50, existing)
-        return {"users": created, **self._archive(actor, scale)}
+        return {"users": created, **self._archive(actor, scale), **self._reception(actor, scale)}
 
     def _archive(self, actor: Actor, scale: int) -> dict[str, int]:
         """Catalogue and loan history in one transaction, under one audit entry."""
@@ -92,6 +92,14 @@ class DemoService(Service):
             counts = generate_archive(self.ctx, tx, actor, rng, scale)
             tx.audit(actor, "demo.archive", "item", None, after=counts)
         return counts
+
+    def _reception(self, actor: Actor, scale: int) -> dict[str, int]:
+        from desk_app.services.demo_reception import generate_reception
+        from desk_app.store.reception import Visit
+
+        if Visit.select().exists():
+            return {}
+        return {"visits": generate_reception(self.ctx, actor, random.Random(SEED + 7 * scale), scale)}
 
     def _staff(self, actor: Actor, count: int, existing: set[str]) -> int:
         """Extra clerks for volume, inserted in bulk under one audit entry."""

@@ -1,0 +1,497 @@
+"""Reception rules (R13, R14): script placeholders and rendering, the forbidden-phrase checker,
+response-timer levels. Pure Python: the service layer passes in data and the clock's times.
+
+Template syntax: ``{name}`` is a placeholder, ``{name|fallback}`` uses ``fallback`` when no value is
+given (``{name|}`` may stay empty), ``{{`` and ``}}`` are literal braces.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import IntEnum, StrEnum
+
+from desk_app.domain.errors import ValidationError
+from desk_app.i18n import N_, _
+
+LANGS: tuple[str, ...] = ("zh_CN", "zh_TW", "en")
+
+# ------------------------------------------------------------------------------ situations
+
+
+@dataclass(frozen=True)
+class Situation:
+    key: str
+    group: str
+    label: str  # untranslated; shown through _()
+
+
+GROUP_LABELS: dict[str, str] = {
+    "visitor": N_("Visitor"),
+    "phone": N_("Phone"),
+    "complaint": N_("Complaint"),
+}
+
+SITUATIONS: tuple[Situation, ...] = (
+    Situation("visitor.greet", "visitor", N_("Greet a visitor")),
+    Situation("visitor.offer_help", "visitor", N_("Offer help")),
+    Situation("visitor.acknowledge", "visitor", N_("Acknowledge")),
+    Situation("visitor.ask_repeat", "visitor", N_("Ask to repeat")),
+    Situation("visitor.ask_wait", "visitor", N_("Ask to wait")),
+    Situation("visitor.thank_waiting", "visitor", N_("Thank for waiting")),
+    Situation("visitor.apologise", "visitor", N_("Apologise for a mistake")),
+    Situation("visitor.farewell", "visitor", N_("Farewell")),
+    Situation("phone.answer", "phone", N_("Answer with the company name")),
+    Situation("phone.transfer", "phone", N_("Transfer a call")),
+    Situation("phone.take_message", "phone", N_("Take a message")),
+    Situation("phone.not_available", "phone", N_("Person not available")),
+    Situation("phone.callback_opening", "phone", N_("Call-back opening")),
+    Situation("phone.identity_check", "phone", N_("Identity check")),
+    Situation("phone.closing", "phone", N_("Closing a call")),
+    Situation("complaint.receive", "complaint", N_("Receive a complaint")),
+    Situation("complaint.apologise", "complaint", N_("Apologise")),
+    Situation("complaint.promise_reply", "complaint", N_("Promise a reply time")),
+)
+SITUATION_BY_KEY: dict[str, Situation] = {s.key: s for s in SITUATIONS}
+
+
+def situation_label(key: str) -> str:
+    found = SITUATION_BY_KEY.get(key)
+    return _(found.label) if found else key
+
+
+# ------------------------------------------------------------------------------ placeholders
+
+PLACEHOLDERS: dict[str, str] = {
+    "company": N_("company name"),
+    "agent": N_("your name"),
+    "caller": N_("caller's or visitor's name"),
+    "caller_title": N_("form of address (Mr, Ms, …)"),
+    "time_greeting": N_("good morning / afternoon / evening"),
+    "reply_time": N_("when we will reply"),
+}
+AUTOMATIC = frozenset({"company", "agent", "time_greeting"})
+"""Filled by the desk itself (settings, the signed-in user, the clock)."""
+
+CALLER_TITLES: dict[str, tuple[str, ...]] = {
+    "zh_CN": ("先生", "女士", "小姐", "经理", "老师", "师傅"),
+    "zh_TW": ("先生", "女士", "小姐", "經理", "老師", "師傅"),
+    "en": ("Mr", "Ms", "Mrs", "Dr"),
+}
+
+_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Slot:
+    name: str
+    fallback: str | None  # None: a value is required
+
+
+def parse_template(text: str) -> list[str | Slot]:
+    """Literal texts and slots; ValidationError on a stray brace or a malformed name."""
+    parts: list[str | Slot] = []
+    literal: list[str] = []
+    position = 0
+    for match in _TOKEN.finditer(text):
+        literal.append(text[position:match.start()])
+        position = match.end()
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            literal.append(token[0])
+            continue
+        inner = match.group(1)
+        if inner is None:
+            raise ValidationError(
+                _("Unmatched brace at character {n}: write {{{{ or }}}} for a literal brace.")
+                .format(n=match.start() + 1), field="text")
+        name, bar, fallback = inner.partition("|")
+        name = name.strip()
+        if not _NAME.fullmatch(name):
+            raise ValidationError(
+                _("“{{{inner}}}” is not a placeholder: use letters a-z and _ only.").format(
+                    inner=inner), field="text")
+        if literal:
+            parts.append("".join(literal))
+            literal = []
+        parts.append(Slot(name, fallback if bar else None))
+    literal.append(text[position:])
+    if "".join(literal):
+        parts.append("".join(literal))
+    return parts
+
+
+def placeholders(text: str) -> list[str]:
+    """Placeholder names in order of first use."""
+    seen: list[str] = []
+    for part in parse_template(text):
+        if isinstance(part, Slot) and part.name not in seen:
+            seen.append(part.name)
+    return seen
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    return [name for name in placeholders(text) if name not in PLACEHOLDERS]
+
+
+def required_placeholders(text: str) -> list[str]:
+    """Names with no fallback anywhere they are used."""
+    slots = [p for p in parse_template(text) if isinstance(p, Slot)]
+    names: list[str] = []
+    for slot in slots:
+        if slot.fallback is None and slot.name not in names:
+            names.append(slot.name)
+    return names
+
+
+def missing_values(text: str, values: Mapping[str, str | None]) -> list[str]:
+    """Required placeholders with no (or a blank) value: ask for these before copying."""
+    return [name for name in required_placeholders(text) if not (values.get(name) or "").strip()]
+
+
+class MissingValues(ValidationError):
+    def __init__(self, names: Sequence[str]) -> None:
+        labels = ", ".join(f"{{{name}}} ({_(PLACEHOLDERS.get(name, name))})" for name in names)
+        super().__init__(_("A value is missing for {names}.").format(names=labels),
+                         field=names[0] if names else None)
+        self.names = list(names)
+
+
+def render(text: str, values: Mapping[str, str | None]) -> str:
+    """The text with every placeholder filled; MissingValues names what is still needed."""
+    missing = missing_values(text, values)
+    if missing:
+        raise MissingValues(missing)
+    out: list[str] = []
+    for part in parse_template(text):
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        value = (values.get(part.name) or "").strip()
+        out.append(value if value else (part.fallback or ""))
+    return "".join(out)
+
+
+def time_greeting(local_time: datetime, lang: str) -> str:
+    """Morning before 12:00 (from 05:00), afternoon until 18:00, evening otherwise."""
+    hour = local_time.hour
+    period = "morning" if 5 <= hour < 12 else "afternoon" if 12 <= hour < 18 else "evening"
+    table = {
+        "zh_CN": {"morning": "上午好", "afternoon": "下午好", "evening": "晚上好"},
+        "zh_TW": {"morning": "早安", "afternoon": "午安", "evening": "晚上好"},
+        "en": {"morning": "Good morning", "afternoon": "Good afternoon", "evening": "Good evening"},
+    }
+    return table.get(lang, table["en"])[period]
+
+
+def check_script_text(text: str) -> None:
+    """What an admin may save: well-formed, known placeholders only, not empty."""
+    if not text.strip():
+        raise ValidationError(_("The text must not be empty."), field="text")
+    if len(text) > 2000:
+        raise ValidationError(_("The text is too long (2000 characters at most)."), field="text")
+    unknown = unknown_placeholders(text)
+    if unknown:
+        raise ValidationError(
+            _("Unknown placeholder {names}. Known placeholders: {known}.").format(
+                names=", ".join("{" + n + "}" for n in unknown),
+                known=", ".join("{" + n + "}" for n in PLACEHOLDERS)), field="text")
+
+
+# ------------------------------------------------------------------------------ forbidden phrases
+
+# Traditional → Simplified for the characters our phrase lists use; the service may pass a
+# complete converter (OpenCC) instead.
+_T2S_PAIRS = (
+    "們们沒没過过辦办歸归聽听嗎吗這这個个問问題题說说來来還还會会負负責责門门別别關关係系應应該该"
+    "規规樣样麼么對对時时間间裡里裏里為为無无於于給给曉晓決决處处講讲話话將将幫帮聯联繫系據据"
+    "報报態态頭头見见當当錯错誤误員员總总經经準准確确認认電电號号碼码楚楚難难馬马門门"
+)
+_T2S = str.maketrans(_T2S_PAIRS[0::2], _T2S_PAIRS[1::2])
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"'})
+_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
+
+
+def builtin_fold(text: str) -> str:
+    return text.translate(_T2S)
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
+def normalise(text: str, fold: Callable[[str], str] = builtin_fold) -> tuple[str, list[int]]:
+    """Comparable text and, for each of its characters, the index in ``text`` it came from.
+
+    Full-width forms become half-width (NFKC), curly quotes straight, letters lower case,
+    Traditional characters Simplified (``fold``); spaces are dropped next to CJK characters and
+    collapsed elsewhere; invisible characters vanish.
+    """
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if char in _INVISIBLE:
+            continue
+        for piece in unicodedata.normalize("NFKC", char).translate(_QUOTES).lower():
+            chars.append(piece)
+            origin.append(index)
+    folded = fold("".join(chars))
+    # A phrase-level converter may change the length: then fold one character at a time.
+    chars = (list(folded) if len(folded) == len(chars)
+             else [fold(c)[:1] or c for c in chars])
+    out: list[str] = []
+    out_origin: list[int] = []
+    for position, char in enumerate(chars):
+        if char.isspace():
+            before = out[-1] if out else ""
+            after = next((c for c in chars[position + 1:] if not c.isspace()), "")
+            if not before or not after or _is_cjk(before) or _is_cjk(after) or before == " ":
+                continue
+            char = " "
+        out.append(char)
+        out_origin.append(origin[position])
+    return "".join(out), out_origin
+
+
+@dataclass(frozen=True)
+class ForbiddenPhrase:
+    phrase: str
+    suggestion: str
+    lang: str = ""
+    allowed: tuple[str, ...] = ()
+    """Longer phrases containing this one that are fine, e.g. “不知道您是否方便”."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    phrase: str
+    suggestion: str
+    start: int  # in the checked text
+    end: int
+    found: str  # the text as written
+
+
+def find_forbidden(text: str, phrases: Iterable[ForbiddenPhrase],
+                   fold: Callable[[str], str] = builtin_fold,
+                   prefer_lang: str = "") -> list[Finding]:
+    """Every forbidden phrase in ``text`` (after normalisation), in text order, one per place."""
+    norm, origin = normalise(text, fold)
+    found: dict[tuple[int, int], Finding] = {}
+    literal = normalise(text, lambda t: t)[0]
+    # Prefer the list of the wanted language, then a phrase written as in the text (so a
+    # Traditional text gets the Traditional suggestion).
+    ranked = sorted(phrases, key=lambda p: (p.lang != prefer_lang,
+                                            normalise(p.phrase, lambda t: t)[0] not in literal))
+    for item in ranked:
+        needle, _ignored = normalise(item.phrase, fold)
+        if not needle:
+            continue
+        allowed = [normalise(a, fold)[0] for a in item.allowed]
+        start = norm.find(needle)
+        while start >= 0:
+            end = start + len(needle)
+            if not _inside_allowed(norm, start, end, allowed) and _word_edges(norm, start, end):
+                span = (origin[start], origin[end - 1] + 1)
+                if span not in found:
+                    found[span] = Finding(item.phrase, item.suggestion, span[0], span[1],
+                                          text[span[0]:span[1]])
+            start = norm.find(needle, start + 1)
+    findings = sorted(found.values(), key=lambda f: (f.start, -(f.end - f.start)))
+    kept: list[Finding] = []
+    for finding in findings:  # a longer phrase wins over a shorter one inside it
+        if kept and finding.start < kept[-1].end:
+            continue
+        kept.append(finding)
+    return kept
+
+
+def _inside_allowed(norm: str, start: int, end: int, allowed: list[str]) -> bool:
+    for phrase in allowed:
+        position = norm.find(phrase, max(0, end - len(phrase)))
+        while 0 <= position <= start:
+            if position + len(phrase) >= end:
+                return True
+            position = norm.find(phrase, position + 1)
+    return False
+
+
+def _word_edges(norm: str, start: int, end: int) -> bool:
+    """Latin phrases match whole words only (“no idea” is not in “piano idea”)."""
+    def latin(char: str) -> bool:
+        return char.isascii() and char.isalnum()
+
+    if latin(norm[start]) and start > 0 and latin(norm[start - 1]):
+        return False
+    return not (latin(norm[end - 1]) and end < len(norm) and latin(norm[end]))
+
+
+# ------------------------------------------------------------------------------ visits and timers
+
+
+class Channel(StrEnum):
+    VISIT = "visit"
+    PHONE_IN = "phone_in"
+    PHONE_OUT = "phone_out"
+
+
+CHANNEL_LABELS: dict[Channel, str] = {
+    Channel.VISIT: N_("Visit"),
+    Channel.PHONE_IN: N_("Phone in"),
+    Channel.PHONE_OUT: N_("Phone out"),
+}
+
+
+def parse_channel(value: str) -> Channel:
+    try:
+        return Channel(value)
+    except ValueError:
+        raise ValidationError(_("Unknown channel {value}: use {choices}.").format(
+            value=value, choices=", ".join(c.value for c in Channel)), field="channel") from None
+
+
+class Level(IntEnum):
+    NONE = 0
+    MINOR = 1
+    MODERATE = 2
+    SEVERE = 3
+
+
+LEVEL_LABELS: dict[Level, str] = {
+    Level.NONE: N_("on time"),
+    Level.MINOR: N_("minor timeout"),
+    Level.MODERATE: N_("moderate timeout"),
+    Level.SEVERE: N_("severe timeout"),
+}
+
+
+def level_label(level: int) -> str:
+    return _(LEVEL_LABELS[Level(level)])
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Seconds. Answer: ring/arrival → first answer; reply: → resolution. Each timer is late
+    (minor) after its target, moderate after the second and severe after the third threshold."""
+
+    answer: int = 9  # three rings of about 3 s
+    answer_moderate: int = 15  # five rings: apologise for the wait
+    answer_severe: int = 30
+    reply: int = 5 * 60  # reply within 3-5 minutes
+    reply_moderate: int = 10 * 60
+    reply_severe: int = 30 * 60
+
+    @classmethod
+    def from_settings(cls, values: Mapping[str, object]) -> Targets:
+        def get(key: str, default: int, scale: int = 1) -> int:
+            raw = values.get(key)
+            return int(raw) * scale if isinstance(raw, int | str) else default
+
+        return cls(
+            answer=get("reception_answer_seconds", cls.answer),
+            answer_moderate=get("reception_answer_moderate_seconds", cls.answer_moderate),
+            answer_severe=get("reception_answer_severe_seconds", cls.answer_severe),
+            reply=get("reception_reply_minutes", cls.reply, 60),
+            reply_moderate=get("reception_reply_moderate_minutes", cls.reply_moderate, 60),
+            reply_severe=get("reception_reply_severe_minutes", cls.reply_severe, 60),
+        )
+
+
+def level_of(elapsed: timedelta, target: int, moderate: int, severe: int) -> Level:
+    seconds = elapsed.total_seconds()
+    if seconds > severe:
+        return Level.SEVERE
+    if seconds > moderate:
+        return Level.MODERATE
+    if seconds > target:
+        return Level.MINOR
+    return Level.NONE
+
+
+@dataclass(frozen=True)
+class TimerStatus:
+    answer_elapsed: timedelta
+    answer_level: Level
+    answer_running: bool
+    reply_elapsed: timedelta
+    reply_level: Level
+    reply_running: bool
+    level: Level = field(default=Level.NONE)
+
+    @property
+    def escalate(self) -> bool:
+        return self.level is Level.SEVERE
+
+
+def timer_status(start: datetime, first_answer: datetime | None, resolved: datetime | None,
+                 now: datetime, targets: Targets, answer_timed: bool = True) -> TimerStatus:
+    """Both response timers of one entry at ``now``; a finished timer stops at its end.
+
+    ``answer_timed`` is False for outgoing calls (nobody waits for us to pick up).
+    """
+    answer_end = first_answer or resolved or now
+    answer_elapsed = max(answer_end - start, timedelta(0))
+    reply_elapsed = max((resolved or now) - start, timedelta(0))
+    answer_level = (level_of(answer_elapsed, targets.answer, targets.answer_moderate,
+                             targets.answer_severe) if answer_timed else Level.NONE)
+    reply_level = level_of(reply_elapsed, targets.reply, targets.reply_moderate,
+                           targets.reply_severe)
+    return TimerStatus(answer_elapsed, answer_level, first_answer is None and resolved is None,
+                       reply_elapsed, reply_level, resolved is None,
+                       max(answer_level, reply_level))
+
+
+def format_elapsed(elapsed: timedelta) -> str:
+    """``0:09``, ``12:05``, ``1:02:03``."""
+    seconds = int(elapsed.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+# ------------------------------------------------------------------------------ complaints
+
+
+COMPLAINT_CATEGORIES: dict[str, str] = {
+    "service_attitude": N_("Staff attitude"),
+    "repairs": N_("Repairs and maintenance"),
+    "cleaning": N_("Cleaning and hygiene"),
+    "security": N_("Security and access"),
+    "parking": N_("Parking and vehicles"),
+    "fees": N_("Fees and billing"),
+    "noise": N_("Noise and neighbours"),
+    "greening": N_("Landscaping"),
+    "facilities": N_("Public facilities"),
+    "other": N_("Other"),
+}
+
+
+def category_label(key: str) -> str:
+    return _(COMPLAINT_CATEGORIES[key]) if key in COMPLAINT_CATEGORIES else key
+
+
+def parse_category(value: str) -> str:
+    if value not in COMPLAINT_CATEGORIES:
+        raise ValidationError(_("Unknown complaint category {value}: use {choices}.").format(
+            value=value, choices=", ".join(COMPLAINT_CATEGORIES)), field="category")
+    return value
+
+
+SATISFACTION: dict[str, str] = {
+    "very_satisfied": N_("Very satisfied"),
+    "satisfied": N_("Satisfied"),
+    "neutral": N_("Neutral"),
+    "dissatisfied": N_("Dissatisfied"),
+    "unreachable": N_("Not reached"),
+}
+
+
+def text_field(value: str | None, name: str, label: str, limit: int) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise ValidationError(_("{label} is too long ({n} characters at most).").format(
+            label=label, n=limit), field=name)
+    return text

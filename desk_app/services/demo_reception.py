@@ -1,0 +1,153 @@
+"""Demo data for reception: two months of visits and calls, call-backs and complaints.
+
+Rows are inserted directly (history needs past times); the whole batch is one transaction with
+one audit entry. Times are relative to the standard clock, so the demo always looks current.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from desk_app.domain.reception import COMPLAINT_CATEGORIES, Channel
+from desk_app.domain.users import Actor
+from desk_app.services.base import Context, Service
+from desk_app.store.reception import CallBack, Complaint, Visit
+
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
+_TITLES = ("先生", "女士", "先生", "女士", "小姐", "经理", "师傅")
+_COMPANIES = ("", "", "", "顺丰速运", "美团外卖", "华润燃气", "市自来水公司", "长城宽带",
+              "绿城园林", "业主委员会")
+_REQUESTS = {
+    Channel.VISIT: ("办理装修申请", "领取快递", "咨询物业费缴纳", "办理门禁卡", "反映楼道灯不亮",
+                    "来访找12栋业主", "送维修配件", "办理车位租赁", "开具缴费证明", "咨询停水通知"),
+    Channel.PHONE_IN: ("报修厨房水管漏水", "咨询停车收费标准", "投诉楼上噪音", "询问快递代收",
+                       "预约上门维修空调", "咨询电梯维保时间", "反映小区垃圾未清运",
+                       "查询物业费欠费", "询问装修时间规定", "反映地下车库积水"),
+    Channel.PHONE_OUT: ("回访报修处理结果", "通知停水安排", "催缴物业费", "确认维修上门时间",
+                        "回访投诉处理满意度"),
+}
+_RESULTS = ("已登记并派单维修", "已当场解答", "已转工程部处理", "已转交相关部门，约定回复时间",
+            "已办理完毕", "已告知办理流程及所需材料", "已通知保洁班组处理")
+_COMPLAINTS = {
+    "service_attitude": "前台人员接电话态度冷淡",
+    "repairs": "报修三天仍未上门维修",
+    "cleaning": "楼道垃圾两天未清理",
+    "security": "夜间外来人员随意进出",
+    "parking": "车位被外来车辆长期占用",
+    "fees": "物业费账单金额有误",
+    "noise": "楼上夜间装修噪音扰民",
+    "greening": "绿化带杂草丛生",
+    "facilities": "3号电梯频繁故障",
+    "other": "快递柜经常满格无法投递",
+}
+_DEMO_CLERKS = ("wangfang", "zhoumin")
+
+
+def _name(rng: random.Random) -> tuple[str, str]:
+    return rng.choice(_SURNAMES), rng.choice(_TITLES)
+
+
+def _phone(rng: random.Random) -> str:
+    return "1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9))
+
+
+def generate_reception(ctx: Context, actor: Actor, rng: random.Random, scale: int = 1) -> int:
+    """Add about ``12 * scale`` log entries per day for 60 days, a few open ones, call-backs
+    and complaints. Returns how many log entries were added."""
+    service = Service(ctx)
+    now = ctx.clock.now()
+    visits: list[dict] = []
+    per_day = 12 * max(1, scale)
+    for day in range(60, 0, -1):
+        base = (now - timedelta(days=day)).replace(hour=0, minute=30, second=0, microsecond=0)
+        for _n in range(per_day):
+            visits.append(_entry(rng, base + timedelta(minutes=rng.randint(0, 9 * 60))))
+    with service.write() as tx:
+        for start in range(0, len(visits), 500):
+            Visit.insert_many(visits[start:start + 500]).execute()
+        open_now = [
+            _entry(rng, now - timedelta(minutes=minutes), channel=channel, closed=False)
+            for minutes, channel in ((42, Channel.VISIT), (18, Channel.VISIT),
+                                     (7, Channel.PHONE_IN), (3, Channel.VISIT))
+        ]
+        Visit.insert_many(open_now).execute()
+        recent = list(Visit.select().where(Visit.ended_at.is_null(False))
+                      .order_by(Visit.arrived_at.desc()).limit(40))
+        callbacks = []
+        for index, visit in enumerate(recent[:12]):
+            due = now + timedelta(hours=rng.randint(-48, 48))
+            done = index % 3 != 0 and due < now
+            callbacks.append({
+                "visit": visit.id, "name": visit.name, "caller_title": visit.caller_title,
+                "contact": visit.contact or _phone(rng), "purpose": "回访：" + visit.request,
+                "due_at": due, "handler": visit.handler,
+                "status": "done" if done else "scheduled",
+                "done_at": due + timedelta(minutes=20) if done else None,
+                "done_by": visit.handler if done else "",
+                "result": "业主表示问题已解决，对处理结果满意" if done else "",
+                "satisfaction": rng.choice(("very_satisfied", "satisfied", "neutral"))
+                if done else "",
+                "created_at": visit.arrived_at, "created_by": visit.handler})
+        CallBack.insert_many(callbacks).execute()
+        complaints = []
+        for day in range(60, 0, -1):
+            for _n in range(rng.choice((0, 0, 1, 1, 2)) * max(1, scale)):
+                category = rng.choice(list(COMPLAINT_CATEGORIES))
+                received = (now - timedelta(days=day)).replace(
+                    hour=rng.randint(0, 10), minute=rng.randint(0, 59), microsecond=0)
+                replied = received + timedelta(hours=rng.choice((2, 5, 12, 20, 30, 50)))
+                answered = replied < now - timedelta(hours=1) and rng.random() < 0.9
+                surname, title = _name(rng)
+                complaints.append({
+                    "received_at": received, "category": category, "name": surname + title,
+                    "contact": _phone(rng), "description": _COMPLAINTS[category],
+                    "handler": rng.choice(_DEMO_CLERKS),
+                    "promised_at": received + timedelta(hours=24),
+                    "replied_at": replied if answered else None,
+                    "replied_by": "zhoumin" if answered else "",
+                    "result": "已联系相关部门处理并回复业主" if answered else "",
+                    "created_by": rng.choice(_DEMO_CLERKS)})
+        if complaints:
+            Complaint.insert_many(complaints).execute()
+        tx.audit(actor, "demo.reception", "visit", None,
+                 after={"visits": len(visits) + len(open_now), "callbacks": len(callbacks),
+                        "complaints": len(complaints)})
+    return len(visits) + len(open_now)
+
+
+def _entry(rng: random.Random, start: datetime, channel: Channel | None = None,
+           closed: bool = True) -> dict:
+    channel = channel or rng.choice((Channel.VISIT, Channel.PHONE_IN, Channel.PHONE_IN,
+                                     Channel.PHONE_OUT))
+    surname, title = _name(rng)
+    answer = timedelta(seconds=rng.choice((2, 4, 5, 6, 8, 8, 12, 20, 40)))
+    reply = timedelta(seconds=rng.choice((60, 120, 150, 200, 240, 280, 400, 700, 2000)))
+    level = 0
+    if channel is Channel.PHONE_OUT:
+        answer = timedelta(0)
+    if closed:
+        if answer.total_seconds() > 30 or reply.total_seconds() > 1800:
+            level = 3
+        elif answer.total_seconds() > 15 or reply.total_seconds() > 600:
+            level = 2
+        elif answer.total_seconds() > 9 or reply.total_seconds() > 300:
+            level = 1
+    handler = rng.choice(_DEMO_CLERKS)
+    reviewed = level == 3 and rng.random() < 0.7
+    return {
+        "channel": channel.value, "name": surname, "caller_title": title,
+        "contact": _phone(rng), "company": rng.choice(_COMPANIES),
+        "request": rng.choice(_REQUESTS[channel]),
+        "result": rng.choice(_RESULTS) if closed else "", "handler": handler,
+        "arrived_at": start,
+        "answered_at": start + answer if closed or channel is Channel.VISIT else None,
+        "resolved_at": start + reply if closed else None,
+        "ended_at": start + reply + timedelta(minutes=rng.randint(0, 10)) if closed else None,
+        "timeout_level": level,
+        "escalated_at": start + reply if level == 3 else None,
+        "reviewed_by": "zhoumin" if reviewed else "",
+        "reviewed_at": start + reply + timedelta(hours=2) if reviewed else None,
+        "review_note": "已与当班人员面谈，提醒及时接听" if reviewed else "",
+        "created_by": handler,
+    }

@@ -1,0 +1,103 @@
+"""Reception: script versions, the visitor and call log, call-backs, complaints (frozen)."""
+
+from __future__ import annotations
+
+import peewee
+
+VERSION = 3
+
+
+class _Base(peewee.Model):
+    class Meta:
+        legacy_table_names = False
+
+
+class ScriptVersion(_Base):
+    id = peewee.AutoField()
+    key = peewee.CharField(max_length=64)
+    lang = peewee.CharField(max_length=8)
+    version = peewee.IntegerField()
+    situation = peewee.CharField(max_length=64)
+    title = peewee.CharField(max_length=120, default="")
+    text = peewee.TextField()
+    created_at = peewee.DateTimeField()
+    created_by = peewee.CharField(max_length=32)
+
+    class Meta:
+        table_name = "script_version"
+        indexes = ((("key", "lang", "version"), True),)
+
+
+class Visit(_Base):
+
+    id = peewee.AutoField()
+    channel = peewee.CharField(max_length=16, index=True)
+    name = peewee.CharField(max_length=64, default="")
+    caller_title = peewee.CharField(max_length=16, default="")
+    contact = peewee.CharField(max_length=64, default="")
+    company = peewee.CharField(max_length=120, default="")
+    request = peewee.TextField(default="")
+    result = peewee.TextField(default="")
+    handler = peewee.CharField(max_length=32, index=True)
+    arrived_at = peewee.DateTimeField(index=True)
+    answered_at = peewee.DateTimeField(null=True)
+    resolved_at = peewee.DateTimeField(null=True)
+    ended_at = peewee.DateTimeField(null=True, index=True)
+    timeout_level = peewee.IntegerField(default=0)
+    escalated_at = peewee.DateTimeField(null=True)
+    reviewed_by = peewee.CharField(max_length=32, default="")
+    reviewed_at = peewee.DateTimeField(null=True)
+    review_note = peewee.TextField(default="")
+    created_by = peewee.CharField(max_length=32)
+
+    class Meta:
+        table_name = "visit"
+
+
+class CallBack(_Base):
+
+    id = peewee.AutoField()
+    visit = peewee.ForeignKeyField(Visit, null=True, backref="callbacks", on_delete="RESTRICT")
+    name = peewee.CharField(max_length=64, default="")
+    caller_title = peewee.CharField(max_length=16, default="")
+    contact = peewee.CharField(max_length=64)
+    purpose = peewee.TextField()
+    due_at = peewee.DateTimeField(index=True)
+    handler = peewee.CharField(max_length=32)
+    status = peewee.CharField(max_length=16, default="scheduled", index=True)
+    done_at = peewee.DateTimeField(null=True)
+    done_by = peewee.CharField(max_length=32, default="")
+    result = peewee.TextField(default="")
+    satisfaction = peewee.CharField(max_length=16, default="")
+    created_at = peewee.DateTimeField()
+    created_by = peewee.CharField(max_length=32)
+
+    class Meta:
+        table_name = "call_back"
+
+
+class Complaint(_Base):
+    id = peewee.AutoField()
+    visit = peewee.ForeignKeyField(Visit, null=True, backref="complaints", on_delete="RESTRICT")
+    received_at = peewee.DateTimeField(index=True)
+    category = peewee.CharField(max_length=32, index=True)
+    name = peewee.CharField(max_length=64, default="")
+    contact = peewee.CharField(max_length=64, default="")
+    description = peewee.TextField()
+    handler = peewee.CharField(max_length=32)
+    promised_at = peewee.DateTimeField()
+    replied_at = peewee.DateTimeField(null=True)
+    replied_by = peewee.CharField(max_length=32, default="")
+    result = peewee.TextField(default="")
+    created_by = peewee.CharField(max_length=32)
+
+    class Meta:
+        table_name = "complaint"
+
+
+TABLES = [ScriptVersion, Visit, CallBack, Complaint]
+
+
+def upgrade(db: peewee.Database) -> None:
+    with db.bind_ctx(TABLES):
+        db.create_tables(TABLES)

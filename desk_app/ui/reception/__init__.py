@@ -1,0 +1,1 @@
+"""The Reception area: script palette and prompter, visitor and call log, timers."""

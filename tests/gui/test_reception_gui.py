@@ -1,0 +1,155 @@
+"""Reception page, keyboard only: greet a visitor and answer a call through the palette, log
+both, see a late reply's timeout level."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from desk_app.domain.reception import Channel, Level
+from desk_app.ui.reception.page import ReceptionPage
+
+
+def activate(qtbot, widget) -> None:
+    """Make ``widget``'s window the active one (shortcuts need it). An earlier test can leave
+    the offscreen application inactive; then the window is activated directly."""
+    window = widget.window()
+    window.activateWindow()
+    try:
+        qtbot.waitUntil(window.isActiveWindow, timeout=1000)
+    except Exception:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            QApplication.setActiveWindow(window)
+        qtbot.waitUntil(window.isActiveWindow)
+
+
+@pytest.fixture
+def page(qtbot, demo_desk, clerk_actor) -> ReceptionPage:
+    widget = ReceptionPage(demo_desk, clerk_actor)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    activate(qtbot, widget)
+    yield widget
+    widget.timer.stop()
+
+
+def key_on_page(qtbot, page: ReceptionPage, key, modifier=Qt.KeyboardModifier.NoModifier):
+    """A key pressed where the focus is on the page (its window active again)."""
+    activate(qtbot, page)
+    target = QApplication.focusWidget()
+    if target is None or not page.isAncestorOf(target):
+        target = page.active_table
+        target.setFocus()
+    qtbot.keyClick(target, key, modifier)
+
+
+def palette_copy(qtbot, page: ReceptionPage, query: str):
+    key_on_page(qtbot, page, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    palette = page.palette
+    assert palette is not None
+    qtbot.waitUntil(palette.isVisible)
+    activate(qtbot, palette)
+    qtbot.waitUntil(lambda: palette.search.hasFocus())
+    qtbot.keyClicks(palette.search, query)
+    return palette
+
+
+def test_greet_a_visitor_and_answer_a_call_without_the_mouse(qtbot, page, demo_desk,
+                                                             clerk_actor, clock):
+    QApplication.clipboard().clear()
+    # A visitor arrives: F2, type the name, Enter.
+    key_on_page(qtbot, page, Qt.Key.Key_F2)
+    dialog = page.dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    activate(qtbot, dialog)
+    name = dialog.widgets["name"]
+    name.setFocus()
+    qtbot.keyClicks(name, "Li Lei")
+    qtbot.keyClick(name, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    visitor = demo_desk.reception.current_visitors(clerk_actor)[-1]
+    assert visitor.name == "Li Lei" and visitor.answered_at is None
+    assert page.selected_visit().id == visitor.id
+
+    # Greet: Ctrl+K, "greet", Enter copies the rendered text and answers the visitor.
+    palette = palette_copy(qtbot, page, "greeting a visitor")
+    with qtbot.waitSignal(palette.copied):
+        qtbot.keyClick(palette.search, Qt.Key.Key_Return)
+    text = QApplication.clipboard().text()
+    assert "welcome to 示例物业服务有限公司" in text and "{" not in text
+    assert demo_desk.reception.get_visit(clerk_actor, visitor.id).answered_at is not None
+
+    # The phone rings: F3 starts the entry; 12 s later the clerk answers through the palette.
+    key_on_page(qtbot, page, Qt.Key.Key_F3)
+    call = demo_desk.reception.active(clerk_actor)[-1]
+    assert call.channel is Channel.PHONE_IN and page.selected_visit().id == call.id
+    clock.advance(seconds=12)
+    palette = palette_copy(qtbot, page, "answering a call")
+    with qtbot.waitSignal(palette.copied):
+        qtbot.keyClick(palette.search, Qt.Key.Key_Return)
+    assert "customer service, 王芳 speaking" in QApplication.clipboard().text()
+    answered = demo_desk.reception.get_visit(clerk_actor, call.id)
+    assert answered.answered_at == clock.now() and answered.timeout_level is Level.MINOR
+
+    # A phrase with missing values asks for them before copying.
+    palette = palette_copy(qtbot, page, "not available")
+    qtbot.keyClick(palette.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "caller_title" in palette.value_edits)
+    title = palette.value_edits["caller_title"]
+    qtbot.waitUntil(title.hasFocus)
+    qtbot.keyClicks(title, "Ms")
+    qtbot.keyClick(title, Qt.Key.Key_Tab)
+    caller = palette.value_edits["caller"]
+    qtbot.waitUntil(caller.hasFocus)
+    qtbot.keyClicks(caller, "Wang")
+    with qtbot.waitSignal(palette.copied):
+        qtbot.keyClick(caller, Qt.Key.Key_Return)
+    assert QApplication.clipboard().text().startswith("Ms Wang, my colleague")
+
+    # A late reply: 11 minutes without resolution show a moderate timeout on the timer row.
+    clock.advance(minutes=11)
+    page.tick()
+    row = [v.id for v in page.active_views].index(call.id)
+    assert page.active_table.item(row, 8).text() == "moderate timeout"
+
+    # Time out (F7) with a result; Ctrl+Enter saves the form.
+    page.select_visit(call.id)
+    key_on_page(qtbot, page, Qt.Key.Key_F7)
+    dialog = page.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    activate(qtbot, dialog)
+    result = dialog.widgets["result"]
+    result.setFocus()
+    qtbot.keyClicks(result, "Explained the parking fees")
+    qtbot.keyClick(result, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    closed = demo_desk.reception.get_visit(clerk_actor, call.id)
+    assert closed.ended_at is not None and closed.timeout_level is Level.MODERATE
+    assert call.id not in [v.id for v in page.active_views]
+
+
+def test_palette_filters_moves_with_arrows_and_escape_closes(qtbot, page):
+    palette = palette_copy(qtbot, page, "farewell")
+    assert palette.results.count() == 2
+    qtbot.keyClick(palette.search, Qt.Key.Key_Down)
+    assert palette.results.currentRow() == 1
+    qtbot.keyClick(palette.search, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not palette.isVisible())
+
+
+def test_library_flags_unknown_placeholders_and_forbidden_phrases(qtbot, demo_desk,
+                                                                  admin_actor):
+    page = ReceptionPage(demo_desk, admin_actor)
+    qtbot.addWidget(page)
+    page.editor.setPlainText("{caler}，这个我不清楚")
+    assert "{caler}" in page.editor_flags.text() and "不清楚" in page.editor_flags.text()
+    page.editor.setPlainText("{company}欢迎您")
+    page.save_script()
+    assert "(v2)" in page.library_list.currentItem().text()
