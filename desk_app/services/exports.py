@@ -183,7 +183,8 @@ class ExportService(Service):
         spec = layout.FormSpec(company, register.title, record_no, self.ctx.clock.now(),
                                head_hash=head_hash, landscape=True)
         spec.key_values([(_("Period"), period), (_("Entries"), str(register.total)),
-                         (_("Exported by"), actor.name), (_("Audit chain head"), head_hash)])
+                         (_("Exported by"), f"{actor.display_name} ({actor.name})"),
+                         (_("Audit chain head"), head_hash)])
         spec.rows(register.header, register.rows, col_widths=register.col_widths,
                   total=register.total)
         spec.signatures([("exporter", _("Exported by"))])

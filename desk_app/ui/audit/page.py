@@ -1,17 +1,20 @@
-"""The Audit area: the trail, newest first, filtered by actor, action and period; verify."""
+"""The Audit area: the trail, newest first, filtered by actor, action and period; verify the
+chain; export it (signed PDF or CSV); verify a signed PDF."""
 
 from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QThreadPool, Signal
+from PySide6.QtCore import QDate, QStandardPaths, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,15 +26,20 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.errors import DeskError
+from desk_app.domain.roles import role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.audit import day_range
 from desk_app.store.audit_chain import AuditFilter
+from desk_app.ui.audit.export import ExportDialog, ExportJob
+from desk_app.ui.audit.pdf_report import PdfReportDialog, VerifyPdfJob
 from desk_app.ui.audit.verify import VerifyJob
 from desk_app.ui.errors import show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.pages.today import local_time_text
 from desk_app.ui.widgets.page import Page
+from desk_app.ui.widgets.pdf_view import PdfPreviewDialog, show_pdf
+from desk_app.ui.widgets.sign_dialog import SignDialog
 
 log = logging.getLogger(__name__)
 SUMMARY_LENGTH = 120
@@ -84,6 +92,8 @@ def audit_columns() -> list[Column]:
 
 class AuditPage(Page):
     verify_done = Signal(object)  # ChainReport, or None when cancelled/failed
+    export_done = Signal(object)  # ExportResult, or None when cancelled/failed
+    pdf_verified = Signal(object)  # VerifyReport, or None when the file could not be checked
 
     def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(_("Audit trail"), _("Every change, who made it and when; newest first. "
@@ -111,6 +121,12 @@ class AuditPage(Page):
         self.refresh_button = QPushButton(_("&Refresh"))
         self.verify_button = QPushButton(_("&Verify…"))
         self.verify_button.setObjectName("verify")
+        self.export_button = QPushButton(_("E&xport…"))
+        self.export_button.setObjectName("export")
+        self.export_button.setToolTip(_("Save the trail of a period as a signed PDF or as CSV."))
+        self.verify_pdf_button = QPushButton(_("Verify P&DF…"))
+        self.verify_pdf_button.setObjectName("verify_pdf")
+        self.verify_pdf_button.setToolTip(_("Check the signatures of a signed PDF form or export."))
         self.count_label = QLabel()
         self.count_label.setObjectName("audit_count")
 
@@ -125,6 +141,8 @@ class AuditPage(Page):
         filters.addStretch(1)
         filters.addWidget(self.refresh_button)
         filters.addWidget(self.verify_button)
+        filters.addWidget(self.export_button)
+        filters.addWidget(self.verify_pdf_button)
         self.body.addLayout(filters)
 
         self.model = PagedTableModel(self._count, self._fetch, audit_columns(), parent=self)
@@ -152,10 +170,21 @@ class AuditPage(Page):
         self.until_edit.dateChanged.connect(self.apply_filter)
         self.refresh_button.clicked.connect(self.refresh)
         self.verify_button.clicked.connect(self.verify)
+        self.export_button.clicked.connect(self.export)
+        self.verify_pdf_button.clicked.connect(lambda: self.verify_pdf())
 
         self.job: VerifyJob | None = None
         self.progress: QProgressDialog | None = None
         self.result_box: QMessageBox | None = None
+        self.export_dialog: ExportDialog | None = None
+        self.sign_dialog: SignDialog | None = None
+        self.export_job: ExportJob | None = None
+        self.export_progress: QProgressDialog | None = None
+        self.export_box: QMessageBox | None = None
+        self.preview_button: QPushButton | None = None
+        self.preview_dialog: PdfPreviewDialog | None = None
+        self.pdf_job: VerifyPdfJob | None = None
+        self.report_dialog: PdfReportDialog | None = None
         self._load_choices()
         self._update_count()
 
@@ -272,3 +301,173 @@ class AuditPage(Page):
         self._verify_end()
         show_error(self, error)
         self.verify_done.emit(None)
+
+    # ---------------------------------------------------------------- export
+
+    def signer_label(self) -> str:
+        roles = "、".join(role_label(role) for role in sorted(self.actor.roles))
+        return f"{self.actor.display_name} · {roles}" if roles else self.actor.display_name
+
+    def export(self) -> None:
+        """Ask period, format and file (then, for a PDF, the signature); export in a worker."""
+        if self.export_job is not None or self.export_dialog is not None:
+            return
+        self.export_dialog = dialog = ExportDialog(self)
+        dialog.accepted.connect(self._export_chosen)
+        dialog.rejected.connect(self._export_abandoned)
+        dialog.open()
+
+    def _export_abandoned(self) -> None:
+        for dialog in (self.export_dialog, self.sign_dialog):
+            if dialog is not None:
+                dialog.deleteLater()
+        self.export_dialog = self.sign_dialog = None
+
+    def _export_chosen(self) -> None:
+        dialog = self.export_dialog
+        if dialog is None:
+            return
+        if dialog.fmt != "pdf":
+            self._start_export(None, None)
+            return
+        prompt = _("You sign the audit trail from {since} to {until} ({name}). Your password "
+                   "unlocks your signing key.").format(since=dialog.since, until=dialog.until,
+                                                       name=dialog.path.name)
+        self.sign_dialog = sign = SignDialog(self.signer_label(), prompt, parent=self)
+        sign.accepted.connect(lambda: self._start_export(sign.password, sign.handwriting_png))
+        sign.rejected.connect(self._export_abandoned)
+        sign.open()
+
+    def _start_export(self, password: str | None, handwriting_png: bytes | None) -> None:
+        dialog = self.export_dialog
+        if dialog is None or self.export_job is not None:
+            return
+        job = ExportJob(self.desk, self.actor, dialog.since, dialog.until, dialog.fmt, dialog.path,
+                        password, handwriting_png)
+        self._export_abandoned()  # the dialogs are done with
+        self.export_job = job
+        progress = QProgressDialog(_("Exporting the audit trail to {name}…").format(
+            name=job.out.name), _("Cancel"), 0, 0, self)
+        progress.setWindowTitle(_("Export"))
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(400)
+        progress.setAutoClose(False)
+        progress.setAutoReset(False)
+        progress.canceled.connect(job.cancel)
+        self.export_progress = progress
+        job.signals.progress.connect(self._export_progress)
+        job.signals.finished.connect(self._export_finished)
+        job.signals.cancelled.connect(self._export_cancelled)
+        job.signals.failed.connect(self._export_failed)
+        self.export_button.setEnabled(False)
+        QThreadPool.globalInstance().start(job)
+
+    def _export_progress(self, done: int, total: int) -> None:
+        if self.export_progress is not None:
+            self.export_progress.setMaximum(max(total, 1))
+            self.export_progress.setValue(min(done, max(total, 1)))
+
+    def _export_end(self) -> None:
+        if self.export_progress is not None:
+            self.export_progress.close()
+            self.export_progress.deleteLater()
+            self.export_progress = None
+        self.export_job = None
+        self.export_button.setEnabled(True)
+
+    def _export_finished(self, result) -> None:
+        self._export_end()
+        text = _("Exported {rows} audit entries to {path}.").format(rows=result.rows,
+                                                                     path=result.path)
+        details = _("Audit chain head: entry {seq}, hash {hash}.").format(seq=result.head_seq,
+                                                                          hash=result.head_hash)
+        box = QMessageBox(QMessageBox.Icon.Information, _("Export"), text,
+                          QMessageBox.StandardButton.Close, self)
+        box.setInformativeText(details)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.preview_button = None
+        if result.path.suffix.lower() == ".pdf":
+            self.preview_button = box.addButton(_("&Preview…"), QMessageBox.ButtonRole.ActionRole)
+            box.setDefaultButton(self.preview_button)
+        box.buttonClicked.connect(lambda button: self._export_box_clicked(button, result.path))
+        box.destroyed.connect(self._export_box_gone)
+        self.export_box = box
+        box.open()
+        self.refresh()  # the export itself is an audit entry
+        self.export_done.emit(result)
+
+    def _export_box_clicked(self, button, path: Path) -> None:
+        if button is not None and button is self.preview_button:
+            self.preview(path)
+
+    def preview(self, path: Path) -> PdfPreviewDialog | None:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            log.warning("cannot read %s for a preview: %s", path, error)
+            return None
+        self.preview_dialog = show_pdf(self, data, path.name)
+        return self.preview_dialog
+
+    def _export_box_gone(self, *_args) -> None:
+        self.export_box = None
+        self.preview_button = None
+
+    def _export_cancelled(self) -> None:
+        self._export_end()
+        self.export_done.emit(None)
+
+    def _export_failed(self, error: Exception) -> None:
+        self._export_end()
+        show_error(self, error)
+        self.export_done.emit(None)
+
+    # ---------------------------------------------------------------- verify a PDF
+
+    def verify_pdf(self, path: Path | None = None) -> None:
+        """Check the signatures of a PDF (chosen in a file dialog unless ``path`` is given)."""
+        if self.pdf_job is not None:
+            return
+        if path is None:
+            folder = QStandardPaths.writableLocation(
+                QStandardPaths.StandardLocation.DocumentsLocation)
+            name, _filter = QFileDialog.getOpenFileName(
+                self, _("Verify a signed PDF"), folder, _("PDF files (*.pdf);;All files (*)"))
+            if not name:
+                return
+            path = Path(name)
+        try:
+            trusted = self.desk.keys.ca_certificate()
+        except DeskError as error:
+            show_error(self, error)
+            return
+        self.pdf_job = job = VerifyPdfJob(path, trusted)
+        job.signals.finished.connect(lambda report: self._pdf_verified(path, report))
+        job.signals.failed.connect(self._pdf_verify_failed)
+        self.verify_pdf_button.setEnabled(False)
+        self.setCursor(Qt.CursorShape.BusyCursor)
+        QThreadPool.globalInstance().start(job)
+
+    def _pdf_verify_end(self) -> None:
+        self.pdf_job = None
+        self.verify_pdf_button.setEnabled(True)
+        self.unsetCursor()
+
+    def _pdf_verified(self, path: Path, report) -> None:
+        self._pdf_verify_end()
+        if self.report_dialog is not None:
+            self.report_dialog.close()
+        self.report_dialog = dialog = PdfReportDialog(path, report, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(self._report_gone)
+        dialog.open()
+        self.pdf_verified.emit(report)
+
+    def _report_gone(self, *_args) -> None:
+        self.report_dialog = None
+
+    def _pdf_verify_failed(self, error: Exception) -> None:
+        self._pdf_verify_end()
+        show_error(self, error)
+        self.pdf_verified.emit(None)

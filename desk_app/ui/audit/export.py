@@ -1,0 +1,215 @@
+"""Exporting the audit trail (R16): the dialog that asks what and where, and the worker."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QObject, QRunnable, QStandardPaths, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.domain.users import Actor
+from desk_app.i18n import _
+from desk_app.ui.widgets.fields import FieldError, show_field_error
+
+log = logging.getLogger(__name__)
+
+
+def _emit(signal, *args) -> None:
+    """Emit from the worker; the page (and the job's signals) may be gone by now."""
+    try:
+        signal.emit(*args)
+    except RuntimeError:
+        log.info("the window that started this job is closed; result dropped")
+
+
+def default_export_path(fmt: str, today: date | None = None) -> Path:
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    stamp = (today or date.today()).strftime("%Y%m%d")
+    return Path(folder or Path.home()) / f"audit-{stamp}.{fmt}"
+
+
+class ExportDialog(QDialog):
+    """Period, format and target file. After ``accept()``: ``since``, ``until``, ``fmt``, ``path``."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("export_dialog")
+        self.setWindowTitle(_("Export the audit trail"))
+        today = QDate.currentDate()
+        self.since_edit = QDateEdit(QDate(today.year(), today.month(), 1))
+        self.until_edit = QDateEdit(today)
+        for edit, name in ((self.since_edit, "export_since"), (self.until_edit, "export_until")):
+            edit.setObjectName(name)
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.format_combo = QComboBox()
+        self.format_combo.setObjectName("export_format")
+        self.format_combo.addItem(_("PDF, signed by you"), "pdf")
+        self.format_combo.addItem(_("CSV spreadsheet"), "csv")
+        self.path_edit = QLineEdit(str(default_export_path("pdf")))
+        self.path_edit.setObjectName("export_path")
+        self.path_edit.setMinimumWidth(360)
+        self.browse_button = QPushButton(_("&Browse…"))
+        self.browse_button.setObjectName("export_browse")
+        self.format_hint = QLabel()
+        self.format_hint.setWordWrap(True)
+        self.format_hint.setEnabled(False)
+
+        self.errors = {name: FieldError() for name in ("from", "to", "out")}
+        self.general_error = FieldError()
+
+        form = QFormLayout()
+        since_label, until_label = QLabel(_("&From:")), QLabel(_("&To:"))
+        since_label.setBuddy(self.since_edit)
+        until_label.setBuddy(self.until_edit)
+        format_label, path_label = QLabel(_("F&ormat:")), QLabel(_("&Save to:"))
+        format_label.setBuddy(self.format_combo)
+        path_label.setBuddy(self.path_edit)
+        form.addRow(since_label, self.since_edit)
+        form.addRow("", self.errors["from"])
+        form.addRow(until_label, self.until_edit)
+        form.addRow("", self.errors["to"])
+        form.addRow(format_label, self.format_combo)
+        form.addRow("", self.format_hint)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path_edit, 1)
+        path_row.addWidget(self.browse_button)
+        form.addRow(path_label, path_row)
+        form.addRow("", self.errors["out"])
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("&Export…"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.general_error)
+        layout.addWidget(self.buttons)
+
+        self.format_combo.currentIndexChanged.connect(self._format_changed)
+        self.browse_button.clicked.connect(self.browse)
+        self._format_changed()
+
+        self.since: date | None = None
+        self.until: date | None = None
+        self.fmt = "pdf"
+        self.path = Path()
+
+    def current_format(self) -> str:
+        return str(self.format_combo.currentData())
+
+    def set_format(self, fmt: str) -> None:
+        self.format_combo.setCurrentIndex(self.format_combo.findData(fmt))
+
+    def _format_changed(self, *_args) -> None:
+        fmt = self.current_format()
+        self.format_hint.setText(
+            _("You sign the PDF with your password and your handwritten signature.")
+            if fmt == "pdf" else _("A CSV file is not signed."))
+        text = self.path_edit.text().strip()
+        if text:
+            path = Path(text)
+            if path.suffix.lower() in (".pdf", ".csv"):
+                self.path_edit.setText(str(path.with_suffix(f".{fmt}")))
+
+    def browse(self) -> None:
+        fmt = self.current_format()
+        filters = _("PDF files (*.pdf)") if fmt == "pdf" else _("CSV files (*.csv)")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Export to"), self.path_edit.text() or str(default_export_path(fmt)), filters)
+        if path:
+            if not Path(path).suffix:
+                path += f".{fmt}"
+            self.path_edit.setText(path)
+
+    def accept(self) -> None:
+        since = self.since_edit.date().toPython()
+        until = self.until_edit.date().toPython()
+        text = self.path_edit.text().strip()
+        fields = {**self.errors}
+        if since > until:
+            show_field_error(fields, self.general_error, "from",
+                             _("The start date is after the end date."))
+            return
+        if not text:
+            show_field_error(fields, self.general_error, "out", _("Please choose a file to export to."))
+            return
+        show_field_error(fields, self.general_error, None, "")
+        self.since, self.until, self.fmt = since, until, self.current_format()
+        self.path = Path(text).expanduser()
+        super().accept()
+
+    def show_error(self, error: ValidationError) -> None:
+        """A service's ValidationError next to its field (``from``, ``out``, …)."""
+        show_field_error(self.errors, self.general_error, error.field, str(error))
+
+
+class ExportSignals(QObject):
+    progress = Signal(int, int)  # done, total
+    finished = Signal(object)  # ExportResult
+    cancelled = Signal()
+    failed = Signal(object)  # the exception
+
+
+class ExportJob(QRunnable):
+    """Runs ``desk.exports.export_audit`` in a pool thread; ``cancel()`` stops it (nothing written)."""
+
+    def __init__(self, desk, actor: Actor, since: date | None, until: date | None, fmt: str,
+                 out: Path, password: str | None = None,
+                 handwriting_png: bytes | None = None) -> None:
+        super().__init__()
+        self.desk, self.actor = desk, actor
+        self.since, self.until, self.fmt, self.out = since, until, fmt, out
+        self.password, self.handwriting_png = password, handwriting_png
+        self.signals = ExportSignals()
+        self._cancel = threading.Event()
+        self.setAutoDelete(False)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def _progress(self, done: int, total: int) -> bool:
+        _emit(self.signals.progress, done, total)
+        return not self._cancel.is_set()
+
+    def run(self) -> None:
+        try:
+            if self._cancel.is_set():
+                raise InterruptedError
+            result = self.desk.exports.export_audit(
+                self.actor, self.since, self.until, self.fmt, self.out, password=self.password,
+                handwriting_png=self.handwriting_png, progress=self._progress)
+        except InterruptedError:
+            _emit(self.signals.cancelled)
+        except Exception as error:
+            if not isinstance(error, DeskError):
+                log.exception("audit export failed")
+            _emit(self.signals.failed, error)
+        else:
+            _emit(self.signals.finished, result)
+        finally:
+            self.password = None
+            # peewee keeps one connection per thread: release this worker's.
+            try:
+                self.desk.ctx.db.close()
+            except Exception:
+                log.exception("closing the worker's connection")

@@ -1,0 +1,160 @@
+"""The one dialog that asks a user to sign (R15): who signs, what for, password, handwriting.
+
+Used by every flow that signs a form (audit export, loan slips, …)::
+
+    answer = SignDialog.ask(self, "王芳 · Clerk", _("Sign the loan slip LN-0001."))
+    if answer is None:
+        return  # cancelled
+    password, handwriting_png = answer
+
+The password is not checked here: the service that signs refuses a wrong one
+(``AuthenticationFailed``), and the caller shows that with ``show_error``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk_app.domain.errors import ValidationError
+from desk_app.i18n import _
+from desk_app.ui.widgets.fields import FieldError
+from desk_app.ui.widgets.signature_pad import SignaturePad
+
+
+class SignDialog(QDialog):
+    """Ask for a password and/or a handwritten signature. Read ``password`` and
+    ``handwriting_png`` after ``accept()``; OK is refused while the pad is empty."""
+
+    def __init__(self, signer_label: str, prompt: str, need_password: bool = True,
+                 need_pad: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sign_dialog")
+        self.setWindowTitle(_("Sign"))
+        self.need_password, self.need_pad = need_password, need_pad
+        self.password: str = ""
+        self.handwriting_png: bytes | None = None
+
+        self.signer_label = QLabel(signer_label)
+        self.signer_label.setObjectName("signer")
+        font = self.signer_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.signer_label.setFont(font)
+        self.signer_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.prompt_label = QLabel(prompt)
+        self.prompt_label.setObjectName("prompt")
+        self.prompt_label.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        layout.addWidget(self.signer_label)
+        layout.addWidget(self.prompt_label)
+
+        self.password_edit = QLineEdit()
+        self.password_edit.setObjectName("password")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_error = FieldError()
+        self.password_edit.setVisible(need_password)
+        if need_password:
+            form = QFormLayout()
+            password_label = QLabel(_("Your &password:"))
+            password_label.setBuddy(self.password_edit)
+            form.addRow(password_label, self.password_edit)
+            form.addRow("", self.password_error)
+            layout.addLayout(form)
+
+        self.pad = SignaturePad()
+        self.clear_button = QPushButton(_("C&lear"))
+        self.clear_button.setObjectName("clear")
+        self.undo_button = QPushButton(_("&Undo stroke"))
+        self.undo_button.setObjectName("undo")
+        self.pad_error = FieldError()
+        self.pad.setVisible(need_pad)
+        if need_pad:
+            pad_label = QLabel(_("Your handwritten signature:"))
+            layout.addWidget(pad_label)
+            layout.addWidget(self.pad, 1)
+            tools = QHBoxLayout()
+            hint = QLabel(_("Ctrl+Z undoes a stroke, Delete clears."))
+            hint.setEnabled(False)
+            tools.addWidget(hint)
+            tools.addStretch(1)
+            tools.addWidget(self.undo_button)
+            tools.addWidget(self.clear_button)
+            layout.addLayout(tools)
+            layout.addWidget(self.pad_error)
+            self.clear_button.clicked.connect(self.pad.clear)
+            self.undo_button.clicked.connect(self.pad.undo_stroke)
+            self.pad.changed.connect(self._pad_changed)
+            self._pad_changed()
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(_("&Sign"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+        if need_password:
+            self.password_edit.setFocus()
+        elif need_pad:
+            self.pad.setFocus()
+        if need_pad:
+            self.resize(540, 420)
+
+    def _pad_changed(self) -> None:
+        has_ink = not self.pad.is_empty()
+        self.clear_button.setEnabled(has_ink)
+        self.undo_button.setEnabled(has_ink)
+        if has_ink:
+            self.pad_error.clear_message()
+
+    def accept(self) -> None:
+        """Keep the dialog open with a message unless everything asked for is given."""
+        self.password_error.clear_message()
+        self.pad_error.clear_message()
+        password = self.password_edit.text()
+        if self.need_password and not password:
+            self.password_error.show_message(_("Please enter your password."))
+            self.password_edit.setFocus()
+            return
+        handwriting = None
+        if self.need_pad:
+            try:
+                handwriting = self.pad.signature_png()
+            except ValidationError as error:
+                self.pad_error.show_message(str(error))
+                self.pad.setFocus()
+                return
+        self.password = password if self.need_password else ""
+        self.handwriting_png = handwriting
+        super().accept()
+
+    def reject(self) -> None:
+        self.password_edit.clear()
+        super().reject()
+
+    @staticmethod
+    def ask(parent: QWidget | None, signer_label: str, prompt: str, need_password: bool = True,
+            need_pad: bool = True) -> tuple[str, bytes | None] | None:
+        """Show the dialog modally; ``(password, handwriting_png)`` or ``None`` if cancelled."""
+        dialog = SignDialog(signer_label, prompt, need_password, need_pad, parent)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            return dialog.password, dialog.handwriting_png
+        finally:
+            dialog.deleteLater()
