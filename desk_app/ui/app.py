@@ -120,6 +120,7 @@ class Session(QObject):
         self.window = None
         self.last_name = ""
         self.exit_code = 0
+        self.running = False  # set by run_gui around app.exec()
 
     def start(self) -> None:
         self.show_login()
@@ -175,8 +176,10 @@ class Session(QObject):
         self.show_login()
 
     def quit(self) -> None:
+        # Only end a running event loop: QApplication.exit() without one makes every later
+        # loop return at once (it bit the GUI tests, which drive a Session without exec()).
         app = QApplication.instance()
-        if app is not None:
+        if app is not None and self.running:
             app.exit(self.exit_code)
 
     def close(self) -> None:
@@ -206,6 +209,7 @@ def run_gui(url: str, language: str | None = None) -> int:
               "imported", flush=True)
         session.close()
         return 0 if ready else EXIT_DATABASE
+    session.running = True  # quit() may end the loop from here on
     session.start()
     try:
         code = app.exec()

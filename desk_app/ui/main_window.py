@@ -148,7 +148,21 @@ class MainWindow(QMainWindow):
         if area == Area.TODAY:
             from desk_app.ui.pages.today import TodayPage
 
-            return TodayPage(self.desk, self.actor, self.display_name)
+            today = TodayPage(self.desk, self.actor, self.display_name)
+            today.open_overdue.connect(self.show_overdue_loans)
+            return today
+        if area == Area.ARCHIVE:
+            from desk_app.ui.archive.page import ArchivePage
+
+            return ArchivePage(self.desk, self.actor)
+        if area == Area.LOANS:
+            from desk_app.ui.loans.page import LoansPage
+
+            return LoansPage(self.desk, self.actor)
+        if area == Area.RECEPTION:
+            from desk_app.ui.reception.page import ReceptionPage
+
+            return ReceptionPage(self.desk, self.actor)
         if area == Area.ADMIN:
             from desk_app.ui.admin.page import AdminPage
 
@@ -225,6 +239,11 @@ class MainWindow(QMainWindow):
     def show_area(self, area: Area) -> Page:
         self.nav.setCurrentRow(self.areas.index(area))
         return self.pages[area]
+
+    def show_overdue_loans(self) -> None:
+        """The Loans page's Overdue tab (from the Today page's overdue box)."""
+        if Area.LOANS in self.pages:
+            self.show_area(Area.LOANS).show_overdue()  # type: ignore[attr-defined]
 
     def current_area(self) -> Area:
         return self.areas[self.nav.currentRow()]

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QGroupBox, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk_app.domain.clock import parse_iso_utc, to_local
 from desk_app.domain.errors import DeskError
@@ -19,7 +28,12 @@ def local_time_text(at: str, with_seconds: bool = False) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
 
 
+OVERDUE_SHOWN = 10
+
+
 class TodayPage(Page):
+    open_overdue = Signal()  # "Show all overdue loans": the main window opens the Loans page
+
     def __init__(self, desk, actor: Actor, display_name: str, parent: QWidget | None = None) -> None:
         super().__init__(_("Good day, {name}").format(name=display_name), "", parent)
         self.desk, self.actor = desk, actor
@@ -41,6 +55,10 @@ class TodayPage(Page):
             box_layout.addWidget(self.audit_label)
             self.body.addWidget(self.audit_box)
 
+        self.overdue_box: QGroupBox | None = None
+        if actor.can(Permission.LOAN_VIEW):
+            self._build_overdue_box()
+
         recent = QGroupBox(_("Your recent actions"))
         self.recent = QTreeWidget()
         self.recent.setObjectName("recent_actions")
@@ -54,7 +72,57 @@ class TodayPage(Page):
         self.body.addWidget(recent, 1)
         self.activated()
 
+    def _build_overdue_box(self) -> None:
+        self.overdue_box = QGroupBox(_("Overdue loans"))
+        self.overdue_box.setObjectName("today_overdue")
+        self.overdue_label = QLabel()
+        self.overdue_label.setObjectName("today_overdue_count")
+        self.overdue_list = QTreeWidget()
+        self.overdue_list.setObjectName("today_overdue_list")
+        self.overdue_list.setRootIsDecorated(False)
+        self.overdue_list.setUniformRowHeights(True)
+        self.overdue_list.setHeaderLabels([_("Reference"), _("Borrower"), _("Days overdue"),
+                                           _("Title")])
+        for column, width in enumerate((190, 140, 100)):
+            self.overdue_list.setColumnWidth(column, width)
+        self.overdue_list.itemActivated.connect(lambda *_args: self.open_overdue.emit())
+        self.overdue_button = QPushButton(_("Show all &overdue loans"))
+        self.overdue_button.setObjectName("today_overdue_open")
+        self.overdue_button.clicked.connect(self.open_overdue.emit)
+        row = QHBoxLayout()
+        row.addWidget(self.overdue_label, 1)
+        row.addWidget(self.overdue_button)
+        layout = QVBoxLayout(self.overdue_box)
+        layout.addLayout(row)
+        layout.addWidget(self.overdue_list)
+        self.body.addWidget(self.overdue_box, 1)
+
+    def _load_overdue(self) -> None:
+        from desk_app.services.loans import LoanFilter
+
+        self.overdue_list.clear()
+        try:
+            count = self.desk.loans.count(self.actor, LoanFilter(overdue_only=True))
+            rows = self.desk.loans.page(self.actor, LoanFilter(overdue_only=True), 0, OVERDUE_SHOWN)
+        except DeskError as error:
+            self.overdue_label.setText(str(error))
+            return
+        if count:
+            self.overdue_label.setText(
+                _("{count} loans are overdue; the most overdue first:").format(count=count))
+        else:
+            self.overdue_label.setText(_("No loan is overdue."))
+        for row in rows:
+            item = QTreeWidgetItem([row["ref"], row["borrower"], str(row["days_overdue"]),
+                                    row["title"]])
+            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.overdue_list.addTopLevelItem(item)
+        self.overdue_list.setVisible(bool(rows))
+        self.overdue_button.setEnabled(bool(count))
+
     def activated(self) -> None:
+        if self.overdue_box is not None:
+            self._load_overdue()
         self.date_label.setText(
             _("Today is {date}.").format(date=locale().toString(QDate.currentDate(),
                                                                 locale().FormatType.LongFormat))

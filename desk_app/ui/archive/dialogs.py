@@ -1,0 +1,164 @@
+"""Dialogs of the Archive page: new item, new location, print labels."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QSpinBox, QWidget
+
+from desk_app.domain import archive as rules
+from desk_app.domain.errors import ValidationError
+from desk_app.domain.users import Actor
+from desk_app.i18n import _
+from desk_app.services.archive import visible_levels
+from desk_app.ui.admin.dialogs import FormDialog
+
+
+def location_combo(desk, with_none: str, boxes: bool = True) -> QComboBox:
+    """The location tree as an indented list; data = the path (None for ``with_none``)."""
+    combo = QComboBox()
+    combo.addItem(with_none, None)
+    for path, level in desk.archive.locations():
+        if not boxes and level == rules.LOCATION_LEVELS[-1]:
+            continue
+        depth = rules.LOCATION_LEVELS.index(level) if level in rules.LOCATION_LEVELS else 0
+        name = path.rsplit(" › ", 1)[-1]
+        combo.addItem("    " * depth + name, path)
+        combo.setItemData(combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
+    combo.setMinimumContentsLength(24)
+    return combo
+
+
+class NewItemDialog(FormDialog):
+    def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk, self.actor = desk, actor
+        self.setObjectName("new_item_dialog")
+        self.setWindowTitle(_("New item"))
+        self.title_edit = QLineEdit()
+        self.title_edit.setObjectName("title")
+        self.kind_combo = QComboBox()
+        self.kind_combo.setObjectName("kind")
+        for code, name, _days in desk.archive.kinds():
+            self.kind_combo.addItem(f"{name} ({code})", code)
+        self.dept_combo = QComboBox()
+        self.dept_combo.setObjectName("dept")
+        for code, name in desk.archive.departments():
+            self.dept_combo.addItem(f"{name} ({code})", code)
+        self.level_combo = QComboBox()
+        self.level_combo.setObjectName("level")
+        for level in visible_levels(actor):
+            self.level_combo.addItem(rules.level_label(level), level.value)
+        self.level_combo.setCurrentIndex(self.level_combo.findData(rules.Level.INTERNAL.value))
+        self.ref_edit = QLineEdit()
+        self.ref_edit.setObjectName("ref")
+        self.ref_edit.setPlaceholderText(_("blank: numbered automatically"))
+        self.date_edit = QLineEdit()
+        self.date_edit.setObjectName("doc_date")
+        self.date_edit.setPlaceholderText(_("YYYY-MM-DD (optional)"))
+        self.keywords_edit = QLineEdit()
+        self.keywords_edit.setObjectName("keywords")
+        self.location_combo = location_combo(desk, _("(no location yet)"))
+        self.location_combo.setObjectName("location")
+        self.retention_spin = QSpinBox()
+        self.retention_spin.setObjectName("retention_years")
+        self.retention_spin.setRange(0, 100)
+        self.retention_spin.setSpecialValueText(_("permanent"))
+        self.retention_spin.setSuffix(_(" years"))
+        self.add_field("title", _("&Title:"), self.title_edit)
+        self.add_field("kind", _("&Kind:"), self.kind_combo)
+        self.add_field("dept", _("&Department:"), self.dept_combo)
+        self.add_field("level", _("&Level:"), self.level_combo)
+        self.add_field("ref", _("&Reference:"), self.ref_edit)
+        self.add_field("doc_date", _("D&ate:"), self.date_edit)
+        self.add_field("keywords", _("Key&words:"), self.keywords_edit)
+        self.add_field("location", _("L&ocation:"), self.location_combo)
+        self.add_field("retention_years", _("Re&tention:"), self.retention_spin)
+        self.ok_button.setText(_("&Add item"))
+        self.setMinimumWidth(520)
+        self.title_edit.setFocus()
+
+    def submit(self):
+        text = self.date_edit.text().strip()
+        doc_date = rules.parse_day(text, "doc_date") if text else None
+        return self.desk.archive.add_item(
+            self.actor, title=self.title_edit.text(), kind=self.kind_combo.currentData(),
+            dept=self.dept_combo.currentData(), level=self.level_combo.currentData(),
+            ref=self.ref_edit.text().strip() or None, doc_date=doc_date,
+            keywords=self.keywords_edit.text(), location=self.location_combo.currentData(),
+            retention_years=self.retention_spin.value() or None)
+
+
+class NewLocationDialog(FormDialog):
+    def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk, self.actor = desk, actor
+        self.setObjectName("new_location_dialog")
+        self.setWindowTitle(_("New location"))
+        self.parent_combo = location_combo(desk, _("(a new room)"), boxes=False)
+        self.parent_combo.setObjectName("parent")
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("name")
+        self.name_edit.setPlaceholderText(_("e.g. A101, Cabinet 2, Shelf 3, Box 12"))
+        hint = QLabel(_("Rooms hold cabinets, cabinets hold shelves, shelves hold boxes."))
+        hint.setWordWrap(True)
+        self.add_field("parent", _("&Inside:"), self.parent_combo)
+        self.add_field("name", _("&Name:"), self.name_edit)
+        self.form.addRow("", hint)
+        self.ok_button.setText(_("&Add location"))
+        self.name_edit.setFocus()
+
+    def submit(self) -> str:
+        return self.desk.archive.add_location(self.actor, self.name_edit.text(),
+                                              self.parent_combo.currentData())
+
+
+SHEET_CHOICES = (
+    ("single", lambda: _("Single label, 90 × 50 mm (label printer)"), 1),
+    ("L7163", lambda: _("A4 sheet, 2 × 7 labels of 99.1 × 38.1 mm (Avery L7163)"), 14),
+    ("L7160", lambda: _("A4 sheet, 3 × 7 labels of 63.5 × 38.1 mm (Avery L7160)"), 21),
+)
+
+
+class LabelsDialog(FormDialog):
+    """Sheet, first free position and code type; ``result_value`` is the PDF."""
+
+    def __init__(self, desk, actor: Actor, refs: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk, self.actor, self.refs = desk, actor, refs
+        self.setObjectName("labels_dialog")
+        self.setWindowTitle(_("Print labels"))
+        summary = QLabel(_("{count} labels: {refs}").format(
+            count=len(refs), refs=", ".join(refs[:6]) + (" …" if len(refs) > 6 else "")))
+        summary.setWordWrap(True)
+        self.sheet_combo = QComboBox()
+        self.sheet_combo.setObjectName("sheet")
+        for key, title, _count in SHEET_CHOICES:
+            self.sheet_combo.addItem(title(), key)
+        self.start_spin = QSpinBox()
+        self.start_spin.setObjectName("start")
+        self.start_spin.setRange(1, 1)
+        self.start_spin.setToolTip(_("Labels already used on the sheet are skipped; counted row by "
+                                     "row from the top left."))
+        self.code_combo = QComboBox()
+        self.code_combo.setObjectName("code")
+        self.code_combo.addItem(_("Barcode (Code 128)"), "code128")
+        self.code_combo.addItem(_("QR code"), "qr")
+        self.form.addRow(summary)
+        self.add_field("sheet", _("&Sheet:"), self.sheet_combo)
+        self.add_field("start", _("&First free label:"), self.start_spin)
+        self.add_field("code", _("&Code:"), self.code_combo)
+        self.sheet_combo.currentIndexChanged.connect(self._sheet_changed)
+        self.ok_button.setText(_("&Print preview"))
+        self._sheet_changed()
+
+    def _sheet_changed(self, *_args) -> None:
+        count = dict((key, n) for key, _title, n in SHEET_CHOICES)[self.sheet_combo.currentData()]
+        self.start_spin.setRange(1, count)
+        self.start_spin.setEnabled(count > 1)
+
+    def submit(self) -> bytes:
+        if not self.refs:
+            raise ValidationError(_("Choose at least one item to label."), "sheet")
+        return self.desk.labels.labels_pdf(self.actor, self.refs, sheet=self.sheet_combo.currentData(),
+                                           start=self.start_spin.value() - 1,
+                                           code=self.code_combo.currentData())

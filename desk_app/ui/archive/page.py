@@ -1,0 +1,429 @@
+"""The Archive area (R1): find items fast, see one with its loans, add items and locations,
+print labels, scan a label to open its item, lend what is selected."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk_app.domain import archive as rules
+from desk_app.domain.errors import DeskError, PermissionDenied
+from desk_app.domain.roles import Permission
+from desk_app.domain.users import Actor
+from desk_app.i18n import _, ngettext
+from desk_app.services.archive import ItemFilter, ItemView, visible_levels
+from desk_app.ui.archive.common import apply_widths, day_text, local_text, preview_pdf, register_table
+from desk_app.ui.archive.dialogs import LabelsDialog, NewItemDialog, NewLocationDialog
+from desk_app.ui.errors import show_error
+from desk_app.ui.models.paged import Column, PagedTableModel
+from desk_app.ui.widgets.page import Page
+from desk_app.ui.widgets.scan_box import ScanBox
+
+log = logging.getLogger(__name__)
+SEARCH_DELAY_MS = 150
+NO_YEAR = 1899  # the year spin boxes' "—"
+
+
+def item_columns() -> list[Column]:
+    return [
+        Column(lambda: _("Reference"), lambda item: item.ref),
+        Column(lambda: _("Title"), lambda item: item.title, tooltip=lambda item: item.title),
+        Column(lambda: _("Kind"), lambda item: item.kind_name),
+        Column(lambda: _("Department"), lambda item: item.dept_name),
+        Column(lambda: _("Date"), lambda item: day_text(item.doc_date)),
+        Column(lambda: _("Level"), lambda item: rules.level_label(item.level)),
+        Column(lambda: _("Status"), lambda item: rules.status_label(item.status)),
+        Column(lambda: _("Location"), lambda item: item.location,
+               tooltip=lambda item: item.location or None),
+    ]
+
+
+SORTS = (("ref", lambda: _("Reference")), ("title", lambda: _("Title")),
+         ("date", lambda: _("Date, newest first")), ("kind", lambda: _("Kind")))
+
+
+class ItemDetail(QGroupBox):
+    """Every field of one item and its loan history."""
+
+    def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(_("Item"), parent)
+        self.desk, self.actor = desk, actor
+        self.setObjectName("item_detail")
+        self.item: ItemView | None = None
+        self.values: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for key, title in (("ref", _("Reference:")), ("title", _("Title:")), ("kind", _("Kind:")),
+                           ("dept", _("Department:")), ("date", _("Date:")),
+                           ("keywords", _("Keywords:")), ("location", _("Location:")),
+                           ("level", _("Level:")), ("retention", _("Retention:")),
+                           ("status", _("Status:"))):
+            label = QLabel()
+            label.setObjectName(f"detail_{key}")
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(title, label)
+            self.values[key] = label
+        self.empty_label = QLabel(_("Select an item in the list, or scan its label."))
+        self.empty_label.setWordWrap(True)
+        self.history_title = QLabel(_("Loan history"))
+        font = self.history_title.font()
+        font.setBold(True)
+        self.history_title.setFont(font)
+        self.history = QTreeWidget()
+        self.history.setObjectName("item_history")
+        self.history.setRootIsDecorated(False)
+        self.history.setUniformRowHeights(True)
+        self.history.setHeaderLabels([_("Lent"), _("Borrower"), _("Due"), _("Returned"),
+                                      _("Condition")])
+        for column, width in enumerate((110, 70, 80, 110)):
+            self.history.setColumnWidth(column, width)
+        self.history.setVisible(actor.can(Permission.LOAN_VIEW))
+        self.history_title.setVisible(actor.can(Permission.LOAN_VIEW))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.empty_label)
+        layout.addLayout(form)
+        layout.addWidget(self.history_title)
+        layout.addWidget(self.history, 1)
+        self.show_item(None)
+
+    def show_item(self, item: ItemView | None) -> None:
+        self.item = item
+        self.empty_label.setVisible(item is None)
+        texts: dict[str, str] = dict.fromkeys(self.values, "")
+        if item is not None:
+            texts = {
+                "ref": item.ref, "title": item.title, "kind": f"{item.kind_name} ({item.kind})",
+                "dept": f"{item.dept_name} ({item.dept})", "date": day_text(item.doc_date) or "—",
+                "keywords": item.keywords or "—", "location": item.location or "—",
+                "level": rules.level_label(item.level),
+                "retention": (_("{years} years").format(years=item.retention_years)
+                              if item.retention_years else _("permanent")),
+                "status": rules.status_label(item.status),
+            }
+        for key, label in self.values.items():
+            label.setText(texts[key])
+        self.history.clear()
+        if item is None or not self.actor.can(Permission.LOAN_VIEW):
+            return
+        try:
+            loans = self.desk.archive.history(self.actor, item.ref)
+        except PermissionDenied:
+            loans = []
+        except DeskError as error:
+            self.history.addTopLevelItem(QTreeWidgetItem([str(error)]))
+            return
+        for loan in loans:
+            condition = loan["condition"]
+            self.history.addTopLevelItem(QTreeWidgetItem([
+                local_text(loan["lent_at"]), loan["borrower"], day_text(loan["due_on"]),
+                local_text(loan["returned_at"]) or _("(on loan)"),
+                _(rules.CONDITION_LABELS[condition]) if condition else "",
+            ]))
+        if not loans:
+            self.history.addTopLevelItem(QTreeWidgetItem([_("(never lent)")]))
+
+
+class ArchivePage(Page):
+    item_shown = Signal(object)  # the ItemView in the detail pane (or None)
+
+    def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(_("Archive"), _("Find files by reference, title, keywords, kind, "
+                                         "department or year. Scan a label (F2) to open its item."),
+                         parent)
+        self.desk, self.actor = desk, actor
+        self.filter = ItemFilter()
+        self.open_dialog: QWidget | None = None  # the dialog on screen (tests drive it)
+
+        # --- search and scan
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("archive_search")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setPlaceholderText(_("Reference, title, keywords, department…"))
+        search_label = QLabel(_("&Search:"))
+        search_label.setBuddy(self.search_edit)
+        self.scan_box = ScanBox()
+        self.scan_box.setObjectName("archive_scan")
+        self.scan_box.add_shortcuts(self)
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+
+        # --- filters
+        self.kind_combo = self._combo("filter_kind", _("All kinds"),
+                                      [(code, name) for code, name, _days in desk.archive.kinds()])
+        self.dept_combo = self._combo("filter_dept", _("All departments"), desk.archive.departments())
+        self.level_combo = self._combo("filter_level", _("All levels"),
+                                       [(level.value, rules.level_label(level))
+                                        for level in visible_levels(actor)])
+        self.status_combo = self._combo("filter_status", _("Any status"),
+                                        [(status.value, rules.status_label(status))
+                                         for status in rules.Status])
+        self.year_from = self._year_spin("filter_year_from")
+        self.year_to = self._year_spin("filter_year_to")
+        self.available_check = QCheckBox(_("A&vailable only"))
+        self.available_check.setObjectName("filter_available")
+        self.sort_combo = QComboBox()
+        self.sort_combo.setObjectName("sort")
+        self.sort_combo.setMinimumWidth(56)
+        for key, title in SORTS:
+            self.sort_combo.addItem(title(), key)
+        year_label = QLabel(_("&Years:"))
+        year_label.setBuddy(self.year_from)
+        sort_label = QLabel(_("S&ort:"))
+        sort_label.setBuddy(self.sort_combo)
+        top = QHBoxLayout()  # two rows, so that the page fits a small screen
+        for widget in (search_label, self.search_edit, self.kind_combo, self.dept_combo):
+            top.addWidget(widget, 3 if widget is self.search_edit else 0)
+        top.addSpacing(12)
+        top.addWidget(sort_label)
+        top.addWidget(self.sort_combo)
+        filters = QHBoxLayout()
+        for widget in (self.level_combo, self.status_combo, year_label, self.year_from,
+                       QLabel("–"), self.year_to):
+            filters.addWidget(widget)
+        filters.addSpacing(12)
+        filters.addWidget(self.available_check)
+        filters.addStretch(1)
+        self.body.addLayout(top)
+        self.body.addLayout(filters)
+
+        # --- register and detail
+        self.model = PagedTableModel(self._count, self._fetch, item_columns(), parent=self)
+        self.table = register_table("archive_table")
+        self.table.setModel(self.model)
+        apply_widths(self.table, (140, 260, 90, 90, 90, 70, 70))
+        self.detail = ItemDetail(desk, actor)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.scan_box)  # a scanned label opens its item right below
+        scroller = QScrollArea()  # the details scroll on a small screen
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(self.detail)
+        side_layout.addWidget(scroller, 1)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([900, 420])
+        splitter.setChildrenCollapsible(False)
+        self.body.addWidget(splitter, 1)
+
+        # --- buttons
+        self.count_label = QLabel()
+        self.count_label.setObjectName("archive_count")
+        self.new_item_button = QPushButton(_("&New item…"))
+        self.new_item_button.setObjectName("new_item")
+        self.new_location_button = QPushButton(_("New &location…"))
+        self.new_location_button.setObjectName("new_location")
+        self.labels_button = QPushButton(_("&Print labels…"))
+        self.labels_button.setObjectName("print_labels")
+        self.lend_button = QPushButton(_("L&end selected…"))
+        self.lend_button.setObjectName("lend_selected")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.count_label)
+        buttons.addStretch(1)
+        for button in (self.new_item_button, self.new_location_button, self.labels_button,
+                       self.lend_button):
+            buttons.addWidget(button)
+        self.body.addLayout(buttons)
+        can_edit = actor.can(Permission.ARCHIVE_EDIT)
+        self.new_item_button.setVisible(can_edit)
+        self.new_location_button.setVisible(can_edit)
+        self.lend_button.setVisible(actor.can(Permission.LOAN_HANDLE))
+
+        # --- wiring
+        self.search_edit.textChanged.connect(lambda _text: self.search_timer.start())
+        self.search_edit.returnPressed.connect(self.apply_filter)
+        self.search_timer.timeout.connect(self.apply_filter)
+        for combo in (self.kind_combo, self.dept_combo, self.level_combo, self.status_combo,
+                      self.sort_combo):
+            combo.currentIndexChanged.connect(self.apply_filter)
+        self.year_from.valueChanged.connect(self.apply_filter)
+        self.year_to.valueChanged.connect(self.apply_filter)
+        self.available_check.toggled.connect(self.apply_filter)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        self.model.modelReset.connect(self._update_actions)
+        self.scan_box.scanned.connect(self.scan)
+        self.new_item_button.clicked.connect(self.new_item)
+        self.new_location_button.clicked.connect(self.new_location)
+        self.labels_button.clicked.connect(self.print_labels)
+        self.lend_button.clicked.connect(self.lend_selected)
+        self._update_count()
+        self._update_actions()
+
+    # ---------------------------------------------------------------- construction
+
+    @staticmethod
+    def _combo(name: str, everything: str, choices: list[tuple[str, str]]) -> QComboBox:
+        combo = QComboBox()
+        combo.setObjectName(name)
+        combo.addItem(everything, None)
+        for value, title in choices:
+            combo.addItem(title, value)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.setMinimumWidth(56)  # shrinks on a small screen; full width when there is room
+        return combo
+
+    @staticmethod
+    def _year_spin(name: str) -> QSpinBox:
+        spin = QSpinBox()
+        spin.setObjectName(name)
+        spin.setRange(NO_YEAR, 2100)
+        spin.setSpecialValueText("—")
+        spin.setValue(NO_YEAR)
+        spin.setKeyboardTracking(False)
+        return spin
+
+    # ---------------------------------------------------------------- data
+
+    def _count(self) -> int:
+        return self.desk.archive.count(self.actor, self.filter)
+
+    def _fetch(self, offset: int, limit: int) -> list[ItemView]:
+        return self.desk.archive.page(self.actor, self.filter, offset, limit)
+
+    def current_filter(self) -> ItemFilter:
+        def year(spin: QSpinBox) -> int | None:
+            return None if spin.value() == NO_YEAR else spin.value()
+
+        return ItemFilter(query=self.search_edit.text(), kind=self.kind_combo.currentData(),
+                          dept=self.dept_combo.currentData(), level=self.level_combo.currentData(),
+                          status=self.status_combo.currentData(), year_from=year(self.year_from),
+                          year_to=year(self.year_to),
+                          available_only=self.available_check.isChecked(),
+                          sort=self.sort_combo.currentData() or "ref")
+
+    def apply_filter(self, *_args) -> None:
+        self.search_timer.stop()
+        self.filter = self.current_filter()
+        self.refresh()
+
+    def refresh(self, select: str | None = None) -> None:
+        keep = select or (self.detail.item.ref if self.detail.item else None)
+        try:
+            self.model.refresh()
+        except DeskError as error:
+            show_error(self, error)
+        self._update_count()
+        if keep and not self.select_ref(keep):
+            self.detail.show_item(None)
+
+    def _update_count(self) -> None:
+        count = self.model.rowCount()
+        self.count_label.setText(ngettext("{count} item", "{count} items", count).format(count=count))
+
+    def activated(self) -> None:
+        self.refresh()
+
+    # ---------------------------------------------------------------- selection
+
+    def select_ref(self, ref: str) -> bool:
+        """Select ``ref`` if it is on the first page of the list."""
+        for number in range(min(self.model.rowCount(), self.model.page_size)):
+            item = self.model.row(number)
+            if item is not None and item.ref == ref:
+                self.table.selectRow(number)
+                self.table.scrollTo(self.model.index(number, 0))
+                return True
+        return False
+
+    def _current_changed(self, current, _previous) -> None:
+        item = self.model.row(current.row()) if current.isValid() else None
+        self.show_item(item)
+
+    def show_item(self, item: ItemView | None) -> None:
+        self.detail.show_item(item)
+        self.item_shown.emit(item)
+
+    def selected_items(self) -> list[ItemView]:
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        items = [item for item in (self.model.row(row) for row in rows) if item is not None]
+        if not items and self.detail.item is not None:
+            items = [self.detail.item]
+        return items
+
+    def _update_actions(self, *_args) -> None:
+        has = bool(self.selected_items())
+        self.labels_button.setEnabled(has)
+        self.lend_button.setEnabled(has)
+
+    # ---------------------------------------------------------------- scanning
+
+    def scan(self, code: str) -> None:
+        """A scanned label opens its item in the detail pane (and selects its row if listed)."""
+        try:
+            item = self.desk.archive.scan(self.actor, code)
+        except DeskError as error:
+            self.scan_box.show_message(str(error))
+            return
+        self.table.clearSelection()
+        if not self.select_ref(item.ref):
+            self.show_item(item)
+        self._update_actions()
+
+    # ---------------------------------------------------------------- actions
+
+    def _run(self, dialog, done) -> None:
+        self.open_dialog = dialog
+
+        def finished(result: int) -> None:
+            self.open_dialog = None
+            dialog.deleteLater()
+            if result:
+                done(dialog.result_value)
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def new_item(self) -> None:
+        self._run(NewItemDialog(self.desk, self.actor, self), self._item_added)
+
+    def _item_added(self, item: ItemView) -> None:
+        self.refresh()
+        self.table.clearSelection()
+        if not self.select_ref(item.ref):
+            self.show_item(item)
+
+    def new_location(self) -> None:
+        self._run(NewLocationDialog(self.desk, self.actor, self), lambda _path: None)
+
+    def print_labels(self) -> None:
+        refs = [item.ref for item in self.selected_items()]
+        if refs:
+            self._run(LabelsDialog(self.desk, self.actor, refs, self),
+                      lambda pdf: preview_pdf(self, pdf, _("labels-{ref}.pdf").format(ref=refs[0])))
+
+    def lend_selected(self) -> None:
+        from desk_app.ui.loans.lend import LendDialog
+
+        items = self.selected_items()
+        if not items:
+            return
+        dialog = LendDialog(self.desk, self.actor, self)
+        for item in items:
+            dialog.add_ref(item.ref)
+        self._run(dialog, lambda _slip: self.refresh())

@@ -1,0 +1,1 @@
+"""The Loans area: open, overdue and past loans; lend, return, renew, correct, reminders."""

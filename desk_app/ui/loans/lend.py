@@ -1,0 +1,377 @@
+"""Lending and taking back at the desk, by scanner and keyboard (R4), then signing the form (R15).
+
+Lend: scan each item (Enter after each), say who borrows and why, Enter → the loan is
+registered → the borrower signs by hand, the clerk signs with password and hand → the signed
+slip is shown. Return works the same way with the return receipt.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk_app.domain import archive as rules
+from desk_app.domain.errors import AuthenticationFailed, DeskError, ValidationError
+from desk_app.domain.users import Actor
+from desk_app.i18n import _, ngettext
+from desk_app.services.archive import ItemView
+from desk_app.services.loans import BorrowerInput
+from desk_app.ui.archive.common import preview_pdf
+from desk_app.ui.widgets.fields import FieldError, show_field_error
+from desk_app.ui.widgets.scan_box import ScanBox
+
+log = logging.getLogger(__name__)
+CLERK_TRIES = 3
+
+
+def notice(parent: QWidget | None, text: str) -> QMessageBox:
+    box = QMessageBox(QMessageBox.Icon.Information, _("Loans"), text, QMessageBox.StandardButton.Ok,
+                      parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def sign_form(parent: QWidget, actor: Actor, borrower: str, what: str,
+              sign: Any) -> bytes | None:
+    """The borrower's handwriting, then the clerk's password and signature, then ``sign``.
+
+    ``sign(password, borrower_png, clerk_png) -> pdf``. A wrong password asks again (three
+    tries). None when someone cancels: the record stays, unsigned.
+    """
+    from desk_app.ui.widgets.sign_dialog import SignDialog
+
+    answer = SignDialog.ask(parent, _("Borrower: {name}").format(name=borrower),
+                            _("Please sign {what} by hand.").format(what=what),
+                            need_password=False, need_pad=True)
+    if answer is None:
+        return None
+    borrower_png = answer[1]
+    prompt = _("Sign {what} with your password and your signature.").format(what=what)
+    for _try in range(CLERK_TRIES):
+        clerk = SignDialog.ask(parent, _("Handled by: {name}").format(name=actor.display_name),
+                               prompt, need_password=True, need_pad=True)
+        if clerk is None:
+            return None
+        try:
+            return sign(clerk[0], borrower_png, clerk[1])
+        except AuthenticationFailed as error:
+            prompt = f"{error}\n" + _("Sign {what} with your password and your signature.").format(
+                what=what)
+    return None
+
+
+class ScanListDialog(QDialog):
+    """A scan box feeding a list of items, with Remove; ``check(item)`` refuses items."""
+
+    def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk, self.actor = desk, actor
+        self.result_value: Any = None
+        self.items: dict[str, ItemView] = {}
+        self.scan_box = ScanBox(_("S&can item:"))
+        self.scan_box.setObjectName("dialog_scan")
+        self.scan_box.add_shortcuts(self)
+        self.list = QListWidget()
+        self.list.setObjectName("item_list")
+        self.list.setMinimumHeight(110)
+        self.remove_button = QPushButton(_("&Remove"))
+        self.remove_button.setObjectName("remove_item")
+        self.remove_button.setAutoDefault(False)
+        self.remove_button.clicked.connect(self.remove_selected)
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.remove_selected)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("item_count")
+        self.scan_box.scanned.connect(self.add_ref)
+        self.field_errors: dict[str, FieldError] = {}
+        self.field_widgets: dict[str, QWidget] = {}
+        self.general_error = FieldError()
+        self.general_error.setObjectName("general_error")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText(_("Cancel"))
+        cancel.setAutoDefault(False)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+    def items_group(self, title: str) -> QGroupBox:
+        group = QGroupBox(title)
+        layout = QVBoxLayout(group)
+        layout.addWidget(self.scan_box)
+        row = QHBoxLayout()
+        row.addWidget(self.list, 1)
+        side = QVBoxLayout()
+        side.addWidget(self.remove_button)
+        side.addStretch(1)
+        side.addWidget(self.count_label)
+        row.addLayout(side)
+        layout.addLayout(row)
+        self._update_count()
+        return group
+
+    def finish_layout(self, *parts: Any) -> None:
+        layout = QVBoxLayout(self)
+        for part in parts:
+            if isinstance(part, QWidget):
+                layout.addWidget(part)
+            else:
+                layout.addLayout(part)
+        layout.addWidget(self.general_error)
+        layout.addWidget(self.buttons)
+        self.ok_button.setDefault(True)
+        self.setMinimumWidth(560)
+        self.scan_box.focus()
+
+    def check(self, item: ItemView) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def refs(self) -> list[str]:
+        return list(self.items)
+
+    def add_ref(self, code: str) -> bool:
+        """Add a scanned or typed reference; a refusal is shown at the scan box."""
+        try:
+            item = self.desk.archive.scan(self.actor, code)
+            if item.ref in self.items:
+                raise ValidationError(_("{ref} is in the list already.").format(ref=item.ref), "ref")
+            self.check(item)
+        except DeskError as error:
+            self.scan_box.show_message(str(error))
+            return False
+        self.scan_box.show_message("")
+        self.items[item.ref] = item
+        entry = QListWidgetItem(f"{item.ref}  ·  {item.title}")
+        entry.setData(Qt.ItemDataRole.UserRole, item.ref)
+        entry.setToolTip(item.location or "")
+        self.list.addItem(entry)
+        self.list.setCurrentRow(self.list.count() - 1)
+        self._update_count()
+        return True
+
+    def remove_selected(self) -> None:
+        row = self.list.currentRow()
+        if row < 0:
+            return
+        entry = self.list.takeItem(row)
+        self.items.pop(entry.data(Qt.ItemDataRole.UserRole), None)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        count = len(self.items)
+        self.count_label.setText(ngettext("{count} item", "{count} items", count).format(count=count))
+
+    def add_field(self, form: QFormLayout, key: str, label: str, widget: QWidget) -> QWidget:
+        title = QLabel(label)
+        title.setBuddy(widget)
+        form.addRow(title, widget)
+        error = FieldError()
+        error.setObjectName(f"error_{key}")
+        form.addRow("", error)
+        self.field_errors[key] = error
+        self.field_widgets[key] = widget
+        return widget
+
+    def error_at(self, field: str | None, message: str) -> None:
+        """A refusal next to its field (the scan box for references), the rest below."""
+        for label in (*self.field_errors.values(), self.general_error):
+            label.clear_message()
+        if field == "ref":
+            self.scan_box.show_message(message)
+            self.scan_box.focus()
+            return
+        show_field_error(self.field_errors, self.general_error, field, message)
+        widget = self.field_widgets.get(field or "")
+        if widget is not None and widget.isEnabled():
+            widget.setFocus()
+
+
+class LendDialog(ScanListDialog):
+    """``result_value`` is the slip dict (also when the signing was cancelled)."""
+
+    def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(desk, actor, parent)
+        self.setObjectName("lend_dialog")
+        self.setWindowTitle(_("Lend"))
+        self.signed_pdf: bytes | None = None
+
+        self.staff_radio = QRadioButton(_("S&taff member"))
+        self.staff_radio.setObjectName("borrower_staff")
+        self.staff_radio.setChecked(True)
+        self.outside_radio = QRadioButton(_("Outside p&erson"))
+        self.outside_radio.setObjectName("borrower_outside")
+        self.user_edit = QLineEdit()
+        self.user_edit.setObjectName("borrower_user")
+        self.user_edit.setPlaceholderText(_("user name, e.g. liqiang"))
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("borrower_name")
+        self.contact_edit = QLineEdit()
+        self.contact_edit.setObjectName("borrower_contact")
+        self.contact_edit.setPlaceholderText(_("phone or e-mail"))
+        self.organisation_edit = QLineEdit()
+        self.organisation_edit.setObjectName("borrower_organisation")
+        borrower = QGroupBox(_("Borrower"))
+        form = QFormLayout(borrower)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(self.staff_radio)
+        self.add_field(form, "borrower", _("&User name:"), self.user_edit)
+        form.addRow(self.outside_radio)
+        self.add_field(form, "name", _("&Name:"), self.name_edit)
+        self.add_field(form, "contact", _("C&ontact:"), self.contact_edit)
+        self.add_field(form, "organisation", _("Or&ganisation:"), self.organisation_edit)
+
+        self.purpose_edit = QLineEdit()
+        self.purpose_edit.setObjectName("purpose")
+        self.due_edit = QLineEdit()
+        self.due_edit.setObjectName("due")
+        self.due_edit.setPlaceholderText(_("YYYY-MM-DD; blank: the usual period of each kind"))
+        loan = QFormLayout()
+        loan.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.add_field(loan, "purpose", _("&Purpose:"), self.purpose_edit)
+        self.add_field(loan, "due", _("&Due:"), self.due_edit)
+
+        self.ok_button.setText(_("&Lend"))
+        self.ok_button.setObjectName("lend")
+        self.staff_radio.toggled.connect(self._borrower_kind)
+        self._borrower_kind()
+        self.finish_layout(self.items_group(_("Items")), borrower, loan)
+
+    def _borrower_kind(self, *_args) -> None:
+        staff = self.staff_radio.isChecked()
+        self.user_edit.setEnabled(staff)
+        for edit in (self.name_edit, self.contact_edit, self.organisation_edit):
+            edit.setEnabled(not staff)
+
+    def error_at(self, field: str | None, message: str) -> None:
+        if field == "borrower" and self.outside_radio.isChecked():
+            field = "name"
+        super().error_at(field, message)
+
+    def check(self, item: ItemView) -> None:
+        rules.check_lendable(rules.ItemFacts(item.ref, item.level, item.status))
+
+    def borrower_input(self) -> BorrowerInput:
+        if self.staff_radio.isChecked():
+            name = self.user_edit.text().strip()
+            if not name:
+                raise ValidationError(_("Who borrows? Give a staff user or a name."), "borrower")
+            return BorrowerInput(user_name=name)
+        return BorrowerInput(name=self.name_edit.text(), contact=self.contact_edit.text(),
+                             organisation=self.organisation_edit.text())
+
+    def accept(self) -> None:
+        """Lend, then sign; the dialog closes once the loan is registered."""
+        if self.result_value is not None:  # already lent; signing was interrupted
+            super().accept()
+            return
+        try:
+            due_text = self.due_edit.text().strip()
+            due = rules.parse_day(due_text, "due") if due_text else None
+            slip = self.desk.loans.lend(self.actor, self.refs(), self.borrower_input(),
+                                        self.purpose_edit.text(), due)
+        except ValidationError as error:
+            self.error_at(error.field, str(error))
+            return
+        except DeskError as error:
+            self.error_at(None, str(error))
+            return
+        self.result_value = slip
+        what = _("the loan slip {number}").format(number=slip["number"])
+        try:
+            self.signed_pdf = sign_form(
+                self, self.actor, slip["borrower"], what,
+                lambda password, borrower_png, clerk_png: self.desk.loans.sign_slip(
+                    self.actor, slip["id"], password, borrower_png, clerk_png))
+        except DeskError as error:
+            log.warning("slip %s not signed: %s", slip["number"], error)
+            self.signed_pdf = None
+        super().accept()
+        parent = self.parentWidget()
+        if self.signed_pdf is not None:
+            preview_pdf(parent, self.signed_pdf, f"{slip['number']}.pdf")
+        else:
+            notice(parent, _("The loan {number} is registered, but its slip is not signed yet. "
+                             "Sign it from the Loans page.").format(number=slip["number"]))
+
+
+class ReturnDialog(ScanListDialog):
+    """``result_value`` is the receipt dict."""
+
+    def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(desk, actor, parent)
+        self.setObjectName("return_dialog")
+        self.setWindowTitle(_("Take back"))
+        self.signed_pdf: bytes | None = None
+        self.condition_combo = QComboBox()
+        self.condition_combo.setObjectName("condition")
+        for condition in rules.CONDITIONS:
+            self.condition_combo.addItem(_(rules.CONDITION_LABELS[condition]), condition)
+        self.notes_edit = QLineEdit()
+        self.notes_edit.setObjectName("notes")
+        self.notes_edit.setPlaceholderText(_("e.g. two pages missing"))
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.add_field(form, "condition", _("C&ondition:"), self.condition_combo)
+        self.add_field(form, "notes", _("&Notes:"), self.notes_edit)
+        self.ok_button.setText(_("&Take back"))
+        self.ok_button.setObjectName("take_back")
+        self.finish_layout(self.items_group(_("Items returned")), form)
+
+    def check(self, item: ItemView) -> None:
+        if item.status != rules.Status.ON_LOAN:
+            raise ValidationError(_("{ref} is not on loan.").format(ref=item.ref), "ref")
+
+    def accept(self) -> None:
+        if self.result_value is not None:
+            super().accept()
+            return
+        try:
+            receipt = self.desk.loans.return_items(self.actor, self.refs(),
+                                                   self.condition_combo.currentData(),
+                                                   self.notes_edit.text())
+        except ValidationError as error:
+            self.error_at(error.field, str(error))
+            return
+        except DeskError as error:
+            self.error_at(None, str(error))
+            return
+        self.result_value = receipt
+        what = _("the return receipt {number}").format(number=receipt["number"])
+        try:
+            self.signed_pdf = sign_form(
+                self, self.actor, receipt["borrower"], what,
+                lambda password, borrower_png, clerk_png: self.desk.loans.sign_receipt(
+                    self.actor, receipt["id"], password, borrower_png, clerk_png))
+        except DeskError as error:
+            log.warning("receipt %s not signed: %s", receipt["number"], error)
+            self.signed_pdf = None
+        super().accept()
+        parent = self.parentWidget()
+        if self.signed_pdf is not None:
+            preview_pdf(parent, self.signed_pdf, f"{receipt['number']}.pdf")
+        else:
+            notice(parent, _("The return {number} is registered, but its receipt is not signed.")
+                   .format(number=receipt["number"]))
