@@ -166,4 +166,5 @@ def test_register_model_first_paint_and_flat_memory(big_desk, qtbot):
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"\nregister view: {model.rowCount()} rows, scrollbar maximum {scrollbar.maximum()}, "
           f"first paint {first:.0f} ms; after 100 jumps across the register "
-          f"{model.fetches} pages fetched, {len(model.cached_pages())} kept, peak RSS +{(rss_after - rss_before) / 1024:.1f} MB")
+          f"{model.fetches} pages fetched, {len(model.cached_pages())} kept, "
+          f"peak RSS +{(rss_after - rss_before) / 1024:.1f} MB")
