@@ -72,7 +72,9 @@ def derive_traditional() -> None:
         if not message.id or not message.string:
             continue
         entry = traditional.get(message.id)
-        derived = entry is None or not entry.string or "derived from zh_CN" in entry.user_comments
+        empty = entry is None or not any(entry.string if isinstance(entry.string, tuple)
+                                         else [entry.string])
+        derived = empty or "derived from zh_CN" in entry.user_comments
         if not derived:
             continue  # a hand-made Traditional translation wins
         text = (tuple(converter.convert(s) for s in message.string)
