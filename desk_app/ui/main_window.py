@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from desk_app import __version__
 from desk_app.domain.errors import DeskError
-from desk_app.domain.roles import Area, Permission, areas_of, role_label
+from desk_app.domain.roles import Area, areas_of, role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import N_, _
 from desk_app.logs import log_file
@@ -73,15 +73,8 @@ def area_title(area: Area) -> str:
 
 
 def display_name(desk, actor: Actor) -> str:
-    """Full name (user name) where the actor may read it, else the user name."""
-    if actor.can(Permission.USERS_VIEW):
-        try:
-            full = desk.users.get(actor, actor.name).full_name
-        except DeskError:
-            full = ""
-        if full:
-            return f"{full} ({actor.name})"
-    return actor.name
+    """"Full name (user name)", or the user name when there is no full name."""
+    return f"{actor.full_name} ({actor.name})" if actor.full_name else actor.name
 
 
 class MainWindow(QMainWindow):
