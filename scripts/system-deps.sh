@@ -4,7 +4,7 @@
 # exact command and fails, instead of Qt failing later with a plugin error.
 #   scripts/system-deps.sh base     python3-venv (for the project's virtual environment)
 #   scripts/system-deps.sh gui      libraries for a real window (X11/Wayland desktop)
-#   scripts/system-deps.sh test     libraries for the offscreen platform + poppler-utils
+#   scripts/system-deps.sh test     libraries for the offscreen platform, and poppler-utils
 set -euo pipefail
 mode=${1:-gui}
 
@@ -17,7 +17,7 @@ window=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-util1 libxcb-imag
 case "$mode" in
   base) wanted=("${base[@]}") ;;
   gui) wanted=("${base[@]}" "${offscreen[@]}" "${window[@]}") ;;
-  test) wanted=("${base[@]}" "${offscreen[@]}") ;;
+  test) wanted=("${base[@]}" "${offscreen[@]}" poppler-utils) ;;  # tests read PDFs with poppler
   *) echo "usage: $0 base|gui|test" >&2; exit 2 ;;
 esac
 
