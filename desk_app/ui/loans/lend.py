@@ -8,6 +8,7 @@ slip is shown. Return works the same way with the return receipt.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -88,6 +89,7 @@ class ScanListDialog(QDialog):
         super().__init__(parent)
         self.desk, self.actor = desk, actor
         self.result_value: Any = None
+        self.signed_pdf: bytes | None = None
         self.items: dict[str, ItemView] = {}
         self.scan_box = ScanBox(_("S&can item:"))
         self.scan_box.setObjectName("dialog_scan")
@@ -209,6 +211,39 @@ class ScanListDialog(QDialog):
             widget.setFocus()
 
 
+    def register_and_sign(self, register: Callable[[], dict],
+                          sign: Callable[[Actor, int, str, bytes | None, bytes | None], bytes],
+                          what: Callable[[dict], str], unsigned: Callable[[dict], str]) -> None:
+        """Write the loan or return (errors at the field, dialog stays), then the borrower's
+        handwriting and the clerk's signature; the dialog closes once the record exists."""
+        if self.result_value is not None:  # already registered; signing was interrupted
+            QDialog.accept(self)
+            return
+        try:
+            record = register()
+        except ValidationError as error:
+            self.error_at(error.field, str(error))
+            return
+        except DeskError as error:
+            self.error_at(None, str(error))
+            return
+        self.result_value = record
+        try:
+            self.signed_pdf = sign_form(
+                self, self.actor, record["borrower"], what(record),
+                lambda password, borrower_png, clerk_png: sign(
+                    self.actor, record["id"], password, borrower_png, clerk_png))
+        except DeskError as error:
+            log.warning("%s not signed: %s", record["number"], error)
+            self.signed_pdf = None
+        QDialog.accept(self)
+        parent = self.parentWidget()
+        if self.signed_pdf is not None:
+            preview_pdf(parent, self.signed_pdf, f"{record['number']}.pdf")
+        else:
+            notice(parent, unsigned(record))
+
+
 class LendDialog(ScanListDialog):
     """``result_value`` is the slip dict (also when the signing was cancelled)."""
 
@@ -216,7 +251,6 @@ class LendDialog(ScanListDialog):
         super().__init__(desk, actor, parent)
         self.setObjectName("lend_dialog")
         self.setWindowTitle(_("Lend"))
-        self.signed_pdf: bytes | None = None
 
         self.staff_radio = QRadioButton(_("S&taff member"))
         self.staff_radio.setObjectName("borrower_staff")
@@ -284,37 +318,18 @@ class LendDialog(ScanListDialog):
 
     def accept(self) -> None:
         """Lend, then sign; the dialog closes once the loan is registered."""
-        if self.result_value is not None:  # already lent; signing was interrupted
-            super().accept()
-            return
-        try:
+
+        def lend() -> dict:
             due_text = self.due_edit.text().strip()
             due = rules.parse_day(due_text, "due") if due_text else None
-            slip = self.desk.loans.lend(self.actor, self.refs(), self.borrower_input(),
+            return self.desk.loans.lend(self.actor, self.refs(), self.borrower_input(),
                                         self.purpose_edit.text(), due)
-        except ValidationError as error:
-            self.error_at(error.field, str(error))
-            return
-        except DeskError as error:
-            self.error_at(None, str(error))
-            return
-        self.result_value = slip
-        what = _("the loan slip {number}").format(number=slip["number"])
-        try:
-            self.signed_pdf = sign_form(
-                self, self.actor, slip["borrower"], what,
-                lambda password, borrower_png, clerk_png: self.desk.loans.sign_slip(
-                    self.actor, slip["id"], password, borrower_png, clerk_png))
-        except DeskError as error:
-            log.warning("slip %s not signed: %s", slip["number"], error)
-            self.signed_pdf = None
-        super().accept()
-        parent = self.parentWidget()
-        if self.signed_pdf is not None:
-            preview_pdf(parent, self.signed_pdf, f"{slip['number']}.pdf")
-        else:
-            notice(parent, _("The loan {number} is registered, but its slip is not signed yet. "
-                             "Sign it from the Loans page.").format(number=slip["number"]))
+
+        self.register_and_sign(
+            lend, self.desk.loans.sign_slip,
+            lambda slip: _("the loan slip {number}").format(number=slip["number"]),
+            lambda slip: _("The loan {number} is registered, but its slip is not signed yet. "
+                           "Sign it from the Loans page.").format(number=slip["number"]))
 
 
 class ReturnDialog(ScanListDialog):
@@ -324,7 +339,6 @@ class ReturnDialog(ScanListDialog):
         super().__init__(desk, actor, parent)
         self.setObjectName("return_dialog")
         self.setWindowTitle(_("Take back"))
-        self.signed_pdf: bytes | None = None
         self.condition_combo = QComboBox()
         self.condition_combo.setObjectName("condition")
         for condition in rules.CONDITIONS:
@@ -345,33 +359,11 @@ class ReturnDialog(ScanListDialog):
             raise ValidationError(_("{ref} is not on loan.").format(ref=item.ref), "ref")
 
     def accept(self) -> None:
-        if self.result_value is not None:
-            super().accept()
-            return
-        try:
-            receipt = self.desk.loans.return_items(self.actor, self.refs(),
-                                                   self.condition_combo.currentData(),
-                                                   self.notes_edit.text())
-        except ValidationError as error:
-            self.error_at(error.field, str(error))
-            return
-        except DeskError as error:
-            self.error_at(None, str(error))
-            return
-        self.result_value = receipt
-        what = _("the return receipt {number}").format(number=receipt["number"])
-        try:
-            self.signed_pdf = sign_form(
-                self, self.actor, receipt["borrower"], what,
-                lambda password, borrower_png, clerk_png: self.desk.loans.sign_receipt(
-                    self.actor, receipt["id"], password, borrower_png, clerk_png))
-        except DeskError as error:
-            log.warning("receipt %s not signed: %s", receipt["number"], error)
-            self.signed_pdf = None
-        super().accept()
-        parent = self.parentWidget()
-        if self.signed_pdf is not None:
-            preview_pdf(parent, self.signed_pdf, f"{receipt['number']}.pdf")
-        else:
-            notice(parent, _("The return {number} is registered, but its receipt is not signed.")
-                   .format(number=receipt["number"]))
+        self.register_and_sign(
+            lambda: self.desk.loans.return_items(self.actor, self.refs(),
+                                                 self.condition_combo.currentData(),
+                                                 self.notes_edit.text()),
+            self.desk.loans.sign_receipt,
+            lambda receipt: _("the return receipt {number}").format(number=receipt["number"]),
+            lambda receipt: _("The return {number} is registered, but its receipt is not signed.")
+            .format(number=receipt["number"]))
