@@ -32,9 +32,8 @@ missing=()
 for package in "${wanted[@]}"; do
   [ -n "$package" ] || continue
   # t64 renames (Ubuntu 24.04, Debian 13) satisfy the same need.
-  if ! dpkg-query -W -f='${Status}' "$package" "${package}t64" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$package")
-  fi
+  status=$(dpkg-query -W -f='${Status}\n' "$package" "${package}t64" 2>/dev/null || true)
+  [[ $status == *"install ok installed"* ]] || missing+=("$package")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
