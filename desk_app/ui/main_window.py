@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
         self.go_actions: list[QAction] = []
         for row, area in enumerate(self.areas):
             shortcut = f"Ctrl+{row + 1}" if row < 9 else None
-            action = self._action(area_title(area), lambda row=row: self.nav.setCurrentRow(row),
+            action = self._action(area_title(area), lambda row=row: self.go_to(row),
                                   shortcut, f"go_{area.value}")
             action.setIcon(self.style().standardIcon(AREA_ICONS[area]))
             go_menu.addAction(action)
@@ -232,6 +232,11 @@ class MainWindow(QMainWindow):
     def show_area(self, area: Area) -> Page:
         self.nav.setCurrentRow(self.areas.index(area))
         return self.pages[area]
+
+    def go_to(self, row: int) -> None:
+        """Keyboard navigation (Go menu): show the page and put the cursor in it."""
+        self.nav.setCurrentRow(row)
+        self.pages[self.areas[row]].focus_first()
 
     def show_overdue_loans(self) -> None:
         """The Loans page's Overdue tab (from the Today page's overdue box)."""

@@ -221,3 +221,31 @@ def test_lend_selected_opens_the_lend_dialog_with_the_items(qtbot, page, items):
     dialog.reject()
     qtbot.waitUntil(lambda: page.open_dialog is None)
 
+
+
+def test_keyboard_only_page_switch_then_scan(qtbot, demo_desk, clerk_actor, items):
+    """Ctrl+2 from anywhere puts the cursor in the Archive search; F2 then reaches the scan
+    box even while the cursor is elsewhere, and a scan opens the item."""
+    from PySide6.QtWidgets import QApplication
+
+    from desk_app.domain.roles import Area
+    from desk_app.ui.main_window import MainWindow
+
+    window = MainWindow(demo_desk, clerk_actor, idle_ms=3_600_000)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    window.nav.setFocus()
+    qtbot.waitUntil(window.nav.hasFocus)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    page = window.pages[Area.ARCHIVE]
+    assert window.current_area() == Area.ARCHIVE
+    qtbot.waitUntil(page.search_edit.hasFocus)
+    window.nav.setFocus()
+    qtbot.keyClick(window.nav, Qt.Key.Key_F2)
+    qtbot.waitUntil(page.scan_box.edit.hasFocus)
+    qtbot.keyClicks(page.scan_box.edit, "qa-zd-0001")
+    qtbot.keyClick(page.scan_box.edit, Qt.Key.Key_Return)
+    assert page.detail.item is not None and page.detail.item.ref == "QA-ZD-0001"
+    window.close()

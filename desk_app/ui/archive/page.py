@@ -156,6 +156,7 @@ class ArchivePage(Page):
 
         # --- search and scan
         self.search_edit = QLineEdit()
+        self.initial_focus = self.search_edit
         self.search_edit.setObjectName("archive_search")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setPlaceholderText(_("Reference, title, keywords, department…"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 
@@ -23,6 +24,16 @@ class Page(QWidget):
         self.body.setSpacing(10)
         self.body.addWidget(self.title_label)
         self.body.addWidget(self.description_label)
+
+    def focus_first(self) -> None:
+        """Put the cursor where work on this page starts (``initial_focus``, else the first
+        widget that takes focus), so a clerk who switched pages by keyboard can type at once."""
+        target = getattr(self, "initial_focus", None)
+        if target is not None and target.isEnabled():
+            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        else:
+            self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.focusNextChild()
 
     def activated(self) -> None:
         """Called when the page is shown in the main window; pages refresh here."""

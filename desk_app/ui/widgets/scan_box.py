@@ -82,9 +82,12 @@ class ScanBox(QWidget):
         self.edit.selectAll()
 
     def add_shortcuts(self, owner: QWidget, keys: tuple[str, ...] = SCAN_SHORTCUTS) -> None:
-        """Shortcuts on ``owner`` (a page or dialog) that put the cursor in the scan field."""
+        """Shortcuts on ``owner`` (a page or dialog) that put the cursor in the scan field.
+
+        Window-wide, so F2 works wherever the cursor is (the navigation list, a filter);
+        Qt ignores shortcuts of hidden widgets, so only the page on screen answers."""
         for key in keys:
             shortcut = QShortcut(QKeySequence(key), owner)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(self.focus)
             self.shortcuts.append(shortcut)
