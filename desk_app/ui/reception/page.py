@@ -413,7 +413,8 @@ class ReceptionPage(Page):
         for view in self.active_views:
             if view.channel is Channel.VISIT:
                 self.visitors_list.addItem(
-                    f"{_who(view)}  {view.company}  {_('since')} {_time(view.arrived_at)}")
+                    _("{who}  {company}  since {time}").format(
+                        who=_who(view), company=view.company, time=_time(view.arrived_at)))
         t = self.targets
         self.targets_label.setText(_(
             "Targets: answer within {answer} s, reply within {reply} min. Minor after the target, "
