@@ -49,3 +49,16 @@ def test_switching_language_translates(monkeypatch):
     assert _("Sign in") != "Sign in"
     set_language("en")
     assert _("Sign in") == "Sign in"
+
+
+def test_no_literal_translation_inside_an_f_string():
+    """babel cannot see ``_("...")`` inside an f-string: such text would never be translated."""
+    import pathlib
+
+    pattern = re.compile(r"""f["'].*\{_\(["']""")
+    source = pathlib.Path(catalogues.SOURCE)
+    hits = [f"{path.relative_to(source)}:{number}"
+            for path in source.rglob("*.py")
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if pattern.search(line)]
+    assert not hits, hits
