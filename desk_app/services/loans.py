@@ -276,8 +276,10 @@ class LoanService(Service):
         if flt.borrower:
             name = flt.borrower.strip()
             user = User.get_or_none(User.name == name.lower())
+            # A name prefix (an index range, not LIKE) or an exact user name.
             people = Borrower.select(Borrower.id).where(
-                (Borrower.name == name) | (Borrower.user == (user.id if user else -1)))
+                ((Borrower.name >= name) & (Borrower.name < name + "\uffff"))
+                | (Borrower.user == (user.id if user else -1)))
             conditions.append(Loan.borrower.in_(people))
         return functools.reduce(operator.and_, conditions) if conditions else peewee.SQL("1 = 1")
 

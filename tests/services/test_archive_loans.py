@@ -306,3 +306,11 @@ def test_search_pages_are_the_same_whichever_plan_runs(desk, people, items, monk
     assert walked == sorted_plan and len(walked) == 10
     assert desk.archive.count(clerk, flt) == 30 - 5  # five personnel files are not counted
     assert desk.archive.count(people["personnel"], flt) == 30
+
+
+def test_borrower_filter_takes_a_name_prefix_or_a_user_name(desk, people, items):
+    clerk = people["clerk"]
+    desk.loans.lend(clerk, [items["Fire safety manual"]], STAFF, "培训")
+    assert desk.loans.count(clerk, LoanFilter(borrower="张")) == 1
+    assert desk.loans.count(clerk, LoanFilter(borrower="borrower1")) == 1
+    assert desk.loans.count(clerk, LoanFilter(borrower="李")) == 0
