@@ -26,17 +26,11 @@ from PySide6.QtWidgets import (
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
+from desk_app.ui.jobs import emit_safely
 from desk_app.ui.widgets.fields import FieldError, show_field_error
 
 log = logging.getLogger(__name__)
 
-
-def _emit(signal, *args) -> None:
-    """Emit from the worker; the page (and the job's signals) may be gone by now."""
-    try:
-        signal.emit(*args)
-    except RuntimeError:
-        log.info("the window that started this job is closed; result dropped")
 
 
 def default_export_path(fmt: str, today: date | None = None) -> Path:
@@ -188,7 +182,7 @@ class ExportJob(QRunnable):
         self._cancel.set()
 
     def _progress(self, done: int, total: int) -> bool:
-        _emit(self.signals.progress, done, total)
+        emit_safely(self.signals.progress, done, total)
         return not self._cancel.is_set()
 
     def run(self) -> None:
@@ -199,13 +193,13 @@ class ExportJob(QRunnable):
                 self.actor, self.since, self.until, self.fmt, self.out, password=self.password,
                 handwriting_png=self.handwriting_png, progress=self._progress)
         except InterruptedError:
-            _emit(self.signals.cancelled)
+            emit_safely(self.signals.cancelled)
         except Exception as error:
             if not isinstance(error, DeskError):
                 log.exception("audit export failed")
-            _emit(self.signals.failed, error)
+            emit_safely(self.signals.failed, error)
         else:
-            _emit(self.signals.finished, result)
+            emit_safely(self.signals.finished, result)
         finally:
             self.password = None
             # peewee keeps one connection per thread: release this worker's.

@@ -21,16 +21,10 @@ from PySide6.QtWidgets import (
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import _
 from desk_app.services.exports import verify_pdf_file
+from desk_app.ui.jobs import emit_safely
 
 log = logging.getLogger(__name__)
 
-
-def _emit(signal, *args) -> None:
-    """Emit from the worker; the page (and the job's signals) may be gone by now."""
-    try:
-        signal.emit(*args)
-    except RuntimeError:
-        log.info("the window that started this job is closed; result dropped")
 
 GOOD, BAD = "#1b5e20", "#b00020"
 
@@ -55,9 +49,9 @@ class VerifyPdfJob(QRunnable):
         except Exception as error:
             if not isinstance(error, DeskError):
                 log.exception("verifying %s failed", self.path)
-            _emit(self.signals.failed, error)
+            emit_safely(self.signals.failed, error)
         else:
-            _emit(self.signals.finished, report)
+            emit_safely(self.signals.finished, report)
 
 
 def _yes_no(value: bool, good: bool) -> QLabel:
