@@ -47,16 +47,26 @@ def _audit_row(entry) -> list[str]:
             entry.change, entry.hash[:16]]
 
 
-def _check_target(out: Path, fmt: str) -> Path:
-    if fmt not in FORMATS:
-        raise ValidationError(_("Unknown format {fmt}: use pdf, csv or xlsx.").format(fmt=fmt),
-                              "format")
-    out = out.expanduser()
+def check_target(out: Path, fmt: str, formats: tuple[str, ...] = FORMATS) -> Path:
+    """The output file of an export, or a ValidationError before anything is written."""
+    if fmt not in formats:
+        raise ValidationError(_("Unknown format {fmt}: use {choices}.").format(
+            fmt=fmt, choices=", ".join(formats)), "format")
+    out = Path(out).expanduser()
     if out.is_dir():
         raise ValidationError(_("{path} is a folder; give a file name.").format(path=out), "out")
     if not out.parent.exists() or not os.access(out.parent, os.W_OK):
         raise ValidationError(_("Cannot write to {folder}.").format(folder=out.parent), "out")
     return out
+
+
+def exporter_text(actor: Actor) -> str:
+    return f"{actor.display_name} ({actor.name})"
+
+
+def period_text(since: date | None, until: date | None) -> str:
+    return "{} – {}".format(since.isoformat() if since else _("beginning"),
+                            until.isoformat() if until else _("today"))
 
 
 def _counting(rows: Iterator[list[str]], total: int, progress: Progress | None,
@@ -128,7 +138,7 @@ class ExportService(Service):
                 progress: Progress | None) -> ExportResult:
         if since and until and since > until:
             raise ValidationError(_("The start date is after the end date."), field="from")
-        out = _check_target(out, fmt)
+        out = check_target(out, fmt)
         keys = KeyService(self.ctx)
         if fmt == "pdf":
             self._check_key_password(actor, password, keys)
@@ -151,7 +161,7 @@ class ExportService(Service):
             else:
                 pdf = self._signed_pdf(actor, keys, password or "", handwriting_png, register,
                                        f"{register.code[:3].upper()}-{head_seq:08d}", head_hash,
-                                       self._period_text(since, until), progress)
+                                       period_text(since, until), progress)
                 partial.write_bytes(pdf)
             os.replace(partial, out)
         finally:
@@ -168,11 +178,6 @@ class ExportService(Service):
                 user=actor.name))
         pki.load_private_key(key.key_pem.encode("ascii"), password or "")
 
-    @staticmethod
-    def _period_text(since: date | None, until: date | None) -> str:
-        return "{} – {}".format(since.isoformat() if since else _("beginning"),
-                                until.isoformat() if until else _("today"))
-
     def _signed_pdf(self, actor: Actor, keys: KeyService, password: str,
                     handwriting_png: bytes | None, register: Register, record_no: str,
                     head_hash: str, period: str, progress: Progress | None) -> bytes:
@@ -183,7 +188,7 @@ class ExportService(Service):
         spec = layout.FormSpec(company, register.title, record_no, self.ctx.clock.now(),
                                head_hash=head_hash, landscape=True)
         spec.key_values([(_("Period"), period), (_("Entries"), str(register.total)),
-                         (_("Exported by"), f"{actor.display_name} ({actor.name})"),
+                         (_("Exported by"), exporter_text(actor)),
                          (_("Audit chain head"), head_hash)])
         spec.rows(register.header, register.rows, col_widths=register.col_widths,
                   total=register.total)

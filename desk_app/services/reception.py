@@ -38,7 +38,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.resources import resource_path
 from desk_app.services.base import Service
-from desk_app.services.exports import ExportResult
+from desk_app.services.exports import ExportResult, check_target, exporter_text, period_text
 from desk_app.services.settings import SettingsService
 from desk_app.services.signing import KeyService
 from desk_app.store import audit_chain
@@ -888,20 +888,6 @@ class ReceptionService(Service):
         role = role_label(sorted(actor.roles)[0]) if actor.roles else ""
         return KeyService(self.ctx).sign_pdf(actor, pdf, slot, password, handwriting_png, role)
 
-    @staticmethod
-    def _target(out: Path, fmt: str, formats: Iterable[str]) -> Path:
-        allowed = tuple(formats)
-        if fmt not in allowed:
-            raise ValidationError(_("Unknown format {fmt}: use {choices}.").format(
-                fmt=fmt, choices=" or ".join(allowed)), "format")
-        out = Path(out).expanduser()
-        if out.is_dir():
-            raise ValidationError(_("{path} is a folder; give a file name.").format(path=out),
-                                  "out")
-        if not out.parent.exists() or not os.access(out.parent, os.W_OK):
-            raise ValidationError(_("Cannot write to {folder}.").format(folder=out.parent), "out")
-        return out
-
     def _export(self, actor: Actor, action: str, out: Path, fmt: str, details: dict[str, Any],
                 write: Callable[[Path], int]) -> ExportResult:
         with self.write() as tx:
@@ -916,17 +902,12 @@ class ReceptionService(Service):
             partial.unlink(missing_ok=True)
         return ExportResult(out, rows, head_seq, head_hash)
 
-    @staticmethod
-    def _period_text(since: date | None, until: date | None) -> str:
-        return "{} – {}".format(since.isoformat() if since else _("beginning"),
-                                until.isoformat() if until else _("today"))
-
     def export_visits(self, actor: Actor, since: date | None, until: date | None, fmt: str,
                       out: Path, password: str | None = None,
                       handwriting_png: bytes | None = None) -> ExportResult:
         """The visitor and call log of a period (CSV, or PDF signed when a password is given)."""
         self.require(actor, Permission.RECEPTION_VIEW)
-        out = self._target(out, fmt, ("pdf", "csv"))
+        out = check_target(out, fmt, ("pdf", "csv"))
         flt = VisitFilter(since=since, until=until)
         self._days(since, until)
         header = [_("No."), _("Channel"), _("Name"), _("Contact"), _("Company"), _("Request"),
@@ -955,8 +936,8 @@ class ReceptionService(Service):
                 return total
             spec = self._spec(_("Visitor and call log"), f"VIS-{audit_chain.head()[0]:08d}",
                               landscape=True)
-            spec.key_values([(_("Period"), self._period_text(since, until)),
-                             (_("Entries"), str(total)), (_("Exported by"), actor.name)])
+            spec.key_values([(_("Period"), period_text(since, until)),
+                             (_("Entries"), str(total)), (_("Exported by"), exporter_text(actor))])
             spec.rows(header, rows(), col_widths=[4, 6, 8, 10, 9, 20, 7, 12, 6, 6, 6, 11],
                       total=total)
             spec.signatures([("exporter", _("Exported by"))])
@@ -973,7 +954,7 @@ class ReceptionService(Service):
                           handwriting_png: bytes | None = None) -> ExportResult:
         """The complaint register of a period; the PDF starts with the counts by category."""
         self.require(actor, Permission.RECEPTION_VIEW)
-        out = self._target(out, fmt, ("pdf", "csv"))
+        out = check_target(out, fmt, ("pdf", "csv"))
         start, end = self._days(since, until)
         header = [_("No."), _("Received"), _("Category"), _("Customer"), _("Contact"),
                   _("Complaint"), _("Handler"), _("Reply promised"), _("Replied"), _("Reply")]
@@ -993,8 +974,8 @@ class ReceptionService(Service):
             stats = self._stats(0, 0, self._complaint_query(start, end))
             spec = self._spec(_("Complaint register"), f"CPL-{audit_chain.head()[0]:08d}",
                               landscape=True)
-            spec.key_values([(_("Period"), self._period_text(since, until)),
-                             (_("Complaints"), str(len(rows))), (_("Exported by"), actor.name)])
+            spec.key_values([(_("Period"), period_text(since, until)),
+                             (_("Complaints"), str(len(rows))), (_("Exported by"), exporter_text(actor))])
             spec.heading(_("By category"))
             spec.table(stats.header(), stats.table())
             spec.heading(_("Complaints"))
@@ -1013,7 +994,7 @@ class ReceptionService(Service):
                                handwriting_png: bytes | None = None) -> ExportResult:
         """The monthly complaint statistics table as PDF (signed with a password) or XLSX."""
         stats = self.complaint_stats(actor, year, month)
-        out = self._target(out, fmt, ("pdf", "xlsx"))
+        out = check_target(out, fmt, ("pdf", "xlsx"))
         month_text = f"{year:04d}-{month:02d}"
         title = _("Complaint statistics by category")
 
