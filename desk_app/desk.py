@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import peewee
 
-from desk_app.domain.clock import Clock, SourceClock, SystemClock
+from desk_app.domain.clock import Clock, SourceClock, SystemClock, local_today
 from desk_app.domain.errors import DatabaseUnavailable
 from desk_app.i18n import _
 from desk_app.paths import data_dir
@@ -100,6 +100,14 @@ class Desk:
         database_proxy.initialize(db)
         log.info("opened %s", url.display())
         return cls(Context(db=db, clock=clock or standard_clock(db), url=url))
+
+    def now(self) -> datetime:
+        """The standard clock (R8): the database server's on PostgreSQL."""
+        return self.ctx.clock.now()
+
+    def today(self) -> date:
+        """Today's local date by the standard clock: the default of every date field."""
+        return local_today(self.now())
 
     def close(self) -> None:
         if self.ctx.url.backend == "sqlite" and not self.ctx.db.is_closed():

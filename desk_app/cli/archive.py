@@ -127,7 +127,7 @@ def cmd_item_list(desk, actor, args) -> int:
 @with_actor
 def cmd_item_show(desk, actor, args) -> int:
     item = desk.archive.get(actor, args.ref)
-    history = desk.loans.as_json(desk.archive.history(actor, item.ref))
+    history = desk.archive.history(actor, item.ref)
     if args.json:
         emit(args, [{**item.as_json(), "loans": history}], ())
         return 0
@@ -175,8 +175,8 @@ def cmd_loan_lend(desk, actor, args) -> int:
     if args.json:
         emit(args, [{"id": slip["id"], "slip": slip["number"], "refs": [i["ref"] for i in slip["items"]],
                      "borrower": slip["borrower"], "purpose": slip["purpose"],
-                     "handler": slip["handler"], "lent_at": slip["lent_at"].isoformat(),
-                     "due_on": slip["due_on"].isoformat(), "returned_at": None}], ())
+                     "handler": slip["handler"], "lent_at": slip["lent_at"],
+                     "due_on": slip["due_on"], "returned_at": None}], ())
     else:
         print(_("Lent {refs} to {borrower} on slip {number}, due {due}.").format(
             refs=", ".join(i["ref"] for i in slip["items"]), borrower=slip["borrower"],
@@ -204,7 +204,7 @@ def cmd_loan_list(desk, actor, args) -> int:
     from desk_app.services.loans import LoanFilter
 
     flt = LoanFilter(open_only=args.open, overdue_only=args.overdue, borrower=args.borrower)
-    rows = desk.loans.as_json(desk.loans.page(actor, flt, 0, max(1, args.limit)))
+    rows = desk.loans.page(actor, flt, 0, max(1, args.limit))
     columns = LOAN_COLUMNS + (("days_overdue",) if args.overdue else ())
     emit(args, rows, columns)
     return 0

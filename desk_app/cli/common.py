@@ -9,10 +9,11 @@ import os
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from desk_app.domain.clock import format_date, format_datetime, local_iso
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import _
 
@@ -79,7 +80,7 @@ def sign_in(desk, args: argparse.Namespace):
 def emit(args: argparse.Namespace, rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
     """A list: JSON array with --json, else aligned text columns."""
     if getattr(args, "json", False):
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2, default=json_value)
         sys.stdout.write("\n")
         return
     if not rows:
@@ -101,9 +102,22 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
+def json_value(value: Any) -> Any:
+    """JSON for what json cannot write itself: times as local ISO text with their offset."""
+    if isinstance(value, datetime):
+        return local_iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, list | tuple | frozenset | set):
-        return ",".join(str(item) for item in value)
+        return ",".join(_cell(item) for item in value)
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date):
+        return format_date(value)
     return "" if value is None else str(value)
 
 

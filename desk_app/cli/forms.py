@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from desk_app.cli.common import CliError, open_desk, parse_date, with_actor, write_file
+from desk_app.domain.clock import format_datetime, local_iso
 from desk_app.i18n import _
 
 
@@ -76,7 +77,7 @@ def cmd_verify_pdf(args: argparse.Namespace) -> int:
     if args.json:
         json.dump({"ok": report.ok, "signatures": [
             {"field": c.field_name, "signer": c.signer_name, "user": c.signer_user,
-             "signed_at": c.signed_at.isoformat() if c.signed_at else None, "intact": c.intact,
+             "signed_at": local_iso(c.signed_at), "intact": c.intact,
              "trusted": c.trusted, "modified_after": c.modified_after, "problem": c.problem}
             for c in report.signatures], "unsigned_fields": report.unsigned_fields},
             sys.stdout, ensure_ascii=False, indent=2)
@@ -93,7 +94,7 @@ def print_verify_report(report) -> None:
     for check in report.signatures:
         signer = check.signer_name + (f" ({check.signer_user})" if check.signer_user else "")
         print(_("Signature {field}: {signer}").format(field=check.field_name, signer=signer))
-        when = check.signed_at.isoformat(sep=" ", timespec="seconds") if check.signed_at else "?"
+        when = format_datetime(check.signed_at, seconds=True, empty="?")
         print("  " + _("signed at: {time}").format(time=when))
         print("  " + _("intact: {answer}").format(answer=yes if check.intact else no))
         print("  " + _("issued by this database's CA: {answer}").format(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 
 from desk_app.domain.errors import Conflict, ValidationError
@@ -205,8 +205,3 @@ def parse_day(text: str, field: str) -> date:
         raise ValidationError(
             _("Not a date: {text} (use YYYY-MM-DD).").format(text=text), field=field) from None
 
-
-def local_today(now_utc: datetime) -> date:
-    from desk_app.domain.clock import to_local
-
-    return to_local(now_utc).date()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
 
@@ -53,3 +53,60 @@ def parse_iso_utc(text: str) -> datetime:
 def to_local(moment: datetime) -> datetime:
     """UTC (naive) to the machine's local time, for display only."""
     return moment.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
+
+
+# ------------------------------------------------------------------ local days and display
+#
+# Stored times are naive UTC. Whatever a user types or reads is local: "from day / to day"
+# means local calendar days everywhere (GUI filters, exports, CLI), and every time shown on
+# screen, in a PDF or in the CLI goes through the formatters below.
+
+
+def local_today(now_utc: datetime) -> date:
+    """The local calendar day of a (naive UTC) moment of the standard clock."""
+    return to_local(now_utc).date()
+
+
+def local_day_start(day: date) -> datetime:
+    """Local midnight at the start of ``day`` as naive UTC (how times are stored)."""
+    return datetime.combine(day, time.min).astimezone(UTC).replace(tzinfo=None)
+
+
+def local_day_range(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
+    """Inclusive local days to the half-open naive-UTC range ``[start, end)`` stores filter on."""
+    start = local_day_start(since) if since else None
+    end = local_day_start(until + timedelta(days=1)) if until else None
+    return start, end
+
+
+def format_datetime(moment: datetime | None, seconds: bool = False, empty: str = "") -> str:
+    """``2026-11-30 10:52`` (local). Naive values are UTC; aware ones are converted."""
+    if moment is None:
+        return empty
+    local = to_local(moment) if moment.tzinfo is None else moment.astimezone().replace(tzinfo=None)
+    return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def format_clock(moment: datetime | None, empty: str = "") -> str:
+    """Time of day only, ``10:52`` (local)."""
+    if moment is None:
+        return empty
+    local = to_local(moment) if moment.tzinfo is None else moment.astimezone().replace(tzinfo=None)
+    return local.strftime("%H:%M")
+
+
+def format_date(day: date | datetime | None, empty: str = "") -> str:
+    """``2026-11-30``; a (naive UTC) datetime gives its local day."""
+    if day is None:
+        return empty
+    if isinstance(day, datetime):
+        return format_datetime(day)[:10]
+    return day.isoformat()
+
+
+def local_iso(moment: datetime | None) -> str | None:
+    """Machine-readable local time with its offset, for JSON output."""
+    if moment is None:
+        return None
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return aware.astimezone().isoformat(timespec="seconds")

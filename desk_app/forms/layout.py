@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any, BinaryIO
 
+from desk_app.domain.clock import format_datetime
 from desk_app.forms.fonts import FONT, FONT_BOLD, register_fonts
 from desk_app.i18n import _
 
@@ -166,11 +167,11 @@ class RenderInfo:
 
 
 def format_time(moment: datetime, tz: tzinfo | None = None) -> str:
-    """``2025-03-04 17:05:09 +08:00``: local (or ``tz``) time with its offset."""
+    """``2025-03-04 17:05``: local (or ``tz``) time, as everywhere else (domain.clock)."""
+    if tz is None:
+        return format_datetime(moment)
     aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-    local = aware.astimezone(tz)
-    text = local.strftime("%Y-%m-%d %H:%M:%S %z")
-    return text[:-2] + ":" + text[-2:]
+    return aware.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 # ---------------------------------------------------------------------------------------- rendering

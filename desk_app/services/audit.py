@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from desk_app.domain.audit import ChainReport
-from desk_app.domain.clock import iso_utc
+from desk_app.domain.clock import iso_utc, local_day_range
 from desk_app.domain.roles import Permission
 from desk_app.domain.users import Actor
 from desk_app.services.base import Service
@@ -18,10 +18,9 @@ __all__ = ["AuditFilter", "AuditService", "day_range"]
 
 
 def day_range(since: date | None, until: date | None) -> tuple[str | None, str | None]:
-    """Inclusive calendar days (UTC) to the half-open ISO range the store filters on."""
-    start = iso_utc(datetime.combine(since, time.min)) if since else None
-    end = iso_utc(datetime.combine(until + timedelta(days=1), time.min)) if until else None
-    return start, end
+    """Inclusive local calendar days to the half-open ISO UTC range the store filters on."""
+    start, end = local_day_range(since, until)
+    return (iso_utc(start) if start else None), (iso_utc(end) if end else None)
 
 
 class AuditService(Service):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from desk_app.domain.clock import format_datetime
 from desk_app.domain.errors import AuthenticationFailed
 from desk_app.domain.roles import parse_roles
 from desk_app.domain.users import Actor, LockoutPolicy, check_new_password
@@ -71,12 +72,10 @@ class AuthService(Service):
 
     @staticmethod
     def _locked(user: User) -> AuthenticationFailed:
-        from desk_app.domain.clock import to_local
-
         assert user.locked_until is not None
         return AuthenticationFailed(
             _("Too many failed sign-ins: this account is locked until {time}.").format(
-                time=to_local(user.locked_until).strftime("%H:%M")
+                time=format_datetime(user.locked_until)
             )
         )
 

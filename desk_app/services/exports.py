@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from desk_app.domain.clock import parse_iso_utc, to_local
+from desk_app.domain.clock import format_datetime, parse_iso_utc
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.roles import Permission, role_label
 from desk_app.domain.users import Actor
@@ -42,7 +42,7 @@ def _audit_header() -> list[str]:
 
 
 def _audit_row(entry) -> list[str]:
-    at = to_local(parse_iso_utc(entry.at)).strftime("%Y-%m-%d %H:%M:%S")
+    at = format_datetime(parse_iso_utc(entry.at), seconds=True)
     return [str(entry.seq), at, entry.actor, entry.action, entry.entity, entry.entity_id,
             entry.change, entry.hash[:16]]
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from desk_app.domain.archive import CONDITION_LABELS
-from desk_app.domain.clock import to_local
+from desk_app.domain.clock import format_datetime
 from desk_app.i18n import _
 from desk_app.services.base import Context
 from desk_app.services.settings import SettingsService
@@ -19,8 +19,7 @@ def _spec(ctx: Context, title: str, record_no: str, at: datetime | None = None):
     return layout.FormSpec(company, title, record_no, at or ctx.clock.now())
 
 
-def _local(moment: datetime) -> str:
-    return to_local(moment).strftime("%Y-%m-%d %H:%M")
+_local = format_datetime
 
 
 def _prepared(spec) -> bytes:

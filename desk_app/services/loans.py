@@ -14,6 +14,7 @@ import peewee
 
 from desk_app.domain import archive as rules
 from desk_app.domain.audit import canonical_json
+from desk_app.domain.clock import local_today
 from desk_app.domain.errors import Conflict, NotFound, ValidationError
 from desk_app.domain.roles import Permission
 from desk_app.domain.users import Actor
@@ -82,14 +83,9 @@ def loan_rows(where, offset: int, limit: int, today: date | None = None) -> list
     return rows
 
 
-def _json_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: value.isoformat() if isinstance(value, date | datetime) else value
-            for key, value in row.items()}
-
-
 class LoanService(Service):
     def today(self) -> date:
-        return rules.local_today(self.ctx.clock.now())
+        return local_today(self.ctx.clock.now())
 
     # ------------------------------------------------------------ lending
 
@@ -227,7 +223,7 @@ class LoanService(Service):
             loan.save()
             tx.audit(actor, "loan.renew", "loan", loan.id, before={"due": before.isoformat()},
                      after={"due": loan.due_on.isoformat(), "renewals": loan.renewals})
-        return _json_row(loan_rows(Loan.id == loan.id, 0, 1)[0])
+        return loan_rows(Loan.id == loan.id, 0, 1)[0]
 
     def correct(self, actor: Actor, loan_id: int, reason: str, *, due_on: date | None = None,
                 condition: str | None = None, notes: str | None = None) -> dict[str, Any]:
@@ -300,9 +296,6 @@ class LoanService(Service):
                .order_by(Loan.due_on, Loan.id).offset(offset).limit(limit)]
         rows = {row["id"]: row for row in loan_rows(Loan.id.in_(ids), 0, limit, today)}
         return [rows[i] for i in ids]
-
-    def as_json(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [_json_row(row) for row in rows]
 
     # ------------------------------------------------------------ reminders
 

@@ -15,14 +15,14 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import peewee
 
 from desk_app.domain import reception as rules
-from desk_app.domain.clock import to_local
+from desk_app.domain.clock import format_clock, format_datetime, local_day_range, local_day_start, to_local
 from desk_app.domain.errors import Conflict, NotFound, ValidationError
 from desk_app.domain.reception import (
     LANGS,
@@ -112,7 +112,7 @@ class ScriptView:
     def as_dict(self) -> dict[str, Any]:
         return {"key": self.key, "situation": self.situation, "lang": self.lang,
                 "version": self.version, "title": self.title, "text": self.text,
-                "changed_at": self.created_at.isoformat(sep=" ", timespec="seconds"),
+                "changed_at": self.created_at,
                 "changed_by": self.created_by}
 
 
@@ -151,16 +151,13 @@ class VisitView:
                                   targets, answer_timed=self.channel is not Channel.PHONE_OUT)
 
     def as_dict(self) -> dict[str, Any]:
-        def at(value: datetime | None) -> str | None:
-            return value.isoformat(sep=" ", timespec="seconds") if value else None
-
         return {"id": self.id, "channel": self.channel.value, "name": self.name,
                 "title": self.caller_title, "contact": self.contact, "company": self.company,
                 "request": self.request, "result": self.result, "handler": self.handler,
-                "time_in": at(self.arrived_at), "answered": at(self.answered_at),
-                "resolved": at(self.resolved_at), "time_out": at(self.ended_at),
+                "time_in": self.arrived_at, "answered": self.answered_at,
+                "resolved": self.resolved_at, "time_out": self.ended_at,
                 "timeout_level": self.timeout_level.name.lower(),
-                "escalated": at(self.escalated_at), "reviewed_by": self.reviewed_by or None}
+                "escalated": self.escalated_at, "reviewed_by": self.reviewed_by or None}
 
 
 def _visit_view(row: Visit) -> VisitView:
@@ -263,11 +260,6 @@ class ComplaintStats:
         return out
 
 
-def local_day_start(day: date) -> datetime:
-    """Local midnight of ``day`` as naive UTC (how times are stored)."""
-    return datetime.combine(day, time.min).astimezone(UTC).replace(tzinfo=None)
-
-
 def month_range(year: int, month: int) -> tuple[datetime, datetime]:
     if not 1 <= month <= 12 or not 2000 <= year <= 2999:
         raise ValidationError(_("Give a month as YYYY-MM."), field="month")
@@ -276,13 +268,8 @@ def month_range(year: int, month: int) -> tuple[datetime, datetime]:
     return local_day_start(first), local_day_start(following)
 
 
-def _time_text(moment: datetime | None) -> str:
-    return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def _clock_text(moment: datetime | None) -> str:
-    """Time of day only (the entry's date is in its time-in column)."""
-    return to_local(moment).strftime("%H:%M") if moment else ""
+_time_text = format_datetime
+_clock_text = format_clock  # time of day only (the entry's date is in its time-in column)
 
 
 # ------------------------------------------------------------------------------ the service
@@ -840,8 +827,7 @@ class ReceptionService(Service):
     def _days(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
         if since and until and since > until:
             raise ValidationError(_("The start date is after the end date."), field="from")
-        return (local_day_start(since) if since else None,
-                local_day_start(until + timedelta(days=1)) if until else None)
+        return local_day_range(since, until)
 
     def complaint_stats(self, actor: Actor, year: int, month: int) -> ComplaintStats:
         """The monthly complaint statistics by category (顾客投诉分类统计表)."""

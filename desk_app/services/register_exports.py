@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import peewee
 
 from desk_app.domain import archive as rules
-from desk_app.domain.clock import to_local
+from desk_app.domain.clock import format_datetime, local_day_range
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.archive import visible_levels
@@ -18,12 +18,6 @@ from desk_app.store.archive import Borrower, Department, Item, Kind, Loan, Locat
 from desk_app.store.models import User
 
 BATCH = 2000
-
-
-def _bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
-    start = datetime.combine(since, time.min) if since else None
-    end = datetime.combine(until + timedelta(days=1), time.min) if until else None
-    return start, end
 
 
 def _keyset(query: Any, id_field: Any) -> Iterator[tuple[Any, ...]]:
@@ -41,14 +35,14 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return to_local(value).strftime("%Y-%m-%d %H:%M")
+        return format_datetime(value)
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
 
 
 def items(actor: Actor, since: date | None, until: date | None) -> Register:
-    start, end = _bounds(since, until)
+    start, end = local_day_range(since, until)
     where = Item.level.in_(visible_levels(actor))
     if start:
         where &= Item.created_at >= start
@@ -68,7 +62,7 @@ def items(actor: Actor, since: date | None, until: date | None) -> Register:
 
 
 def loans(actor: Actor, since: date | None, until: date | None) -> Register:
-    start, end = _bounds(since, until)
+    start, end = local_day_range(since, until)
     where = Loan.id > 0
     if start:
         where &= Loan.lent_at >= start

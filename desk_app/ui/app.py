@@ -197,6 +197,10 @@ def run_gui(url: str, language: str | None = None) -> int:
     # Until the database is open: the explicit language, else the one the CLI chose
     # from the environment; the database's setting follows when no language was given.
     apply_language(language or current_language())
+    from desk_app.ui import smoke
+
+    if smoke.requested():  # DESK_SMOKE_PAGES=1: every page without the sign-in window, then quit
+        return smoke.run_pages(url, language)
     session = Session(url, language)
     if os.environ.get(EXIT_AFTER_LOGIN_SHOWN) == "1":
         session.show_login()

@@ -71,7 +71,8 @@ def test_generation_time_and_head_hash_on_every_page(tmp_path):
     path = write(tmp_path, "t.pdf", rendered.pdf)
     for page in range(1, rendered.pages + 1):
         text = poppler("pdftotext", "-f", str(page), "-l", str(page), path, "-")
-        assert "2025-03-04 17:05:09 +08:00" in text
+        assert "2025-03-04 17:05" in text
+        assert "+08:00" not in text and "+00:00" not in text
         assert "f" * 64 in text
         assert f"Page {page} of {rendered.pages}" in text
 
@@ -139,9 +140,9 @@ def test_empty_rows_and_format_time():
     spec = FormSpec("公司", "空", "E-1", GENERATED).rows(["a", "b"], iter(()))
     assert render(spec).startswith(b"%PDF-")
     assert (
-        format_time(datetime(2025, 1, 1, 0, 0), timezone(timedelta(hours=8))) == "2025-01-01 08:00:00 +08:00"
+        format_time(datetime(2025, 1, 1, 0, 0), timezone(timedelta(hours=8))) == "2025-01-01 08:00"
     )
-    assert format_time(datetime(2025, 1, 1, tzinfo=UTC), UTC) == "2025-01-01 00:00:00 +00:00"
+    assert format_time(datetime(2025, 1, 1, tzinfo=UTC), UTC) == "2025-01-01 00:00"
 
 
 def test_slot_names_must_be_unique_ascii():

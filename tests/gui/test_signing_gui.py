@@ -252,7 +252,8 @@ def _fill_export_dialog(qtbot, page: AuditPage, fmt: str, out: Path) -> None:
     page.export_button.click()
     dialog = page.export_dialog
     assert dialog is not None and dialog.isVisible()
-    today = QDate.currentDate()
+    day = page.desk.today()  # the standard clock's day (R8), not the PC's
+    today = QDate(day.year, day.month, day.day)
     assert dialog.since_edit.date() == QDate(today.year(), today.month(), 1)
     assert dialog.until_edit.date() == today
     assert Path(dialog.path_edit.text()).name == f"audit-{today.toString('yyyyMMdd')}.pdf"

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain.clock import format_date, format_datetime
 from desk_app.domain.errors import DeskError
 from desk_app.domain.roles import role_label
 from desk_app.domain.users import Actor
@@ -43,8 +44,8 @@ def user_columns() -> list[Column]:
         Column(lambda: _("Status"),
                lambda user: _("active") if user.active else _("deactivated")),
         Column(lambda: _("Locked until"),
-               lambda user: user.locked_until.strftime("%Y-%m-%d %H:%M") if user.locked_until else ""),
-        Column(lambda: _("Created"), lambda user: user.created_at.strftime("%Y-%m-%d")),
+               lambda user: format_datetime(user.locked_until)),
+        Column(lambda: _("Created"), lambda user: format_date(user.created_at)),
     ]
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from desk_app.domain.clock import to_local
+from desk_app.domain.clock import format_datetime
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def day_text(value: date | None) -> str:
 
 def local_text(moment: datetime | None) -> str:
     """A stored naive-UTC time as local time, to the minute."""
-    return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return format_datetime(moment)
 
 
 def preview_pdf(parent: QWidget | None, pdf: bytes, suggested_name: str) -> None:

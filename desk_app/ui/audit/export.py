@@ -33,22 +33,22 @@ log = logging.getLogger(__name__)
 
 
 
-def default_export_path(fmt: str, today: date | None = None) -> Path:
+def default_export_path(fmt: str, today: date) -> Path:
     folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    stamp = (today or date.today()).strftime("%Y%m%d")
+    stamp = today.strftime("%Y%m%d")
     return Path(folder or Path.home()) / f"audit-{stamp}.{fmt}"
 
 
 class ExportDialog(QDialog):
     """Period, format and target file. After ``accept()``: ``since``, ``until``, ``fmt``, ``path``."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.today = today  # the standard clock's day (R8), not the PC's
         self.setObjectName("export_dialog")
         self.setWindowTitle(_("Export the audit trail"))
-        today = QDate.currentDate()
-        self.since_edit = QDateEdit(QDate(today.year(), today.month(), 1))
-        self.until_edit = QDateEdit(today)
+        self.since_edit = QDateEdit(QDate(today.year, today.month, 1))
+        self.until_edit = QDateEdit(QDate(today.year, today.month, today.day))
         for edit, name in ((self.since_edit, "export_since"), (self.until_edit, "export_until")):
             edit.setObjectName(name)
             edit.setCalendarPopup(True)
@@ -57,7 +57,7 @@ class ExportDialog(QDialog):
         self.format_combo.setObjectName("export_format")
         self.format_combo.addItem(_("PDF, signed by you"), "pdf")
         self.format_combo.addItem(_("CSV spreadsheet"), "csv")
-        self.path_edit = QLineEdit(str(default_export_path("pdf")))
+        self.path_edit = QLineEdit(str(default_export_path("pdf", today)))
         self.path_edit.setObjectName("export_path")
         self.path_edit.setMinimumWidth(360)
         self.browse_button = QPushButton(_("&Browse…"))
@@ -129,7 +129,7 @@ class ExportDialog(QDialog):
         fmt = self.current_format()
         filters = _("PDF files (*.pdf)") if fmt == "pdf" else _("CSV files (*.csv)")
         path, _filter = QFileDialog.getSaveFileName(
-            self, _("Export to"), self.path_edit.text() or str(default_export_path(fmt)), filters)
+            self, _("Export to"), self.path_edit.text() or str(default_export_path(fmt, self.today)), filters)
         if path:
             if not Path(path).suffix:
                 path += f".{fmt}"

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QStandardPaths, Qt, QThreadPool, Signal
+from PySide6.QtCore import QStandardPaths, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,6 +37,7 @@ from desk_app.ui.audit.verify import VerifyJob
 from desk_app.ui.errors import show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.pages.today import local_time_text
+from desk_app.ui.widgets.fields import to_qdate
 from desk_app.ui.widgets.page import Page
 from desk_app.ui.widgets.pdf_view import PdfPreviewDialog, show_pdf
 from desk_app.ui.widgets.sign_dialog import SignDialog
@@ -110,7 +111,7 @@ class AuditPage(Page):
             combo.setMinimumContentsLength(10)
         self.period_check = QCheckBox(_("&Period:"))
         self.period_check.setObjectName("filter_period")
-        today = QDate.currentDate()
+        today = to_qdate(self.desk.today())
         self.since_edit = QDateEdit(today.addDays(-30))
         self.until_edit = QDateEdit(today)
         for edit, name in ((self.since_edit, "filter_since"), (self.until_edit, "filter_until")):
@@ -312,7 +313,7 @@ class AuditPage(Page):
         """Ask period, format and file (then, for a PDF, the signature); export in a worker."""
         if self.export_job is not None or self.export_dialog is not None:
             return
-        self.export_dialog = dialog = ExportDialog(self)
+        self.export_dialog = dialog = ExportDialog(self.desk.today(), self)
         dialog.accepted.connect(self._export_chosen)
         dialog.rejected.connect(self._export_abandoned)
         dialog.open()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain.clock import format_datetime
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import _
 from desk_app.services.exports import verify_pdf_file
@@ -63,11 +64,7 @@ def _yes_no(value: bool, good: bool) -> QLabel:
 
 
 def _local_time(moment) -> str:
-    if moment is None:
-        return "—"
-    if moment.tzinfo is None:
-        return moment.strftime("%Y-%m-%d %H:%M:%S")
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
+    return format_datetime(moment, seconds=True, empty="—")
 
 
 def verdict_text(report) -> str:

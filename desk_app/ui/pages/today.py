@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -14,18 +14,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.clock import parse_iso_utc, to_local
+from desk_app.domain.clock import format_datetime, parse_iso_utc
 from desk_app.domain.errors import DeskError
 from desk_app.domain.roles import Permission, role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.ui.language import locale
+from desk_app.ui.widgets.fields import to_qdate
 from desk_app.ui.widgets.page import Page
 
 
 def local_time_text(at: str, with_seconds: bool = False) -> str:
-    moment = to_local(parse_iso_utc(at))
-    return moment.strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
+    """An audit entry's ISO UTC text as local time."""
+    return format_datetime(parse_iso_utc(at), seconds=with_seconds)
 
 
 OVERDUE_SHOWN = 10
@@ -124,7 +125,7 @@ class TodayPage(Page):
         if self.overdue_box is not None:
             self._load_overdue()
         self.date_label.setText(
-            _("Today is {date}.").format(date=locale().toString(QDate.currentDate(),
+            _("Today is {date}.").format(date=locale().toString(to_qdate(self.desk.today()),
                                                                 locale().FormatType.LongFormat))
         )
         self.recent.clear()

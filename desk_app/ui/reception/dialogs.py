@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -117,7 +117,7 @@ class FormDialog(QDialog):
                     combo.setEditText(str(spec.value))
             return combo
         if spec.kind == "datetime":
-            edit = QDateTimeEdit(spec.value or QDateTime.currentDateTime().addSecs(3600))
+            edit = QDateTimeEdit(spec.value)  # the page gives the default (standard clock, R8)
             edit.setDisplayFormat("yyyy-MM-dd HH:mm")
             edit.setCalendarPopup(True)
             return edit

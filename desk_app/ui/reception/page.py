@@ -9,7 +9,6 @@ escalates severe ones to the supervisor.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain import reception as rules
-from desk_app.domain.clock import to_local
+from desk_app.domain.clock import format_datetime
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.reception import Channel, Level
 from desk_app.domain.roles import Permission
@@ -48,6 +47,7 @@ from desk_app.ui.errors import show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.reception.dialogs import FieldSpec, FormDialog
 from desk_app.ui.reception.palette import LANG_NAMES, PaletteDialog, PrompterView, default_script_language
+from desk_app.ui.widgets.fields import local_qdatetime, to_qdate
 from desk_app.ui.widgets.page import Page
 
 LEVEL_COLOURS = {Level.MINOR: "#fff3c4", Level.MODERATE: "#ffd8a8", Level.SEVERE: "#ffb3b3"}
@@ -55,7 +55,7 @@ SWEEP_EVERY = 15  # ticks (seconds)
 
 
 def _time(moment) -> str:
-    return to_local(moment).strftime("%m-%d %H:%M") if moment else ""
+    return format_datetime(moment)
 
 
 def _channel(view) -> str:
@@ -666,7 +666,8 @@ class ReceptionPage(Page):
             FieldSpec("contact", _("&Contact"), value=view.contact if view else ""),
             FieldSpec("purpose", _("&Purpose"), "text",
                       value=view.request if view else ""),
-            FieldSpec("due_at", _("&When"), "datetime"),
+            FieldSpec("due_at", _("&When"), "datetime",
+                      value=local_qdatetime(self.desk.now()).addSecs(3600)),
         ], submit)
 
     def record_callback(self) -> FormDialog:
@@ -708,7 +709,7 @@ class ReceptionPage(Page):
 
     def export(self, kind: str = "visits") -> FormDialog:
         """Export the log or complaints (PDF/CSV) or the monthly statistics (PDF/XLSX)."""
-        today = date.today()
+        today = self.desk.today()
         kinds = [("visits", _("Visitor and call log")), ("complaints", _("Complaint register")),
                  ("stats", _("Monthly complaint statistics"))]
         formats = [("pdf", "PDF"), ("csv", "CSV"), ("xlsx", "XLSX")]
@@ -729,7 +730,7 @@ class ReceptionPage(Page):
             FieldSpec("kind", _("&What"), "choice", kinds, kind),
             FieldSpec("since", _("&From (statistics: the month of this day)"), "datetime",
                       value=QDate(today.year, today.month, 1).startOfDay()),
-            FieldSpec("until", _("&To"), "datetime", value=QDate.currentDate().endOfDay()),
+            FieldSpec("until", _("&To"), "datetime", value=to_qdate(today).endOfDay()),
             FieldSpec("format", _("F&ormat"), "choice", formats,
                       "xlsx" if kind == "stats" else "pdf"),
             FieldSpec("file", _("F&ile"), value=str(Path.home() / f"{kind}-{today:%Y%m}")),

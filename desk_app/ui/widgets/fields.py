@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
+from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import QLabel, QWidget
+
+from desk_app.domain.clock import to_local
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -22,6 +27,17 @@ class FieldError(QLabel):
 
     def clear_message(self) -> None:
         self.show_message("")
+
+
+def to_qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def local_qdatetime(moment_utc: datetime) -> QDateTime:
+    """A stored (naive UTC) moment, e.g. the standard clock's now, as a local QDateTime."""
+    local = to_local(moment_utc)
+    return QDateTime(QDate(local.year, local.month, local.day),
+                     QTime(local.hour, local.minute, local.second))
 
 
 def show_field_error(labels: dict[str, FieldError], fallback: FieldError, field: str | None,
