@@ -155,7 +155,7 @@ def test_notes_are_checked_for_forbidden_phrases(desk, clerk):
     assert desk.reception.get_visit(clerk, visit.id).name == "赵"
 
 
-def test_callbacks_and_record_form(desk, clerk, clock):
+def test_callbacks_and_record_form(desk, clerk, clock, tmp_path):
     visit = desk.reception.open_visit(clerk, "phone_in", name="王", request="报修水管")
     due = clock.now() + timedelta(days=1)
     callback = desk.reception.schedule_callback(clerk, "13800000000", "回访维修结果", due,
@@ -173,11 +173,11 @@ def test_callbacks_and_record_form(desk, clerk, clock):
     signed = desk.reception.callback_form(clerk, callback.id, password=PASSWORD)
     from desk_app.services.exports import verify_pdf_file
 
-    path = desk.ctx.url.path.parent / "cb.pdf" if desk.ctx.url.path else None
-    if path is not None:
-        path.write_bytes(signed)
-        report = verify_pdf_file(path, desk.keys.ca_certificate())
-        assert report.ok
+    path = tmp_path / "cb.pdf"
+    path.write_bytes(signed)
+    report = verify_pdf_file(path, desk.keys.ca_certificate())
+    assert report.ok
+    assert [s.signer_user for s in report.signatures] == ["wangfang"]
 
 
 def test_complaints_and_monthly_statistics(desk, clerk, clock, tmp_path):
@@ -199,7 +199,7 @@ def test_complaints_and_monthly_statistics(desk, clerk, clock, tmp_path):
     assert stats.total is not None and stats.total.total == 3 and stats.total.open == 1
     xlsx = desk.reception.export_complaint_stats(clerk, local.year, local.month, "xlsx",
                                                  tmp_path / "stats.xlsx")
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl  # a dependency of the app (XLSX exports): missing means broken
     sheet = openpyxl.load_workbook(xlsx.path).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[4 + 1][:5] == ["Repairs and maintenance", 2, 2, 1, 0]
