@@ -6,10 +6,17 @@ import multiprocessing
 import os
 from datetime import date, timedelta
 
+import peewee
 import pytest
 
 from desk_app.desk import Desk
-from desk_app.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from desk_app.domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from desk_app.forms.verify import verify_pdf
 from desk_app.services.archive import ItemFilter
 from desk_app.services.loans import BorrowerInput, LoanFilter
@@ -182,7 +189,7 @@ def test_the_database_allows_one_open_loan_per_item(desk, people, items):
     manual = items["Fire safety manual"]
     desk.loans.lend(clerk, [manual], STAFF, "第一次")
     first = Loan.get()
-    with pytest.raises(Exception), desk.ctx.db.atomic():  # noqa: B017 (IntegrityError per driver)
+    with pytest.raises(peewee.IntegrityError), desk.ctx.db.atomic():
         Loan.insert(slip=first.slip_id, item=first.item_id, borrower=first.borrower_id,
                     purpose="x", handler=first.handler_id, lent_at=first.lent_at,
                     due_on=first.due_on).execute()
@@ -274,7 +281,7 @@ def test_signed_slip_and_receipt_verify_and_never_change(desk, people, items):
     with pytest.raises(Conflict, match="never changed"):
         desk.loans.sign_slip(clerk, slip["id"], PASSWORD, None, None)
     receipt = desk.loans.return_items(clerk, [items["Fire safety manual"]])
-    with pytest.raises(Exception, match="Wrong password"):
+    with pytest.raises(AuthenticationFailed, match="Wrong password"):
         desk.loans.sign_receipt(clerk, receipt["id"], "wrong-password", None, None)
     signed = desk.loans.sign_receipt(clerk, receipt["id"], PASSWORD, None, None)
     assert verify_pdf(signed, desk.keys.ca_certificate()).ok
