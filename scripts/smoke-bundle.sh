@@ -1,13 +1,243 @@
 #!/usr/bin/env bash
-# Smoke test of the frozen app: version, a database with demo data, a verified audit
-# trail, and the GUI up to the login window on the offscreen platform.
+# Smoke test of the frozen app (make bundle runs it on dist/desk_app/desk_app): on a fresh
+# SQLite demo database, every command family with its exit status checked, every register
+# exported in every format it supports, every exported PDF verified, then the GUI offscreen:
+# the sign-in window, and every page of every demo user (DESK_SMOKE_PAGES, desk_app/ui/smoke.py)
+# with label sheets and a PDF preview. Finally the audit chain must be intact and the log free
+# of errors. Any failure prints the step's output and the log's tail, and exits non-zero.
+#
+#   scripts/smoke-bundle.sh dist/desk_app/desk_app
 set -euo pipefail
-app=$1
+
+app=$(realpath "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-export DESK_LOG_DIR="$work/log" DESK_DB="sqlite:///$work/smoke.db"
-"$app" --version
-"$app" demo >/dev/null
-DESK_USER=admin DESK_PASSWORD=demo1234 "$app" audit verify
-QT_QPA_PLATFORM=offscreen DESK_EXIT_AFTER_LOGIN_SHOWN=1 "$app"
-echo "bundle smoke test passed: $(du -sh "$(dirname "$app")" | cut -f1)"
+out="$work/out"
+mkdir -p "$out" "$work/remind" "$work/exports"
+export DESK_LOG_DIR="$work/log" DESK_DB="sqlite:///$work/smoke.db" DESK_LANG=en
+export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" XDG_STATE_HOME="$work/state"
+export QT_QPA_PLATFORM=offscreen
+unset DESK_USER DESK_PASSWORD DESK_SMOKE_PAGES DESK_EXIT_AFTER_LOGIN_SHOWN
+DEMO_PASSWORD=demo1234
+count=0
+started=$SECONDS
+
+fail() {
+    echo "SMOKE FAILED: $*" >&2
+    if [[ -s "$out/last" ]]; then
+        echo "--- output of the step:" >&2
+        tail -n 40 "$out/last" >&2
+    fi
+    if [[ -s "$DESK_LOG_DIR/desk_app.log" ]]; then
+        echo "--- tail of $DESK_LOG_DIR/desk_app.log:" >&2
+        tail -n 40 "$DESK_LOG_DIR/desk_app.log" >&2
+    fi
+    exit 1
+}
+
+# expect CODE TITLE [VAR=value …] -- ARGS…: run the frozen app with ARGS (and the variables),
+# its exit status must be CODE; stdout and stderr go to $out/last.
+expect() {
+    local code=$1 title=$2 status=0
+    shift 2
+    local vars=()
+    while [[ $1 != -- ]]; do vars+=("$1"); shift; done
+    shift
+    env "${vars[@]}" "$app" "$@" >"$out/last" 2>&1 || status=$?
+    [[ $status == "$code" ]] || fail "$title: exit status $status, expected $code (desk_app $*)"
+    count=$((count + 1))
+    printf 'ok %3d  %s\n' "$count" "$title"
+}
+
+# as USER TITLE ARGS…: the command as a demo user; it must succeed.
+as() {
+    local user=$1 title=$2
+    shift 2
+    expect 0 "$title" DESK_USER="$user" DESK_PASSWORD="$DEMO_PASSWORD" -- "$@"
+}
+
+# shows TEXT: the last step's output contains TEXT.
+shows() {
+    grep -qF -- "$1" "$out/last" || fail "the output does not contain “$1”"
+}
+
+# files FILE…: each exists and is not empty.
+files() {
+    local file
+    for file in "$@"; do
+        [[ -s $file ]] || fail "$file is missing or empty"
+    done
+}
+
+# verified PDF: verify-pdf says VALID and exits 0.
+verified() {
+    expect 0 "verify-pdf $(basename "$1")" -- verify-pdf "$1"
+    shows "VALID: every signature is intact"
+}
+
+# ---------------------------------------------------------------- start, database, languages
+expect 0 "version" -- --version
+shows "desk-app "
+expect 0 "help" -- --help
+shows "verify-pdf"
+expect 0 "demo: a fresh database with demo data" -- demo
+shows "Demo data ready: 7 users"
+expect 0 "demo --if-empty leaves it alone" -- demo --if-empty
+echo 'boss-pass-123' >"$work/boss.pw"
+expect 0 "init: a second, empty database" -- --db "sqlite:///$work/init.db" init --admin boss \
+    --full-name 老板 --password-stdin <"$work/boss.pw"
+shows "administrator boss"
+expect 0 "init again: already up to date" -- --db "sqlite:///$work/init.db" init --admin boss \
+    --password-stdin <"$work/boss.pw"
+expect 0 "translations: Simplified Chinese" DESK_LANG=zh_CN DESK_USER=admin \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- audit verify
+shows "审计日志完好"
+expect 0 "translations: Traditional Chinese" DESK_LANG=zh_TW DESK_USER=admin \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- audit verify
+shows "審計日誌完好"
+
+# ---------------------------------------------------------------- users, settings, audit
+as admin "user list" user list
+shows "zhoumin"
+as admin "user list --json" user list --json
+shows '"name": "chenjing"'
+echo 'smoke-pass-1' >"$work/pw1"
+echo 'smoke-pass-2' >"$work/pw2"
+as admin "user add" user add smoketest --role clerk --full-name 冒烟测试 --password-stdin <"$work/pw1"
+as admin "user roles" user roles smoketest --role clerk,supervisor
+as admin "user passwd" user passwd smoketest --password-stdin <"$work/pw2"
+expect 0 "new user signs in" DESK_USER=smoketest DESK_PASSWORD=smoke-pass-2 -- loan list --limit 1
+as admin "user deactivate" user deactivate smoketest
+expect 3 "deactivated user is refused" DESK_USER=smoketest DESK_PASSWORD=smoke-pass-2 -- loan list
+as admin "user reactivate" user reactivate smoketest
+as admin "settings list" settings list
+shows "company_name"
+as admin "settings list --json" settings list --json
+as admin "settings set" settings set renewal_days 21
+expect 3 "wrong password is refused" DESK_USER=admin DESK_PASSWORD=wrong-password -- audit verify
+as chenjing "audit verify" audit verify
+shows "Audit trail intact"
+as chenjing "audit list" audit list --limit 5
+shows "auth.login"
+as chenjing "audit list --action prefix --json" audit list --action user. --json
+shows '"action": "user.'
+
+# ---------------------------------------------------------------- backup and restore
+as admin "backup" backup "$work/backup.db"
+files "$work/backup.db"
+as admin "restore" restore "$work/backup.db"
+shows "restored"
+as chenjing "audit verify after restore" audit verify
+
+# ---------------------------------------------------------------- archive: locations and items
+as admin "item kinds" item kinds
+shows "dept GC"
+as admin "location add (room)" location add 冒烟库房
+as admin "location add (shelf in the room)" location add 1号架 --in 冒烟库房
+as admin "location list" location list
+shows "冒烟库房 › 1号架"
+as admin "item add" item add --title "冒烟测试档案 smoke file" --kind BG --dept GC --level public \
+    --keywords 冒烟 --location "冒烟库房 › 1号架" --json
+ref=$(grep -o '"ref": "[^"]*"' "$out/last" | head -n 1 | cut -d'"' -f4)
+[[ -n $ref ]] || fail "item add printed no reference"
+as wangfang "item list --search" item list --search 冒烟测试
+shows "$ref"
+as wangfang "item list: Traditional search finds Simplified (OpenCC)" item list --search 消防檢查報告 --limit 3
+shows "消防检查报告"
+as wangfang "item list --available --json" item list --available --kind BG --limit 5 --json
+as wangfang "item show" item show "$ref"
+shows "冒烟库房 › 1号架"
+
+# ---------------------------------------------------------------- loans
+as wangfang "loan lend" loan lend "$ref" --borrower zhoumin --purpose "smoke test"
+shows "Lent $ref"
+as wangfang "loan renew" loan renew "$ref"
+as wangfang "loan list --open" loan list --open --limit 5
+shows "$ref"
+as wangfang "loan list --overdue" loan list --overdue --limit 5
+as wangfang "loan list --borrower --json" loan list --borrower zhoumin --limit 5 --json
+as wangfang "loan return" loan return "$ref" --condition good
+shows "Returned $ref"
+as wangfang "loan remind" loan remind --out "$work/remind"
+reminders=("$work"/remind/*.pdf)
+files "${reminders[@]}"
+
+# ---------------------------------------------------------------- reception
+for lang in zh_CN zh_TW en; do
+    as wangfang "script list --lang $lang" script list --lang "$lang"
+    shows "visitor.greet"
+done
+as wangfang "script list --json" script list --json
+as wangfang "script render" script render visitor.greet_named --lang zh_CN --set caller=王 \
+    --set caller_title=先生
+shows "王先生"
+as wangfang "script render (Traditional)" script render visitor.greet --lang zh_TW
+shows "歡迎光臨"
+as wangfang "script check: clean text" script check "请您稍等，我马上帮您确认。"
+expect 1 "script check: forbidden phrase" DESK_USER=wangfang DESK_PASSWORD="$DEMO_PASSWORD" -- \
+    script check "这个我不知道，你自己去问吧"
+shows "不知道"
+expect 1 "script check: Traditional forbidden phrase" DESK_USER=wangfang \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- script check "這個我不曉得" --lang zh_TW
+as admin "script edit" script edit visitor.offer_help --lang zh_CN \
+    --text "请问您是来办理业务还是找人？我马上为您安排。"
+as admin "script history" script history visitor.offer_help --lang zh_CN
+shows "我马上为您安排"
+as wangfang "visit list" visit list --limit 5
+as wangfang "visit list --open --json" visit list --open --json --limit 5
+month=$(date +%Y-%m)
+as wangfang "complaint stats" complaint stats --month "$month"
+shows "Total"
+as wangfang "complaint stats --json" complaint stats --month "$month" --json
+as wangfang "complaint stats (pdf)" complaint stats --month "$month" --format pdf \
+    --out "$work/exports/complaint-stats.pdf"
+as wangfang "complaint stats (xlsx)" complaint stats --month "$month" --format xlsx \
+    --out "$work/exports/complaint-stats.xlsx"
+files "$work/exports/complaint-stats.pdf" "$work/exports/complaint-stats.xlsx"
+
+# ---------------------------------------------------------------- exports, CA, verifying
+for register in audit items loans visits complaints; do
+    formats="pdf xlsx csv"
+    [[ $register == visits || $register == complaints ]] && formats="pdf csv"
+    for format in $formats; do
+        as chenjing "export $register ($format)" export "$register" --format "$format" \
+            --out "$work/exports/$register.$format"
+        shows "Exported"
+        files "$work/exports/$register.$format"
+    done
+done
+expect 2 "export visits (xlsx) is refused" DESK_USER=chenjing DESK_PASSWORD="$DEMO_PASSWORD" -- \
+    export visits --format xlsx --out "$work/exports/visits.xlsx"
+as admin "ca export" ca export "$work/ca.pem"
+files "$work/ca.pem"
+grep -q "BEGIN CERTIFICATE" "$work/ca.pem" || fail "ca.pem is not a PEM certificate"
+for pdf in "$work"/exports/*.pdf; do
+    verified "$pdf"
+done
+expect 0 "verify-pdf --ca PEM" -- verify-pdf --ca "$work/ca.pem" "$work/exports/loans.pdf"
+shows "VALID: every signature is intact"
+expect 0 "verify-pdf --json" -- verify-pdf --json "$work/exports/audit.pdf"
+cp "$work/exports/items.pdf" "$work/tampered.pdf"
+printf '\n%% appended after signing\n' >>"$work/tampered.pdf"
+expect 1 "verify-pdf refuses a changed PDF" -- verify-pdf "$work/tampered.pdf"
+
+# ---------------------------------------------------------------- GUI, offscreen
+expect 0 "GUI: sign-in window" DESK_EXIT_AFTER_LOGIN_SHOWN=1 --
+shows "database open"
+# No DESK_LANG: the database's language (Simplified Chinese), with Qt's own translation.
+expect 0 "GUI: every page of every demo user, labels, PDF preview" DESK_LANG= DESK_SMOKE_PAGES=1 \
+    DESK_USER=admin,chenjing,wangfang,zhoumin,liqiang,zhangwei,liuyang DESK_PASSWORD="$DEMO_PASSWORD" \
+    DESK_SMOKE_OUT="$work/labels" --
+{ grep '^smoke: ' "$out/last" || true; } | sed 's/^/        /'
+shows "smoke: passed for admin, chenjing"
+labels=("$work"/labels/labels-*.pdf)
+[[ ${#labels[@]} -ge 6 ]] || fail "the GUI smoke test wrote ${#labels[@]} label PDFs"
+files "${labels[@]}"
+
+# ---------------------------------------------------------------- the end
+as chenjing "audit verify at the end" audit verify
+shows "Audit trail intact"
+if grep -E ' (ERROR|CRITICAL) ' "$DESK_LOG_DIR/desk_app.log" >"$out/last"; then
+    fail "the log has errors"
+fi
+echo "bundle smoke test passed: $count steps in $((SECONDS - started)) s, bundle $(du -sh "$(dirname "$app")" | cut -f1)"
