@@ -5,7 +5,8 @@
 # incoming call (F3) and a visitor (F2) so their timers tick, and leaves the window alone for
 # MINUTES (default 15). The idle lock comes on after 5 minutes as at a desk; the page keeps
 # ticking under it. At the end the password is typed into the lock window, then File → Quit
-# (Ctrl+Q). Screenshots (import -window root) at the start, every 5 minutes and at the end.
+# (Ctrl+Q). Screenshots (import -window root) at the start, every 5 minutes and at the end;
+# latest.png is taken every minute, so an app that aborts leaves its last minute on screen.
 #
 #   scripts/soak-window.sh [MINUTES]
 #
@@ -108,6 +109,7 @@ shot start
 # ---------------------------------------------------------------- leave it alone
 deadline=$((SECONDS + minutes * 60))
 next_shot=$((SECONDS + 300))
+next_latest=$((SECONDS + 60))
 locked_at=""
 while alive && ((SECONDS < deadline)); do
     sleep 5
@@ -118,6 +120,10 @@ while alive && ((SECONDS < deadline)); do
     if ((SECONDS >= next_shot && SECONDS < deadline)); then
         shot "after-$(( (SECONDS - started) / 60 ))min"
         next_shot=$((next_shot + 300))
+    fi
+    if ((SECONDS >= next_latest)) && alive; then
+        import -window root "$out/latest.png" 2>/dev/null || true
+        next_latest=$((next_latest + 60))
     fi
 done
 ran=$(( SECONDS - started ))
@@ -145,7 +151,7 @@ if alive; then
         kill "$app_pid"
     fi
 else
-    say "the app ended by itself after $((ran / 60)) min $((ran % 60)) s"
+    say "the app ended by itself after $((ran / 60)) min $((ran % 60)) s (latest.png: its last minute)"
     shot end
 fi
 wait "$app_pid" && code=0 || code=$?
