@@ -53,6 +53,13 @@ class Item(BaseModel):
     created_by = peewee.ForeignKeyField(User, on_delete="RESTRICT", null=True)
 
 
+# Indexes built by migration m0004 in SQL; declared here too so the models describe the whole
+# schema (tests/services/test_schema.py compares both).
+Item.add_index(peewee.ModelIndex(Item, (Item.kind, Item.ref), name="item_kind_ref"))
+# Covering index for the register in reference order (deep pages, the visibility filter).
+Item.add_index(peewee.ModelIndex(Item, (Item.ref, Item.level), name="item_ref_level"))
+
+
 class Borrower(BaseModel):
     """A staff user (``user`` set) or an external person with contact details."""
 
@@ -121,6 +128,16 @@ class Loan(BaseModel):
     # peewee's foreign-key id accessors, declared for type checkers
     item_id: int
     borrower_id: int
+
+
+# At most one open loan per item, also when two desks lend at once (partial unique index).
+Loan.add_index(peewee.ModelIndex(Loan, (Loan.item,), unique=True, where=Loan.returned_at.is_null(),
+                                 name="loan_one_open_per_item"))
+Loan.add_index(peewee.ModelIndex(Loan, (Loan.due_on,), where=Loan.returned_at.is_null(),
+                                 name="loan_open_due"))
+Loan.add_index(peewee.ModelIndex(Loan, (Loan.item, Loan.lent_at), name="loan_item_history"))
+Loan.add_index(peewee.ModelIndex(Loan, (Loan.borrower, Loan.lent_at), name="loan_borrower_history"))
+Loan.add_index(peewee.ModelIndex(Loan, (Loan.lent_at,), name="loan_lent_at"))
 
 
 class LoanCorrection(BaseModel):
