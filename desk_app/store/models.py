@@ -96,6 +96,16 @@ class UserKey(BaseModel):
         table_name = "user_key"
 
 
+class NumberCounter(BaseModel):
+    """One running number per series (store.numbers): slips, receipts, references …"""
+
+    series = peewee.CharField(max_length=80, primary_key=True)
+    value = peewee.BigIntegerField()
+
+    class Meta:
+        table_name = "number_counter"
+
+
 AREA_MODEL_MODULES: tuple[str, ...] = (
     "desk_app.store.archive",
     "desk_app.store.reception",
