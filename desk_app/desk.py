@@ -21,6 +21,7 @@ from desk_app.services.demo import DemoService
 from desk_app.services.exports import ExportService
 from desk_app.services.labels import LabelService
 from desk_app.services.loans import LoanService
+from desk_app.services.output import clean_stale_partials
 from desk_app.services.reception import ReceptionService
 from desk_app.services.settings import SettingsService
 from desk_app.services.signing import KeyService
@@ -99,7 +100,13 @@ class Desk:
             raise
         database_proxy.initialize(db)
         log.info("opened %s", url.display())
-        return cls(Context(db=db, clock=clock or standard_clock(db), url=url))
+        clean_stale_partials()  # files a killed export or backup left half-written
+        desk = cls(Context(db=db, clock=clock or standard_clock(db), url=url))
+        # Shipped data belongs with the schema it needs: a new database, or an update that
+        # ships new scripts, gets them here (a cheap check otherwise), never on a read.
+        if "script_version" in db.get_tables():  # (a program older than the reception area)
+            desk.reception.ensure_scripts()
+        return desk
 
     def now(self) -> datetime:
         """The standard clock (R8): the database server's on PostgreSQL."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import platformdirs
@@ -15,6 +16,11 @@ def data_dir() -> Path:
 
 def log_dir() -> Path:
     return Path(platformdirs.user_log_dir(APP, appauthor=False))
+
+
+def state_dir() -> Path:
+    """Small per-user state: e.g. the list of partial files being written."""
+    return Path(os.environ.get("DESK_STATE_DIR") or platformdirs.user_state_dir(APP, appauthor=False))
 
 
 def default_database_url() -> str:

@@ -18,6 +18,7 @@ PG_URL = os.environ.get("DESK_TEST_PG")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 
 os.environ.setdefault("DESK_LOG_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test-logs"))
+os.environ.setdefault("DESK_STATE_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test-state"))
 
 
 @pytest.fixture(autouse=True)

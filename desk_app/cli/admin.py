@@ -87,6 +87,7 @@ def register(commands) -> None:
 
     backup = commands.add_parser("backup", help=_("write an online, consistent backup"))
     backup.add_argument("file", type=Path)
+    backup.add_argument("--force", action="store_true", help=_("replace the file if it exists"))
     backup.set_defaults(run=cmd_backup)
     restore = commands.add_parser("restore", help=_("replace the database by a backup"))
     restore.add_argument("file", type=Path)
@@ -233,7 +234,7 @@ def cmd_settings_set(desk, actor, args) -> int:
 
 @with_actor
 def cmd_backup(desk, actor, args) -> int:
-    path = desk.backups.backup(actor, args.file)
+    path = desk.backups.backup(actor, args.file, force=args.force)
     print(_("Backup written to {path}.").format(path=path))
     return 0
 

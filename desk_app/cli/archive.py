@@ -6,9 +6,10 @@ import argparse
 from pathlib import Path
 
 from desk_app.cli import forms
-from desk_app.cli.common import emit, parse_date, with_actor, write_file
+from desk_app.cli.common import emit, parse_date, with_actor
 from desk_app.domain.errors import ValidationError
 from desk_app.i18n import _
+from desk_app.services.output import save_bytes
 
 ITEM_COLUMNS = ("ref", "title", "kind", "dept", "level", "status", "location")
 LOAN_COLUMNS = ("id", "refs", "borrower", "purpose", "handler", "lent_at", "due_on", "returned_at")
@@ -86,6 +87,7 @@ def register(commands) -> None:
     loan_list.set_defaults(run=cmd_loan_list)
     remind = loan_commands.add_parser("remind", help=_("send one overdue notice per borrower"))
     remind.add_argument("--out", type=Path, required=True, metavar="FOLDER")
+    remind.add_argument("--force", action="store_true", help=_("replace notices that exist"))
     remind.set_defaults(run=cmd_loan_remind)
 
     for name in ("items", "loans"):
@@ -95,7 +97,8 @@ def register(commands) -> None:
 def _exporter(name: str):
     def export(desk, actor, args):
         return desk.exports.export_register(actor, name, args.since, args.until, args.format,
-                                            args.out, password=args.signing_password)
+                                            args.out, password=args.signing_password,
+                                            force=args.force)
 
     return export
 
@@ -126,15 +129,16 @@ def cmd_item_list(desk, actor, args) -> int:
 
 @with_actor
 def cmd_item_show(desk, actor, args) -> int:
-    item = desk.archive.get(actor, args.ref)
-    history = desk.archive.history(actor, item.ref)
+    item, history = desk.archive.open_item(actor, args.ref)  # one audited view (R7)
     if args.json:
-        emit(args, [{**item.as_json(), "loans": history}], ())
+        emit(args, [{**item.as_json(), **({"loans": history} if history is not None else {})}], ())
         return 0
     for key, value in item.as_json().items():
         print(f"{key:<16}{'' if value is None else value}")
-    print()
-    emit(args, history, ("id", "borrower", "purpose", "handler", "lent_at", "due_on", "returned_at"))
+    if history is not None:  # the loan history is for those who may see loans
+        print()
+        emit(args, history, ("id", "borrower", "purpose", "handler", "lent_at", "due_on",
+                             "returned_at"))
     return 0
 
 
@@ -219,7 +223,7 @@ def cmd_loan_remind(desk, actor, args) -> int:
     for bundle in bundles:
         sent, pdf = desk.loans.send_reminder(actor, bundle["borrower_id"])
         target = folder / f"reminder-{bundle['borrower_id']}.pdf"
-        write_file(target, pdf)
+        save_bytes(target, pdf, force=args.force)
         print(_("{borrower}: {count} overdue, notice {path}").format(
             borrower=sent["borrower"], count=len(sent["loans"]), path=target))
     if not bundles:

@@ -10,7 +10,6 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from desk_app.domain.clock import format_date, format_datetime, local_iso
@@ -132,10 +131,3 @@ def with_actor(handler: Callable[[Any, Any, argparse.Namespace], int]) -> Callab
             desk.close()
 
     return run
-
-
-def write_file(path: Path, data: bytes) -> None:
-    try:
-        path.expanduser().write_bytes(data)
-    except OSError as error:
-        raise CliError(_("Cannot write {path}: {reason}").format(path=path, reason=error.strerror)) from None

@@ -9,14 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desk_app.cli.common import CliError, open_desk, parse_date, with_actor, write_file
+from desk_app.cli.common import CliError, open_desk, parse_date, with_actor
 from desk_app.domain.clock import format_datetime, local_iso
 from desk_app.i18n import _
 
 
 def _export_audit(desk, actor, args):
     return desk.exports.export_audit(actor, args.since, args.until, args.format, args.out,
-                                     password=args.signing_password)
+                                     password=args.signing_password, force=args.force)
 
 
 # register name -> exporter(desk, actor, args) returning an ExportResult; area modules add theirs.
@@ -28,6 +28,7 @@ def register(commands) -> None:
     ca_commands = ca.add_subparsers(dest="ca_command", metavar="ACTION", required=True)
     ca_export = ca_commands.add_parser("export", help=_("write the CA certificate (PEM)"))
     ca_export.add_argument("file", type=Path)
+    ca_export.add_argument("--force", action="store_true", help=_("replace the file if it exists"))
     ca_export.set_defaults(run=cmd_ca_export)
 
     verify_pdf = commands.add_parser("verify-pdf", help=_("check every signature of a PDF"))
@@ -43,18 +44,15 @@ def register(commands) -> None:
     export.add_argument("--to", dest="until", type=parse_date, metavar="YYYY-MM-DD")
     export.add_argument("--format", choices=["pdf", "csv", "xlsx"], required=True)
     export.add_argument("--out", type=Path, required=True)
+    export.add_argument("--force", action="store_true", help=_("replace the file if it exists"))
     export.set_defaults(run=cmd_export)
 
 
 
-def cmd_ca_export(args: argparse.Namespace) -> int:
-    desk = open_desk(args)
-    try:
-        pem = desk.keys.ca_certificate()
-    finally:
-        desk.close()
-    write_file(args.file, pem)
-    print(_("CA certificate written to {path}.").format(path=args.file))
+@with_actor
+def cmd_ca_export(desk, actor, args: argparse.Namespace) -> int:
+    path = desk.keys.export_ca(actor, args.file, force=args.force)
+    print(_("CA certificate written to {path}.").format(path=path))
     return 0
 
 

@@ -13,12 +13,12 @@ from desk_app.i18n import _
 
 def _export_visits(desk, actor, args):
     return desk.reception.export_visits(actor, args.since, args.until, args.format, args.out,
-                                        password=args.signing_password)
+                                        password=args.signing_password, force=args.force)
 
 
 def _export_complaints(desk, actor, args):
     return desk.reception.export_complaints(actor, args.since, args.until, args.format, args.out,
-                                            password=args.signing_password)
+                                            password=args.signing_password, force=args.force)
 
 
 def _month(text: str) -> tuple[int, int]:
@@ -93,6 +93,7 @@ def register(commands) -> None:
     stats.add_argument("--month", type=_month, required=True, metavar="YYYY-MM")
     stats.add_argument("--format", choices=["pdf", "xlsx"])
     stats.add_argument("--out", type=Path)
+    stats.add_argument("--force", action="store_true", help=_("replace the file if it exists"))
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(run=cmd_complaint_stats)
 
@@ -159,7 +160,8 @@ def cmd_complaint_stats(desk, actor, args) -> int:
             raise CliError(_("Give both --format and --out to write a file."))
         password = args.signing_password if args.format == "pdf" else None
         result = desk.reception.export_complaint_stats(actor, year, month, args.format,
-                                                       args.out, password=password)
+                                                       args.out, password=password,
+                                                       force=args.force)
         print(_("Complaint statistics for {month} written to {path}.").format(
             month=f"{year:04d}-{month:02d}", path=result.path))
         return 0

@@ -94,10 +94,14 @@ def check_retention(years: int | None) -> int | None:
     return years
 
 
+_SEQ = re.compile(r"\{seq(?::[^{}]*)?\}")
+
+
 def ref_prefix(pattern: str, dept: str, kind: str, year: int) -> str:
-    """The fixed part of an auto-numbered reference, before the sequence number."""
+    """The fixed part of an auto-numbered reference, before the sequence number (whatever
+    format the {seq…} field has: {seq}, {seq:04d}, {seq:05d} …)."""
     marker = "\x00"
-    return pattern.replace("{seq:04d}", marker).replace("{seq}", marker).format(
+    return _SEQ.sub(marker, pattern, count=1).format(
         dept=dept, kind=kind, year=year).split(marker)[0]
 
 
@@ -107,13 +111,14 @@ def format_ref(pattern: str, dept: str, kind: str, year: int, seq: int) -> str:
 
 def check_ref_pattern(pattern: str) -> str | None:
     """Why a reference pattern is unusable, or None."""
-    if "{seq" not in pattern:
-        return N_("the pattern needs a {seq} or {seq:04d} part.")
-    try:
-        sample = format_ref(pattern, "KF", "TZ", 2026, 1)
-    except (KeyError, ValueError, IndexError):
+    if len(_SEQ.findall(pattern)) != 1:
+        return N_("the pattern needs one {seq} or {seq:04d} part.")
+    try:  # rendered the way numbering renders it, so what passes here works there
+        samples = [format_ref(pattern, "KF", "TZ", 2026, seq) for seq in (1, 12345)]
+        prefix = ref_prefix(pattern, "KF", "TZ", 2026)
+    except (KeyError, ValueError, IndexError, TypeError, AttributeError):
         return N_("use only {dept}, {kind}, {year} and {seq:04d} in the pattern.")
-    if not _REF.match(sample):
+    if not all(_REF.match(sample) and sample.startswith(prefix) for sample in samples):
         return N_("the pattern makes references with characters that are not allowed.")
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -65,13 +66,30 @@ def check_full_name(full_name: str) -> str:
     return full_name
 
 
+def normalise_password(password: str | None) -> str:
+    """Passwords are compared in Unicode NFC: 'é' typed as one code point or as e + accent
+    is the same password on every keyboard. (Hashes made before keep working: see
+    services.passwords.check_password.)"""
+    return unicodedata.normalize("NFC", password or "")
+
+
 @dataclass(frozen=True)
 class LockoutPolicy:
+    """Repeated wrong passwords slow guessing down rather than lock a person out for long.
+
+    From the ``threshold``-th consecutive failure on, sign-in pauses: 1 minute, then 2, 4, 8 …
+    minutes for each further failure, never longer than ``minutes``. While paused, attempts
+    are refused without checking the password and do not lengthen the pause, so someone
+    guessing a colleague's name gets at most one guess per pause and the colleague waits at
+    most ``minutes``. A correct password after the pause clears the count.
+    """
+
     threshold: int
     minutes: int
 
     def after_failure(self, failures: int, now: datetime) -> datetime | None:
-        """When the account unlocks after this many consecutive failures, or None."""
-        if self.threshold > 0 and failures >= self.threshold:
-            return now + timedelta(minutes=self.minutes)
-        return None
+        """When the account may try again after this many consecutive failures, or None."""
+        if self.threshold <= 0 or failures < self.threshold:
+            return None
+        doublings = min(failures - self.threshold, 20)
+        return now + timedelta(minutes=min(self.minutes, 2 ** doublings))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,7 +18,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.base import Service
 from desk_app.services.settings import SettingsService
-from desk_app.store import search
+from desk_app.store import numbers, search
 from desk_app.store.archive import Department, Item, Kind, Loan, Location, tuples
 from desk_app.store.db import is_postgresql
 
@@ -87,6 +88,32 @@ def _select(*fields) -> Any:
 
 def visible_levels(actor: Actor) -> tuple[rules.Level, ...]:
     return rules.visible_levels(Role.PERSONNEL in actor.roles)
+
+
+CONFIDENTIAL = (rules.Level.SECRET.value, rules.Level.PERSONNEL.value)
+
+
+def visible_loans(actor: Actor) -> Any:
+    """R6 for loan rows, registers and exports: loans of personnel files are as invisible as
+    the files. (Personnel files are few, so the NOT IN set is small.)"""
+    if rules.Level.PERSONNEL in visible_levels(actor):
+        return peewee.SQL("1 = 1")
+    sealed = Item.select(Item.id).where(Item.level == rules.Level.PERSONNEL.value)
+    if not sealed.exists():  # one index probe; spares the register a per-row check
+        return peewee.SQL("1 = 1")
+    return Loan.item.not_in(sealed)
+
+
+def record_secret_views(service: Service, actor: Actor, items: Iterable[tuple[int, str, str]],
+                        via: str) -> None:
+    """R7: showing the details of secret or personnel items — (id, ref, level) — is one
+    audited action, however many items one opening shows (a label sheet, a loan slip)."""
+    secret = [(item_id, ref) for item_id, ref, level in items if level in CONFIDENTIAL]
+    if not secret:
+        return
+    with service.write() as tx:
+        tx.audit(actor, "item.view_secret", "item", secret[0][0] if len(secret) == 1 else None,
+                 after={"refs": [ref for _id, ref in secret], "via": via})
 
 
 class ArchiveService(Service):
@@ -197,17 +224,16 @@ class ArchiveService(Service):
                 "retention_years": item.retention_years}
 
     def _next_ref(self, dept: str, kind: str, year: int) -> str:
+        """The next free auto-numbered reference (one counter per prefix, store.numbers);
+        a number someone typed by hand meanwhile is skipped, not reused."""
         pattern = str(SettingsService(self.ctx).value("ref_pattern"))
         prefix = rules.ref_prefix(pattern, dept, kind, year)
-        last = (Item.select(Item.ref)
-                .where((Item.ref >= prefix) & (Item.ref < prefix + "\uffff"))  # index range
-                .order_by(Item.ref.desc()).first())
-        seq = 1
-        if last is not None:
-            tail = last.ref[len(prefix):]
-            digits = "".join(ch for ch in tail if ch.isdigit())
-            seq = int(digits) + 1 if digits else 1
-        return rules.format_ref(pattern, dept, kind, year, seq)
+        while True:
+            seq = numbers.next_number(f"item_ref:{prefix}",
+                                      lambda: numbers.highest_suffix(Item, Item.ref, prefix))
+            ref = rules.format_ref(pattern, dept, kind, year, seq)
+            if not Item.select().where(Item.ref == ref).exists():
+                return ref
 
     @staticmethod
     def _kind(code: str) -> Kind:
@@ -235,19 +261,38 @@ class ArchiveService(Service):
     def _get_view(self, item_id: int) -> ItemView:
         return _view(tuples(_select().where(Item.id == item_id))[0])
 
-    def get(self, actor: Actor, ref: str) -> ItemView:
+    def get(self, actor: Actor, ref: str, via: str = "show") -> ItemView:
         """One item by reference. Looking at a secret item is itself audited (R7)."""
-        self.require(actor, Permission.ARCHIVE_VIEW)
-        rows = tuples(_select().where((Item.ref == (ref or "").strip().upper())
-                                      & Item.level.in_(visible_levels(actor))))
-        row = rows[0] if rows else None
-        if row is None:
-            raise NotFound(_("No item with the reference {ref}.").format(ref=ref))
-        view = _view(row)
-        if view.level in (rules.Level.SECRET, rules.Level.PERSONNEL):
-            with self.write() as tx:
-                tx.audit(actor, "item.view_secret", "item", view.id, after={"ref": view.ref})
+        (view,) = self.get_many(actor, [ref], via)
         return view
+
+    def get_many(self, actor: Actor, refs: Iterable[str], via: str) -> builtins.list[ItemView]:
+        """Items by reference, in the order given; NotFound names the first unknown one.
+        The secret ones among them are recorded in one audit entry (R7)."""
+        self.require(actor, Permission.ARCHIVE_VIEW)
+        wanted = [(ref or "").strip().upper() for ref in refs]
+        found: dict[str, ItemView] = {}
+        for chunk in range(0, len(wanted), 500):
+            for row in tuples(_select().where(Item.ref.in_(wanted[chunk:chunk + 500])
+                                              & Item.level.in_(visible_levels(actor)))):
+                view = _view(row)
+                found[view.ref] = view
+        for ref, given in zip(wanted, refs, strict=True):
+            if ref not in found:
+                raise NotFound(_("No item with the reference {ref}.").format(ref=given))
+        views = [found[ref] for ref in wanted]
+        record_secret_views(self, actor, ((v.id, v.ref, v.level) for v in views), via)
+        return views
+
+    def open_item(self, actor: Actor, ref: str) -> tuple[ItemView, builtins.list[dict[str, Any]] | None]:
+        """What the detail pane shows when an item is opened: the item and, for those who may
+        see loans, its loan history — one audited view of a secret item, not one per repaint."""
+        view = self.get(actor, ref, via="detail")
+        if not actor.can(Permission.LOAN_VIEW):
+            return view, None
+        from desk_app.services.loans import loan_rows
+
+        return view, loan_rows(Loan.item == view.id, 0, 1000)
 
     def scan(self, actor: Actor, code: str) -> ItemView:
         """What a barcode scanner typed (the reference), to the item."""
@@ -351,6 +396,6 @@ class ArchiveService(Service):
         """Every loan of one item, newest first."""
         from desk_app.services.loans import loan_rows
 
-        item = self.get(actor, ref)
-        self.require(actor, Permission.LOAN_VIEW)
+        self.require(actor, Permission.LOAN_VIEW)  # before get(), which may audit (R7)
+        item = self.get(actor, ref, via="history")
         return loan_rows(Loan.item == item.id, 0, 1000)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -13,8 +14,16 @@ from desk_app.domain.users import Actor
 from desk_app.services.base import Service
 from desk_app.store import audit_chain
 from desk_app.store.audit_chain import AuditFilter
+from desk_app.store.db import is_postgresql
 
 __all__ = ["AuditFilter", "AuditService", "day_range"]
+
+
+@contextmanager
+def _read_only(db: Any) -> Iterator[None]:
+    with db.atomic(isolation_level="REPEATABLE READ"):
+        db.execute_sql("SET TRANSACTION READ ONLY")
+        yield
 
 
 def day_range(since: date | None, until: date | None) -> tuple[str | None, str | None]:
@@ -43,9 +52,17 @@ class AuditService(Service):
     def verify(self, actor: Actor,
                progress: Callable[[int, int], bool] | None = None) -> ChainReport:
         self.require(actor, Permission.AUDIT_VIEW)
-        # A consistent view while other desks keep appending.
-        with self.ctx.db.atomic():
+        with self._snapshot():
             return audit_chain.verify(progress)
+
+    def _snapshot(self):
+        """One consistent view for the whole walk while other desks keep appending, without
+        blocking them: REPEATABLE READ READ ONLY on PostgreSQL (the count and the walk see the
+        same entries), a plain read transaction on SQLite (a WAL snapshot, no write lock)."""
+        db = self.ctx.db
+        if is_postgresql(db):
+            return _read_only(db)
+        return db.atomic("DEFERRED")
 
     def head(self, actor: Actor) -> tuple[int, str]:
         self.require(actor, Permission.AUDIT_VIEW)

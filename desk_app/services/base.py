@@ -16,7 +16,7 @@ from desk_app.domain.roles import Permission
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.store import audit_chain
-from desk_app.store.db import DatabaseUrl
+from desk_app.store.db import DatabaseUrl, is_postgresql
 
 
 @dataclass
@@ -42,11 +42,17 @@ class Change:
 class Transaction:
     at: datetime
     changes: list[Change] = field(default_factory=list)
+    wrote_nothing: bool = False
 
     def audit(self, actor: Actor | str, action: str, entity: str, entity_id: Any = None,
               before: Any = None, after: Any = None) -> None:
         name = actor.name if isinstance(actor, Actor) else actor
         self.changes.append(Change(name, action, entity, entity_id, before, after))
+
+    def unchanged(self) -> None:
+        """This transaction only read under lock (e.g. a correct password, no failures to
+        clear): it commits without an audit entry because nothing happened."""
+        self.wrote_nothing = True
 
 
 class Service:
@@ -62,12 +68,25 @@ class Service:
                 )
             )
 
+    def locked(self, query: Any, of: Any = None) -> Any:
+        """``query`` taking row locks until the write transaction ends, for every "check,
+        then write" (still open? renewals left? already recorded?). On PostgreSQL a row
+        another desk changed meanwhile is waited for and read again; on SQLite the write
+        transaction (BEGIN IMMEDIATE) already holds the only write lock."""
+        if is_postgresql(self.ctx.db) and self.ctx.db.in_transaction():
+            # Only the rows of ``of`` (a joined kind or item is read, not locked: two desks
+            # must not wait on each other through a shared row and deadlock).
+            return query.for_update(of=of) if of is not None else query.for_update()
+        return query
+
     @contextmanager
     def write(self) -> Iterator[Transaction]:
         """One transaction that must record exactly one audit entry."""
         with self.ctx.db.atomic():
             tx = Transaction(at=self.ctx.clock.now())
             yield tx
+            if tx.wrote_nothing and not tx.changes:
+                return
             assert len(tx.changes) == 1, f"a write records one audit entry, got {len(tx.changes)}"
             change = tx.changes[0]
             audit_chain.append(

@@ -7,7 +7,6 @@ of the whole chain is caught against it, and it is signed (PAdES) by the exporti
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +17,7 @@ from desk_app.domain.errors import ValidationError
 from desk_app.domain.roles import Permission, role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
+from desk_app.services import output
 from desk_app.services.audit import day_range
 from desk_app.services.base import Service
 from desk_app.services.settings import SettingsService
@@ -47,17 +47,30 @@ def _audit_row(entry) -> list[str]:
             entry.change, entry.hash[:16]]
 
 
-def check_target(out: Path, fmt: str, formats: tuple[str, ...] = FORMATS) -> Path:
+def check_target(out: Path, fmt: str, formats: tuple[str, ...] = FORMATS,
+                 force: bool = False) -> Path:
     """The output file of an export, or a ValidationError before anything is written."""
     if fmt not in formats:
         raise ValidationError(_("Unknown format {fmt}: use {choices}.").format(
             fmt=fmt, choices=", ".join(formats)), "format")
-    out = Path(out).expanduser()
-    if out.is_dir():
-        raise ValidationError(_("{path} is a folder; give a file name.").format(path=out), "out")
-    if not out.parent.exists() or not os.access(out.parent, os.W_OK):
-        raise ValidationError(_("Cannot write to {folder}.").format(folder=out.parent), "out")
-    return out
+    return output.check_target(out, force=force)
+
+
+def write_rows(path: Path, fmt: str, register: Register, progress: Progress | None) -> None:
+    """CSV (UTF-8 with BOM, for Excel) or a streamed XLSX of a register."""
+    if fmt == "csv":
+        with path.open("w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(register.header)
+            writer.writerows(_counting(register.rows, register.total, progress))
+    else:
+        _write_xlsx(path, register, progress)
+
+
+def write_failed(out: Path, error: OSError) -> ValidationError:
+    """A full disk or a vanished folder while writing: a clear message, nothing kept."""
+    return ValidationError(_("Cannot write {path}: {reason}").format(
+        path=out, reason=error.strerror or error), "out")
 
 
 def exporter_text(actor: Actor) -> str:
@@ -104,7 +117,7 @@ def _write_xlsx(path: Path, register: Register, progress: Progress | None) -> No
 class ExportService(Service):
     def export_audit(self, actor: Actor, since: date | None, until: date | None, fmt: str,
                      out: Path, password: str | None = None, handwriting_png: bytes | None = None,
-                     progress: Progress | None = None) -> ExportResult:
+                     progress: Progress | None = None, force: bool = False) -> ExportResult:
         """Write the audit trail of a period. A PDF is signed with the actor's key, so the
         actor's password is needed; a wrong one is refused before anything is written."""
         self.require(actor, Permission.AUDIT_VIEW)
@@ -114,15 +127,15 @@ class ExportService(Service):
             flt = AuditFilter(since=start, until=end)
             return Register("audit", _("Audit trail"), _audit_header(),
                             (_audit_row(e) for e in audit_chain.in_order(flt, head_seq)),
-                            audit_chain.count(flt), [5, 13, 8, 11, 7, 6, 38, 12])
+                            audit_chain.count(flt, head_seq), [5, 13, 8, 11, 7, 6, 38, 12])
 
         return self._export(actor, register, since, until, fmt, out, password, handwriting_png,
-                            progress)
+                            progress, force)
 
     def export_register(self, actor: Actor, name: str, since: date | None, until: date | None,
                         fmt: str, out: Path, password: str | None = None,
                         handwriting_png: bytes | None = None,
-                        progress: Progress | None = None) -> ExportResult:
+                        progress: Progress | None = None, force: bool = False) -> ExportResult:
         """Items (by registration date) or loans (by lending date) of a period."""
         from desk_app.services import register_exports
 
@@ -131,52 +144,40 @@ class ExportService(Service):
         if name not in builders:
             raise ValidationError(_("Unknown register {name}.").format(name=name), field="register")
         return self._export(actor, lambda head_seq: builders[name](actor, since, until), since,
-                            until, fmt, out, password, handwriting_png, progress)
+                            until, fmt, out, password, handwriting_png, progress, force)
 
     def _export(self, actor: Actor, build, since: date | None, until: date | None, fmt: str,
                 out: Path, password: str | None, handwriting_png: bytes | None,
-                progress: Progress | None) -> ExportResult:
+                progress: Progress | None, force: bool = False) -> ExportResult:
+        """Check the target and the signing key, write ``FILE.partial``, then record the
+        export with the file's hash and rename it (services.output): a failure, a cancel or
+        a wrong password leaves neither a file nor an ``export.*`` entry."""
         if since and until and since > until:
             raise ValidationError(_("The start date is after the end date."), field="from")
-        out = check_target(out, fmt)
+        out = check_target(out, fmt, force=force)
         keys = KeyService(self.ctx)
         if fmt == "pdf":
-            self._check_key_password(actor, password, keys)
-        probe = build(0)
-        with self.write() as tx:
-            tx.audit(actor, f"export.{probe.code}", probe.code, None, after={
-                "from": since.isoformat() if since else None,
-                "to": until.isoformat() if until else None, "format": fmt, "file": str(out)})
+            keys.check_signing_password(actor, password)
         head_seq, head_hash = audit_chain.head()
         register = build(head_seq)
-        partial = out.with_name(out.name + ".partial")
-        try:
-            if fmt == "csv":
-                with partial.open("w", newline="", encoding="utf-8-sig") as handle:
-                    writer = csv.writer(handle)
-                    writer.writerow(register.header)
-                    writer.writerows(_counting(register.rows, register.total, progress))
-            elif fmt == "xlsx":
-                _write_xlsx(partial, register, progress)
-            else:
-                pdf = self._signed_pdf(actor, keys, password or "", handwriting_png, register,
-                                       f"{register.code[:3].upper()}-{head_seq:08d}", head_hash,
-                                       period_text(since, until), progress)
-                partial.write_bytes(pdf)
-            os.replace(partial, out)
-        finally:
-            partial.unlink(missing_ok=True)
+        with output.OutputFile(out) as target:
+            try:
+                if fmt == "pdf":
+                    pdf = self._signed_pdf(actor, keys, password or "", handwriting_png, register,
+                                           f"{register.code[:3].upper()}-{head_seq:08d}",
+                                           head_hash, period_text(since, until), progress)
+                    target.partial.write_bytes(pdf)
+                else:
+                    write_rows(target.partial, fmt, register, progress)
+            except InterruptedError:
+                raise  # cancelled (an OSError too, but not a write failure)
+            except OSError as error:
+                raise write_failed(out, error) from None
+            target.publish(self, actor, f"export.{register.code}", register.code, {
+                "from": since.isoformat() if since else None,
+                "to": until.isoformat() if until else None, "format": fmt,
+                "rows": register.total, "chain_head": head_seq})
         return ExportResult(out, register.total, head_seq, head_hash)
-
-    def _check_key_password(self, actor: Actor, password: str | None, keys: KeyService) -> None:
-        from desk_app.domain.errors import NotFound
-        from desk_app.forms import pki
-
-        key = keys.current(actor.user_id)
-        if key is None:
-            raise NotFound(_("{user} has no signing key yet: sign in once to get one.").format(
-                user=actor.name))
-        pki.load_private_key(key.key_pem.encode("ascii"), password or "")
 
     def _signed_pdf(self, actor: Actor, keys: KeyService, password: str,
                     handwriting_png: bytes | None, register: Register, record_no: str,

@@ -19,9 +19,10 @@ from desk_app.domain.errors import Conflict, NotFound, ValidationError
 from desk_app.domain.roles import Permission
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
-from desk_app.services.archive import visible_levels
+from desk_app.services.archive import record_secret_views, visible_levels, visible_loans
 from desk_app.services.base import Service
 from desk_app.services.settings import SettingsService
+from desk_app.store import numbers
 from desk_app.store.archive import (
     Borrower,
     Department,
@@ -35,7 +36,6 @@ from desk_app.store.archive import (
     SignedDocument,
     tuples,
 )
-from desk_app.store.db import is_postgresql
 from desk_app.store.models import User
 
 
@@ -124,13 +124,12 @@ class LoanService(Service):
             after = {"slip": slip.number, "refs": refs, "borrower": person.name,
                      "purpose": purpose, "due": {item.ref: dues[item.id].isoformat() for item in items}}
             tx.audit(actor, "loan.lend", "loan_slip", slip.id, after=after)
-        return self.slip(actor, slip.id)
+        return self._slip(slip.id)  # the loan.lend entry names every item it shows
 
     def _lock_items(self, actor: Actor, refs: list[str]) -> list[Item]:
         query = (Item.select(Item, Kind).join(Kind)
                  .where(Item.ref.in_(refs) & Item.level.in_(visible_levels(actor))))
-        if is_postgresql(self.ctx.db):
-            query = query.for_update()  # serialises two desks lending the same item
+        query = self.locked(query.order_by(Item.id), of=Item)  # one item, two desks: one waits
         found = {item.ref: item for item in query}
         missing = [ref for ref in refs if ref not in found]
         if missing:
@@ -144,9 +143,10 @@ class LoanService(Service):
                 raise ValidationError(_("No active staff member {name}; an outside borrower "
                                         "needs contact details.").format(name=given.user_name),
                                       field="borrower")
-            person = Borrower.get_or_none(Borrower.user == user.id)
-            return person or Borrower.create(user=user.id, name=user.full_name or user.name,
-                                             created_at=at)
+            # Two desks lending to a new staff borrower at once: one row (unique user).
+            Borrower.insert(user=user.id, name=user.full_name or user.name,
+                            created_at=at).on_conflict_ignore().execute()
+            return Borrower.get(Borrower.user == user.id)
         name = " ".join((given.name or "").split())
         if not name:
             raise ValidationError(_("Who borrows? Give a staff user or a name."), field="borrower")
@@ -160,23 +160,27 @@ class LoanService(Service):
                                          created_at=at)
 
     def _number(self, prefix: str, model, at: datetime) -> str:
-        """JY2026-000123: the year and a running number per kind of form."""
+        """JY2026-000123: the year and a running number per kind of form, gap-free and the
+        same for every desk (store.numbers)."""
         year = f"{prefix}{at.year}-"
-        last = (model.select(model.number).where((model.number >= year) & (model.number < year + "\uffff"))
-                .order_by(model.number.desc()).first())
-        digits = "".join(ch for ch in last.number[len(year):] if ch.isdigit()) if last else ""
-        seq = int(digits) + 1 if digits else 1
+        seq = numbers.next_number(f"{model._meta.table_name}:{year}",
+                                  lambda: numbers.highest_suffix(model, model.number, year))
         return f"{year}{seq:06d}"
 
     # ------------------------------------------------------------ returning, renewing
 
     def _open_loans(self, refs: list[str]) -> list[Loan]:
+        """The open loans of ``refs``, locked until the transaction ends: what is checked
+        here (still open, renewals so far) cannot change before the write (PostgreSQL:
+        FOR UPDATE re-reads a row another desk changed meanwhile; SQLite: BEGIN IMMEDIATE
+        already lets one writer in at a time)."""
         refs = [rules.check_ref(ref) for ref in dict.fromkeys(refs or [])]
         if not refs:
             raise ValidationError(_("Scan or type at least one reference."), field="ref")
-        loans = {loan.item.ref: loan for loan in
-                 Loan.select(Loan, Item).join(Item)
-                 .where(Item.ref.in_(refs) & Loan.returned_at.is_null())}
+        query = self.locked(Loan.select(Loan, Item).join(Item)
+                            .where(Item.ref.in_(refs) & Loan.returned_at.is_null())
+                            .order_by(Loan.id), of=Loan)
+        loans = {loan.item.ref: loan for loan in query}
         for ref in refs:
             if ref not in loans:
                 if not Item.select().where(Item.ref == ref).exists():
@@ -208,7 +212,7 @@ class LoanService(Service):
             tx.audit(actor, "loan.return", "return_receipt", receipt.id, after={
                 "receipt": receipt.number, "refs": [loan.item.ref for loan in loans],
                 "condition": condition, "notes": notes})
-        return self.receipt(actor, receipt.id)
+        return self._receipt(receipt.id)
 
     def renew(self, actor: Actor, ref: str) -> dict[str, Any]:
         self.require(actor, Permission.LOAN_HANDLE)
@@ -262,9 +266,9 @@ class LoanService(Service):
 
     # ------------------------------------------------------------ registers
 
-    def _where(self, flt: LoanFilter):
-        """The filter as one expression (a constant true one when there is no filter)."""
-        conditions = []
+    def _where(self, actor: Actor, flt: LoanFilter):
+        """The filter as one expression, always with the R6 visibility of the actor."""
+        conditions = [visible_loans(actor)]
         if flt.open_only or flt.overdue_only:
             conditions.append(Loan.returned_at.is_null())
         if flt.overdue_only:
@@ -277,22 +281,23 @@ class LoanService(Service):
                 ((Borrower.name >= name) & (Borrower.name < name + "\uffff"))
                 | (Borrower.user == (user.id if user else -1)))
             conditions.append(Loan.borrower.in_(people))
-        return functools.reduce(operator.and_, conditions) if conditions else peewee.SQL("1 = 1")
+        return functools.reduce(operator.and_, conditions)
 
     def count(self, actor: Actor, flt: LoanFilter) -> int:
         self.require(actor, Permission.LOAN_VIEW)
-        return Loan.select().where(self._where(flt)).count()
+        return Loan.select().where(self._where(actor, flt)).count()
 
     def page(self, actor: Actor, flt: LoanFilter, offset: int, limit: int) -> list[dict[str, Any]]:
         self.require(actor, Permission.LOAN_VIEW)
         if flt.overdue_only:
-            return self._overdue_page(flt, offset, limit)
-        return loan_rows(self._where(flt), offset, limit, flt.today or self.today())
+            return self._overdue_page(actor, flt, offset, limit)
+        return loan_rows(self._where(actor, flt), offset, limit, flt.today or self.today())
 
-    def _overdue_page(self, flt: LoanFilter, offset: int, limit: int) -> list[dict[str, Any]]:
+    def _overdue_page(self, actor: Actor, flt: LoanFilter, offset: int,
+                      limit: int) -> list[dict[str, Any]]:
         """Most overdue first."""
         today = flt.today or self.today()
-        ids = [loan.id for loan in Loan.select(Loan.id).where(self._where(flt))
+        ids = [loan.id for loan in Loan.select(Loan.id).where(self._where(actor, flt))
                .order_by(Loan.due_on, Loan.id).offset(offset).limit(limit)]
         rows = {row["id"]: row for row in loan_rows(Loan.id.in_(ids), 0, limit, today)}
         return [rows[i] for i in ids]
@@ -307,7 +312,7 @@ class LoanService(Service):
         query = (Loan.select(Loan.id, Loan.borrower, Borrower.name, Borrower.contact, Item.ref,
                              Item.title, Loan.due_on)
                  .join_from(Loan, Borrower).join_from(Loan, Item)
-                 .where(Loan.returned_at.is_null() & (Loan.due_on < today))
+                 .where(Loan.returned_at.is_null() & (Loan.due_on < today) & visible_loans(actor))
                  .order_by(Borrower.name, Loan.due_on))
         for loan_id, borrower_id, name, contact, ref, title, due_on in tuples(query):
             bundle = bundles.setdefault(borrower_id, {"borrower_id": borrower_id, "borrower": name,
@@ -341,7 +346,20 @@ class LoanService(Service):
     # ------------------------------------------------------------ slips and receipts
 
     def slip(self, actor: Actor, slip_id: int) -> dict[str, Any]:
+        """A loan slip as shown or printed; the secret items on it are an audited view (R7)."""
         self.require(actor, Permission.LOAN_VIEW)
+        data = self._slip(slip_id)
+        self._record_views(actor, data, "slip")
+        return data
+
+    def _record_views(self, actor: Actor, data: dict[str, Any], via: str) -> None:
+        if rules.Level.PERSONNEL not in visible_levels(actor) and any(
+                item["level"] == rules.Level.PERSONNEL.value for item in data["items"]):
+            raise NotFound(_("No loan slip {id}.").format(id=data["id"]))  # R6: sealed
+        record_secret_views(self, actor, ((i["id"], i["ref"], i["level"]) for i in data["items"]),
+                            via)
+
+    def _slip(self, slip_id: int) -> dict[str, Any]:
         slip = LoanSlip.get_or_none(LoanSlip.id == slip_id)
         if slip is None:
             raise NotFound(_("No loan slip {id}.").format(id=slip_id))
@@ -351,11 +369,18 @@ class LoanService(Service):
                 "contact": slip.borrower.contact, "organisation": slip.borrower.organisation,
                 "purpose": slip.purpose, "handler": slip.handler.full_name or slip.handler.name,
                 "lent_at": slip.lent_at, "due_on": slip.due_on, "signed": slip.document_id is not None,
-                "items": [{"ref": loan.item.ref, "title": loan.item.title, "kind": loan.item.kind.name,
-                           "dept": loan.item.dept.name, "due_on": loan.due_on} for loan in loans]}
+                "items": [{"id": loan.item.id, "ref": loan.item.ref, "title": loan.item.title,
+                           "kind": loan.item.kind.name, "dept": loan.item.dept.name,
+                           "level": loan.item.level, "due_on": loan.due_on} for loan in loans]}
 
     def receipt(self, actor: Actor, receipt_id: int) -> dict[str, Any]:
+        """A return receipt as shown or printed; secret items on it are an audited view (R7)."""
         self.require(actor, Permission.LOAN_VIEW)
+        data = self._receipt(receipt_id)
+        self._record_views(actor, data, "receipt")
+        return data
+
+    def _receipt(self, receipt_id: int) -> dict[str, Any]:
         receipt = ReturnReceipt.get_or_none(ReturnReceipt.id == receipt_id)
         if receipt is None:
             raise NotFound(_("No return receipt {id}.").format(id=receipt_id))
@@ -365,7 +390,8 @@ class LoanService(Service):
                 "contact": receipt.borrower.contact,
                 "handler": receipt.handler.full_name or receipt.handler.name,
                 "returned_at": receipt.returned_at, "signed": receipt.document_id is not None,
-                "items": [{"ref": loan.item.ref, "title": loan.item.title, "lent_at": loan.lent_at,
+                "items": [{"id": loan.item.id, "ref": loan.item.ref, "title": loan.item.title,
+                           "level": loan.item.level, "lent_at": loan.lent_at,
                            "due_on": loan.due_on, "condition": loan.return_condition,
                            "notes": loan.return_notes} for loan in loans]}
 
@@ -375,7 +401,7 @@ class LoanService(Service):
         from desk_app.services.loan_forms import slip_pdf
 
         self.require(actor, Permission.LOAN_HANDLE)
-        data = self.slip(actor, slip_id)
+        data = self._slip(slip_id)  # the signing is recorded; no separate view entry
         return self._sign_and_store(actor, LoanSlip, slip_id, data, "loan_slip", password,
                                     lambda: slip_pdf(self.ctx, data, borrower_png), clerk_png)
 
@@ -384,7 +410,7 @@ class LoanService(Service):
         from desk_app.services.loan_forms import receipt_pdf
 
         self.require(actor, Permission.LOAN_HANDLE)
-        data = self.receipt(actor, receipt_id)
+        data = self._receipt(receipt_id)
         return self._sign_and_store(actor, ReturnReceipt, receipt_id, data, "return_receipt",
                                     password, lambda: receipt_pdf(self.ctx, data, borrower_png),
                                     clerk_png)

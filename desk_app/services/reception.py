@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import json
-import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,8 +37,15 @@ from desk_app.domain.roles import Permission, role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.resources import resource_path
+from desk_app.services import output
 from desk_app.services.base import Service
-from desk_app.services.exports import ExportResult, check_target, exporter_text, period_text
+from desk_app.services.exports import (
+    ExportResult,
+    check_target,
+    exporter_text,
+    period_text,
+    write_failed,
+)
 from desk_app.services.settings import SettingsService
 from desk_app.services.signing import KeyService
 from desk_app.store import audit_chain
@@ -292,7 +299,9 @@ class ReceptionService(Service):
     # ---------------------------------------------------------------- script library
 
     def ensure_scripts(self) -> int:
-        """Copy shipped scripts missing from the database (first use, or new in an update)."""
+        """Copy shipped scripts missing from the database. Runs when a database is opened,
+        after its migrations (desk.Desk.open): a new database, or an update that ships new
+        scripts, gets them then — reading the library never writes."""
         have = {(row.key, row.lang) for row in
                 ScriptVersion.select(ScriptVersion.key, ScriptVersion.lang).distinct()}
         missing = [(lang, item) for lang in LANGS for item in default_library(lang)["scripts"]
@@ -332,7 +341,6 @@ class ReceptionService(Service):
         self.require_any(actor, Permission.RECEPTION_VIEW, Permission.SCRIPTS_EDIT)
         if lang is not None:
             self._check_lang(lang)
-        self.ensure_scripts()
         order = {s.key: n for n, s in enumerate(rules.SITUATIONS)}
         views = [_script_view(row) for row in self._current_rows(lang)]
         return sorted(views, key=lambda v: (LANGS.index(v.lang) if v.lang in LANGS else 9,
@@ -341,7 +349,6 @@ class ReceptionService(Service):
     def script(self, actor: Actor, key: str, lang: str) -> ScriptView:
         self.require_any(actor, Permission.RECEPTION_VIEW, Permission.SCRIPTS_EDIT)
         self._check_lang(lang)
-        self.ensure_scripts()
         row = self._latest(key, lang)
         if row is None:
             raise NotFound(_("No script {key} in {lang}.").format(key=key, lang=lang))
@@ -350,7 +357,6 @@ class ReceptionService(Service):
     def history(self, actor: Actor, key: str, lang: str) -> list[ScriptView]:
         """Every version of a script, newest first (who changed what, and when)."""
         self.require_any(actor, Permission.RECEPTION_VIEW, Permission.SCRIPTS_EDIT)
-        self.ensure_scripts()
         rows = (ScriptVersion.select()
                 .where((ScriptVersion.key == key) & (ScriptVersion.lang == lang))
                 .order_by(ScriptVersion.version.desc()))
@@ -381,7 +387,6 @@ class ReceptionService(Service):
         findings = check_text(text, lang)
         if findings:
             raise ForbiddenPhraseFound(findings, "text")
-        self.ensure_scripts()
         current = self._latest(key, lang)
         situation = situation or (current.situation if current else None)
         if situation not in rules.SITUATION_BY_KEY:
@@ -408,6 +413,7 @@ class ReceptionService(Service):
 
     def automatic_values(self, actor: Actor, lang: str) -> dict[str, str]:
         """Values the desk fills itself: company, agent (the signed-in user), time greeting."""
+        self.require_any(actor, Permission.RECEPTION_VIEW, Permission.SCRIPTS_EDIT)
         user = User.get_or_none(User.id == actor.user_id) if actor.user_id else None
         agent = (user.full_name if user and user.full_name else actor.name)
         return {"company": str(SettingsService(self.ctx).value("company_name")),
@@ -433,7 +439,7 @@ class ReceptionService(Service):
                 raise ForbiddenPhraseFound(findings, name)
 
     def _visit(self, visit_id: int) -> Visit:
-        row = Visit.get_or_none(Visit.id == visit_id)
+        row = self.locked(Visit.select().where(Visit.id == visit_id)).first()
         if row is None:
             raise NotFound(_("No log entry {id}.").format(id=visit_id))
         return row
@@ -478,10 +484,12 @@ class ReceptionService(Service):
             row = self._visit(visit_id)
             before = {key: getattr(row, key) for key in fields}
             changed = {key: value for key, value in fields.items() if before[key] != value}
+            if not changed:  # nothing happened: nothing is recorded
+                tx.unchanged()
+                return _visit_view(row)
             for key, value in changed.items():
                 setattr(row, key, value)
-            if changed:
-                row.save()
+            row.save()
             tx.audit(actor, "visit.edit", "visit", row.id,
                      before={k: before[k] for k in changed}, after=changed)
         return _visit_view(row)
@@ -571,13 +579,17 @@ class ReceptionService(Service):
         escalated: list[VisitView] = []
         with self.write() as tx:
             changes: dict[str, Any] = {}
-            for row in Visit.select().where(Visit.id.in_(due)):
+            # Locked and judged again: another desk's sweep may have recorded them already.
+            for row in self.locked(Visit.select().where(Visit.id.in_(due)).order_by(Visit.id)):
                 extra = self._apply_level(row, tx.at, targets)
                 if extra:
                     row.save()
                     changes[str(row.id)] = extra
                     if extra.get("escalated"):
                         escalated.append(_visit_view(row))
+            if not changes:
+                tx.unchanged()
+                return []
             tx.audit(actor, "visit.timeouts", "visit", None, after=changes)
         return escalated
 
@@ -687,7 +699,7 @@ class ReceptionService(Service):
             raise ValidationError(_("Write down the result of the call-back."), field="result")
         self._notes(confirm_phrases, result=result)
         with self.write() as tx:
-            row = CallBack.get_or_none(CallBack.id == callback_id)
+            row = self.locked(CallBack.select().where(CallBack.id == callback_id)).first()
             if row is None:
                 raise NotFound(_("No call-back {id}.").format(id=callback_id))
             if row.status != "scheduled":
@@ -749,7 +761,12 @@ class ReceptionService(Service):
         ])
         spec.paragraph(view.result or "")
         spec.signatures([layout.SignatureSlot("handler", _("Handled by"))])
-        return self._finish_pdf(actor, spec, "handler", password, handwriting_png)
+        pdf = self._finish_pdf(actor, spec, "handler", password, handwriting_png)
+        if password is not None:  # a signature is an action: recorded once it exists
+            with self.write() as tx:
+                tx.audit(actor, "callback.sign", "call_back", view.id, after={
+                    "record": f"CB-{view.id:06d}", "sha256": hashlib.sha256(pdf).hexdigest()})
+        return pdf
 
     # ---------------------------------------------------------------- complaints
 
@@ -785,7 +802,7 @@ class ReceptionService(Service):
             raise ValidationError(_("Write down the reply given."), field="result")
         self._notes(confirm_phrases, result=result)
         with self.write() as tx:
-            row = Complaint.get_or_none(Complaint.id == complaint_id)
+            row = self.locked(Complaint.select().where(Complaint.id == complaint_id)).first()
             if row is None:
                 raise NotFound(_("No complaint {id}.").format(id=complaint_id))
             if row.replied_at is not None:
@@ -875,25 +892,28 @@ class ReceptionService(Service):
         return KeyService(self.ctx).sign_pdf(actor, pdf, slot, password, handwriting_png, role)
 
     def _export(self, actor: Actor, action: str, out: Path, fmt: str, details: dict[str, Any],
-                write: Callable[[Path], int]) -> ExportResult:
-        with self.write() as tx:
-            tx.audit(actor, action, "export", None, after={**details, "format": fmt,
-                                                           "file": str(out)})
+                write: Callable[[Path], int], password: str | None) -> ExportResult:
+        """The order of every export (services.output): signing password first, then
+        ``FILE.partial``, then the audit entry with the file's hash and the rename."""
+        if fmt == "pdf" and password is not None:
+            KeyService(self.ctx).check_signing_password(actor, password)
         head_seq, head_hash = audit_chain.head()
-        partial = out.with_name(out.name + ".partial")
-        try:
-            rows = write(partial)
-            os.replace(partial, out)
-        finally:
-            partial.unlink(missing_ok=True)
+        with output.OutputFile(out) as target:
+            try:
+                rows = write(target.partial)
+            except InterruptedError:
+                raise  # cancelled (an OSError too, but not a write failure)
+            except OSError as error:
+                raise write_failed(out, error) from None
+            target.publish(self, actor, action, "export", {**details, "format": fmt, "rows": rows})
         return ExportResult(out, rows, head_seq, head_hash)
 
     def export_visits(self, actor: Actor, since: date | None, until: date | None, fmt: str,
                       out: Path, password: str | None = None,
-                      handwriting_png: bytes | None = None) -> ExportResult:
+                      handwriting_png: bytes | None = None, force: bool = False) -> ExportResult:
         """The visitor and call log of a period (CSV, or PDF signed when a password is given)."""
         self.require(actor, Permission.RECEPTION_VIEW)
-        out = check_target(out, fmt, ("pdf", "csv"))
+        out = check_target(out, fmt, ("pdf", "csv"), force)
         flt = VisitFilter(since=since, until=until)
         self._days(since, until)
         header = [_("No."), _("Channel"), _("Name"), _("Contact"), _("Company"), _("Request"),
@@ -933,14 +953,14 @@ class ReceptionService(Service):
 
         return self._export(actor, "export.visits", out, fmt, {
             "from": since.isoformat() if since else None,
-            "to": until.isoformat() if until else None}, write)
+            "to": until.isoformat() if until else None}, write, password)
 
     def export_complaints(self, actor: Actor, since: date | None, until: date | None, fmt: str,
                           out: Path, password: str | None = None,
-                          handwriting_png: bytes | None = None) -> ExportResult:
+                          handwriting_png: bytes | None = None, force: bool = False) -> ExportResult:
         """The complaint register of a period; the PDF starts with the counts by category."""
         self.require(actor, Permission.RECEPTION_VIEW)
-        out = check_target(out, fmt, ("pdf", "csv"))
+        out = check_target(out, fmt, ("pdf", "csv"), force)
         start, end = self._days(since, until)
         header = [_("No."), _("Received"), _("Category"), _("Customer"), _("Contact"),
                   _("Complaint"), _("Handler"), _("Reply promised"), _("Replied"), _("Reply")]
@@ -973,14 +993,15 @@ class ReceptionService(Service):
 
         return self._export(actor, "export.complaints", out, fmt, {
             "from": since.isoformat() if since else None,
-            "to": until.isoformat() if until else None}, write)
+            "to": until.isoformat() if until else None}, write, password)
 
     def export_complaint_stats(self, actor: Actor, year: int, month: int, fmt: str, out: Path,
                                password: str | None = None,
-                               handwriting_png: bytes | None = None) -> ExportResult:
+                               handwriting_png: bytes | None = None,
+                               force: bool = False) -> ExportResult:
         """The monthly complaint statistics table as PDF (signed with a password) or XLSX."""
         stats = self.complaint_stats(actor, year, month)
-        out = check_target(out, fmt, ("pdf", "xlsx"))
+        out = check_target(out, fmt, ("pdf", "xlsx"), force)
         month_text = f"{year:04d}-{month:02d}"
         title = _("Complaint statistics by category")
 
@@ -1000,7 +1021,7 @@ class ReceptionService(Service):
             return len(stats.rows)
 
         return self._export(actor, "export.complaint_stats", out, fmt, {"month": month_text},
-                            write)
+                            write, password)
 
 
 def _write_xlsx(path: Path, title: str, month_text: str, stats: ComplaintStats) -> None:

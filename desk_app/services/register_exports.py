@@ -12,7 +12,7 @@ from desk_app.domain import archive as rules
 from desk_app.domain.clock import format_datetime, local_day_range
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
-from desk_app.services.archive import visible_levels
+from desk_app.services.archive import visible_levels, visible_loans
 from desk_app.services.exports import Register
 from desk_app.store.archive import Borrower, Department, Item, Kind, Loan, Location, tuples
 from desk_app.store.models import User
@@ -63,7 +63,7 @@ def items(actor: Actor, since: date | None, until: date | None) -> Register:
 
 def loans(actor: Actor, since: date | None, until: date | None) -> Register:
     start, end = local_day_range(since, until)
-    where = Loan.id > 0
+    where = visible_loans(actor)  # R6: loans of sealed files are as invisible as the files
     if start:
         where &= Loan.lent_at >= start
     if end:

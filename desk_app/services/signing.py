@@ -10,20 +10,38 @@ trusts is exported once (``desk-app ca export``). See docs/signing.md.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
 
-from desk_app.domain.errors import NotFound
-from desk_app.domain.users import Actor
+from desk_app.domain.errors import AuthenticationFailed, NotFound, ValidationError
+from desk_app.domain.users import Actor, normalise_password
 from desk_app.i18n import _
+from desk_app.services import output
 from desk_app.services.base import Service
+from desk_app.services.passwords import PasswordGate
 from desk_app.services.settings import SettingsService
 from desk_app.store.models import Meta, SigningCa, User, UserKey
 
 _CA_SECRET = "ca_key_secret"
+T = TypeVar("T")
 
 
 def _text(pem: bytes) -> str:
     return pem.decode("ascii")
+
+
+def _unsealing(use: Callable[[str], T], password: str) -> T:
+    """Keys are sealed with the NFC form of the password; keys sealed before that with the
+    text as typed. Try both, NFC first."""
+    normal = normalise_password(password)
+    try:
+        return use(normal)
+    except AuthenticationFailed:
+        if normal == password:
+            raise
+        return use(password)
 
 
 class KeyService(Service):
@@ -34,6 +52,20 @@ class KeyService(Service):
         if ca is None:
             raise NotFound(_("This database has no certificate authority yet."))
         return ca.cert_pem.encode("ascii")
+
+    def export_ca(self, actor: Actor, out: Path, force: bool = False) -> Path:
+        """Write the CA certificate (PEM) for verifiers; any signed-in user may, like any
+        file written on request it is checked, never over the database, and recorded."""
+        path = output.check_target(out, force=force, field="file")
+        pem = self.ca_certificate()
+        with output.OutputFile(path) as target:
+            try:
+                target.partial.write_bytes(pem)
+            except OSError as error:
+                raise ValidationError(_("Cannot write {path}: {reason}").format(
+                    path=path, reason=error.strerror or error), "file") from None
+            target.publish(self, actor, "ca.export", "signing_ca", {})
+        return path
 
     def _ca(self, at: datetime):
         from desk_app.forms import pki
@@ -56,7 +88,8 @@ class KeyService(Service):
         from desk_app.forms import pki
 
         ca, secret = self._ca(at)
-        material = pki.issue_user(ca, secret, user.name, user.full_name, password, now=at)
+        material = pki.issue_user(ca, secret, user.name, user.full_name,
+                                  normalise_password(password), now=at)
         UserKey.update(retired_at=at).where(
             (UserKey.user == user) & UserKey.retired_at.is_null()
         ).execute()
@@ -75,22 +108,40 @@ class KeyService(Service):
 
         key = self.current(user.id)
         if key is not None:
-            key.key_pem = _text(pki.reencrypt(key.key_pem.encode("ascii"), old_password, new_password))
+            pem = key.key_pem.encode("ascii")
+            key.key_pem = _text(_unsealing(
+                lambda old: pki.reencrypt(pem, old, normalise_password(new_password)), old_password))
             key.save()
 
-    def sign_pdf(self, actor: Actor, pdf: bytes, field: str, password: str,
-                 handwriting_png: bytes | None, role_label: str) -> bytes:
-        """Fill one prepared signature field with the actor's own key (wrong password: refused)."""
-        from desk_app.forms import signing
-
+    def _key(self, actor: Actor) -> UserKey:
         key = self.current(actor.user_id)
         if key is None:
             raise NotFound(_("{user} has no signing key yet: sign in once to get one.").format(
                 user=actor.name))
+        return key
+
+    def check_signing_password(self, actor: Actor, password: str | None) -> None:
+        """Before a long job that ends in a signature: the password is right (counted and
+        audited like any password check) and it opens the actor's key."""
+        from desk_app.forms import pki
+
+        PasswordGate(self.ctx).check(actor.name, password or "", "sign")
+        pem = self._key(actor).key_pem.encode("ascii")
+        _unsealing(lambda variant: pki.load_private_key(pem, variant), password or "")
+
+    def sign_pdf(self, actor: Actor, pdf: bytes, field: str, password: str,
+                 handwriting_png: bytes | None, role_label: str) -> bytes:
+        """Fill one prepared signature field with the actor's own key (wrong password: refused,
+        counted towards the lock-out and audited). The caller audits the signature itself."""
+        from desk_app.forms import signing
+
+        PasswordGate(self.ctx).check(actor.name, password or "", "sign")
+        key = self._key(actor)
         user = User.get_by_id(actor.user_id)
         appearance = signing.SignatureAppearance(
             handwriting_png=handwriting_png, signer_name=user.full_name or user.name,
             role_label=role_label, signed_at=self.ctx.clock.now(),
         )
-        return signing.sign(pdf, field, key.key_pem.encode("ascii"), password,
-                            key.cert_pem.encode("ascii"), self.ca_certificate(), appearance)
+        return _unsealing(lambda variant: signing.sign(
+            pdf, field, key.key_pem.encode("ascii"), variant, key.cert_pem.encode("ascii"),
+            self.ca_certificate(), appearance), password or "")

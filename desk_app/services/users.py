@@ -21,6 +21,7 @@ from desk_app.services.base import Service
 from desk_app.services.passwords import hash_password
 from desk_app.services.settings import SettingsService
 from desk_app.services.signing import KeyService
+from desk_app.store.db import is_postgresql
 from desk_app.store.models import User
 
 
@@ -89,7 +90,7 @@ class UserService(Service):
                 name=name, full_name=full_name, roles=format_roles(role_set),
                 password_hash=password_hash, created_at=tx.at, updated_at=tx.at,
             )
-            key = KeyService(self.ctx).issue(user, password, tx.at)
+            key = KeyService(self.ctx).issue(user, password, tx.at)  # sealed with NFC
             tx.audit(actor, action, "user", user.id, after={**snapshot(user), "key": key.serial})
         return view_of(user)
 
@@ -165,9 +166,14 @@ class UserService(Service):
         return user
 
     def _keep_an_admin(self, user: User) -> None:
-        """Refuse a change that would leave no active administrator."""
+        """Refuse a change that would leave no active administrator — also when two admins
+        demote each other at two desks at once: on PostgreSQL every admin row is locked
+        first, so the second change sees the first (SQLite: one writer at a time)."""
         if Role.ADMIN.value not in user.roles.split(",") or not user.active:
             return
+        admins = User.select(User.id).where(User.roles.contains("admin"))
+        if is_postgresql(self.ctx.db):
+            list(admins.order_by(User.id).for_update())
         others = User.select().where(
             (User.id != user.id) & (User.active == True) & (User.roles.contains("admin"))  # noqa: E712
         )

@@ -68,10 +68,13 @@ def _in_order(flt: AuditFilter | None = None, up_to: int | None = None) -> Itera
 
 
 def verify(progress: Callable[[int, int], bool] | None = None) -> ChainReport:
-    """Walk the whole chain. ``progress(done, total)`` may return False to cancel."""
-    total = AuditEntry.select().count()
+    """Walk the chain up to the head seen first. ``progress(done, total)`` may return False
+    to cancel. Run it inside one snapshot (AuditService.verify), so entries appended by other
+    desks meanwhile are neither counted nor walked."""
+    head_seq, _head_hash = head()
+    total = AuditEntry.select().where(AuditEntry.seq <= head_seq).count()
     verifier = ChainVerifier()
-    for done, row in enumerate(_in_order(), start=1):
+    for done, row in enumerate(_in_order(up_to=head_seq), start=1):
         if not verifier.feed(_record(row), row.hash):
             break
         if progress and done % VERIFY_BATCH == 0 and progress(done, total) is False:
@@ -111,8 +114,11 @@ def in_order(flt: AuditFilter, up_to: int | None = None) -> Iterator[AuditEntry]
     return _in_order(flt, up_to)
 
 
-def count(flt: AuditFilter) -> int:
-    return flt.where(AuditEntry.select()).count()
+def count(flt: AuditFilter, up_to: int | None = None) -> int:
+    query = flt.where(AuditEntry.select())
+    if up_to is not None:
+        query = query.where(AuditEntry.seq <= up_to)
+    return query.count()
 
 
 def page(flt: AuditFilter, offset: int, limit: int) -> list[dict[str, Any]]:

@@ -22,25 +22,36 @@ BATCH = 2000
 
 
 def backup(db: peewee.Database, target: Path) -> Path:
-    """Write a consistent snapshot of ``db`` to ``target`` (atomically replaced)."""
+    """Write a consistent snapshot of ``db`` to ``target`` (atomically replaced); used before
+    migrations. A user's backup goes through services.backup (target checks, audit)."""
     target = target.expanduser().resolve()
-    if target.is_dir():
-        raise ValidationError(_("{path} is a folder; give a file name.").format(path=target), "file")
-    if not os.access(target.parent, os.W_OK):
-        raise ValidationError(
-            _("Cannot write to {folder}.").format(folder=target.parent), field="file"
-        )
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
-        if is_postgresql(db):
-            _snapshot_postgresql(db, partial)
-        else:
-            _snapshot_sqlite(db, partial)
+        snapshot(db, partial)
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
     return target
+
+
+def snapshot(db: peewee.Database, path: Path) -> None:
+    """A consistent copy of ``db`` as a new SQLite file at ``path`` (which must not exist)."""
+    if is_postgresql(db):
+        _snapshot_postgresql(db, path)
+    else:
+        _snapshot_sqlite(db, path)
+
+
+def chain_head(path: Path) -> tuple[int, str]:
+    """The last audit entry a backup file holds (sequence number and hash)."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = connection.execute(
+            "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1").fetchone()
+    finally:
+        connection.close()
+    return (int(row[0]), str(row[1])) if row else (0, "")
 
 
 def _snapshot_sqlite(db: peewee.Database, partial: Path) -> None:

@@ -168,6 +168,17 @@ def _connect_postgresql(url: DatabaseUrl) -> peewee.Database:
     return db
 
 
+def open_database_files(db: peewee.Database | None) -> list[Path]:
+    """The files of an open SQLite database (main file, WAL, shared memory, journal):
+    nothing may ever be written over them. Empty for PostgreSQL."""
+    if db is None or not isinstance(db, peewee.SqliteDatabase):
+        return []
+    main = Path(db.database)
+    if str(main) in ("", ":memory:"):
+        return []
+    return [main, *(main.with_name(main.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
+
+
 def is_postgresql(db: peewee.Database) -> bool:
     return isinstance(db, peewee.PostgresqlDatabase)
 

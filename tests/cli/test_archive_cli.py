@@ -92,8 +92,11 @@ def test_exports_of_items_and_loans(cli, tmp_path):
     xlsx = tmp_path / "loans.xlsx"
     code, _out, err = cli("export", "loans", "--format", "xlsx", "--out", str(xlsx), user="chenjing")
     assert code == 0, err
-    sheet = openpyxl.load_workbook(xlsx, read_only=True).active
-    rows = list(sheet.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(xlsx, read_only=True)
+    try:
+        rows = list(book.active.iter_rows(values_only=True))
+    finally:
+        book.close()  # read-only workbooks keep the file open until closed
     assert rows[0][1] == "Reference" and len(rows) == 1 + 10_000
     pdf = tmp_path / "items.pdf"
     assert cli("export", "items", "--format", "pdf", "--out", str(pdf), user="chenjing")[0] == 0

@@ -55,7 +55,12 @@ def signing(monkeypatch) -> dict[str, list]:
     def preview(parent, pdf, name):
         seen["previews"].append((name, pdf))
 
+    def ask_and_sign(parent, signer_label, prompt, attempt, tries=3):
+        password, handwriting = ask(parent, signer_label, prompt)
+        return attempt(password, handwriting)
+
     monkeypatch.setattr(SignDialog, "ask", staticmethod(ask))
+    monkeypatch.setattr(SignDialog, "ask_and_sign", staticmethod(ask_and_sign))
     monkeypatch.setattr(lend_module, "preview_pdf", preview)
     monkeypatch.setattr(loans_module, "preview_pdf", preview)
     return seen

@@ -30,7 +30,7 @@ def test_idle_locks_and_the_right_password_unlocks(qtbot, window):
     qtbot.keyClicks(dialog.password_edit, "wrong-password")
     qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
     assert window.is_locked() and dialog.isVisible()
-    assert dialog.error_label.text() == "Unknown user or wrong password."
+    assert dialog.error_label.text() == "Wrong password. After repeated failures, wait a few minutes."
     assert dialog.password_edit.text() == ""
 
     window.idle.set_timeout(3_600_000)  # do not lock again while the test looks

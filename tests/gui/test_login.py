@@ -38,7 +38,8 @@ def test_wrong_password_shows_message_and_stays(qtbot, login):
     assert login.isVisible()
     assert login.actor is None
     assert login.error_label.isVisible()
-    assert login.error_label.text() == "Unknown user or wrong password."
+    assert login.error_label.text() == (
+        "Unknown user or wrong password. After repeated failures, wait a few minutes.")
     assert login.password_edit.text() == ""
     assert login.name_edit.text() == "wangfang"
 

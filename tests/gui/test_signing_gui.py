@@ -12,7 +12,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QMessageBox
 
-from desk_app.domain.errors import ValidationError
+from desk_app.domain.errors import AuthenticationFailed, ValidationError
 from desk_app.forms import layout
 from desk_app.forms.verify import verify_pdf
 from desk_app.store.models import AuditEntry
@@ -175,6 +175,38 @@ def test_sign_dialog_ask_without_pad(qtbot):
     assert SignDialog.ask(None, "陈静 · Auditor", "Confirm.") is None
 
 
+def test_a_refused_password_asks_again_and_keeps_the_drawing(qtbot):
+    """Issue 8: after a wrong password the same dialog comes back with the handwriting."""
+    tries: list[tuple[str, bytes | None]] = []
+    drawn: list[bytes] = []
+
+    def attempt(password: str, handwriting: bytes | None) -> str:
+        tries.append((password, handwriting))
+        if password != "right":
+            raise AuthenticationFailed("Wrong password. After repeated failures, wait a few minutes.")
+        return "signed"
+
+    def first() -> None:
+        dialog = _open_sign_dialog()
+        draw(qtbot, dialog.pad, ZIGZAG)
+        drawn.append(dialog.pad.signature_png())
+        dialog.password_edit.setText("wrong")
+        QTimer.singleShot(0, second)
+        dialog.accept()
+
+    def second() -> None:
+        dialog = _open_sign_dialog()
+        assert dialog.password_error.text().startswith("Wrong password")
+        assert dialog.password_edit.text() == "" and dialog.pad.signature_png() == drawn[0]
+        dialog.password_edit.setText("right")
+        dialog.accept()
+
+    QTimer.singleShot(0, first)
+    assert SignDialog.ask_and_sign(None, "王芳 · Clerk", "Sign.", attempt) == "signed"
+    assert [password for password, _png in tries] == ["wrong", "right"]
+    assert tries[0][1] == tries[1][1] == drawn[0]
+
+
 # ------------------------------------------------------------------ PDF preview and print
 
 
@@ -298,19 +330,69 @@ def test_export_a_signed_pdf_through_the_dialogs(qtbot, page, demo_desk, out_dir
     preview.close()
 
 
-def test_export_with_a_wrong_password_writes_nothing(qtbot, page, out_dir):
+def _exports() -> int:
+    return AuditEntry.select().where(AuditEntry.action.startswith("export.")).count()
+
+
+def test_export_with_a_wrong_password_writes_nothing_and_keeps_the_signature(qtbot, page, out_dir):
     out = out_dir / "audit.pdf"
     _fill_export_dialog(qtbot, page, "pdf", out)
     sign = page.sign_dialog
     sign.password_edit.setText("not-the-password")
     draw(qtbot, sign.pad, ZIGZAG)
+    drawn = sign.pad.signature_png()
     with qtbot.waitSignal(page.export_done, timeout=30_000) as blocker:
         sign.ok_button.click()
     assert blocker.args == [None]
-    boxes = _open_boxes(page)
-    assert len(boxes) == 1 and boxes[0].windowTitle() == "Cannot do this"
-    boxes[0].accept()
-    assert not out.exists() and not list(out_dir.iterdir())
+    assert not out.exists() and not list(out_dir.iterdir()) and _exports() == 0
+    # The same dialog is back: the drawing kept, the password asked again, the reason shown.
+    qtbot.waitUntil(sign.isVisible)
+    assert page.sign_dialog is sign and not _open_boxes(page)
+    assert sign.password_error.text().startswith("Wrong password")
+    assert sign.password_edit.text() == "" and sign.pad.signature_png() == drawn
+    sign.password_edit.setText(DEMO_PASSWORD)
+    with qtbot.waitSignal(page.export_done, timeout=30_000) as blocker:
+        sign.ok_button.click()
+    assert blocker.args[0] is not None and out.exists() and _exports() == 1
+    page.export_box.accept()
+
+
+def test_export_refused_by_the_service_returns_to_the_dialog(qtbot, page, demo_desk,
+                                                             monkeypatch):
+    """Whatever the dialog's own check misses, the service refuses (here: the database file
+    itself as the target): the export dialog comes back with the message at the file."""
+    import desk_app.ui.audit.export as export_module
+
+    monkeypatch.setattr(export_module, "check_target", lambda path, force=False: path)
+    monkeypatch.setattr(QMessageBox, "question",  # "replace it?" — even "yes" must not
+                        lambda *args, **kwargs: QMessageBox.StandardButton.Yes)
+    database = demo_desk.ctx.url.path
+    size = database.stat().st_size
+    with qtbot.waitSignal(page.export_done, timeout=30_000) as blocker:
+        _fill_export_dialog(qtbot, page, "csv", database)
+    assert blocker.args == [None]
+    dialog = page.export_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert "is the open database" in dialog.errors["out"].text()
+    assert dialog.path_edit.text() == str(database)  # what the user typed is still there
+    assert database.stat().st_size >= size and _exports() == 0
+
+
+def test_export_asks_before_replacing_a_file(qtbot, page, out_dir, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    out = out_dir / "audit.csv"
+    out.write_text("keep me")
+    answers = [QMessageBox.StandardButton.No]
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: answers.pop(0))
+    _fill_export_dialog(qtbot, page, "csv", out)
+    assert page.export_dialog.isVisible() and out.read_text() == "keep me"
+    answers.append(QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(page.export_done, timeout=30_000) as blocker:
+        page.export_dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert blocker.args[0] is not None
+    assert out.read_text(encoding="utf-8-sig").startswith("No.,")
+    page.export_box.accept()
 
 
 def test_export_dialog_refuses_reversed_dates(qtbot, page, tmp_path):
@@ -346,7 +428,10 @@ def test_cancel_stops_an_export(qtbot, page, monkeypatch, out_dir):
     assert blocker.args == [None]
     assert page.export_job is None and page.export_button.isEnabled()
     assert not _open_boxes(page)
-    assert not out.exists() and not list(out_dir.iterdir())
+    assert not out.exists() and not list(out_dir.iterdir()) and _exports() == 0
+    page.export_button.click()  # the next try starts from what was typed
+    assert page.export_dialog.isVisible() and page.export_dialog.path_edit.text() == str(out)
+    assert page.export_dialog.current_format() == "csv"
 
 
 def test_csv_export_needs_no_signature(qtbot, page, out_dir):

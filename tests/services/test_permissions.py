@@ -76,6 +76,8 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "BackupService.restore": ONLY_ADMIN,
     "DemoService.generate": ONLY_ADMIN,
     "KeyService.sign_pdf": SIGNED_IN,  # with one's own key and password only
+    "KeyService.check_signing_password": SIGNED_IN,
+    "KeyService.export_ca": SIGNED_IN,  # the certificate verifiers need; recorded
     "ExportService.export_audit": AUDIT_READ,
     "ExportService.export_register": REGISTER_EXPORT,
     # archive catalogue (R1, R6, R7)
@@ -85,6 +87,8 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "ArchiveService.add_location": ARCHIVE_WRITE,
     "ArchiveService.count": ARCHIVE_READ,
     "ArchiveService.get": ARCHIVE_READ,
+    "ArchiveService.get_many": ARCHIVE_READ,
+    "ArchiveService.open_item": ARCHIVE_READ,  # the loan history only for LOAN_READ
     "ArchiveService.page": ARCHIVE_READ,
     "ArchiveService.scan": ARCHIVE_READ,
     "ArchiveService.history": LOAN_READ,  # an item's loans: the loan register's readers
@@ -345,6 +349,10 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "BackupService.restore": _restore,
     "DemoService.generate": lambda w: lambda a: w.desk.demo.generate(a),
     "KeyService.sign_pdf": _sign_pdf,
+    "KeyService.export_ca": lambda w: lambda a: w.desk.keys.export_ca(
+        a, w.tmp / f"ca-{a.name}.pem"),
+    "KeyService.check_signing_password": lambda w: lambda a: w.desk.keys.check_signing_password(
+        a, PASSWORD),
     "ExportService.export_audit":
         lambda w: lambda a: w.desk.exports.export_audit(a, None, None, "csv", w.out("csv")),
     "ExportService.export_register": _export_register,
@@ -357,6 +365,9 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
         lambda w: lambda a: w.desk.archive.add_location(a, f"B{w.n()}"),
     "ArchiveService.count": lambda w: lambda a: w.desk.archive.count(a, ItemFilter()),
     "ArchiveService.get": lambda w: lambda a: w.desk.archive.get(a, w.secret_ref),
+    "ArchiveService.get_many": lambda w: lambda a: w.desk.archive.get_many(
+        a, [w.secret_ref, w.public_ref], "labels"),
+    "ArchiveService.open_item": lambda w: lambda a: w.desk.archive.open_item(a, w.secret_ref),
     "ArchiveService.page": lambda w: lambda a: w.desk.archive.page(a, ItemFilter(), 0, 10),
     "ArchiveService.scan": lambda w: lambda a: w.desk.archive.scan(a, w.public_ref),
     "ArchiveService.history": lambda w: lambda a: w.desk.archive.history(a, w.secret_ref),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 from datetime import date
 
 import pytest
@@ -66,12 +68,18 @@ def test_two_signers_each_with_their_own_key(desk, admin):
 def test_signed_audit_export_verifies_and_tampering_fails(desk, admin, tmp_path):
     auditor = add_user(desk, admin, "audit1", "auditor", "陈静")
     out = tmp_path / "audit.pdf"
+    before = AuditEntry.select().order_by(AuditEntry.seq.desc()).first()
     result = desk.exports.export_audit(auditor, None, None, "pdf", out, password=PASSWORD)
-    assert result.rows == AuditEntry.select().count()
+    # The file shows the chain up to the head it saw; the export's own entry comes after
+    # the finished file and carries its hash.
+    assert result.rows == before.seq
+    assert (result.head_seq, result.head_hash) == (before.seq, before.hash)
     last = AuditEntry.select().order_by(AuditEntry.seq.desc()).first()
-    assert (last.action, last.actor) == ("export.audit", "audit1")
-    assert (result.head_seq, result.head_hash) == (last.seq, last.hash)
+    assert (last.seq, last.action, last.actor) == (before.seq + 1, "export.audit", "audit1")
     data = out.read_bytes()
+    recorded = json.loads(last.change)["after"]
+    assert recorded["sha256"] == hashlib.sha256(data).hexdigest()
+    assert recorded["bytes"] == len(data) and recorded["file"] == str(out)
     ca = desk.keys.ca_certificate()
     assert verify_pdf(data, ca).ok
     tampered = bytearray(data)
@@ -86,6 +94,10 @@ def test_export_refusals_write_nothing(desk, admin, tmp_path):
     entries = AuditEntry.select().count()
     with pytest.raises(AuthenticationFailed):
         desk.exports.export_audit(auditor, None, None, "pdf", out, password="wrong-password")
+    # The wrong password is counted and audited like every password check; no export.*.
+    failed = AuditEntry.select().order_by(AuditEntry.seq.desc()).first()
+    assert failed.action == "auth.sign_failed" and failed.actor == "audit1"
+    entries += 1
     with pytest.raises(PermissionDenied):
         desk.exports.export_audit(clerk, None, None, "pdf", out, password=PASSWORD)
     with pytest.raises(ValidationError):
@@ -104,7 +116,9 @@ def test_csv_export_of_a_period_and_cancel(desk, admin, clock, tmp_path):
     result = desk.exports.export_audit(auditor, today, today, "csv", out)
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert rows[0][0] == "No." and len(rows) == 1 + result.rows
-    assert [row[3] for row in rows[1:]] == ["setting.set", "export.audit"]
+    assert [row[3] for row in rows[1:]] == ["setting.set"]  # its own entry follows the file
+    last = AuditEntry.select().order_by(AuditEntry.seq.desc()).first()
+    assert last.action == "export.audit"
     assert "華南物業" in rows[1][6]
 
     def cancel(done, total):
@@ -114,9 +128,11 @@ def test_csv_export_of_a_period_and_cancel(desk, admin, clock, tmp_path):
         AuditEntry.insert(seq=10_000 + index, at="2020-01-01T00:00:00.000000Z", actor="x",
                           action="bulk", entity="", entity_id="", change="{}", prev_hash="",
                           hash="").execute()
+    entries = AuditEntry.select().count()
     with pytest.raises(InterruptedError):
         desk.exports.export_audit(auditor, None, None, "csv", tmp_path / "c.csv", progress=cancel)
     assert not (tmp_path / "c.csv").exists() and not (tmp_path / "c.csv.partial").exists()
+    assert AuditEntry.select().count() == entries  # a cancelled export is not recorded
 
 
 def test_cli_export_verify_and_ca_export(sqlite_url, tmp_path, monkeypatch, capsys):

@@ -52,7 +52,8 @@ def test_login_rules(desk, admin):
     with pytest.raises(AuthenticationFailed, match="Unknown user or wrong password"):
         desk.auth.login("nobody", PASSWORD)
     desk.users.set_active(admin, "clerk1", False)
-    with pytest.raises(AuthenticationFailed, match="deactivated"):
+    # The same words as for an unknown name: sign-in does not tell who has an account.
+    with pytest.raises(AuthenticationFailed, match="Unknown user or wrong password"):
         desk.auth.login("clerk1", PASSWORD)
     actions = [e.action for e in AuditEntry.select().order_by(AuditEntry.seq)]
     assert actions.count("auth.login_failed") == 3
@@ -60,16 +61,32 @@ def test_login_rules(desk, admin):
 
 def test_lockout_after_repeated_failures_and_expiry(desk, admin, clock):
     desk.settings.set(admin, "lockout_threshold", 3)
+    desk.settings.set(admin, "lockout_minutes", 5)
     desk.users.add(admin, "clerk1", PASSWORD, "clerk")
+
+    def failures() -> int:
+        return User.get(User.name == "clerk1").failed_logins
+
     for _ in range(3):
+        with pytest.raises(AuthenticationFailed, match="Unknown user or wrong password"):
+            desk.auth.login("clerk1", "wrong-password")
+    with pytest.raises(AuthenticationFailed, match="Unknown user or wrong password"):
+        desk.auth.login("clerk1", PASSWORD)  # even the right password, while paused
+    assert failures() == 3  # attempts during a pause are refused unchecked, not counted
+    reasons = [e.change for e in AuditEntry.select().where(AuditEntry.action == "auth.login_failed")]
+    assert any("locked_out" in r for r in reasons) and any('"paused"' in r for r in reasons)
+    # The pause doubles with each further failure (1, 2, 4 … minutes), at most lockout_minutes.
+    pauses = []
+    for _ in range(4):
+        clock.advance(minutes=10)
         with pytest.raises(AuthenticationFailed):
             desk.auth.login("clerk1", "wrong-password")
-    with pytest.raises(AuthenticationFailed, match="locked until"):
-        desk.auth.login("clerk1", PASSWORD)  # even the right password
-    reasons = [e.change for e in AuditEntry.select().where(AuditEntry.action == "auth.login_failed")]
-    assert any("locked_out" in r for r in reasons) and any('"locked"' in r for r in reasons)
-    clock.advance(minutes=16)
+        pauses.append(round((User.get(User.name == "clerk1").locked_until - clock.now())
+                            .total_seconds() / 60))
+    assert pauses == [2, 4, 5, 5]
+    clock.advance(minutes=6)
     assert desk.auth.login("clerk1", PASSWORD).name == "clerk1"
+    assert failures() == 0
 
 
 def test_admin_reset_lifts_lockout(desk, admin):
@@ -113,3 +130,75 @@ def test_settings_round_trip_and_validation(desk, admin):
         desk.settings.set_many(admin, {"idle_lock_minutes": "3", "lockout_minutes": "-1"})
     assert error.value.field == "lockout_minutes"
     assert desk.settings.value("idle_lock_minutes") == 7 and AuditEntry.select().count() == entries
+
+
+def test_every_password_check_counts_and_is_audited(desk, admin, clock):
+    """Unlocking, changing one's password and signing count like sign-in (issue 9)."""
+    from desk_app.forms import layout, signing
+
+    desk.settings.set(admin, "lockout_threshold", 4)
+    clerk = add_user(desk, admin, "clerk1", "clerk")
+    with pytest.raises(AuthenticationFailed, match="Wrong password"):
+        desk.auth.unlock(clerk, "wrong-1")
+    with pytest.raises(AuthenticationFailed, match="Wrong password"):
+        desk.auth.change_own_password(clerk, "wrong-2", "a-new-password")
+    spec = layout.FormSpec("公司", "表", "T-1", clock.now())
+    spec.signatures([("clerk", "经办人")])
+    rendered = layout.render_form(spec)
+    pdf = signing.prepare_fields(rendered.pdf, rendered.slots)
+    with pytest.raises(AuthenticationFailed, match="Wrong password"):
+        desk.keys.sign_pdf(clerk, pdf, "clerk", "wrong-3", None, "经办人")
+    actions = [e.action for e in AuditEntry.select().where(AuditEntry.actor == "clerk1")
+               .order_by(AuditEntry.seq)]
+    assert actions[-3:] == ["auth.unlock_failed", "auth.password_change_failed", "auth.sign_failed"]
+    assert User.get(User.name == "clerk1").failed_logins == 3
+    with pytest.raises(AuthenticationFailed):
+        desk.auth.login("clerk1", "wrong-4")  # the fourth failure of any kind pauses sign-in
+    assert User.get(User.name == "clerk1").locked_until is not None
+    with pytest.raises(AuthenticationFailed):
+        desk.keys.sign_pdf(clerk, pdf, "clerk", PASSWORD, None, "经办人")  # paused for signing too
+    clock.advance(minutes=2)
+    assert desk.keys.sign_pdf(clerk, pdf, "clerk", PASSWORD, None, "经办人").startswith(b"%PDF")
+    assert User.get(User.name == "clerk1").failed_logins == 0
+    cleared = AuditEntry.select().order_by(AuditEntry.seq.desc()).first()
+    assert cleared.action == "auth.failures_cleared"
+    entries = AuditEntry.select().count()
+    desk.keys.sign_pdf(clerk, pdf, "clerk", PASSWORD, None, "经办人")  # nothing to clear
+    assert AuditEntry.select().count() == entries
+    assert desk.auth.unlock(clerk, PASSWORD).name == "clerk1"
+    assert AuditEntry.select().order_by(AuditEntry.seq.desc()).first().action == "auth.unlock"
+
+
+def test_passwords_are_compared_in_nfc(desk, admin):
+    """'é' as one code point or as e + combining accent is the same password."""
+    import unicodedata
+
+    nfc = "café-crème-1"
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert nfc != nfd
+    desk.users.add(admin, "clerk1", nfd, "clerk")  # set as NFD …
+    assert desk.auth.login("clerk1", nfc).name == "clerk1"  # … typed as NFC
+    clerk = desk.auth.login("clerk1", nfd)
+    desk.auth.change_own_password(clerk, nfc, nfd + "x")
+    assert desk.auth.login("clerk1", nfc + "x").name == "clerk1"
+
+
+def test_hashes_and_keys_from_before_nfc_still_work(desk, admin):
+    """A password stored raw (NFD) before normalisation existed still signs in and signs."""
+    import unicodedata
+
+    from argon2 import PasswordHasher
+
+    from desk_app.forms import pki
+    from desk_app.services.signing import KeyService
+
+    nfd = unicodedata.normalize("NFD", "café-crème-1")
+    clerk = add_user(desk, admin, "clerk1", "clerk")
+    user = User.get(User.name == "clerk1")
+    user.password_hash = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1).hash(nfd)
+    user.save()
+    key = KeyService.current(clerk.user_id)
+    key.key_pem = pki.reencrypt(key.key_pem.encode(), PASSWORD, nfd).decode()
+    key.save()
+    assert desk.auth.login("clerk1", nfd).name == "clerk1"
+    desk.keys.check_signing_password(clerk, nfd)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -61,7 +61,11 @@ def test_lockout_policy():
     policy = LockoutPolicy(threshold=3, minutes=15)
     now = datetime(2026, 1, 1, 8, 0)
     assert policy.after_failure(2, now) is None
-    assert policy.after_failure(3, now) == datetime(2026, 1, 1, 8, 15)
+    # Guessing slows down (1, 2, 4, 8 … minutes) but never locks a person out for longer
+    # than the setting.
+    pauses = [(policy.after_failure(n, now) - now).total_seconds() / 60 for n in range(3, 10)]
+    assert pauses == [1, 2, 4, 8, 15, 15, 15]
+    assert policy.after_failure(10_000, now) == now + timedelta(minutes=15)
 
 
 def test_settings_schema_parses_and_validates():

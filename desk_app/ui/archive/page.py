@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain import archive as rules
-from desk_app.domain.errors import DeskError, PermissionDenied
+from desk_app.domain.errors import DeskError
 from desk_app.domain.roles import Permission
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
@@ -107,6 +107,11 @@ class ItemDetail(QGroupBox):
         self.show_item(None)
 
     def show_item(self, item: ItemView | None) -> None:
+        """Opening an item asks the service once (an audited view of a secret item, R7); the
+        same item shown again after a refresh of the list is not opened again, unless its
+        status changed (a lend or return here)."""
+        same = (item is not None and self.item is not None and item.id == self.item.id
+                and item.status == self.item.status)
         self.item = item
         self.empty_label.setVisible(item is None)
         texts: dict[str, str] = dict.fromkeys(self.values, "")
@@ -122,15 +127,17 @@ class ItemDetail(QGroupBox):
             }
         for key, label in self.values.items():
             label.setText(texts[key])
+        if same:
+            return
         self.history.clear()
-        if item is None or not self.actor.can(Permission.LOAN_VIEW):
+        if item is None:
             return
         try:
-            loans = self.desk.archive.history(self.actor, item.ref)
-        except PermissionDenied:
-            loans = []
+            _view, loans = self.desk.archive.open_item(self.actor, item.ref)
         except DeskError as error:
             self.history.addTopLevelItem(QTreeWidgetItem([str(error)]))
+            return
+        if loans is None:
             return
         for loan in loans:
             condition = loan["condition"]

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
+from desk_app.services.output import check_target
 from desk_app.ui.jobs import emit_safely
 from desk_app.ui.widgets.fields import FieldError, show_field_error
 
@@ -107,6 +109,7 @@ class ExportDialog(QDialog):
         self.until: date | None = None
         self.fmt = "pdf"
         self.path = Path()
+        self.force = False  # the user agreed to replace an existing file
 
     def current_format(self) -> str:
         return str(self.format_combo.currentData())
@@ -129,7 +132,8 @@ class ExportDialog(QDialog):
         fmt = self.current_format()
         filters = _("PDF files (*.pdf)") if fmt == "pdf" else _("CSV files (*.csv)")
         path, _filter = QFileDialog.getSaveFileName(
-            self, _("Export to"), self.path_edit.text() or str(default_export_path(fmt, self.today)), filters)
+            self, _("Export to"), self.path_edit.text() or str(default_export_path(fmt, self.today)),
+            filters, options=QFileDialog.Option.DontConfirmOverwrite)  # accept() asks
         if path:
             if not Path(path).suffix:
                 path += f".{fmt}"
@@ -148,8 +152,20 @@ class ExportDialog(QDialog):
             show_field_error(fields, self.general_error, "out", _("Please choose a file to export to."))
             return
         show_field_error(fields, self.general_error, None, "")
-        self.since, self.until, self.fmt = since, until, self.current_format()
-        self.path = Path(text).expanduser()
+        path = Path(text).expanduser()
+        try:
+            check_target(path, force=True)  # every problem but "it exists" (asked next)
+        except ValidationError as error:
+            show_field_error(fields, self.general_error, "out", str(error))
+            return
+        force = path.exists()
+        if force and QMessageBox.question(
+                self, _("Export"), _("{name} exists already. Replace it?").format(name=path.name),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+            return
+        self.since, self.until, self.fmt, self.path, self.force = (
+            since, until, self.current_format(), path, force)
         super().accept()
 
     def show_error(self, error: ValidationError) -> None:
@@ -169,8 +185,9 @@ class ExportJob(QRunnable):
 
     def __init__(self, desk, actor: Actor, since: date | None, until: date | None, fmt: str,
                  out: Path, password: str | None = None,
-                 handwriting_png: bytes | None = None) -> None:
+                 handwriting_png: bytes | None = None, force: bool = False) -> None:
         super().__init__()
+        self.force = force
         self.desk, self.actor = desk, actor
         self.since, self.until, self.fmt, self.out = since, until, fmt, out
         self.password, self.handwriting_png = password, handwriting_png
@@ -191,7 +208,7 @@ class ExportJob(QRunnable):
                 raise InterruptedError
             result = self.desk.exports.export_audit(
                 self.actor, self.since, self.until, self.fmt, self.out, password=self.password,
-                handwriting_png=self.handwriting_png, progress=self._progress)
+                handwriting_png=self.handwriting_png, progress=self._progress, force=self.force)
         except InterruptedError:
             emit_safely(self.signals.cancelled)
         except Exception as error:

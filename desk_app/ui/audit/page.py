@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.errors import DeskError
+from desk_app.domain.errors import AuthenticationFailed, DeskError, ValidationError
 from desk_app.domain.roles import role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
@@ -310,13 +310,18 @@ class AuditPage(Page):
         return f"{self.actor.display_name} · {roles}" if roles else self.actor.display_name
 
     def export(self) -> None:
-        """Ask period, format and file (then, for a PDF, the signature); export in a worker."""
-        if self.export_job is not None or self.export_dialog is not None:
+        """Ask period, format and file (then, for a PDF, the signature); export in a worker.
+
+        The dialogs live until the export succeeds: after a wrong password, a write error or
+        a cancel they come back with what the user typed and drew."""
+        if self.export_job is not None:
             return
-        self.export_dialog = dialog = ExportDialog(self.desk.today(), self)
-        dialog.accepted.connect(self._export_chosen)
-        dialog.rejected.connect(self._export_abandoned)
-        dialog.open()
+        if self.export_dialog is None:
+            self.export_dialog = ExportDialog(self.desk.today(), self)
+            self.export_dialog.accepted.connect(self._export_chosen)
+            self.export_dialog.rejected.connect(self._export_abandoned)
+        if not self.export_dialog.isVisible():
+            self.export_dialog.open()
 
     def _export_abandoned(self) -> None:
         for dialog in (self.export_dialog, self.sign_dialog):
@@ -334,18 +339,19 @@ class AuditPage(Page):
         prompt = _("You sign the audit trail from {since} to {until} ({name}). Your password "
                    "unlocks your signing key.").format(since=dialog.since, until=dialog.until,
                                                        name=dialog.path.name)
-        self.sign_dialog = sign = SignDialog(self.signer_label(), prompt, parent=self)
-        sign.accepted.connect(lambda: self._start_export(sign.password, sign.handwriting_png))
-        sign.rejected.connect(self._export_abandoned)
-        sign.open()
+        if self.sign_dialog is None:
+            self.sign_dialog = sign = SignDialog(self.signer_label(), prompt, parent=self)
+            sign.accepted.connect(lambda: self._start_export(sign.password, sign.handwriting_png))
+            sign.rejected.connect(self._export_abandoned)
+        self.sign_dialog.prompt_label.setText(prompt)
+        self.sign_dialog.open()
 
     def _start_export(self, password: str | None, handwriting_png: bytes | None) -> None:
         dialog = self.export_dialog
         if dialog is None or self.export_job is not None:
             return
         job = ExportJob(self.desk, self.actor, dialog.since, dialog.until, dialog.fmt, dialog.path,
-                        password, handwriting_png)
-        self._export_abandoned()  # the dialogs are done with
+                        password, handwriting_png, force=dialog.force)
         self.export_job = job
         progress = QProgressDialog(_("Exporting the audit trail to {name}…").format(
             name=job.out.name), _("Cancel"), 0, 0, self)
@@ -378,6 +384,7 @@ class AuditPage(Page):
 
     def _export_finished(self, result) -> None:
         self._export_end()
+        self._export_abandoned()  # done: the next export starts afresh
         text = _("Exported {rows} audit entries to {path}.").format(rows=result.rows,
                                                                      path=result.path)
         details = _("Audit chain head: entry {seq}, hash {hash}.").format(seq=result.head_seq,
@@ -416,12 +423,22 @@ class AuditPage(Page):
         self.preview_button = None
 
     def _export_cancelled(self) -> None:
+        """Nothing was written or recorded; the dialogs keep their values for a next try."""
         self._export_end()
         self.export_done.emit(None)
 
     def _export_failed(self, error: Exception) -> None:
+        """Back to the dialog that can mend it, with everything typed and drawn still there:
+        a wrong password to the signature, anything else to the export dialog."""
         self._export_end()
-        show_error(self, error)
+        if isinstance(error, AuthenticationFailed) and self.sign_dialog is not None:
+            self.sign_dialog.show_password_error(str(error))
+            self.sign_dialog.open()
+        elif isinstance(error, ValidationError) and self.export_dialog is not None:
+            self.export_dialog.show_error(error)
+            self.export_dialog.open()
+        else:
+            show_error(self, error)
         self.export_done.emit(None)
 
     # ---------------------------------------------------------------- verify a PDF

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain import archive as rules
-from desk_app.domain.errors import AuthenticationFailed, DeskError, ValidationError
+from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.archive import ItemView
@@ -69,17 +69,10 @@ def sign_form(parent: QWidget, actor: Actor, borrower: str, what: str,
         return None
     borrower_png = answer[1]
     prompt = _("Sign {what} with your password and your signature.").format(what=what)
-    for _try in range(CLERK_TRIES):
-        clerk = SignDialog.ask(parent, _("Handled by: {name}").format(name=actor.display_name),
-                               prompt, need_password=True, need_pad=True)
-        if clerk is None:
-            return None
-        try:
-            return sign(clerk[0], borrower_png, clerk[1])
-        except AuthenticationFailed as error:
-            prompt = f"{error}\n" + _("Sign {what} with your password and your signature.").format(
-                what=what)
-    return None
+    # One dialog for every try: a wrong password keeps the clerk's drawn signature.
+    return SignDialog.ask_and_sign(
+        parent, _("Handled by: {name}").format(name=actor.display_name), prompt,
+        lambda password, clerk_png: sign(password, borrower_png, clerk_png), CLERK_TRIES)
 
 
 class ScanListDialog(QDialog):

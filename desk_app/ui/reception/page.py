@@ -42,6 +42,7 @@ from desk_app.domain.reception import Channel, Level
 from desk_app.domain.roles import Permission
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
+from desk_app.services.output import check_target, save_bytes
 from desk_app.services.reception import VisitFilter, VisitView, check_text
 from desk_app.ui.errors import show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
@@ -64,6 +65,13 @@ def _channel(view) -> str:
 
 def _who(view) -> str:
     return f"{view.name}{view.caller_title}" if view.name else _("(unknown)")
+
+
+def _fit_times(view: QTableView, columns: tuple[int, ...]) -> None:
+    """Time columns wide enough for "2026-11-30 10:52" in the view's own font."""
+    width = view.fontMetrics().horizontalAdvance("2026-11-30 10:52") + 16
+    for column in columns:
+        view.setColumnWidth(column, width)
 
 
 def _table(name: str, headers: list[str]) -> QTableWidget:
@@ -181,6 +189,7 @@ class ReceptionPage(Page):
             _("To answer"), _("To reply"), _("Timeout")])
         for column, width in enumerate((50, 80, 100, 220, 80, 90, 80, 80)):
             self.active_table.setColumnWidth(column, width)
+        _fit_times(self.active_table, (5,))
         self.visitors_list = QListWidget()
         self.visitors_list.setObjectName("current_visitors")
         self.targets_label = QLabel()
@@ -232,6 +241,7 @@ class ReceptionPage(Page):
         self.log_view.horizontalHeader().setStretchLastSection(True)
         for column, width in enumerate((50, 70, 90, 110, 220, 80, 90, 90, 90)):
             self.log_view.setColumnWidth(column, width)
+        _fit_times(self.log_view, (6, 7))
         self.log_count = QLabel()
         widget = QWidget()
         layout = QVBoxLayout(widget)
@@ -246,6 +256,7 @@ class ReceptionPage(Page):
             _("Status"), _("Result")])
         for column, width in enumerate((50, 90, 90, 110, 220, 80, 80)):
             self.callback_table.setColumnWidth(column, width)
+        _fit_times(self.callback_table, (1,))
         row = QHBoxLayout()
         for text, slot, allowed in ((_("Record result…"), self.record_callback, self.can_use),
                                     (_("Save form as PDF…"), self.callback_pdf, True)):
@@ -266,6 +277,7 @@ class ReceptionPage(Page):
             _("Reply promised"), _("Replied"), _("Reply")])
         for column, width in enumerate((50, 90, 120, 80, 220, 100, 90)):
             self.complaint_table.setColumnWidth(column, width)
+        _fit_times(self.complaint_table, (1, 5, 6))
         row = QHBoxLayout()
         if self.can_use:
             button = QPushButton(_("Reply…"))
@@ -692,13 +704,10 @@ class ReceptionPage(Page):
             raise ValidationError(_("Select a call-back first."))
 
         def submit(values: dict[str, Any], _confirm: bool):
-            path = Path(values["file"]).expanduser()
-            if not values["file"].strip():
-                raise ValidationError(_("Give a file name."), field="file")
+            path = check_target(values["file"], field="file")  # before anything is signed
             data = self.desk.reception.callback_form(self.actor, callback.id,
                                                      values["password"] or None)
-            path.write_bytes(data)
-            return path
+            return save_bytes(path, data)
 
         return self._dialog(_("Call-back record form"), [
             FieldSpec("file", _("&File"), value=str(Path.home() / f"callback-{callback.id}.pdf")),

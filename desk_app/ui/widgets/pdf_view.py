@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.i18n import _
+from desk_app.services.output import save_bytes
 from desk_app.ui.errors import show_error
 
 log = logging.getLogger(__name__)
@@ -365,11 +366,10 @@ class PdfPreviewDialog(QDialog):
             self.save_to(Path(path))
 
     def save_to(self, path: Path) -> bool:
-        try:
-            path.write_bytes(self.pdf)
-        except OSError as error:
-            show_error(self, ValidationError(_("Cannot save {path}: {reason}").format(
-                path=path, reason=error.strerror or error)))
+        try:  # the file dialog asked before replacing; never over the open database
+            save_bytes(path, self.pdf, force=True)
+        except DeskError as error:
+            show_error(self, error)
             return False
         return True
 

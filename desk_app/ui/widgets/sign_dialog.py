@@ -13,6 +13,9 @@ The password is not checked here: the service that signs refuses a wrong one
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -26,10 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.errors import ValidationError
+from desk_app.domain.errors import AuthenticationFailed, ValidationError
 from desk_app.i18n import _
 from desk_app.ui.widgets.fields import FieldError
 from desk_app.ui.widgets.signature_pad import SignaturePad
+
+T = TypeVar("T")
 
 
 class SignDialog(QDialog):
@@ -146,6 +151,32 @@ class SignDialog(QDialog):
     def reject(self) -> None:
         self.password_edit.clear()
         super().reject()
+
+    def show_password_error(self, message: str) -> None:
+        """After the service refused the password: say so here, keep the handwriting, and
+        let the user type the password again (show the dialog again with ``open``/``exec``)."""
+        self.password_edit.clear()
+        self.password_error.show_message(message)
+        self.password_edit.setFocus()
+
+    @staticmethod
+    def ask_and_sign(parent: QWidget | None, signer_label: str, prompt: str,
+                     attempt: Callable[[str, bytes | None], T], tries: int = 3) -> T | None:
+        """Ask for password and signature, then ``attempt(password, handwriting_png)``. A
+        refused password asks again in the same dialog, the drawing kept; ``None`` when the
+        user cancels or after ``tries`` refusals."""
+        dialog = SignDialog(signer_label, prompt, True, True, parent)
+        try:
+            for _try in range(tries):
+                if dialog.exec() != QDialog.DialogCode.Accepted:
+                    return None
+                try:
+                    return attempt(dialog.password, dialog.handwriting_png)
+                except AuthenticationFailed as error:
+                    dialog.show_password_error(str(error))
+            return None
+        finally:
+            dialog.deleteLater()
 
     @staticmethod
     def ask(parent: QWidget | None, signer_label: str, prompt: str, need_password: bool = True,
