@@ -1,4 +1,5 @@
-"""What every command shares: the database, the acting user, passwords, list output."""
+"""What every command shares: the argument parser, the database, the acting user,
+passwords, list output."""
 
 from __future__ import annotations
 
@@ -21,6 +22,39 @@ class CliError(DeskError):
     exit_code = 2
 
 
+class UsageError(CliError):
+    """A command line argparse refused: one line, with where to read the usage."""
+
+    def __init__(self, message: str, prog: str) -> None:
+        super().__init__(_("{message} (see {prog} --help)").format(
+            message=message, prog=prog))
+
+
+# Where the innermost (sub)parser that parsed the command line puts its name, for the hint.
+_PROG = "_desk_prog"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``error()`` raises UsageError (exit 2) instead of
+    printing the usage and exiting. ``add_subparsers`` makes every subparser of this class
+    too (argparse's ``parser_class`` defaults to the parent's class); ``--help`` is unchanged."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UsageError(message, self.prog)
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        namespace, extras = super().parse_known_args(args, namespace)
+        if not hasattr(namespace, _PROG):  # a subparser (parsed first) already set it
+            setattr(namespace, _PROG, self.prog)
+        return namespace, extras
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        namespace, extras = self.parse_known_args(args, namespace)
+        prog = vars(namespace).pop(_PROG, self.prog)
+        if extras:
+            raise UsageError(_("unrecognized arguments: {args}").format(args=" ".join(extras)),
+                             prog)
+        return namespace
 
 
 def parse_date(text: str) -> date:
