@@ -36,5 +36,8 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
         logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
     )
     root.addHandler(handler)
+    # A full disk must not also fill the user's console with logging's own tracebacks:
+    # the log is for us, the user sees the one-line message of what failed.
+    logging.raiseExceptions = False
     _configured = True
     return path

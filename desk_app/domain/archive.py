@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from desk_app.domain import text
 from desk_app.domain.errors import Conflict, ValidationError
 from desk_app.i18n import N_, _
 
@@ -70,12 +71,12 @@ def check_ref(ref: str) -> str:
 
 
 def check_title(title: str) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise ValidationError(_("Give the file a title."), field="title")
-    if len(title) > 200:
-        raise ValidationError(_("The title is too long (200 characters at most)."), field="title")
-    return title
+    return text.required(text.line(title, "title", _("The title"), 200), "title",
+                         _("Give the file a title."))
+
+
+def check_keywords(keywords: str) -> str:
+    return text.line(keywords, "keywords", _("The keywords"), 300)
 
 
 def check_level(level: str) -> Level:
@@ -127,12 +128,8 @@ def check_ref_pattern(pattern: str) -> str | None:
 
 
 def check_purpose(purpose: str) -> str:
-    purpose = " ".join((purpose or "").split())
-    if not purpose:
-        raise ValidationError(_("Give the purpose of the loan."), field="purpose")
-    if len(purpose) > 500:
-        raise ValidationError(_("The purpose is too long (500 characters at most)."), "purpose")
-    return purpose
+    return text.required(text.line(purpose, "purpose", _("The purpose"), 500), "purpose",
+                         _("Give the purpose of the loan."))
 
 
 def check_due(due: date, today: date) -> date:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 
+from desk_app.domain import text as text_rules
 from desk_app.domain.errors import ValidationError
 from desk_app.i18n import N_, _
 
@@ -188,18 +189,18 @@ def time_greeting(local_time: datetime, lang: str) -> str:
     return table.get(lang, table["en"])[period]
 
 
-def check_script_text(text: str) -> None:
+def check_script_text(text: str) -> str:
     """What an admin may save: well-formed, known placeholders only, not empty."""
-    if not text.strip():
+    text = text_rules.block(text, "text", _("The text"), 2000)
+    if not text:
         raise ValidationError(_("The text must not be empty."), field="text")
-    if len(text) > 2000:
-        raise ValidationError(_("The text is too long (2000 characters at most)."), field="text")
     unknown = unknown_placeholders(text)
     if unknown:
         raise ValidationError(
             _("Unknown placeholder {names}. Known placeholders: {known}.").format(
                 names=", ".join("{" + n + "}" for n in unknown),
                 known=", ".join("{" + n + "}" for n in PLACEHOLDERS)), field="text")
+    return text
 
 
 # ------------------------------------------------------------------------------ forbidden phrases
@@ -490,8 +491,7 @@ SATISFACTION: dict[str, str] = {
 
 
 def text_field(value: str | None, name: str, label: str, limit: int) -> str:
-    text = (value or "").strip()
-    if len(text) > limit:
-        raise ValidationError(_("{label} is too long ({n} characters at most).").format(
-            label=label, n=limit), field=name)
-    return text
+    """Short fields (names, contacts) are one line; long ones (requests, results) keep
+    their line breaks. Both follow domain.text: no control characters, nothing cut."""
+    check = text_rules.block if limit >= 1000 else text_rules.line
+    return check(value, name, label, limit)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from desk_app.domain import text
 from desk_app.domain.errors import ValidationError
 from desk_app.i18n import LANGUAGES, N_, _
 
@@ -31,7 +32,7 @@ class Setting:
             if self.kind is int:
                 value = int(str(raw).strip())
             elif self.kind is str:
-                value = str(raw).strip()
+                value = text.line(str(raw), self.key, _(self.label), 500)
         except ValueError as error:
             raise ValidationError(
                 _("{label}: enter a whole number.").format(label=_(self.label)), field=self.key

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from desk_app.domain import text
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.roles import Permission, Role, permissions_of
 from desk_app.i18n import _
@@ -60,10 +61,7 @@ def check_new_password(password: str, minimum_length: int) -> None:
 
 
 def check_full_name(full_name: str) -> str:
-    full_name = (full_name or "").strip()
-    if len(full_name) > 64:
-        raise ValidationError(_("The full name is too long (64 characters at most)."), "full_name")
-    return full_name
+    return text.line(full_name, "full_name", _("The full name"), 64)
 
 
 def normalise_password(password: str | None) -> str:

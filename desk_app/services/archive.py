@@ -12,8 +12,10 @@ from typing import Any
 import peewee
 
 from desk_app.domain import archive as rules
+from desk_app.domain import text
 from desk_app.domain.errors import Conflict, NotFound, ValidationError
 from desk_app.domain.roles import Permission, Role
+from desk_app.domain.text import clean_lookups
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.base import Service
@@ -43,6 +45,9 @@ class ItemFilter:
     year_to: int | None = None
     available_only: bool = False
     sort: str = "ref"
+
+    def __post_init__(self) -> None:
+        clean_lookups(self)
 
 
 @dataclass(frozen=True)
@@ -152,10 +157,8 @@ class ArchiveService(Service):
 
     @staticmethod
     def _name(name: str) -> str:
-        name = " ".join((name or "").split())
-        if not name or len(name) > 64:
-            raise ValidationError(_("Give a name of up to 64 characters."), field="name")
-        return name
+        return text.required(text.line(name, "name", _("The name"), 64), "name",
+                             _("Give a name of up to 64 characters."))
 
     # ------------------------------------------------------------ locations
 
@@ -195,7 +198,7 @@ class ArchiveService(Service):
         title = rules.check_title(title)
         level_value = rules.check_level(level)
         retention_years = rules.check_retention(retention_years)
-        keywords = " ".join((keywords or "").split())[:300]
+        keywords = rules.check_keywords(keywords)
         typed_ref = rules.check_ref(ref) if ref else None
         with self.write() as tx:
             kind_row = self._kind(kind)
@@ -237,14 +240,14 @@ class ArchiveService(Service):
 
     @staticmethod
     def _kind(code: str) -> Kind:
-        kind = Kind.get_or_none(Kind.code == (code or "").strip().upper())
+        kind = Kind.get_or_none(Kind.code == text.lookup(code).strip().upper())
         if kind is None:
             raise ValidationError(_("Unknown kind {code}.").format(code=code), field="kind")
         return kind
 
     @staticmethod
     def _dept(code: str) -> Department:
-        dept = Department.get_or_none(Department.code == (code or "").strip().upper())
+        dept = Department.get_or_none(Department.code == text.lookup(code).strip().upper())
         if dept is None:
             raise ValidationError(_("Unknown department {code}.").format(code=code), field="dept")
         return dept

@@ -13,10 +13,12 @@ from typing import Any
 import peewee
 
 from desk_app.domain import archive as rules
+from desk_app.domain import text
 from desk_app.domain.audit import canonical_json
 from desk_app.domain.clock import local_today
 from desk_app.domain.errors import Conflict, NotFound, ValidationError
 from desk_app.domain.roles import Permission
+from desk_app.domain.text import clean_lookups
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.archive import record_secret_views, visible_levels, visible_loans
@@ -55,6 +57,9 @@ class LoanFilter:
     overdue_only: bool = False
     borrower: str | None = None  # borrower name or user name
     today: date | None = None  # for overdue; the service's clock when None
+
+    def __post_init__(self) -> None:
+        clean_lookups(self)
 
 
 Handler = User.alias("handler")
@@ -138,7 +143,7 @@ class LoanService(Service):
 
     def _borrower(self, given: BorrowerInput, at: datetime) -> Borrower:
         if given.user_name:
-            user = User.get_or_none(User.name == given.user_name.strip().lower())
+            user = User.get_or_none(User.name == text.lookup(given.user_name).strip().lower())
             if user is None or not user.active:
                 raise ValidationError(_("No active staff member {name}; an outside borrower "
                                         "needs contact details.").format(name=given.user_name),
@@ -147,16 +152,14 @@ class LoanService(Service):
             Borrower.insert(user=user.id, name=user.full_name or user.name,
                             created_at=at).on_conflict_ignore().execute()
             return Borrower.get(Borrower.user == user.id)
-        name = " ".join((given.name or "").split())
-        if not name:
-            raise ValidationError(_("Who borrows? Give a staff user or a name."), field="borrower")
-        contact = " ".join((given.contact or "").split())
-        if not contact:
-            raise ValidationError(_("An outside borrower needs contact details."), field="contact")
+        name = text.required(text.line(given.name, "borrower", _("The name"), 64), "borrower",
+                             _("Who borrows? Give a staff user or a name."))
+        contact = text.required(text.line(given.contact, "contact", _("The contact"), 120),
+                                "contact", _("An outside borrower needs contact details."))
+        organisation = text.line(given.organisation, "org", _("The organisation"), 120)
         person = Borrower.get_or_none((Borrower.user.is_null()) & (Borrower.name == name)
                                       & (Borrower.contact == contact))
-        return person or Borrower.create(name=name[:64], contact=contact[:120],
-                                         organisation=" ".join(given.organisation.split())[:120],
+        return person or Borrower.create(name=name, contact=contact, organisation=organisation,
                                          created_at=at)
 
     def _number(self, prefix: str, model, at: datetime) -> str:
@@ -193,7 +196,7 @@ class LoanService(Service):
         """Take items back from one borrower; one receipt."""
         self.require(actor, Permission.LOAN_HANDLE)
         condition = rules.check_condition(condition)
-        notes = " ".join((notes or "").split())[:500]
+        notes = text.line(notes, "notes", _("The notes"), 500)
         with self.write() as tx:
             loans = self._open_loans(refs)
             borrowers = {loan.borrower_id for loan in loans}
@@ -233,9 +236,10 @@ class LoanService(Service):
                 condition: str | None = None, notes: str | None = None) -> dict[str, Any]:
         """R3: a closed loan is never edited. The correction is a new record with a reason."""
         self.require(actor, Permission.LOAN_CORRECT)
-        reason = " ".join((reason or "").split())
-        if not reason:
-            raise ValidationError(_("Give the reason for the correction."), field="reason")
+        reason = text.required(text.line(reason, "reason", _("The reason"), 500), "reason",
+                               _("Give the reason for the correction."))
+        if notes is not None:
+            notes = text.line(notes, "notes", _("The notes"), 500)
         with self.write() as tx:
             loan = Loan.get_or_none(Loan.id == loan_id)
             if loan is None:

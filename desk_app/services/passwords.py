@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from desk_app.domain.errors import AuthenticationFailed
+from desk_app.domain.text import lookup
 from desk_app.domain.users import LockoutPolicy, normalise_password
 from desk_app.i18n import _
 from desk_app.services.base import Service, Transaction
@@ -88,7 +89,7 @@ class PasswordGate(Service):
         """
         assert purpose in PURPOSES, purpose
         assert not self.ctx.db.in_transaction(), "a failed check must commit on its own"
-        name = (name or "").strip().lower()
+        name = lookup(name).strip().lower()  # a control character finds nobody
         failed = False
         result = None
         with self.write() as tx:

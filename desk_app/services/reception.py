@@ -34,6 +34,7 @@ from desk_app.domain.reception import (
     TimerStatus,
 )
 from desk_app.domain.roles import Permission, role_label
+from desk_app.domain.text import clean_lookups
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.resources import resource_path
@@ -234,6 +235,9 @@ class VisitFilter:
     until: date | None = None
     text: str = ""
 
+    def __post_init__(self) -> None:
+        clean_lookups(self)
+
 
 @dataclass(frozen=True)
 class StatRow:
@@ -383,7 +387,7 @@ class ReceptionService(Service):
         if not _KEY.match(key) or len(key) > 64:
             raise ValidationError(_("A script key looks like visitor.greet: letters a-z, digits "
                                     "and _, one dot."), field="key")
-        rules.check_script_text(text)
+        text = rules.check_script_text(text)
         findings = check_text(text, lang)
         if findings:
             raise ForbiddenPhraseFound(findings, "text")
