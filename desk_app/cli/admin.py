@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from desk_app.cli.common import (
+    MAX_ROWS,
+    bounded_int,
     emit,
     open_desk,
     parse_date,
@@ -15,7 +17,6 @@ from desk_app.cli.common import (
     sign_in,
     with_actor,
 )
-from desk_app.domain.errors import ValidationError
 from desk_app.i18n import _
 
 
@@ -27,7 +28,8 @@ def register(commands) -> None:
     init.set_defaults(run=cmd_init)
 
     demo = commands.add_parser("demo", help=_("fill the database with demo data"))
-    demo.add_argument("--scale", type=int, default=1, metavar="N")
+    # 100 is the documented large set (500,000 items, 1,000,000 loans).
+    demo.add_argument("--scale", type=bounded_int(1, 100), default=1, metavar="N")
     demo.add_argument("--if-empty", action="store_true",
                       help=_("do nothing when the database already has users"))
     demo.set_defaults(run=cmd_demo)
@@ -70,7 +72,7 @@ def register(commands) -> None:
     audit_list.add_argument("--action")
     audit_list.add_argument("--from", dest="since", type=parse_date, metavar="YYYY-MM-DD")
     audit_list.add_argument("--to", dest="until", type=parse_date, metavar="YYYY-MM-DD")
-    audit_list.add_argument("--limit", type=int, default=100)
+    audit_list.add_argument("--limit", type=bounded_int(1, MAX_ROWS), default=100)
     audit_list.add_argument("--json", action="store_true")
     audit_list.set_defaults(run=cmd_audit_list)
 
@@ -113,8 +115,6 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from desk_app.services.demo import DEMO_PASSWORD, DEMO_USERS
 
-    if args.scale < 1:
-        raise ValidationError(_("--scale must be 1 or more."), field="scale")
     desk = open_desk(args, create=True)
     try:
         if desk.demo.is_empty():

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from desk_app.cli import forms
-from desk_app.cli.common import emit, parse_date, with_actor
+from desk_app.cli.common import MAX_ROWS, bounded_int, emit, parse_date, with_actor
 from desk_app.domain.errors import ValidationError
 from desk_app.i18n import _
 from desk_app.services.output import save_bytes
@@ -27,7 +27,7 @@ def register(commands) -> None:
     add.add_argument("--date", dest="doc_date", type=parse_date, metavar="YYYY-MM-DD")
     add.add_argument("--keywords", default="")
     add.add_argument("--location", help=_("location path, e.g. \"A101 › 柜1\""))
-    add.add_argument("--retention", type=int, metavar="YEARS")
+    add.add_argument("--retention", type=bounded_int(0, 999), metavar="YEARS")
     add.add_argument("--json", action="store_true")
     add.set_defaults(run=cmd_item_add)
     listing = item_commands.add_parser("list", help=_("find files"))
@@ -37,7 +37,7 @@ def register(commands) -> None:
     listing.add_argument("--kind")
     listing.add_argument("--dept")
     listing.add_argument("--sort", default="ref", choices=["ref", "title", "date", "kind"])
-    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--limit", type=bounded_int(1, MAX_ROWS), default=100)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=cmd_item_list)
     show = item_commands.add_parser("show", help=_("one file with its loan history"))
@@ -82,7 +82,7 @@ def register(commands) -> None:
     loan_list.add_argument("--overdue", action="store_true")
     loan_list.add_argument("--open", action="store_true")
     loan_list.add_argument("--borrower")
-    loan_list.add_argument("--limit", type=int, default=100)
+    loan_list.add_argument("--limit", type=bounded_int(1, MAX_ROWS), default=100)
     loan_list.add_argument("--json", action="store_true")
     loan_list.set_defaults(run=cmd_loan_list)
     remind = loan_commands.add_parser("remind", help=_("send one overdue notice per borrower"))

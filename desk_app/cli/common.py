@@ -57,13 +57,57 @@ class Parser(argparse.ArgumentParser):
         return namespace
 
 
+# --limit of every list: enough for a screen or a script, never a number SQL cannot hold.
+MAX_ROWS = 10_000
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """User input quoted in a message: not endless."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def bounded_int(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (no 10^30 reaching SQL)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:  # also a number of more than 4300 digits
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                _("not a whole number from {low} to {high}: {text}").format(
+                    low=low, high=high, text=_shown(text)))
+        return value
+
+    return parse
+
+
+# Dates outside these make local-time conversions overflow (year 1, year 9999).
+FIRST_DATE, LAST_DATE = date(1000, 1, 1), date(9998, 12, 31)
+
+
 def parse_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
+        value = None
+    if value is None or not FIRST_DATE <= value <= LAST_DATE:
         raise argparse.ArgumentTypeError(
-            _("not a date: {text} (use YYYY-MM-DD)").format(text=text)
-        ) from None
+            _("not a date from {first} to {last}: {text} (use YYYY-MM-DD)").format(
+                first=FIRST_DATE.isoformat(), last=LAST_DATE.isoformat(), text=_shown(text)))
+    return value
+
+
+def is_undecodable(text: str) -> bool:
+    """Python hands bytes that are not UTF-8 (in argv, environment, stdin) over as lone
+    surrogates U+DC80–U+DCFF; nothing can store, log or print them."""
+    return any("\udc80" <= char <= "\udcff" for char in text)
+
+
+def undecodable_text(text: str) -> str:
+    """For a message: the bad bytes shown as U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def database_url(args: argparse.Namespace) -> str:
@@ -84,16 +128,32 @@ def open_desk(args: argparse.Namespace, create: bool = False):
 
 def read_new_password(args: argparse.Namespace, prompt: str) -> str:
     if getattr(args, "password_stdin", False):
-        line = sys.stdin.readline()
+        try:
+            line = sys.stdin.readline()
+        except UnicodeDecodeError:
+            line = "\udcff"
         if not line:
             raise CliError(_("No password on standard input."))
-        return line.rstrip("\r\n")
+        return _decodable_password(line.rstrip("\r\n"))
     if not sys.stdin.isatty():
         raise CliError(_("No terminal to ask for the password: use --password-stdin."))
-    first = getpass.getpass(prompt)
-    if getpass.getpass(_("Repeat the password: ")) != first:
+    first = _ask_password(prompt)
+    if _ask_password(_("Repeat the password: ")) != first:
         raise CliError(_("The passwords do not match."))
     return first
+
+
+def _ask_password(prompt: str) -> str:
+    try:
+        return _decodable_password(getpass.getpass(prompt))
+    except UnicodeDecodeError:
+        return _decodable_password("\udcff")
+
+
+def _decodable_password(password: str) -> str:
+    if is_undecodable(password):
+        raise CliError(_("The password is not valid UTF-8 text."))
+    return password
 
 
 def sign_in(desk, args: argparse.Namespace):
@@ -104,7 +164,7 @@ def sign_in(desk, args: argparse.Namespace):
     if password is None:
         if not sys.stdin.isatty():
             raise CliError(_("No terminal to ask for the password: set env DESK_PASSWORD."))
-        password = getpass.getpass(_("Password for {name}: ").format(name=name))
+        password = _ask_password(_("Password for {name}: ").format(name=name))
     actor = desk.auth.login(name, password)
     args.signing_password = password  # the same password unseals the user's signing key
     return actor

@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from desk_app.cli.common import CliError, emit, parse_date, with_actor
+from desk_app.cli.common import MAX_ROWS, CliError, bounded_int, emit, parse_date, with_actor
 from desk_app.i18n import _
 
 
@@ -82,7 +82,7 @@ def register(commands) -> None:
     vlist.add_argument("--open", action="store_true", help=_("only entries still open"))
     vlist.add_argument("--from", dest="since", type=parse_date, metavar="YYYY-MM-DD")
     vlist.add_argument("--to", dest="until", type=parse_date, metavar="YYYY-MM-DD")
-    vlist.add_argument("--limit", type=int, default=200)
+    vlist.add_argument("--limit", type=bounded_int(1, MAX_ROWS), default=200)
     vlist.add_argument("--json", action="store_true")
     vlist.set_defaults(run=cmd_visit_list)
 

@@ -1,16 +1,21 @@
 """Hostile input on the command line (issue 9): every failure is one line on stderr with a
-documented exit code; only the global --lang picks the language of the messages."""
+documented exit code, never "unexpected error" (70) for something a user can type or a
+damaged file; only the global --lang picks the language of the messages."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
+import logging
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import peewee
 import pytest
 
 from desk_app.cli import main
@@ -126,6 +131,157 @@ def test_readme_documents_the_exit_codes():
     for code in ("0 done", "1 a check", "2 bad input", "3 not allowed", "4 not found",
                  "5 conflict", "6 database", "70 internal error", "130 interrupted"):
         assert code in " ".join(section.split()), code
+
+
+# --- 2. nothing a user can type ends in "unexpected error" ---------------------------
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["item", "list", "--limit", "10^30"],
+        ["item", "list", "--limit", "1" + "0" * 30],
+        ["item", "list", "--limit", "9" * 5000],  # more digits than int() takes
+        ["item", "list", "--limit", "0"],
+        ["item", "list", "--limit", "10001"],
+        ["item", "list", "--limit", "1e3"],
+        ["audit", "list", "--limit", "1" + "0" * 30],
+        ["loan", "list", "--limit", "-5"],
+        ["visit", "list", "--limit", "1" + "0" * 30],
+        ["item", "add", "--title", "x", "--kind", "BG", "--dept", "GC", "--level", "public",
+         "--retention", "1" + "0" * 21],
+        ["item", "add", "--title", "x", "--kind", "BG", "--dept", "GC", "--level", "public",
+         "--retention", "-1"],
+        ["demo", "--scale", "1" + "0" * 24],
+        ["demo", "--scale", "0"],
+        ["audit", "list", "--from", "0001-01-01"],
+        ["audit", "list", "--to", "9999-12-31"],
+        ["visit", "list", "--from", "0001-01-01", "--to", "9999-12-31"],
+        ["loan", "lend", "R-1", "--borrower", "boss", "--purpose", "x", "--due", "9999-12-31"],
+    ],
+)
+def test_numbers_and_dates_are_bounded(cli, db, args):
+    before = digest(db)
+    code, _out, err = cli(*args)
+    line = one_line_error(err)
+    assert code == 2 and ("not a whole number from" in line or "not a date from" in line), line
+    assert digest(db) == before
+
+
+def test_bounds_themselves_are_accepted(cli):
+    code, out, err = cli("item", "list", "--limit", "10000", "--json")
+    assert code == 0, err
+    assert [row["ref"] for row in json.loads(out)] == ["R-1"]
+    assert cli("audit", "list", "--limit", "1", "--from", "1000-01-01", "--to", "9998-12-31")[0] == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [b"item", b"list", b"--search", b"\xff\xfe"],
+        [b"item", b"add", b"--title", b"ab\xffcd", b"--kind", b"BG", b"--dept", b"GC",
+         b"--level", b"public"],
+        [b"settings", b"set", b"company_name", b"\xc3"],
+        [b"script", b"check", b"\xe4\xb8"],
+        [b"--db", b"/tmp/\xff.db", b"user", b"list"],
+        [b"--user", b"bo\xffss", b"user", b"list"],
+        [b"\xff"],
+    ],
+)
+def test_invalid_utf8_arguments_exit_2(db, args):
+    before = digest(db)
+    result = run_bytes(*args, db=db)
+    err = result.stderr.decode("utf-8")
+    line = one_line_error(err)
+    assert result.returncode == 2 and "Not valid UTF-8 text on the command line" in line, err
+    assert "\ufffd" in line  # the bad bytes, shown
+    assert digest(db) == before
+
+
+@pytest.mark.parametrize("name", ["DESK_DB", "DESK_USER", "DESK_PASSWORD", "DESK_LANG"])
+def test_invalid_utf8_environment_exits_2(db, name):
+    value = {"DESK_DB": f"sqlite:///{db}".encode() + b"\xff", "DESK_USER": b"bo\xffss",
+             "DESK_PASSWORD": b"boss-\xffpassword", "DESK_LANG": b"zh\xff"}[name]
+    result = run_bytes("user", "list", db=db, env={name: value})
+    err = result.stderr.decode("utf-8")
+    line = one_line_error(err)
+    assert result.returncode == 2 and name in line and "not valid UTF-8" in line, err
+    assert "password" not in line.replace("DESK_PASSWORD", "")  # the value is never echoed
+
+
+def test_invalid_utf8_password_on_stdin(db):
+    result = run_bytes("user", "add", "newcomer", "--role", "clerk", "--password-stdin",
+                       stdin=b"\xff\xfe12345678\n", db=db)
+    line = one_line_error(result.stderr.decode("utf-8"))
+    assert result.returncode == 2 and "password is not valid UTF-8" in line
+
+
+@pytest.mark.parametrize("errors", ["strict", "surrogateescape"])
+def test_invalid_utf8_password_on_stdin_in_process(cli, db, monkeypatch, errors):
+    stdin = io.TextIOWrapper(io.BytesIO(b"\xff\xfe12345678\n"), encoding="utf-8", errors=errors)
+    monkeypatch.setattr(sys, "stdin", stdin)
+    code, _out, err = cli("user", "add", "newcomer", "--role", "clerk", "--password-stdin")
+    assert code == 2 and "password is not valid UTF-8" in one_line_error(err)
+    code, out, _err = cli("user", "list", "--json")
+    assert [row["name"] for row in json.loads(out)] == ["boss"]
+
+
+def _overwrite_page(path: Path, table: str | None = None, page: int | None = None) -> None:
+    """Random-looking bytes over one page: the root page of ``table``, or page ``page``."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        if table:
+            page = conn.execute("SELECT rootpage FROM sqlite_master WHERE type='table' AND name=?",
+                                (table,)).fetchone()[0]
+    conn.close()
+    assert page
+    with path.open("r+b") as handle:
+        handle.seek((page - 1) * size)
+        handle.write(bytes((i * 151 + 7) % 256 for i in range(size)))
+
+
+@pytest.mark.parametrize(
+    ("damage", "args"),
+    [
+        ("item table", ["item", "list"]),  # sign-in works; the query meets the bad page
+        ("item table", ["item", "show", "R-1"]),
+        ("user table", ["user", "list"]),  # already the sign-in does
+        ("truncated", ["user", "list"]),
+        ("header only", ["item", "list"]),
+    ],
+)
+def test_damaged_database_exits_6_with_what_to_do(cli, db, caplog, damage, args):
+    if damage == "item table":
+        _overwrite_page(db, table="item")
+    elif damage == "user table":
+        _overwrite_page(db, table="app_user")
+    elif damage == "truncated":
+        os.truncate(db, db.stat().st_size // 2)
+    else:
+        os.truncate(db, 100)
+    caplog.set_level(logging.INFO)
+    code, out, err = cli(*args)
+    line = one_line_error(err)
+    assert code == 6 and out == ""
+    assert "is damaged" in line and str(db) in line and "desk-app restore FILE" in line, line
+    assert any(record.exc_info for record in caplog.records)  # the traceback is in the log
+
+
+def test_a_file_that_is_no_database_exits_6(cli, db):
+    db.write_bytes(os.urandom(8192))
+    code, _out, err = cli("user", "list")
+    assert code == 6 and "not a database file" in one_line_error(err)
+
+
+def test_a_genuine_bug_still_exits_70(cli, monkeypatch):
+    from desk_app.services import reception
+
+    def broken(*args, **kwargs):
+        raise peewee.OperationalError(sqlite3.OperationalError("no such column: oops"))
+
+    monkeypatch.setattr(reception, "check_text", broken)
+    code, _out, err = cli("script", "check", "hello")
+    assert code == 70 and "unexpected error" in err and len(err.splitlines()) == 1
 
 
 # --- 4. only the global --lang picks the language of the messages ----------------------
