@@ -14,6 +14,7 @@ from desk_app.cli.common import (
     open_desk,
     parse_date,
     read_new_password,
+    safe_text,
     sign_in,
     with_actor,
 )
@@ -228,7 +229,7 @@ def cmd_settings_list(desk, actor, args) -> int:
 @with_actor
 def cmd_settings_set(desk, actor, args) -> int:
     value = desk.settings.set(actor, args.key, args.value)
-    print(f"{args.key} = {value}")
+    print(f"{safe_text(args.key)} = {safe_text(value)}")
     return 0
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from desk_app.cli import forms
-from desk_app.cli.common import MAX_ROWS, bounded_int, emit, parse_date, with_actor
+from desk_app.cli.common import MAX_ROWS, bounded_int, emit, parse_date, safe_text, with_actor
 from desk_app.domain.errors import ValidationError
 from desk_app.i18n import _
 from desk_app.services.output import save_bytes
@@ -112,7 +112,8 @@ def cmd_item_add(desk, actor, args) -> int:
     if args.json:
         emit(args, [item.as_json()], ITEM_COLUMNS)
     else:
-        print(_("Registered {ref}: {title}").format(ref=item.ref, title=item.title))
+        print(_("Registered {ref}: {title}").format(ref=safe_text(item.ref),
+                                                    title=safe_text(item.title)))
     return 0
 
 
@@ -134,7 +135,7 @@ def cmd_item_show(desk, actor, args) -> int:
         emit(args, [{**item.as_json(), **({"loans": history} if history is not None else {})}], ())
         return 0
     for key, value in item.as_json().items():
-        print(f"{key:<16}{'' if value is None else value}")
+        print(f"{key:<16}{'' if value is None else safe_text(value)}")
     if history is not None:  # the loan history is for those who may see loans
         print()
         emit(args, history, ("id", "borrower", "purpose", "handler", "lent_at", "due_on",
@@ -145,16 +146,17 @@ def cmd_item_show(desk, actor, args) -> int:
 @with_actor
 def cmd_item_kinds(desk, actor, args) -> int:
     for code, name, days in desk.archive.kinds():
-        print(_("kind {code:<5} {name} (loan {days} days)").format(code=code, name=name, days=days))
+        print(_("kind {code:<5} {name} (loan {days} days)").format(
+            code=safe_text(code), name=safe_text(name), days=days))
     for code, name in desk.archive.departments():
-        print(_("dept {code:<5} {name}").format(code=code, name=name))
+        print(_("dept {code:<5} {name}").format(code=safe_text(code), name=safe_text(name)))
     return 0
 
 
 @with_actor
 def cmd_location_add(desk, actor, args) -> int:
-    print(_("Added location {path}.").format(path=desk.archive.add_location(actor, args.name,
-                                                                            args.parent)))
+    path = desk.archive.add_location(actor, args.name, args.parent)
+    print(_("Added location {path}.").format(path=safe_text(path)))
     return 0
 
 
@@ -183,7 +185,8 @@ def cmd_loan_lend(desk, actor, args) -> int:
                      "due_on": slip["due_on"], "returned_at": None}], ())
     else:
         print(_("Lent {refs} to {borrower} on slip {number}, due {due}.").format(
-            refs=", ".join(i["ref"] for i in slip["items"]), borrower=slip["borrower"],
+            refs=safe_text(", ".join(i["ref"] for i in slip["items"])),
+            borrower=safe_text(slip["borrower"]),
             number=slip["number"], due=slip["due_on"].isoformat()))
     return 0
 
@@ -225,7 +228,7 @@ def cmd_loan_remind(desk, actor, args) -> int:
         target = folder / f"reminder-{bundle['borrower_id']}.pdf"
         save_bytes(target, pdf, force=args.force)
         print(_("{borrower}: {count} overdue, notice {path}").format(
-            borrower=sent["borrower"], count=len(sent["loans"]), path=target))
+            borrower=safe_text(sent["borrower"]), count=len(sent["loans"]), path=target))
     if not bundles:
         print(_("Nothing is overdue."))
     return 0

@@ -1,15 +1,17 @@
 """What every command shares: the argument parser, the database, the acting user,
-passwords, list output."""
+passwords, list output, and terminal-safe text."""
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import contextlib
 import getpass
 import json
 import os
 import sys
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -27,7 +29,7 @@ class UsageError(CliError):
 
     def __init__(self, message: str, prog: str) -> None:
         super().__init__(_("{message} (see {prog} --help)").format(
-            message=message, prog=prog))
+            message=safe_text(message), prog=prog))
 
 
 # Where the innermost (sub)parser that parsed the command line puts its name, for the hint.
@@ -62,7 +64,8 @@ MAX_ROWS = 10_000
 
 
 def _shown(text: str, limit: int = 40) -> str:
-    """User input quoted in a message: not endless."""
+    """User input quoted in a message: one line, not endless."""
+    text = safe_text(text)
     return text if len(text) <= limit else text[:limit] + "…"
 
 
@@ -108,6 +111,80 @@ def is_undecodable(text: str) -> bool:
 def undecodable_text(text: str) -> str:
     """For a message: the bad bytes shown as U+FFFD."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+# --- Terminal-safe text --------------------------------------------------------------
+# Stored text may hold control characters (an ESC starts a terminal escape sequence that
+# can recolour, retitle or rewrite the screen) and bidirectional overrides (which reorder
+# what is shown). The domain refuses them now, but old data, PDFs from elsewhere and the
+# command line itself may still carry them: the terminal gets a visible placeholder.
+_BIDI_CONTROLS = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))  # LRE…RLO, LRI…PDI
+_UNSAFE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)
+                           if code not in (0x09, 0x0A)}  # ␛ for ESC, ␍ for CR, …
+_UNSAFE[0x7F] = "\u2421"  # ␡
+_UNSAFE.update({code: "\ufffd" for code in range(0x80, 0xA0)})  # C1 controls (CSI, NEL, …)
+_UNSAFE.update({code: "\ufffd" for code in _BIDI_CONTROLS})
+_UNSAFE.update({code: "\ufffd" for code in range(0xD800, 0xE000)})  # lone surrogates
+_ONE_LINE = {**_UNSAFE, 0x09: "\u2409", 0x0A: "\u240a", 0x2028: "\u2424", 0x2029: "\u2424"}
+# JSON escapes C0 controls itself; these it writes raw with ensure_ascii=False.
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in
+                 (0x7F, *range(0x80, 0xA0), *_BIDI_CONTROLS, 0x2028, 0x2029,
+                  *range(0xD800, 0xE000))}
+
+
+def safe_text(value: object, *, keep_newlines: bool = False) -> str:
+    """``value`` as text fit for a terminal: control and bidirectional-override characters
+    become visible placeholders (ESC → ␛); newlines and tabs too unless ``keep_newlines``."""
+    return str(value).translate(_UNSAFE if keep_newlines else _ONE_LINE)
+
+
+def json_text(data: Any) -> str:
+    """JSON as the CLI writes it: readable Chinese, every control character escaped
+    (lossless: a JSON reader gets the stored text back exactly)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=json_value)
+    return text.translate(_JSON_ESCAPES)
+
+
+class _SafeStream:
+    """A text stream whose writes go through ``safe_text(keep_newlines=True)``; a character
+    its encoding lacks (a Chinese name on a Latin-1 console) becomes ``?``, not an error."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        try:
+            encoding = codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name
+        except LookupError:
+            encoding = "utf-8"
+        self._encoding = None if encoding == "utf-8" else encoding
+
+    def write(self, text: str) -> int:
+        text = text.translate(_UNSAFE)
+        if self._encoding:
+            text = text.encode(self._encoding, "replace").decode(self._encoding)
+        return self._stream.write(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def safe_console() -> Iterator[None]:
+    """While a command runs, whatever it prints is terminal-safe: the second line of
+    defence behind ``safe_text`` (values on one line), for any print that forgot it."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _SafeStream(sys.stdout), _SafeStream(sys.stderr)
+    try:
+        yield
+    finally:
+        # (A command that replaced a stream, e.g. by devnull after a broken pipe, keeps it.)
+        if isinstance(sys.stdout, _SafeStream):
+            sys.stdout = saved[0]
+        if isinstance(sys.stderr, _SafeStream):
+            sys.stderr = saved[1]
 
 
 def database_url(args: argparse.Namespace) -> str:
@@ -173,8 +250,7 @@ def sign_in(desk, args: argparse.Namespace):
 def emit(args: argparse.Namespace, rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
     """A list: JSON array with --json, else aligned text columns."""
     if getattr(args, "json", False):
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2, default=json_value)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_text(rows) + "\n")
         return
     if not rows:
         print(_("(none)"))
@@ -211,7 +287,7 @@ def _cell(value: Any) -> str:
         return format_datetime(value)
     if isinstance(value, date):
         return format_date(value)
-    return "" if value is None else str(value)
+    return "" if value is None else safe_text(value)
 
 
 def with_actor(handler: Callable[[Any, Any, argparse.Namespace], int]) -> Callable[..., int]:

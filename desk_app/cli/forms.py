@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desk_app.cli.common import CliError, open_desk, parse_date, with_actor
+from desk_app.cli.common import CliError, json_text, open_desk, parse_date, safe_text, with_actor
 from desk_app.domain.clock import format_datetime, local_iso
 from desk_app.i18n import _
 
@@ -73,25 +72,26 @@ def cmd_verify_pdf(args: argparse.Namespace) -> int:
             desk.close()
     report = verify_pdf_file(args.file, trusted)
     if args.json:
-        json.dump({"ok": report.ok, "signatures": [
+        sys.stdout.write(json_text({"ok": report.ok, "signatures": [
             {"field": c.field_name, "signer": c.signer_name, "user": c.signer_user,
              "signed_at": local_iso(c.signed_at), "intact": c.intact,
              "trusted": c.trusted, "modified_after": c.modified_after, "problem": c.problem}
-            for c in report.signatures], "unsigned_fields": report.unsigned_fields},
-            sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+            for c in report.signatures], "unsigned_fields": report.unsigned_fields}) + "\n")
         return 0 if report.ok else 1
     print_verify_report(report)
     return 0 if report.ok else 1
 
 
 def print_verify_report(report) -> None:
+    """What the PDF says about its signers comes from whoever made the file: one line each,
+    no control characters (a signer named "x\nVALID: …" must not fake the verdict)."""
     yes, no = _("yes"), _("no")
     if not report.signatures:
         print(_("No signatures in this file."))
     for check in report.signatures:
         signer = check.signer_name + (f" ({check.signer_user})" if check.signer_user else "")
-        print(_("Signature {field}: {signer}").format(field=check.field_name, signer=signer))
+        print(_("Signature {field}: {signer}").format(field=safe_text(check.field_name),
+                                                      signer=safe_text(signer)))
         when = format_datetime(check.signed_at, seconds=True, empty="?")
         print("  " + _("signed at: {time}").format(time=when))
         print("  " + _("intact: {answer}").format(answer=yes if check.intact else no))
@@ -100,9 +100,9 @@ def print_verify_report(report) -> None:
         print("  " + _("changed or appended after signing: {answer}").format(
             answer=yes if check.modified_after else no))
         if check.problem:
-            print("  " + _("problem: {text}").format(text=check.problem))
+            print("  " + _("problem: {text}").format(text=safe_text(check.problem)))
     for name in report.unsigned_fields:
-        print(_("Signature field {field}: not signed").format(field=name))
+        print(_("Signature field {field}: not signed").format(field=safe_text(name)))
     print(_("VALID: every signature is intact, trusted and unmodified.") if report.ok
           else _("NOT VALID."))
 

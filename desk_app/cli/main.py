@@ -24,6 +24,8 @@ from desk_app.cli.common import (
     Parser,
     database_url,
     is_undecodable,
+    safe_console,
+    safe_text,
     undecodable_text,
 )
 from desk_app.domain.errors import DatabaseUnavailable, DeskError
@@ -77,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     set_language(_language_from(argv))
-    return _main(argv)
+    with safe_console():
+        return _main(argv)
 
 
 def _main(argv: list[str]) -> int:
@@ -98,7 +101,7 @@ def _main(argv: list[str]) -> int:
             if damaged:
                 log.warning("database damaged (%s): %s", command, error, exc_info=True)
                 return _fail(damaged, EXIT_DATABASE)
-        log.info("command failed: %s", error)
+        log.info("command failed: %s", safe_text(error))
         return _fail(str(error), error.exit_code)
     except KeyboardInterrupt:
         return _fail(_("interrupted"), EXIT_INTERRUPTED)
@@ -117,7 +120,9 @@ def _main(argv: list[str]) -> int:
 
 
 def _fail(message: str, code: int) -> int:
-    print(f"desk-app: {message}", file=sys.stderr)
+    """The one line on stderr: whatever the message holds (user input echoed back, stored
+    text), it cannot break the line or reach the terminal as a control sequence."""
+    print(f"desk-app: {safe_text(message)}", file=sys.stderr)
     return code
 
 

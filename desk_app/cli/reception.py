@@ -7,7 +7,15 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from desk_app.cli.common import MAX_ROWS, CliError, bounded_int, emit, parse_date, with_actor
+from desk_app.cli.common import (
+    MAX_ROWS,
+    CliError,
+    bounded_int,
+    emit,
+    parse_date,
+    safe_text,
+    with_actor,
+)
 from desk_app.i18n import _
 
 
@@ -120,8 +128,8 @@ def cmd_script_check(args) -> int:
         return 0
     for finding in findings:
         print(_("“{found}” (characters {start}–{end}): say instead: {suggestion}").format(
-            found=finding.found, start=finding.start + 1, end=finding.end,
-            suggestion=finding.suggestion))
+            found=safe_text(finding.found), start=finding.start + 1, end=finding.end,
+            suggestion=safe_text(finding.suggestion)))
     return 1
 
 
@@ -170,6 +178,6 @@ def cmd_complaint_stats(desk, actor, args) -> int:
     keys = ["category", "complaints", "replied", "on_time", "open", "average_hours", "share"]
     rows = [dict(zip(keys, row, strict=True)) for row in stats.table()]
     if not args.json:
-        print(" / ".join(header), file=sys.stderr)
+        print(" / ".join(safe_text(text) for text in header), file=sys.stderr)
     emit(args, rows, keys)
     return 0

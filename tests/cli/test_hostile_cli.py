@@ -1,6 +1,7 @@
 """Hostile input on the command line (issue 9): every failure is one line on stderr with a
 documented exit code, never "unexpected error" (70) for something a user can type or a
-damaged file; only the global --lang picks the language of the messages."""
+damaged file; stored text reaches the terminal without control or bidi-override characters;
+only the global --lang picks the language of the messages."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import peewee
 import pytest
 
 from desk_app.cli import main
+from desk_app.cli.common import json_text, safe_text
 from desk_app.cli.main import _language_from
 
 BOSS = {"DESK_USER": "boss", "DESK_PASSWORD": "boss-password"}
@@ -282,6 +284,77 @@ def test_a_genuine_bug_still_exits_70(cli, monkeypatch):
     monkeypatch.setattr(reception, "check_text", broken)
     code, _out, err = cli("script", "check", "hello")
     assert code == 70 and "unexpected error" in err and len(err.splitlines()) == 1
+
+
+# --- 3. stored text reaches the terminal defused --------------------------------------
+
+def _store_hostile_text(db: Path) -> None:
+    """Old data (from before the domain refused such text), written past the services."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE item SET title = ?, keywords = ? WHERE ref = 'R-1'",
+                     (HOSTILE, "\x1b[8m"))
+        conn.execute("UPDATE app_user SET full_name = ? WHERE name = 'boss'", (HOSTILE,))
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "lines"),
+    [(["item", "list"], 2), (["item", "show", "R-1"], None), (["user", "list"], 2)],
+)
+def test_stored_control_characters_are_shown_as_placeholders(cli, db, args, lines):
+    _store_hostile_text(db)
+    code, out, err = cli(*args)
+    assert code == 0, err
+    assert not any(char in out for char in UNSAFE_CHARS), repr(out)
+    assert "evil␛]0;pwned␇␛[2J␛[31mred" in out and "\u240aVALID" in out
+    if lines:  # header and one row: the newline in the title made no line of its own
+        assert len(out.splitlines()) == lines, out
+
+
+def test_json_escapes_control_characters_losslessly(cli, db):
+    _store_hostile_text(db)
+    code, out, err = cli("item", "list", "--json")
+    assert code == 0, err
+    assert not any(char in out for char in UNSAFE_CHARS), repr(out)
+    assert json.loads(out)[0]["title"] == HOSTILE
+    code, out, err = cli("item", "show", "R-1", "--json")
+    assert code == 0 and json.loads(out)[0]["title"] == HOSTILE
+
+
+def test_json_module_alone_leaves_c1_and_bidi_raw():
+    """Why json_text exists: ensure_ascii=False escapes only C0 controls."""
+    raw = json.dumps(HOSTILE, ensure_ascii=False)
+    assert "\x1b" not in raw and "\\u001b" in raw
+    assert "\x9b" in raw and "\u202e" in raw and "\x7f" in raw
+    escaped = json_text(HOSTILE)
+    assert not any(char in escaped for char in UNSAFE_CHARS)
+    assert json.loads(escaped) == HOSTILE
+
+
+def test_safe_text():
+    assert safe_text("a\x1b[31mb") == "a\u241b[31mb"
+    assert safe_text("a\nb\tc\r") == "a\u240ab\u2409c\u240d"
+    assert safe_text("a\nb\tc", keep_newlines=True) == "a\nb\tc"
+    assert safe_text("\x9b\u202e\u2067\x00\x7f") == "\ufffd\ufffd\ufffd\u2400\u2421"
+    assert safe_text("王芳 Zoë ‹›") == "王芳 Zoë ‹›"
+
+
+def test_user_input_echoed_in_an_error_stays_on_one_line(cli):
+    code, _out, err = cli("user", "deactivate", "gh\nost\x1b[31m")
+    line = one_line_error(err)
+    assert code == 4 and "gh\u240aost\u241b[31m" in line
+
+
+def test_console_is_restored_after_a_command(cli):
+    stdout, stderr = sys.stdout, sys.stderr
+    cli("item", "list")
+    assert sys.stdout is stdout and sys.stderr is stderr
+
+
+def test_a_console_without_chinese_does_not_fail(db):
+    result = run_bytes("item", "list", db=db, env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 0, result.stderr
+    assert b"R-1" in result.stdout and b"?" in result.stdout
 
 
 # --- 4. only the global --lang picks the language of the messages ----------------------
