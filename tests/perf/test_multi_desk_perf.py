@@ -322,6 +322,7 @@ def lender_worker(url: str, clerk_name: str, refs: tuple[str, ...], index: int, 
     try:
         desk, clerk = _open(url, clerk_name)
         borrower = Floor.borrower(index)
+        _tidy(refs, lambda ref: desk.loans.return_items(clerk, [ref]))  # an earlier run's
         if events is not None:
             ready, started, done = events
             ready.set()
