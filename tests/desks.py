@@ -241,13 +241,13 @@ class Outcome:
 # ---------------------------------------------------------------------------- processes
 
 
-def _open(url: str, user: str) -> tuple[Desk, Actor]:
+def open_desk(url: str, user: str) -> tuple[Desk, Actor]:
     set_language("en")
     desk = Desk.open(url)
     return desk, desk.auth.login(user, PASSWORD)
 
 
-def _close(desk: Desk | None) -> None:
+def close_desk(desk: Desk | None) -> None:
     if desk is not None:
         with contextlib.suppress(Exception):  # closing after a failure, which is reported
             desk.close()
@@ -261,7 +261,7 @@ def desk_worker(floor: Floor, index: int, barrier, results, seconds: float, gues
     tally = Tally(f"desk{index:02d}")
     desk = None
     try:
-        desk, clerk = _open(floor.url, floor.clerks[index])
+        desk, clerk = open_desk(floor.url, floor.clerks[index])
         limit = int(desk.settings.value("max_renewals"))
         barrier.wait(START_TIMEOUT)
         out = _at_once_own(desk, clerk, floor, index, barrier, tally)
@@ -283,7 +283,7 @@ def desk_worker(floor: Floor, index: int, barrier, results, seconds: float, gues
         tally.crashed = traceback.format_exc()
         barrier.abort()
     finally:
-        _close(desk)
+        close_desk(desk)
         results.put(("desk", index, tally))
 
 
@@ -348,7 +348,7 @@ def verifier_worker(url: str, auditor: str, stop, results, pause: float) -> None
     out: dict[str, Any] = {"reports": [], "errors": [], "crashed": None}
     desk = None
     try:
-        desk, actor = _open(url, auditor)
+        desk, actor = open_desk(url, auditor)
         while not stop.is_set():
             started = time.perf_counter()
             try:
@@ -362,7 +362,7 @@ def verifier_worker(url: str, auditor: str, stop, results, pause: float) -> None
     except Exception:  # reported to the parent
         out["crashed"] = traceback.format_exc()
     finally:
-        _close(desk)
+        close_desk(desk)
         results.put(("verifier", 0, out))
 
 

@@ -47,7 +47,16 @@ from desk_app.domain.clock import iso_utc
 from desk_app.domain.errors import ValidationError
 from desk_app.store.db import parse_url
 from tests.conftest import PASSWORD, reset_postgresql
-from tests.desks import START_TIMEOUT, Floor, Outcome, Tally, _close, _open, build_floor, run_floor
+from tests.desks import (
+    START_TIMEOUT,
+    Floor,
+    Outcome,
+    Tally,
+    build_floor,
+    close_desk,
+    open_desk,
+    run_floor,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SECONDS = float(os.environ.get("DESK_PERF_SECONDS", "20"))
@@ -260,7 +269,7 @@ def app_worker(floor: Floor, index: int, barrier, results, seconds: float, _gues
     tally = Tally(f"desk{index:02d}")
     desk = None
     try:
-        desk, clerk = _open(floor.url, floor.clerks[index])
+        desk, clerk = open_desk(floor.url, floor.clerks[index])
         borrower = floor.borrower(index)
         _tidy(floor.own[index], lambda ref: desk.loans.return_items(clerk, [ref]))
         barrier.wait(START_TIMEOUT)
@@ -272,7 +281,7 @@ def app_worker(floor: Floor, index: int, barrier, results, seconds: float, _gues
         tally.crashed = f"{type(error).__name__}: {error}"
         barrier.abort()
     finally:
-        _close(desk)
+        close_desk(desk)
         results.put(("desk", index, tally))
 
 
@@ -320,7 +329,7 @@ def lender_worker(url: str, clerk_name: str, refs: tuple[str, ...], index: int, 
     desk = None
     done = None
     try:
-        desk, clerk = _open(url, clerk_name)
+        desk, clerk = open_desk(url, clerk_name)
         borrower = Floor.borrower(index)
         _tidy(refs, lambda ref: desk.loans.return_items(clerk, [ref]))  # an earlier run's
         if events is not None:
@@ -346,7 +355,7 @@ def lender_worker(url: str, clerk_name: str, refs: tuple[str, ...], index: int, 
     except Exception as error:  # reported to the parent
         tally.crashed = f"{type(error).__name__}: {error}"
     finally:
-        _close(desk)
+        close_desk(desk)
         results.put(("lender", tally))
 
 
@@ -356,7 +365,7 @@ def full_verify_worker(url: str, auditor: str, events, results) -> None:
     out: dict[str, Any] = {}
     desk = None
     try:
-        desk, actor = _open(url, auditor)
+        desk, actor = open_desk(url, auditor)
         ready.wait(START_TIMEOUT)
         started.set()
         begun = time.perf_counter()
@@ -368,7 +377,7 @@ def full_verify_worker(url: str, auditor: str, events, results) -> None:
     finally:
         started.set()
         done.set()
-        _close(desk)
+        close_desk(desk)
         results.put(("verifier", out))
 
 
