@@ -28,7 +28,7 @@ from desk_app.cli.common import (
     safe_text,
     undecodable_text,
 )
-from desk_app.domain.errors import DatabaseUnavailable, DeskError
+from desk_app.domain.errors import DatabaseUnavailable, DeskError, TargetExists
 from desk_app.i18n import LANGUAGES, N_, _, set_language, system_language
 from desk_app.logs import log_file, setup_logging
 
@@ -102,6 +102,9 @@ def _main(argv: list[str]) -> int:
                 log.warning("database damaged (%s): %s", command, error, exc_info=True)
                 return _fail(damaged, EXIT_DATABASE)
         log.info("command failed: %s", safe_text(error))
+        if isinstance(error, TargetExists):
+            hint = _("Add --force to replace it.")
+            return _fail(f"{error} {hint}", error.exit_code)
         return _fail(str(error), error.exit_code)
     except KeyboardInterrupt:
         return _fail(_("interrupted"), EXIT_INTERRUPTED)

@@ -19,6 +19,15 @@ class ValidationError(DeskError):
         self.field = field
 
 
+class TargetExists(ValidationError):
+    """A file to be written exists. The user may choose to replace it: the GUI asks, the
+    command line takes ``--force``."""
+
+    def __init__(self, message: str, field: str | None, path: object) -> None:
+        super().__init__(message, field)
+        self.path = path
+
+
 class PermissionDenied(DeskError):
     exit_code = 3
 

@@ -38,11 +38,12 @@ def _check(text: str, field: str, label: str, limit: int, allowed: frozenset[str
     bad = forbidden_character(text, allowed)
     if bad is not None:
         raise ValidationError(
-            _("{label} contains an invisible control character (U+{code:04X}); remove it.").format(
+            _("{label}: an invisible control character (U+{code:04X}) is not allowed; remove it."
+              ).format(
                 label=label, code=ord(bad)), field=field)
     if len(text) > limit:
         raise ValidationError(
-            _("{label} is too long: {length} characters, at most {limit}.").format(
+            _("{label}: too long — {length} characters, at most {limit}.").format(
                 label=label, length=len(text), limit=limit), field=field)
     return text
 

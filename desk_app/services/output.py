@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desk_app.domain.errors import ValidationError
+from desk_app.domain.errors import TargetExists, ValidationError
 from desk_app.i18n import _
 from desk_app.paths import state_dir
 from desk_app.store.db import database_proxy, open_database_files
@@ -75,9 +75,7 @@ def check_target(out: Path | str, *, force: bool = False, field: str = "out") ->
     if not os.access(parent, os.W_OK | os.X_OK):
         raise ValidationError(_("Cannot write to {folder}.").format(folder=parent), field)
     if (path.exists() or path.is_symlink()) and not force:
-        raise ValidationError(
-            _("{path} exists already; choose another name or replace it (--force).").format(
-                path=path), field)
+        raise TargetExists(_("{path} exists already.").format(path=path), field, path)
     return path
 
 

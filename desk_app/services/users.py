@@ -32,7 +32,7 @@ class UserView:
     full_name: str
     roles: frozenset[Role]
     active: bool
-    locked_until: datetime | None
+    locked_until: datetime | None  # only while sign-in is paused (see LockoutPolicy)
     created_at: datetime
 
     def as_json(self) -> dict[str, Any]:
@@ -42,16 +42,19 @@ class UserView:
             "full_name": self.full_name,
             "roles": sorted(role.value for role in self.roles),
             "active": self.active,
-            "locked_until": self.locked_until.isoformat() if self.locked_until else None,
-            "created_at": self.created_at.isoformat(),
+            "locked_until": self.locked_until,
+            "created_at": self.created_at,
         }
 
 
-def view_of(user: User) -> UserView:
+def view_of(user: User, now: datetime | None = None) -> UserView:
+    """``now`` given: a pause that has ended is not shown as one."""
+    paused = user.locked_until if user.locked_until and (now is None or user.locked_until > now) \
+        else None
     return UserView(
         id=user.id, name=user.name, full_name=user.full_name,
         roles=parse_roles(user.roles), active=user.active,
-        locked_until=user.locked_until, created_at=user.created_at,
+        locked_until=paused, created_at=user.created_at,
     )
 
 
@@ -99,7 +102,8 @@ class UserService(Service):
         query = User.select().order_by(User.name)
         if not include_inactive:
             query = query.where(User.active == True)  # noqa: E712 (peewee expression)
-        return [view_of(user) for user in query]
+        now = self.ctx.clock.now()
+        return [view_of(user, now) for user in query]
 
     def count(self, actor: Actor) -> int:
         self.require(actor, Permission.USERS_VIEW)
@@ -108,11 +112,12 @@ class UserService(Service):
     def page(self, actor: Actor, offset: int, limit: int) -> builtins.list[UserView]:
         self.require(actor, Permission.USERS_VIEW)
         query = User.select().order_by(User.name).offset(offset).limit(limit)
-        return [view_of(user) for user in query]
+        now = self.ctx.clock.now()
+        return [view_of(user, now) for user in query]
 
     def get(self, actor: Actor, name: str) -> UserView:
         self.require(actor, Permission.USERS_VIEW)
-        return view_of(self._find(name))
+        return view_of(self._find(name), self.ctx.clock.now())
 
     def set_roles(self, actor: Actor, name: str, roles: str | builtins.list[str]) -> UserView:
         self.require(actor, Permission.USERS_MANAGE)

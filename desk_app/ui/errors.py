@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from desk_app.domain.errors import DeskError, PermissionDenied, ValidationError
+from desk_app.domain.errors import DeskError, PermissionDenied, TargetExists, ValidationError
 from desk_app.i18n import _
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _orphans: list[QMessageBox] = []  # boxes without a parent stay referenced while open
 
@@ -40,6 +43,22 @@ def show_error(parent: QWidget | None, error: BaseException) -> QMessageBox:
         box.destroyed.connect(lambda *_args, b=box: _orphans.remove(b) if b in _orphans else None)
     box.open()
     return box
+
+
+def replacing(parent: QWidget | None, write: Callable[[bool], T]) -> T:
+    """``write(force)``; if the file exists already, ask whether to replace it and, if so,
+    write again with ``force``. "No" leaves the refusal to be shown at the file field."""
+    try:
+        return write(False)
+    except TargetExists as error:
+        answer = QMessageBox.question(
+            parent, _("Replace the file?"), _("{path} exists already. Replace it?").format(
+                path=error.path),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            raise
+        return write(True)
 
 
 def crash_dialog(details: str, log_path: str) -> QMessageBox:

@@ -153,3 +153,45 @@ def test_library_flags_unknown_placeholders_and_forbidden_phrases(qtbot, demo_de
     page.editor.setPlainText("{company}欢迎您")
     page.save_script()
     assert "(v2)" in page.library_list.currentItem().text()
+
+
+def test_the_call_back_form_masks_the_password_and_enter_tries_it_once(qtbot, page, demo_desk,
+                                                                        clerk_actor, tmp_path,
+                                                                        monkeypatch):
+    """A wrong password typed and confirmed with Enter is one attempt (it used to save twice
+    and count two failures), shown masked, and the file is asked about before signing."""
+    from PySide6.QtWidgets import QLineEdit, QMessageBox
+
+    from desk_app.store.models import AuditEntry
+
+    page.refresh()
+    page.callback_table.selectRow(0)
+    dialog = page.callback_pdf()
+    password = dialog.widgets["password"]
+    assert isinstance(password, QLineEdit)
+    assert password.echoMode() == QLineEdit.EchoMode.Password
+    out = tmp_path / "callback.pdf"
+    dialog.widgets["file"].setText(str(out))
+    failures = AuditEntry.select().where(AuditEntry.action == "auth.sign_failed").count()
+    password.setText("not-the-password")
+    password.setFocus()
+    boxes = []
+    monkeypatch.setattr("desk_app.ui.reception.dialogs.show_error",
+                        lambda parent, error: boxes.append(str(error)))
+    qtbot.keyClick(password, Qt.Key.Key_Return)
+    assert AuditEntry.select().where(AuditEntry.action == "auth.sign_failed").count() == failures + 1
+    assert len(boxes) == 1 and boxes[0].startswith("Wrong password")
+    assert dialog.isVisible() and not out.exists()
+
+    out.write_bytes(b"an older form")
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: answers.pop(0))
+    password.setText("demo1234")
+    qtbot.keyClick(password, Qt.Key.Key_Return)  # "replace?" — No: nothing signed
+    assert dialog.isVisible() and out.read_bytes() == b"an older form"
+    assert "exists already" in dialog.errors["file"].text()
+    assert not AuditEntry.select().where(AuditEntry.action == "callback.sign").exists()
+    qtbot.keyClick(password, Qt.Key.Key_Return)  # Yes: signed once, written
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert out.read_bytes().startswith(b"%PDF")
+    assert AuditEntry.select().where(AuditEntry.action == "callback.sign").count() == 1

@@ -69,7 +69,7 @@ def test_control_and_direction_characters_are_refused_everywhere(desk, admin, cl
 def test_lengths_are_checked_with_a_message_never_cut(desk, clerk):
     ref = desk.archive.add_item(clerk, title="公开通知", kind="BG", dept="GC", level="public").ref
     before = state()
-    with pytest.raises(ValidationError, match="too long: 10000 characters, at most 200"):
+    with pytest.raises(ValidationError, match="too long — 10000 characters, at most 200"):
         desk.archive.add_item(clerk, title="长" * 10_000, kind="BG", dept="GC", level="public")
     outsider = BorrowerInput(name="张" * 65, contact="138 0000 0000", organisation="某公司")
     with pytest.raises(ValidationError, match="at most 64") as refused:

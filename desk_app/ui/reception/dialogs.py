@@ -38,7 +38,7 @@ WARNING_STYLE = "color: #8a5a00;"
 class FieldSpec:
     name: str
     label: str
-    kind: str = "line"  # line | text | choice | datetime
+    kind: str = "line"  # line | password | text | choice | datetime
     choices: Sequence[tuple[str, str]] = ()  # (value, label)
     value: Any = None
     editable_choice: bool = False
@@ -122,7 +122,10 @@ class FormDialog(QDialog):
             edit.setCalendarPopup(True)
             return edit
         line = QLineEdit(str(spec.value or ""))
-        line.returnPressed.connect(self.save)
+        if spec.kind == "password":
+            line.setEchoMode(QLineEdit.EchoMode.Password)
+        # Enter reaches the dialog's default button (OK → save) by itself: connecting
+        # returnPressed as well saved twice — a wrong password counted twice.
         return line
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

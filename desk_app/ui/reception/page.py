@@ -44,7 +44,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.output import check_target, save_bytes
 from desk_app.services.reception import VisitFilter, VisitView, check_text
-from desk_app.ui.errors import show_error
+from desk_app.ui.errors import replacing, show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.reception.dialogs import FieldSpec, FormDialog
 from desk_app.ui.reception.palette import LANG_NAMES, PaletteDialog, PrompterView, default_script_language
@@ -704,14 +704,17 @@ class ReceptionPage(Page):
             raise ValidationError(_("Select a call-back first."))
 
         def submit(values: dict[str, Any], _confirm: bool):
-            path = check_target(values["file"], field="file")  # before anything is signed
+            # The file is checked (and "replace?" asked) before anything is signed.
+            path = replacing(self, lambda force: check_target(values["file"], force=force,
+                                                                field="file"))
             data = self.desk.reception.callback_form(self.actor, callback.id,
                                                      values["password"] or None)
-            return save_bytes(path, data)
+            save_bytes(path, data, force=True)
+            return path
 
         return self._dialog(_("Call-back record form"), [
             FieldSpec("file", _("&File"), value=str(Path.home() / f"callback-{callback.id}.pdf")),
-            FieldSpec("password", _("&Password to sign (empty: sign by hand)")),
+            FieldSpec("password", _("&Password to sign (empty: sign by hand)"), "password"),
         ], submit)
 
     # ---------------------------------------------------------------- exports
@@ -729,11 +732,12 @@ class ReceptionPage(Page):
             password = values["password"] or None
             fmt = values["format"]
             if values["kind"] == "stats":
-                return self.desk.reception.export_complaint_stats(
-                    self.actor, since.year, since.month, fmt, out, password=password)
+                return replacing(self, lambda force: self.desk.reception.export_complaint_stats(
+                    self.actor, since.year, since.month, fmt, out, password=password, force=force))
             method = (self.desk.reception.export_visits if values["kind"] == "visits"
                       else self.desk.reception.export_complaints)
-            return method(self.actor, since, until, fmt, out, password=password)
+            return replacing(self, lambda force: method(self.actor, since, until, fmt, out,
+                                                         password=password, force=force))
 
         dialog = self._dialog(_("Export"), [
             FieldSpec("kind", _("&What"), "choice", kinds, kind),
@@ -743,11 +747,8 @@ class ReceptionPage(Page):
             FieldSpec("format", _("F&ormat"), "choice", formats,
                       "xlsx" if kind == "stats" else "pdf"),
             FieldSpec("file", _("F&ile"), value=str(Path.home() / f"{kind}-{today:%Y%m}")),
-            FieldSpec("password", _("&Password to sign a PDF (optional)")),
+            FieldSpec("password", _("&Password to sign a PDF (optional)"), "password"),
         ], submit)
-        password = dialog.widgets["password"]
-        assert isinstance(password, QLineEdit)
-        password.setEchoMode(QLineEdit.EchoMode.Password)
         return dialog
 
     # ---------------------------------------------------------------- library
