@@ -38,6 +38,7 @@ from desk_app.store.archive import (
     SignedDocument,
     tuples,
 )
+from desk_app.store.db import is_postgresql
 from desk_app.store.models import User
 
 
@@ -157,6 +158,9 @@ class LoanService(Service):
         contact = text.required(text.line(given.contact, "contact", _("The contact"), 120),
                                 "contact", _("An outside borrower needs contact details."))
         organisation = text.line(given.organisation, "org", _("The organisation"), 120)
+        if is_postgresql(self.ctx.db):  # two desks registering the same visitor: one row
+            self.ctx.db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                                    (f"borrower:{name}\n{contact}",))
         person = Borrower.get_or_none((Borrower.user.is_null()) & (Borrower.name == name)
                                       & (Borrower.contact == contact))
         return person or Borrower.create(name=name, contact=contact, organisation=organisation,
@@ -230,7 +234,9 @@ class LoanService(Service):
             loan.save()
             tx.audit(actor, "loan.renew", "loan", loan.id, before={"due": before.isoformat()},
                      after={"due": loan.due_on.isoformat(), "renewals": loan.renewals})
-        return loan_rows(Loan.id == loan.id, 0, 1)[0]
+            # Read inside the transaction: this renewal, not one another desk made since.
+            row = loan_rows(Loan.id == loan.id, 0, 1)[0]
+        return row
 
     def correct(self, actor: Actor, loan_id: int, reason: str, *, due_on: date | None = None,
                 condition: str | None = None, notes: str | None = None) -> dict[str, Any]:
