@@ -1,5 +1,7 @@
 """One page template and a small form builder for every printed record (R15).
 
+Over 500 lines: spec, rendering and drawing helpers in one file until issue 10 splits them.
+
 Every page carries the company name and the form title, the record number and a QR code of it,
 "page X of Y", the generation time (local time with its UTC offset) and, on exports, the head hash
 of the audit chain (R16). Content is a list of blocks: headings, paragraphs (CJK-aware wrapping),

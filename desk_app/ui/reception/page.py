@@ -1,6 +1,9 @@
 """The Reception page: live log with response timers, current visitors, call-backs, complaints,
 timeouts for the supervisor and the script library. Everything has a keyboard shortcut.
 
+Over 500 lines because it still holds every tab; issue 10 splits it into a page plus one
+module per tab with paged view-models (the QTableWidget tabs go then).
+
 The timers tick in the display only (a QTimer, no database); levels come from the domain's
 timer functions. Every 15 s the page asks the service to record new timeout levels, which also
 escalates severe ones to the supervisor.
