@@ -29,8 +29,7 @@ from desk_app.domain.errors import AuthenticationFailed, DeskError, ValidationEr
 from desk_app.domain.roles import role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
-from desk_app.services.audit import day_range
-from desk_app.store.audit_chain import AuditFilter
+from desk_app.services.audit import AuditFilter, day_range
 from desk_app.ui.audit.export import ExportDialog, ExportJob
 from desk_app.ui.audit.pdf_report import PdfReportDialog, VerifyPdfJob
 from desk_app.ui.audit.verify import VerifyJob
