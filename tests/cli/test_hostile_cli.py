@@ -383,3 +383,50 @@ def test_a_commands_own_lang_does_not_translate_messages(cli):
     assert code == 2 and "A script key looks like" in line, line
     code, _out, err = cli("--lang", "zh_CN", "user", "deactivate", "nobody")
     assert code == 4 and "没有名为 nobody 的用户" in one_line_error(err)
+
+
+# --- 6. output paths: never the database, never an existing file without --force ------------
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
+@pytest.mark.parametrize("command", [["export", "items", "--format", "csv", "--out"],
+                                     ["backup"], ["ca", "export"]])
+def test_no_command_writes_over_the_database(cli, db, command, suffix):
+    cli("item", "list")  # the database is open at least once (WAL files exist)
+    target = Path(f"{db}{suffix}")
+    code, _out, err = cli(*command, str(target), "--force")
+    assert code == 2 and "is the open database" in one_line_error(err)
+    # Still the same database (sign-in itself writes to it), and nothing was recorded.
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
+        assert connection.execute("SELECT ref FROM item").fetchall() == [("R-1",)]
+        written = connection.execute(
+            "SELECT count(*) FROM audit_entry WHERE action IN "
+            "('export.items', 'backup.create', 'ca.export')").fetchone()[0]
+    connection.close()
+    assert written == 0
+
+
+def test_an_existing_file_needs_force(cli, tmp_path):
+    out = tmp_path / "items.csv"
+    out.write_text("keep me")
+    code, _out, err = cli("export", "items", "--format", "csv", "--out", str(out))
+    line = one_line_error(err)
+    assert code == 2 and "exists already" in line and "--force" in line
+    assert out.read_text() == "keep me"
+    assert cli("export", "items", "--format", "csv", "--out", str(out), "--force")[0] == 0
+    assert "R-1" in out.read_text(encoding="utf-8-sig")
+
+
+def test_ca_export_needs_a_signed_in_user(cli, monkeypatch, tmp_path):
+    monkeypatch.delenv("DESK_USER")
+    code, _out, err = cli("ca", "export", str(tmp_path / "ca.pem"))
+    assert code == 2 and "acting user" in one_line_error(err)
+    assert not (tmp_path / "ca.pem").exists()
+
+
+def test_a_five_digit_reference_pattern_numbers_items(cli):
+    assert cli("settings", "set", "ref_pattern", "{dept}-{kind}-{year}-{seq:05d}")[0] == 0
+    code, out, err = cli("item", "add", "--title", "五位流水号", "--kind", "BG", "--dept", "GC",
+                         "--level", "public", "--json")
+    assert code == 0, err
+    assert json.loads(out)[0]["ref"].endswith("-00001")
