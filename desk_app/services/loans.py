@@ -21,7 +21,12 @@ from desk_app.domain.roles import Permission
 from desk_app.domain.text import clean_lookups
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
-from desk_app.services.archive import record_secret_views, visible_levels, visible_loans
+from desk_app.services.archive import (
+    record_secret_views,
+    sealed_loans,
+    visible_levels,
+    visible_loans,
+)
 from desk_app.services.base import Service
 from desk_app.services.settings import SettingsService
 from desk_app.store import numbers
@@ -276,9 +281,9 @@ class LoanService(Service):
 
     # ------------------------------------------------------------ registers
 
-    def _where(self, actor: Actor, flt: LoanFilter):
-        """The filter as one expression, always with the R6 visibility of the actor."""
-        conditions = [visible_loans(actor)]
+    def _where(self, actor: Actor | None, flt: LoanFilter):
+        """The filter as one expression, with the R6 visibility of ``actor`` (None: without)."""
+        conditions = [visible_loans(actor) if actor is not None else peewee.SQL("1 = 1")]
         if flt.open_only or flt.overdue_only:
             conditions.append(Loan.returned_at.is_null())
         if flt.overdue_only:
@@ -295,7 +300,14 @@ class LoanService(Service):
 
     def count(self, actor: Actor, flt: LoanFilter) -> int:
         self.require(actor, Permission.LOAN_VIEW)
-        return Loan.select().where(self._where(actor, flt)).count()
+        # Counting a million loans with a per-row "not sealed" check took 190 ms: count all
+        # (from an index), then take away the few loans of sealed files.
+        where = self._where(None, flt)
+        total = Loan.select().where(where).count()
+        hidden = sealed_loans(actor)
+        if hidden is not None:
+            total -= Loan.select().where(where & hidden).count()
+        return total
 
     def page(self, actor: Actor, flt: LoanFilter, offset: int, limit: int) -> list[dict[str, Any]]:
         self.require(actor, Permission.LOAN_VIEW)
