@@ -9,7 +9,6 @@ from desk_app.cli import forms
 from desk_app.cli.common import MAX_ROWS, bounded_int, emit, parse_date, safe_text, with_actor
 from desk_app.domain.errors import ValidationError
 from desk_app.i18n import _
-from desk_app.services.output import save_bytes
 
 ITEM_COLUMNS = ("ref", "title", "kind", "dept", "level", "status", "location")
 LOAN_COLUMNS = ("id", "refs", "borrower", "purpose", "handler", "lent_at", "due_on", "returned_at")
@@ -219,6 +218,8 @@ def cmd_loan_list(desk, actor, args) -> int:
 
 @with_actor
 def cmd_loan_remind(desk, actor, args) -> int:
+    from desk_app.services.output import save_bytes  # (the database layer loads lazily)
+
     folder = args.out.expanduser()
     if not folder.is_dir():
         raise ValidationError(_("{path} is not a folder.").format(path=folder), field="out")

@@ -69,6 +69,16 @@ def test_user_lifecycle_and_json(initialised):
     assert "wangfang" in out and "False" in out
 
 
+def test_the_command_line_loads_no_database_layer_before_it_is_needed():
+    """With no command the sign-in window must appear before peewee and psycopg load (~0.1 s;
+    see docs/gui.md): building the parser may not import them."""
+    code = ("import sys; from desk_app.cli.main import build_parser; build_parser(); "
+            "assert not [m for m in sys.modules if m.split('.')[0] in ('peewee', 'psycopg')], "
+            "sorted(m for m in sys.modules if m.startswith(('peewee', 'psycopg')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "stdin", "code", "message"),
     [
