@@ -8,6 +8,7 @@ import pkgutil
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import peewee
 
@@ -81,6 +82,35 @@ def migrate(db: peewee.Database, backup: Callable[[int], Path | None] | None = N
             _set_version(db, module.VERSION)
         log.info("migrated database to schema %s", module.VERSION)
     return start
+
+
+def schema_migrator(db: peewee.Database) -> Any:
+    """playhouse.migrate's migrator for ``db``, for a migration's ``upgrade(db)``.
+
+    Its operations run in the transaction ``migrate()`` opened for the migration: on
+    PostgreSQL and SQLite a failure rolls back every change of that migration, version
+    bump included. On SQLite, operations that rebuild the table (adding NOT NULL to a
+    column, changing its type or default — also ``add_column`` of a NOT NULL field with
+    only a Python ``default``) are refused: inside a transaction foreign keys stay
+    enforced, so dropping a referenced table with rows fails, and the rebuild would lose
+    the table's triggers. See ``store/migrations/__init__.py`` for what to write instead.
+    """
+    # Imported here: only a migration that alters a table needs playhouse.migrate.
+    from playhouse.migrate import SchemaMigrator, SqliteMigrator, operation
+
+    if not isinstance(db, peewee.SqliteDatabase):
+        return SchemaMigrator.from_database(db)
+
+    class InTransactionSqliteMigrator(SqliteMigrator):
+        @operation
+        def _update_column(self, table: str, column: str, fn: object) -> None:
+            raise NotImplementedError(
+                f"{table}.{column}: this change rebuilds the table on SQLite, which a "
+                "migration cannot do in its transaction; add a nullable column, or a "
+                "NOT NULL one with a DEFAULT constraint and allow_not_null=True"
+            )
+
+    return InTransactionSqliteMigrator(db)
 
 
 def _set_version(db: peewee.Database, version: int) -> None:
