@@ -1,4 +1,4 @@
-"""Printed and signed forms (R15, R16): layout, fonts, local CA, PAdES signing, verification.
+"""Printed and signed forms (R15, R16): specs, rendering, fonts, local CA, PAdES signing, verification.
 
 No Qt, no database, no services: callers pass plain values (strings already translated, times
 from the standard clock, key material from the store). reportlab and pyHanko are imported on first
@@ -6,32 +6,38 @@ use, never by ``import desk_app.forms``.
 
 Typical flow::
 
-    from desk_app.forms import layout, pki, signing, verify
+    from desk_app.forms import pki, signing, verify
+    from desk_app.forms.render import render_form, render_to
+    from desk_app.forms.spec import FormSpec
 
     ca = pki.create_ca("前台档案室 CA", "某某客服中心", ca_secret)            # once per database
     user = pki.issue_user(ca, ca_secret, "zhang.san", "张三", user_password)  # once per user
 
-    spec = layout.FormSpec(company, title, record_no, clock.now(), head_hash=None)
+    spec = FormSpec(company, title, record_no, clock.now(), head_hash=None)
     spec.heading("借阅信息").key_values([("借阅人", "张三")]).paragraph(long_text)
     spec.table(header, rows, col_widths=[1, 4, 1])         # wrapping cells, header repeats
     spec.signatures([("clerk", "经办人"), ("supervisor", "主管")])
-    rendered = layout.render_form(spec)                     # .pdf, .pages, .slots
+    rendered = render_form(spec)                            # .pdf, .pages, .slots
     pdf = signing.prepare_fields(rendered.pdf, rendered.slots)   # empty fields, before any signature
     pdf = signing.sign(pdf, "clerk", user.key_pem, password, user.cert_pem, ca.cert_pem,
                        signing.SignatureAppearance(png, "张三", "经办人", clock.now()))
     report = verify.verify_pdf(pdf, ca.cert_pem)            # report.ok, report.signatures[i]...
 
 Big exports: ``spec.rows(header, row_iterator, total=n)`` and
-``layout.render_to(spec, path, progress=lambda done, total: keep_going)``; rows are pulled a page at
-a time, cancelling raises ``InterruptedError``.
+``render_to(spec, path, progress=lambda done, total: keep_going)``; rows are pulled a page at a
+time, cancelling raises ``InterruptedError``.
 
 Modules:
 
 * :mod:`.pki` — ``create_ca``, ``issue_user``, ``load_private_key``, ``reencrypt``,
   ``load_certificate``, ``certificate_names``; ``CaMaterial``, ``UserKeyMaterial``.
 * :mod:`.fonts` — ``FONT``, ``register_fonts()``, ``missing_characters(text)``.
-* :mod:`.layout` — ``FormSpec``, ``render``, ``render_form``, ``render_to``, ``SlotRect``,
-  ``format_time``.
+* :mod:`.spec` — ``FormSpec``, ``SignatureSlot``, ``SlotRect``, ``SIGNATURE_BOX``, ``format_time``
+  (no reportlab: any layer may build a spec).
+* :mod:`.render` — ``render``, ``render_form``, ``render_to``; the page (:mod:`.canvas`) and the
+  blocks (:mod:`.flowables`) it draws with are internal.
+* :mod:`.drawing` — ``fit_text``, ``draw_qr``, ``draw_rows``: canvas helpers shared with labels.
+* :mod:`.labels` — ``render_labels`` of ``Label`` values, one per page or on A4 label ``SHEETS``.
 * :mod:`.signing` — ``prepare_fields``, ``sign``, ``SignatureAppearance``, ``signature_fields``,
   ``render_appearance``.
 * :mod:`.verify` — ``verify_pdf`` → ``VerifyReport`` of ``SignatureCheck``.

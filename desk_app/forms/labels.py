@@ -130,8 +130,8 @@ def render_labels(labels: Sequence[Label], sheet: str = "single", start: int = 0
 def _draw_label(canvas, label: Label, x: float, y: float, w: float, h: float, code: str) -> None:
     from reportlab.pdfbase import pdfmetrics
 
+    from desk_app.forms.drawing import draw_qr, fit_text
     from desk_app.forms.fonts import FONT, FONT_BOLD
-    from desk_app.forms.layout import _draw_qr, _fit
 
     pad = 3.0 * MM
     big = h >= 45 * MM  # the single label has room for larger type
@@ -141,7 +141,7 @@ def _draw_label(canvas, label: Label, x: float, y: float, w: float, h: float, co
     if code == "qr":
         qr_size = min(h - 2 * pad, 0.4 * w)
         text_w -= qr_size + 2 * MM
-        _draw_qr(canvas, label.ref, x + w - pad - qr_size, y + (h - qr_size) / 2, qr_size)
+        draw_qr(canvas, label.ref, x + w - pad - qr_size, y + (h - qr_size) / 2, qr_size)
     else:
         bar_h = (12.0 if big else 9.0) * MM
         _draw_code128(canvas, label.ref, x + pad, y + pad, w - 2 * pad, bar_h)
@@ -153,7 +153,7 @@ def _draw_label(canvas, label: Label, x: float, y: float, w: float, h: float, co
     ref_size = _size_to_fit(label.ref, FONT_BOLD, ref_size, text_w)  # the reference is never cut
     baseline = top - ref_size * ascent
     canvas.setFont(FONT_BOLD, ref_size)
-    canvas.drawString(text_x, baseline, _fit(label.ref, FONT_BOLD, ref_size, text_w))
+    canvas.drawString(text_x, baseline, fit_text(label.ref, FONT_BOLD, ref_size, text_w))
     location_h = small * 1.25 if label.location else 0.0
     room = baseline - ref_size * 0.3 - bottom - location_h
     max_lines = max(1, int(room // (title_size * 1.2)))
@@ -166,7 +166,7 @@ def _draw_label(canvas, label: Label, x: float, y: float, w: float, h: float, co
         canvas.setFont(FONT, small)
         canvas.setFillGray(0.25)
         canvas.drawString(text_x, bottom + small * 0.3,
-                          _fit(label.location, FONT, small, text_w))
+                          fit_text(label.location, FONT, small, text_w))
         canvas.setFillGray(0)
 
 

@@ -1,8 +1,8 @@
 """PAdES signatures with pyHanko (R15): empty fields first, then one incremental update per signer.
 
 * :func:`prepare_fields` adds every signature field (empty) at generation time, on the boxes the
-  layout reserved. Adding a field after a signature could invalidate it, so signing never creates
-  fields.
+  rendered form reserved. Adding a field after a signature could invalidate it, so signing never
+  creates fields.
 * :func:`sign` fills one field by incremental update: the user's EC key (decrypted with their
   password), their certificate, and the CA certificate as the only extra certificate.
 * The visible appearance (handwriting, name, role, time) is drawn by reportlab in the CJK font into
@@ -21,8 +21,8 @@ from datetime import datetime
 
 from desk_app.domain.errors import ValidationError
 from desk_app.forms.fonts import FONT, register_fonts
-from desk_app.forms.layout import SlotRect, format_time
 from desk_app.forms.pki import load_private_key
+from desk_app.forms.spec import SlotRect, format_time
 from desk_app.i18n import _
 
 SIGNATURE_RESERVED_BYTES = 8192
@@ -77,7 +77,7 @@ def render_appearance(appearance: SignatureAppearance, width: float, height: flo
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen.canvas import Canvas
 
-    from desk_app.forms.layout import _fit
+    from desk_app.forms.drawing import fit_text
 
     out = io.BytesIO()
     canv = Canvas(out, pagesize=(width, height), initialFontName=FONT, pageCompression=1)
@@ -102,8 +102,8 @@ def render_appearance(appearance: SignatureAppearance, width: float, height: flo
     canv.setFont(FONT, size)
     line1 = f"{appearance.role_label}  {appearance.signer_name}".strip()
     line2 = _("Signed {time}").format(time=format_time(appearance.signed_at))
-    canv.drawString(pad, pad + size + 1.5, _fit(line1, FONT, size, width - 2 * pad))
-    canv.drawString(pad, pad, _fit(line2, FONT, size, width - 2 * pad))
+    canv.drawString(pad, pad + size + 1.5, fit_text(line1, FONT, size, width - 2 * pad))
+    canv.drawString(pad, pad, fit_text(line2, FONT, size, width - 2 * pad))
     canv.showPage()
     canv.save()
     return out.getvalue()

@@ -182,19 +182,21 @@ class ExportService(Service):
     def _signed_pdf(self, actor: Actor, keys: KeyService, password: str,
                     handwriting_png: bytes | None, register: Register, record_no: str,
                     head_hash: str, period: str, progress: Progress | None) -> bytes:
-        from desk_app.forms import layout, signing
+        from desk_app.forms import signing
+        from desk_app.forms.render import render_form
+        from desk_app.forms.spec import FormSpec
 
         company = str(SettingsService(self.ctx).value("company_name"))
         signer_role = role_label(sorted(actor.roles)[0]) if actor.roles else ""
-        spec = layout.FormSpec(company, register.title, record_no, self.ctx.clock.now(),
-                               head_hash=head_hash, landscape=True)
+        spec = FormSpec(company, register.title, record_no, self.ctx.clock.now(),
+                        head_hash=head_hash, landscape=True)
         spec.key_values([(_("Period"), period), (_("Entries"), str(register.total)),
                          (_("Exported by"), exporter_text(actor)),
                          (_("Audit chain head"), head_hash)])
         spec.rows(register.header, register.rows, col_widths=register.col_widths,
                   total=register.total)
         spec.signatures([("exporter", _("Exported by"))])
-        rendered = layout.render_form(spec, progress)
+        rendered = render_form(spec, progress)
         pdf = signing.prepare_fields(rendered.pdf, rendered.slots)
         return keys.sign_pdf(actor, pdf, "exporter", password, handwriting_png, signer_role)
 

@@ -13,19 +13,20 @@ from desk_app.services.settings import SettingsService
 
 
 def _spec(ctx: Context, title: str, record_no: str, at: datetime | None = None):
-    from desk_app.forms import layout
+    from desk_app.forms.spec import FormSpec
 
     company = str(SettingsService(ctx).value("company_name"))
-    return layout.FormSpec(company, title, record_no, at or ctx.clock.now())
+    return FormSpec(company, title, record_no, at or ctx.clock.now())
 
 
 _local = format_datetime
 
 
 def _prepared(spec) -> bytes:
-    from desk_app.forms import layout, signing
+    from desk_app.forms import signing
+    from desk_app.forms.render import render_form
 
-    rendered = layout.render_form(spec)
+    rendered = render_form(spec)
     return signing.prepare_fields(rendered.pdf, rendered.slots)
 
 
@@ -65,7 +66,7 @@ def receipt_pdf(ctx: Context, receipt: dict[str, Any], borrower_png: bytes | Non
 
 def reminder_pdf(ctx: Context, bundle: dict[str, Any], reminder_id: int, at: datetime) -> bytes:
     """One notice per borrower listing every overdue item (not signed: it is a letter)."""
-    from desk_app.forms import layout
+    from desk_app.forms.render import render
 
     spec = _spec(ctx, _("Overdue notice"), f"TX{at.year}-{reminder_id:06d}", at)
     spec.key_values([(_("To"), bundle["borrower"]), (_("Contact"), bundle["contact"] or "—")])
@@ -74,4 +75,4 @@ def reminder_pdf(ctx: Context, bundle: dict[str, Any], reminder_id: int, at: dat
     spec.table([_("Reference"), _("Title"), _("Due"), _("Days overdue")],
                [[loan["ref"], loan["title"], loan["due_on"].isoformat(), str(loan["days_overdue"])]
                 for loan in bundle["loans"]], col_widths=[3, 7, 2, 2])
-    return layout.render(spec)
+    return render(spec)

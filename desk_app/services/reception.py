@@ -738,7 +738,7 @@ class ReceptionService(Service):
         if row is None:
             raise NotFound(_("No call-back {id}.").format(id=callback_id))
         view = _callback_view(row)
-        from desk_app.forms import layout
+        from desk_app.forms.spec import SignatureSlot
 
         spec = self._spec(_("Call-back record"), f"CB-{view.id:06d}")
         origin = ""
@@ -767,7 +767,7 @@ class ReceptionService(Service):
              if view.satisfaction in rules.SATISFACTION else "—"),
         ])
         spec.paragraph(view.result or "")
-        spec.signatures([layout.SignatureSlot("handler", _("Handled by"))])
+        spec.signatures([SignatureSlot("handler", _("Handled by"))])
         pdf = self._finish_pdf(actor, spec, "handler", password, handwriting_png)
         if password is not None:  # a signature is an action: recorded once it exists
             with self.write() as tx:
@@ -882,16 +882,17 @@ class ReceptionService(Service):
     # ---------------------------------------------------------------- exports and forms
 
     def _spec(self, title: str, record_no: str, landscape: bool = False):
-        from desk_app.forms import layout
+        from desk_app.forms.spec import FormSpec
 
         company = str(SettingsService(self.ctx).value("company_name"))
-        return layout.FormSpec(company, title, record_no, self.now(), landscape=landscape)
+        return FormSpec(company, title, record_no, self.now(), landscape=landscape)
 
     def _finish_pdf(self, actor: Actor, spec, slot: str, password: str | None,
                     handwriting_png: bytes | None) -> bytes:
-        from desk_app.forms import layout, signing
+        from desk_app.forms import signing
+        from desk_app.forms.render import render_form
 
-        rendered = layout.render_form(spec)
+        rendered = render_form(spec)
         pdf = signing.prepare_fields(rendered.pdf, rendered.slots)
         if password is None:
             return pdf

@@ -10,8 +10,9 @@ from datetime import datetime
 import pytest
 
 from desk_app.forms import pki
-from desk_app.forms.layout import FormSpec, render_form
+from desk_app.forms.render import render_form
 from desk_app.forms.signing import SignatureAppearance, prepare_fields, sign
+from desk_app.forms.spec import FormSpec
 
 CA_SECRET = "ca-secret"
 GENERATED = datetime(2025, 3, 4, 9, 5, 9)

@@ -206,7 +206,7 @@ def test_poppler_sees_valid_signatures_and_embedded_fonts(signed_pdf, tmp_path):
 
 
 def test_record_spec_is_reusable(ca, supervisor, handwriting):
-    from desk_app.forms.layout import render_form
+    from desk_app.forms.render import render_form
 
     rendered = render_form(loan_spec("LN-2"))
     pdf = prepare_fields(rendered.pdf, rendered.slots)

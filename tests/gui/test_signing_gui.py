@@ -13,7 +13,8 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QMessageBox
 
 from desk_app.domain.errors import AuthenticationFailed, ValidationError
-from desk_app.forms import layout
+from desk_app.forms.render import render
+from desk_app.forms.spec import FormSpec
 from desk_app.forms.verify import verify_pdf
 from desk_app.store.models import AuditEntry
 from desk_app.ui.audit import page as audit_page
@@ -211,9 +212,9 @@ def test_a_refused_password_asks_again_and_keeps_the_drawing(qtbot):
 
 
 def _many_pages(rows: int) -> bytes:
-    spec = layout.FormSpec("示例物业", "Test", "T-0001", datetime(2026, 11, 2, 1, 30), landscape=True)
+    spec = FormSpec("示例物业", "Test", "T-0001", datetime(2026, 11, 2, 1, 30), landscape=True)
     spec.rows(["No.", "Text"], ([str(index), f"行 {index}"] for index in range(rows)), total=rows)
-    return layout.render(spec)
+    return render(spec)
 
 
 def test_print_pdf_paints_every_page_at_printer_resolution(qtbot, tmp_path):

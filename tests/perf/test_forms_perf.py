@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from desk_app.forms import pki
-from desk_app.forms.layout import FormSpec, render_form, render_to
+from desk_app.forms.render import render_form, render_to
 from desk_app.forms.signing import SignatureAppearance, prepare_fields, sign
+from desk_app.forms.spec import FormSpec
 from desk_app.forms.verify import verify_pdf
 
 GENERATED = datetime(2025, 3, 4, 9, 5, 9)

@@ -218,11 +218,13 @@ class World:
         return self.tmp / f"out-{self.n()}.{suffix}"
 
     def blank_form(self) -> bytes:
-        from desk_app.forms import layout, signing
+        from desk_app.forms import signing
+        from desk_app.forms.render import render_form
+        from desk_app.forms.spec import FormSpec
 
-        spec = layout.FormSpec("Test Co", "Test form", f"T-{self.n()}", self.desk.ctx.clock.now())
+        spec = FormSpec("Test Co", "Test form", f"T-{self.n()}", self.desk.ctx.clock.now())
         spec.signatures([("signer", "Signed by")])
-        rendered = layout.render_form(spec)
+        rendered = render_form(spec)
         return signing.prepare_fields(rendered.pdf, rendered.slots)
 
 

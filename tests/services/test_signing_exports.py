@@ -12,7 +12,9 @@ import pytest
 
 from desk_app.cli import main
 from desk_app.domain.errors import AuthenticationFailed, PermissionDenied, ValidationError
-from desk_app.forms import layout, signing
+from desk_app.forms import signing
+from desk_app.forms.render import render_form
+from desk_app.forms.spec import FormSpec
 from desk_app.forms.verify import verify_pdf
 from desk_app.services.signing import KeyService
 from desk_app.store.models import AuditEntry, UserKey
@@ -44,10 +46,10 @@ def test_password_change_reseals_and_reset_issues_a_new_key(desk, admin):
 
 
 def _two_signer_form(desk, clerk, supervisor, handwriting=None) -> bytes:
-    spec = layout.FormSpec("示例物业服务有限公司", "借阅单 / 借閱單", "LN-0001", desk.ctx.clock.now())
+    spec = FormSpec("示例物业服务有限公司", "借阅单 / 借閱單", "LN-0001", desk.ctx.clock.now())
     spec.paragraph("档案借阅登记：规划文件。檔案借閱登記：規劃文件。")
     spec.signatures([("clerk", "经办人"), ("supervisor", "主管")])
-    rendered = layout.render_form(spec)
+    rendered = render_form(spec)
     pdf = signing.prepare_fields(rendered.pdf, rendered.slots)
     pdf = desk.keys.sign_pdf(clerk, pdf, "clerk", PASSWORD, handwriting, "经办人")
     return desk.keys.sign_pdf(supervisor, pdf, "supervisor", PASSWORD, handwriting, "主管")

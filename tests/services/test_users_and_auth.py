@@ -134,7 +134,9 @@ def test_settings_round_trip_and_validation(desk, admin):
 
 def test_every_password_check_counts_and_is_audited(desk, admin, clock):
     """Unlocking, changing one's password and signing count like sign-in (issue 9)."""
-    from desk_app.forms import layout, signing
+    from desk_app.forms import signing
+    from desk_app.forms.render import render_form
+    from desk_app.forms.spec import FormSpec
 
     desk.settings.set(admin, "lockout_threshold", 4)
     clerk = add_user(desk, admin, "clerk1", "clerk")
@@ -142,9 +144,9 @@ def test_every_password_check_counts_and_is_audited(desk, admin, clock):
         desk.auth.unlock(clerk, "wrong-1")
     with pytest.raises(AuthenticationFailed, match="Wrong password"):
         desk.auth.change_own_password(clerk, "wrong-2", "a-new-password")
-    spec = layout.FormSpec("公司", "表", "T-1", clock.now())
+    spec = FormSpec("公司", "表", "T-1", clock.now())
     spec.signatures([("clerk", "经办人")])
-    rendered = layout.render_form(spec)
+    rendered = render_form(spec)
     pdf = signing.prepare_fields(rendered.pdf, rendered.slots)
     with pytest.raises(AuthenticationFailed, match="Wrong password"):
         desk.keys.sign_pdf(clerk, pdf, "clerk", "wrong-3", None, "经办人")

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from desk_app.forms.fonts import missing_characters
-from desk_app.forms.layout import FormSpec, format_time, render, render_form
+from desk_app.forms.render import render, render_form
+from desk_app.forms.spec import FormSpec, format_time
 
 from .conftest import GENERATED, SIMPLIFIED, TRADITIONAL, loan_spec, poppler
 
@@ -21,8 +22,9 @@ def write(tmp_path, name: str, data: bytes):
 
 def test_importing_the_package_loads_no_pdf_library():
     code = (
-        "import sys, desk_app.forms, desk_app.forms.layout, desk_app.forms.signing, "
-        "desk_app.forms.verify, desk_app.forms.pki\n"
+        "import sys, desk_app.forms, desk_app.forms.spec, desk_app.forms.render, "
+        "desk_app.forms.drawing, desk_app.forms.labels, "
+        "desk_app.forms.signing, desk_app.forms.verify, desk_app.forms.pki\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in "
         "('reportlab', 'pyhanko', 'PySide6', 'peewee') or m.startswith(('desk_app.services', "
         "'desk_app.store', 'desk_app.ui'))]\n"

@@ -1,0 +1,163 @@
+"""The form blocks platypus cannot draw by itself: row streams, signature and handwriting boxes.
+
+A :class:`RowStream` pulls rows from its iterator one page at a time and draws them at once, so a
+big export never holds more than a page of rows (see :mod:`desk_app.forms.render`).
+
+Imports reportlab at load: only :mod:`desk_app.forms.render` imports it, while rendering.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable
+
+from desk_app.forms.canvas import RenderState
+from desk_app.forms.drawing import ROW_HEIGHT, draw_rows, fit_text
+from desk_app.forms.fonts import FONT
+from desk_app.forms.spec import SIGNATURE_BOX, SignatureSlot, SlotRect
+
+BOX_WIDTH, BOX_HEIGHT = SIGNATURE_BOX
+LABEL_FONT_SIZE = 9.5
+
+
+class RowStream(Flowable):
+    """Single-line rows pulled from an iterator one page at a time; splits at page ends."""
+
+    def __init__(
+        self,
+        state: RenderState,
+        header: list[str],
+        rows: Iterator,
+        col_widths: Sequence[float] | None,
+        total: int | None,
+        buffer: list | None = None,
+    ) -> None:
+        super().__init__()
+        self.state, self.header, self.rows, self.col_widths, self.total = (
+            state,
+            header,
+            rows,
+            col_widths,
+            total,
+        )
+        self.buffer: list = [] if buffer is None else buffer
+        self.exhausted = False
+
+    def _fits(self, height: float) -> int:
+        return int((height - ROW_HEIGHT) // ROW_HEIGHT)
+
+    def _fill(self, count: int) -> None:
+        while not self.exhausted and len(self.buffer) < count:
+            try:
+                self.buffer.append(next(self.rows))
+            except StopIteration:
+                self.exhausted = True
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        fits = max(self._fits(available_height), 0)
+        self._fill(fits + 1)
+        if len(self.buffer) <= fits:
+            self.height = ROW_HEIGHT * (1 + len(self.buffer))
+        else:
+            self.height = available_height + 1  # too tall: platypus will split
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        fits = self._fits(available_height)
+        if fits <= 0:
+            return []
+        self._fill(fits + 1)
+        head, rest = self.buffer[:fits], self.buffer[fits:]
+        first = RowStream(self.state, self.header, iter(()), self.col_widths, self.total, head)
+        first.exhausted = True
+        if not rest and self.exhausted:
+            return [first]
+        follow = RowStream(self.state, self.header, self.rows, self.col_widths, self.total, rest)
+        follow.exhausted = self.exhausted
+        self.buffer = []
+        return [first, follow]
+
+    def draw(self) -> None:
+        rows, self.buffer = self.buffer, []
+        draw_rows(self.canv, self.header, rows, self.col_widths, self.width)
+        self.state.report(len(rows), self.total)
+
+
+class SignatureBoxes(Flowable):
+    """A row (or rows) of labelled boxes; never split across pages. Each box drawn is recorded in
+    ``state.slots`` with its page and absolute rectangle, where the signature field will go."""
+
+    LABEL_HEIGHT = 14.0
+    GAP = 18.0
+
+    def __init__(self, state: RenderState, slots: list[SignatureSlot]) -> None:
+        super().__init__()
+        self.state, self.slots = state, slots
+
+    def _per_row(self, available_width: float) -> int:
+        return max(1, int((available_width + self.GAP) // (BOX_WIDTH + self.GAP)))
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        lines = -(-len(self.slots) // self._per_row(available_width))
+        self.height = 6 + lines * (self.LABEL_HEIGHT + BOX_HEIGHT + self.GAP)
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        return []
+
+    def draw(self) -> None:
+        canv = self.canv
+        per_row = self._per_row(self.width)
+        page_index = canv.getPageNumber() - 1
+        for index, slot in enumerate(self.slots):
+            line, column = divmod(index, per_row)
+            x = column * (BOX_WIDTH + self.GAP)
+            y = self.height - 6 - (line + 1) * (self.LABEL_HEIGHT + BOX_HEIGHT) - line * self.GAP
+            canv.setFillGray(0)
+            canv.setFont(FONT, LABEL_FONT_SIZE)
+            canv.drawString(x, y + BOX_HEIGHT + 4, fit_text(slot.label, FONT, LABEL_FONT_SIZE, BOX_WIDTH))
+            canv.setStrokeGray(0.55)
+            canv.setLineWidth(0.6)
+            canv.setDash(3, 2)
+            canv.rect(x, y, BOX_WIDTH, BOX_HEIGHT, stroke=1, fill=0)
+            canv.setDash()
+            ax, ay = canv.absolutePosition(x, y)
+            self.state.slots.append(
+                SlotRect(
+                    slot.name,
+                    slot.label,
+                    page_index,
+                    (round(ax, 2), round(ay, 2), round(ax + BOX_WIDTH, 2), round(ay + BOX_HEIGHT, 2)),
+                )
+            )
+
+
+class HandwritingBox(Flowable):
+    """A box like a signature box (solid, not dashed), with the captured strokes drawn in it."""
+
+    def __init__(self, label: str, png: bytes | None) -> None:
+        super().__init__()
+        self.label = label
+        self.image = ImageReader(io.BytesIO(png)) if png else None
+
+    def wrap(self, available_width, available_height):
+        self.width, self.height = available_width, BOX_HEIGHT + 24
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canv = self.canv
+        canv.setFillGray(0)
+        canv.setFont(FONT, LABEL_FONT_SIZE)
+        canv.drawString(0, BOX_HEIGHT + 10, fit_text(self.label, FONT, LABEL_FONT_SIZE, BOX_WIDTH))
+        canv.setStrokeGray(0.55)
+        canv.setLineWidth(0.6)
+        canv.rect(0, 6, BOX_WIDTH, BOX_HEIGHT, stroke=1, fill=0)
+        if self.image is not None:
+            width, height = self.image.getSize()
+            scale = min((BOX_WIDTH - 8) / width, (BOX_HEIGHT - 8) / height)
+            canv.drawImage(self.image, 4, 10, width * scale, height * scale, mask="auto")
