@@ -38,6 +38,7 @@ Modules:
   blocks (:mod:`.flowables`) it draws with are internal.
 * :mod:`.drawing` — ``fit_text``, ``draw_qr``, ``draw_rows``: canvas helpers shared with labels.
 * :mod:`.labels` — ``render_labels`` of ``Label`` values, one per page or on A4 label ``SHEETS``.
+* :mod:`.loan_forms` — ``slip_pdf``, ``receipt_pdf``, ``reminder_pdf``.
 * :mod:`.signing` — ``prepare_fields``, ``sign``, ``SignatureAppearance``, ``signature_fields``,
   ``render_appearance``.
 * :mod:`.verify` — ``verify_pdf`` → ``VerifyReport`` of ``SignatureCheck``.

@@ -356,9 +356,10 @@ class LoanService(Service):
                                        sent_at=tx.at, sent_by=actor.user_id)
             tx.audit(actor, "loan.remind", "reminder", reminder.id, after={
                 "borrower": bundle["borrower"], "refs": [loan["ref"] for loan in bundle["loans"]]})
-        from desk_app.services.loan_forms import reminder_pdf
+        from desk_app.forms.loan_forms import reminder_pdf
 
-        return bundle, reminder_pdf(self.ctx, bundle, reminder.id, tx.at)
+        return bundle, reminder_pdf(str(SettingsService(self.ctx).value("company_name")), bundle,
+                                    reminder.id, tx.at)
 
     def reminders(self, actor: Actor, borrower_id: int) -> list[dict[str, Any]]:
         self.require(actor, Permission.LOAN_VIEW)
@@ -420,21 +421,24 @@ class LoanService(Service):
     def sign_slip(self, actor: Actor, slip_id: int, password: str,
                   borrower_png: bytes | None, clerk_png: bytes | None) -> bytes:
         """Borrower's handwriting on the page, the clerk's PAdES signature; stored, never changed."""
-        from desk_app.services.loan_forms import slip_pdf
+        from desk_app.forms.loan_forms import slip_pdf
 
         self.require(actor, Permission.LOAN_HANDLE)
         data = self._slip(slip_id)  # the signing is recorded; no separate view entry
         return self._sign_and_store(actor, LoanSlip, slip_id, data, "loan_slip", password,
-                                    lambda: slip_pdf(self.ctx, data, borrower_png), clerk_png)
+                                    lambda: slip_pdf(str(SettingsService(self.ctx).value("company_name")),
+                                                     data, borrower_png), clerk_png)
 
     def sign_receipt(self, actor: Actor, receipt_id: int, password: str,
                      borrower_png: bytes | None, clerk_png: bytes | None) -> bytes:
-        from desk_app.services.loan_forms import receipt_pdf
+        from desk_app.forms.loan_forms import receipt_pdf
 
         self.require(actor, Permission.LOAN_HANDLE)
         data = self._receipt(receipt_id)
         return self._sign_and_store(actor, ReturnReceipt, receipt_id, data, "return_receipt",
-                                    password, lambda: receipt_pdf(self.ctx, data, borrower_png),
+                                    password,
+                                    lambda: receipt_pdf(str(SettingsService(self.ctx).value("company_name")),
+                                                        data, borrower_png),
                                     clerk_png)
 
     def _sign_and_store(self, actor: Actor, model, record_id: int, data: dict[str, Any], kind: str,

@@ -23,7 +23,7 @@ def write(tmp_path, name: str, data: bytes):
 def test_importing_the_package_loads_no_pdf_library():
     code = (
         "import sys, desk_app.forms, desk_app.forms.spec, desk_app.forms.render, "
-        "desk_app.forms.drawing, desk_app.forms.labels, "
+        "desk_app.forms.drawing, desk_app.forms.labels, desk_app.forms.loan_forms, "
         "desk_app.forms.signing, desk_app.forms.verify, desk_app.forms.pki\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in "
         "('reportlab', 'pyhanko', 'PySide6', 'peewee') or m.startswith(('desk_app.services', "

@@ -1,4 +1,8 @@
-"""Printed forms of the loan register: loan slip, return receipt, overdue reminder."""
+"""Printed forms of the loan register: loan slip, return receipt, overdue reminder.
+
+The loan service passes the company name and plain records; each form is dated by its record
+(lent at, returned at, reminder sent at), not by when it is printed.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +11,13 @@ from typing import Any
 
 from desk_app.domain.archive import CONDITION_LABELS
 from desk_app.domain.clock import format_datetime
+from desk_app.forms.spec import FormSpec
 from desk_app.i18n import _
-from desk_app.services.base import Context
-from desk_app.services.settings import SettingsService
-
-
-def _spec(ctx: Context, title: str, record_no: str, at: datetime | None = None):
-    from desk_app.forms.spec import FormSpec
-
-    company = str(SettingsService(ctx).value("company_name"))
-    return FormSpec(company, title, record_no, at or ctx.clock.now())
-
 
 _local = format_datetime
 
 
-def _prepared(spec) -> bytes:
+def _prepared(spec: FormSpec) -> bytes:
     from desk_app.forms import signing
     from desk_app.forms.render import render_form
 
@@ -30,9 +25,9 @@ def _prepared(spec) -> bytes:
     return signing.prepare_fields(rendered.pdf, rendered.slots)
 
 
-def slip_pdf(ctx: Context, slip: dict[str, Any], borrower_png: bytes | None) -> bytes:
+def slip_pdf(company: str, slip: dict[str, Any], borrower_png: bytes | None) -> bytes:
     """The loan slip with its empty clerk signature field, ready to sign."""
-    spec = _spec(ctx, _("Loan slip"), slip["number"], slip["lent_at"])
+    spec = FormSpec(company, _("Loan slip"), slip["number"], slip["lent_at"])
     borrower = slip["borrower"] + (f" · {slip['organisation']}" if slip["organisation"] else "")
     spec.key_values([
         (_("Borrower"), borrower), (_("Contact"), slip["contact"] or "—"),
@@ -49,8 +44,8 @@ def slip_pdf(ctx: Context, slip: dict[str, Any], borrower_png: bytes | None) -> 
     return _prepared(spec)
 
 
-def receipt_pdf(ctx: Context, receipt: dict[str, Any], borrower_png: bytes | None) -> bytes:
-    spec = _spec(ctx, _("Return receipt"), receipt["number"], receipt["returned_at"])
+def receipt_pdf(company: str, receipt: dict[str, Any], borrower_png: bytes | None) -> bytes:
+    spec = FormSpec(company, _("Return receipt"), receipt["number"], receipt["returned_at"])
     spec.key_values([
         (_("Borrower"), receipt["borrower"]), (_("Received by"), receipt["handler"]),
         (_("Returned at"), _local(receipt["returned_at"])),
@@ -64,11 +59,11 @@ def receipt_pdf(ctx: Context, receipt: dict[str, Any], borrower_png: bytes | Non
     return _prepared(spec)
 
 
-def reminder_pdf(ctx: Context, bundle: dict[str, Any], reminder_id: int, at: datetime) -> bytes:
+def reminder_pdf(company: str, bundle: dict[str, Any], reminder_id: int, at: datetime) -> bytes:
     """One notice per borrower listing every overdue item (not signed: it is a letter)."""
     from desk_app.forms.render import render
 
-    spec = _spec(ctx, _("Overdue notice"), f"TX{at.year}-{reminder_id:06d}", at)
+    spec = FormSpec(company, _("Overdue notice"), f"TX{at.year}-{reminder_id:06d}", at)
     spec.key_values([(_("To"), bundle["borrower"]), (_("Contact"), bundle["contact"] or "—")])
     spec.paragraph(_("The following files are past their due date. Please return them to the "
                      "archive room, or ask us to renew the loan."))
