@@ -5,27 +5,19 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import peewee
 
+from desk_app.domain import manifest
+from desk_app.domain.area import RegisterSpec
 from desk_app.domain.clock import Clock, SourceClock, SystemClock, local_today
 from desk_app.domain.errors import DatabaseUnavailable
 from desk_app.i18n import _
 from desk_app.paths import data_dir
-from desk_app.services.archive import ArchiveService
-from desk_app.services.audit import AuditService
-from desk_app.services.auth import AuthService
-from desk_app.services.backup import BackupService
-from desk_app.services.base import Context
-from desk_app.services.demo import DemoService
-from desk_app.services.exports import ExportService
-from desk_app.services.labels import LabelService
-from desk_app.services.loans import LoanService
+from desk_app.services.base import Context, Service
 from desk_app.services.output import clean_stale_partials
-from desk_app.services.reception import ReceptionService
-from desk_app.services.settings import SettingsService
-from desk_app.services.signing import KeyService
-from desk_app.services.users import UserService
+from desk_app.services.registers import RegisterSource
 from desk_app.store import backup as store_backup
 from desk_app.store import migrate
 from desk_app.store.db import DatabaseUrl, connect, database_proxy, parse_url, server_now_sql
@@ -60,22 +52,32 @@ def _pre_migration_backup(db: peewee.Database, url: DatabaseUrl):
 
 
 class Desk:
-    """Everything one process needs: the open database and the services over it."""
+    """Everything one process needs: the open database and the services over it.
+
+    The composition root: every area's services and register sources (the manifest's
+    ``ServiceSpec``/``RegisterSpec``) are built here, once, each given the services it
+    needs. ``desk.loans`` is the loan service, ``desk.registers["loans"]`` its register.
+    """
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.auth = AuthService(ctx)
-        self.users = UserService(ctx)
-        self.settings = SettingsService(ctx)
-        self.audit = AuditService(ctx)
-        self.backups = BackupService(ctx)
-        self.demo = DemoService(ctx)
-        self.keys = KeyService(ctx)
-        self.archive = ArchiveService(ctx)
-        self.loans = LoanService(ctx)
-        self.labels = LabelService(ctx)
-        self.exports = ExportService(ctx)
-        self.reception = ReceptionService(ctx)
+        self.services: dict[str, Service] = {}
+        self.registers: dict[str, RegisterSource] = {}
+        for spec in manifest.build_order():
+            needs = {name: self.registers if name == manifest.SOURCES else self.services[name]
+                     for name in spec.needs}
+            built = manifest.load(spec.factory)(ctx, **needs)
+            if isinstance(spec, RegisterSpec):
+                self.registers[spec.name] = built
+            else:
+                self.services[spec.name] = built
+
+    def __getattr__(self, name: str) -> Any:
+        """``desk.archive`` and the like: the service of that name."""
+        services = self.__dict__.get("services", {})
+        if name in services:
+            return services[name]
+        raise AttributeError(name)
 
     @classmethod
     def open(cls, url_text: str, *, create: bool = False, clock: Clock | None = None) -> Desk:
@@ -102,10 +104,12 @@ class Desk:
         log.info("opened %s", url.display())
         clean_stale_partials()  # files a killed export or backup left half-written
         desk = cls(Context(db=db, clock=clock or standard_clock(db), url=url))
-        # Shipped data belongs with the schema it needs: a new database, or an update that
-        # ships new scripts, gets them here (a cheap check otherwise), never on a read.
-        if "script_version" in db.get_tables():  # (a program older than the reception area)
-            desk.reception.ensure_scripts()
+        for service in desk.services.values():
+            # An area's start-up work (e.g. shipped data that belongs with its schema),
+            # done here once, never on a read.
+            on_open = getattr(service, "on_open", None)
+            if on_open is not None:
+                on_open()
         return desk
 
     def now(self) -> datetime:
@@ -115,6 +119,12 @@ class Desk:
     def today(self) -> date:
         """Today's local date by the standard clock: the default of every date field."""
         return local_today(self.now())
+
+    def release_thread(self) -> None:
+        """A worker thread is done with the database: close its own connection
+        (peewee keeps one per thread)."""
+        if not self.ctx.db.is_closed():
+            self.ctx.db.close()
 
     def close(self) -> None:
         if self.ctx.url.backend == "sqlite" and not self.ctx.db.is_closed():

@@ -114,7 +114,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from desk_app.services.demo import DEMO_PASSWORD, DEMO_USERS
+    from desk_app.demo.service import DEMO_PASSWORD, DEMO_USERS
 
     desk = open_desk(args, create=True)
     try:
@@ -217,11 +217,11 @@ def cmd_audit_list(desk, actor, args) -> int:
 
 @with_actor
 def cmd_settings_list(desk, actor, args) -> int:
-    from desk_app.domain.settings import SCHEMA
+    from desk_app.domain.settings import schema
 
     values = desk.settings.all()
     rows = [{"key": item.key, "value": values[item.key], "default": item.default,
-             "label": _(item.label)} for item in SCHEMA]
+             "label": _(item.label)} for item in schema()]
     emit(args, rows, ("key", "value", "default", "label"))
     return 0
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desk_app.cli import forms
 from desk_app.cli.common import MAX_ROWS, bounded_int, emit, parse_date, safe_text, with_actor
 from desk_app.domain.errors import ValidationError
 from desk_app.i18n import _
@@ -88,18 +87,6 @@ def register(commands) -> None:
     remind.add_argument("--out", type=Path, required=True, metavar="FOLDER")
     remind.add_argument("--force", action="store_true", help=_("replace notices that exist"))
     remind.set_defaults(run=cmd_loan_remind)
-
-    for name in ("items", "loans"):
-        forms.EXPORTS[name] = _exporter(name)
-
-
-def _exporter(name: str):
-    def export(desk, actor, args):
-        return desk.exports.export_register(actor, name, args.since, args.until, args.format,
-                                            args.out, password=args.signing_password,
-                                            force=args.force)
-
-    return export
 
 
 @with_actor

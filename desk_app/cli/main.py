@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
 
 from desk_app import __version__
-from desk_app.cli import admin, archive, forms, reception
 from desk_app.cli.common import (
     CliError,
     Parser,
@@ -28,6 +28,7 @@ from desk_app.cli.common import (
     safe_text,
     undecodable_text,
 )
+from desk_app.domain import manifest
 from desk_app.domain.errors import DatabaseUnavailable, DeskError, TargetExists
 from desk_app.i18n import LANGUAGES, N_, _, set_language, system_language
 from desk_app.logs import log_file, setup_logging
@@ -50,8 +51,6 @@ EXIT_CODES = (
 )
 # What the CLI reads from the environment (DESK_LOG_DIR & co. are paths: any bytes do).
 ENVIRONMENT = ("DESK_DB", "DESK_USER", "DESK_PASSWORD", "DESK_LANG")
-# forms last: its `export` command lists the registers the other areas added.
-AREAS = (admin, archive, reception, forms)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,8 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", dest="language", choices=sorted(LANGUAGES), metavar="LANG",
                         help=_("language: en, zh_CN or zh_TW (default: env DESK_LANG)"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for area in AREAS:
-        area.register(commands)
+    for module in manifest.cli_modules():  # each area's commands, from its own module
+        importlib.import_module(module).register(commands)
     return parser
 
 

@@ -46,10 +46,11 @@ def _assignment(text: str) -> tuple[str, str]:
 
 
 def register(commands) -> None:
-    from desk_app.cli.forms import EXPORTS
+    from desk_app.cli.forms import EXPORT_CHOICES, EXPORTS
 
     EXPORTS["visits"] = _export_visits
     EXPORTS["complaints"] = _export_complaints
+    EXPORT_CHOICES.extend(("visits", "complaints"))
 
     script = commands.add_parser("script", help=_("standard phrases for visitors and calls"))
     actions = script.add_subparsers(dest="script_command", metavar="ACTION", required=True)

@@ -29,6 +29,8 @@ ROLE_LABELS: dict[Role, str] = {
 
 
 class Permission(StrEnum):
+    """The core's permissions; each area declares its own enum (``desk_app.domain.areas``)."""
+
     USERS_VIEW = "users.view"
     USERS_MANAGE = "users.manage"
     SETTINGS_EDIT = "settings.edit"
@@ -36,95 +38,17 @@ class Permission(StrEnum):
     BACKUP_CREATE = "backup.create"
     BACKUP_RESTORE = "backup.restore"
     DEMO_GENERATE = "demo.generate"
-    # archive
-    ARCHIVE_VIEW = "archive.view"
-    ARCHIVE_EDIT = "archive.edit"
-    LOAN_VIEW = "loan.view"
-    LOAN_HANDLE = "loan.handle"
-    LOAN_CORRECT = "loan.correct"
-    REGISTER_EXPORT = "register.export"
-    # reception
-    RECEPTION_VIEW = "reception.view"
-    RECEPTION_USE = "reception.use"
-    RECEPTION_SUPERVISE = "reception.supervise"
-    SCRIPTS_EDIT = "scripts.edit"
 
 
-_CORE_GRANTS: dict[Role, set[Permission]] = {
-    Role.AUDITOR: {Permission.USERS_VIEW, Permission.AUDIT_VIEW},
-    Role.ADMIN: {
-        Permission.USERS_VIEW, Permission.USERS_MANAGE, Permission.SETTINGS_EDIT,
-        Permission.AUDIT_VIEW, Permission.BACKUP_CREATE, Permission.BACKUP_RESTORE,
-        Permission.DEMO_GENERATE,
-    },
-}
-_ARCHIVE_GRANTS: dict[Role, set[Permission]] = {
-    Role.CLERK: {Permission.ARCHIVE_VIEW, Permission.ARCHIVE_EDIT, Permission.LOAN_VIEW,
-                 Permission.LOAN_HANDLE},
-    Role.SUPERVISOR: {Permission.ARCHIVE_VIEW, Permission.ARCHIVE_EDIT, Permission.LOAN_VIEW,
-                      Permission.LOAN_HANDLE, Permission.LOAN_CORRECT},
-    Role.MANAGER: {Permission.ARCHIVE_VIEW, Permission.LOAN_VIEW, Permission.REGISTER_EXPORT},
-    Role.AUDITOR: {Permission.ARCHIVE_VIEW, Permission.LOAN_VIEW, Permission.REGISTER_EXPORT},
-    Role.PERSONNEL: {Permission.ARCHIVE_VIEW},
-    Role.ADMIN: {Permission.ARCHIVE_EDIT, Permission.ARCHIVE_VIEW, Permission.REGISTER_EXPORT},
-}
+def permissions_of(roles: Iterable[Role]) -> frozenset[str]:
+    """What the roles may do: the union of every area's grants (the manifest's)."""
+    from desk_app.domain.manifest import role_permissions
 
-# reception: clerks and supervisors use the desk; supervisors review timeouts; the admin edits
-# the script library; the auditor reads the log.
-_RECEPTION_GRANTS: dict[Role, set[Permission]] = {
-    Role.CLERK: {Permission.RECEPTION_VIEW, Permission.RECEPTION_USE},
-    Role.SUPERVISOR: {Permission.RECEPTION_VIEW, Permission.RECEPTION_USE,
-                      Permission.RECEPTION_SUPERVISE},
-    Role.AUDITOR: {Permission.RECEPTION_VIEW},
-    Role.ADMIN: {Permission.SCRIPTS_EDIT},
-}
-
-
-def _merge(*grants: dict[Role, set[Permission]]) -> dict[Role, frozenset[Permission]]:
-    """Each area lists its own grants; a role holds the union."""
-    return {role: frozenset().union(*(area.get(role, set()) for area in grants)) for role in Role}
-
-
-ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = _merge(_CORE_GRANTS, _ARCHIVE_GRANTS,
-                                                                 _RECEPTION_GRANTS)
-
-
-class Area(StrEnum):
-    TODAY = "today"
-    ARCHIVE = "archive"
-    LOANS = "loans"
-    APPROVALS = "approvals"
-    HANDOVER = "handover"
-    KEYS = "keys"
-    RECEPTION = "reception"
-    AUDIT = "audit"
-    ADMIN = "admin"
-
-
-_EVERYONE = frozenset(Role)
-AREA_ROLES: dict[Area, frozenset[Role]] = {
-    Area.TODAY: _EVERYONE,
-    Area.ARCHIVE: frozenset({Role.CLERK, Role.SUPERVISOR, Role.MANAGER, Role.AUDITOR, Role.PERSONNEL}),
-    Area.LOANS: frozenset({Role.CLERK, Role.SUPERVISOR, Role.MANAGER, Role.AUDITOR}),
-    Area.APPROVALS: frozenset({Role.CLERK, Role.MANAGER, Role.AUDITOR, Role.PERSONNEL}),
-    Area.HANDOVER: frozenset({Role.CLERK, Role.SUPERVISOR, Role.AUDITOR}),
-    Area.KEYS: frozenset({Role.CLERK, Role.SUPERVISOR, Role.AUDITOR}),
-    Area.RECEPTION: frozenset({Role.CLERK, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN}),
-    Area.AUDIT: frozenset({Role.AUDITOR, Role.ADMIN}),
-    Area.ADMIN: frozenset({Role.ADMIN}),
-}
-
-
-def permissions_of(roles: Iterable[Role]) -> frozenset[Permission]:
-    granted: set[Permission] = set()
+    table = role_permissions()
+    granted: set[str] = set()
     for role in roles:
-        granted |= ROLE_PERMISSIONS[role]
+        granted |= table[role]
     return frozenset(granted)
-
-
-def areas_of(roles: Iterable[Role]) -> list[Area]:
-    held = set(roles)
-    return [area for area in Area if AREA_ROLES[area] & held]
 
 
 def parse_roles(text: str | Iterable[str]) -> frozenset[Role]:

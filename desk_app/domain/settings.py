@@ -1,8 +1,8 @@
 """The declarative schema of business settings (kept in the database, shared by all desks).
 
 Each setting has a key, a type, a default and a validation; the Admin page and the CLI
-build their forms from this table, and the store keeps only values that differ from
-the default.
+build their forms from :func:`schema` (the core's settings and every area's, from the
+manifest), and the store keeps only values that differ from the default.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Setting:
         return str(value)
 
 
-def _between(low: int, high: int) -> Callable[[Any], str | None]:
+def between(low: int, high: int) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
         if not low <= value <= high:
             return _("enter a number from {low} to {high}.").format(low=low, high=high)
@@ -62,7 +62,7 @@ def _between(low: int, high: int) -> Callable[[Any], str | None]:
     return check
 
 
-def _not_blank(value: Any) -> str | None:
+def not_blank(value: Any) -> str | None:
     if not value:
         return N_("must not be empty.")
     if len(value) > 120:
@@ -70,45 +70,29 @@ def _not_blank(value: Any) -> str | None:
     return None
 
 
-def _ref_pattern_problem(value: Any) -> str | None:
-    from desk_app.domain.archive import check_ref_pattern
-
-    return check_ref_pattern(value)
-
-
-SCHEMA: tuple[Setting, ...] = (
-    Setting("company_name", N_("Company name"), str, "示例物业服务有限公司", _not_blank),
-    Setting("idle_lock_minutes", N_("Lock the screen after idle minutes"), int, 5, _between(1, 240)),
+# The core's settings; each area lists its own in its entry of the manifest.
+CORE_SETTINGS: tuple[Setting, ...] = (
+    Setting("company_name", N_("Company name"), str, "示例物业服务有限公司", not_blank),
+    Setting("idle_lock_minutes", N_("Lock the screen after idle minutes"), int, 5, between(1, 240)),
     Setting("language", N_("Language"), str, "zh_CN", choices=tuple(LANGUAGES)),
-    Setting("lockout_threshold", N_("Failed sign-ins before lock-out"), int, 5, _between(1, 100)),
-    Setting("lockout_minutes", N_("Lock-out minutes"), int, 15, _between(1, 1440)),
-    Setting("min_password_length", N_("Minimum password length"), int, 8, _between(6, 128)),
-    # archive
-    Setting("ref_pattern", N_("Reference pattern"), str, "{dept}-{kind}-{year}-{seq:04d}",
-            lambda value: _ref_pattern_problem(value)),
-    Setting("max_renewals", N_("Renewals allowed per loan"), int, 2, _between(0, 20)),
-    Setting("renewal_days", N_("Days added by a renewal"), int, 14, _between(1, 365)),
-    # reception (R14): response targets and timeout thresholds
-    Setting("reception_answer_seconds", N_("Answer within (seconds; 3 rings ≈ 9 s)"), int, 9,
-            _between(1, 600)),
-    Setting("reception_answer_moderate_seconds", N_("Answer: moderate timeout after (seconds)"),
-            int, 15, _between(1, 3600)),
-    Setting("reception_answer_severe_seconds", N_("Answer: severe timeout after (seconds)"), int,
-            30, _between(1, 3600)),
-    Setting("reception_reply_minutes", N_("Reply within (minutes)"), int, 5, _between(1, 1440)),
-    Setting("reception_reply_moderate_minutes", N_("Reply: moderate timeout after (minutes)"),
-            int, 10, _between(1, 2880)),
-    Setting("reception_reply_severe_minutes", N_("Reply: severe timeout after (minutes)"), int,
-            30, _between(1, 10080)),
-    Setting("complaint_reply_hours", N_("Reply to a complaint within (hours)"), int, 24,
-            _between(1, 720)),
+    Setting("lockout_threshold", N_("Failed sign-ins before lock-out"), int, 5, between(1, 100)),
+    Setting("lockout_minutes", N_("Lock-out minutes"), int, 15, between(1, 1440)),
+    Setting("min_password_length", N_("Minimum password length"), int, 8, between(6, 128)),
 )
-BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SCHEMA}
+
+
+def schema() -> tuple[Setting, ...]:
+    """Every setting of every area, in manifest order (the Admin form and the CLI list it)."""
+    from desk_app.domain.manifest import settings_schema
+
+    return settings_schema()
 
 
 def setting(key: str) -> Setting:
+    from desk_app.domain.manifest import settings_by_key
+
     try:
-        return BY_KEY[key]
+        return settings_by_key()[key]
     except KeyError:
         raise ValidationError(
             _("Unknown setting: {key}.").format(key=key), field="key"

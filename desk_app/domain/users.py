@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from desk_app.domain import text
 from desk_app.domain.errors import ValidationError
-from desk_app.domain.roles import Permission, Role, permissions_of
+from desk_app.domain.roles import Role, permissions_of
 from desk_app.i18n import _
 
 _NAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
@@ -28,7 +28,12 @@ class Actor:
     def display_name(self) -> str:
         return self.full_name or self.name
 
-    def can(self, permission: Permission) -> bool:
+    @property
+    def label(self) -> str:
+        """"Full name (user name)", or the user name when there is no full name."""
+        return f"{self.full_name} ({self.name})" if self.full_name else self.name
+
+    def can(self, permission: str) -> bool:
         return permission in permissions_of(self.roles)
 
 

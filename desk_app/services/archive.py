@@ -13,15 +13,16 @@ import peewee
 
 from desk_app.domain import archive as rules
 from desk_app.domain import text
+from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.errors import Conflict, NotFound, ValidationError
-from desk_app.domain.roles import Permission, Role
+from desk_app.domain.roles import Role
 from desk_app.domain.text import clean_lookups
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
-from desk_app.services.base import Service
+from desk_app.services.base import Context, Service
 from desk_app.services.settings import SettingsService
 from desk_app.store import numbers, search
-from desk_app.store.archive import Department, Item, Kind, Loan, Location, tuples
+from desk_app.store.archive import Department, Item, Kind, Loan, Location, loan_rows, tuples
 from desk_app.store.db import is_postgresql
 
 SEARCH_COUNT_CAP = 10_000
@@ -128,8 +129,10 @@ def record_secret_views(service: Service, actor: Actor, items: Iterable[tuple[in
 
 
 class ArchiveService(Service):
-    def __init__(self, ctx) -> None:
-        super().__init__(ctx)
+    settings: SettingsService
+
+    def __init__(self, ctx: Context, **needs: Any) -> None:
+        super().__init__(ctx, **needs)
         self._last_matches: tuple[str, float, int] = ("", 0.0, 0)
 
     # ------------------------------------------------------------ lists
@@ -141,7 +144,7 @@ class ArchiveService(Service):
         return [(d.code, d.name) for d in Department.select().order_by(Department.code)]
 
     def add_kind(self, actor: Actor, code: str, name: str, loan_days: int = 14) -> None:
-        self.require(actor, Permission.ARCHIVE_EDIT)
+        self.require(actor, ArchivePermission.ARCHIVE_EDIT)
         code, name = rules.check_code(code), self._name(name)
         if not 1 <= loan_days <= 365:
             raise ValidationError(_("The loan period is 1 to 365 days."), field="loan_days")
@@ -153,7 +156,7 @@ class ArchiveService(Service):
                                                                "loan_days": loan_days})
 
     def add_department(self, actor: Actor, code: str, name: str) -> None:
-        self.require(actor, Permission.ARCHIVE_EDIT)
+        self.require(actor, ArchivePermission.ARCHIVE_EDIT)
         code, name = rules.check_code(code), self._name(name)
         with self.write() as tx:
             if Department.select().where(Department.code == code).exists():
@@ -170,7 +173,7 @@ class ArchiveService(Service):
 
     def add_location(self, actor: Actor, name: str, parent_path: str | None = None) -> str:
         """A room (no parent), or a cabinet/shelf/box inside ``parent_path``; returns the path."""
-        self.require(actor, Permission.ARCHIVE_EDIT)
+        self.require(actor, ArchivePermission.ARCHIVE_EDIT)
         name = self._name(name)
         if "›" in name:
             raise ValidationError(_("A location name cannot contain ›."), field="name")
@@ -200,7 +203,7 @@ class ArchiveService(Service):
     def add_item(self, actor: Actor, *, title: str, kind: str, dept: str, level: str,
                  ref: str | None = None, doc_date: date | None = None, keywords: str = "",
                  location: str | None = None, retention_years: int | None = None) -> ItemView:
-        self.require(actor, Permission.ARCHIVE_EDIT)
+        self.require(actor, ArchivePermission.ARCHIVE_EDIT)
         title = rules.check_title(title)
         level_value = rules.check_level(level)
         retention_years = rules.check_retention(retention_years)
@@ -235,7 +238,7 @@ class ArchiveService(Service):
     def _next_ref(self, dept: str, kind: str, year: int) -> str:
         """The next free auto-numbered reference (one counter per prefix, store.numbers);
         a number someone typed by hand meanwhile is skipped, not reused."""
-        pattern = str(SettingsService(self.ctx).value("ref_pattern"))
+        pattern = str(self.settings.value("ref_pattern"))
         prefix = rules.ref_prefix(pattern, dept, kind, year)
         while True:
             seq = numbers.next_number(f"item_ref:{prefix}",
@@ -278,7 +281,7 @@ class ArchiveService(Service):
     def get_many(self, actor: Actor, refs: Iterable[str], via: str) -> builtins.list[ItemView]:
         """Items by reference, in the order given; NotFound names the first unknown one.
         The secret ones among them are recorded in one audit entry (R7)."""
-        self.require(actor, Permission.ARCHIVE_VIEW)
+        self.require(actor, ArchivePermission.ARCHIVE_VIEW)
         wanted = [(ref or "").strip().upper() for ref in refs]
         found: dict[str, ItemView] = {}
         for chunk in range(0, len(wanted), 500):
@@ -297,10 +300,8 @@ class ArchiveService(Service):
         """What the detail pane shows when an item is opened: the item and, for those who may
         see loans, its loan history — one audited view of a secret item, not one per repaint."""
         view = self.get(actor, ref, via="detail")
-        if not actor.can(Permission.LOAN_VIEW):
+        if not actor.can(ArchivePermission.LOAN_VIEW):
             return view, None
-        from desk_app.services.loans import loan_rows
-
         return view, loan_rows(Loan.item == view.id, 0, 1000)
 
     def scan(self, actor: Actor, code: str) -> ItemView:
@@ -352,7 +353,7 @@ class ArchiveService(Service):
     def count(self, actor: Actor, flt: ItemFilter) -> int:
         """Rows in the register. Plain and search-only counts come from indexes; combined
         filters count up to SEARCH_COUNT_CAP."""
-        self.require(actor, Permission.ARCHIVE_VIEW)
+        self.require(actor, ArchivePermission.ARCHIVE_VIEW)
         sealed = rules.Level.PERSONNEL not in visible_levels(actor)
         if self._only_query(flt):
             if not flt.query.strip():
@@ -368,7 +369,7 @@ class ArchiveService(Service):
         return Item.select(peewee.fn.COUNT(peewee.SQL("*"))).from_(capped.alias("c")).scalar()
 
     def page(self, actor: Actor, flt: ItemFilter, offset: int, limit: int) -> builtins.list[ItemView]:
-        self.require(actor, Permission.ARCHIVE_VIEW)
+        self.require(actor, ArchivePermission.ARCHIVE_VIEW)
         if flt.sort not in SORTS:
             raise ValidationError(_("Unknown sort order {sort}.").format(sort=flt.sort), "sort")
         ids = self._page_ids(actor, flt, offset, limit)
@@ -403,8 +404,6 @@ class ArchiveService(Service):
 
     def history(self, actor: Actor, ref: str) -> builtins.list[dict[str, Any]]:
         """Every loan of one item, newest first."""
-        from desk_app.services.loans import loan_rows
-
-        self.require(actor, Permission.LOAN_VIEW)  # before get(), which may audit (R7)
+        self.require(actor, ArchivePermission.LOAN_VIEW)  # before get(), which may audit (R7)
         item = self.get(actor, ref, via="history")
         return loan_rows(Loan.item == item.id, 0, 1000)

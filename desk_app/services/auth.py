@@ -14,6 +14,10 @@ from desk_app.store.models import User
 
 
 class AuthService(Service):
+    settings: SettingsService
+    passwords: PasswordGate
+    keys: KeyService
+
     def login(self, name: str, password: str) -> Actor:
         """The signed-in actor, or AuthenticationFailed. Every attempt is audited."""
 
@@ -22,13 +26,13 @@ class AuthService(Service):
                      after=self._ensure_key(user, password, tx.at))
             return user
 
-        user = PasswordGate(self.ctx).check(name, password, "login", signed_in)
+        user = self.passwords.check(name, password, "login", signed_in)
         return Actor(user_id=user.id, name=user.name, roles=parse_roles(user.roles),
                      full_name=user.full_name)
 
     def _ensure_key(self, user: User, password: str, at: datetime) -> dict | None:
         """Users from before signing keys existed get theirs at sign-in (password known)."""
-        keys = KeyService(self.ctx)
+        keys = self.keys
         if keys.current(user.id) is not None:
             return None
         return {"key_issued": keys.issue(user, normalise_password(password), at).serial}
@@ -40,18 +44,18 @@ class AuthService(Service):
             tx.audit(user.name, "auth.unlock", "user", user.id)
             return user
 
-        user = PasswordGate(self.ctx).check(actor.name, password, "unlock", unlocked)
+        user = self.passwords.check(actor.name, password, "unlock", unlocked)
         return Actor(user_id=user.id, name=user.name, roles=parse_roles(user.roles),
                      full_name=user.full_name)
 
     def change_own_password(self, actor: Actor, old_password: str, new_password: str) -> None:
-        settings = SettingsService(self.ctx)
+        settings = self.settings
         check_new_password(new_password, int(settings.value("min_password_length")))
 
         def change(tx: Transaction, user: User) -> None:
             user.password_hash, user.updated_at = hash_password(new_password), tx.at
             user.save()
-            KeyService(self.ctx).reencrypt(user, old_password, normalise_password(new_password))
+            self.keys.reencrypt(user, old_password, normalise_password(new_password))
             tx.audit(actor, "user.password_change", "user", user.id)
 
-        PasswordGate(self.ctx).check(actor.name, old_password, "password_change", change)
+        self.passwords.check(actor.name, old_password, "password_change", change)

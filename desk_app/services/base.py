@@ -12,7 +12,6 @@ import peewee
 
 from desk_app.domain.clock import Clock, iso_utc
 from desk_app.domain.errors import PermissionDenied
-from desk_app.domain.roles import Permission
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.store import audit_chain
@@ -56,15 +55,27 @@ class Transaction:
 
 
 class Service:
-    def __init__(self, ctx: Context) -> None:
+    """A use-case class. The services it works with are declared as class annotations
+    (``settings: SettingsService``) and passed in by the composition root (``Desk``, from
+    the area manifest's ``needs``): no service builds another."""
+
+    def __init__(self, ctx: Context, **needs: Any) -> None:
         self.ctx = ctx
+        declared = {name for klass in type(self).__mro__
+                    for name, kind in vars(klass).get("__annotations__", {}).items()
+                    if not str(kind).startswith("ClassVar")} - {"ctx"}
+        if set(needs) != declared:
+            raise TypeError(f"{type(self).__name__} declares {sorted(declared)}, "
+                            f"was given {sorted(needs)}")
+        for name, service in needs.items():
+            setattr(self, name, service)
 
     @staticmethod
-    def require(actor: Actor, permission: Permission) -> None:
+    def require(actor: Actor, permission: str) -> None:
         if not actor.can(permission):
             raise PermissionDenied(
                 _("{user} may not do this ({permission}).").format(
-                    user=actor.name, permission=permission.value
+                    user=actor.name, permission=permission
                 )
             )
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.errors import ValidationError
-from desk_app.domain.roles import Permission
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.archive import ArchiveService
@@ -16,6 +16,8 @@ MAX_LABELS = 2000
 
 
 class LabelService(Service):
+    archive: ArchiveService
+
     def labels_pdf(self, actor: Actor, refs: list[str], sheet: str = "single", start: int = 0,
                    code: str = "code128") -> bytes:
         """One label per reference, in the order given (duplicates printed once).
@@ -23,7 +25,7 @@ class LabelService(Service):
         Items are read with ``ArchiveService.get_many``: the same visibility (R6) as looking at
         them, and the secret ones recorded in one audit entry however many there are (R7).
         """
-        self.require(actor, Permission.ARCHIVE_VIEW)
+        self.require(actor, ArchivePermission.ARCHIVE_VIEW)
         if sheet not in SHEETS:
             raise ValidationError(_("Unknown label sheet {sheet}.").format(sheet=sheet), "sheet")
         if code not in CODES:
@@ -38,7 +40,7 @@ class LabelService(Service):
         if len(wanted) > MAX_LABELS:
             raise ValidationError(
                 _("At most {count} labels at a time.").format(count=MAX_LABELS), "ref")
-        items = ArchiveService(self.ctx).get_many(actor, wanted, via="labels")  # one audit entry
+        items = self.archive.get_many(actor, wanted, via="labels")  # one audit entry
 
         from desk_app.forms.labels import Label, render_labels
 

@@ -14,14 +14,15 @@ import peewee
 
 from desk_app.domain import archive as rules
 from desk_app.domain import text
+from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.audit import canonical_json
 from desk_app.domain.clock import local_today
 from desk_app.domain.errors import Conflict, NotFound, ValidationError
-from desk_app.domain.roles import Permission
 from desk_app.domain.text import clean_lookups
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.archive import (
+    ArchiveService,
     record_secret_views,
     sealed_loans,
     visible_levels,
@@ -29,6 +30,7 @@ from desk_app.services.archive import (
 )
 from desk_app.services.base import Service
 from desk_app.services.settings import SettingsService
+from desk_app.services.signing import KeyService
 from desk_app.store import numbers
 from desk_app.store.archive import (
     Borrower,
@@ -41,6 +43,7 @@ from desk_app.store.archive import (
     Reminder,
     ReturnReceipt,
     SignedDocument,
+    loan_rows,
     tuples,
 )
 from desk_app.store.db import is_postgresql
@@ -68,33 +71,14 @@ class LoanFilter:
         clean_lookups(self)
 
 
-Handler = User.alias("handler")
 ItemAlias = Item
 
 
-def loan_rows(where, offset: int, limit: int, today: date | None = None) -> list[dict[str, Any]]:
-    """Register rows (newest first) with the item, borrower and handler resolved."""
-    query = (Loan.select(Loan.id, Item.ref, Item.title, Borrower.name, Loan.purpose,
-                         Handler.name, Loan.lent_at, Loan.due_on, Loan.returned_at,
-                         Loan.renewals, Loan.return_condition, Loan.slip)
-             .join_from(Loan, Item).join_from(Loan, Borrower)
-             .join_from(Loan, Handler, on=(Loan.handler == Handler.id))
-             .where(where).order_by(Loan.lent_at.desc(), Loan.id.desc())
-             .offset(offset).limit(limit))
-    rows = []
-    for (loan_id, ref, title, borrower, purpose, handler, lent_at, due_on, returned_at,
-         renewals, condition, slip) in tuples(query):
-        rows.append({
-            "id": loan_id, "ref": ref, "refs": [ref], "title": title, "borrower": borrower,
-            "purpose": purpose, "handler": handler, "lent_at": lent_at, "due_on": due_on,
-            "returned_at": returned_at, "renewals": renewals, "condition": condition,
-            "slip": slip,
-            "days_overdue": rules.days_overdue(due_on, today) if today and not returned_at else 0,
-        })
-    return rows
-
-
 class LoanService(Service):
+    settings: SettingsService
+    keys: KeyService
+    archive: ArchiveService
+
     def today(self) -> date:
         return local_today(self.ctx.clock.now())
 
@@ -103,7 +87,7 @@ class LoanService(Service):
     def lend(self, actor: Actor, refs: list[str], borrower: BorrowerInput, purpose: str,
              due: date | None = None) -> dict[str, Any]:
         """Several items to one borrower in one transaction and one slip (R4)."""
-        self.require(actor, Permission.LOAN_HANDLE)
+        self.require(actor, ArchivePermission.LOAN_HANDLE)
         refs = [rules.check_ref(ref) for ref in dict.fromkeys(refs or [])]
         if not refs:
             raise ValidationError(_("Scan or type at least one reference."), field="ref")
@@ -203,7 +187,7 @@ class LoanService(Service):
     def return_items(self, actor: Actor, refs: list[str], condition: str = "good",
                      notes: str = "") -> dict[str, Any]:
         """Take items back from one borrower; one receipt."""
-        self.require(actor, Permission.LOAN_HANDLE)
+        self.require(actor, ArchivePermission.LOAN_HANDLE)
         condition = rules.check_condition(condition)
         notes = text.line(notes, "notes", _("The notes"), 500)
         with self.write() as tx:
@@ -227,8 +211,8 @@ class LoanService(Service):
         return self._receipt(receipt.id)
 
     def renew(self, actor: Actor, ref: str) -> dict[str, Any]:
-        self.require(actor, Permission.LOAN_HANDLE)
-        settings = SettingsService(self.ctx)
+        self.require(actor, ArchivePermission.LOAN_HANDLE)
+        settings = self.settings
         limit, days = int(settings.value("max_renewals")), int(settings.value("renewal_days"))
         with self.write() as tx:
             (loan,) = self._open_loans([ref])
@@ -246,7 +230,7 @@ class LoanService(Service):
     def correct(self, actor: Actor, loan_id: int, reason: str, *, due_on: date | None = None,
                 condition: str | None = None, notes: str | None = None) -> dict[str, Any]:
         """R3: a closed loan is never edited. The correction is a new record with a reason."""
-        self.require(actor, Permission.LOAN_CORRECT)
+        self.require(actor, ArchivePermission.LOAN_CORRECT)
         reason = text.required(text.line(reason, "reason", _("The reason"), 500), "reason",
                                _("Give the reason for the correction."))
         if notes is not None:
@@ -274,7 +258,7 @@ class LoanService(Service):
         return {"correction": correction.id, "loan": loan.id, "changes": changes, "reason": reason}
 
     def corrections(self, actor: Actor, loan_id: int) -> list[dict[str, Any]]:
-        self.require(actor, Permission.LOAN_VIEW)
+        self.require(actor, ArchivePermission.LOAN_VIEW)
         return [{"id": c.id, "reason": c.reason, "changes": json.loads(c.changes),
                  "at": c.created_at} for c in
                 LoanCorrection.select().where(LoanCorrection.loan == loan_id).order_by(LoanCorrection.id)]
@@ -299,7 +283,7 @@ class LoanService(Service):
         return functools.reduce(operator.and_, conditions)
 
     def count(self, actor: Actor, flt: LoanFilter) -> int:
-        self.require(actor, Permission.LOAN_VIEW)
+        self.require(actor, ArchivePermission.LOAN_VIEW)
         # Counting a million loans with a per-row "not sealed" check took 190 ms: count all
         # (from an index), then take away the few loans of sealed files.
         where = self._where(None, flt)
@@ -310,7 +294,7 @@ class LoanService(Service):
         return total
 
     def page(self, actor: Actor, flt: LoanFilter, offset: int, limit: int) -> list[dict[str, Any]]:
-        self.require(actor, Permission.LOAN_VIEW)
+        self.require(actor, ArchivePermission.LOAN_VIEW)
         if flt.overdue_only:
             return self._overdue_page(actor, flt, offset, limit)
         return loan_rows(self._where(actor, flt), offset, limit, flt.today or self.today())
@@ -328,7 +312,7 @@ class LoanService(Service):
 
     def overdue_by_borrower(self, actor: Actor) -> list[dict[str, Any]]:
         """Borrowers with overdue items, each with all of them (for bundled reminders)."""
-        self.require(actor, Permission.LOAN_VIEW)
+        self.require(actor, ArchivePermission.LOAN_VIEW)
         today = self.today()
         bundles: dict[int, dict[str, Any]] = {}
         query = (Loan.select(Loan.id, Loan.borrower, Borrower.name, Borrower.contact, Item.ref,
@@ -345,7 +329,7 @@ class LoanService(Service):
 
     def send_reminder(self, actor: Actor, borrower_id: int) -> tuple[dict[str, Any], bytes]:
         """Record one bundled reminder and return it with its printable notice (PDF)."""
-        self.require(actor, Permission.LOAN_HANDLE)
+        self.require(actor, ArchivePermission.LOAN_HANDLE)
         bundle = next((b for b in self.overdue_by_borrower(actor) if b["borrower_id"] == borrower_id),
                       None)
         if bundle is None:
@@ -358,11 +342,11 @@ class LoanService(Service):
                 "borrower": bundle["borrower"], "refs": [loan["ref"] for loan in bundle["loans"]]})
         from desk_app.forms.loan_forms import reminder_pdf
 
-        return bundle, reminder_pdf(str(SettingsService(self.ctx).value("company_name")), bundle,
+        return bundle, reminder_pdf(str(self.settings.value("company_name")), bundle,
                                     reminder.id, tx.at)
 
     def reminders(self, actor: Actor, borrower_id: int) -> list[dict[str, Any]]:
-        self.require(actor, Permission.LOAN_VIEW)
+        self.require(actor, ArchivePermission.LOAN_VIEW)
         return [{"id": r.id, "sent_at": r.sent_at, "loans": json.loads(r.loan_ids)}
                 for r in Reminder.select().where(Reminder.borrower == borrower_id).order_by(Reminder.id)]
 
@@ -370,7 +354,7 @@ class LoanService(Service):
 
     def slip(self, actor: Actor, slip_id: int) -> dict[str, Any]:
         """A loan slip as shown or printed; the secret items on it are an audited view (R7)."""
-        self.require(actor, Permission.LOAN_VIEW)
+        self.require(actor, ArchivePermission.LOAN_VIEW)
         data = self._slip(slip_id)
         self._record_views(actor, data, "slip")
         return data
@@ -398,7 +382,7 @@ class LoanService(Service):
 
     def receipt(self, actor: Actor, receipt_id: int) -> dict[str, Any]:
         """A return receipt as shown or printed; secret items on it are an audited view (R7)."""
-        self.require(actor, Permission.LOAN_VIEW)
+        self.require(actor, ArchivePermission.LOAN_VIEW)
         data = self._receipt(receipt_id)
         self._record_views(actor, data, "receipt")
         return data
@@ -423,32 +407,31 @@ class LoanService(Service):
         """Borrower's handwriting on the page, the clerk's PAdES signature; stored, never changed."""
         from desk_app.forms.loan_forms import slip_pdf
 
-        self.require(actor, Permission.LOAN_HANDLE)
+        self.require(actor, ArchivePermission.LOAN_HANDLE)
         data = self._slip(slip_id)  # the signing is recorded; no separate view entry
         return self._sign_and_store(actor, LoanSlip, slip_id, data, "loan_slip", password,
-                                    lambda: slip_pdf(str(SettingsService(self.ctx).value("company_name")),
+                                    lambda: slip_pdf(str(self.settings.value("company_name")),
                                                      data, borrower_png), clerk_png)
 
     def sign_receipt(self, actor: Actor, receipt_id: int, password: str,
                      borrower_png: bytes | None, clerk_png: bytes | None) -> bytes:
         from desk_app.forms.loan_forms import receipt_pdf
 
-        self.require(actor, Permission.LOAN_HANDLE)
+        self.require(actor, ArchivePermission.LOAN_HANDLE)
         data = self._receipt(receipt_id)
         return self._sign_and_store(actor, ReturnReceipt, receipt_id, data, "return_receipt",
                                     password,
-                                    lambda: receipt_pdf(str(SettingsService(self.ctx).value("company_name")),
+                                    lambda: receipt_pdf(str(self.settings.value("company_name")),
                                                         data, borrower_png),
                                     clerk_png)
 
     def _sign_and_store(self, actor: Actor, model, record_id: int, data: dict[str, Any], kind: str,
                         password: str, render, clerk_png: bytes | None) -> bytes:
-        from desk_app.services.signing import KeyService
 
         if data["signed"]:
             raise Conflict(_("{number} is signed already; a signed form is never changed.").format(
                 number=data["number"]))
-        keys = KeyService(self.ctx)
+        keys = self.keys
         signed = keys.sign_pdf(actor, render(), "clerk", password, clerk_png, _("Handled by"))
         with self.write() as tx:
             record = model.get_by_id(record_id)
@@ -465,7 +448,7 @@ class LoanService(Service):
         return signed
 
     def document(self, actor: Actor, record_no: str) -> bytes:
-        self.require(actor, Permission.LOAN_VIEW)
+        self.require(actor, ArchivePermission.LOAN_VIEW)
         document = SignedDocument.get_or_none(SignedDocument.record_no == record_no)
         if document is None:
             raise NotFound(_("No signed form {number}.").format(number=record_no))

@@ -67,8 +67,10 @@ def refused(purpose: str = "login") -> AuthenticationFailed:
 
 
 class PasswordGate(Service):
+    settings: SettingsService
+
     def policy(self) -> LockoutPolicy:
-        settings = SettingsService(self.ctx)
+        settings = self.settings
         return LockoutPolicy(threshold=int(settings.value("lockout_threshold")),
                              minutes=int(settings.value("lockout_minutes")))
 

@@ -25,6 +25,7 @@ from typing import Any
 import peewee
 
 from desk_app.domain import reception as rules
+from desk_app.domain.areas.reception import ReceptionPermission
 from desk_app.domain.clock import format_clock, format_datetime, local_day_range, local_day_start, to_local
 from desk_app.domain.errors import Conflict, NotFound, ValidationError
 from desk_app.domain.reception import (
@@ -36,7 +37,7 @@ from desk_app.domain.reception import (
     Targets,
     TimerStatus,
 )
-from desk_app.domain.roles import Permission, role_label
+from desk_app.domain.roles import role_label
 from desk_app.domain.text import clean_lookups
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
@@ -290,20 +291,29 @@ _clock_text = format_clock  # time of day only (the entry's date is in its time-
 
 
 class ReceptionService(Service):
+    settings: SettingsService
+    keys: KeyService
+
     # ---------------------------------------------------------------- helpers
 
     @staticmethod
-    def require_any(actor: Actor, *permissions: Permission) -> None:
+    def require_any(actor: Actor, *permissions: str) -> None:
         if not any(actor.can(p) for p in permissions):
             Service.require(actor, permissions[0])
 
     def targets(self) -> Targets:
-        return Targets.from_settings(SettingsService(self.ctx).all())
+        return Targets.from_settings(self.settings.all())
 
     def now(self) -> datetime:
         return self.ctx.clock.now()
 
     # ---------------------------------------------------------------- script library
+
+    def on_open(self) -> None:
+        """Shipped data belongs with the schema it needs: a new database, or an update that
+        ships new scripts, gets them when a desk opens it (a cheap check otherwise)."""
+        if "script_version" in self.ctx.db.get_tables():  # (a test may stop at an old schema)
+            self.ensure_scripts()
 
     def ensure_scripts(self) -> int:
         """Copy shipped scripts missing from the database. Runs when a database is opened,
@@ -345,7 +355,7 @@ class ReceptionService(Service):
 
     def scripts(self, actor: Actor, lang: str | None = None) -> list[ScriptView]:
         """The current version of every script, ordered by situation, then key."""
-        self.require_any(actor, Permission.RECEPTION_VIEW, Permission.SCRIPTS_EDIT)
+        self.require_any(actor, ReceptionPermission.RECEPTION_VIEW, ReceptionPermission.SCRIPTS_EDIT)
         if lang is not None:
             self._check_lang(lang)
         order = {s.key: n for n, s in enumerate(rules.SITUATIONS)}
@@ -354,7 +364,7 @@ class ReceptionService(Service):
                                             order.get(v.situation, 999), v.key))
 
     def script(self, actor: Actor, key: str, lang: str) -> ScriptView:
-        self.require_any(actor, Permission.RECEPTION_VIEW, Permission.SCRIPTS_EDIT)
+        self.require_any(actor, ReceptionPermission.RECEPTION_VIEW, ReceptionPermission.SCRIPTS_EDIT)
         self._check_lang(lang)
         row = self._latest(key, lang)
         if row is None:
@@ -363,7 +373,7 @@ class ReceptionService(Service):
 
     def history(self, actor: Actor, key: str, lang: str) -> list[ScriptView]:
         """Every version of a script, newest first (who changed what, and when)."""
-        self.require_any(actor, Permission.RECEPTION_VIEW, Permission.SCRIPTS_EDIT)
+        self.require_any(actor, ReceptionPermission.RECEPTION_VIEW, ReceptionPermission.SCRIPTS_EDIT)
         rows = (ScriptVersion.select()
                 .where((ScriptVersion.key == key) & (ScriptVersion.lang == lang))
                 .order_by(ScriptVersion.version.desc()))
@@ -384,7 +394,7 @@ class ReceptionService(Service):
     def save_script(self, actor: Actor, key: str, lang: str, text: str,
                     title: str | None = None, situation: str | None = None) -> ScriptView:
         """A new version of a script (or a new script). Old versions stay."""
-        self.require(actor, Permission.SCRIPTS_EDIT)
+        self.require(actor, ReceptionPermission.SCRIPTS_EDIT)
         self._check_lang(lang)
         key = (key or "").strip()
         if not _KEY.match(key) or len(key) > 64:
@@ -420,10 +430,10 @@ class ReceptionService(Service):
 
     def automatic_values(self, actor: Actor, lang: str) -> dict[str, str]:
         """Values the desk fills itself: company, agent (the signed-in user), time greeting."""
-        self.require_any(actor, Permission.RECEPTION_VIEW, Permission.SCRIPTS_EDIT)
+        self.require_any(actor, ReceptionPermission.RECEPTION_VIEW, ReceptionPermission.SCRIPTS_EDIT)
         user = User.get_or_none(User.id == actor.user_id) if actor.user_id else None
         agent = (user.full_name if user and user.full_name else actor.name)
-        return {"company": str(SettingsService(self.ctx).value("company_name")),
+        return {"company": str(self.settings.value("company_name")),
                 "agent": agent,
                 "time_greeting": rules.time_greeting(to_local(self.now()), lang)}
 
@@ -456,7 +466,7 @@ class ReceptionService(Service):
                    caller_title: str = "", handler: str | None = None,
                    confirm_phrases: bool = False) -> VisitView:
         """A visitor arrives or the phone rings (or we call out): the timers start now."""
-        self.require(actor, Permission.RECEPTION_USE)
+        self.require(actor, ReceptionPermission.RECEPTION_USE)
         fields = self._visit_fields(name=name, contact=contact, company=company,
                                     request=request, caller_title=caller_title)
         kind = rules.parse_channel(str(channel))
@@ -479,7 +489,7 @@ class ReceptionService(Service):
     def update_visit(self, actor: Actor, visit_id: int, confirm_phrases: bool = False,
                      **values: str | None) -> VisitView:
         """Correct or complete the details of an entry (name, contact, request, result…)."""
-        self.require(actor, Permission.RECEPTION_USE)
+        self.require(actor, ReceptionPermission.RECEPTION_USE)
         unknown = set(values) - {"name", "contact", "company", "request", "result",
                                  "caller_title"}
         if unknown:
@@ -515,7 +525,7 @@ class ReceptionService(Service):
 
     def answer(self, actor: Actor, visit_id: int) -> VisitView:
         """The first answer: greeting the visitor or picking up the phone."""
-        self.require(actor, Permission.RECEPTION_USE)
+        self.require(actor, ReceptionPermission.RECEPTION_USE)
         targets = self.targets()
         with self.write() as tx:
             row = self._visit(visit_id)
@@ -530,7 +540,7 @@ class ReceptionService(Service):
     def resolve(self, actor: Actor, visit_id: int, result: str = "",
                 confirm_phrases: bool = False) -> VisitView:
         """The request is answered or solved: the reply timer stops."""
-        self.require(actor, Permission.RECEPTION_USE)
+        self.require(actor, ReceptionPermission.RECEPTION_USE)
         result = self._visit_fields(result=result)["result"]
         self._notes(confirm_phrases, result=result)
         targets = self.targets()
@@ -551,7 +561,7 @@ class ReceptionService(Service):
     def close_visit(self, actor: Actor, visit_id: int, result: str | None = None,
                     confirm_phrases: bool = False) -> VisitView:
         """Time out: the visitor leaves or the call ends (resolving it if not yet done)."""
-        self.require(actor, Permission.RECEPTION_USE)
+        self.require(actor, ReceptionPermission.RECEPTION_USE)
         fields = self._visit_fields(result=result)
         self._notes(confirm_phrases, **fields)
         targets = self.targets()
@@ -572,7 +582,7 @@ class ReceptionService(Service):
 
     def sweep_timeouts(self, actor: Actor) -> list[VisitView]:
         """Record the timeout level of every running entry; returns those newly escalated."""
-        self.require(actor, Permission.RECEPTION_USE)
+        self.require(actor, ReceptionPermission.RECEPTION_USE)
         targets = self.targets()
         now = self.now()
         due = []
@@ -602,7 +612,7 @@ class ReceptionService(Service):
 
     def review(self, actor: Actor, visit_id: int, note: str) -> VisitView:
         """The supervisor reviews an escalated (severe) timeout."""
-        self.require(actor, Permission.RECEPTION_SUPERVISE)
+        self.require(actor, ReceptionPermission.RECEPTION_SUPERVISE)
         note = rules.text_field(note, "note", _("The note"), 2000)
         if not note:
             raise ValidationError(_("Write what was done about the timeout."), field="note")
@@ -618,7 +628,7 @@ class ReceptionService(Service):
         return _visit_view(row)
 
     def get_visit(self, actor: Actor, visit_id: int) -> VisitView:
-        self.require(actor, Permission.RECEPTION_VIEW)
+        self.require(actor, ReceptionPermission.RECEPTION_VIEW)
         return _visit_view(self._visit(visit_id))
 
     def _visit_query(self, flt: VisitFilter):
@@ -641,20 +651,20 @@ class ReceptionService(Service):
         return query
 
     def count_visits(self, actor: Actor, flt: VisitFilter | None = None) -> int:
-        self.require(actor, Permission.RECEPTION_VIEW)
+        self.require(actor, ReceptionPermission.RECEPTION_VIEW)
         return self._visit_query(flt or VisitFilter()).count()
 
     def visits(self, actor: Actor, flt: VisitFilter | None = None, offset: int = 0,
                limit: int = 200) -> list[VisitView]:
         """Newest first."""
-        self.require(actor, Permission.RECEPTION_VIEW)
+        self.require(actor, ReceptionPermission.RECEPTION_VIEW)
         query = (self._visit_query(flt or VisitFilter())
                  .order_by(Visit.arrived_at.desc(), Visit.id.desc()).offset(offset).limit(limit))
         return [_visit_view(row) for row in query]
 
     def active(self, actor: Actor) -> list[VisitView]:
         """Entries still open (visitors on site, calls in progress), oldest first."""
-        self.require(actor, Permission.RECEPTION_VIEW)
+        self.require(actor, ReceptionPermission.RECEPTION_VIEW)
         query = Visit.select().where(Visit.ended_at.is_null()).order_by(Visit.arrived_at)
         return [_visit_view(row) for row in query]
 
@@ -671,7 +681,7 @@ class ReceptionService(Service):
     def schedule_callback(self, actor: Actor, contact: str, purpose: str, due_at: datetime,
                           name: str = "", caller_title: str = "", visit_id: int | None = None,
                           handler: str | None = None) -> CallBackView:
-        self.require(actor, Permission.RECEPTION_USE)
+        self.require(actor, ReceptionPermission.RECEPTION_USE)
         contact = rules.text_field(contact, "contact", _("The contact"), 64)
         purpose = rules.text_field(purpose, "purpose", _("The purpose"), 2000)
         if not contact:
@@ -697,7 +707,7 @@ class ReceptionService(Service):
     def record_callback(self, actor: Actor, callback_id: int, result: str,
                         satisfaction: str, confirm_phrases: bool = False) -> CallBackView:
         """The call-back was made (or the customer could not be reached)."""
-        self.require(actor, Permission.RECEPTION_USE)
+        self.require(actor, ReceptionPermission.RECEPTION_USE)
         if satisfaction not in rules.SATISFACTION:
             raise ValidationError(_("Choose how satisfied the customer was."),
                                   field="satisfaction")
@@ -721,7 +731,7 @@ class ReceptionService(Service):
         return _callback_view(row)
 
     def callbacks(self, actor: Actor, pending_only: bool = False) -> list[CallBackView]:
-        self.require(actor, Permission.RECEPTION_VIEW)
+        self.require(actor, ReceptionPermission.RECEPTION_VIEW)
         query = CallBack.select()
         if pending_only:
             query = query.where(CallBack.status == "scheduled").order_by(CallBack.due_at)
@@ -733,7 +743,7 @@ class ReceptionService(Service):
                       handwriting_png: bytes | None = None) -> bytes:
         """The call-back record form (回访记录表) as a PDF, signed by the actor if a password
         is given (else with an empty signature box for a pen)."""
-        self.require(actor, Permission.RECEPTION_VIEW)
+        self.require(actor, ReceptionPermission.RECEPTION_VIEW)
         row = CallBack.get_or_none(CallBack.id == callback_id)
         if row is None:
             raise NotFound(_("No call-back {id}.").format(id=callback_id))
@@ -780,7 +790,7 @@ class ReceptionService(Service):
     def add_complaint(self, actor: Actor, category: str, description: str, name: str = "",
                       contact: str = "", visit_id: int | None = None,
                       confirm_phrases: bool = False) -> ComplaintView:
-        self.require(actor, Permission.RECEPTION_USE)
+        self.require(actor, ReceptionPermission.RECEPTION_USE)
         category = rules.parse_category(category)
         description = rules.text_field(description, "description", _("The description"), 4000)
         if not description:
@@ -788,7 +798,7 @@ class ReceptionService(Service):
         name = rules.text_field(name, "name", _("The name"), 64)
         contact = rules.text_field(contact, "contact", _("The contact"), 64)
         self._notes(confirm_phrases, description=description)
-        hours = int(SettingsService(self.ctx).value("complaint_reply_hours"))
+        hours = int(self.settings.value("complaint_reply_hours"))
         with self.write() as tx:
             if visit_id is not None:
                 self._visit(visit_id)
@@ -803,7 +813,7 @@ class ReceptionService(Service):
 
     def reply_complaint(self, actor: Actor, complaint_id: int, result: str,
                         confirm_phrases: bool = False) -> ComplaintView:
-        self.require(actor, Permission.RECEPTION_USE)
+        self.require(actor, ReceptionPermission.RECEPTION_USE)
         result = rules.text_field(result, "result", _("The result"), 4000)
         if not result:
             raise ValidationError(_("Write down the reply given."), field="result")
@@ -832,7 +842,7 @@ class ReceptionService(Service):
     def complaints(self, actor: Actor, since: date | None = None, until: date | None = None,
                    open_only: bool = False, offset: int = 0,
                    limit: int = 1000) -> list[ComplaintView]:
-        self.require(actor, Permission.RECEPTION_VIEW)
+        self.require(actor, ReceptionPermission.RECEPTION_VIEW)
         query = self._complaint_query(*self._days(since, until))
         if open_only:
             query = query.where(Complaint.replied_at.is_null())
@@ -841,7 +851,7 @@ class ReceptionService(Service):
 
     def count_complaints(self, actor: Actor, since: date | None = None,
                          until: date | None = None, open_only: bool = False) -> int:
-        self.require(actor, Permission.RECEPTION_VIEW)
+        self.require(actor, ReceptionPermission.RECEPTION_VIEW)
         query = self._complaint_query(*self._days(since, until))
         if open_only:
             query = query.where(Complaint.replied_at.is_null())
@@ -855,7 +865,7 @@ class ReceptionService(Service):
 
     def complaint_stats(self, actor: Actor, year: int, month: int) -> ComplaintStats:
         """The monthly complaint statistics by category (顾客投诉分类统计表)."""
-        self.require(actor, Permission.RECEPTION_VIEW)
+        self.require(actor, ReceptionPermission.RECEPTION_VIEW)
         start, end = month_range(year, month)
         return self._stats(year, month, self._complaint_query(start, end))
 
@@ -884,7 +894,7 @@ class ReceptionService(Service):
     def _spec(self, title: str, record_no: str, landscape: bool = False):
         from desk_app.forms.spec import FormSpec
 
-        company = str(SettingsService(self.ctx).value("company_name"))
+        company = str(self.settings.value("company_name"))
         return FormSpec(company, title, record_no, self.now(), landscape=landscape)
 
     def _finish_pdf(self, actor: Actor, spec, slot: str, password: str | None,
@@ -897,14 +907,14 @@ class ReceptionService(Service):
         if password is None:
             return pdf
         role = role_label(sorted(actor.roles)[0]) if actor.roles else ""
-        return KeyService(self.ctx).sign_pdf(actor, pdf, slot, password, handwriting_png, role)
+        return self.keys.sign_pdf(actor, pdf, slot, password, handwriting_png, role)
 
     def _export(self, actor: Actor, action: str, out: Path, fmt: str, details: dict[str, Any],
                 write: Callable[[Path], int], password: str | None) -> ExportResult:
         """The order of every export (services.output): signing password first, then
         ``FILE.partial``, then the audit entry with the file's hash and the rename."""
         if fmt == "pdf" and password is not None:
-            KeyService(self.ctx).check_signing_password(actor, password)
+            self.keys.check_signing_password(actor, password)
         head_seq, head_hash = audit_chain.head()
         with output.OutputFile(out) as target:
             try:
@@ -920,7 +930,7 @@ class ReceptionService(Service):
                       out: Path, password: str | None = None,
                       handwriting_png: bytes | None = None, force: bool = False) -> ExportResult:
         """The visitor and call log of a period (CSV, or PDF signed when a password is given)."""
-        self.require(actor, Permission.RECEPTION_VIEW)
+        self.require(actor, ReceptionPermission.RECEPTION_VIEW)
         out = check_target(out, fmt, ("pdf", "csv"), force)
         flt = VisitFilter(since=since, until=until)
         self._days(since, until)
@@ -967,7 +977,7 @@ class ReceptionService(Service):
                           out: Path, password: str | None = None,
                           handwriting_png: bytes | None = None, force: bool = False) -> ExportResult:
         """The complaint register of a period; the PDF starts with the counts by category."""
-        self.require(actor, Permission.RECEPTION_VIEW)
+        self.require(actor, ReceptionPermission.RECEPTION_VIEW)
         out = check_target(out, fmt, ("pdf", "csv"), force)
         start, end = self._days(since, until)
         header = [_("No."), _("Received"), _("Category"), _("Customer"), _("Contact"),

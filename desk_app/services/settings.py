@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from desk_app.domain.roles import Permission
-from desk_app.domain.settings import SCHEMA, setting
+from desk_app.domain.settings import schema, setting
 from desk_app.domain.users import Actor
 from desk_app.services.base import Service
 from desk_app.store.models import SettingValue
@@ -32,7 +32,7 @@ class SettingsService(Service):
         stored = {row.key: row.value for row in SettingValue.select()}
         return {
             item.key: item.parse(stored[item.key]) if item.key in stored else item.default
-            for item in SCHEMA
+            for item in schema()
         }
 
     def set(self, actor: Actor, key: str, raw: Any) -> Any:

@@ -47,6 +47,9 @@ def _unsealing(use: Callable[[str], T], password: str) -> T:
 class KeyService(Service):
     """Key material. The methods without an actor run inside a caller's transaction."""
 
+    settings: SettingsService
+    passwords: PasswordGate
+
     def ca_certificate(self) -> bytes:
         ca = SigningCa.select().order_by(SigningCa.id).first()
         if ca is None:
@@ -75,7 +78,7 @@ class KeyService(Service):
             secret = Meta.get(Meta.key == _CA_SECRET).value
             return pki.CaMaterial(row.cert_pem.encode("ascii"), row.key_pem.encode("ascii")), secret
         secret = secrets.token_urlsafe(32)
-        company = str(SettingsService(self.ctx).value("company_name"))
+        company = str(self.settings.value("company_name"))
         material = pki.create_ca(_("{company} signing authority").format(company=company)[:64],
                                  company[:64], secret, now=at)
         Meta.create(key=_CA_SECRET, value=secret)
@@ -125,7 +128,7 @@ class KeyService(Service):
         audited like any password check) and it opens the actor's key."""
         from desk_app.forms import pki
 
-        PasswordGate(self.ctx).check(actor.name, password or "", "sign")
+        self.passwords.check(actor.name, password or "", "sign")
         pem = self._key(actor).key_pem.encode("ascii")
         _unsealing(lambda variant: pki.load_private_key(pem, variant), password or "")
 
@@ -135,7 +138,7 @@ class KeyService(Service):
         counted towards the lock-out and audited). The caller audits the signature itself."""
         from desk_app.forms import signing
 
-        PasswordGate(self.ctx).check(actor.name, password or "", "sign")
+        self.passwords.check(actor.name, password or "", "sign")
         key = self._key(actor)
         user = User.get_by_id(actor.user_id)
         appearance = signing.SignatureAppearance(

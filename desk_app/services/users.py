@@ -65,8 +65,11 @@ def snapshot(user: User) -> dict[str, Any]:
 
 
 class UserService(Service):
+    settings: SettingsService
+    keys: KeyService
+
     def _min_length(self) -> int:
-        return int(SettingsService(self.ctx).value("min_password_length"))
+        return int(self.settings.value("min_password_length"))
 
     def add(self, actor: Actor, name: str, password: str, roles: str | list[str],
             full_name: str = "") -> UserView:
@@ -93,7 +96,7 @@ class UserService(Service):
                 name=name, full_name=full_name, roles=format_roles(role_set),
                 password_hash=password_hash, created_at=tx.at, updated_at=tx.at,
             )
-            key = KeyService(self.ctx).issue(user, password, tx.at)  # sealed with NFC
+            key = self.keys.issue(user, password, tx.at)  # sealed with NFC
             tx.audit(actor, action, "user", user.id, after={**snapshot(user), "key": key.serial})
         return view_of(user)
 
@@ -144,7 +147,7 @@ class UserService(Service):
             user.save()
             # The old private key is sealed with a password nobody may know any more: a new
             # key and certificate; signatures made with the old one stay valid.
-            key = KeyService(self.ctx).issue(user, password, tx.at)
+            key = self.keys.issue(user, password, tx.at)
             tx.audit(actor, "user.password_reset", "user", user.id,
                      after={"name": user.name, "key": key.serial})
         return view_of(user)

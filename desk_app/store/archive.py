@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import peewee
 
+from desk_app.domain.archive import days_overdue
 from desk_app.store.models import BaseModel, User
 
 
@@ -159,3 +161,28 @@ class Reminder(BaseModel):
     loan_ids = peewee.TextField()  # JSON list
     sent_at = peewee.DateTimeField()
     sent_by = peewee.ForeignKeyField(User, on_delete="RESTRICT")
+
+
+Handler = User.alias("handler")
+
+
+def loan_rows(where, offset: int, limit: int, today: date | None = None) -> list[dict[str, Any]]:
+    """Register rows (newest first) with the item, borrower and handler resolved."""
+    query = (Loan.select(Loan.id, Item.ref, Item.title, Borrower.name, Loan.purpose,
+                         Handler.name, Loan.lent_at, Loan.due_on, Loan.returned_at,
+                         Loan.renewals, Loan.return_condition, Loan.slip)
+             .join_from(Loan, Item).join_from(Loan, Borrower)
+             .join_from(Loan, Handler, on=(Loan.handler == Handler.id))
+             .where(where).order_by(Loan.lent_at.desc(), Loan.id.desc())
+             .offset(offset).limit(limit))
+    rows = []
+    for (loan_id, ref, title, borrower, purpose, handler, lent_at, due_on, returned_at,
+         renewals, condition, slip) in tuples(query):
+        rows.append({
+            "id": loan_id, "ref": ref, "refs": [ref], "title": title, "borrower": borrower,
+            "purpose": purpose, "handler": handler, "lent_at": lent_at, "due_on": due_on,
+            "returned_at": returned_at, "renewals": renewals, "condition": condition,
+            "slip": slip,
+            "days_overdue": days_overdue(due_on, today) if today and not returned_at else 0,
+        })
+    return rows

@@ -106,17 +106,14 @@ class NumberCounter(BaseModel):
         table_name = "number_counter"
 
 
-AREA_MODEL_MODULES: tuple[str, ...] = (
-    "desk_app.store.archive",
-    "desk_app.store.reception",
-)
-
-
 def all_models() -> list[type[BaseModel]]:
-    """Every table of the current schema, parents before children (backup/restore order)."""
+    """Every table of the current schema, parents before children (backup/restore order).
+    Each area's models live in the module its manifest entry names."""
     import importlib
 
-    for module in AREA_MODEL_MODULES:
+    from desk_app.domain.manifest import model_modules
+
+    for module in model_modules():
         importlib.import_module(module)
     found: list[type[BaseModel]] = []
     pending = list(BaseModel.__subclasses__())

@@ -20,61 +20,20 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app import __version__
+from desk_app.domain.area import PageSpec
 from desk_app.domain.errors import DeskError
-from desk_app.domain.roles import Area, areas_of, role_label
+from desk_app.domain.manifest import load, pages_for
+from desk_app.domain.roles import role_label
 from desk_app.domain.users import Actor
-from desk_app.i18n import N_, _
+from desk_app.i18n import _
 from desk_app.logs import log_file
 from desk_app.ui.lock import IdleWatcher, LockDialog
 from desk_app.ui.widgets.page import Page
 
 log = logging.getLogger(__name__)
 
-AREA_TITLES: dict[Area, str] = {
-    Area.TODAY: N_("Today"),
-    Area.ARCHIVE: N_("Archive"),
-    Area.LOANS: N_("Loans"),
-    Area.APPROVALS: N_("Approvals"),
-    Area.HANDOVER: N_("Handover"),
-    Area.KEYS: N_("Keys & equipment"),
-    Area.RECEPTION: N_("Reception"),
-    Area.AUDIT: N_("Audit"),
-    Area.ADMIN: N_("Admin"),
-}
-PLACEHOLDER_DESCRIPTIONS: dict[Area, str] = {
-    Area.ARCHIVE: N_("The archive catalogue: find files by reference, kind, department, keywords "
-                     "or date; locations, labels and retention."),
-    Area.LOANS: N_("The loan register: lend and take back files, renewals, overdue lists and "
-                   "the history of each item and borrower."),
-    Area.APPROVALS: N_("Confidential access: requests to read, copy or take out secret files, "
-                       "and the manager's signed approvals."),
-    Area.HANDOVER: N_("Shift handover: issues, instructions and checklists handed over face to "
-                      "face, signed by both and countersigned."),
-    Area.KEYS: N_("Keys and equipment: who holds which key, phone or radio now, and every "
-                  "hand-over of them."),
-    Area.RECEPTION: N_("Reception: standard phrases for visitors and calls, and the visitor and "
-                       "call log."),
-}
-AREA_ICONS: dict[Area, QStyle.StandardPixmap] = {
-    Area.TODAY: QStyle.StandardPixmap.SP_FileDialogInfoView,
-    Area.ARCHIVE: QStyle.StandardPixmap.SP_DirIcon,
-    Area.LOANS: QStyle.StandardPixmap.SP_FileDialogDetailedView,
-    Area.APPROVALS: QStyle.StandardPixmap.SP_DialogApplyButton,
-    Area.HANDOVER: QStyle.StandardPixmap.SP_BrowserReload,
-    Area.KEYS: QStyle.StandardPixmap.SP_DriveHDIcon,
-    Area.RECEPTION: QStyle.StandardPixmap.SP_MessageBoxInformation,
-    Area.AUDIT: QStyle.StandardPixmap.SP_FileDialogContentsView,
-    Area.ADMIN: QStyle.StandardPixmap.SP_ComputerIcon,
-}
-
-
-def area_title(area: Area) -> str:
-    return _(AREA_TITLES[area])
-
-
-def display_name(desk, actor: Actor) -> str:
-    """"Full name (user name)", or the user name when there is no full name."""
-    return f"{actor.full_name} ({actor.name})" if actor.full_name else actor.name
+def page_icon(widget: QWidget, page: PageSpec):
+    return widget.style().standardIcon(getattr(QStyle.StandardPixmap, page.icon))
 
 
 class MainWindow(QMainWindow):
@@ -91,8 +50,9 @@ class MainWindow(QMainWindow):
         self.desk, self.actor = desk, actor
         self.setObjectName("main_window")
         self.setWindowTitle(_("desk_app — front desk and archive room"))
-        self.areas = areas_of(actor.roles)
-        self.pages: dict[Area, Page] = {}
+        self.specs = pages_for(actor.roles)  # the area manifest's pages this user sees
+        self.areas: list[str] = [spec.key for spec in self.specs]
+        self.pages: dict[str, Page] = {}
         self.lock_dialog: LockDialog | None = None
         self._leaving = False
         self._idle_fixed = idle_ms
@@ -102,18 +62,20 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setSpacing(2)
         self.stack = QStackedWidget()
-        self.display_name = display_name(desk, actor)
-        for area in self.areas:
-            page = self._make_page(area)
-            page.setObjectName(f"page_{area.value}")
-            self.pages[area] = page
+        self.display_name = actor.label
+        for spec in self.specs:
+            page = self._make_page(spec)
+            page.setObjectName(f"page_{spec.key}")
+            page.navigate.connect(self.open_view)
+            page.settings_changed.connect(self._settings_saved)
+            self.pages[spec.key] = page
             self.stack.addWidget(page)
-            item = QListWidgetItem(self.style().standardIcon(AREA_ICONS[area]), area_title(area))
-            item.setData(Qt.ItemDataRole.UserRole, area.value)
+            item = QListWidgetItem(page_icon(self, spec), _(spec.title))
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
             item.setSizeHint(QSize(0, self.fontMetrics().height() + 16))
             self.nav.addItem(item)
-        self.nav.setFixedWidth(max(170, 56 + max(self.fontMetrics().horizontalAdvance(area_title(a))
-                                                 for a in self.areas)))
+        self.nav.setFixedWidth(max(170, 56 + max(self.fontMetrics().horizontalAdvance(_(s.title))
+                                                 for s in self.specs)))
         self.nav.currentRowChanged.connect(self._show_row)
 
         central = QWidget()
@@ -128,46 +90,19 @@ class MainWindow(QMainWindow):
 
         self.idle = IdleWatcher(self._idle_timeout(), self)
         self.idle.idle.connect(self.lock)
-        admin = self.pages.get(Area.ADMIN)
-        if admin is not None:
-            admin.settings_saved.connect(self._settings_saved)  # type: ignore[attr-defined]
         self.nav.setCurrentRow(0)
         self.resize(1100, 720)
         self._restore_geometry()
 
     # ---------------------------------------------------------------- construction
 
-    def _make_page(self, area: Area) -> Page:
-        if area == Area.TODAY:
-            from desk_app.ui.pages.today import TodayPage
+    def _make_page(self, spec: PageSpec) -> Page:
+        if spec.factory is None:
+            from desk_app.ui.pages.placeholder import PlaceholderPage
 
-            today = TodayPage(self.desk, self.actor, self.display_name)
-            today.open_overdue.connect(self.show_overdue_loans)
-            return today
-        if area == Area.ARCHIVE:
-            from desk_app.ui.archive.page import ArchivePage
-
-            return ArchivePage(self.desk, self.actor)
-        if area == Area.LOANS:
-            from desk_app.ui.loans.page import LoansPage
-
-            return LoansPage(self.desk, self.actor)
-        if area == Area.RECEPTION:
-            from desk_app.ui.reception.page import ReceptionPage
-
-            return ReceptionPage(self.desk, self.actor)
-        if area == Area.ADMIN:
-            from desk_app.ui.admin.page import AdminPage
-
-            return AdminPage(self.desk, self.actor)
-        if area == Area.AUDIT:
-            from desk_app.ui.audit.page import AuditPage
-
-            return AuditPage(self.desk, self.actor)
-        from desk_app.ui.pages.placeholder import PlaceholderPage
-
-        return PlaceholderPage(area_title(area), _(PLACEHOLDER_DESCRIPTIONS[area]),
-                               self.style().standardIcon(AREA_ICONS[area]))
+            return PlaceholderPage(_(spec.title), _(spec.description), page_icon(self, spec))
+        page: Page = load(spec.factory)(self.desk, self.actor)
+        return page
 
     def _action(self, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None,
                 name: str = "") -> QAction:
@@ -197,11 +132,11 @@ class MainWindow(QMainWindow):
 
         go_menu = bar.addMenu(_("&Go"))
         self.go_actions: list[QAction] = []
-        for row, area in enumerate(self.areas):
+        for row, spec in enumerate(self.specs):
             shortcut = f"Ctrl+{row + 1}" if row < 9 else None
-            action = self._action(area_title(area), lambda row=row: self.go_to(row),
-                                  shortcut, f"go_{area.value}")
-            action.setIcon(self.style().standardIcon(AREA_ICONS[area]))
+            action = self._action(_(spec.title), lambda row=row: self.go_to(row),
+                                  shortcut, f"go_{spec.key}")
+            action.setIcon(page_icon(self, spec))
             go_menu.addAction(action)
             self.go_actions.append(action)
 
@@ -227,9 +162,9 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------------- navigation
 
     def area_names(self) -> list[str]:
-        return [area.value for area in self.areas]
+        return list(self.areas)
 
-    def show_area(self, area: Area) -> Page:
+    def show_area(self, area: str) -> Page:
         self.nav.setCurrentRow(self.areas.index(area))
         return self.pages[area]
 
@@ -238,12 +173,13 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(row)
         self.pages[self.areas[row]].focus_first()
 
-    def show_overdue_loans(self) -> None:
-        """The Loans page's Overdue tab (from the Today page's overdue box)."""
-        if Area.LOANS in self.pages:
-            self.show_area(Area.LOANS).show_overdue()  # type: ignore[attr-defined]
+    def open_view(self, area: str, view: str) -> None:
+        """A page sent the user to another page's view (Today's overdue box → Loans'
+        Overdue tab); a page this user does not have is not shown."""
+        if area in self.pages:
+            self.show_area(area).show_view(view)
 
-    def current_area(self) -> Area:
+    def current_area(self) -> str:
         return self.areas[self.nav.currentRow()]
 
     def _show_row(self, row: int) -> None:

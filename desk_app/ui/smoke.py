@@ -208,7 +208,6 @@ def _run(desk, names: list[str], password: str, language: str | None, out: Path 
 
 def visit_pages(desk, actor, problems: Problems, out: Path | None = None) -> None:
     """One user's main window: every page and tab, then the archive's labels."""
-    from desk_app.domain.roles import Area
     from desk_app.ui.main_window import MainWindow
 
     holder: dict[str, MainWindow] = {}
@@ -224,8 +223,8 @@ def visit_pages(desk, actor, problems: Problems, out: Path | None = None) -> Non
         return
     for area in window.areas:
         step(problems, f"{actor.name}: page {area.value}", lambda area=area: visit(window, area))
-    if Area.ARCHIVE in window.pages:
-        page = window.show_area(Area.ARCHIVE)
+    if "archive" in window.pages:
+        page = window.show_area("archive")
         step(problems, f"{actor.name}: archive scan and labels",
              lambda: archive_work(window, page, out))
     window.close()

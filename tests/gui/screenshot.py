@@ -35,7 +35,6 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from desk_app.desk import Desk
-    from desk_app.domain.roles import Area
     from desk_app.ui.app import install_cjk_font, make_application
     from desk_app.ui.language import apply_language
     from desk_app.ui.login import LoginDialog
@@ -70,12 +69,12 @@ def main() -> int:
         window.resize(1100, 720)
         window.show()
         save(window, f"{language}-2-today")
-        window.show_area(Area.ADMIN)
+        window.show_area("admin")
         save(window, f"{language}-3-admin-users")
-        admin = window.pages[Area.ADMIN]
+        admin = window.pages["admin"]
         admin.tabs.setCurrentWidget(admin.settings)
         save(window, f"{language}-4-admin-settings")
-        window.show_area(Area.AUDIT)
+        window.show_area("audit")
         save(window, f"{language}-5-audit")
         window.lock()
         save(window.lock_dialog, f"{language}-6-locked")
@@ -87,7 +86,7 @@ def main() -> int:
         window = MainWindow(desk, clerk, idle_ms=3_600_000)
         window.resize(1100, 720)
         window.show()
-        window.show_area(Area.ARCHIVE)
+        window.show_area("archive")
         save(window, f"{language}-7-clerk-archive")
         window.request_switch_user()
         window.deleteLater()

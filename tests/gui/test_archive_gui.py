@@ -228,7 +228,6 @@ def test_keyboard_only_page_switch_then_scan(qtbot, demo_desk, clerk_actor, item
     box even while the cursor is elsewhere, and a scan opens the item."""
     from PySide6.QtWidgets import QApplication
 
-    from desk_app.domain.roles import Area
     from desk_app.ui.main_window import MainWindow
 
     window = MainWindow(demo_desk, clerk_actor, idle_ms=3_600_000)
@@ -239,8 +238,8 @@ def test_keyboard_only_page_switch_then_scan(qtbot, demo_desk, clerk_actor, item
     window.nav.setFocus()
     qtbot.waitUntil(window.nav.hasFocus)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-    page = window.pages[Area.ARCHIVE]
-    assert window.current_area() == Area.ARCHIVE
+    page = window.pages["archive"]
+    assert window.current_area() == "archive"
     qtbot.waitUntil(page.search_edit.hasFocus)
     window.nav.setFocus()
     qtbot.keyClick(window.nav, Qt.Key.Key_F2)

@@ -7,7 +7,6 @@ import io
 import pytest
 from PySide6.QtCore import Qt
 
-from desk_app.domain.roles import Area
 from desk_app.forms.verify import verify_pdf
 from desk_app.services.loans import BorrowerInput, LoanFilter
 from desk_app.ui.loans import lend as lend_module
@@ -324,7 +323,7 @@ def test_today_shows_overdue_loans_and_opens_the_overdue_tab(qtbot, demo_desk, c
     window = MainWindow(demo_desk, clerk_actor, idle_ms=3_600_000)
     qtbot.addWidget(window)
     window.show()
-    today = window.pages[Area.TODAY]
+    today = window.pages["today"]
     count = demo_desk.loans.count(clerk_actor, LoanFilter(overdue_only=True))
     assert count > 0  # the demo data has overdue loans
     assert today.overdue_label.text().startswith(f"{count} loans are overdue")
@@ -333,8 +332,8 @@ def test_today_shows_overdue_loans_and_opens_the_overdue_tab(qtbot, demo_desk, c
     assert [today.overdue_list.topLevelItem(0).text(c) for c in range(3)] == [
         first["ref"], first["borrower"], str(first["days_overdue"])]
     today.overdue_button.click()
-    assert window.current_area() == Area.LOANS
-    loans = window.pages[Area.LOANS]
+    assert window.current_area() == "loans"
+    loans = window.pages["loans"]
     assert loans.tabs.currentWidget() is loans.panels[OVERDUE]
     window.close()
 
@@ -343,6 +342,6 @@ def test_today_without_loan_rights_has_no_overdue_box(qtbot, demo_desk):
     from desk_app.ui.pages.today import TodayPage
 
     admin = sign_in(demo_desk, "admin")
-    widget = TodayPage(demo_desk, admin, "admin")
+    widget = TodayPage(demo_desk, admin)
     qtbot.addWidget(widget)
     assert widget.overdue_box is None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from desk_app.domain.roles import Area
 from desk_app.ui.main_window import MainWindow
 
 from .conftest import DEMO_PASSWORD
@@ -19,7 +18,7 @@ def window(qtbot, demo_desk, admin_actor) -> MainWindow:
 
 
 def test_idle_locks_and_the_right_password_unlocks(qtbot, window):
-    admin = window.show_area(Area.ADMIN)
+    admin = window.show_area("admin")
     admin.tabs.setCurrentWidget(admin.settings)
     admin.settings.editors["company_name"].setText("typed, not saved")
     with qtbot.waitSignal(window.locked, timeout=5_000):
@@ -39,7 +38,7 @@ def test_idle_locks_and_the_right_password_unlocks(qtbot, window):
         qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
     assert not window.is_locked()
     assert admin.settings.editors["company_name"].text() == "typed, not saved"
-    assert window.current_area() == Area.ADMIN
+    assert window.current_area() == "admin"
 
 
 def test_escape_does_not_unlock(qtbot, window):
@@ -72,7 +71,7 @@ def test_timeout_follows_the_setting(qtbot, demo_desk, admin_actor):
     window = MainWindow(demo_desk, admin_actor)
     qtbot.addWidget(window)
     assert window.idle.timeout_ms() == 5 * 60_000
-    admin = window.pages[Area.ADMIN]
+    admin = window.pages["admin"]
     admin.settings.editors["idle_lock_minutes"].setValue(7)
     assert admin.settings.save()
     assert window.idle.timeout_ms() == 7 * 60_000

@@ -450,7 +450,7 @@ def test_csv_export_needs_no_signature(qtbot, page, out_dir):
 @pytest.fixture
 def signed_pdf(demo_desk, auditor, tmp_path) -> Path:
     out = tmp_path / "signed.pdf"
-    demo_desk.exports.export_audit(auditor, None, None, "pdf", out, password=DEMO_PASSWORD)
+    demo_desk.exports.export(auditor, "audit", None, None, "pdf", out, password=DEMO_PASSWORD)
     return out
 
 

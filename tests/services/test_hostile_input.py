@@ -140,13 +140,13 @@ def test_nothing_is_written_over_the_open_database(sqlite_desk, tmp_path):
     for target in targets:
         for force in (False, True):
             with pytest.raises(ValidationError, match=r"open database|exists already"):
-                desk.exports.export_audit(auditor, None, None, "csv", target, force=force)
+                desk.exports.export(auditor, "audit", None, None, "csv", target, force=force)
             with pytest.raises(ValidationError, match=r"open database|exists already"):
                 desk.backups.backup(boss, target, force=force)
             with pytest.raises(ValidationError, match=r"open database|exists already"):
                 desk.keys.export_ca(auditor, target, force=force)
         with pytest.raises(ValidationError, match="open database"):
-            desk.exports.export_audit(auditor, None, None, "csv", target, force=True)
+            desk.exports.export(auditor, "audit", None, None, "csv", target, force=True)
     assert AuditEntry.select().count() == entries and _digest(database) == fingerprint
 
 

@@ -26,6 +26,7 @@ from desk_app.domain.users import Actor
 from desk_app.services.archive import ItemFilter
 from desk_app.services.base import Service
 from desk_app.services.loans import BorrowerInput, LoanFilter
+from desk_app.services.registers import Period
 from desk_app.store.archive import Loan
 from desk_app.store.audit_chain import AuditFilter
 from desk_app.store.models import AuditEntry, all_models
@@ -78,8 +79,15 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "KeyService.sign_pdf": SIGNED_IN,  # with one's own key and password only
     "KeyService.check_signing_password": SIGNED_IN,
     "KeyService.export_ca": SIGNED_IN,  # the certificate verifiers need; recorded
-    "ExportService.export_audit": AUDIT_READ,
-    "ExportService.export_register": REGISTER_EXPORT,
+    "ExportService.export": AUDIT_READ,  # of the audit register; every register: EXPORTS
+    "ExportService.registers": SIGNED_IN,  # the names of those one may export
+    # register sources: the rows of a register page and of its exports
+    **{f"AuditRegister.{name}": AUDIT_READ for name in ("count", "page", "rows")},
+    **{f"ItemRegister.{name}": ARCHIVE_READ for name in ("count", "page", "rows")},
+    **{f"LoanRegister.{name}": LOAN_READ for name in ("count", "page", "rows")},
+    "AuditRegister.export_rows": AUDIT_READ,
+    "ItemRegister.export_rows": REGISTER_EXPORT,
+    "LoanRegister.export_rows": REGISTER_EXPORT,
     # archive catalogue (R1, R6, R7)
     "ArchiveService.add_department": ARCHIVE_WRITE,
     "ArchiveService.add_item": ARCHIVE_WRITE,
@@ -316,11 +324,29 @@ def _reply_complaint(w: World) -> Call:
     return lambda a: w.desk.reception.reply_complaint(a, complaint_id, "已答复")
 
 
-def _export_register(w: World) -> Call:
-    def both(a: Actor) -> None:
-        for name in ("items", "loans"):
-            w.desk.exports.export_register(a, name, None, None, "csv", w.out("csv"))
-    return both
+# Who may export each register (ExportService.export checks the register's own permission).
+EXPORTS: dict[str, frozenset[Role]] = {
+    "audit": AUDIT_READ,
+    "items": REGISTER_EXPORT,
+    "loans": REGISTER_EXPORT,
+}
+
+
+def _source_call(register: str, method: str) -> Callable[[World], Call]:
+    def prepare(w: World) -> Call:
+        source = w.desk.registers[register]
+        flt = source.period(Period())
+        if method == "count":
+            return lambda a: source.count(a, flt)
+        if method == "page":
+            return lambda a: source.page(a, flt, 0, 10)
+        if method == "export_rows":
+            return lambda a: list(source.export_rows(a, Period())[1])
+        return lambda a: list(source.rows(a, flt))
+    return prepare
+
+
+_SOURCE_CLASSES = {"AuditRegister": "audit", "ItemRegister": "items", "LoanRegister": "loans"}
 
 
 ACTIONS: dict[str, Callable[[World], Call]] = {
@@ -355,9 +381,12 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
         a, w.tmp / f"ca-{a.name}.pem"),
     "KeyService.check_signing_password": lambda w: lambda a: w.desk.keys.check_signing_password(
         a, PASSWORD),
-    "ExportService.export_audit":
-        lambda w: lambda a: w.desk.exports.export_audit(a, None, None, "csv", w.out("csv")),
-    "ExportService.export_register": _export_register,
+    "ExportService.export":
+        lambda w: lambda a: w.desk.exports.export(a, "audit", None, None, "csv", w.out("csv")),
+    "ExportService.registers": lambda w: lambda a: w.desk.exports.registers(a),
+    **{f"{cls}.{method}": _source_call(register, method)
+       for cls, register in _SOURCE_CLASSES.items()
+       for method in ("count", "page", "rows", "export_rows")},
     "ArchiveService.add_department":
         lambda w: lambda a: w.desk.archive.add_department(a, f"D{w.n()}", "测试部"),
     "ArchiveService.add_item": lambda w: lambda a: w.desk.archive.add_item(
@@ -446,7 +475,9 @@ def actor_methods(desk: Desk) -> dict[str, Callable[..., Any]]:
     pending: list[Any] = list(vars(desk).values())
     while pending:
         value = pending.pop()
-        if isinstance(value, Service) and all(value is not s for s in services):
+        if isinstance(value, dict):  # Desk.services, Desk.registers, ExportService.sources
+            pending.extend(value.values())
+        elif isinstance(value, Service) and all(value is not s for s in services):
             services.append(value)
             pending.extend(vars(value).values())
     found: dict[str, Callable[..., Any]] = {}
@@ -477,11 +508,29 @@ def test_every_method_with_an_actor_is_in_the_table(sqlite_desk):
 @pytest.mark.parametrize("method", sorted(ALLOWED))
 def test_role_action_matrix(world, method):
     """Refused roles get PermissionDenied and change nothing; allowed roles' calls succeed."""
-    allowed = ALLOWED[method]
+    _check_matrix(world, method, ALLOWED[method], ACTIONS[method])
+
+
+def test_every_register_is_in_the_export_table(sqlite_desk):
+    assert set(sqlite_desk.registers) == set(EXPORTS)
+
+
+@pytest.mark.parametrize("register", sorted(EXPORTS))
+def test_each_register_exports_only_to_whom_the_table_says(world, register):
+    def prepare(w: World) -> Call:
+        return lambda a: w.desk.exports.export(a, register, None, None, "csv", w.out("csv"))
+
+    _check_matrix(world, f"export {register}", EXPORTS[register], prepare)
+    may = {name for name, _title in world.desk.exports.registers(world.actors[Role.MANAGER])}
+    assert (register in may) == (Role.MANAGER in EXPORTS[register])
+
+
+def _check_matrix(world: World, label: str, allowed: frozenset[Role],
+                  prepare: Callable[[World], Call]) -> None:
     problems: list[str] = []
     # Refused roles first: their calls must leave the database as it was for the next one.
     for role in sorted(Role, key=lambda r: (r in allowed, r.value)):
-        call = ACTIONS[method](world)
+        call = prepare(world)
         before = world.state()
         audit_before = AuditEntry.select().count()
         try:
@@ -494,12 +543,12 @@ def test_role_action_matrix(world, method):
                     f"{role.value}: refused, but only after writing to the database "
                     f"({AuditEntry.select().count() - audit_before} new audit entries)")
         except Exception as error:
-            error.add_note(f"{method} called as {role.value}")
+            error.add_note(f"{label} called as {role.value}")
             raise
         else:
             if role not in allowed:
                 problems.append(f"{role.value}: allowed, the table says PermissionDenied")
-    assert not problems, f"{method}:\n  " + "\n  ".join(problems)
+    assert not problems, f"{label}:\n  " + "\n  ".join(problems)
 
 
 def test_demo_on_a_used_database_needs_a_signed_in_admin(sqlite_desk):

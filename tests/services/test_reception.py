@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import pytest
 
+from desk_app.demo.reception import generate_reception
 from desk_app.domain.errors import Conflict, ValidationError
 from desk_app.domain.reception import LANGS, SITUATIONS, Channel, Level, MissingValues
-from desk_app.services.demo_reception import generate_reception
 from desk_app.services.reception import ForbiddenPhraseFound, VisitFilter, default_library
 from desk_app.store.models import AuditEntry
 from tests.conftest import PASSWORD, add_user

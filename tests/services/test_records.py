@@ -141,7 +141,7 @@ def test_loans_of_personnel_files_are_sealed_like_the_files(desk, admin, staff, 
     with pytest.raises(NotFound):
         desk.loans.slip(clerk, slip["id"])
     out = tmp_path / "loans.csv"
-    desk.exports.export_register(staff["auditor"], "loans", None, None, "csv", out)
+    desk.exports.export(staff["auditor"], "loans", None, None, "csv", out)
     text = out.read_text(encoding="utf-8-sig")
     assert other in text and ref not in text
 
@@ -189,9 +189,9 @@ def test_an_export_never_replaces_a_file_unless_forced(desk, staff, tmp_path):
     out.write_text("keep me")
     before = entries()
     with pytest.raises(ValidationError, match="exists already"):
-        desk.exports.export_audit(auditor, None, None, "csv", out)
+        desk.exports.export(auditor, "audit", None, None, "csv", out)
     assert out.read_text() == "keep me" and entries() == before
-    desk.exports.export_audit(auditor, None, None, "csv", out, force=True)
+    desk.exports.export(auditor, "audit", None, None, "csv", out, force=True)
     assert out.read_text(encoding="utf-8-sig").startswith("No.")
     assert entries() == before + 1
 
@@ -207,10 +207,10 @@ def test_local_days_select_exports(desk, staff, clock, tmp_path, monkeypatch):
         clock._now = datetime(2026, 11, 30, 15, 30)  # 23:30 in Shanghai
         ref = _item(desk, staff["clerk"], "深夜登记", "public")
         out = tmp_path / "items.csv"
-        desk.exports.export_register(staff["auditor"], "items", date(2026, 11, 30),
+        desk.exports.export(staff["auditor"], "items", date(2026, 11, 30),
                                      date(2026, 11, 30), "csv", out)
         assert ref in out.read_text(encoding="utf-8-sig")
-        desk.exports.export_register(staff["auditor"], "items", date(2026, 12, 1),
+        desk.exports.export(staff["auditor"], "items", date(2026, 12, 1),
                                      date(2026, 12, 1), "csv", out, force=True)
         assert ref not in out.read_text(encoding="utf-8-sig")
     finally:

@@ -71,7 +71,7 @@ def test_signed_audit_export_verifies_and_tampering_fails(desk, admin, tmp_path)
     auditor = add_user(desk, admin, "audit1", "auditor", "陈静")
     out = tmp_path / "audit.pdf"
     before = AuditEntry.select().order_by(AuditEntry.seq.desc()).first()
-    result = desk.exports.export_audit(auditor, None, None, "pdf", out, password=PASSWORD)
+    result = desk.exports.export(auditor, "audit", None, None, "pdf", out, password=PASSWORD)
     # The file shows the chain up to the head it saw; the export's own entry comes after
     # the finished file and carries its hash.
     assert result.rows == before.seq
@@ -95,17 +95,17 @@ def test_export_refusals_write_nothing(desk, admin, tmp_path):
     out = tmp_path / "audit.pdf"
     entries = AuditEntry.select().count()
     with pytest.raises(AuthenticationFailed):
-        desk.exports.export_audit(auditor, None, None, "pdf", out, password="wrong-password")
+        desk.exports.export(auditor, "audit", None, None, "pdf", out, password="wrong-password")
     # The wrong password is counted and audited like every password check; no export.*.
     failed = AuditEntry.select().order_by(AuditEntry.seq.desc()).first()
     assert failed.action == "auth.sign_failed" and failed.actor == "audit1"
     entries += 1
     with pytest.raises(PermissionDenied):
-        desk.exports.export_audit(clerk, None, None, "pdf", out, password=PASSWORD)
+        desk.exports.export(clerk, "audit", None, None, "pdf", out, password=PASSWORD)
     with pytest.raises(ValidationError):
-        desk.exports.export_audit(auditor, date(2026, 2, 1), date(2026, 1, 1), "csv", out)
+        desk.exports.export(auditor, "audit", date(2026, 2, 1), date(2026, 1, 1), "csv", out)
     with pytest.raises(ValidationError):
-        desk.exports.export_audit(auditor, None, None, "csv", tmp_path / "no" / "dir.csv")
+        desk.exports.export(auditor, "audit", None, None, "csv", tmp_path / "no" / "dir.csv")
     assert not out.exists() and AuditEntry.select().count() == entries
 
 
@@ -115,7 +115,7 @@ def test_csv_export_of_a_period_and_cancel(desk, admin, clock, tmp_path):
     desk.settings.set(admin, "company_name", "華南物業")
     today = clock.now().date()
     out = tmp_path / "audit.csv"
-    result = desk.exports.export_audit(auditor, today, today, "csv", out)
+    result = desk.exports.export(auditor, "audit", today, today, "csv", out)
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert rows[0][0] == "No." and len(rows) == 1 + result.rows
     assert [row[3] for row in rows[1:]] == ["setting.set"]  # its own entry follows the file
@@ -132,7 +132,7 @@ def test_csv_export_of_a_period_and_cancel(desk, admin, clock, tmp_path):
                           hash="").execute()
     entries = AuditEntry.select().count()
     with pytest.raises(InterruptedError):
-        desk.exports.export_audit(auditor, None, None, "csv", tmp_path / "c.csv", progress=cancel)
+        desk.exports.export(auditor, "audit", None, None, "csv", tmp_path / "c.csv", progress=cancel)
     assert not (tmp_path / "c.csv").exists() and not (tmp_path / "c.csv.partial").exists()
     assert AuditEntry.select().count() == entries  # a cancelled export is not recorded
 

@@ -208,6 +208,7 @@ class AdminPage(Page):
         self.tabs.addTab(self.users, _("&Users"))
         self.tabs.addTab(self.settings, _("S&ettings"))
         self.settings.saved.connect(self.settings_saved)
+        self.settings.saved.connect(self.settings_changed)
         self.body.addWidget(self.tabs, 1)
 
     def activated(self) -> None:

@@ -1,4 +1,4 @@
-"""The shared-settings form, built from ``desk_app.domain.settings.SCHEMA``."""
+"""The shared-settings form, built from ``desk_app.domain.settings.schema()``."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.errors import DeskError, ValidationError
-from desk_app.domain.settings import SCHEMA, Setting
+from desk_app.domain.settings import Setting, schema
 from desk_app.domain.users import Actor
 from desk_app.i18n import LANGUAGES, _
 from desk_app.ui.widgets.fields import FieldError, show_field_error
@@ -39,7 +39,7 @@ class SettingsForm(QWidget):
         self.errors: dict[str, FieldError] = {}
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        for item in SCHEMA:
+        for item in schema():
             editor = self._editor(item)
             editor.setObjectName(f"setting_{item.key}")
             label = QLabel(_(item.label) + ":")
@@ -87,7 +87,7 @@ class SettingsForm(QWidget):
 
     def load(self) -> None:
         values = self.desk.settings.all()
-        for item in SCHEMA:
+        for item in schema():
             editor, value = self.editors[item.key], values[item.key]
             if isinstance(editor, QComboBox):
                 editor.setCurrentIndex(max(0, editor.findData(value)))

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain import archive as rules
+from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.errors import DeskError
-from desk_app.domain.roles import Permission
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.archive import ItemFilter, ItemView, visible_levels
@@ -97,8 +97,8 @@ class ItemDetail(QGroupBox):
                                       _("Condition")])
         for column, width in enumerate((110, 70, 80, 110)):
             self.history.setColumnWidth(column, width)
-        self.history.setVisible(actor.can(Permission.LOAN_VIEW))
-        self.history_title.setVisible(actor.can(Permission.LOAN_VIEW))
+        self.history.setVisible(actor.can(ArchivePermission.LOAN_VIEW))
+        self.history_title.setVisible(actor.can(ArchivePermission.LOAN_VIEW))
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty_label)
         layout.addLayout(form)
@@ -257,10 +257,10 @@ class ArchivePage(Page):
                        self.lend_button):
             buttons.addWidget(button)
         self.body.addLayout(buttons)
-        can_edit = actor.can(Permission.ARCHIVE_EDIT)
+        can_edit = actor.can(ArchivePermission.ARCHIVE_EDIT)
         self.new_item_button.setVisible(can_edit)
         self.new_location_button.setVisible(can_edit)
-        self.lend_button.setVisible(actor.can(Permission.LOAN_HANDLE))
+        self.lend_button.setVisible(actor.can(ArchivePermission.LOAN_HANDLE))
 
         # --- wiring
         self.search_edit.textChanged.connect(lambda _text: self.search_timer.start())

@@ -181,7 +181,7 @@ class ExportSignals(QObject):
 
 
 class ExportJob(QRunnable):
-    """Runs ``desk.exports.export_audit`` in a pool thread; ``cancel()`` stops it (nothing written)."""
+    """Runs ``desk.exports.export`` in a pool thread; ``cancel()`` stops it (nothing written)."""
 
     def __init__(self, desk, actor: Actor, since: date | None, until: date | None, fmt: str,
                  out: Path, password: str | None = None,
@@ -206,8 +206,8 @@ class ExportJob(QRunnable):
         try:
             if self._cancel.is_set():
                 raise InterruptedError
-            result = self.desk.exports.export_audit(
-                self.actor, self.since, self.until, self.fmt, self.out, password=self.password,
+            result = self.desk.exports.export(
+                self.actor, "audit", self.since, self.until, self.fmt, self.out, password=self.password,
                 handwriting_png=self.handwriting_png, progress=self._progress, force=self.force)
         except InterruptedError:
             emit_safely(self.signals.cancelled)

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain import archive as rules
+from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.errors import DeskError
-from desk_app.domain.roles import Permission
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.loans import LoanFilter
@@ -134,7 +134,7 @@ class LoansPage(Page):
         self.tabs.addTab(self.panels[HISTORY], _("&History"))
         self.body.addWidget(self.tabs, 1)
 
-        handle = actor.can(Permission.LOAN_HANDLE)
+        handle = actor.can(ArchivePermission.LOAN_HANDLE)
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
         for key, text, slot, visible in (
@@ -142,7 +142,7 @@ class LoansPage(Page):
             ("return", _("&Take back…"), self.take_back, handle),
             ("renew", _("Re&new"), self.renew, handle),
             ("sign", _("&Slip…"), self.sign_slip, handle),
-            ("correct", _("&Correct…"), self.correct, actor.can(Permission.LOAN_CORRECT)),
+            ("correct", _("&Correct…"), self.correct, actor.can(ArchivePermission.LOAN_CORRECT)),
             ("reminders", _("Re&minders…"), self.reminders, handle),
         ):
             button = QPushButton(text)
@@ -175,6 +175,10 @@ class LoansPage(Page):
 
     def show_overdue(self) -> LoanPanel:
         return self.show_tab(OVERDUE)
+
+    def show_view(self, view: str) -> None:
+        if view == "overdue":
+            self.show_overdue()
 
     def apply_filter(self, *_args) -> None:
         self.filter_timer.stop()

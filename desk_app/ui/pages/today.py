@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.clock import format_datetime, parse_iso_utc
 from desk_app.domain.errors import DeskError
 from desk_app.domain.roles import Permission, role_label
@@ -33,10 +34,9 @@ OVERDUE_SHOWN = 10
 
 
 class TodayPage(Page):
-    open_overdue = Signal()  # "Show all overdue loans": the main window opens the Loans page
 
-    def __init__(self, desk, actor: Actor, display_name: str, parent: QWidget | None = None) -> None:
-        super().__init__(_("Good day, {name}").format(name=display_name), "", parent)
+    def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(_("Good day, {name}").format(name=actor.label), "", parent)
         self.desk, self.actor = desk, actor
         self.date_label = QLabel()
         self.date_label.setObjectName("today_date")
@@ -57,7 +57,7 @@ class TodayPage(Page):
             self.body.addWidget(self.audit_box)
 
         self.overdue_box: QGroupBox | None = None
-        if actor.can(Permission.LOAN_VIEW):
+        if actor.can(ArchivePermission.LOAN_VIEW):
             self._build_overdue_box()
 
         recent = QGroupBox(_("Your recent actions"))
@@ -86,10 +86,10 @@ class TodayPage(Page):
                                            _("Title")])
         for column, width in enumerate((190, 140, 100)):
             self.overdue_list.setColumnWidth(column, width)
-        self.overdue_list.itemActivated.connect(lambda *_args: self.open_overdue.emit())
+        self.overdue_list.itemActivated.connect(lambda *_args: self.open_overdue())
         self.overdue_button = QPushButton(_("Show all &overdue loans"))
         self.overdue_button.setObjectName("today_overdue_open")
-        self.overdue_button.clicked.connect(self.open_overdue.emit)
+        self.overdue_button.clicked.connect(self.open_overdue)
         row = QHBoxLayout()
         row.addWidget(self.overdue_label, 1)
         row.addWidget(self.overdue_button)
@@ -150,3 +150,7 @@ class TodayPage(Page):
                 self.audit_label.setToolTip(head)
             except DeskError as error:
                 self.audit_label.setText(str(error))
+
+    def open_overdue(self) -> None:
+        """"Show all overdue loans": the Loans page's Overdue tab."""
+        self.navigate.emit("loans", "overdue")

@@ -39,10 +39,10 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain import reception as rules
+from desk_app.domain.areas.reception import ReceptionPermission
 from desk_app.domain.clock import format_datetime
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.reception import Channel, Level
-from desk_app.domain.roles import Permission
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.output import check_target, save_bytes
@@ -116,10 +116,10 @@ class ReceptionPage(Page):
         super().__init__(_("Reception"), _("Phrases for visitors and calls (Ctrl+K), the "
                                            "visitor and call log with response timers."), parent)
         self.desk, self.actor = desk, actor
-        self.can_use = actor.can(Permission.RECEPTION_USE)
-        self.can_view = actor.can(Permission.RECEPTION_VIEW)
-        self.can_edit = actor.can(Permission.SCRIPTS_EDIT)
-        self.can_review = actor.can(Permission.RECEPTION_SUPERVISE)
+        self.can_use = actor.can(ReceptionPermission.RECEPTION_USE)
+        self.can_view = actor.can(ReceptionPermission.RECEPTION_VIEW)
+        self.can_edit = actor.can(ReceptionPermission.SCRIPTS_EDIT)
+        self.can_review = actor.can(ReceptionPermission.RECEPTION_SUPERVISE)
         self.palette: PaletteDialog | None = None
         self.prompter: PrompterView | None = None
         self.dialog: FormDialog | None = None

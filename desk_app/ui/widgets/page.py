@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 
 class Page(QWidget):
+    """Pages know nothing of each other: to send the user elsewhere a page emits
+    ``navigate(page key, view)`` and the main window shows that page's view."""
+
+    navigate = Signal(str, str)
+    settings_changed = Signal(dict)  # shared settings were saved (the values)
+
     def __init__(self, title: str, description: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title_label = QLabel(title)
@@ -34,6 +40,9 @@ class Page(QWidget):
         else:
             self.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self.focusNextChild()
+
+    def show_view(self, view: str) -> None:
+        """Show a named part of the page (a tab) when another page sends the user here."""
 
     def activated(self) -> None:
         """Called when the page is shown in the main window; pages refresh here."""

@@ -52,6 +52,9 @@ def staff_names(count: int, seed: int = SEED) -> list[tuple[str, str]]:
 
 
 class DemoService(Service):
+    settings: SettingsService
+    users: UserService
+
     def is_empty(self) -> bool:
         return not User.select().exists()
 
@@ -64,7 +67,7 @@ class DemoService(Service):
                 )
             actor = SYSTEM
         self.require(actor, Permission.DEMO_GENERATE)
-        users = UserService(self.ctx)
+        users = self.users
         created = 0
         existing = {user.name for user in User.select(User.name)}
         for demo in DEMO_USERS:
@@ -76,13 +79,13 @@ class DemoService(Service):
                 users.add(actor, demo.name, DEMO_PASSWORD, [r.value for r in demo.roles],
                           demo.full_name)
             created += 1
-        SettingsService(self.ctx).set_many(actor, {"company_name": "示例物业服务有限公司"})
+        self.settings.set_many(actor, {"company_name": "示例物业服务有限公司"})
         created += self._staff(actor, max(0, scale - 1) * 50, existing)
         return {"users": created, **self._archive(actor, scale), **self._reception(actor, scale)}
 
     def _archive(self, actor: Actor, scale: int) -> dict[str, int]:
         """Catalogue and loan history in one transaction, under one audit entry."""
-        from desk_app.services.demo_archive import generate_archive
+        from desk_app.demo.archive import generate_archive
         from desk_app.store.archive import Item
 
         if Item.select().exists():
@@ -94,7 +97,7 @@ class DemoService(Service):
         return counts
 
     def _reception(self, actor: Actor, scale: int) -> dict[str, int]:
-        from desk_app.services.demo_reception import generate_reception
+        from desk_app.demo.reception import generate_reception
         from desk_app.store.reception import Visit
 
         if Visit.select().exists():

@@ -1,0 +1,45 @@
+"""The core every area builds on: users, settings, keys, the audit trail, backups, exports."""
+
+from __future__ import annotations
+
+from desk_app.domain.area import AreaSpec, PageSpec, RegisterSpec, ServiceSpec, grants
+from desk_app.domain.roles import Permission, Role
+from desk_app.domain.settings import CORE_SETTINGS
+from desk_app.i18n import N_
+
+AREA = AreaSpec(
+    key="core",
+    permissions=Permission,
+    grants=grants({
+        Role.AUDITOR: {Permission.USERS_VIEW, Permission.AUDIT_VIEW},
+        Role.ADMIN: {Permission.USERS_VIEW, Permission.USERS_MANAGE, Permission.SETTINGS_EDIT,
+                     Permission.AUDIT_VIEW, Permission.BACKUP_CREATE, Permission.BACKUP_RESTORE,
+                     Permission.DEMO_GENERATE},
+    }),
+    settings=CORE_SETTINGS,
+    models="desk_app.store.models",
+    services=(
+        ServiceSpec("settings", "desk_app.services.settings:SettingsService"),
+        ServiceSpec("passwords", "desk_app.services.passwords:PasswordGate", ("settings",)),
+        ServiceSpec("keys", "desk_app.services.signing:KeyService", ("settings", "passwords")),
+        ServiceSpec("auth", "desk_app.services.auth:AuthService",
+                    ("settings", "passwords", "keys")),
+        ServiceSpec("users", "desk_app.services.users:UserService", ("settings", "keys")),
+        ServiceSpec("audit", "desk_app.services.audit:AuditService"),
+        ServiceSpec("backups", "desk_app.services.backup:BackupService"),
+        # "sources": every area's register sources, built after the services they need
+        ServiceSpec("exports", "desk_app.services.exports:ExportService",
+                    ("settings", "keys", "sources")),
+        ServiceSpec("demo", "desk_app.demo.service:DemoService", ("settings", "users")),
+    ),
+    registers=(RegisterSpec("audit", "desk_app.services.audit_register:AuditRegister"),),
+    cli=("desk_app.cli.admin", "desk_app.cli.forms"),
+    pages=(
+        PageSpec("today", N_("Today"), "SP_FileDialogInfoView", frozenset(Role), 0,
+                 "desk_app.ui.pages.today:TodayPage"),
+        PageSpec("audit", N_("Audit"), "SP_FileDialogContentsView",
+                 frozenset({Role.AUDITOR, Role.ADMIN}), 80, "desk_app.ui.audit.page:AuditPage"),
+        PageSpec("admin", N_("Admin"), "SP_ComputerIcon", frozenset({Role.ADMIN}), 90,
+                 "desk_app.ui.admin.page:AdminPage"),
+    ),
+)

@@ -1,0 +1,60 @@
+"""Reception: greeting and phone scripts, the visitor and call log, call-backs, complaints."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from desk_app.domain.area import AreaSpec, PageSpec, ServiceSpec, grants
+from desk_app.domain.roles import Role
+from desk_app.domain.settings import Setting, between
+from desk_app.i18n import N_
+
+
+class ReceptionPermission(StrEnum):
+    RECEPTION_VIEW = "reception.view"
+    RECEPTION_USE = "reception.use"
+    RECEPTION_SUPERVISE = "reception.supervise"
+    SCRIPTS_EDIT = "scripts.edit"
+
+
+P = ReceptionPermission
+
+AREA = AreaSpec(
+    key="reception",
+    permissions=ReceptionPermission,
+    # clerks and supervisors use the desk; supervisors review timeouts; the admin edits the
+    # script library; the auditor reads the log.
+    grants=grants({
+        Role.CLERK: {P.RECEPTION_VIEW, P.RECEPTION_USE},
+        Role.SUPERVISOR: {P.RECEPTION_VIEW, P.RECEPTION_USE, P.RECEPTION_SUPERVISE},
+        Role.AUDITOR: {P.RECEPTION_VIEW},
+        Role.ADMIN: {P.SCRIPTS_EDIT},
+    }),
+    # R14: response targets and timeout thresholds
+    settings=(
+        Setting("reception_answer_seconds", N_("Answer within (seconds; 3 rings ≈ 9 s)"), int, 9,
+                between(1, 600)),
+        Setting("reception_answer_moderate_seconds",
+                N_("Answer: moderate timeout after (seconds)"), int, 15, between(1, 3600)),
+        Setting("reception_answer_severe_seconds", N_("Answer: severe timeout after (seconds)"),
+                int, 30, between(1, 3600)),
+        Setting("reception_reply_minutes", N_("Reply within (minutes)"), int, 5, between(1, 1440)),
+        Setting("reception_reply_moderate_minutes", N_("Reply: moderate timeout after (minutes)"),
+                int, 10, between(1, 2880)),
+        Setting("reception_reply_severe_minutes", N_("Reply: severe timeout after (minutes)"),
+                int, 30, between(1, 10080)),
+        Setting("complaint_reply_hours", N_("Reply to a complaint within (hours)"), int, 24,
+                between(1, 720)),
+    ),
+    models="desk_app.store.reception",
+    services=(
+        ServiceSpec("reception", "desk_app.services.reception:ReceptionService",
+                    ("settings", "keys")),
+    ),
+    cli=("desk_app.cli.reception",),
+    pages=(
+        PageSpec("reception", N_("Reception"), "SP_MessageBoxInformation",
+                 frozenset({Role.CLERK, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN}), 60,
+                 "desk_app.ui.reception.page:ReceptionPage"),
+    ),
+)
