@@ -12,6 +12,7 @@ import sys
 import time
 import traceback
 from types import TracebackType
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
@@ -33,7 +34,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
-    app.setApplicationDisplayName("desk_app")
+    QGuiApplication.setApplicationDisplayName("desk_app")
     return app  # type: ignore[return-value]
 
 
@@ -115,9 +116,9 @@ class Session(QObject):
         self.url = url
         self.language = language  # explicit (--lang / DESK_LANG): wins over the database
         self.idle_ms = idle_ms
-        self.desk = None
-        self.login = None
-        self.window = None
+        self.desk: Any = None
+        self.login: Any = None  # the LoginDialog while one is shown
+        self.window: Any = None
         self.last_name = ""
         self.exit_code = 0
         self.running = False  # set by run_gui around app.exec()

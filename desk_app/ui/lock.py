@@ -147,7 +147,8 @@ class LockDialog(QDialog):
 
     def cover(self) -> None:
         """Place the dialog over its window, then show it."""
-        window = self.parentWidget().window()
+        parent = self.parentWidget()
+        window = parent.window() if parent is not None else self
         self.setGeometry(window.geometry())
         self.open()
         self.password_edit.setFocus()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -134,8 +135,8 @@ class MainWindow(QMainWindow):
         self.go_actions: list[QAction] = []
         for row, spec in enumerate(self.specs):
             shortcut = f"Ctrl+{row + 1}" if row < 9 else None
-            action = self._action(_(spec.title), lambda row=row: self.go_to(row),
-                                  shortcut, f"go_{spec.key}")
+            action = self._action(_(spec.title), partial(self.go_to, row), shortcut,
+                                  f"go_{spec.key}")
             action.setIcon(page_icon(self, spec))
             go_menu.addAction(action)
             self.go_actions.append(action)

@@ -23,6 +23,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -93,8 +94,7 @@ def watching(problems: Problems) -> Iterator[None]:
         log.error("unexpected error", exc_info=(kind, error, tb))
 
     def thread_hook(args: threading.ExceptHookArgs) -> None:
-        log.error("unexpected error in a thread", exc_info=(args.exc_type, args.exc_value,
-                                                             args.exc_traceback))
+        log.error("unexpected error in a thread", exc_info=args.exc_value)
 
     def qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
         if kind in (QtMsgType.QtDebugMsg, QtMsgType.QtInfoMsg) or message.startswith(QT_NOISE):
@@ -222,7 +222,7 @@ def visit_pages(desk, actor, problems: Problems, out: Path | None = None) -> Non
     if window is None:
         return
     for area in window.areas:
-        step(problems, f"{actor.name}: page {area.value}", lambda area=area: visit(window, area))
+        step(problems, f"{actor.name}: page {area}", partial(visit, window, area))
     if "archive" in window.pages:
         page = window.show_area("archive")
         step(problems, f"{actor.name}: archive scan and labels",

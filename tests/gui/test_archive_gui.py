@@ -211,15 +211,22 @@ def test_print_labels_previews_a_pdf(qtbot, page, monkeypatch, items):
     assert len(shown) == 1 and shown[0][0].startswith(b"%PDF")
 
 
-def test_lend_selected_opens_the_lend_dialog_with_the_items(qtbot, page, items):
+def test_lend_selected_opens_the_lend_dialog_with_the_items(qtbot, demo_desk, clerk_actor, items):
+    """The Archive page's "Lend…" goes through the main window to the Loans page's dialog."""
+    from desk_app.ui.main_window import MainWindow
+
+    window = MainWindow(demo_desk, clerk_actor, idle_ms=3_600_000)
+    qtbot.addWidget(window)
+    page = window.show_area("archive")
     page.search_edit.setText("蓝鲸")
     page.apply_filter()
     page.table.selectAll()
     page.lend_button.click()
-    dialog = page.open_dialog
+    assert window.current_area() == "loans"
+    dialog = window.pages["loans"].open_dialog
     assert sorted(dialog.refs()) == sorted(item.ref for item in items)
     dialog.reject()
-    qtbot.waitUntil(lambda: page.open_dialog is None)
+    qtbot.waitUntil(lambda: window.pages["loans"].open_dialog is None)
 
 
 

@@ -48,7 +48,7 @@ def test_a_permission_declared_twice_stops_start_up():
     class Clash(StrEnum):
         VIEW = "archive.view"  # the archive's
 
-    with pytest.raises(manifest.ManifestError, match="permission declared twice: archive.view"):
+    with pytest.raises(manifest.ManifestError, match=r"permission declared twice: archive\.view"):
         manifest.check((*manifest.AREAS, _sample(permissions=Clash, grants={})))
 
 

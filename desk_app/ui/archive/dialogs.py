@@ -10,7 +10,7 @@ from desk_app.domain.errors import ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.archive import visible_levels
-from desk_app.ui.admin.dialogs import FormDialog
+from desk_app.ui.widgets.form_dialog import FormDialog
 
 
 def location_combo(desk, with_none: str, boxes: bool = True) -> QComboBox:

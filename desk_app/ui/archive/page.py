@@ -31,11 +31,11 @@ from desk_app.domain.errors import DeskError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.archive import ItemFilter, ItemView, visible_levels
-from desk_app.ui.archive.common import apply_widths, day_text, local_text, preview_pdf, register_table
 from desk_app.ui.archive.dialogs import LabelsDialog, NewItemDialog, NewLocationDialog
 from desk_app.ui.errors import show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.widgets.page import Page
+from desk_app.ui.widgets.registers import apply_widths, day_text, local_text, preview_pdf, register_table
 from desk_app.ui.widgets.scan_box import ScanBox
 
 log = logging.getLogger(__name__)
@@ -426,12 +426,7 @@ class ArchivePage(Page):
                       lambda pdf: preview_pdf(self, pdf, _("labels-{ref}.pdf").format(ref=refs[0])))
 
     def lend_selected(self) -> None:
-        from desk_app.ui.loans.lend import LendDialog
-
+        """Lending is the Loans page's: it opens its lend dialog with the selected items."""
         items = self.selected_items()
-        if not items:
-            return
-        dialog = LendDialog(self.desk, self.actor, self)
-        for item in items:
-            dialog.add_ref(item.ref)
-        self._run(dialog, lambda _slip: self.refresh())
+        if items:
+            self.navigate.emit("loans", "lend:" + ",".join(item.ref for item in items))

@@ -35,10 +35,10 @@ from desk_app.ui.audit.pdf_report import PdfReportDialog, VerifyPdfJob
 from desk_app.ui.audit.verify import VerifyJob
 from desk_app.ui.errors import show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
-from desk_app.ui.pages.today import local_time_text
 from desk_app.ui.widgets.fields import to_qdate
 from desk_app.ui.widgets.page import Page
 from desk_app.ui.widgets.pdf_view import PdfPreviewDialog, show_pdf
+from desk_app.ui.widgets.registers import local_time_text
 from desk_app.ui.widgets.sign_dialog import SignDialog
 
 log = logging.getLogger(__name__)

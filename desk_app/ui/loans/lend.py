@@ -37,8 +37,8 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.archive import ItemView
 from desk_app.services.loans import BorrowerInput
-from desk_app.ui.archive.common import preview_pdf
 from desk_app.ui.widgets.fields import FieldError, show_field_error
+from desk_app.ui.widgets.registers import preview_pdf
 from desk_app.ui.widgets.scan_box import ScanBox
 
 log = logging.getLogger(__name__)

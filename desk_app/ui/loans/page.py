@@ -29,12 +29,12 @@ from desk_app.domain.errors import DeskError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.loans import LoanFilter
-from desk_app.ui.admin.dialogs import FormDialog
-from desk_app.ui.archive.common import apply_widths, day_text, local_text, preview_pdf, register_table
 from desk_app.ui.errors import show_error
 from desk_app.ui.loans.lend import LendDialog, ReturnDialog, notice, sign_form
 from desk_app.ui.models.paged import Column, PagedTableModel
+from desk_app.ui.widgets.form_dialog import FormDialog
 from desk_app.ui.widgets.page import Page
+from desk_app.ui.widgets.registers import apply_widths, day_text, local_text, preview_pdf, register_table
 
 log = logging.getLogger(__name__)
 OPEN, OVERDUE, HISTORY = "open", "overdue", "history"
@@ -177,8 +177,12 @@ class LoansPage(Page):
         return self.show_tab(OVERDUE)
 
     def show_view(self, view: str) -> None:
+        """``overdue``: the Overdue tab; ``lend:REF,REF``: the lend dialog with those items
+        (the Archive page's "Lend…")."""
         if view == "overdue":
             self.show_overdue()
+        elif view.startswith("lend:"):
+            self.lend([ref for ref in view.removeprefix("lend:").split(",") if ref])
 
     def apply_filter(self, *_args) -> None:
         self.filter_timer.stop()
@@ -229,8 +233,12 @@ class LoansPage(Page):
         dialog.finished.connect(finished)
         dialog.open()
 
-    def lend(self) -> None:
-        self._run(LendDialog(self.desk, self.actor, self))
+    def lend(self, refs: list[str] | None = None) -> LendDialog:
+        dialog = LendDialog(self.desk, self.actor, self)
+        for ref in refs or []:
+            dialog.add_ref(ref)
+        self._run(dialog)
+        return dialog
 
     def take_back(self) -> None:
         dialog = ReturnDialog(self.desk, self.actor, self)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.areas.archive import ArchivePermission
-from desk_app.domain.clock import format_datetime, parse_iso_utc
 from desk_app.domain.errors import DeskError
 from desk_app.domain.roles import Permission, role_label
 from desk_app.domain.users import Actor
@@ -23,12 +22,7 @@ from desk_app.i18n import _
 from desk_app.ui.language import locale
 from desk_app.ui.widgets.fields import to_qdate
 from desk_app.ui.widgets.page import Page
-
-
-def local_time_text(at: str, with_seconds: bool = False) -> str:
-    """An audit entry's ISO UTC text as local time."""
-    return format_datetime(parse_iso_utc(at), seconds=with_seconds)
-
+from desk_app.ui.widgets.registers import local_time_text
 
 OVERDUE_SHOWN = 10
 

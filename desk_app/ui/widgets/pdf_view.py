@@ -211,11 +211,11 @@ class PdfPreviewDialog(QDialog):
         layout.addWidget(self.info_label)
         layout.addWidget(self.limit_label)
 
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("pdf_pages")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.scroll.setStyleSheet("QScrollArea#pdf_pages > QWidget > QWidget { background: #8a8f98; }")
+        self.pages_area = QScrollArea()
+        self.pages_area.setObjectName("pdf_pages")
+        self.pages_area.setWidgetResizable(True)
+        self.pages_area.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.pages_area.setStyleSheet("QScrollArea#pdf_pages > QWidget > QWidget { background: #8a8f98; }")
         sheet = QWidget()
         sheet_layout = QVBoxLayout(sheet)
         sheet_layout.setSpacing(PAGE_GAP)
@@ -234,8 +234,8 @@ class PdfPreviewDialog(QDialog):
             self.page_labels.append(label)
             self._scales.append(scale)
         sheet_layout.addStretch(1)
-        self.scroll.setWidget(sheet)
-        layout.addWidget(self.scroll, 1)
+        self.pages_area.setWidget(sheet)
+        layout.addWidget(self.pages_area, 1)
 
         self.print_button = QPushButton(_("&Print…"))
         self.preview_button = QPushButton(_("Print pre&view…"))
@@ -256,8 +256,8 @@ class PdfPreviewDialog(QDialog):
         self._render_timer.setSingleShot(True)
         self._render_timer.setInterval(30)
         self._render_timer.timeout.connect(self.render_visible)
-        self.scroll.verticalScrollBar().valueChanged.connect(self._schedule_render)
-        self.scroll.horizontalScrollBar().valueChanged.connect(self._schedule_render)
+        self.pages_area.verticalScrollBar().valueChanged.connect(self._schedule_render)
+        self.pages_area.horizontalScrollBar().valueChanged.connect(self._schedule_render)
         widest = max((label.width() for label in self.page_labels), default=400)
         self.resize(min(widest + 2 * PAGE_GAP + 40, 1200), 760)
 
@@ -276,8 +276,8 @@ class PdfPreviewDialog(QDialog):
 
     def visible_pages(self) -> list[int]:
         """Pages within the viewport, or within one viewport height of it."""
-        viewport = self.scroll.viewport()
-        top = self.scroll.verticalScrollBar().value()
+        viewport = self.pages_area.viewport()
+        top = self.pages_area.verticalScrollBar().value()
         height = viewport.height()
         low, high = top - height, top + 2 * height
         return [index for index, label in enumerate(self.page_labels)

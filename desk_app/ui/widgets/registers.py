@@ -1,4 +1,4 @@
-"""Small pieces the Archive and Loans pages share: register tables, PDF preview, dates."""
+"""Small pieces every register page shares: the table view, column widths, PDF preview, times."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from desk_app.domain.clock import format_datetime
+from desk_app.domain.clock import format_datetime, parse_iso_utc
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,11 @@ def day_text(value: date | None) -> str:
 def local_text(moment: datetime | None) -> str:
     """A stored naive-UTC time as local time, to the minute."""
     return format_datetime(moment)
+
+
+def local_time_text(at: str, with_seconds: bool = False) -> str:
+    """An audit entry's ISO UTC text as local time."""
+    return format_datetime(parse_iso_utc(at), seconds=with_seconds)
 
 
 def preview_pdf(parent: QWidget | None, pdf: bytes, suggested_name: str) -> None:
