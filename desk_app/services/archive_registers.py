@@ -14,7 +14,7 @@ from desk_app.domain.clock import local_day_range
 from desk_app.domain.users import Actor
 from desk_app.i18n import N_
 from desk_app.services.archive import ArchiveService, visible_levels, visible_loans
-from desk_app.services.registers import Period, RegisterColumn, RegisterSource, by_position, keyset
+from desk_app.services.registers import Period, RegisterSource, keyset, positional
 from desk_app.store.archive import Borrower, Department, Item, Kind, Loan, Location
 from desk_app.store.models import User
 
@@ -64,16 +64,10 @@ class ItemRegister(_ArchiveRegister):
     name = "items"
     title = N_("Archive items")
     date_field = Item.created_at
-    columns = (
-        RegisterColumn(N_("Reference"), 12, by_position(1)),
-        RegisterColumn(N_("Title"), 30, by_position(2)),
-        RegisterColumn(N_("Kind"), 8, by_position(3)),
-        RegisterColumn(N_("Department"), 9, by_position(4)),
-        RegisterColumn(N_("Date"), 8, by_position(5)),
-        RegisterColumn(N_("Level"), 6, by_position(6, rules.level_label)),
-        RegisterColumn(N_("Status"), 6, by_position(7, rules.status_label)),
-        RegisterColumn(N_("Location"), 21, by_position(8)),
-    )
+    columns = positional(
+        (N_("Reference"), 12), (N_("Title"), 30), (N_("Kind"), 8), (N_("Department"), 9),
+        (N_("Date"), 8), (N_("Level"), 6, rules.level_label),
+        (N_("Status"), 6, rules.status_label), (N_("Location"), 21), first=1)
 
     def _select(self) -> Any:
         return (Item.select(Item.id, Item.ref, Item.title, Kind.name, Department.name,
@@ -93,18 +87,10 @@ class LoanRegister(_ArchiveRegister):
     title = N_("Loan register")
     view_permission = ArchivePermission.LOAN_VIEW
     date_field = Loan.lent_at
-    columns = (
-        RegisterColumn(N_("No."), 5, by_position(0)),
-        RegisterColumn(N_("Reference"), 11, by_position(1)),
-        RegisterColumn(N_("Title"), 20, by_position(2)),
-        RegisterColumn(N_("Borrower"), 7, by_position(3)),
-        RegisterColumn(N_("Purpose"), 17, by_position(4)),
-        RegisterColumn(N_("Handled by"), 7, by_position(5)),
-        RegisterColumn(N_("Lent at"), 10, by_position(6)),
-        RegisterColumn(N_("Due"), 7, by_position(7)),
-        RegisterColumn(N_("Returned at"), 10, by_position(8)),
-        RegisterColumn(N_("Condition"), 6, by_position(9)),
-    )
+    columns = positional(
+        (N_("No."), 5), (N_("Reference"), 11), (N_("Title"), 20), (N_("Borrower"), 7),
+        (N_("Purpose"), 17), (N_("Handled by"), 7), (N_("Lent at"), 10), (N_("Due"), 7),
+        (N_("Returned at"), 10), (N_("Condition"), 6))
 
     def _select(self) -> Any:
         return (Loan.select(Loan.id, Item.ref, Item.title, Borrower.name, Loan.purpose,

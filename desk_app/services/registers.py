@@ -55,6 +55,13 @@ def by_position(position: int, show: Callable[[Any], str] = cell_text) -> Callab
     return lambda row: show(row[position])
 
 
+def positional(*columns: tuple[Any, ...], first: int = 0) -> tuple[RegisterColumn, ...]:
+    """Columns of a tuple row, in order from position ``first``: each ``(title, width)`` or
+    ``(title, width, show)`` (how the value reads; ``cell_text`` by default)."""
+    return tuple(RegisterColumn(title, width, by_position(first + offset, *rest))
+                 for offset, (title, width, *rest) in enumerate(columns))
+
+
 def keyset(query: Any, id_field: Any, position: int = 0, batch: int = BATCH) -> Iterator[Any]:
     """Every row of a peewee ``query`` (tuples) by ascending id, ``batch`` at a time: flat
     memory however big the register, and no OFFSET that slows down towards the end."""

@@ -74,11 +74,11 @@ def derive_traditional() -> None:
         entry = traditional.get(message.id)
         empty = entry is None or not any(entry.string if isinstance(entry.string, tuple)
                                          else [entry.string])
-        derived = empty or "derived from zh_CN" in entry.user_comments
+        derived = entry is None or empty or "derived from zh_CN" in entry.user_comments
         if not derived:
             continue  # a hand-made Traditional translation wins
         text = (tuple(converter.convert(s) for s in message.string)
-                if isinstance(message.string, tuple) else converter.convert(message.string))
+                if isinstance(message.string, (tuple, list)) else converter.convert(message.string))
         if entry is None:
             traditional.add(message.id, text, user_comments=["derived from zh_CN"])
         else:
