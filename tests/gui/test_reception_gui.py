@@ -4,6 +4,7 @@ both, see a late reply's timeout level."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
@@ -27,9 +28,9 @@ def activate(qtbot, widget) -> None:
         qtbot.waitUntil(window.isActiveWindow)
 
 
-@pytest.fixture
-def page(qtbot, demo_desk, clerk_actor) -> ReceptionPage:
-    widget = ReceptionPage(demo_desk, clerk_actor)
+def shown_page(qtbot, desk, actor) -> Iterator[ReceptionPage]:
+    """The page on screen, its window active; the timer stops afterwards."""
+    widget = ReceptionPage(desk, actor)
     qtbot.addWidget(widget)
     widget.resize(1100, 700)
     widget.show()
@@ -39,12 +40,17 @@ def page(qtbot, demo_desk, clerk_actor) -> ReceptionPage:
     widget.timer.stop()
 
 
+@pytest.fixture
+def page(qtbot, demo_desk, clerk_actor) -> Iterator[ReceptionPage]:
+    yield from shown_page(qtbot, demo_desk, clerk_actor)
+
+
 def key_on_page(qtbot, page: ReceptionPage, key, modifier=Qt.KeyboardModifier.NoModifier):
     """A key pressed where the focus is on the page (its window active again)."""
     activate(qtbot, page)
     target = QApplication.focusWidget()
     if target is None or not page.isAncestorOf(target):
-        target = page.active_table
+        target = page.now_tab.table
         target.setFocus()
     qtbot.keyClick(target, key, modifier)
 
@@ -116,8 +122,8 @@ def test_greet_a_visitor_and_answer_a_call_without_the_mouse(qtbot, page, demo_d
     # A late reply: 11 minutes without resolution show a moderate timeout on the timer row.
     clock.advance(minutes=11)
     page.tick()
-    row = [v.id for v in page.active_views].index(call.id)
-    assert page.active_table.item(row, 8).text() == "moderate timeout"
+    row = [v.id for v in page.now_tab.views].index(call.id)
+    assert page.now_tab.model.index(row, 8).data() == "moderate timeout"
 
     # Time out (F7) with a result; Ctrl+Enter saves the form.
     page.select_visit(call.id)
@@ -132,7 +138,7 @@ def test_greet_a_visitor_and_answer_a_call_without_the_mouse(qtbot, page, demo_d
     qtbot.waitUntil(lambda: not dialog.isVisible())
     closed = demo_desk.reception.get_visit(clerk_actor, call.id)
     assert closed.ended_at is not None and closed.timeout_level is Level.MODERATE
-    assert call.id not in [v.id for v in page.active_views]
+    assert call.id not in [v.id for v in page.now_tab.views]
 
 
 def test_palette_filters_moves_with_arrows_and_escape_closes(qtbot, page):
@@ -148,11 +154,11 @@ def test_library_flags_unknown_placeholders_and_forbidden_phrases(qtbot, demo_de
                                                                   admin_actor):
     page = ReceptionPage(demo_desk, admin_actor)
     qtbot.addWidget(page)
-    page.editor.setPlainText("{caler}，这个我不清楚")
-    assert "{caler}" in page.editor_flags.text() and "不清楚" in page.editor_flags.text()
-    page.editor.setPlainText("{company}欢迎您")
-    page.save_script()
-    assert "(v2)" in page.library_list.currentItem().text()
+    page.library_tab.editor.setPlainText("{caler}，这个我不清楚")
+    assert "{caler}" in page.library_tab.flags.text() and "不清楚" in page.library_tab.flags.text()
+    page.library_tab.editor.setPlainText("{company}欢迎您")
+    page.library_tab.save()
+    assert "(v2)" in page.library_tab.list.currentItem().text()
 
 
 def test_the_call_back_form_masks_the_password_and_enter_tries_it_once(qtbot, page, demo_desk,
@@ -165,8 +171,8 @@ def test_the_call_back_form_masks_the_password_and_enter_tries_it_once(qtbot, pa
     from desk_app.store.models import AuditEntry
 
     page.refresh()
-    page.callback_table.selectRow(0)
-    dialog = page.callback_pdf()
+    page.callbacks_tab.table.selectRow(0)
+    dialog = page.callbacks_tab.form_pdf()
     password = dialog.widgets["password"]
     assert isinstance(password, QLineEdit)
     assert password.echoMode() == QLineEdit.EchoMode.Password

@@ -1,0 +1,117 @@
+"""The "Call-backs" tab: scheduled and made call-backs; schedule one, record its result, save
+its record form as a PDF."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from desk_app.domain import reception as rules
+from desk_app.domain.errors import ValidationError
+from desk_app.i18n import _
+from desk_app.services.output import check_target, save_bytes
+from desk_app.services.reception import CallBackView
+from desk_app.ui.errors import replacing
+from desk_app.ui.models.paged import Column
+from desk_app.ui.reception.common import (
+    Host,
+    ListTab,
+    number_column,
+    time_text,
+    title_choices,
+)
+from desk_app.ui.reception.dialogs import FieldSpec, FormDialog
+from desk_app.ui.widgets.fields import local_qdatetime
+
+
+def _status(callback: CallBackView) -> str:
+    labels = {"scheduled": _("Scheduled"), "done": _("Done"), "unreachable": _("Not reached")}
+    return labels.get(callback.status, callback.status)
+
+
+class CallbacksTab(ListTab):
+    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+        super().__init__(host, parent)
+        columns = [
+            number_column(),
+            Column(lambda: _("Due"), lambda c: time_text(c.due_at)),
+            Column(lambda: _("Customer"), lambda c: f"{c.name}{c.caller_title}"),
+            Column(lambda: _("Contact"), lambda c: c.contact),
+            Column(lambda: _("Purpose"), lambda c: c.purpose, tooltip=lambda c: c.purpose),
+            Column(lambda: _("Handler"), lambda c: c.handler),
+            Column(lambda: _("Status"), _status),
+            Column(lambda: _("Result"), lambda c: c.result, tooltip=lambda c: c.result),
+        ]
+        self.set_list("callback_table", self._count, self._fetch, columns,
+                      (50, 90, 90, 110, 220, 80, 80), (1,))
+        self.add_buttons([
+            ("record_callback", _("Record result…"), self.record_selected, host.can_use),
+            ("callback_pdf", _("Save form as PDF…"), self.form_pdf, True),
+        ])
+
+    def _count(self) -> int:
+        return len(self.host.desk.reception.callbacks(self.host.actor))
+
+    def _fetch(self, offset: int, limit: int) -> list[CallBackView]:
+        return self.host.desk.reception.callbacks(self.host.actor)[offset:offset + limit]
+
+    def need_selection(self) -> CallBackView:
+        callback = self.selected()
+        if callback is None:
+            raise ValidationError(_("Select a call-back first."))
+        return callback
+
+    def schedule(self, view) -> FormDialog:
+        """A new call-back, about the selected visit ``view`` if there is one."""
+        host = self.host
+
+        def submit(values: dict[str, Any], _confirm: bool):
+            due = values["due_at"]
+            due = (due if due.tzinfo else due.astimezone()).astimezone(UTC).replace(tzinfo=None)
+            return host.desk.reception.schedule_callback(
+                host.actor, values["contact"], values["purpose"], due, values["name"],
+                values["caller_title"], view.id if view else None)
+
+        return host.dialog_for(_("Schedule a call-back"), [
+            FieldSpec("name", _("&Name"), value=view.name if view else ""),
+            FieldSpec("caller_title", _("&Title"), "choice", title_choices(),
+                      view.caller_title if view else "", editable_choice=True),
+            FieldSpec("contact", _("&Contact"), value=view.contact if view else ""),
+            FieldSpec("purpose", _("&Purpose"), "text", value=view.request if view else ""),
+            FieldSpec("due_at", _("&When"), "datetime",
+                      value=local_qdatetime(host.desk.now()).addSecs(3600)),
+        ], submit)
+
+    def record_selected(self) -> FormDialog:
+        callback, host = self.need_selection(), self.host
+        choices = [(key, _(label)) for key, label in rules.SATISFACTION.items()]
+
+        def submit(values: dict[str, Any], confirm: bool):
+            return host.desk.reception.record_callback(host.actor, callback.id, values["result"],
+                                                       values["satisfaction"],
+                                                       confirm_phrases=confirm)
+
+        return host.dialog_for(_("Call-back {id}: result").format(id=callback.id), [
+            FieldSpec("satisfaction", _("&Satisfaction"), "choice", choices),
+            FieldSpec("result", _("&Result"), "text"),
+        ], submit)
+
+    def form_pdf(self) -> FormDialog:
+        callback, host = self.need_selection(), self.host
+
+        def submit(values: dict[str, Any], _confirm: bool):
+            # The file is checked (and "replace?" asked) before anything is signed.
+            path = replacing(self, lambda force: check_target(values["file"], force=force,
+                                                                field="file"))
+            data = host.desk.reception.callback_form(host.actor, callback.id,
+                                                     values["password"] or None)
+            save_bytes(path, data, force=True)
+            return path
+
+        return host.dialog_for(_("Call-back record form"), [
+            FieldSpec("file", _("&File"), value=str(Path.home() / f"callback-{callback.id}.pdf")),
+            FieldSpec("password", _("&Password to sign (empty: sign by hand)"), "password"),
+        ], submit)

@@ -1,0 +1,202 @@
+"""The "Now" tab: open entries with their response timers, who is on site, the targets; and
+the actions on an entry (visitor arrives, phone rings, call out, answered, resolved, time out,
+details).
+
+The timers are live columns: computed from the entry and the current time, repainted by the
+page's one-second tick (no database, no page fetched again).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtWidgets import QLabel, QListWidget, QSplitter, QVBoxLayout, QWidget
+
+from desk_app.domain import reception as rules
+from desk_app.domain.errors import ValidationError
+from desk_app.domain.reception import Channel, Level
+from desk_app.i18n import _
+from desk_app.services.reception import VisitView
+from desk_app.ui.models.live import (
+    LiveColumn,
+    LiveTableModel,
+    refresh_keeping_selection,
+    select_id,
+    selected_row,
+)
+from desk_app.ui.reception.common import Host, list_view, time_text, title_choices, visit_columns, who
+from desk_app.ui.reception.dialogs import FieldSpec, FormDialog
+
+LEVEL_COLOURS = {Level.MINOR: "#fff3c4", Level.MODERATE: "#ffd8a8", Level.SEVERE: "#ffb3b3"}
+TIMER_COLUMNS = (6, 7, 8)
+
+
+def visit_fields(view: VisitView | None = None) -> list[FieldSpec]:
+    return [
+        FieldSpec("name", _("&Name"), value=view.name if view else ""),
+        FieldSpec("caller_title", _("&Title"), "choice", title_choices(),
+                  view.caller_title if view else "", editable_choice=True),
+        FieldSpec("contact", _("&Contact"), value=view.contact if view else ""),
+        FieldSpec("company", _("C&ompany"), value=view.company if view else ""),
+        FieldSpec("request", _("&Request"), "text", value=view.request if view else ""),
+    ]
+
+
+class NowTab(QWidget):
+    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.views: list[VisitView] = []
+        self.targets = rules.Targets()
+        columns: list[Any] = [
+            *visit_columns(),
+            LiveColumn(lambda: _("To answer"), self._answer_text, self._colour),
+            LiveColumn(lambda: _("To reply"),
+                       lambda v, now: rules.format_elapsed(self._status(v, now).reply_elapsed),
+                       self._colour),
+            LiveColumn(lambda: _("Timeout"), self._level_text, self._colour),
+        ]
+        self.model = LiveTableModel(lambda: len(self.views),
+                                    lambda offset, limit: self.views[offset:offset + limit],
+                                    columns, host.desk.ctx.clock.now, parent=self)
+        self.table = list_view("active_table", self.model, (50, 80, 100, 220, 80, 90, 80, 80),
+                               (5,))
+        self.visitors_list = QListWidget()
+        self.visitors_list.setObjectName("current_visitors")
+        self.targets_label = QLabel()
+        self.targets_label.setObjectName("targets")
+        self.targets_label.setWordWrap(True)
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(QLabel(_("On site now")))
+        column.addWidget(self.visitors_list, 1)
+        column.addWidget(self.targets_label)
+        splitter = QSplitter()
+        splitter.addWidget(self.table)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+    # ---------------------------------------------------------------- live columns
+
+    def _status(self, view: VisitView, now: datetime):
+        return view.status(now, self.targets)
+
+    def _answer_text(self, view: VisitView, now: datetime) -> str:
+        if view.channel is Channel.PHONE_OUT:
+            return "—"
+        return rules.format_elapsed(self._status(view, now).answer_elapsed)
+
+    def _level_text(self, view: VisitView, now: datetime) -> str:
+        level = self._status(view, now).level
+        return rules.level_label(level) if level else ""
+
+    def _colour(self, view: VisitView, now: datetime) -> str | None:
+        return LEVEL_COLOURS.get(self._status(view, now).level)
+
+    # ---------------------------------------------------------------- refresh
+
+    def refresh(self) -> None:
+        host = self.host
+        self.targets = host.desk.reception.targets()
+        self.views = host.desk.reception.active(host.actor)
+        refresh_keeping_selection(self.table)
+        self.visitors_list.clear()
+        for view in self.views:
+            if view.channel is Channel.VISIT:
+                self.visitors_list.addItem(_("{who}  {company}  since {time}").format(
+                    who=who(view), company=view.company, time=time_text(view.arrived_at)))
+        t = self.targets
+        self.targets_label.setText(_(
+            "Targets: answer within {answer} s, reply within {reply} min. Minor after the target, "
+            "moderate after {am} s / {rm} min, severe after {as_} s / {rs} min.").format(
+            answer=t.answer, reply=t.reply // 60, am=t.answer_moderate,
+            rm=t.reply_moderate // 60, as_=t.answer_severe, rs=t.reply_severe // 60))
+
+    def tick(self) -> None:
+        self.model.tick()
+
+    def selected(self) -> VisitView | None:
+        return selected_row(self.table)
+
+    def select_visit(self, visit_id: int) -> None:
+        ids = [view.id for view in self.views]
+        select_id(self.table, visit_id, ids.index(visit_id) if visit_id in ids else 0)
+
+    # ---------------------------------------------------------------- actions
+
+    def _need_selection(self) -> VisitView:
+        view = self.selected()
+        if view is None:
+            raise ValidationError(_("Select an entry in the list first."))
+        return view
+
+    def _open(self, channel: Channel, title: str) -> FormDialog:
+        host = self.host
+
+        def submit(values: dict[str, Any], confirm: bool):
+            return host.desk.reception.open_visit(host.actor, channel, confirm_phrases=confirm,
+                                                  **values)
+
+        return host.dialog_for(title, visit_fields(), submit, self.opened)
+
+    def opened(self, view: VisitView) -> None:
+        self.host.refresh()
+        self.host.show_now()
+        self.select_visit(view.id)
+
+    def new_visitor(self) -> FormDialog:
+        return self._open(Channel.VISIT, _("Visitor arrives"))
+
+    def outgoing_call(self) -> FormDialog:
+        return self._open(Channel.PHONE_OUT, _("Call out"))
+
+    def incoming_call(self) -> VisitView:
+        """The phone rings: the entry (and its timer) starts now; details come later (F8)."""
+        view = self.host.desk.reception.open_visit(self.host.actor, Channel.PHONE_IN)
+        self.opened(view)
+        self.table.setFocus()
+        return view
+
+    def answer(self, view: VisitView) -> None:
+        self.host.desk.reception.answer(self.host.actor, view.id)
+        self.host.refresh()
+        self.select_visit(view.id)
+
+    def answer_selected(self) -> None:
+        self.answer(self._need_selection())
+
+    def edit_selected(self) -> FormDialog:
+        view, host = self._need_selection(), self.host
+
+        def submit(values: dict[str, Any], confirm: bool):
+            return host.desk.reception.update_visit(host.actor, view.id, confirm_phrases=confirm,
+                                                    **values)
+
+        return host.dialog_for(_("Details of entry {id}").format(id=view.id), visit_fields(view),
+                           submit)
+
+    def resolve_selected(self) -> FormDialog:
+        view, host = self._need_selection(), self.host
+
+        def submit(values: dict[str, Any], confirm: bool):
+            return host.desk.reception.resolve(host.actor, view.id, values["result"],
+                                               confirm_phrases=confirm)
+
+        return host.dialog_for(_("Resolved: entry {id}").format(id=view.id),
+                           [FieldSpec("result", _("&Result"), "text", value=view.result)], submit)
+
+    def close_selected(self) -> FormDialog:
+        view, host = self._need_selection(), self.host
+
+        def submit(values: dict[str, Any], confirm: bool):
+            return host.desk.reception.close_visit(host.actor, view.id, values["result"] or None,
+                                                   confirm_phrases=confirm)
+
+        return host.dialog_for(_("Time out: entry {id}").format(id=view.id),
+                           [FieldSpec("result", _("&Result"), "text", value=view.result)], submit)
