@@ -182,7 +182,7 @@ def test_the_call_back_form_masks_the_password_and_enter_tries_it_once(qtbot, pa
     password.setText("not-the-password")
     password.setFocus()
     boxes = []
-    monkeypatch.setattr("desk_app.ui.reception.dialogs.show_error",
+    monkeypatch.setattr("desk_app.ui.widgets.form_dialog.show_error",
                         lambda parent, error: boxes.append(str(error)))
     qtbot.keyClick(password, Qt.Key.Key_Return)
     assert AuditEntry.select().where(AuditEntry.action == "auth.sign_failed").count() == failures + 1

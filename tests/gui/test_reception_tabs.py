@@ -74,3 +74,19 @@ def test_every_tab_is_drawn(page, tmp_path):
     for index in range(page.tabs.count()):
         page.tabs.setCurrentIndex(index)
         assert not page.grab().isNull()
+
+
+def test_a_phrase_not_to_use_is_flagged_and_can_be_saved_anyway(qtbot, page, demo_desk,
+                                                                 clerk_actor):
+    dialog = page.new_complaint()
+    qtbot.waitUntil(dialog.isVisible)
+    before = demo_desk.reception.count_complaints(clerk_actor)
+    dialog.widgets["description"].setPlainText("他说：这个我不清楚")
+    assert "不清楚" in dialog.warnings["description"].text()
+    dialog.save()
+    assert dialog.isVisible() and dialog.ok_button.text() == "Save anyway"
+    assert "不清楚" in dialog.errors["description"].text()
+    dialog.save()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert demo_desk.reception.count_complaints(clerk_actor) == before + 1
+    assert page.complaints_tab.model.rowCount() == before + 1
