@@ -70,6 +70,7 @@ class LibraryTab(QSplitter):
                                (help_label, 0), (self.save_button, 0),
                                (QLabel(_("Versions")), 0), (self.history, 1)))
         self.setStretchFactor(1, 2)
+        self.setSizes([360, 700])  # the list wide enough for "situation · title (vN)"
         self.lang.currentIndexChanged.connect(lambda _i: host.run(self.load))
         self.list.currentRowChanged.connect(lambda _r: host.run(self.show_script))
         self.editor.textChanged.connect(self.flag_editor)

@@ -60,7 +60,7 @@ class NowTab(QWidget):
         self.model = LiveTableModel(lambda: len(self.views),
                                     lambda offset, limit: self.views[offset:offset + limit],
                                     columns, host.desk.ctx.clock.now, parent=self)
-        self.table = list_view("active_table", self.model, (50, 80, 100, 220, 80, 90, 80, 80),
+        self.table = list_view("active_table", self.model, (50, 70, 90, 160, 80, 90, 70, 70),
                                (5,))
         self.visitors_list = QListWidget()
         self.visitors_list.setObjectName("current_visitors")
@@ -78,6 +78,7 @@ class NowTab(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([820, 240])  # the timer columns visible at the usual width
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
