@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from desk_app.cli.common import CliError, json_text, open_desk, parse_date, safe_text, with_actor
 from desk_app.domain.clock import format_datetime, local_iso
 from desk_app.domain.manifest import register_names
 from desk_app.i18n import _
-
-# Registers without a register source yet (reception's, until issue 10 moves them onto one):
-# name -> exporter(desk, actor, args) returning an ExportResult. Every other register comes
-# from the area manifest.
-EXPORTS: dict[str, Callable[[Any, Any, argparse.Namespace], Any]] = {}
-EXPORT_CHOICES: list[str] = list(register_names())
 
 
 def register(commands) -> None:
@@ -36,14 +28,13 @@ def register(commands) -> None:
     verify_pdf.set_defaults(run=cmd_verify_pdf)
 
     export = commands.add_parser("export", help=_("export a register (PDF signed by you)"))
-    export.add_argument("register", choices=EXPORT_CHOICES)
+    export.add_argument("register", choices=register_names())
     export.add_argument("--from", dest="since", type=parse_date, metavar="YYYY-MM-DD")
     export.add_argument("--to", dest="until", type=parse_date, metavar="YYYY-MM-DD")
     export.add_argument("--format", choices=["pdf", "csv", "xlsx"], required=True)
     export.add_argument("--out", type=Path, required=True)
     export.add_argument("--force", action="store_true", help=_("replace the file if it exists"))
     export.set_defaults(run=cmd_export)
-
 
 
 @with_actor
@@ -107,11 +98,8 @@ def print_verify_report(report) -> None:
 
 @with_actor
 def cmd_export(desk, actor, args) -> int:
-    if args.register in EXPORTS:
-        result = EXPORTS[args.register](desk, actor, args)
-    else:
-        result = desk.exports.export(actor, args.register, args.since, args.until, args.format,
-                                     args.out, password=args.signing_password, force=args.force)
+    result = desk.exports.export(actor, args.register, args.since, args.until, args.format,
+                                 args.out, password=args.signing_password, force=args.force)
     print(_("Exported {rows} entries to {path} (audit chain head {seq}: {hash}).").format(
         rows=result.rows, path=result.path, seq=result.head_seq, hash=result.head_hash))
     return 0

@@ -19,16 +19,6 @@ from desk_app.cli.common import (
 from desk_app.i18n import _
 
 
-def _export_visits(desk, actor, args):
-    return desk.reception.export_visits(actor, args.since, args.until, args.format, args.out,
-                                        password=args.signing_password, force=args.force)
-
-
-def _export_complaints(desk, actor, args):
-    return desk.reception.export_complaints(actor, args.since, args.until, args.format, args.out,
-                                            password=args.signing_password, force=args.force)
-
-
 def _month(text: str) -> tuple[int, int]:
     try:
         value = date.fromisoformat(text + "-01")
@@ -46,12 +36,6 @@ def _assignment(text: str) -> tuple[str, str]:
 
 
 def register(commands) -> None:
-    from desk_app.cli.forms import EXPORT_CHOICES, EXPORTS
-
-    EXPORTS["visits"] = _export_visits
-    EXPORTS["complaints"] = _export_complaints
-    EXPORT_CHOICES.extend(("visits", "complaints"))
-
     script = commands.add_parser("script", help=_("standard phrases for visitors and calls"))
     actions = script.add_subparsers(dest="script_command", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help=_("list the current scripts"))
@@ -109,19 +93,19 @@ def register(commands) -> None:
 
 @with_actor
 def cmd_script_list(desk, actor, args) -> int:
-    rows = [view.as_dict() for view in desk.reception.scripts(actor, args.lang)]
+    rows = [view.as_dict() for view in desk.scripts.scripts(actor, args.lang)]
     emit(args, rows, ["key", "lang", "version", "title", "text"])
     return 0
 
 
 @with_actor
 def cmd_script_render(desk, actor, args) -> int:
-    print(desk.reception.render(actor, args.key, args.lang, dict(args.values)))
+    print(desk.scripts.render(actor, args.key, args.lang, dict(args.values)))
     return 0
 
 
 def cmd_script_check(args) -> int:
-    from desk_app.services.reception import check_text
+    from desk_app.services.reception.phrases import check_text
 
     findings = check_text(args.text, args.lang)
     if not findings:
@@ -136,7 +120,7 @@ def cmd_script_check(args) -> int:
 
 @with_actor
 def cmd_script_edit(desk, actor, args) -> int:
-    view = desk.reception.save_script(actor, args.key, args.lang, args.text, args.title,
+    view = desk.scripts.save_script(actor, args.key, args.lang, args.text, args.title,
                                       args.situation)
     print(_("Saved {key} ({lang}) as version {version}.").format(
         key=view.key, lang=view.lang, version=view.version))
@@ -145,17 +129,17 @@ def cmd_script_edit(desk, actor, args) -> int:
 
 @with_actor
 def cmd_script_history(desk, actor, args) -> int:
-    rows = [view.as_dict() for view in desk.reception.history(actor, args.key, args.lang)]
+    rows = [view.as_dict() for view in desk.scripts.history(actor, args.key, args.lang)]
     emit(args, rows, ["version", "changed_at", "changed_by", "text"])
     return 0
 
 
 @with_actor
 def cmd_visit_list(desk, actor, args) -> int:
-    from desk_app.services.reception import VisitFilter
+    from desk_app.services.reception.views import VisitFilter
 
     flt = VisitFilter(open_only=args.open, since=args.since, until=args.until)
-    rows = [view.as_dict() for view in desk.reception.visits(actor, flt, 0, args.limit)]
+    rows = [view.as_dict() for view in desk.visits.visits(actor, flt, 0, args.limit)]
     emit(args, rows, ["id", "channel", "name", "contact", "handler", "time_in", "time_out",
                       "timeout_level", "request"])
     return 0
@@ -168,13 +152,13 @@ def cmd_complaint_stats(desk, actor, args) -> int:
         if not (args.format and args.out):
             raise CliError(_("Give both --format and --out to write a file."))
         password = args.signing_password if args.format == "pdf" else None
-        result = desk.reception.export_complaint_stats(actor, year, month, args.format,
+        result = desk.complaints.export_complaint_stats(actor, year, month, args.format,
                                                        args.out, password=password,
                                                        force=args.force)
         print(_("Complaint statistics for {month} written to {path}.").format(
             month=f"{year:04d}-{month:02d}", path=result.path))
         return 0
-    stats = desk.reception.complaint_stats(actor, year, month)
+    stats = desk.complaints.complaint_stats(actor, year, month)
     header = stats.header()
     keys = ["category", "complaints", "replied", "on_time", "open", "average_hours", "share"]
     rows = [dict(zip(keys, row, strict=True)) for row in stats.table()]

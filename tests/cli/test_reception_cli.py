@@ -72,8 +72,8 @@ def test_visit_list_and_exports(desk_cli, tmp_path):
     desk = Desk.open(os.environ["DESK_DB"])
     try:
         clerk = desk.auth.login("wangfang", "wang-password")
-        desk.reception.open_visit(clerk, "visit", name="李", request="领取快递")
-        desk.reception.add_complaint(clerk, "parking", "车位被占")
+        desk.visits.open_visit(clerk, "visit", name="李", request="领取快递")
+        desk.complaints.add_complaint(clerk, "parking", "车位被占")
     finally:
         desk.close()
     code, out, err = desk_cli("visit", "list", "--json")

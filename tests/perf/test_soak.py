@@ -226,7 +226,7 @@ def test_a_shift_at_the_reception_desk(qapp, isolated_settings, shift_desk) -> N
 
     def act(page, what: str, number: int) -> None:
         actor = session.window.actor
-        reception = desk.reception
+        reception = desk.visits
         if what == "open":
             channel = CHANNELS[number % len(CHANNELS)]
             view = reception.open_visit(actor, channel, name=f"Soak {number}",
@@ -263,7 +263,7 @@ def test_a_shift_at_the_reception_desk(qapp, isolated_settings, shift_desk) -> N
         window = session.window
         assert window is not None
         shift.sample("end of shift", started)
-        shift.escalated = len(desk.reception.escalations(window.actor))
+        shift.escalated = len(desk.visits.escalations(window.actor))
         window.switch_action.trigger()  # File → Switch user… (Ctrl+Shift+U)
         QTimer.singleShot(0, guarded(quit_from_sign_in))
 

@@ -54,11 +54,11 @@ def test_control_and_direction_characters_are_refused_everywhere(desk, admin, cl
         lambda: desk.archive.add_item(clerk, title="好标题", kind="BG", dept="GC", level="public",
                                       keywords=bad),
         lambda: desk.archive.add_location(clerk, bad),
-        lambda: desk.reception.open_visit(clerk, Channel.VISIT, name=bad, request="咨询"),
-        lambda: desk.reception.open_visit(clerk, Channel.VISIT, name="李", request=bad),
+        lambda: desk.visits.open_visit(clerk, Channel.VISIT, name=bad, request="咨询"),
+        lambda: desk.visits.open_visit(clerk, Channel.VISIT, name="李", request=bad),
         lambda: desk.settings.set(admin, "company_name", bad),
         lambda: desk.users.add(admin, "newbie", PASSWORD, "clerk", full_name=bad),
-        lambda: desk.reception.save_script(admin, "visitor.greet", "en", bad),
+        lambda: desk.scripts.save_script(admin, "visitor.greet", "en", bad),
     ]
     for attempt in attempts:
         with pytest.raises(ValidationError, match="control character"):
@@ -82,7 +82,7 @@ def test_lengths_are_checked_with_a_message_never_cut(desk, clerk):
 
 
 def test_long_texts_keep_their_lines(desk, clerk):
-    visit = desk.reception.open_visit(clerk, Channel.VISIT, name="  李  先生 ",
+    visit = desk.visits.open_visit(clerk, Channel.VISIT, name="  李  先生 ",
                                       request="第一行\r\n\t第二行  \n")
     assert visit.name == "李 先生" and visit.request == "第一行\n\t第二行"
 

@@ -88,6 +88,9 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "AuditRegister.export_rows": AUDIT_READ,
     "ItemRegister.export_rows": REGISTER_EXPORT,
     "LoanRegister.export_rows": REGISTER_EXPORT,
+    **{f"{cls}.{name}": RECEPTION_READ
+       for cls in ("VisitRegister", "CallBackRegister", "ComplaintRegister")
+       for name in ("count", "page", "rows", "export_rows")},
     # archive catalogue (R1, R6, R7)
     "ArchiveService.add_department": ARCHIVE_WRITE,
     "ArchiveService.add_item": ARCHIVE_WRITE,
@@ -118,42 +121,42 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "LoanService.receipt": LOAN_READ,
     "LoanService.document": LOAN_READ,
     # reception: script library (R13)
-    "ReceptionService.scripts": SCRIPT_READ,
-    "ReceptionService.script": SCRIPT_READ,
-    "ReceptionService.history": SCRIPT_READ,
-    "ReceptionService.render": SCRIPT_READ,
-    "ReceptionService.automatic_values": SCRIPT_READ,  # part of rendering a script
-    "ReceptionService.save_script": ONLY_ADMIN,
+    "ScriptService.scripts": SCRIPT_READ,
+    "ScriptService.script": SCRIPT_READ,
+    "ScriptService.history": SCRIPT_READ,
+    "ScriptService.render": SCRIPT_READ,
+    "ScriptService.automatic_values": SCRIPT_READ,  # part of rendering a script
+    "ScriptService.save_script": ONLY_ADMIN,
     # reception: the log, call-backs, complaints (R14)
-    "ReceptionService.open_visit": RECEPTION_DESK,
-    "ReceptionService.update_visit": RECEPTION_DESK,
-    "ReceptionService.answer": RECEPTION_DESK,
-    "ReceptionService.resolve": RECEPTION_DESK,
-    "ReceptionService.close_visit": RECEPTION_DESK,
-    "ReceptionService.sweep_timeouts": RECEPTION_DESK,
-    "ReceptionService.review": ONLY_SUPERVISOR,
-    "ReceptionService.schedule_callback": RECEPTION_DESK,
-    "ReceptionService.record_callback": RECEPTION_DESK,
-    "ReceptionService.add_complaint": RECEPTION_DESK,
-    "ReceptionService.reply_complaint": RECEPTION_DESK,
-    "ReceptionService.get_visit": RECEPTION_READ,
-    "ReceptionService.visits": RECEPTION_READ,
-    "ReceptionService.count_visits": RECEPTION_READ,
-    "ReceptionService.active": RECEPTION_READ,
-    "ReceptionService.current_visitors": RECEPTION_READ,
-    "ReceptionService.escalations": RECEPTION_READ,
-    "ReceptionService.callbacks": RECEPTION_READ,
-    "ReceptionService.callback_form": RECEPTION_READ,
-    "ReceptionService.complaints": RECEPTION_READ,
-    "ReceptionService.count_complaints": RECEPTION_READ,
-    "ReceptionService.complaint_stats": RECEPTION_READ,
-    "ReceptionService.export_visits": RECEPTION_READ,
-    "ReceptionService.export_complaints": RECEPTION_READ,
-    "ReceptionService.export_complaint_stats": RECEPTION_READ,
+    "VisitService.open_visit": RECEPTION_DESK,
+    "VisitService.update_visit": RECEPTION_DESK,
+    "VisitService.answer": RECEPTION_DESK,
+    "VisitService.resolve": RECEPTION_DESK,
+    "VisitService.close_visit": RECEPTION_DESK,
+    "VisitService.sweep_timeouts": RECEPTION_DESK,
+    "VisitService.review": ONLY_SUPERVISOR,
+    "CallBackService.schedule_callback": RECEPTION_DESK,
+    "CallBackService.record_callback": RECEPTION_DESK,
+    "ComplaintService.add_complaint": RECEPTION_DESK,
+    "ComplaintService.reply_complaint": RECEPTION_DESK,
+    "VisitService.get_visit": RECEPTION_READ,
+    "VisitService.visits": RECEPTION_READ,
+    "VisitService.count_visits": RECEPTION_READ,
+    "VisitService.active": RECEPTION_READ,
+    "VisitService.current_visitors": RECEPTION_READ,
+    "VisitService.escalations": RECEPTION_READ,
+    "CallBackService.callbacks": RECEPTION_READ,
+    "CallBackService.count_callbacks": RECEPTION_READ,
+    "CallBackService.page_callbacks": RECEPTION_READ,
+    "CallBackService.callback_form": RECEPTION_READ,
+    "ComplaintService.complaints": RECEPTION_READ,
+    "ComplaintService.count_complaints": RECEPTION_READ,
+    "ComplaintService.complaint_stats": RECEPTION_READ,
+    "ComplaintService.export_complaint_stats": RECEPTION_READ,
 }
 
 # Public methods with an ``actor`` that are not actions: the permission checks themselves.
-PERMISSION_CHECKS = {"Service.require", "ReceptionService.require_any"}
+PERMISSION_CHECKS = {"Service.require", "ReceptionBase.require_any"}
 
 
 # ------------------------------------------------------------------------------ the database
@@ -310,18 +313,18 @@ def _restore(w: World) -> Call:
 def _visit_call(method: str, *args: Any, escalated: bool = False, **kwargs: Any):
     def prepare(w: World) -> Call:
         visit_id = w.visit(escalated)
-        return lambda a: getattr(w.desk.reception, method)(a, visit_id, *args, **kwargs)
+        return lambda a: getattr(w.desk.visits, method)(a, visit_id, *args, **kwargs)
     return prepare
 
 
 def _record_callback(w: World) -> Call:
     callback_id = w.callback()
-    return lambda a: w.desk.reception.record_callback(a, callback_id, "已回访", "satisfied")
+    return lambda a: w.desk.callbacks.record_callback(a, callback_id, "已回访", "satisfied")
 
 
 def _reply_complaint(w: World) -> Call:
     complaint_id = w.complaint()
-    return lambda a: w.desk.reception.reply_complaint(a, complaint_id, "已答复")
+    return lambda a: w.desk.complaints.reply_complaint(a, complaint_id, "已答复")
 
 
 # Who may export each register (ExportService.export checks the register's own permission).
@@ -329,6 +332,9 @@ EXPORTS: dict[str, frozenset[Role]] = {
     "audit": AUDIT_READ,
     "items": REGISTER_EXPORT,
     "loans": REGISTER_EXPORT,
+    "visits": RECEPTION_READ,
+    "callbacks": RECEPTION_READ,
+    "complaints": RECEPTION_READ,
 }
 
 
@@ -346,7 +352,9 @@ def _source_call(register: str, method: str) -> Callable[[World], Call]:
     return prepare
 
 
-_SOURCE_CLASSES = {"AuditRegister": "audit", "ItemRegister": "items", "LoanRegister": "loans"}
+_SOURCE_CLASSES = {"AuditRegister": "audit", "ItemRegister": "items", "LoanRegister": "loans",
+                   "VisitRegister": "visits", "CallBackRegister": "callbacks",
+                   "ComplaintRegister": "complaints"}
 
 
 ACTIONS: dict[str, Callable[[World], Call]] = {
@@ -419,48 +427,48 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "LoanService.slip": lambda w: lambda a: w.desk.loans.slip(a, w.slip["id"]),
     "LoanService.receipt": lambda w: lambda a: w.desk.loans.receipt(a, w.receipt["id"]),
     "LoanService.document": lambda w: lambda a: w.desk.loans.document(a, w.slip["number"]),
-    "ReceptionService.scripts": lambda w: lambda a: w.desk.reception.scripts(a, "en"),
-    "ReceptionService.script": lambda w: lambda a: w.desk.reception.script(a, "visitor.greet", "en"),
-    "ReceptionService.history":
-        lambda w: lambda a: w.desk.reception.history(a, "visitor.greet", "en"),
-    "ReceptionService.render": lambda w: lambda a: w.desk.reception.render(a, "visitor.greet", "en"),
-    "ReceptionService.automatic_values":
-        lambda w: lambda a: w.desk.reception.automatic_values(a, "en"),
-    "ReceptionService.save_script": lambda w: lambda a: w.desk.reception.save_script(
+    "ScriptService.scripts": lambda w: lambda a: w.desk.scripts.scripts(a, "en"),
+    "ScriptService.script": lambda w: lambda a: w.desk.scripts.script(a, "visitor.greet", "en"),
+    "ScriptService.history":
+        lambda w: lambda a: w.desk.scripts.history(a, "visitor.greet", "en"),
+    "ScriptService.render": lambda w: lambda a: w.desk.scripts.render(a, "visitor.greet", "en"),
+    "ScriptService.automatic_values":
+        lambda w: lambda a: w.desk.scripts.automatic_values(a, "en"),
+    "ScriptService.save_script": lambda w: lambda a: w.desk.scripts.save_script(
         a, "visitor.greet", "en", f"Hello, version {w.n()}."),
-    "ReceptionService.open_visit":
-        lambda w: lambda a: w.desk.reception.open_visit(a, "visit", name="Li"),
-    "ReceptionService.update_visit": _visit_call("update_visit", name="Zhao"),
-    "ReceptionService.answer": _visit_call("answer"),
-    "ReceptionService.resolve": _visit_call("resolve", "solved"),
-    "ReceptionService.close_visit": _visit_call("close_visit"),
-    "ReceptionService.sweep_timeouts": lambda w: lambda a: w.desk.reception.sweep_timeouts(a),
-    "ReceptionService.review": _visit_call("review", "talked to the agent", escalated=True),
-    "ReceptionService.schedule_callback": lambda w: lambda a: w.desk.reception.schedule_callback(
+    "VisitService.open_visit":
+        lambda w: lambda a: w.desk.visits.open_visit(a, "visit", name="Li"),
+    "VisitService.update_visit": _visit_call("update_visit", name="Zhao"),
+    "VisitService.answer": _visit_call("answer"),
+    "VisitService.resolve": _visit_call("resolve", "solved"),
+    "VisitService.close_visit": _visit_call("close_visit"),
+    "VisitService.sweep_timeouts": lambda w: lambda a: w.desk.visits.sweep_timeouts(a),
+    "VisitService.review": _visit_call("review", "talked to the agent", escalated=True),
+    "CallBackService.schedule_callback": lambda w: lambda a: w.desk.callbacks.schedule_callback(
         a, "13800000000", "follow up", w.desk.ctx.clock.now() + timedelta(days=1)),
-    "ReceptionService.record_callback": _record_callback,
-    "ReceptionService.add_complaint":
-        lambda w: lambda a: w.desk.reception.add_complaint(a, "noise", "loud"),
-    "ReceptionService.reply_complaint": _reply_complaint,
-    "ReceptionService.get_visit": lambda w: lambda a: w.desk.reception.get_visit(a, w.visit_id),
-    "ReceptionService.visits": lambda w: lambda a: w.desk.reception.visits(a),
-    "ReceptionService.count_visits": lambda w: lambda a: w.desk.reception.count_visits(a),
-    "ReceptionService.active": lambda w: lambda a: w.desk.reception.active(a),
-    "ReceptionService.current_visitors": lambda w: lambda a: w.desk.reception.current_visitors(a),
-    "ReceptionService.escalations": lambda w: lambda a: w.desk.reception.escalations(a),
-    "ReceptionService.callbacks": lambda w: lambda a: w.desk.reception.callbacks(a),
-    "ReceptionService.callback_form":
-        lambda w: lambda a: w.desk.reception.callback_form(a, w.callback_id),
-    "ReceptionService.complaints": lambda w: lambda a: w.desk.reception.complaints(a),
-    "ReceptionService.count_complaints": lambda w: lambda a: w.desk.reception.count_complaints(a),
-    "ReceptionService.complaint_stats":
-        lambda w: lambda a: w.desk.reception.complaint_stats(a, 2026, 11),
-    "ReceptionService.export_visits": lambda w: lambda a: w.desk.reception.export_visits(
-        a, None, None, "csv", w.out("csv")),
-    "ReceptionService.export_complaints": lambda w: lambda a: w.desk.reception.export_complaints(
-        a, None, None, "csv", w.out("csv")),
-    "ReceptionService.export_complaint_stats":
-        lambda w: lambda a: w.desk.reception.export_complaint_stats(a, 2026, 11, "xlsx",
+    "CallBackService.record_callback": _record_callback,
+    "ComplaintService.add_complaint":
+        lambda w: lambda a: w.desk.complaints.add_complaint(a, "noise", "loud"),
+    "ComplaintService.reply_complaint": _reply_complaint,
+    "VisitService.get_visit": lambda w: lambda a: w.desk.visits.get_visit(a, w.visit_id),
+    "VisitService.visits": lambda w: lambda a: w.desk.visits.visits(a),
+    "VisitService.count_visits": lambda w: lambda a: w.desk.visits.count_visits(a),
+    "VisitService.active": lambda w: lambda a: w.desk.visits.active(a),
+    "VisitService.current_visitors": lambda w: lambda a: w.desk.visits.current_visitors(a),
+    "VisitService.escalations": lambda w: lambda a: w.desk.visits.escalations(a),
+    "CallBackService.callbacks": lambda w: lambda a: w.desk.callbacks.callbacks(a),
+    "CallBackService.count_callbacks":
+        lambda w: lambda a: w.desk.callbacks.count_callbacks(a, True),
+    "CallBackService.page_callbacks":
+        lambda w: lambda a: w.desk.callbacks.page_callbacks(a, False, 0, 10),
+    "CallBackService.callback_form":
+        lambda w: lambda a: w.desk.callbacks.callback_form(a, w.callback_id),
+    "ComplaintService.complaints": lambda w: lambda a: w.desk.complaints.complaints(a),
+    "ComplaintService.count_complaints": lambda w: lambda a: w.desk.complaints.count_complaints(a),
+    "ComplaintService.complaint_stats":
+        lambda w: lambda a: w.desk.complaints.complaint_stats(a, 2026, 11),
+    "ComplaintService.export_complaint_stats":
+        lambda w: lambda a: w.desk.complaints.export_complaint_stats(a, 2026, 11, "xlsx",
                                                                     w.out("xlsx")),
 }
 

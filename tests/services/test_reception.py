@@ -12,7 +12,8 @@ import pytest
 from desk_app.demo.reception import generate_reception
 from desk_app.domain.errors import Conflict, ValidationError
 from desk_app.domain.reception import LANGS, SITUATIONS, Channel, Level, MissingValues
-from desk_app.services.reception import ForbiddenPhraseFound, VisitFilter, default_library
+from desk_app.services.reception.phrases import ForbiddenPhraseFound, default_library
+from desk_app.services.reception.views import VisitFilter
 from desk_app.store.models import AuditEntry
 from tests.conftest import PASSWORD, add_user
 
@@ -41,32 +42,32 @@ def test_every_situation_has_a_script_in_every_language():
 
 
 def test_defaults_are_seeded_once_and_are_clean(desk, clerk):
-    from desk_app.services.reception import check_text
+    from desk_app.services.reception.phrases import check_text
 
-    scripts = desk.reception.scripts(clerk)
+    scripts = desk.scripts.scripts(clerk)
     assert len(scripts) == 3 * len(default_library("en")["scripts"])
     assert all(s.version == 1 and s.created_by == "system" for s in scripts)
     assert [s for s in scripts if check_text(s.text)] == []
     before = audit_count()
-    desk.reception.scripts(clerk, "zh_TW")
+    desk.scripts.scripts(clerk, "zh_TW")
     assert audit_count() == before
 
 
 def test_edit_makes_a_new_version_and_keeps_the_old(desk, admin, clerk, clock):
-    desk.reception.scripts(admin)
+    desk.scripts.scripts(admin)
     clock.advance(minutes=5)
     before = audit_count()
-    view = desk.reception.save_script(admin, "visitor.greet", "zh_CN",
+    view = desk.scripts.save_script(admin, "visitor.greet", "zh_CN",
                                       "{time_greeting}！欢迎来到{company}。")
     assert view.version == 2 and view.created_by == "admin"
     assert audit_count() == before + 1
-    history = desk.reception.history(clerk, "visitor.greet", "zh_CN")
+    history = desk.scripts.history(clerk, "visitor.greet", "zh_CN")
     assert [h.version for h in history] == [2, 1]
     assert history[1].text.startswith("{time_greeting}！欢迎光临")
     assert history[0].created_at == clock.now()
-    assert desk.reception.script(clerk, "visitor.greet", "zh_CN").version == 2
+    assert desk.scripts.script(clerk, "visitor.greet", "zh_CN").version == 2
     # unchanged text: no new version, no audit entry
-    desk.reception.save_script(admin, "visitor.greet", "zh_CN", view.text)
+    desk.scripts.save_script(admin, "visitor.greet", "zh_CN", view.text)
     assert audit_count() == before + 1
 
 
@@ -74,103 +75,103 @@ def test_edit_refuses_unknown_placeholders_forbidden_phrases_and_clerks(desk, ad
     from desk_app.domain.errors import PermissionDenied
 
     with pytest.raises(ValidationError, match="callr"):
-        desk.reception.save_script(admin, "visitor.greet", "en", "Hello {callr}")
+        desk.scripts.save_script(admin, "visitor.greet", "en", "Hello {callr}")
     with pytest.raises(ForbiddenPhraseFound) as found:
-        desk.reception.save_script(admin, "visitor.greet", "zh_TW", "這個我們沒做過")
+        desk.scripts.save_script(admin, "visitor.greet", "zh_TW", "這個我們沒做過")
     assert "這項服務" in str(found.value)
     with pytest.raises(PermissionDenied):
-        desk.reception.save_script(clerk, "visitor.greet", "en", "Hello")
+        desk.scripts.save_script(clerk, "visitor.greet", "en", "Hello")
     with pytest.raises(ValidationError):
-        desk.reception.save_script(admin, "new.script", "en", "Hello")  # no situation
-    new = desk.reception.save_script(admin, "visitor.parcel", "en", "Your parcel is here.",
+        desk.scripts.save_script(admin, "new.script", "en", "Hello")  # no situation
+    new = desk.scripts.save_script(admin, "visitor.parcel", "en", "Your parcel is here.",
                                      "Parcel", "visitor.offer_help")
     assert new.version == 1
 
 
 def test_render_fills_automatic_values_and_names_missing_ones(desk, clerk, monkeypatch):
-    text = desk.reception.render(clerk, "phone.answer", "zh_CN")
+    text = desk.scripts.render(clerk, "phone.answer", "zh_CN")
     assert "示例物业服务有限公司" in text and "王芳" in text
     with pytest.raises(MissingValues) as error:
-        desk.reception.render(clerk, "phone.not_available", "en")
+        desk.scripts.render(clerk, "phone.not_available", "en")
     assert error.value.names == ["caller_title", "caller"]
-    text = desk.reception.render(clerk, "phone.not_available", "en",
+    text = desk.scripts.render(clerk, "phone.not_available", "en",
                                  {"caller": "Li", "caller_title": "Ms"})
     assert text.startswith("Ms Li, ")
 
 
 def test_visit_log_timers_and_escalation(desk, clerk, supervisor, clock):
-    visit = desk.reception.open_visit(clerk, "visit", name="李", caller_title="先生",
+    visit = desk.visits.open_visit(clerk, "visit", name="李", caller_title="先生",
                                       request="办理门禁卡")
-    call = desk.reception.open_visit(clerk, Channel.PHONE_IN)
-    assert [v.id for v in desk.reception.current_visitors(clerk)] == [visit.id]
+    call = desk.visits.open_visit(clerk, Channel.PHONE_IN)
+    assert [v.id for v in desk.visits.current_visitors(clerk)] == [visit.id]
     clock.advance(seconds=5)
-    visit = desk.reception.answer(clerk, visit.id)
+    visit = desk.visits.answer(clerk, visit.id)
     clock.advance(seconds=7)  # the phone rang 12 s: minor
-    call = desk.reception.answer(clerk, call.id)
+    call = desk.visits.answer(clerk, call.id)
     assert call.timeout_level is Level.MINOR
     with pytest.raises(Conflict):
-        desk.reception.answer(clerk, call.id)
+        desk.visits.answer(clerk, call.id)
     clock.advance(minutes=3)
-    call = desk.reception.close_visit(clerk, call.id, "已解答")
+    call = desk.visits.close_visit(clerk, call.id, "已解答")
     assert call.timeout_level is Level.MINOR and call.resolved_at == clock.now()
     clock.advance(minutes=8)  # the visitor has waited 11 min for a reply: moderate
-    assert desk.reception.sweep_timeouts(clerk) == []
-    assert desk.reception.get_visit(clerk, visit.id).timeout_level is Level.MODERATE
+    assert desk.visits.sweep_timeouts(clerk) == []
+    assert desk.visits.get_visit(clerk, visit.id).timeout_level is Level.MODERATE
     before = audit_count()
-    assert desk.reception.sweep_timeouts(clerk) == []  # nothing new: no write
+    assert desk.visits.sweep_timeouts(clerk) == []  # nothing new: no write
     assert audit_count() == before
     clock.advance(minutes=20)  # 31 min: severe, escalated to the supervisor
-    escalated = desk.reception.sweep_timeouts(clerk)
+    escalated = desk.visits.sweep_timeouts(clerk)
     assert [v.id for v in escalated] == [visit.id]
     assert audit_count() == before + 1
-    assert [v.id for v in desk.reception.escalations(supervisor)] == [visit.id]
-    reviewed = desk.reception.review(supervisor, visit.id, "已面谈当班人员")
+    assert [v.id for v in desk.visits.escalations(supervisor)] == [visit.id]
+    reviewed = desk.visits.review(supervisor, visit.id, "已面谈当班人员")
     assert reviewed.reviewed_by == "zhoumin"
-    assert desk.reception.escalations(supervisor) == []
-    closed = desk.reception.close_visit(clerk, visit.id)
-    assert closed.ended_at == clock.now() and desk.reception.current_visitors(clerk) == []
-    assert desk.reception.count_visits(clerk, VisitFilter(channel=Channel.VISIT)) == 1
-    assert desk.reception.count_visits(clerk, VisitFilter(text="门禁")) == 1
+    assert desk.visits.escalations(supervisor) == []
+    closed = desk.visits.close_visit(clerk, visit.id)
+    assert closed.ended_at == clock.now() and desk.visits.current_visitors(clerk) == []
+    assert desk.visits.count_visits(clerk, VisitFilter(channel=Channel.VISIT)) == 1
+    assert desk.visits.count_visits(clerk, VisitFilter(text="门禁")) == 1
 
 
 def test_targets_come_from_settings(desk, admin, clerk, clock):
     desk.settings.set_many(admin, {"reception_answer_seconds": 20,
                                    "reception_answer_moderate_seconds": 40})
-    call = desk.reception.open_visit(clerk, "phone_in")
+    call = desk.visits.open_visit(clerk, "phone_in")
     clock.advance(seconds=15)
-    assert desk.reception.answer(clerk, call.id).timeout_level is Level.NONE
+    assert desk.visits.answer(clerk, call.id).timeout_level is Level.NONE
 
 
 def test_notes_are_checked_for_forbidden_phrases(desk, clerk):
     before = audit_count()
     with pytest.raises(ForbiddenPhraseFound) as error:
-        desk.reception.open_visit(clerk, "phone_in", request="客户问的事情我不清楚")
+        desk.visits.open_visit(clerk, "phone_in", request="客户问的事情我不清楚")
     assert error.value.field == "request" and "我帮您查询" in str(error.value)
     assert audit_count() == before
-    visit = desk.reception.open_visit(clerk, "phone_in", request="客户说之前被告知“不清楚”",
+    visit = desk.visits.open_visit(clerk, "phone_in", request="客户说之前被告知“不清楚”",
                                       confirm_phrases=True)
     with pytest.raises(ForbiddenPhraseFound):
-        desk.reception.update_visit(clerk, visit.id, result="没办法")
-    desk.reception.update_visit(clerk, visit.id, name="赵", contact="13800000000")
-    assert desk.reception.get_visit(clerk, visit.id).name == "赵"
+        desk.visits.update_visit(clerk, visit.id, result="没办法")
+    desk.visits.update_visit(clerk, visit.id, name="赵", contact="13800000000")
+    assert desk.visits.get_visit(clerk, visit.id).name == "赵"
 
 
 def test_callbacks_and_record_form(desk, clerk, clock, tmp_path):
-    visit = desk.reception.open_visit(clerk, "phone_in", name="王", request="报修水管")
+    visit = desk.visits.open_visit(clerk, "phone_in", name="王", request="报修水管")
     due = clock.now() + timedelta(days=1)
-    callback = desk.reception.schedule_callback(clerk, "13800000000", "回访维修结果", due,
+    callback = desk.callbacks.schedule_callback(clerk, "13800000000", "回访维修结果", due,
                                                 name="王", caller_title="女士",
                                                 visit_id=visit.id)
-    assert [c.id for c in desk.reception.callbacks(clerk, pending_only=True)] == [callback.id]
+    assert [c.id for c in desk.callbacks.callbacks(clerk, pending_only=True)] == [callback.id]
     with pytest.raises(ValidationError):
-        desk.reception.schedule_callback(clerk, "1", "x", clock.now() - timedelta(hours=1))
+        desk.callbacks.schedule_callback(clerk, "1", "x", clock.now() - timedelta(hours=1))
     clock.advance(days=1)
-    done = desk.reception.record_callback(clerk, callback.id, "已修好，业主满意", "satisfied")
+    done = desk.callbacks.record_callback(clerk, callback.id, "已修好，业主满意", "satisfied")
     assert done.status == "done" and done.done_by == "wangfang"
-    assert desk.reception.callbacks(clerk, pending_only=True) == []
-    unsigned = desk.reception.callback_form(clerk, callback.id)
+    assert desk.callbacks.callbacks(clerk, pending_only=True) == []
+    unsigned = desk.callbacks.callback_form(clerk, callback.id)
     assert unsigned.startswith(b"%PDF")
-    signed = desk.reception.callback_form(clerk, callback.id, password=PASSWORD)
+    signed = desk.callbacks.callback_form(clerk, callback.id, password=PASSWORD)
     from desk_app.services.exports import verify_pdf_file
 
     path = tmp_path / "cb.pdf"
@@ -181,46 +182,46 @@ def test_callbacks_and_record_form(desk, clerk, clock, tmp_path):
 
 
 def test_complaints_and_monthly_statistics(desk, clerk, clock, tmp_path):
-    first = desk.reception.add_complaint(clerk, "repairs", "报修三天未上门", "刘先生")
-    second = desk.reception.add_complaint(clerk, "repairs", "维修后仍漏水")
-    desk.reception.add_complaint(clerk, "noise", "夜间施工")
+    first = desk.complaints.add_complaint(clerk, "repairs", "报修三天未上门", "刘先生")
+    second = desk.complaints.add_complaint(clerk, "repairs", "维修后仍漏水")
+    desk.complaints.add_complaint(clerk, "noise", "夜间施工")
     assert first.promised_at == clock.now() + timedelta(hours=24)
     with pytest.raises(ValidationError):
-        desk.reception.add_complaint(clerk, "weather", "太热")
+        desk.complaints.add_complaint(clerk, "weather", "太热")
     clock.advance(hours=2)
-    desk.reception.reply_complaint(clerk, first.id, "已安排师傅上门")
+    desk.complaints.reply_complaint(clerk, first.id, "已安排师傅上门")
     clock.advance(hours=30)
-    late = desk.reception.reply_complaint(clerk, second.id, "已更换水管")
+    late = desk.complaints.reply_complaint(clerk, second.id, "已更换水管")
     assert late.on_time is False
     local = (clock.now()).date()
-    stats = desk.reception.complaint_stats(clerk, local.year, local.month)
+    stats = desk.complaints.complaint_stats(clerk, local.year, local.month)
     repairs = next(r for r in stats.rows if r.category == "repairs")
     assert (repairs.total, repairs.replied, repairs.on_time, repairs.open) == (2, 2, 1, 0)
     assert stats.total is not None and stats.total.total == 3 and stats.total.open == 1
-    xlsx = desk.reception.export_complaint_stats(clerk, local.year, local.month, "xlsx",
+    xlsx = desk.complaints.export_complaint_stats(clerk, local.year, local.month, "xlsx",
                                                  tmp_path / "stats.xlsx")
     import openpyxl  # a dependency of the app (XLSX exports): missing means broken
     sheet = openpyxl.load_workbook(xlsx.path).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[4 + 1][:5] == ["Repairs and maintenance", 2, 2, 1, 0]
     assert values[-1][:2] == ["Total", 3]
-    pdf = desk.reception.export_complaint_stats(clerk, local.year, local.month, "pdf",
+    pdf = desk.complaints.export_complaint_stats(clerk, local.year, local.month, "pdf",
                                                 tmp_path / "stats.pdf", password=PASSWORD)
     assert pdf.path.read_bytes().startswith(b"%PDF")
     with pytest.raises(ValidationError):
-        desk.reception.export_complaint_stats(clerk, local.year, local.month, "doc",
+        desk.complaints.export_complaint_stats(clerk, local.year, local.month, "doc",
                                               tmp_path / "x.doc")
 
 
 def test_exports_of_visits_and_complaints(desk, clerk, tmp_path):
-    desk.reception.open_visit(clerk, "visit", name="陈", request="领取快递")
-    desk.reception.add_complaint(clerk, "parking", "车位被占")
+    desk.visits.open_visit(clerk, "visit", name="陈", request="领取快递")
+    desk.complaints.add_complaint(clerk, "parking", "车位被占")
     before = audit_count()
-    result = desk.reception.export_visits(clerk, None, None, "csv", tmp_path / "v.csv")
+    result = desk.exports.export(clerk, "visits", None, None, "csv", tmp_path / "v.csv")
     assert result.rows == 1 and "领取快递" in result.path.read_text(encoding="utf-8-sig")
     assert audit_count() == before + 1
-    pdf = desk.reception.export_complaints(clerk, None, None, "pdf", tmp_path / "c.pdf",
-                                           password=PASSWORD)
+    pdf = desk.exports.export(clerk, "complaints", None, None, "pdf", tmp_path / "c.pdf",
+                              password=PASSWORD)
     assert pdf.rows == 1 and pdf.path.read_bytes().startswith(b"%PDF")
     entry = AuditEntry.select().order_by(AuditEntry.seq.desc()).first()
     assert entry.action == "export.complaints" and json.loads(entry.change)["after"]["format"] == "pdf"
@@ -233,9 +234,9 @@ def test_demo_data(sqlite_desk, clock):
     added = generate_reception(sqlite_desk.ctx, admin, random.Random(1), 1)
     assert added > 700 and audit_count() == before + 1
     auditor = add_user(sqlite_desk, admin, "chenjing", "auditor")
-    assert sqlite_desk.reception.count_visits(auditor) == added
-    assert len(sqlite_desk.reception.current_visitors(auditor)) == 3
+    assert sqlite_desk.visits.count_visits(auditor) == added
+    assert len(sqlite_desk.visits.current_visitors(auditor)) == 3
     today = clock.now().date()
     month = (today.replace(day=1) - timedelta(days=1))
-    stats = sqlite_desk.reception.complaint_stats(auditor, month.year, month.month)
+    stats = sqlite_desk.complaints.complaint_stats(auditor, month.year, month.month)
     assert stats.total is not None and stats.total.total > 0

@@ -56,19 +56,19 @@ def test_reading_the_script_library_writes_nothing(desk, staff):
     """The library is seeded when the database is created (Desk.open), not on a read."""
     assert entries("script.seed") == 1
     before = entries()
-    desk.reception.scripts(staff["clerk"], "zh_CN")
-    desk.reception.script(staff["clerk"], "visitor.greet", "en")
-    desk.reception.history(staff["clerk"], "visitor.greet", "en")
-    desk.reception.render(staff["clerk"], "visitor.greet", "en", {"name": "Li"})
+    desk.scripts.scripts(staff["clerk"], "zh_CN")
+    desk.scripts.script(staff["clerk"], "visitor.greet", "en")
+    desk.scripts.history(staff["clerk"], "visitor.greet", "en")
+    desk.scripts.render(staff["clerk"], "visitor.greet", "en", {"name": "Li"})
     assert entries() == before
 
 
 def test_an_edit_that_changes_nothing_records_nothing(desk, staff):
-    visit = desk.reception.open_visit(staff["clerk"], Channel.VISIT, name="李先生", request="咨询")
+    visit = desk.visits.open_visit(staff["clerk"], Channel.VISIT, name="李先生", request="咨询")
     before = entries()
-    desk.reception.update_visit(staff["clerk"], visit.id, name="李先生", request="咨询")
+    desk.visits.update_visit(staff["clerk"], visit.id, name="李先生", request="咨询")
     assert entries() == before
-    desk.reception.update_visit(staff["clerk"], visit.id, request="咨询停车")
+    desk.visits.update_visit(staff["clerk"], visit.id, request="咨询停车")
     assert entries() == before + 1 and last().action == "visit.edit"
 
 
@@ -151,15 +151,15 @@ def test_loans_of_personnel_files_are_sealed_like_the_files(desk, admin, staff, 
 
 def test_signing_a_call_back_form_is_recorded_with_its_hash(desk, staff):
     clerk = staff["clerk"]
-    callback = desk.reception.schedule_callback(clerk, "138 0000 0000", "回访维修结果",
+    callback = desk.callbacks.schedule_callback(clerk, "138 0000 0000", "回访维修结果",
                                                 datetime(2030, 1, 1, 9, 0), name="李先生")
     before = entries()
-    unsigned = desk.reception.callback_form(clerk, callback.id)
+    unsigned = desk.callbacks.callback_form(clerk, callback.id)
     assert entries() == before  # an unsigned form is only a view
     with pytest.raises(AuthenticationFailed):
-        desk.reception.callback_form(clerk, callback.id, password="wrong-password")
+        desk.callbacks.callback_form(clerk, callback.id, password="wrong-password")
     assert entries("callback.sign") == 0
-    signed = desk.reception.callback_form(clerk, callback.id, password=PASSWORD)
+    signed = desk.callbacks.callback_form(clerk, callback.id, password=PASSWORD)
     assert signed != unsigned and last().action == "callback.sign"
     assert json.loads(last().change)["after"]["sha256"] == hashlib.sha256(signed).hexdigest()
 
@@ -169,14 +169,14 @@ def test_signing_a_call_back_form_is_recorded_with_its_hash(desk, staff):
 
 def test_reception_export_is_recorded_after_its_file(desk, staff, tmp_path):
     clerk = staff["clerk"]
-    desk.reception.open_visit(clerk, Channel.VISIT, name="访客", request="咨询")
+    desk.visits.open_visit(clerk, Channel.VISIT, name="访客", request="咨询")
     out = tmp_path / "visits.pdf"
     before = entries()
     with pytest.raises(AuthenticationFailed):
-        desk.reception.export_visits(clerk, None, None, "pdf", out, password="wrong-password")
+        desk.exports.export(clerk, "visits", None, None, "pdf", out, password="wrong-password")
     assert not out.exists() and entries("export.visits") == 0
     assert entries() == before + 1 and last().action == "auth.sign_failed"
-    result = desk.reception.export_visits(clerk, None, None, "pdf", out, password=PASSWORD)
+    result = desk.exports.export(clerk, "visits", None, None, "pdf", out, password=PASSWORD)
     assert result.rows == 1 and last().action == "export.visits"
     recorded = json.loads(last().change)["after"]
     assert recorded["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()

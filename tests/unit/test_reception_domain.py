@@ -23,7 +23,7 @@ from desk_app.domain.reception import (
     timer_status,
     unknown_placeholders,
 )
-from desk_app.services.reception import check_text
+from desk_app.services.reception.phrases import check_text
 
 ALL = "{time_greeting}，{company}，{agent}为您服务。{caller}{caller_title}，我们会在{reply_time}前回复。"
 VALUES = {"time_greeting": "上午好", "company": "示例物业", "agent": "王芳", "caller": "李",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from desk_app.domain.area import AreaSpec, PageSpec, ServiceSpec, grants
+from desk_app.domain.area import AreaSpec, PageSpec, RegisterSpec, ServiceSpec, grants
 from desk_app.domain.roles import Role
 from desk_app.domain.settings import Setting, between
 from desk_app.i18n import N_
@@ -48,8 +48,18 @@ AREA = AreaSpec(
     ),
     models="desk_app.store.reception",
     services=(
-        ServiceSpec("reception", "desk_app.services.reception:ReceptionService",
+        ServiceSpec("scripts", "desk_app.services.reception.scripts:ScriptService",
+                    ("settings",)),
+        ServiceSpec("visits", "desk_app.services.reception.visits:VisitService", ("settings",)),
+        ServiceSpec("callbacks", "desk_app.services.reception.callbacks:CallBackService",
                     ("settings", "keys")),
+        ServiceSpec("complaints", "desk_app.services.reception.complaints:ComplaintService",
+                    ("settings", "keys")),
+    ),
+    registers=(
+        RegisterSpec("visits", "desk_app.services.reception.registers:VisitRegister"),
+        RegisterSpec("callbacks", "desk_app.services.reception.registers:CallBackRegister"),
+        RegisterSpec("complaints", "desk_app.services.reception.registers:ComplaintRegister"),
     ),
     cli=("desk_app.cli.reception",),
     pages=(

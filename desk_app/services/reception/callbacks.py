@@ -1,0 +1,125 @@
+"""Call-backs (回访, R14): scheduled calls to customers, their record and its signed form."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from desk_app.domain import reception as rules
+from desk_app.domain.areas.reception import ReceptionPermission
+from desk_app.domain.clock import format_datetime
+from desk_app.domain.errors import Conflict, NotFound, ValidationError
+from desk_app.domain.users import Actor
+from desk_app.i18n import _
+from desk_app.services.reception.base import ReceptionBase, callback_query, sign_if_asked
+from desk_app.services.reception.views import (
+    CallBackFilter,
+    CallBackView,
+    callback_status_text,
+    callback_view,
+    satisfaction_text,
+    visit_view,
+)
+from desk_app.services.signing import KeyService
+from desk_app.store.reception import CallBack
+
+
+class CallBackService(ReceptionBase):
+    keys: KeyService
+
+    def schedule_callback(self, actor: Actor, contact: str, purpose: str, due_at: datetime,
+                          name: str = "", caller_title: str = "", visit_id: int | None = None,
+                          handler: str | None = None) -> CallBackView:
+        self.require(actor, ReceptionPermission.RECEPTION_USE)
+        contact = rules.text_field(contact, "contact", _("The contact"), 64)
+        purpose = rules.text_field(purpose, "purpose", _("The purpose"), 2000)
+        if not contact:
+            raise ValidationError(_("Give a phone number or other contact."), field="contact")
+        if not purpose:
+            raise ValidationError(_("Say what the call-back is about."), field="purpose")
+        name = rules.text_field(name, "name", _("The name"), 64)
+        caller_title = rules.text_field(caller_title, "caller_title", _("The title"), 16)
+        with self.write() as tx:
+            if due_at < tx.at - timedelta(minutes=5):
+                raise ValidationError(_("The call-back time is in the past."), field="due_at")
+            if visit_id is not None:
+                self._visit(visit_id)
+            row = CallBack.create(visit=visit_id, name=name, caller_title=caller_title,
+                                  contact=contact, purpose=purpose, due_at=due_at,
+                                  handler=handler or actor.name, created_at=tx.at,
+                                  created_by=actor.name)
+            tx.audit(actor, "callback.schedule", "call_back", row.id,
+                     after={"contact": contact, "purpose": purpose, "due": due_at.isoformat(),
+                            "visit": visit_id})
+        return callback_view(row)
+
+    def record_callback(self, actor: Actor, callback_id: int, result: str,
+                        satisfaction: str, confirm_phrases: bool = False) -> CallBackView:
+        """The call-back was made (or the customer could not be reached)."""
+        self.require(actor, ReceptionPermission.RECEPTION_USE)
+        if satisfaction not in rules.SATISFACTION:
+            raise ValidationError(_("Choose how satisfied the customer was."),
+                                  field="satisfaction")
+        result = rules.text_field(result, "result", _("The result"), 4000)
+        if not result:
+            raise ValidationError(_("Write down the result of the call-back."), field="result")
+        self._notes(confirm_phrases, result=result)
+        with self.write() as tx:
+            row = self.locked(CallBack.select().where(CallBack.id == callback_id)).first()
+            if row is None:
+                raise NotFound(_("No call-back {id}.").format(id=callback_id))
+            if row.status != "scheduled":
+                raise Conflict(_("Call-back {id} was already recorded.").format(id=callback_id))
+            row.status = "unreachable" if satisfaction == "unreachable" else "done"
+            row.done_at, row.done_by = tx.at, actor.name
+            row.result, row.satisfaction = result, satisfaction
+            row.save()
+            tx.audit(actor, "callback.record", "call_back", row.id,
+                     after={"status": row.status, "satisfaction": satisfaction,
+                            "result": result})
+        return callback_view(row)
+
+    def count_callbacks(self, actor: Actor, pending_only: bool = False) -> int:
+        self.require(actor, ReceptionPermission.RECEPTION_VIEW)
+        return callback_query(CallBackFilter(pending_only=pending_only)).count()
+
+    def page_callbacks(self, actor: Actor, pending_only: bool = False, offset: int = 0,
+                       limit: int = 200) -> list[CallBackView]:
+        """Pending ones by due time, soonest first; all of them latest due first."""
+        self.require(actor, ReceptionPermission.RECEPTION_VIEW)
+        query = callback_query(CallBackFilter(pending_only=pending_only))
+        order = ((CallBack.due_at, CallBack.id) if pending_only
+                 else (CallBack.due_at.desc(), CallBack.id.desc()))
+        return [callback_view(row) for row in query.order_by(*order).offset(offset).limit(limit)]
+
+    def callbacks(self, actor: Actor, pending_only: bool = False) -> list[CallBackView]:
+        """The first 2,000 of :meth:`page_callbacks`."""
+        return self.page_callbacks(actor, pending_only, 0, 2000)
+
+    def callback_form(self, actor: Actor, callback_id: int, password: str | None = None,
+                      handwriting_png: bytes | None = None) -> bytes:
+        """The call-back record form (回访记录表) as a PDF, signed by the actor if a password
+        is given (else with an empty signature box for a pen)."""
+        from desk_app.forms.reception import callback_pdf
+
+        self.require(actor, ReceptionPermission.RECEPTION_VIEW)
+        row = CallBack.get_or_none(CallBack.id == callback_id)
+        if row is None:
+            raise NotFound(_("No call-back {id}.").format(id=callback_id))
+        view = callback_view(row)
+        number = f"CB-{view.id:06d}"
+        origin = ""
+        if view.visit_id:
+            visit = visit_view(self._visit(view.visit_id))
+            channel = _(rules.CHANNEL_LABELS[visit.channel])
+            origin = f"{channel} {format_datetime(visit.arrived_at)} {visit.request}"
+        record = {**vars(view), "number": number, "origin": origin,
+                  "status": callback_status_text(view.status),
+                  "satisfaction": satisfaction_text(view.satisfaction)}
+        pdf = sign_if_asked(self.keys, actor, callback_pdf(self.company(), self.now(), record),
+                            "handler", password, handwriting_png)
+        if password is not None:  # a signature is an action: recorded once it exists
+            with self.write() as tx:
+                tx.audit(actor, "callback.sign", "call_back", view.id, after={
+                    "record": number, "sha256": hashlib.sha256(pdf).hexdigest()})
+        return pdf
