@@ -80,7 +80,7 @@ def test_greet_a_visitor_and_answer_a_call_without_the_mouse(qtbot, page, demo_d
     qtbot.keyClicks(name, "Li Lei")
     qtbot.keyClick(name, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not dialog.isVisible())
-    visitor = demo_desk.reception.current_visitors(clerk_actor)[-1]
+    visitor = demo_desk.visits.current_visitors(clerk_actor)[-1]
     assert visitor.name == "Li Lei" and visitor.answered_at is None
     assert page.selected_visit().id == visitor.id
 
@@ -90,18 +90,18 @@ def test_greet_a_visitor_and_answer_a_call_without_the_mouse(qtbot, page, demo_d
         qtbot.keyClick(palette.search, Qt.Key.Key_Return)
     text = QApplication.clipboard().text()
     assert "welcome to 示例物业服务有限公司" in text and "{" not in text
-    assert demo_desk.reception.get_visit(clerk_actor, visitor.id).answered_at is not None
+    assert demo_desk.visits.get_visit(clerk_actor, visitor.id).answered_at is not None
 
     # The phone rings: F3 starts the entry; 12 s later the clerk answers through the palette.
     key_on_page(qtbot, page, Qt.Key.Key_F3)
-    call = demo_desk.reception.active(clerk_actor)[-1]
+    call = demo_desk.visits.active(clerk_actor)[-1]
     assert call.channel is Channel.PHONE_IN and page.selected_visit().id == call.id
     clock.advance(seconds=12)
     palette = palette_copy(qtbot, page, "answering a call")
     with qtbot.waitSignal(palette.copied):
         qtbot.keyClick(palette.search, Qt.Key.Key_Return)
     assert "customer service, 王芳 speaking" in QApplication.clipboard().text()
-    answered = demo_desk.reception.get_visit(clerk_actor, call.id)
+    answered = demo_desk.visits.get_visit(clerk_actor, call.id)
     assert answered.answered_at == clock.now() and answered.timeout_level is Level.MINOR
 
     # A phrase with missing values asks for them before copying.
@@ -136,7 +136,7 @@ def test_greet_a_visitor_and_answer_a_call_without_the_mouse(qtbot, page, demo_d
     qtbot.keyClicks(result, "Explained the parking fees")
     qtbot.keyClick(result, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not dialog.isVisible())
-    closed = demo_desk.reception.get_visit(clerk_actor, call.id)
+    closed = demo_desk.visits.get_visit(clerk_actor, call.id)
     assert closed.ended_at is not None and closed.timeout_level is Level.MODERATE
     assert call.id not in [v.id for v in page.now_tab.views]
 

@@ -4,6 +4,7 @@ repaints the timer columns only, selections survive a refresh, no QTableWidget i
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ def page(qtbot, demo_desk, clerk_actor) -> Iterator[ReceptionPage]:
 def test_the_tick_repaints_only_the_timer_columns_and_fetches_nothing(page, demo_desk,
                                                                      clerk_actor, clock):
     for name in ("Li Lei", "Han Meimei"):
-        demo_desk.reception.open_visit(clerk_actor, Channel.VISIT, name=name)
+        demo_desk.visits.open_visit(clerk_actor, Channel.VISIT, name=name)
     page.timer.stop()  # the test ticks by hand
     page.refresh()
     model = page.now_tab.model
@@ -50,12 +51,12 @@ def test_the_tick_repaints_only_the_timer_columns_and_fetches_nothing(page, demo
 
 
 def test_selection_survives_a_refresh(page, demo_desk, clerk_actor):
-    demo_desk.reception.open_visit(clerk_actor, Channel.VISIT, name="Li Lei")
+    demo_desk.visits.open_visit(clerk_actor, Channel.VISIT, name="Li Lei")
     page.refresh()
     table = page.log_tab.table
     table.selectRow(1)
     chosen = page.log_tab.model.row(1).id
-    demo_desk.reception.open_visit(clerk_actor, Channel.VISIT, name="Han Meimei")  # rows move
+    demo_desk.visits.open_visit(clerk_actor, Channel.VISIT, name="Han Meimei")  # rows move
     page.refresh()
     rows = table.selectionModel().selectedRows()
     assert len(rows) == 1 and page.log_tab.model.row(rows[0].row()).id == chosen
@@ -80,7 +81,7 @@ def test_a_phrase_not_to_use_is_flagged_and_can_be_saved_anyway(qtbot, page, dem
                                                                  clerk_actor):
     dialog = page.new_complaint()
     qtbot.waitUntil(dialog.isVisible)
-    before = demo_desk.reception.count_complaints(clerk_actor)
+    before = demo_desk.complaints.count_complaints(clerk_actor)
     dialog.widgets["description"].setPlainText("他说：这个我不清楚")
     assert "不清楚" in dialog.warnings["description"].text()
     dialog.save()
@@ -88,5 +89,30 @@ def test_a_phrase_not_to_use_is_flagged_and_can_be_saved_anyway(qtbot, page, dem
     assert "不清楚" in dialog.errors["description"].text()
     dialog.save()
     qtbot.waitUntil(lambda: not dialog.isVisible())
-    assert demo_desk.reception.count_complaints(clerk_actor) == before + 1
+    assert demo_desk.complaints.count_complaints(clerk_actor) == before + 1
     assert page.complaints_tab.model.rowCount() == before + 1
+
+
+def test_five_thousand_call_backs_scroll_to_the_last_one(qtbot, page, demo_desk, clock):
+    from desk_app.store.db import database_proxy
+    from desk_app.store.reception import CallBack
+
+    CallBack.delete().execute()
+    start = clock.now()
+    rows = [{"name": f"Customer {n}", "contact": f"1380000{n:04d}", "purpose": f"Call {n}",
+             "due_at": start + timedelta(minutes=n), "handler": "wangfang", "created_at": start,
+             "created_by": "wangfang"} for n in range(5000)]
+    with database_proxy.atomic():
+        for batch in range(0, len(rows), 500):
+            CallBack.insert_many(rows[batch:batch + 500]).execute()
+    page.refresh()
+    page.tabs.setCurrentWidget(page.callbacks_tab)
+    table, model = page.callbacks_tab.table, page.callbacks_tab.model
+    assert model.rowCount() == 5000
+    table.scrollToBottom()
+    qtbot.wait(10)
+    last = table.rowAt(table.viewport().height() - 2)
+    assert last == 4999
+    assert model.index(last, 2).data() == "Customer 0"  # latest due first: the earliest is last
+    assert table.indexAt(table.visualRect(model.index(4999, 2)).center()).row() == 4999
+    assert len(model.cached_pages()) <= model.max_pages

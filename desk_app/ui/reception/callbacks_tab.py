@@ -53,10 +53,10 @@ class CallbacksTab(ListTab):
         ])
 
     def _count(self) -> int:
-        return len(self.host.desk.reception.callbacks(self.host.actor))
+        return self.host.desk.callbacks.count_callbacks(self.host.actor, pending_only=False)
 
     def _fetch(self, offset: int, limit: int) -> list[CallBackView]:
-        return self.host.desk.reception.callbacks(self.host.actor)[offset:offset + limit]
+        return self.host.desk.callbacks.page_callbacks(self.host.actor, False, offset, limit)
 
     def need_selection(self) -> CallBackView:
         callback = self.selected()
@@ -71,7 +71,7 @@ class CallbacksTab(ListTab):
         def submit(values: dict[str, Any], _confirm: bool):
             due = values["due_at"]
             due = (due if due.tzinfo else due.astimezone()).astimezone(UTC).replace(tzinfo=None)
-            return host.desk.reception.schedule_callback(
+            return host.desk.callbacks.schedule_callback(
                 host.actor, values["contact"], values["purpose"], due, values["name"],
                 values["caller_title"], view.id if view else None)
 
@@ -90,7 +90,7 @@ class CallbacksTab(ListTab):
         choices = [(key, _(label)) for key, label in rules.SATISFACTION.items()]
 
         def submit(values: dict[str, Any], confirm: bool):
-            return host.desk.reception.record_callback(host.actor, callback.id, values["result"],
+            return host.desk.callbacks.record_callback(host.actor, callback.id, values["result"],
                                                        values["satisfaction"],
                                                        confirm_phrases=confirm)
 
@@ -106,7 +106,7 @@ class CallbacksTab(ListTab):
             # The file is checked (and "replace?" asked) before anything is signed.
             path = replacing(self, lambda force: check_target(values["file"], force=force,
                                                                 field="file"))
-            data = host.desk.reception.callback_form(host.actor, callback.id,
+            data = host.desk.callbacks.callback_form(host.actor, callback.id,
                                                      values["password"] or None)
             save_bytes(path, data, force=True)
             return path

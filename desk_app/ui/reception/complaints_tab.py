@@ -37,8 +37,8 @@ class ComplaintsTab(ListTab):
             Column(lambda: _("Reply"), lambda c: c.result, tooltip=lambda c: c.result),
         ]
         self.set_list(
-            "complaint_table", lambda: host.desk.reception.count_complaints(host.actor),
-            lambda offset, limit: host.desk.reception.complaints(host.actor, offset=offset,
+            "complaint_table", lambda: host.desk.complaints.count_complaints(host.actor),
+            lambda offset, limit: host.desk.complaints.complaints(host.actor, offset=offset,
                                                                  limit=limit),
             columns, (50, 90, 120, 80, 220, 100, 90), (1, 5, 6))
         self.add_buttons([
@@ -53,7 +53,7 @@ class ComplaintsTab(ListTab):
         choices = [(key, _(label)) for key, label in rules.COMPLAINT_CATEGORIES.items()]
 
         def submit(values: dict[str, Any], confirm: bool):
-            return host.desk.reception.add_complaint(
+            return host.desk.complaints.add_complaint(
                 host.actor, values["category"], values["description"], values["name"],
                 values["contact"], view.id if view else None, confirm_phrases=confirm)
 
@@ -70,7 +70,7 @@ class ComplaintsTab(ListTab):
             raise ValidationError(_("Select a complaint first."))
 
         def submit(values: dict[str, Any], confirm: bool):
-            return host.desk.reception.reply_complaint(host.actor, complaint.id, values["result"],
+            return host.desk.complaints.reply_complaint(host.actor, complaint.id, values["result"],
                                                        confirm_phrases=confirm)
 
         return host.dialog_for(_("Reply to complaint {id}").format(id=complaint.id),

@@ -29,12 +29,10 @@ def export_dialog(host: Host, parent: QWidget, kind: str = "visits") -> FormDial
         password = values["password"] or None
         fmt = values["format"]
         if values["kind"] == "stats":
-            return replacing(parent, lambda force: desk.reception.export_complaint_stats(
+            return replacing(parent, lambda force: desk.complaints.export_complaint_stats(
                 actor, since.year, since.month, fmt, out, password=password, force=force))
-        method = (desk.reception.export_visits if values["kind"] == "visits"
-                  else desk.reception.export_complaints)
-        return replacing(parent, lambda force: method(actor, since, until, fmt, out,
-                                                       password=password, force=force))
+        return replacing(parent, lambda force: desk.exports.export(
+            actor, values["kind"], since, until, fmt, out, password=password, force=force))
 
     return host.dialog_for(_("Export"), [
         FieldSpec("kind", _("&What"), "choice", kinds, kind),

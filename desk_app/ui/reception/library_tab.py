@@ -81,7 +81,7 @@ class LibraryTab(QSplitter):
         key = current.data(Qt.ItemDataRole.UserRole).key if current else None
         self.list.blockSignals(True)
         self.list.clear()
-        for view in host.desk.reception.scripts(host.actor, self.lang.currentData()):
+        for view in host.desk.scripts.scripts(host.actor, self.lang.currentData()):
             item = QListWidgetItem(f"{rules.situation_label(view.situation)} · "
                                    f"{view.title or view.key}  (v{view.version})")
             item.setData(Qt.ItemDataRole.UserRole, view)
@@ -105,7 +105,7 @@ class LibraryTab(QSplitter):
         self.title.setText(view.title)
         self.editor.setPlainText(view.text)
         self.history.clear()
-        for old in self.host.desk.reception.history(self.host.actor, view.key, view.lang):
+        for old in self.host.desk.scripts.history(self.host.actor, view.key, view.lang):
             self.history.addItem(_("v{version}  {time}  {user}: {text}").format(
                 version=old.version, time=time_text(old.created_at), user=old.created_by,
                 text=old.text))
@@ -131,6 +131,6 @@ class LibraryTab(QSplitter):
         if item is None:
             return
         view = item.data(Qt.ItemDataRole.UserRole)
-        self.host.desk.reception.save_script(self.host.actor, view.key, view.lang,
+        self.host.desk.scripts.save_script(self.host.actor, view.key, view.lang,
                                              self.editor.toPlainText(), self.title.text())
         self.load()

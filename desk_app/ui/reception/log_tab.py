@@ -41,8 +41,8 @@ class LogTab(ListTab):
         ]
         self.layout_.addWidget(self.search)
         self.set_list(
-            "log_table", lambda: host.desk.reception.count_visits(host.actor, self.filter),
-            lambda offset, limit: host.desk.reception.visits(host.actor, self.filter, offset,
+            "log_table", lambda: host.desk.visits.count_visits(host.actor, self.filter),
+            lambda offset, limit: host.desk.visits.visits(host.actor, self.filter, offset,
                                                              limit),
             columns, (50, 70, 90, 110, 220, 80, 90, 90, 90), (6, 7))
         self.count = QLabel()

@@ -104,8 +104,8 @@ class NowTab(QWidget):
 
     def refresh(self) -> None:
         host = self.host
-        self.targets = host.desk.reception.targets()
-        self.views = host.desk.reception.active(host.actor)
+        self.targets = host.desk.visits.targets()
+        self.views = host.desk.visits.active(host.actor)
         refresh_keeping_selection(self.table)
         self.visitors_list.clear()
         for view in self.views:
@@ -141,7 +141,7 @@ class NowTab(QWidget):
         host = self.host
 
         def submit(values: dict[str, Any], confirm: bool):
-            return host.desk.reception.open_visit(host.actor, channel, confirm_phrases=confirm,
+            return host.desk.visits.open_visit(host.actor, channel, confirm_phrases=confirm,
                                                   **values)
 
         return host.dialog_for(title, visit_fields(), submit, self.opened)
@@ -159,13 +159,13 @@ class NowTab(QWidget):
 
     def incoming_call(self) -> VisitView:
         """The phone rings: the entry (and its timer) starts now; details come later (F8)."""
-        view = self.host.desk.reception.open_visit(self.host.actor, Channel.PHONE_IN)
+        view = self.host.desk.visits.open_visit(self.host.actor, Channel.PHONE_IN)
         self.opened(view)
         self.table.setFocus()
         return view
 
     def answer(self, view: VisitView) -> None:
-        self.host.desk.reception.answer(self.host.actor, view.id)
+        self.host.desk.visits.answer(self.host.actor, view.id)
         self.host.refresh()
         self.select_visit(view.id)
 
@@ -176,7 +176,7 @@ class NowTab(QWidget):
         view, host = self._need_selection(), self.host
 
         def submit(values: dict[str, Any], confirm: bool):
-            return host.desk.reception.update_visit(host.actor, view.id, confirm_phrases=confirm,
+            return host.desk.visits.update_visit(host.actor, view.id, confirm_phrases=confirm,
                                                     **values)
 
         return host.dialog_for(_("Details of entry {id}").format(id=view.id), visit_fields(view),
@@ -186,7 +186,7 @@ class NowTab(QWidget):
         view, host = self._need_selection(), self.host
 
         def submit(values: dict[str, Any], confirm: bool):
-            return host.desk.reception.resolve(host.actor, view.id, values["result"],
+            return host.desk.visits.resolve(host.actor, view.id, values["result"],
                                                confirm_phrases=confirm)
 
         return host.dialog_for(_("Resolved: entry {id}").format(id=view.id),
@@ -196,7 +196,7 @@ class NowTab(QWidget):
         view, host = self._need_selection(), self.host
 
         def submit(values: dict[str, Any], confirm: bool):
-            return host.desk.reception.close_visit(host.actor, view.id, values["result"] or None,
+            return host.desk.visits.close_visit(host.actor, view.id, values["result"] or None,
                                                    confirm_phrases=confirm)
 
         return host.dialog_for(_("Time out: entry {id}").format(id=view.id),

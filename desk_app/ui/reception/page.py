@@ -219,7 +219,7 @@ class ReceptionPage(Page):
         self.now_tab.tick()
         if self.ticks % SWEEP_EVERY == 0 and self.can_use:
             try:
-                if self.desk.reception.sweep_timeouts(self.actor):
+                if self.desk.visits.sweep_timeouts(self.actor):
                     self.refresh_timeouts()
             except DeskError:
                 pass

@@ -109,8 +109,8 @@ class PaletteDialog(QDialog):
 
     def reload(self, *_args) -> None:
         try:
-            self.scripts = self.desk.reception.scripts(self.actor, self.lang())
-            self.auto = self.desk.reception.automatic_values(self.actor, self.lang())
+            self.scripts = self.desk.scripts.scripts(self.actor, self.lang())
+            self.auto = self.desk.scripts.automatic_values(self.actor, self.lang())
         except DeskError as error:
             self.scripts, self.auto = [], {}
             show_error(self, error)
@@ -194,7 +194,7 @@ class PaletteDialog(QDialog):
             self.ask_for(view.key, missing)
             return
         try:
-            text = self.desk.reception.render(self.actor, view.key, self.lang(), self.values)
+            text = self.desk.scripts.render(self.actor, view.key, self.lang(), self.values)
         except DeskError as error:
             self.error.show_message(str(error))
             return

@@ -29,8 +29,8 @@ class TimeoutsTab(ListTab):
         columns = [*visit_columns(),
                    Column(lambda: _("Escalated"), lambda v: time_text(v.escalated_at))]
         self.set_list(
-            "timeout_table", lambda: host.desk.reception.count_visits(host.actor, ESCALATED),
-            lambda offset, limit: host.desk.reception.visits(host.actor, ESCALATED, offset,
+            "timeout_table", lambda: host.desk.visits.count_visits(host.actor, ESCALATED),
+            lambda offset, limit: host.desk.visits.visits(host.actor, ESCALATED, offset,
                                                              limit),
             columns, (50, 80, 100, 220, 80), (5, 6))
         self.add_buttons([("review_button", _("Review…"), self.review_selected,
@@ -42,7 +42,7 @@ class TimeoutsTab(ListTab):
             raise ValidationError(_("Select an entry in the list first."))
 
         def submit(values: dict[str, Any], _confirm: bool):
-            return host.desk.reception.review(host.actor, view.id, values["note"])
+            return host.desk.visits.review(host.actor, view.id, values["note"])
 
         return host.dialog_for(_("Review timeout of entry {id}").format(id=view.id),
                            [FieldSpec("note", _("What was &done"), "text")], submit)
