@@ -276,12 +276,12 @@ def test_a_file_that_is_no_database_exits_6(cli, db):
 
 
 def test_a_genuine_bug_still_exits_70(cli, monkeypatch):
-    from desk_app.services import reception
+    from desk_app.services.reception import phrases
 
     def broken(*args, **kwargs):
         raise peewee.OperationalError(sqlite3.OperationalError("no such column: oops"))
 
-    monkeypatch.setattr(reception, "check_text", broken)
+    monkeypatch.setattr(phrases, "check_text", broken)
     code, _out, err = cli("script", "check", "hello")
     assert code == 70 and "unexpected error" in err and len(err.splitlines()) == 1
 
