@@ -62,6 +62,18 @@ def positional(*columns: tuple[Any, ...], first: int = 0) -> tuple[RegisterColum
                  for offset, (title, width, *rest) in enumerate(columns))
 
 
+def by_attribute(*columns: tuple[Any, ...]) -> tuple[RegisterColumn, ...]:
+    """Columns of object rows (views): each ``(title, width, attribute)`` or
+    ``(title, width, attribute, show)``; an attribute may also be a function of the row."""
+
+    def reader(attribute: Any, show: Callable[[Any], str] = cell_text) -> Callable[[Any], str]:
+        if callable(attribute):
+            return attribute
+        return lambda row: show(getattr(row, attribute))
+
+    return tuple(RegisterColumn(title, width, reader(*rest)) for title, width, *rest in columns)
+
+
 def keyset(query: Any, id_field: Any, position: int = 0, batch: int = BATCH) -> Iterator[Any]:
     """Every row of a peewee ``query`` (tuples) by ascending id, ``batch`` at a time: flat
     memory however big the register, and no OFFSET that slows down towards the end."""
