@@ -8,11 +8,16 @@ import sys
 from pathlib import Path
 
 from desk_app.cli.common import (
-    MAX_ROWS,
+    add_actions,
+    add_command,
     bounded_int,
+    date_range_options,
     emit,
+    force_option,
+    json_option,
+    limit_option,
     open_desk,
-    parse_date,
+    option,
     read_new_password,
     safe_text,
     sign_in,
@@ -22,79 +27,46 @@ from desk_app.i18n import _
 
 
 def register(commands) -> None:
-    init = commands.add_parser("init", help=_("create or migrate the database and the first admin"))
-    init.add_argument("--admin", required=True, metavar="NAME")
-    init.add_argument("--full-name", default="")
-    init.add_argument("--password-stdin", action="store_true")
-    init.set_defaults(run=cmd_init)
-
-    demo = commands.add_parser("demo", help=_("fill the database with demo data"))
+    password_stdin = option("--password-stdin", action="store_true")
+    user_name = option("name")
+    add_command(commands, "init", _("create or migrate the database and the first admin"),
+                cmd_init, option("--admin", required=True, metavar="NAME"),
+                option("--full-name", default=""), password_stdin)
     # 100 is the documented large set (500,000 items, 1,000,000 loans).
-    demo.add_argument("--scale", type=bounded_int(1, 100), default=1, metavar="N")
-    demo.add_argument("--if-empty", action="store_true",
-                      help=_("do nothing when the database already has users"))
-    demo.set_defaults(run=cmd_demo)
+    add_command(commands, "demo", _("fill the database with demo data"), cmd_demo,
+                option("--scale", type=bounded_int(1, 100), default=1, metavar="N"),
+                option("--if-empty", action="store_true",
+                       help=_("do nothing when the database already has users")))
 
-    user = commands.add_parser("user", help=_("manage users"))
-    user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
-    add = user_commands.add_parser("add", help=_("add a user"))
-    add.add_argument("name")
-    add.add_argument("--role", required=True, help=_("ROLE[,ROLE...]"))
-    add.add_argument("--full-name", default="")
-    add.add_argument("--password-stdin", action="store_true")
-    add.add_argument("--json", action="store_true")
-    add.set_defaults(run=cmd_user_add)
-    listing = user_commands.add_parser("list", help=_("list users"))
-    listing.add_argument("--json", action="store_true")
-    listing.set_defaults(run=cmd_user_list)
-    for action, helptext, handler in (
-        ("deactivate", _("deactivate a user (history keeps the name)"), cmd_user_deactivate),
-        ("reactivate", _("reactivate a user"), cmd_user_reactivate),
-    ):
-        sub = user_commands.add_parser(action, help=helptext)
-        sub.add_argument("name")
-        sub.set_defaults(run=handler)
-    passwd = user_commands.add_parser("passwd", help=_("set a user's password"))
-    passwd.add_argument("name")
-    passwd.add_argument("--password-stdin", action="store_true")
-    passwd.set_defaults(run=cmd_user_passwd)
-    roles = user_commands.add_parser("roles", help=_("replace a user's roles"))
-    roles.add_argument("name")
-    roles.add_argument("--role", required=True)
-    roles.set_defaults(run=cmd_user_roles)
+    user = add_actions(commands, "user", _("manage users"))
+    add_command(user, "add", _("add a user"), cmd_user_add, user_name,
+                option("--role", required=True, help=_("ROLE[,ROLE...]")),
+                option("--full-name", default=""), password_stdin, json_option())
+    add_command(user, "list", _("list users"), cmd_user_list, json_option())
+    add_command(user, "deactivate", _("deactivate a user (history keeps the name)"),
+                cmd_user_deactivate, user_name)
+    add_command(user, "reactivate", _("reactivate a user"), cmd_user_reactivate, user_name)
+    add_command(user, "passwd", _("set a user's password"), cmd_user_passwd, user_name,
+                password_stdin)
+    add_command(user, "roles", _("replace a user's roles"), cmd_user_roles, user_name,
+                option("--role", required=True))
 
-    audit = commands.add_parser("audit", help=_("the audit trail"))
-    audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    verify = audit_commands.add_parser("verify", help=_("verify the whole hash chain"))
-    verify.add_argument("--json", action="store_true")
-    verify.set_defaults(run=cmd_audit_verify)
-    audit_list = audit_commands.add_parser("list", help=_("list audit entries, newest first"))
-    audit_list.add_argument("--actor")
-    audit_list.add_argument("--action")
-    audit_list.add_argument("--from", dest="since", type=parse_date, metavar="YYYY-MM-DD")
-    audit_list.add_argument("--to", dest="until", type=parse_date, metavar="YYYY-MM-DD")
-    audit_list.add_argument("--limit", type=bounded_int(1, MAX_ROWS), default=100)
-    audit_list.add_argument("--json", action="store_true")
-    audit_list.set_defaults(run=cmd_audit_list)
+    audit = add_actions(commands, "audit", _("the audit trail"))
+    add_command(audit, "verify", _("verify the whole hash chain"), cmd_audit_verify,
+                json_option())
+    add_command(audit, "list", _("list audit entries, newest first"), cmd_audit_list,
+                option("--actor"), option("--action"), *date_range_options(),
+                limit_option(100), json_option())
 
-    settings = commands.add_parser("settings", help=_("shared settings"))
-    settings_commands = settings.add_subparsers(dest="settings_command", metavar="ACTION",
-                                                required=True)
-    settings_list = settings_commands.add_parser("list", help=_("show all settings"))
-    settings_list.add_argument("--json", action="store_true")
-    settings_list.set_defaults(run=cmd_settings_list)
-    settings_set = settings_commands.add_parser("set", help=_("change a setting"))
-    settings_set.add_argument("key")
-    settings_set.add_argument("value")
-    settings_set.set_defaults(run=cmd_settings_set)
+    settings = add_actions(commands, "settings", _("shared settings"))
+    add_command(settings, "list", _("show all settings"), cmd_settings_list, json_option())
+    add_command(settings, "set", _("change a setting"), cmd_settings_set, option("key"),
+                option("value"))
 
-    backup = commands.add_parser("backup", help=_("write an online, consistent backup"))
-    backup.add_argument("file", type=Path)
-    backup.add_argument("--force", action="store_true", help=_("replace the file if it exists"))
-    backup.set_defaults(run=cmd_backup)
-    restore = commands.add_parser("restore", help=_("replace the database by a backup"))
-    restore.add_argument("file", type=Path)
-    restore.set_defaults(run=cmd_restore)
+    add_command(commands, "backup", _("write an online, consistent backup"), cmd_backup,
+                option("file", type=Path), force_option())
+    add_command(commands, "restore", _("replace the database by a backup"), cmd_restore,
+                option("file", type=Path))
 
 
 def cmd_init(args: argparse.Namespace) -> int:

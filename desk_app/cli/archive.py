@@ -5,7 +5,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desk_app.cli.common import MAX_ROWS, bounded_int, emit, parse_date, safe_text, with_actor
+from desk_app.cli.common import (
+    add_actions,
+    add_command,
+    bounded_int,
+    emit,
+    force_option,
+    json_option,
+    limit_option,
+    option,
+    parse_date,
+    safe_text,
+    with_actor,
+)
 from desk_app.domain.errors import ValidationError
 from desk_app.i18n import _
 
@@ -14,79 +26,52 @@ LOAN_COLUMNS = ("id", "refs", "borrower", "purpose", "handler", "lent_at", "due_
 
 
 def register(commands) -> None:
-    item = commands.add_parser("item", help=_("the archive catalogue"))
-    item_commands = item.add_subparsers(dest="item_command", metavar="ACTION", required=True)
-    add = item_commands.add_parser("add", help=_("register a file"))
-    add.add_argument("--title", required=True)
-    add.add_argument("--kind", required=True, help=_("kind code, e.g. TZ"))
-    add.add_argument("--dept", required=True, help=_("department code, e.g. KF"))
-    add.add_argument("--level", required=True, help=_("public, internal, secret or personnel"))
-    add.add_argument("--ref", help=_("reference (default: auto-numbered)"))
-    add.add_argument("--date", dest="doc_date", type=parse_date, metavar="YYYY-MM-DD")
-    add.add_argument("--keywords", default="")
-    add.add_argument("--location", help=_("location path, e.g. \"A101 › 柜1\""))
-    add.add_argument("--retention", type=bounded_int(0, 999), metavar="YEARS")
-    add.add_argument("--json", action="store_true")
-    add.set_defaults(run=cmd_item_add)
-    listing = item_commands.add_parser("list", help=_("find files"))
-    listing.add_argument("--search", default="", metavar="Q")
-    listing.add_argument("--available", action="store_true")
-    listing.add_argument("--level")
-    listing.add_argument("--kind")
-    listing.add_argument("--dept")
-    listing.add_argument("--sort", default="ref", choices=["ref", "title", "date", "kind"])
-    listing.add_argument("--limit", type=bounded_int(1, MAX_ROWS), default=100)
-    listing.add_argument("--json", action="store_true")
-    listing.set_defaults(run=cmd_item_list)
-    show = item_commands.add_parser("show", help=_("one file with its loan history"))
-    show.add_argument("ref")
-    show.add_argument("--json", action="store_true")
-    show.set_defaults(run=cmd_item_show)
-    kinds = item_commands.add_parser("kinds", help=_("list kinds and departments"))
-    kinds.set_defaults(run=cmd_item_kinds)
+    refs = option("refs", nargs="+", metavar="REF")
+    item = add_actions(commands, "item", _("the archive catalogue"))
+    add_command(item, "add", _("register a file"), cmd_item_add,
+                option("--title", required=True),
+                option("--kind", required=True, help=_("kind code, e.g. TZ")),
+                option("--dept", required=True, help=_("department code, e.g. KF")),
+                option("--level", required=True, help=_("public, internal, secret or personnel")),
+                option("--ref", help=_("reference (default: auto-numbered)")),
+                option("--date", dest="doc_date", type=parse_date, metavar="YYYY-MM-DD"),
+                option("--keywords", default=""),
+                option("--location", help=_("location path, e.g. \"A101 › 柜1\"")),
+                option("--retention", type=bounded_int(0, 999), metavar="YEARS"),
+                json_option())
+    add_command(item, "list", _("find files"), cmd_item_list,
+                option("--search", default="", metavar="Q"),
+                option("--available", action="store_true"), option("--level"), option("--kind"),
+                option("--dept"),
+                option("--sort", default="ref", choices=["ref", "title", "date", "kind"]),
+                limit_option(100), json_option())
+    add_command(item, "show", _("one file with its loan history"), cmd_item_show, option("ref"),
+                json_option())
+    add_command(item, "kinds", _("list kinds and departments"), cmd_item_kinds)
 
-    location = commands.add_parser("location", help=_("rooms, cabinets, shelves and boxes"))
-    location_commands = location.add_subparsers(dest="location_command", metavar="ACTION",
-                                                required=True)
-    loc_add = location_commands.add_parser("add", help=_("add a location"))
-    loc_add.add_argument("name")
-    loc_add.add_argument("--in", dest="parent", metavar="PATH")
-    loc_add.set_defaults(run=cmd_location_add)
-    loc_list = location_commands.add_parser("list", help=_("list locations"))
-    loc_list.add_argument("--json", action="store_true")
-    loc_list.set_defaults(run=cmd_location_list)
+    location = add_actions(commands, "location", _("rooms, cabinets, shelves and boxes"))
+    add_command(location, "add", _("add a location"), cmd_location_add, option("name"),
+                option("--in", dest="parent", metavar="PATH"))
+    add_command(location, "list", _("list locations"), cmd_location_list, json_option())
 
-    loan = commands.add_parser("loan", help=_("the loan register"))
-    loan_commands = loan.add_subparsers(dest="loan_command", metavar="ACTION", required=True)
-    lend = loan_commands.add_parser("lend", help=_("lend files to one borrower"))
-    lend.add_argument("refs", nargs="+", metavar="REF")
-    lend.add_argument("--borrower", required=True,
-                      help=_("a staff user name, or an outside person's name with --contact"))
-    lend.add_argument("--contact", default="")
-    lend.add_argument("--org", default="")
-    lend.add_argument("--purpose", required=True)
-    lend.add_argument("--due", type=parse_date, metavar="YYYY-MM-DD")
-    lend.add_argument("--json", action="store_true")
-    lend.set_defaults(run=cmd_loan_lend)
-    ret = loan_commands.add_parser("return", help=_("take files back"))
-    ret.add_argument("refs", nargs="+", metavar="REF")
-    ret.add_argument("--condition", default="good", choices=["good", "worn", "damaged", "incomplete"])
-    ret.add_argument("--notes", default="")
-    ret.set_defaults(run=cmd_loan_return)
-    renew = loan_commands.add_parser("renew", help=_("extend a loan"))
-    renew.add_argument("ref")
-    renew.set_defaults(run=cmd_loan_renew)
-    loan_list = loan_commands.add_parser("list", help=_("list loans, newest first"))
-    loan_list.add_argument("--overdue", action="store_true")
-    loan_list.add_argument("--open", action="store_true")
-    loan_list.add_argument("--borrower")
-    loan_list.add_argument("--limit", type=bounded_int(1, MAX_ROWS), default=100)
-    loan_list.add_argument("--json", action="store_true")
-    loan_list.set_defaults(run=cmd_loan_list)
-    remind = loan_commands.add_parser("remind", help=_("send one overdue notice per borrower"))
-    remind.add_argument("--out", type=Path, required=True, metavar="FOLDER")
-    remind.add_argument("--force", action="store_true", help=_("replace notices that exist"))
-    remind.set_defaults(run=cmd_loan_remind)
+    loan = add_actions(commands, "loan", _("the loan register"))
+    add_command(loan, "lend", _("lend files to one borrower"), cmd_loan_lend, refs,
+                option("--borrower", required=True, help=_(
+                    "a staff user name, or an outside person's name with --contact")),
+                option("--contact", default=""), option("--org", default=""),
+                option("--purpose", required=True),
+                option("--due", type=parse_date, metavar="YYYY-MM-DD"), json_option())
+    add_command(loan, "return", _("take files back"), cmd_loan_return, refs,
+                option("--condition", default="good",
+                       choices=["good", "worn", "damaged", "incomplete"]),
+                option("--notes", default=""))
+    add_command(loan, "renew", _("extend a loan"), cmd_loan_renew, option("ref"))
+    add_command(loan, "list", _("list loans, newest first"), cmd_loan_list,
+                option("--overdue", action="store_true"), option("--open", action="store_true"),
+                option("--borrower"), limit_option(100), json_option())
+    add_command(loan, "remind", _("send one overdue notice per borrower"), cmd_loan_remind,
+                option("--out", type=Path, required=True, metavar="FOLDER"),
+                force_option(_("replace notices that exist")))
 
 
 @with_actor

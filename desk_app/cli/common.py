@@ -102,6 +102,53 @@ def parse_date(text: str) -> date:
     return value
 
 
+# --- Declaring commands ---------------------------------------------------------------
+Option = tuple[tuple[str, ...], dict[str, Any]]
+"""One argument of a command, as ``add_argument`` takes it: (names or flags, settings)."""
+
+
+def option(*flags: str, **settings: Any) -> Option:
+    return flags, settings
+
+
+def add_command(commands: Any, name: str, helptext: str,
+                run: Callable[[argparse.Namespace], int], *options: Option
+                ) -> argparse.ArgumentParser:
+    """The (sub)command ``name``: its help line, its arguments in the order given (so
+    ``--help`` lists them so), and the function that runs it."""
+    parser = commands.add_parser(name, help=helptext)
+    for flags, settings in options:
+        parser.add_argument(*flags, **settings)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def add_actions(commands: Any, name: str, helptext: str) -> Any:
+    """A command made of actions (``user add``, ``user list``…): where its actions go;
+    one is required."""
+    parser = commands.add_parser(name, help=helptext)
+    return parser.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
+
+
+def json_option() -> Option:
+    return option("--json", action="store_true")
+
+
+def force_option(helptext: str | None = None) -> Option:
+    return option("--force", action="store_true",
+                  help=helptext or _("replace the file if it exists"))
+
+
+def limit_option(default: int) -> Option:
+    return option("--limit", type=bounded_int(1, MAX_ROWS), default=default)
+
+
+def date_range_options() -> tuple[Option, Option]:
+    """``--from`` and ``--to``: local calendar days, both inclusive."""
+    return (option("--from", dest="since", type=parse_date, metavar="YYYY-MM-DD"),
+            option("--to", dest="until", type=parse_date, metavar="YYYY-MM-DD"))
+
+
 def is_undecodable(text: str) -> bool:
     """Python hands bytes that are not UTF-8 (in argv, environment, stdin) over as lone
     surrogates U+DC80–U+DCFF; nothing can store, log or print them."""

@@ -6,35 +6,37 @@ import argparse
 import sys
 from pathlib import Path
 
-from desk_app.cli.common import CliError, json_text, open_desk, parse_date, safe_text, with_actor
+from desk_app.cli.common import (
+    CliError,
+    add_actions,
+    add_command,
+    date_range_options,
+    force_option,
+    json_option,
+    json_text,
+    open_desk,
+    option,
+    safe_text,
+    with_actor,
+)
 from desk_app.domain.clock import format_datetime, local_iso
 from desk_app.domain.manifest import register_names
 from desk_app.i18n import _
 
 
 def register(commands) -> None:
-    ca = commands.add_parser("ca", help=_("the database's certificate authority"))
-    ca_commands = ca.add_subparsers(dest="ca_command", metavar="ACTION", required=True)
-    ca_export = ca_commands.add_parser("export", help=_("write the CA certificate (PEM)"))
-    ca_export.add_argument("file", type=Path)
-    ca_export.add_argument("--force", action="store_true", help=_("replace the file if it exists"))
-    ca_export.set_defaults(run=cmd_ca_export)
-
-    verify_pdf = commands.add_parser("verify-pdf", help=_("check every signature of a PDF"))
-    verify_pdf.add_argument("file", type=Path)
-    verify_pdf.add_argument("--ca", type=Path, metavar="PEM",
-                            help=_("trust this CA certificate instead of the database's"))
-    verify_pdf.add_argument("--json", action="store_true")
-    verify_pdf.set_defaults(run=cmd_verify_pdf)
-
-    export = commands.add_parser("export", help=_("export a register (PDF signed by you)"))
-    export.add_argument("register", choices=register_names())
-    export.add_argument("--from", dest="since", type=parse_date, metavar="YYYY-MM-DD")
-    export.add_argument("--to", dest="until", type=parse_date, metavar="YYYY-MM-DD")
-    export.add_argument("--format", choices=["pdf", "csv", "xlsx"], required=True)
-    export.add_argument("--out", type=Path, required=True)
-    export.add_argument("--force", action="store_true", help=_("replace the file if it exists"))
-    export.set_defaults(run=cmd_export)
+    ca = add_actions(commands, "ca", _("the database's certificate authority"))
+    add_command(ca, "export", _("write the CA certificate (PEM)"), cmd_ca_export,
+                option("file", type=Path), force_option())
+    add_command(commands, "verify-pdf", _("check every signature of a PDF"), cmd_verify_pdf,
+                option("file", type=Path),
+                option("--ca", type=Path, metavar="PEM",
+                       help=_("trust this CA certificate instead of the database's")),
+                json_option())
+    add_command(commands, "export", _("export a register (PDF signed by you)"), cmd_export,
+                option("register", choices=register_names()), *date_range_options(),
+                option("--format", choices=["pdf", "csv", "xlsx"], required=True),
+                option("--out", type=Path, required=True), force_option())
 
 
 @with_actor

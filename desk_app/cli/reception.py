@@ -8,11 +8,15 @@ from datetime import date
 from pathlib import Path
 
 from desk_app.cli.common import (
-    MAX_ROWS,
     CliError,
-    bounded_int,
+    add_actions,
+    add_command,
+    date_range_options,
     emit,
-    parse_date,
+    force_option,
+    json_option,
+    limit_option,
+    option,
     safe_text,
     with_actor,
 )
@@ -36,59 +40,35 @@ def _assignment(text: str) -> tuple[str, str]:
 
 
 def register(commands) -> None:
-    script = commands.add_parser("script", help=_("standard phrases for visitors and calls"))
-    actions = script.add_subparsers(dest="script_command", metavar="ACTION", required=True)
-    listing = actions.add_parser("list", help=_("list the current scripts"))
-    listing.add_argument("--lang", choices=["zh_CN", "zh_TW", "en"])
-    listing.add_argument("--json", action="store_true")
-    listing.set_defaults(run=cmd_script_list)
+    languages = ["zh_CN", "zh_TW", "en"]
+    key = option("key")
+    lang = option("--lang", choices=languages, required=True)
+    script = add_actions(commands, "script", _("standard phrases for visitors and calls"))
+    add_command(script, "list", _("list the current scripts"), cmd_script_list,
+                option("--lang", choices=languages), json_option())
+    add_command(script, "render", _("print a script with its placeholders filled"),
+                cmd_script_render, key, lang,
+                option("--set", dest="values", type=_assignment, action="append", default=[],
+                       metavar="NAME=VALUE", help=_("a placeholder value, e.g. caller=王")))
+    add_command(script, "check", _("look for phrases not to use (exit 1 if found)"),
+                cmd_script_check, option("text"),
+                option("--lang", choices=languages, default=""))
+    add_command(script, "edit", _("save a new version of a script (admin)"), cmd_script_edit,
+                key, lang, option("--text", required=True), option("--title"),
+                option("--situation"))
+    add_command(script, "history", _("every version of a script"), cmd_script_history,
+                key, lang, json_option())
 
-    render = actions.add_parser("render", help=_("print a script with its placeholders filled"))
-    render.add_argument("key")
-    render.add_argument("--lang", choices=["zh_CN", "zh_TW", "en"], required=True)
-    render.add_argument("--set", dest="values", type=_assignment, action="append", default=[],
-                        metavar="NAME=VALUE", help=_("a placeholder value, e.g. caller=王"))
-    render.set_defaults(run=cmd_script_render)
+    visit = add_actions(commands, "visit", _("the visitor and call log"))
+    add_command(visit, "list", _("list log entries, newest first"), cmd_visit_list,
+                option("--open", action="store_true", help=_("only entries still open")),
+                *date_range_options(), limit_option(200), json_option())
 
-    check = actions.add_parser("check", help=_("look for phrases not to use (exit 1 if found)"))
-    check.add_argument("text")
-    check.add_argument("--lang", choices=["zh_CN", "zh_TW", "en"], default="")
-    check.set_defaults(run=cmd_script_check)
-
-    edit = actions.add_parser("edit", help=_("save a new version of a script (admin)"))
-    edit.add_argument("key")
-    edit.add_argument("--lang", choices=["zh_CN", "zh_TW", "en"], required=True)
-    edit.add_argument("--text", required=True)
-    edit.add_argument("--title")
-    edit.add_argument("--situation")
-    edit.set_defaults(run=cmd_script_edit)
-
-    history = actions.add_parser("history", help=_("every version of a script"))
-    history.add_argument("key")
-    history.add_argument("--lang", choices=["zh_CN", "zh_TW", "en"], required=True)
-    history.add_argument("--json", action="store_true")
-    history.set_defaults(run=cmd_script_history)
-
-    visit = commands.add_parser("visit", help=_("the visitor and call log"))
-    visit_actions = visit.add_subparsers(dest="visit_command", metavar="ACTION", required=True)
-    vlist = visit_actions.add_parser("list", help=_("list log entries, newest first"))
-    vlist.add_argument("--open", action="store_true", help=_("only entries still open"))
-    vlist.add_argument("--from", dest="since", type=parse_date, metavar="YYYY-MM-DD")
-    vlist.add_argument("--to", dest="until", type=parse_date, metavar="YYYY-MM-DD")
-    vlist.add_argument("--limit", type=bounded_int(1, MAX_ROWS), default=200)
-    vlist.add_argument("--json", action="store_true")
-    vlist.set_defaults(run=cmd_visit_list)
-
-    complaint = commands.add_parser("complaint", help=_("complaints"))
-    complaint_actions = complaint.add_subparsers(dest="complaint_command", metavar="ACTION",
-                                                 required=True)
-    stats = complaint_actions.add_parser("stats", help=_("monthly statistics by category"))
-    stats.add_argument("--month", type=_month, required=True, metavar="YYYY-MM")
-    stats.add_argument("--format", choices=["pdf", "xlsx"])
-    stats.add_argument("--out", type=Path)
-    stats.add_argument("--force", action="store_true", help=_("replace the file if it exists"))
-    stats.add_argument("--json", action="store_true")
-    stats.set_defaults(run=cmd_complaint_stats)
+    complaint = add_actions(commands, "complaint", _("complaints"))
+    add_command(complaint, "stats", _("monthly statistics by category"), cmd_complaint_stats,
+                option("--month", type=_month, required=True, metavar="YYYY-MM"),
+                option("--format", choices=["pdf", "xlsx"]), option("--out", type=Path),
+                force_option(), json_option())
 
 
 @with_actor
