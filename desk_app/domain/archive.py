@@ -5,47 +5,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 
 from desk_app.domain import text
 from desk_app.domain.errors import Conflict, ValidationError
+from desk_app.domain.labelled import LabelledStrEnum
 from desk_app.i18n import N_, _
 
 
-class Level(StrEnum):
-    PUBLIC = "public"
-    INTERNAL = "internal"
-    SECRET = "secret"
-    PERSONNEL = "personnel"
+class Level(LabelledStrEnum):
+    PUBLIC = "public", N_("Public")
+    INTERNAL = "internal", N_("Internal")
+    SECRET = "secret", N_("Secret")
+    PERSONNEL = "personnel", N_("Personnel")
 
 
-LEVEL_LABELS = {
-    Level.PUBLIC: N_("Public"),
-    Level.INTERNAL: N_("Internal"),
-    Level.SECRET: N_("Secret"),
-    Level.PERSONNEL: N_("Personnel"),
-}
-
-
-class Status(StrEnum):
-    AVAILABLE = "available"
-    ON_LOAN = "on_loan"
-    DESTROYED = "destroyed"
-
-
-STATUS_LABELS = {
-    Status.AVAILABLE: N_("Available"),
-    Status.ON_LOAN: N_("On loan"),
-    Status.DESTROYED: N_("Destroyed"),
-}
+class Status(LabelledStrEnum):
+    AVAILABLE = "available", N_("Available")
+    ON_LOAN = "on_loan", N_("On loan")
+    DESTROYED = "destroyed", N_("Destroyed")
 
 
 def level_label(level: str) -> str:
-    return _(LEVEL_LABELS[Level(level)])
+    return Level(level).label
 
 
 def status_label(status: str) -> str:
-    return _(STATUS_LABELS[Status(status)])
+    return Status(status).label
 
 
 LOCATION_LEVELS = ("room", "cabinet", "shelf", "box")

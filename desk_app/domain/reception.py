@@ -12,10 +12,10 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import IntEnum, StrEnum
 
 from desk_app.domain import text as text_rules
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.labelled import LabelledIntEnum, LabelledStrEnum
 from desk_app.i18n import N_, _
 
 LANGS: tuple[str, ...] = ("zh_CN", "zh_TW", "en")
@@ -333,17 +333,13 @@ def _word_edges(norm: str, start: int, end: int) -> bool:
 # ------------------------------------------------------------------------------ visits and timers
 
 
-class Channel(StrEnum):
-    VISIT = "visit"
-    PHONE_IN = "phone_in"
-    PHONE_OUT = "phone_out"
+class Channel(LabelledStrEnum):
+    VISIT = "visit", N_("Visit")
+    PHONE_IN = "phone_in", N_("Phone in")
+    PHONE_OUT = "phone_out", N_("Phone out")
 
 
-CHANNEL_LABELS: dict[Channel, str] = {
-    Channel.VISIT: N_("Visit"),
-    Channel.PHONE_IN: N_("Phone in"),
-    Channel.PHONE_OUT: N_("Phone out"),
-}
+CHANNEL_LABELS: dict[Channel, str] = {channel: channel.msgid for channel in Channel}
 
 
 def parse_channel(value: str) -> Channel:
@@ -354,23 +350,15 @@ def parse_channel(value: str) -> Channel:
             value=value, choices=", ".join(c.value for c in Channel)), field="channel") from None
 
 
-class Level(IntEnum):
-    NONE = 0
-    MINOR = 1
-    MODERATE = 2
-    SEVERE = 3
-
-
-LEVEL_LABELS: dict[Level, str] = {
-    Level.NONE: N_("on time"),
-    Level.MINOR: N_("minor timeout"),
-    Level.MODERATE: N_("moderate timeout"),
-    Level.SEVERE: N_("severe timeout"),
-}
+class Level(LabelledIntEnum):
+    NONE = 0, N_("on time")
+    MINOR = 1, N_("minor timeout")
+    MODERATE = 2, N_("moderate timeout")
+    SEVERE = 3, N_("severe timeout")
 
 
 def level_label(level: int) -> str:
-    return _(LEVEL_LABELS[Level(level)])
+    return Level(level).label
 
 
 @dataclass(frozen=True)

@@ -6,26 +6,17 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.labelled import LabelledStrEnum
 from desk_app.i18n import N_, _
 
 
-class Role(StrEnum):
-    CLERK = "clerk"
-    SUPERVISOR = "supervisor"
-    MANAGER = "manager"
-    AUDITOR = "auditor"
-    ADMIN = "admin"
-    PERSONNEL = "personnel"
-
-
-ROLE_LABELS: dict[Role, str] = {
-    Role.CLERK: N_("Clerk"),
-    Role.SUPERVISOR: N_("Supervisor"),
-    Role.MANAGER: N_("Manager"),
-    Role.AUDITOR: N_("Auditor"),
-    Role.ADMIN: N_("Administrator"),
-    Role.PERSONNEL: N_("Personnel officer"),
-}
+class Role(LabelledStrEnum):
+    CLERK = "clerk", N_("Clerk")
+    SUPERVISOR = "supervisor", N_("Supervisor")
+    MANAGER = "manager", N_("Manager")
+    AUDITOR = "auditor", N_("Auditor")
+    ADMIN = "admin", N_("Administrator")
+    PERSONNEL = "personnel", N_("Personnel officer")
 
 
 class Permission(StrEnum):
@@ -75,4 +66,4 @@ def format_roles(roles: Iterable[Role]) -> str:
 
 
 def role_label(role: Role) -> str:
-    return _(ROLE_LABELS[role])
+    return role.label
