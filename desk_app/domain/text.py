@@ -14,6 +14,7 @@ contacts, purposes) or ``block`` (several lines: requests, results, notes). Both
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 from desk_app.domain.errors import ValidationError
 from desk_app.i18n import _
@@ -75,6 +76,15 @@ def clean_lookups(record: object) -> None:
     for name, value in vars(record).items():
         if type(value) is str:  # typed values (enums are str too) stay as they are
             object.__setattr__(record, name, lookup(value))
+
+
+@dataclass(frozen=True)
+class LookupFilter:
+    """Base of the frozen filter dataclasses (what a register list shows): its text fields
+    are text to look up with, cleaned by ``lookup`` when it is made."""
+
+    def __post_init__(self) -> None:
+        clean_lookups(self)
 
 
 def lookup(value: str | None) -> str:

@@ -16,7 +16,7 @@ from desk_app.domain import text
 from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.errors import Conflict, NotFound, ValidationError
 from desk_app.domain.roles import Role
-from desk_app.domain.text import clean_lookups
+from desk_app.domain.text import LookupFilter
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.base import Context, Service
@@ -36,7 +36,7 @@ SORTS = {
 
 
 @dataclass(frozen=True)
-class ItemFilter:
+class ItemFilter(LookupFilter):
     query: str = ""
     kind: str | None = None  # code
     dept: str | None = None  # code
@@ -46,9 +46,6 @@ class ItemFilter:
     year_to: int | None = None
     available_only: bool = False
     sort: str = "ref"
-
-    def __post_init__(self) -> None:
-        clean_lookups(self)
 
 
 @dataclass(frozen=True)
@@ -249,17 +246,11 @@ class ArchiveService(Service):
 
     @staticmethod
     def _kind(code: str) -> Kind:
-        kind = Kind.get_or_none(Kind.code == text.lookup(code).strip().upper())
-        if kind is None:
-            raise ValidationError(_("Unknown kind {code}.").format(code=code), field="kind")
-        return kind
+        return _by_code(Kind, code, _("Unknown kind {code}."), "kind")
 
     @staticmethod
     def _dept(code: str) -> Department:
-        dept = Department.get_or_none(Department.code == text.lookup(code).strip().upper())
-        if dept is None:
-            raise ValidationError(_("Unknown department {code}.").format(code=code), field="dept")
-        return dept
+        return _by_code(Department, code, _("Unknown department {code}."), "dept")
 
     @staticmethod
     def _location(path: str | None) -> Location | None:
@@ -407,3 +398,12 @@ class ArchiveService(Service):
         self.require(actor, ArchivePermission.LOAN_VIEW)  # before get(), which may audit (R7)
         item = self.get(actor, ref, via="history")
         return loan_rows(Loan.item == item.id, 0, 1000)
+
+
+def _by_code(model: Any, code: str, unknown: str, field: str) -> Any:
+    """The row of ``model`` (a kind or department) whose code was typed as ``code``;
+    a ValidationError on ``field`` saying ``unknown`` (with {code}) if there is none."""
+    row = model.get_or_none(model.code == text.lookup(code).strip().upper())
+    if row is None:
+        raise ValidationError(unknown.format(code=code), field=field)
+    return row

@@ -18,7 +18,7 @@ from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.audit import canonical_json
 from desk_app.domain.clock import local_today
 from desk_app.domain.errors import Conflict, NotFound, ValidationError
-from desk_app.domain.text import clean_lookups
+from desk_app.domain.text import LookupFilter
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.archive import (
@@ -61,14 +61,11 @@ class BorrowerInput:
 
 
 @dataclass(frozen=True)
-class LoanFilter:
+class LoanFilter(LookupFilter):
     open_only: bool = False
     overdue_only: bool = False
     borrower: str | None = None  # borrower name or user name
     today: date | None = None  # for overdue; the service's clock when None
-
-    def __post_init__(self) -> None:
-        clean_lookups(self)
 
 
 ItemAlias = Item

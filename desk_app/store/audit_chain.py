@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desk_app.domain.audit import GENESIS, AuditRecord, ChainReport, ChainVerifier, canonical_json
-from desk_app.domain.text import clean_lookups
+from desk_app.domain.text import LookupFilter
 from desk_app.store.db import database_proxy, is_postgresql
 from desk_app.store.models import AuditEntry
 
@@ -87,14 +87,11 @@ def verify(progress: Callable[[int, int], bool] | None = None) -> ChainReport:
 
 
 @dataclass(frozen=True)
-class AuditFilter:
+class AuditFilter(LookupFilter):
     actor: str | None = None
     action: str | None = None  # exact action, or a prefix ending in "."
     since: str | None = None  # ISO UTC text, inclusive
     until: str | None = None  # ISO UTC text, exclusive
-
-    def __post_init__(self) -> None:
-        clean_lookups(self)
 
     def where(self, query: Any) -> Any:
         if self.actor:

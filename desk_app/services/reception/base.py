@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from desk_app.domain import reception as rules
 from desk_app.domain.clock import local_day_range
 from desk_app.domain.errors import NotFound, ValidationError
 from desk_app.domain.reception import Targets
@@ -47,10 +48,24 @@ class ReceptionBase(Service):
             if findings:
                 raise ForbiddenPhraseFound(findings, name)
 
+    @staticmethod
+    def _required_result(result: str, missing: str) -> str:
+        """The result written down (a call-back's, a complaint's reply): cleaned, and not
+        empty (ValidationError saying ``missing``)."""
+        result = rules.text_field(result, "result", _("The result"), 4000)
+        if not result:
+            raise ValidationError(missing, field="result")
+        return result
+
     def _visit(self, visit_id: int) -> Visit:
-        row = self.locked(Visit.select().where(Visit.id == visit_id)).first()
+        return self._locked_row(Visit, visit_id, _("No log entry {id}."))
+
+    def _locked_row(self, model: Any, row_id: int, missing: str) -> Any:
+        """The row ``row_id`` of ``model``, locked until the write ends; NotFound saying
+        ``missing`` (with {id}) if there is none."""
+        row = self.locked(model.select().where(model.id == row_id)).first()
         if row is None:
-            raise NotFound(_("No log entry {id}.").format(id=visit_id))
+            raise NotFound(missing.format(id=row_id))
         return row
 
 

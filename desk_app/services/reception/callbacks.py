@@ -60,14 +60,10 @@ class CallBackService(ReceptionBase):
         if satisfaction not in rules.SATISFACTION:
             raise ValidationError(_("Choose how satisfied the customer was."),
                                   field="satisfaction")
-        result = rules.text_field(result, "result", _("The result"), 4000)
-        if not result:
-            raise ValidationError(_("Write down the result of the call-back."), field="result")
+        result = self._required_result(result, _("Write down the result of the call-back."))
         self._notes(confirm_phrases, result=result)
         with self.write() as tx:
-            row = self.locked(CallBack.select().where(CallBack.id == callback_id)).first()
-            if row is None:
-                raise NotFound(_("No call-back {id}.").format(id=callback_id))
+            row = self._locked_row(CallBack, callback_id, _("No call-back {id}."))
             if row.status != "scheduled":
                 raise Conflict(_("Call-back {id} was already recorded.").format(id=callback_id))
             row.status = "unreachable" if satisfaction == "unreachable" else "done"

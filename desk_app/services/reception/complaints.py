@@ -8,7 +8,7 @@ from pathlib import Path
 
 from desk_app.domain import reception as rules
 from desk_app.domain.areas.reception import ReceptionPermission
-from desk_app.domain.errors import Conflict, NotFound, ValidationError
+from desk_app.domain.errors import Conflict, ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services import output
@@ -62,14 +62,10 @@ class ComplaintService(ReceptionBase):
     def reply_complaint(self, actor: Actor, complaint_id: int, result: str,
                         confirm_phrases: bool = False) -> ComplaintView:
         self.require(actor, ReceptionPermission.RECEPTION_USE)
-        result = rules.text_field(result, "result", _("The result"), 4000)
-        if not result:
-            raise ValidationError(_("Write down the reply given."), field="result")
+        result = self._required_result(result, _("Write down the reply given."))
         self._notes(confirm_phrases, result=result)
         with self.write() as tx:
-            row = self.locked(Complaint.select().where(Complaint.id == complaint_id)).first()
-            if row is None:
-                raise NotFound(_("No complaint {id}.").format(id=complaint_id))
+            row = self._locked_row(Complaint, complaint_id, _("No complaint {id}."))
             if row.replied_at is not None:
                 raise Conflict(_("Complaint {id} was already replied to.").format(
                     id=complaint_id))

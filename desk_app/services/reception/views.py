@@ -10,7 +10,7 @@ from desk_app.domain import reception as rules
 from desk_app.domain.clock import local_day_start
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.reception import Channel, Level, Targets, TimerStatus
-from desk_app.domain.text import clean_lookups
+from desk_app.domain.text import LookupFilter
 from desk_app.i18n import N_, _
 from desk_app.store.reception import CallBack, Complaint, ScriptVersion, Visit
 
@@ -136,16 +136,13 @@ def complaint_view(row: Complaint) -> ComplaintView:
 
 
 @dataclass(frozen=True)
-class VisitFilter:
+class VisitFilter(LookupFilter):
     channel: Channel | None = None
     open_only: bool = False
     escalated_only: bool = False
     since: date | None = None  # local calendar days, inclusive
     until: date | None = None
     text: str = ""
-
-    def __post_init__(self) -> None:
-        clean_lookups(self)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ audit entry (R16); every time comes from the standard clock (R8)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,9 @@ from desk_app.i18n import _
 from desk_app.services.reception.base import ReceptionBase, visit_query
 from desk_app.services.reception.views import VisitFilter, VisitView, visit_view
 from desk_app.store.reception import Visit
+
+# A log entry's timers stop in this order: first answer, resolution, time out.
+_TIMERS = ("answered_at", "resolved_at", "ended_at")
 
 
 class VisitService(ReceptionBase):
@@ -84,16 +88,9 @@ class VisitService(ReceptionBase):
     def answer(self, actor: Actor, visit_id: int) -> VisitView:
         """The first answer: greeting the visitor or picking up the phone."""
         self.require(actor, ReceptionPermission.RECEPTION_USE)
-        targets = self.targets()
-        with self.write() as tx:
-            row = self._visit(visit_id)
-            if row.answered_at is not None:
-                raise Conflict(_("Log entry {id} was already answered.").format(id=visit_id))
-            row.answered_at = tx.at
-            extra = self._apply_level(row, tx.at, targets)
-            row.save()
-            tx.audit(actor, "visit.answer", "visit", row.id, after={"answered": True, **extra})
-        return visit_view(row)
+        return self._stop_timers(actor, visit_id, "answered_at", None, "visit.answer",
+                                 _("Log entry {id} was already answered."),
+                                 lambda row: {"answered": True})
 
     def resolve(self, actor: Actor, visit_id: int, result: str = "",
                 confirm_phrases: bool = False) -> VisitView:
@@ -101,20 +98,9 @@ class VisitService(ReceptionBase):
         self.require(actor, ReceptionPermission.RECEPTION_USE)
         result = self._visit_fields(result=result)["result"]
         self._notes(confirm_phrases, result=result)
-        targets = self.targets()
-        with self.write() as tx:
-            row = self._visit(visit_id)
-            if row.resolved_at is not None:
-                raise Conflict(_("Log entry {id} was already resolved.").format(id=visit_id))
-            row.answered_at = row.answered_at or tx.at
-            row.resolved_at = tx.at
-            if result:
-                row.result = result
-            extra = self._apply_level(row, tx.at, targets)
-            row.save()
-            tx.audit(actor, "visit.resolve", "visit", row.id, after={"result": row.result,
-                                                                    **extra})
-        return visit_view(row)
+        return self._stop_timers(actor, visit_id, "resolved_at", result, "visit.resolve",
+                                 _("Log entry {id} was already resolved."),
+                                 lambda row: {"result": row.result})
 
     def close_visit(self, actor: Actor, visit_id: int, result: str | None = None,
                     confirm_phrases: bool = False) -> VisitView:
@@ -122,20 +108,30 @@ class VisitService(ReceptionBase):
         self.require(actor, ReceptionPermission.RECEPTION_USE)
         fields = self._visit_fields(result=result)
         self._notes(confirm_phrases, **fields)
+        return self._stop_timers(actor, visit_id, "ended_at", fields.get("result"), "visit.close",
+                                 _("Log entry {id} is already closed."),
+                                 lambda row: {"result": row.result})
+
+    def _stop_timers(self, actor: Actor, visit_id: int, stop: str, result: str | None,
+                     action: str, already: str,
+                     audited: Callable[[Visit], dict[str, Any]]) -> VisitView:
+        """Set ``stop`` (answered_at, resolved_at or ended_at) to now, and the earlier of
+        these still unset too (a call closed unanswered was answered and resolved when it
+        ended); Conflict saying ``already`` (with {id}) if ``stop`` is set. A ``result``
+        replaces the stored one; ``audited`` says what the audit entry records."""
         targets = self.targets()
         with self.write() as tx:
             row = self._visit(visit_id)
-            if row.ended_at is not None:
-                raise Conflict(_("Log entry {id} is already closed.").format(id=visit_id))
-            row.answered_at = row.answered_at or tx.at
-            row.resolved_at = row.resolved_at or tx.at
-            row.ended_at = tx.at
-            if fields.get("result"):
-                row.result = fields["result"]
+            if getattr(row, stop) is not None:
+                raise Conflict(already.format(id=visit_id))
+            for name in _TIMERS[:_TIMERS.index(stop) + 1]:
+                if getattr(row, name) is None:
+                    setattr(row, name, tx.at)
+            if result:
+                row.result = result
             extra = self._apply_level(row, tx.at, targets)
             row.save()
-            tx.audit(actor, "visit.close", "visit", row.id, after={"result": row.result,
-                                                                  **extra})
+            tx.audit(actor, action, "visit", row.id, after={**audited(row), **extra})
         return visit_view(row)
 
     def sweep_timeouts(self, actor: Actor) -> list[VisitView]:
