@@ -40,6 +40,20 @@ class UserKeyMaterial:
     key_pem: bytes
 
 
+_KEY_USAGES = ("digital_signature", "content_commitment", "key_encipherment",
+               "data_encipherment", "key_agreement", "key_cert_sign", "crl_sign",
+               "encipher_only", "decipher_only")
+
+
+def _key_usage(*granted: str) -> x509.KeyUsage:
+    """The KeyUsage extension allowing only ``granted`` (names of _KEY_USAGES)."""
+    if not set(granted) <= set(_KEY_USAGES):
+        raise ValueError(f"unknown key usages: {sorted(set(granted) - set(_KEY_USAGES))}")
+    from cryptography import x509  # (loaded lazily, as everywhere in this module)
+
+    return x509.KeyUsage(**{usage: usage in granted for usage in _KEY_USAGES})
+
+
 def _utc(now: datetime | None) -> datetime:
     if now is None:
         return datetime.now(UTC)
@@ -163,17 +177,7 @@ def create_ca(
         .not_valid_after(start + CA_VALIDITY)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            _key_usage("key_cert_sign", "crl_sign"),
             critical=True,
         )
         .add_extension(ski, critical=False)
@@ -226,17 +230,7 @@ def issue_user(
         .not_valid_after(min(start + USER_VALIDITY, ca_cert.not_valid_after_utc))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            _key_usage("digital_signature", "content_commitment"),
             critical=True,
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
