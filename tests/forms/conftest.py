@@ -63,6 +63,12 @@ def loan_spec(record_no: str = "LN-2025-000123") -> FormSpec:
     return spec
 
 
+def sign_as(pdf: bytes, field: str, signer: pki.UserKeyMaterial, password: str,
+            ca: pki.CaMaterial, appearance: SignatureAppearance | None) -> bytes:
+    """``sign`` with the signer's key and certificate, issued by ``ca``."""
+    return sign(pdf, field, signer.key_pem, password, signer.cert_pem, ca.cert_pem, appearance)
+
+
 @pytest.fixture(scope="session")
 def fields_pdf() -> bytes:
     rendered = render_form(loan_spec())
@@ -71,24 +77,10 @@ def fields_pdf() -> bytes:
 
 @pytest.fixture(scope="session")
 def signed_pdf(fields_pdf, ca, clerk, supervisor, handwriting) -> bytes:
-    pdf = sign(
-        fields_pdf,
-        "clerk",
-        clerk.key_pem,
-        "clerk-pw",
-        clerk.cert_pem,
-        ca.cert_pem,
-        SignatureAppearance(handwriting, "张三", "经办人", datetime(2025, 3, 4, 9, 6)),
-    )
-    return sign(
-        pdf,
-        "supervisor",
-        supervisor.key_pem,
-        "super-pw",
-        supervisor.cert_pem,
-        ca.cert_pem,
-        SignatureAppearance(handwriting, "李四", "主管", datetime(2025, 3, 4, 9, 7)),
-    )
+    pdf = sign_as(fields_pdf, "clerk", clerk, "clerk-pw", ca,
+                  SignatureAppearance(handwriting, "张三", "经办人", datetime(2025, 3, 4, 9, 6)))
+    return sign_as(pdf, "supervisor", supervisor, "super-pw", ca,
+                   SignatureAppearance(handwriting, "李四", "主管", datetime(2025, 3, 4, 9, 7)))
 
 
 def poppler(tool: str, *args: str) -> str:

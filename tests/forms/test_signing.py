@@ -7,10 +7,10 @@ import pytest
 
 from desk_app.domain.errors import AuthenticationFailed, ValidationError
 from desk_app.forms import pki
-from desk_app.forms.signing import SignatureAppearance, prepare_fields, sign, signature_fields
+from desk_app.forms.signing import SignatureAppearance, prepare_fields, signature_fields
 from desk_app.forms.verify import verify_pdf
 
-from .conftest import CA_SECRET, loan_spec, poppler
+from .conftest import CA_SECRET, loan_spec, poppler, sign_as
 
 
 def appearance(handwriting, name="张三", role="经办人"):
@@ -38,9 +38,7 @@ def test_fields_exist_before_any_signature(fields_pdf, ca):
 
 
 def test_first_signature_alone_is_valid(fields_pdf, ca, clerk, handwriting):
-    pdf = sign(
-        fields_pdf, "clerk", clerk.key_pem, "clerk-pw", clerk.cert_pem, ca.cert_pem, appearance(handwriting)
-    )
+    pdf = sign_as(fields_pdf, "clerk", clerk, "clerk-pw", ca, appearance(handwriting))
     report = verify_pdf(pdf, ca.cert_pem)
     assert report.ok and report.unsigned_fields == ["supervisor"]
 
@@ -117,15 +115,7 @@ def test_new_object_appended_after_last_signature_is_flagged(signed_pdf, ca):
 
 def test_foreign_ca_is_untrusted(fields_pdf, ca, foreign_ca, handwriting):
     stranger = pki.issue_user(foreign_ca, "other", "zhang.san", "张三", "pw")
-    pdf = sign(
-        fields_pdf,
-        "clerk",
-        stranger.key_pem,
-        "pw",
-        stranger.cert_pem,
-        foreign_ca.cert_pem,
-        appearance(handwriting),
-    )
+    pdf = sign_as(fields_pdf, "clerk", stranger, "pw", foreign_ca, appearance(handwriting))
     report = verify_pdf(pdf, ca.cert_pem)
     assert not report.ok
     check = report.signatures[0]
@@ -147,49 +137,24 @@ def test_truncated_and_text_files_are_validation_errors(signed_pdf, ca):
 def test_wrong_password_returns_nothing(fields_pdf, ca, clerk, handwriting):
     result = None
     with pytest.raises(AuthenticationFailed, match="Wrong password"):
-        result = sign(
-            fields_pdf, "clerk", clerk.key_pem, "bad", clerk.cert_pem, ca.cert_pem, appearance(handwriting)
-        )
+        result = sign_as(fields_pdf, "clerk", clerk, "bad", ca, appearance(handwriting))
     assert result is None
 
 
 def test_unknown_or_signed_field_is_refused(signed_pdf, fields_pdf, ca, clerk, handwriting):
     with pytest.raises(ValidationError):
-        sign(
-            fields_pdf,
-            "nobody",
-            clerk.key_pem,
-            "clerk-pw",
-            clerk.cert_pem,
-            ca.cert_pem,
-            appearance(handwriting),
-        )
+        sign_as(fields_pdf, "nobody", clerk, "clerk-pw", ca, appearance(handwriting))
     with pytest.raises(ValidationError):
-        sign(
-            signed_pdf,
-            "clerk",
-            clerk.key_pem,
-            "clerk-pw",
-            clerk.cert_pem,
-            ca.cert_pem,
-            appearance(handwriting),
-        )
+        sign_as(signed_pdf, "clerk", clerk, "clerk-pw", ca, appearance(handwriting))
     with pytest.raises(ValidationError):
         prepare_fields(signed_pdf, [])
 
 
 def test_invisible_and_no_handwriting(fields_pdf, ca, clerk):
-    pdf = sign(fields_pdf, "clerk", clerk.key_pem, "clerk-pw", clerk.cert_pem, ca.cert_pem, None)
+    pdf = sign_as(fields_pdf, "clerk", clerk, "clerk-pw", ca, None)
     assert verify_pdf(pdf, ca.cert_pem).ok
-    pdf = sign(
-        fields_pdf,
-        "clerk",
-        clerk.key_pem,
-        "clerk-pw",
-        clerk.cert_pem,
-        ca.cert_pem,
-        SignatureAppearance(None, "张三", "经办人", datetime(2025, 3, 4, 9, 6)),
-    )
+    pdf = sign_as(fields_pdf, "clerk", clerk, "clerk-pw", ca,
+                  SignatureAppearance(None, "张三", "经办人", datetime(2025, 3, 4, 9, 6)))
     assert verify_pdf(pdf, ca.cert_pem).ok
 
 
@@ -210,15 +175,7 @@ def test_record_spec_is_reusable(ca, supervisor, handwriting):
 
     rendered = render_form(loan_spec("LN-2"))
     pdf = prepare_fields(rendered.pdf, rendered.slots)
-    pdf = sign(
-        pdf,
-        "supervisor",
-        supervisor.key_pem,
-        "super-pw",
-        supervisor.cert_pem,
-        ca.cert_pem,
-        appearance(handwriting, "李四", "主管"),
-    )
+    pdf = sign_as(pdf, "supervisor", supervisor, "super-pw", ca, appearance(handwriting, "李四", "主管"))
     report = verify_pdf(pdf, ca.cert_pem)
     assert report.ok and report.unsigned_fields == ["clerk"]
     assert CA_SECRET
