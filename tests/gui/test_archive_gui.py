@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -193,8 +194,16 @@ def test_new_location(qtbot, page, demo_desk):
     assert ("测试室 › 柜9 › 第1层", "shelf") in demo_desk.archive.locations()
 
 
-def test_print_labels_previews_a_pdf(qtbot, page, monkeypatch, items):
+def test_print_labels_previews_a_pdf(qtbot, page, demo_desk, monkeypatch, items):
     shown = []
+    threads = []
+    labels_pdf = demo_desk.labels.labels_pdf
+
+    def recording_labels_pdf(*args, **kwargs):
+        threads.append(threading.get_ident())
+        return labels_pdf(*args, **kwargs)
+
+    monkeypatch.setattr(demo_desk.labels, "labels_pdf", recording_labels_pdf)
     monkeypatch.setattr(archive_page, "preview_pdf", lambda parent, pdf, name: shown.append((pdf, name)))
     page.search_edit.setText("蓝鲸")
     page.apply_filter()
@@ -207,8 +216,10 @@ def test_print_labels_previews_a_pdf(qtbot, page, monkeypatch, items):
     assert dialog.start_spin.maximum() == 21
     dialog.start_spin.setValue(5)
     dialog.ok_button.click()
+    assert dialog.job is not None and not dialog.ok_button.isEnabled()
     qtbot.waitUntil(lambda: page.open_dialog is None)
     assert len(shown) == 1 and shown[0][0].startswith(b"%PDF")
+    assert len(threads) == 1 and threads[0] != threading.get_ident()  # made off the GUI thread
 
 
 def test_lend_selected_opens_the_lend_dialog_with_the_items(qtbot, demo_desk, clerk_actor, items):

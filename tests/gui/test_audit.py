@@ -77,15 +77,15 @@ def test_verify_can_be_cancelled(qtbot, page, monkeypatch):
     from desk_app.store import audit_chain
     from desk_app.ui.audit import page as audit_page
 
-    class CancelledAtOnce(audit_page.VerifyJob):
+    class CancelledAtOnce(audit_page.Job):
         """As if Cancel was clicked before the first progress report (no race)."""
 
-        def __init__(self, *args) -> None:
-            super().__init__(*args)
+        def start(self):
             self.cancel()
+            return super().start()
 
     monkeypatch.setattr(audit_chain, "VERIFY_BATCH", 1)  # progress after every entry
-    monkeypatch.setattr(audit_page, "VerifyJob", CancelledAtOnce)
+    monkeypatch.setattr(audit_page, "Job", CancelledAtOnce)
     with qtbot.waitSignal(page.verify_done, timeout=10_000) as blocker:
         page.verify()
     assert blocker.args == [None]

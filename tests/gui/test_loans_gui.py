@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 
 import pytest
 from PySide6.QtCore import Qt
@@ -298,9 +299,17 @@ def test_correct_is_for_supervisors_and_needs_a_reason(qtbot, demo_desk, clerk_a
 
 
 def test_reminders_send_and_preview_the_notice(qtbot, page, demo_desk, clerk_actor, refs, clock,
-                                               signing):
+                                               signing, monkeypatch):
     demo_desk.loans.lend(clerk_actor, refs[:2], BorrowerInput(name=OUTSIDER, contact="138"), "查阅")
     clock.advance(days=40)
+    threads = []
+    send_reminder = demo_desk.loans.send_reminder
+
+    def recording_send(*args):
+        threads.append(threading.get_ident())
+        return send_reminder(*args)
+
+    monkeypatch.setattr(demo_desk.loans, "send_reminder", recording_send)
     page.buttons["reminders"].click()
     dialog = page.open_dialog
     tree = dialog.tree
@@ -308,8 +317,12 @@ def test_reminders_send_and_preview_the_notice(qtbot, page, demo_desk, clerk_act
     mine = next(item for item in tops if item.text(0) == OUTSIDER)
     assert mine.childCount() == 2
     tree.setCurrentItem(mine.child(1))
-    dialog.send_button.click()
+    dialog.send_button.click()  # recorded and printed in a background job
+    assert not dialog.send_button.isEnabled()
+    qtbot.waitUntil(lambda: signing["previews"] != [], timeout=10_000)
     (name, pdf), = signing["previews"]
+    assert dialog.send_button.isEnabled()
+    assert len(threads) == 1 and threads[0] != threading.get_ident()  # made off the GUI thread
     assert pdf.startswith(b"%PDF") and OUTSIDER in name
     borrower_id = mine.data(0, Qt.ItemDataRole.UserRole)
     assert len(demo_desk.loans.reminders(clerk_actor, borrower_id)) == 1

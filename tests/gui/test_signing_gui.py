@@ -414,14 +414,20 @@ def test_cancel_stops_an_export(qtbot, page, monkeypatch, out_dir):
          "action": "bulk", "entity": "", "entity_id": "", "change": "{}", "prev_hash": "",
          "hash": ""} for index in range(3000)]).execute()
 
-    class CancelledAtFirstProgress(audit_page.ExportJob):
+    class CancelledAtFirstProgress(audit_page.Job):
         """As if Cancel was clicked when the first progress report arrives (no race)."""
 
-        def _progress(self, done: int, total: int) -> bool:
-            self.cancel()
-            return super()._progress(done, total)
+        def __init__(self, work, **kwargs) -> None:
+            def cancelling(progress):
+                def first(done: int, total: int) -> bool:
+                    self.cancel()
+                    return progress(done, total)
 
-    monkeypatch.setattr(audit_page, "ExportJob", CancelledAtFirstProgress)
+                return work(first)
+
+            super().__init__(cancelling, **kwargs)
+
+    monkeypatch.setattr(audit_page, "Job", CancelledAtFirstProgress)
     out = out_dir / "audit.csv"
     with qtbot.waitSignal(page.export_done, timeout=30_000) as blocker:
         _fill_export_dialog(qtbot, page, "csv", out)

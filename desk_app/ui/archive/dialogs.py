@@ -6,11 +6,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QSpinBox, QWidget
 
 from desk_app.domain import archive as rules
-from desk_app.domain.errors import ValidationError
+from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.users import Actor
-from desk_app.i18n import _
+from desk_app.i18n import _, ngettext
 from desk_app.services.archive import visible_levels
+from desk_app.ui.errors import show_error
 from desk_app.ui.widgets.form_dialog import FormDialog
+from desk_app.ui.widgets.jobs import Job
 
 
 def location_combo(desk, with_none: str, boxes: bool = True) -> QComboBox:
@@ -120,7 +122,8 @@ SHEET_CHOICES = (
 
 
 class LabelsDialog(FormDialog):
-    """Sheet, first free position and code type; ``result_value`` is the PDF."""
+    """Sheet, first free position and code type; ``result_value`` is the PDF, made in a
+    background job (thousands of labels take seconds)."""
 
     def __init__(self, desk, actor: Actor, refs: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -149,6 +152,7 @@ class LabelsDialog(FormDialog):
         self.add_field("code", _("&Code:"), self.code_combo)
         self.sheet_combo.currentIndexChanged.connect(self._sheet_changed)
         self.ok_button.setText(_("&Print preview"))
+        self.job: Job | None = None
         self._sheet_changed()
 
     def _sheet_changed(self, *_args) -> None:
@@ -156,9 +160,43 @@ class LabelsDialog(FormDialog):
         self.start_spin.setRange(1, count)
         self.start_spin.setEnabled(count > 1)
 
-    def submit(self) -> bytes:
+    def _on_ok(self) -> None:
+        """Make the PDF off the GUI thread; the dialog closes when it is ready."""
+        if self.job is not None:
+            return
         if not self.refs:
-            raise ValidationError(_("Choose at least one item to label."), "sheet")
-        return self.desk.labels.labels_pdf(self.actor, self.refs, sheet=self.sheet_combo.currentData(),
-                                           start=self.start_spin.value() - 1,
-                                           code=self.code_combo.currentData())
+            self.error_at("sheet", _("Choose at least one item to label."))
+            return
+        self.error_at(None, "")
+        desk, actor, refs = self.desk, self.actor, list(self.refs)
+        sheet, start = self.sheet_combo.currentData(), self.start_spin.value() - 1
+        code = self.code_combo.currentData()
+
+        def work(progress) -> bytes:
+            pdf = desk.labels.labels_pdf(actor, refs, sheet=sheet, start=start, code=code)
+            if not progress(1, 1):  # cancelled while the sheet was made: nothing to show
+                raise InterruptedError
+            return pdf
+
+        self.ok_button.setEnabled(False)
+        self.job = Job(work, desk=desk, parent=self, title=_("Print labels"),
+                       label=ngettext("Making {count} label…", "Making {count} labels…",
+                                      len(refs)).format(count=len(refs)),
+                       on_success=self._made, on_failure=self._refused,
+                       on_cancel=self._job_over).start()
+
+    def _job_over(self) -> None:
+        self.job = None
+        self.ok_button.setEnabled(True)
+
+    def _made(self, pdf: bytes) -> None:
+        self._job_over()
+        self.result_value = pdf
+        self.accept()
+
+    def _refused(self, error: BaseException) -> None:
+        self._job_over()
+        if isinstance(error, DeskError):
+            self.error_at(error.field if isinstance(error, ValidationError) else None, str(error))
+        else:
+            show_error(self, error)

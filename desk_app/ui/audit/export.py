@@ -1,13 +1,12 @@
-"""Exporting the audit trail (R16): the dialog that asks what and where, and the worker."""
+"""Exporting the audit trail (R16): the dialog that asks what and where."""
 
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QObject, QRunnable, QStandardPaths, Signal
+from PySide6.QtCore import QDate, QStandardPaths
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -24,11 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.errors import DeskError, ValidationError
-from desk_app.domain.users import Actor
+from desk_app.domain.errors import ValidationError
 from desk_app.i18n import _
 from desk_app.services.output import check_target
-from desk_app.ui.jobs import emit_safely
 from desk_app.ui.widgets.fields import FieldError, show_field_error
 
 log = logging.getLogger(__name__)
@@ -171,56 +168,3 @@ class ExportDialog(QDialog):
     def show_error(self, error: ValidationError) -> None:
         """A service's ValidationError next to its field (``from``, ``out``, …)."""
         show_field_error(self.errors, self.general_error, error.field, str(error))
-
-
-class ExportSignals(QObject):
-    progress = Signal(int, int)  # done, total
-    finished = Signal(object)  # ExportResult
-    cancelled = Signal()
-    failed = Signal(object)  # the exception
-
-
-class ExportJob(QRunnable):
-    """Runs ``desk.exports.export`` in a pool thread; ``cancel()`` stops it (nothing written)."""
-
-    def __init__(self, desk, actor: Actor, since: date | None, until: date | None, fmt: str,
-                 out: Path, password: str | None = None,
-                 handwriting_png: bytes | None = None, force: bool = False) -> None:
-        super().__init__()
-        self.force = force
-        self.desk, self.actor = desk, actor
-        self.since, self.until, self.fmt, self.out = since, until, fmt, out
-        self.password, self.handwriting_png = password, handwriting_png
-        self.signals = ExportSignals()
-        self._cancel = threading.Event()
-        self.setAutoDelete(False)
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def _progress(self, done: int, total: int) -> bool:
-        emit_safely(self.signals.progress, done, total)
-        return not self._cancel.is_set()
-
-    def run(self) -> None:
-        try:
-            if self._cancel.is_set():
-                raise InterruptedError
-            result = self.desk.exports.export(
-                self.actor, "audit", self.since, self.until, self.fmt, self.out, password=self.password,
-                handwriting_png=self.handwriting_png, progress=self._progress, force=self.force)
-        except InterruptedError:
-            emit_safely(self.signals.cancelled)
-        except Exception as error:
-            if not isinstance(error, DeskError):
-                log.exception("audit export failed")
-            emit_safely(self.signals.failed, error)
-        else:
-            emit_safely(self.signals.finished, result)
-        finally:
-            self.password = None
-            # peewee keeps one connection per thread: release this worker's.
-            try:
-                self.desk.ctx.db.close()
-            except Exception:
-                log.exception("closing the worker's connection")

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, QThreadPool, Signal
+from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QTableView,
     QWidget,
@@ -30,12 +29,13 @@ from desk_app.domain.roles import role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.audit import AuditFilter, day_range
-from desk_app.ui.audit.export import ExportDialog, ExportJob
-from desk_app.ui.audit.pdf_report import PdfReportDialog, VerifyPdfJob
-from desk_app.ui.audit.verify import VerifyJob
+from desk_app.services.exports import verify_pdf_file
+from desk_app.ui.audit.export import ExportDialog
+from desk_app.ui.audit.pdf_report import PdfReportDialog
 from desk_app.ui.errors import show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.widgets.fields import to_qdate
+from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.page import Page
 from desk_app.ui.widgets.pdf_view import PdfPreviewDialog, show_pdf
 from desk_app.ui.widgets.registers import local_time_text
@@ -173,17 +173,15 @@ class AuditPage(Page):
         self.export_button.clicked.connect(self.export)
         self.verify_pdf_button.clicked.connect(lambda: self.verify_pdf())
 
-        self.job: VerifyJob | None = None
-        self.progress: QProgressDialog | None = None
+        self.job: Job | None = None  # verifying the chain
         self.result_box: QMessageBox | None = None
         self.export_dialog: ExportDialog | None = None
         self.sign_dialog: SignDialog | None = None
-        self.export_job: ExportJob | None = None
-        self.export_progress: QProgressDialog | None = None
+        self.export_job: Job | None = None
         self.export_box: QMessageBox | None = None
         self.preview_button: QPushButton | None = None
         self.preview_dialog: PdfPreviewDialog | None = None
-        self.pdf_job: VerifyPdfJob | None = None
+        self.pdf_job: Job | None = None
         self.report_dialog: PdfReportDialog | None = None
         self._load_choices()
         self._update_count()
@@ -244,31 +242,14 @@ class AuditPage(Page):
     def verify(self) -> None:
         if self.job is not None:
             return
-        self.job = job = VerifyJob(self.desk, self.actor)
-        self.progress = QProgressDialog(_("Verifying the audit trail…"), _("Cancel"), 0, 0, self)
-        self.progress.setWindowTitle(_("Verify"))
-        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self.progress.setMinimumDuration(400)
-        self.progress.setAutoClose(False)
-        self.progress.setAutoReset(False)
-        self.progress.canceled.connect(job.cancel)
-        job.signals.progress.connect(self._verify_progress)
-        job.signals.finished.connect(self._verify_finished)
-        job.signals.cancelled.connect(self._verify_cancelled)
-        job.signals.failed.connect(self._verify_failed)
+        desk, actor = self.desk, self.actor
         self.verify_button.setEnabled(False)
-        QThreadPool.globalInstance().start(job)
-
-    def _verify_progress(self, done: int, total: int) -> None:
-        if self.progress is not None:
-            self.progress.setMaximum(max(total, 1))
-            self.progress.setValue(done)
+        self.job = Job(lambda progress: desk.audit.verify(actor, progress), desk=desk, parent=self,
+                       label=_("Verifying the audit trail…"), title=_("Verify"),
+                       on_success=self._verify_finished, on_failure=self._verify_failed,
+                       on_cancel=self._verify_cancelled).start()
 
     def _verify_end(self) -> None:
-        if self.progress is not None:
-            self.progress.close()
-            self.progress.deleteLater()
-            self.progress = None
         self.job = None
         self.verify_button.setEnabled(True)
 
@@ -349,35 +330,23 @@ class AuditPage(Page):
         dialog = self.export_dialog
         if dialog is None or self.export_job is not None:
             return
-        job = ExportJob(self.desk, self.actor, dialog.since, dialog.until, dialog.fmt, dialog.path,
-                        password, handwriting_png, force=dialog.force)
-        self.export_job = job
-        progress = QProgressDialog(_("Exporting the audit trail to {name}…").format(
-            name=job.out.name), _("Cancel"), 0, 0, self)
-        progress.setWindowTitle(_("Export"))
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(400)
-        progress.setAutoClose(False)
-        progress.setAutoReset(False)
-        progress.canceled.connect(job.cancel)
-        self.export_progress = progress
-        job.signals.progress.connect(self._export_progress)
-        job.signals.finished.connect(self._export_finished)
-        job.signals.cancelled.connect(self._export_cancelled)
-        job.signals.failed.connect(self._export_failed)
-        self.export_button.setEnabled(False)
-        QThreadPool.globalInstance().start(job)
+        desk, actor = self.desk, self.actor
+        since, until, fmt, out, force = (dialog.since, dialog.until, dialog.fmt, dialog.path,
+                                         dialog.force)
+        secret = [password]  # the worker takes the password; nothing keeps it afterwards
 
-    def _export_progress(self, done: int, total: int) -> None:
-        if self.export_progress is not None:
-            self.export_progress.setMaximum(max(total, 1))
-            self.export_progress.setValue(min(done, max(total, 1)))
+        def work(progress):
+            return desk.exports.export(actor, "audit", since, until, fmt, out,
+                                       password=secret.pop(), handwriting_png=handwriting_png,
+                                       progress=progress, force=force)
+
+        self.export_button.setEnabled(False)
+        self.export_job = Job(work, desk=desk, parent=self, title=_("Export"),
+                              label=_("Exporting the audit trail to {name}…").format(name=out.name),
+                              on_success=self._export_finished, on_failure=self._export_failed,
+                              on_cancel=self._export_cancelled).start()
 
     def _export_end(self) -> None:
-        if self.export_progress is not None:
-            self.export_progress.close()
-            self.export_progress.deleteLater()
-            self.export_progress = None
         self.export_job = None
         self.export_button.setEnabled(True)
 
@@ -459,12 +428,11 @@ class AuditPage(Page):
         except DeskError as error:
             show_error(self, error)
             return
-        self.pdf_job = job = VerifyPdfJob(path, trusted)
-        job.signals.finished.connect(lambda report: self._pdf_verified(path, report))
-        job.signals.failed.connect(self._pdf_verify_failed)
         self.verify_pdf_button.setEnabled(False)
         self.setCursor(Qt.CursorShape.BusyCursor)
-        QThreadPool.globalInstance().start(job)
+        self.pdf_job = Job(lambda _progress: verify_pdf_file(path, trusted), parent=self,
+                           on_success=lambda report: self._pdf_verified(path, report),
+                           on_failure=self._pdf_verify_failed).start()
 
     def _pdf_verify_end(self) -> None:
         self.pdf_job = None

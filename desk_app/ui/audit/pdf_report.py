@@ -1,11 +1,11 @@
-"""Verifying a signed PDF (R15) off the GUI thread, and the report an auditor reads."""
+"""The report an auditor reads after a signed PDF (R15) was verified."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -19,40 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.clock import format_datetime
-from desk_app.domain.errors import DeskError
 from desk_app.i18n import _
-from desk_app.services.exports import verify_pdf_file
-from desk_app.ui.jobs import emit_safely
 
 log = logging.getLogger(__name__)
 
 
 GOOD, BAD = "#1b5e20", "#b00020"
-
-
-class VerifyPdfSignals(QObject):
-    finished = Signal(object)  # VerifyReport
-    failed = Signal(object)  # the exception
-
-
-class VerifyPdfJob(QRunnable):
-    """Reads and verifies one file in a pool thread (no database access)."""
-
-    def __init__(self, path: Path, trusted_ca_pem: bytes) -> None:
-        super().__init__()
-        self.path, self.trusted_ca_pem = path, trusted_ca_pem
-        self.signals = VerifyPdfSignals()
-        self.setAutoDelete(False)
-
-    def run(self) -> None:
-        try:
-            report = verify_pdf_file(self.path, self.trusted_ca_pem)
-        except Exception as error:
-            if not isinstance(error, DeskError):
-                log.exception("verifying %s failed", self.path)
-            emit_safely(self.signals.failed, error)
-        else:
-            emit_safely(self.signals.finished, report)
 
 
 def _yes_no(value: bool, good: bool) -> QLabel:

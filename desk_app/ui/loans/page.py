@@ -33,6 +33,7 @@ from desk_app.ui.errors import show_error
 from desk_app.ui.loans.lend import LendDialog, ReturnDialog, notice, sign_form
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.widgets.form_dialog import FormDialog
+from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.page import Page
 from desk_app.ui.widgets.registers import apply_widths, day_text, local_text, preview_pdf, register_table
 
@@ -340,6 +341,7 @@ class RemindersDialog(QDialog):
         super().__init__(parent)
         self.desk, self.actor = desk, actor
         self.result_value: Any = None
+        self.job: Job | None = None  # a reminder being recorded and printed
         self.setObjectName("reminders_dialog")
         self.setWindowTitle(_("Overdue reminders"))
         self.tree = QTreeWidget()
@@ -395,18 +397,31 @@ class RemindersDialog(QDialog):
         self._update()
 
     def _update(self) -> None:
-        self.send_button.setEnabled(self.tree.currentItem() is not None)
+        self.send_button.setEnabled(self.tree.currentItem() is not None and self.job is None)
 
     def send(self) -> None:
+        """Record the reminder and make its notice in a background job, then preview it."""
         item = self.tree.currentItem()
-        if item is None:
+        if item is None or self.job is not None:
             return
-        try:
-            bundle, pdf = self.desk.loans.send_reminder(self.actor,
-                                                        item.data(0, Qt.ItemDataRole.UserRole))
-        except DeskError as error:
-            show_error(self, error)
-            return
+        desk, actor = self.desk, self.actor
+        borrower_id = item.data(0, Qt.ItemDataRole.UserRole)
+        self.status.setText(_("Preparing the reminder…"))
+        self.job = Job(lambda _progress: desk.loans.send_reminder(actor, borrower_id), desk=desk,
+                       parent=self, on_success=self._sent, on_failure=self._not_sent)
+        self._update()
+        self.job.start()
+
+    def _not_sent(self, error: BaseException) -> None:
+        self.job = None
+        self.status.clear()
+        self._update()
+        show_error(self, error)
+
+    def _sent(self, sent: tuple[dict[str, Any], bytes]) -> None:
+        self.job = None
+        self._update()
+        bundle, pdf = sent
         self.result_value = bundle
         self.status.setText(_("Reminder to {name} recorded.").format(name=bundle["borrower"]))
         preview_pdf(self, pdf, _("reminder-{name}.pdf").format(name=bundle["borrower"]))
