@@ -54,12 +54,15 @@ def _check_processes(outcome: Outcome) -> list[str]:
     return problems
 
 
+def _acknowledged_twice(acks: list[dict], number: str) -> list[str]:
+    """Each slip or receipt number (``number``: the key of the ack) is given out once."""
+    twice = [value for value, n in Counter(ack[number] for ack in acks).items() if n > 1]
+    return [f"{number} numbers acknowledged twice: {_examples(twice)}"] if twice else []
+
+
 def _check_lends(outcome: Outcome, before: dict[str, int]) -> list[str]:
-    problems = []
     lends = outcome.acks("lend")
-    twice = [number for number, n in Counter(a["slip"] for a in lends).items() if n > 1]
-    if twice:
-        problems.append(f"slip numbers acknowledged twice: {_examples(twice)}")
+    problems = _acknowledged_twice(lends, "slip")
     lost, wrong = [], []
     for ack in lends:
         slip = LoanSlip.get_or_none(LoanSlip.id == ack["slip_id"])
@@ -83,11 +86,8 @@ def _check_lends(outcome: Outcome, before: dict[str, int]) -> list[str]:
 
 
 def _check_returns(outcome: Outcome, before: dict[str, int]) -> list[str]:
-    problems = []
     returns = outcome.acks("return")
-    twice = [number for number, n in Counter(a["receipt"] for a in returns).items() if n > 1]
-    if twice:
-        problems.append(f"receipt numbers acknowledged twice: {_examples(twice)}")
+    problems = _acknowledged_twice(returns, "receipt")
     lost = []
     for ack in returns:
         receipt = ReturnReceipt.get_or_none(ReturnReceipt.id == ack["receipt_id"])
