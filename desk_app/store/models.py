@@ -6,6 +6,14 @@ import peewee
 
 from desk_app.store.db import database_proxy
 
+USER_NAME_LENGTH = 32
+
+
+def user_name_field(**options) -> peewee.CharField:
+    """A column holding a user name (who acted, handled, reviewed): staff are recorded by
+    name, as in the audit trail, so the history reads the same after an account changes."""
+    return peewee.CharField(max_length=USER_NAME_LENGTH, **options)
+
 
 class BaseModel(peewee.Model):
     class Meta:
@@ -25,7 +33,7 @@ class Meta(BaseModel):
 
 class User(BaseModel):
     id = peewee.AutoField()
-    name = peewee.CharField(max_length=32, unique=True)
+    name = user_name_field(unique=True)
     full_name = peewee.CharField(max_length=64, default="")
     roles = peewee.CharField(max_length=200)
     password_hash = peewee.CharField(max_length=200)
@@ -43,7 +51,7 @@ class SettingValue(BaseModel):
     key = peewee.CharField(primary_key=True, max_length=64)
     value = peewee.TextField()
     updated_at = peewee.DateTimeField()
-    updated_by = peewee.CharField(max_length=32)
+    updated_by = user_name_field()
 
     class Meta:
         table_name = "setting"
@@ -53,7 +61,7 @@ class AuditEntry(BaseModel):
     id = peewee.AutoField()
     seq = peewee.BigIntegerField(unique=True)
     at = peewee.CharField(max_length=27, index=True)
-    actor = peewee.CharField(max_length=32, index=True)
+    actor = user_name_field(index=True)
     action = peewee.CharField(max_length=64, index=True)
     entity = peewee.CharField(max_length=32)
     entity_id = peewee.CharField(max_length=64)

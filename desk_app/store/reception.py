@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import peewee
 
-from desk_app.store.models import BaseModel
+from desk_app.store.models import BaseModel, user_name_field
 
 
 class ScriptVersion(BaseModel):
@@ -20,7 +20,7 @@ class ScriptVersion(BaseModel):
     title = peewee.CharField(max_length=120, default="")
     text = peewee.TextField()
     created_at = peewee.DateTimeField()
-    created_by = peewee.CharField(max_length=32)
+    created_by = user_name_field()
 
     class Meta:
         table_name = "script_version"
@@ -38,17 +38,17 @@ class Visit(BaseModel):
     company = peewee.CharField(max_length=120, default="")
     request = peewee.TextField(default="")
     result = peewee.TextField(default="")
-    handler = peewee.CharField(max_length=32, index=True)
+    handler = user_name_field(index=True)
     arrived_at = peewee.DateTimeField(index=True)
     answered_at = peewee.DateTimeField(null=True)
     resolved_at = peewee.DateTimeField(null=True)
     ended_at = peewee.DateTimeField(null=True, index=True)
     timeout_level = peewee.IntegerField(default=0)
     escalated_at = peewee.DateTimeField(null=True)
-    reviewed_by = peewee.CharField(max_length=32, default="")
+    reviewed_by = user_name_field(default="")
     reviewed_at = peewee.DateTimeField(null=True)
     review_note = peewee.TextField(default="")
-    created_by = peewee.CharField(max_length=32)
+    created_by = user_name_field()
 
     class Meta:
         table_name = "visit"
@@ -64,14 +64,14 @@ class CallBack(BaseModel):
     contact = peewee.CharField(max_length=64)
     purpose = peewee.TextField()
     due_at = peewee.DateTimeField(index=True)
-    handler = peewee.CharField(max_length=32)
+    handler = user_name_field()
     status = peewee.CharField(max_length=16, default="scheduled", index=True)
     done_at = peewee.DateTimeField(null=True)
-    done_by = peewee.CharField(max_length=32, default="")
+    done_by = user_name_field(default="")
     result = peewee.TextField(default="")
     satisfaction = peewee.CharField(max_length=16, default="")
     created_at = peewee.DateTimeField()
-    created_by = peewee.CharField(max_length=32)
+    created_by = user_name_field()
 
     class Meta:
         table_name = "call_back"
@@ -85,12 +85,12 @@ class Complaint(BaseModel):
     name = peewee.CharField(max_length=64, default="")
     contact = peewee.CharField(max_length=64, default="")
     description = peewee.TextField()
-    handler = peewee.CharField(max_length=32)
+    handler = user_name_field()
     promised_at = peewee.DateTimeField()
     replied_at = peewee.DateTimeField(null=True)
-    replied_by = peewee.CharField(max_length=32, default="")
+    replied_by = user_name_field(default="")
     result = peewee.TextField(default="")
-    created_by = peewee.CharField(max_length=32)
+    created_by = user_name_field()
 
     class Meta:
         table_name = "complaint"
