@@ -1,5 +1,5 @@
 """Signing in the GUI (R15/R16): the signature pad, the sign dialog, PDF preview and printing,
-the audit export (signed PDF, cancel) and the signed-PDF verify report."""
+and the signed-PDF verify report (exports: test_export_dialog.py)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,14 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox
 
 from desk_app.domain.errors import AuthenticationFailed, ValidationError
 from desk_app.forms.render import render
 from desk_app.forms.spec import FormSpec
-from desk_app.forms.verify import verify_pdf
-from desk_app.store.models import AuditEntry
-from desk_app.ui.audit import page as audit_page
 from desk_app.ui.audit.page import AuditPage
 from desk_app.ui.widgets.pdf_view import PREVIEW_PAGE_LIMIT, PdfPages, PdfPreviewDialog, print_pdf
 from desk_app.ui.widgets.sign_dialog import SignDialog
@@ -257,19 +254,12 @@ def test_preview_refuses_what_is_not_a_pdf():
         PdfPages(b"just text")
 
 
-# ------------------------------------------------------------------ audit page
+# ------------------------------------------------------------------ the Audit page
 
 
 @pytest.fixture
 def auditor(demo_desk):
     return sign_in(demo_desk, "chenjing")
-
-
-@pytest.fixture
-def out_dir(tmp_path) -> Path:
-    folder = tmp_path / "out"  # the database lives in tmp_path itself
-    folder.mkdir()
-    return folder
 
 
 @pytest.fixture
@@ -279,175 +269,6 @@ def page(qtbot, demo_desk, auditor) -> AuditPage:
     widget.show()
     qtbot.waitExposed(widget)
     return widget
-
-
-def _fill_export_dialog(qtbot, page: AuditPage, fmt: str, out: Path) -> None:
-    page.export_button.click()
-    dialog = page.export_dialog
-    assert dialog is not None and dialog.isVisible()
-    day = page.desk.today()  # the standard clock's day (R8), not the PC's
-    today = QDate(day.year, day.month, day.day)
-    assert dialog.since_edit.date() == QDate(today.year(), today.month(), 1)
-    assert dialog.until_edit.date() == today
-    assert Path(dialog.path_edit.text()).name == f"audit-{today.toString('yyyyMMdd')}.pdf"
-    dialog.since_edit.setDate(QDate(2019, 1, 1))
-    dialog.until_edit.setDate(QDate(2030, 12, 31))
-    dialog.set_format(fmt)
-    dialog.path_edit.setText(str(out))
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-
-
-def test_export_a_signed_pdf_through_the_dialogs(qtbot, page, demo_desk, out_dir):
-    out = out_dir / "audit.pdf"
-    _fill_export_dialog(qtbot, page, "pdf", out)
-    sign = page.sign_dialog
-    assert sign is not None and sign.signer_label.text() == "陈静 · Auditor"
-    qtbot.waitExposed(sign)
-    sign.password_edit.setText(DEMO_PASSWORD)
-    sign.ok_button.click()  # nothing drawn: refused, nothing exported
-    assert sign.isVisible() and page.export_job is None
-    draw(qtbot, sign.pad, ZIGZAG)
-    draw(qtbot, sign.pad, LOOP)
-    with qtbot.waitSignal(page.export_done, timeout=30_000) as blocker:
-        sign.ok_button.click()
-    result = blocker.args[0]
-    assert result is not None and result.path == out and result.rows > 0
-
-    report = verify_pdf(out.read_bytes(), demo_desk.keys.ca_certificate())
-    assert report.ok
-    assert [(check.field_name, check.signer_user) for check in report.signatures] == [
-        ("exporter", "chenjing")]
-
-    box = page.export_box
-    assert box is not None and box.isVisible()
-    assert box.text() == f"Exported {result.rows} audit entries to {out}."
-    assert result.head_hash in box.informativeText()
-    assert page.export_button.isEnabled()
-
-    page.preview_button.click()
-    preview = page.preview_dialog
-    assert preview is not None
-    qtbot.waitUntil(lambda: 0 in preview.rendered_pages, timeout=10_000)
-    preview.close()
-
-
-def _exports() -> int:
-    return AuditEntry.select().where(AuditEntry.action.startswith("export.")).count()
-
-
-def test_export_with_a_wrong_password_writes_nothing_and_keeps_the_signature(qtbot, page, out_dir):
-    out = out_dir / "audit.pdf"
-    _fill_export_dialog(qtbot, page, "pdf", out)
-    sign = page.sign_dialog
-    sign.password_edit.setText("not-the-password")
-    draw(qtbot, sign.pad, ZIGZAG)
-    drawn = sign.pad.signature_png()
-    with qtbot.waitSignal(page.export_done, timeout=30_000) as blocker:
-        sign.ok_button.click()
-    assert blocker.args == [None]
-    assert not out.exists() and not list(out_dir.iterdir()) and _exports() == 0
-    # The same dialog is back: the drawing kept, the password asked again, the reason shown.
-    qtbot.waitUntil(sign.isVisible)
-    assert page.sign_dialog is sign and not _open_boxes(page)
-    assert sign.password_error.text().startswith("Wrong password")
-    assert sign.password_edit.text() == "" and sign.pad.signature_png() == drawn
-    sign.password_edit.setText(DEMO_PASSWORD)
-    with qtbot.waitSignal(page.export_done, timeout=30_000) as blocker:
-        sign.ok_button.click()
-    assert blocker.args[0] is not None and out.exists() and _exports() == 1
-    page.export_box.accept()
-
-
-def test_export_refused_by_the_service_returns_to_the_dialog(qtbot, page, demo_desk,
-                                                             monkeypatch):
-    """Whatever the dialog's own check misses, the service refuses (here: the database file
-    itself as the target): the export dialog comes back with the message at the file."""
-    import desk_app.ui.audit.export as export_module
-
-    monkeypatch.setattr(export_module, "check_target", lambda path, force=False: path)
-    monkeypatch.setattr(QMessageBox, "question",  # "replace it?" — even "yes" must not
-                        lambda *args, **kwargs: QMessageBox.StandardButton.Yes)
-    database = demo_desk.ctx.url.path
-    size = database.stat().st_size
-    with qtbot.waitSignal(page.export_done, timeout=30_000) as blocker:
-        _fill_export_dialog(qtbot, page, "csv", database)
-    assert blocker.args == [None]
-    dialog = page.export_dialog
-    qtbot.waitUntil(dialog.isVisible)
-    assert "is the open database" in dialog.errors["out"].text()
-    assert dialog.path_edit.text() == str(database)  # what the user typed is still there
-    assert database.stat().st_size >= size and _exports() == 0
-
-
-def test_export_asks_before_replacing_a_file(qtbot, page, out_dir, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-
-    out = out_dir / "audit.csv"
-    out.write_text("keep me")
-    answers = [QMessageBox.StandardButton.No]
-    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: answers.pop(0))
-    _fill_export_dialog(qtbot, page, "csv", out)
-    assert page.export_dialog.isVisible() and out.read_text() == "keep me"
-    answers.append(QMessageBox.StandardButton.Yes)
-    with qtbot.waitSignal(page.export_done, timeout=30_000) as blocker:
-        page.export_dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    assert blocker.args[0] is not None
-    assert out.read_text(encoding="utf-8-sig").startswith("No.,")
-    page.export_box.accept()
-
-
-def test_export_dialog_refuses_reversed_dates(qtbot, page, tmp_path):
-    page.export_button.click()
-    dialog = page.export_dialog
-    dialog.since_edit.setDate(QDate(2026, 2, 1))
-    dialog.until_edit.setDate(QDate(2026, 1, 1))
-    dialog.path_edit.setText(str(tmp_path / "a.csv"))
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    assert dialog.isVisible() and dialog.errors["from"].text() == "The start date is after the end date."
-    dialog.reject()
-    assert page.export_dialog is None
-
-
-def test_cancel_stops_an_export(qtbot, page, monkeypatch, out_dir):
-    AuditEntry.insert_many([
-        {"seq": 100_000 + index, "at": "2020-01-01T00:00:00.000000Z", "actor": "x",
-         "action": "bulk", "entity": "", "entity_id": "", "change": "{}", "prev_hash": "",
-         "hash": ""} for index in range(3000)]).execute()
-
-    class CancelledAtFirstProgress(audit_page.Job):
-        """As if Cancel was clicked when the first progress report arrives (no race)."""
-
-        def __init__(self, work, **kwargs) -> None:
-            def cancelling(progress):
-                def first(done: int, total: int) -> bool:
-                    self.cancel()
-                    return progress(done, total)
-
-                return work(first)
-
-            super().__init__(cancelling, **kwargs)
-
-    monkeypatch.setattr(audit_page, "Job", CancelledAtFirstProgress)
-    out = out_dir / "audit.csv"
-    with qtbot.waitSignal(page.export_done, timeout=30_000) as blocker:
-        _fill_export_dialog(qtbot, page, "csv", out)
-        assert page.sign_dialog is None  # a CSV is not signed
-    assert blocker.args == [None]
-    assert page.export_job is None and page.export_button.isEnabled()
-    assert not _open_boxes(page)
-    assert not out.exists() and not list(out_dir.iterdir()) and _exports() == 0
-    page.export_button.click()  # the next try starts from what was typed
-    assert page.export_dialog.isVisible() and page.export_dialog.path_edit.text() == str(out)
-    assert page.export_dialog.current_format() == "csv"
-
-
-def test_csv_export_needs_no_signature(qtbot, page, out_dir):
-    out = out_dir / "audit.csv"
-    with qtbot.waitSignal(page.export_done, timeout=30_000) as blocker:
-        _fill_export_dialog(qtbot, page, "csv", out)
-    assert blocker.args[0].rows > 0 and out.read_text(encoding="utf-8-sig").startswith("No.,")
-    assert page.preview_button is None  # no preview for a CSV
-    page.export_box.accept()
 
 
 # ------------------------------------------------------------------ verify a signed PDF

@@ -34,6 +34,7 @@ from desk_app.services.archive import ItemFilter, ItemView, visible_levels
 from desk_app.ui.archive.dialogs import LabelsDialog, NewItemDialog, NewLocationDialog
 from desk_app.ui.errors import show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
+from desk_app.ui.widgets.export_dialog import ExportButton
 from desk_app.ui.widgets.page import Page
 from desk_app.ui.widgets.registers import apply_widths, day_text, local_text, preview_pdf, register_table
 from desk_app.ui.widgets.scan_box import ScanBox
@@ -250,11 +251,12 @@ class ArchivePage(Page):
         self.labels_button.setObjectName("print_labels")
         self.lend_button = QPushButton(_("L&end selected…"))
         self.lend_button.setObjectName("lend_selected")
+        self.export_button = ExportButton(desk, actor, "items", self)
         buttons = QHBoxLayout()
         buttons.addWidget(self.count_label)
         buttons.addStretch(1)
         for button in (self.new_item_button, self.new_location_button, self.labels_button,
-                       self.lend_button):
+                       self.lend_button, self.export_button):
             buttons.addWidget(button)
         self.body.addLayout(buttons)
         can_edit = actor.can(ArchivePermission.ARCHIVE_EDIT)

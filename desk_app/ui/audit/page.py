@@ -1,5 +1,5 @@
 """The Audit area: the trail, newest first, filtered by actor, action and period; verify the
-chain; export it (signed PDF or CSV); verify a signed PDF."""
+chain; export it (``widgets.export_dialog``, register "audit"); verify a signed PDF."""
 
 from __future__ import annotations
 
@@ -24,22 +24,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.errors import AuthenticationFailed, DeskError, ValidationError
-from desk_app.domain.roles import role_label
+from desk_app.domain.errors import DeskError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.audit import AuditFilter, day_range
 from desk_app.services.exports import verify_pdf_file
-from desk_app.ui.audit.export import ExportDialog
 from desk_app.ui.audit.pdf_report import PdfReportDialog
 from desk_app.ui.errors import show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
+from desk_app.ui.widgets.export_dialog import ExportButton
 from desk_app.ui.widgets.fields import to_qdate
 from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.page import Page
-from desk_app.ui.widgets.pdf_view import PdfPreviewDialog, show_pdf
 from desk_app.ui.widgets.registers import local_time_text
-from desk_app.ui.widgets.sign_dialog import SignDialog
 
 log = logging.getLogger(__name__)
 SUMMARY_LENGTH = 120
@@ -92,7 +89,6 @@ def audit_columns() -> list[Column]:
 
 class AuditPage(Page):
     verify_done = Signal(object)  # ChainReport, or None when cancelled/failed
-    export_done = Signal(object)  # ExportResult, or None when cancelled/failed
     pdf_verified = Signal(object)  # VerifyReport, or None when the file could not be checked
 
     def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
@@ -121,9 +117,7 @@ class AuditPage(Page):
         self.refresh_button = QPushButton(_("&Refresh"))
         self.verify_button = QPushButton(_("&Verify…"))
         self.verify_button.setObjectName("verify")
-        self.export_button = QPushButton(_("E&xport…"))
-        self.export_button.setObjectName("export")
-        self.export_button.setToolTip(_("Save the trail of a period as a signed PDF or as CSV."))
+        self.export_button = ExportButton(desk, actor, "audit", self)
         self.verify_pdf_button = QPushButton(_("Verify P&DF…"))
         self.verify_pdf_button.setObjectName("verify_pdf")
         self.verify_pdf_button.setToolTip(_("Check the signatures of a signed PDF form or export."))
@@ -170,17 +164,11 @@ class AuditPage(Page):
         self.until_edit.dateChanged.connect(self.apply_filter)
         self.refresh_button.clicked.connect(self.refresh)
         self.verify_button.clicked.connect(self.verify)
-        self.export_button.clicked.connect(self.export)
+        self.export_button.exported.connect(lambda _result: self.refresh())  # an audit entry
         self.verify_pdf_button.clicked.connect(lambda: self.verify_pdf())
 
         self.job: Job | None = None  # verifying the chain
         self.result_box: QMessageBox | None = None
-        self.export_dialog: ExportDialog | None = None
-        self.sign_dialog: SignDialog | None = None
-        self.export_job: Job | None = None
-        self.export_box: QMessageBox | None = None
-        self.preview_button: QPushButton | None = None
-        self.preview_dialog: PdfPreviewDialog | None = None
         self.pdf_job: Job | None = None
         self.report_dialog: PdfReportDialog | None = None
         self._load_choices()
@@ -282,132 +270,6 @@ class AuditPage(Page):
         self._verify_end()
         show_error(self, error)
         self.verify_done.emit(None)
-
-    # ---------------------------------------------------------------- export
-
-    def signer_label(self) -> str:
-        roles = "、".join(role_label(role) for role in sorted(self.actor.roles))
-        return f"{self.actor.display_name} · {roles}" if roles else self.actor.display_name
-
-    def export(self) -> None:
-        """Ask period, format and file (then, for a PDF, the signature); export in a worker.
-
-        The dialogs live until the export succeeds: after a wrong password, a write error or
-        a cancel they come back with what the user typed and drew."""
-        if self.export_job is not None:
-            return
-        if self.export_dialog is None:
-            self.export_dialog = ExportDialog(self.desk.today(), self)
-            self.export_dialog.accepted.connect(self._export_chosen)
-            self.export_dialog.rejected.connect(self._export_abandoned)
-        if not self.export_dialog.isVisible():
-            self.export_dialog.open()
-
-    def _export_abandoned(self) -> None:
-        for dialog in (self.export_dialog, self.sign_dialog):
-            if dialog is not None:
-                dialog.deleteLater()
-        self.export_dialog = self.sign_dialog = None
-
-    def _export_chosen(self) -> None:
-        dialog = self.export_dialog
-        if dialog is None:
-            return
-        if dialog.fmt != "pdf":
-            self._start_export(None, None)
-            return
-        prompt = _("You sign the audit trail from {since} to {until} ({name}). Your password "
-                   "unlocks your signing key.").format(since=dialog.since, until=dialog.until,
-                                                       name=dialog.path.name)
-        if self.sign_dialog is None:
-            self.sign_dialog = sign = SignDialog(self.signer_label(), prompt, parent=self)
-            sign.accepted.connect(lambda: self._start_export(sign.password, sign.handwriting_png))
-            sign.rejected.connect(self._export_abandoned)
-        self.sign_dialog.prompt_label.setText(prompt)
-        self.sign_dialog.open()
-
-    def _start_export(self, password: str | None, handwriting_png: bytes | None) -> None:
-        dialog = self.export_dialog
-        if dialog is None or self.export_job is not None:
-            return
-        desk, actor = self.desk, self.actor
-        since, until, fmt, out, force = (dialog.since, dialog.until, dialog.fmt, dialog.path,
-                                         dialog.force)
-        secret = [password]  # the worker takes the password; nothing keeps it afterwards
-
-        def work(progress):
-            return desk.exports.export(actor, "audit", since, until, fmt, out,
-                                       password=secret.pop(), handwriting_png=handwriting_png,
-                                       progress=progress, force=force)
-
-        self.export_button.setEnabled(False)
-        self.export_job = Job(work, desk=desk, parent=self, title=_("Export"),
-                              label=_("Exporting the audit trail to {name}…").format(name=out.name),
-                              on_success=self._export_finished, on_failure=self._export_failed,
-                              on_cancel=self._export_cancelled).start()
-
-    def _export_end(self) -> None:
-        self.export_job = None
-        self.export_button.setEnabled(True)
-
-    def _export_finished(self, result) -> None:
-        self._export_end()
-        self._export_abandoned()  # done: the next export starts afresh
-        text = _("Exported {rows} audit entries to {path}.").format(rows=result.rows,
-                                                                     path=result.path)
-        details = _("Audit chain head: entry {seq}, hash {hash}.").format(seq=result.head_seq,
-                                                                          hash=result.head_hash)
-        box = QMessageBox(QMessageBox.Icon.Information, _("Export"), text,
-                          QMessageBox.StandardButton.Close, self)
-        box.setInformativeText(details)
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.preview_button = None
-        if result.path.suffix.lower() == ".pdf":
-            self.preview_button = box.addButton(_("&Preview…"), QMessageBox.ButtonRole.ActionRole)
-            box.setDefaultButton(self.preview_button)
-        box.buttonClicked.connect(lambda button: self._export_box_clicked(button, result.path))
-        box.destroyed.connect(self._export_box_gone)
-        self.export_box = box
-        box.open()
-        self.refresh()  # the export itself is an audit entry
-        self.export_done.emit(result)
-
-    def _export_box_clicked(self, button, path: Path) -> None:
-        if button is not None and button is self.preview_button:
-            self.preview(path)
-
-    def preview(self, path: Path) -> PdfPreviewDialog | None:
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            log.warning("cannot read %s for a preview: %s", path, error)
-            return None
-        self.preview_dialog = show_pdf(self, data, path.name)
-        return self.preview_dialog
-
-    def _export_box_gone(self, *_args) -> None:
-        self.export_box = None
-        self.preview_button = None
-
-    def _export_cancelled(self) -> None:
-        """Nothing was written or recorded; the dialogs keep their values for a next try."""
-        self._export_end()
-        self.export_done.emit(None)
-
-    def _export_failed(self, error: Exception) -> None:
-        """Back to the dialog that can mend it, with everything typed and drawn still there:
-        a wrong password to the signature, anything else to the export dialog."""
-        self._export_end()
-        if isinstance(error, AuthenticationFailed) and self.sign_dialog is not None:
-            self.sign_dialog.show_password_error(str(error))
-            self.sign_dialog.open()
-        elif isinstance(error, ValidationError) and self.export_dialog is not None:
-            self.export_dialog.show_error(error)
-            self.export_dialog.open()
-        else:
-            show_error(self, error)
-        self.export_done.emit(None)
 
     # ---------------------------------------------------------------- verify a PDF
 

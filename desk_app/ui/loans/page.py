@@ -32,6 +32,7 @@ from desk_app.services.loans import LoanFilter
 from desk_app.ui.errors import show_error
 from desk_app.ui.loans.lend import LendDialog, ReturnDialog, notice, sign_form
 from desk_app.ui.models.paged import Column, PagedTableModel
+from desk_app.ui.widgets.export_dialog import ExportButton
 from desk_app.ui.widgets.form_dialog import FormDialog
 from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.page import Page
@@ -153,6 +154,8 @@ class LoansPage(Page):
             row.addWidget(button)
             self.buttons[key] = button
         row.addStretch(1)
+        self.export_button = ExportButton(desk, actor, "loans", self)
+        row.addWidget(self.export_button)
         self.body.addLayout(row)
 
         self.borrower_edit.textChanged.connect(lambda _text: self.filter_timer.start())
