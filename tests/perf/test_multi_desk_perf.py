@@ -35,6 +35,7 @@ import subprocess
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,17 @@ class Raw:
     def rollback(self) -> None:
         self.sql("ROLLBACK")
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        self.begin()
+        try:
+            yield
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
+
     def stamp(self, moment: datetime | date) -> Any:
         return moment if self.postgresql else str(moment)  # peewee's text form on SQLite
 
@@ -180,11 +192,9 @@ def _next_number(raw: Raw, table: str, prefix: str) -> str:
 
 
 def _raw_lend(raw: Raw, ids: dict[str, int], ref: str) -> bool:
-    raw.begin()
-    try:
+    with raw.transaction():
         item = raw.one("SELECT id, status FROM item WHERE ref = ?", (ref,))
         if item[1] != "available":
-            raw.rollback()
             return False
         at = _now()
         number = _next_number(raw, "loan_slip", f"RJ{at.year}-")
@@ -199,21 +209,15 @@ def _raw_lend(raw: Raw, ids: dict[str, int], ref: str) -> bool:
         raw.sql("UPDATE item SET status = 'on_loan' WHERE id = ?", (item[0],))
         _append(raw, at, ids["name"], "loan.lend", "loan_slip", slip,
                 {"slip": number, "refs": [ref], "purpose": "多台并发"})
-        raw.commit()
-    except BaseException:
-        raw.rollback()
-        raise
     return True
 
 
 def _raw_return(raw: Raw, ids: dict[str, int], ref: str) -> bool:
-    raw.begin()
-    try:
+    with raw.transaction():
         loan = raw.one("SELECT loan.id, loan.borrower_id, item.id FROM loan JOIN item ON "
                        "item.id = loan.item_id WHERE item.ref = ? AND loan.returned_at IS NULL",
                        (ref,))
         if loan is None:
-            raw.rollback()
             return False
         at = _now()
         number = _next_number(raw, "return_receipt", f"RG{at.year}-")
@@ -226,10 +230,6 @@ def _raw_return(raw: Raw, ids: dict[str, int], ref: str) -> bool:
         raw.sql("UPDATE item SET status = 'available' WHERE id = ?", (loan[2],))
         _append(raw, at, ids["name"], "loan.return", "return_receipt", receipt,
                 {"receipt": number, "refs": [ref], "condition": "good"})
-        raw.commit()
-    except BaseException:
-        raw.rollback()
-        raise
     return True
 
 
