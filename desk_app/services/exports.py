@@ -80,9 +80,13 @@ def write_table(path: Path, fmt: str, title: str, header: list[str],
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
+    try:
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+    except BaseException:
+        sheet.close()  # a cancel mid-way: end the sheet's stream (else it complains at exit)
+        raise
     book.save(path)
 
 
