@@ -246,6 +246,17 @@ def visit(window, area) -> str | None:
     return f"tabs {', '.join(titles)}" if titles else None
 
 
+def _made_in_background(dialog) -> bytes:
+    """Press OK on a dialog whose work runs as a background job; its result when done."""
+    dialog.ok_button.click()
+    deadline = time.monotonic() + JOB_WAIT_MS / 1000
+    while dialog.result_value is None and time.monotonic() < deadline:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    if dialog.result_value is None:
+        raise AssertionError(f"no result in time: {dialog.general_error.text()}")
+    return dialog.result_value
+
+
 def archive_work(window, page, out: Path | None) -> str:
     """Scan the first reference; every label sheet with both codes; preview one sheet."""
     from desk_app.ui.archive.dialogs import LabelsDialog
@@ -268,7 +279,7 @@ def archive_work(window, page, out: Path | None) -> str:
             dialog = LabelsDialog(window.desk, window.actor, refs, window)
             dialog.sheet_combo.setCurrentIndex(dialog.sheet_combo.findData(sheet))
             dialog.code_combo.setCurrentIndex(dialog.code_combo.findData(code))
-            pdf = dialog.submit()
+            pdf = _made_in_background(dialog)
             dialog.deleteLater()
             if not pdf.startswith(b"%PDF"):
                 raise AssertionError(f"labels {sheet}/{code}: not a PDF")
