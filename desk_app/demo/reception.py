@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from desk_app.domain.reception import COMPLAINT_CATEGORIES, Channel
 from desk_app.domain.users import Actor
-from desk_app.services.base import Context, Service
+from desk_app.services.base import Service
 from desk_app.store.reception import CallBack, Complaint, Visit
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
@@ -52,11 +52,11 @@ def _phone(rng: random.Random) -> str:
     return "1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9))
 
 
-def generate_reception(ctx: Context, actor: Actor, rng: random.Random, scale: int = 1) -> int:
+def generate_reception(service: Service, actor: Actor, rng: random.Random, scale: int = 1) -> int:
     """Add about ``12 * scale`` log entries per day for 60 days, a few open ones, call-backs
-    and complaints. Returns how many log entries were added."""
-    service = Service(ctx)
-    now = ctx.clock.now()
+    and complaints, in one of ``service``'s write transactions. Returns how many log entries
+    were added."""
+    now = service.ctx.clock.now()
     visits: list[dict] = []
     per_day = 12 * max(1, scale)
     for day in range(60, 0, -1):

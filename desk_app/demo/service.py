@@ -102,7 +102,7 @@ class DemoService(Service):
 
         if Visit.select().exists():
             return {}
-        return {"visits": generate_reception(self.ctx, actor, random.Random(SEED + 7 * scale), scale)}
+        return {"visits": generate_reception(self, actor, random.Random(SEED + 7 * scale), scale)}
 
     def _staff(self, actor: Actor, count: int, existing: set[str]) -> int:
         """Extra clerks for volume, inserted in bulk under one audit entry."""

@@ -231,7 +231,7 @@ def test_demo_data(sqlite_desk, clock):
     sqlite_desk.users.create_first_admin("admin", PASSWORD)
     admin = sqlite_desk.auth.login("admin", PASSWORD)
     before = audit_count()
-    added = generate_reception(sqlite_desk.ctx, admin, random.Random(1), 1)
+    added = generate_reception(sqlite_desk.demo, admin, random.Random(1), 1)
     assert added > 700 and audit_count() == before + 1
     auditor = add_user(sqlite_desk, admin, "chenjing", "auditor")
     assert sqlite_desk.visits.count_visits(auditor) == added
