@@ -11,18 +11,11 @@ from typing import Any
 
 from desk_app.domain.archive import CONDITION_LABELS
 from desk_app.domain.clock import format_datetime
+from desk_app.forms.signing import ready_to_sign
 from desk_app.forms.spec import FormSpec
 from desk_app.i18n import _
 
 _local = format_datetime
-
-
-def _prepared(spec: FormSpec) -> bytes:
-    from desk_app.forms import signing
-    from desk_app.forms.render import render_form
-
-    rendered = render_form(spec)
-    return signing.prepare_fields(rendered.pdf, rendered.slots)
 
 
 def slip_pdf(company: str, slip: dict[str, Any], borrower_png: bytes | None) -> bytes:
@@ -41,7 +34,7 @@ def slip_pdf(company: str, slip: dict[str, Any], borrower_png: bytes | None) -> 
                      "returns them by the due date."))
     spec.handwriting(_("Borrower"), borrower_png)
     spec.signatures([("clerk", _("Handled by"))])
-    return _prepared(spec)
+    return ready_to_sign(spec)
 
 
 def receipt_pdf(company: str, receipt: dict[str, Any], borrower_png: bytes | None) -> bytes:
@@ -56,7 +49,7 @@ def receipt_pdf(company: str, receipt: dict[str, Any], borrower_png: bytes | Non
                 for i in receipt["items"]], col_widths=[3, 5, 3, 2, 2, 3])
     spec.handwriting(_("Borrower"), borrower_png)
     spec.signatures([("clerk", _("Handled by"))])
-    return _prepared(spec)
+    return ready_to_sign(spec)
 
 
 def reminder_pdf(company: str, bundle: dict[str, Any], reminder_id: int, at: datetime) -> bytes:

@@ -12,16 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from desk_app.domain.clock import format_datetime
+from desk_app.forms.signing import ready_to_sign
 from desk_app.forms.spec import FormSpec, SignatureSlot
 from desk_app.i18n import _
-
-
-def _prepared(spec: FormSpec) -> bytes:
-    from desk_app.forms import signing
-    from desk_app.forms.render import render_form
-
-    rendered = render_form(spec)
-    return signing.prepare_fields(rendered.pdf, rendered.slots)
 
 
 def callback_pdf(company: str, at: datetime, record: dict[str, Any]) -> bytes:
@@ -49,7 +42,7 @@ def callback_pdf(company: str, at: datetime, record: dict[str, Any]) -> bytes:
     ])
     spec.paragraph(record["result"] or "")
     spec.signatures([SignatureSlot("handler", _("Handled by"))])
-    return _prepared(spec)
+    return ready_to_sign(spec)
 
 
 def complaint_stats_pdf(company: str, at: datetime, number: str, month_text: str,
@@ -62,4 +55,4 @@ def complaint_stats_pdf(company: str, at: datetime, number: str, month_text: str
     spec.table(header, [list(row) for row in table], col_widths=[22, 10, 10, 12, 8, 14, 9])
     spec.paragraph(_("“Replied on time” counts replies given by the promised time."))
     spec.signatures([("preparer", _("Prepared by")), ("supervisor", _("Supervisor"))])
-    return _prepared(spec)
+    return ready_to_sign(spec)

@@ -22,7 +22,7 @@ from datetime import datetime
 from desk_app.domain.errors import ValidationError
 from desk_app.forms.fonts import FONT, register_fonts
 from desk_app.forms.pki import load_private_key
-from desk_app.forms.spec import SlotRect, format_time
+from desk_app.forms.spec import FormSpec, Progress, SlotRect, format_time
 from desk_app.i18n import _
 
 SIGNATURE_RESERVED_BYTES = 8192
@@ -37,6 +37,15 @@ class SignatureAppearance:
     role_label: str
     signed_at: datetime
     """From the standard clock (R8); naive UTC or aware. Printed as local time with offset."""
+
+
+def ready_to_sign(spec: FormSpec, progress: Progress | None = None) -> bytes:
+    """Render a form with all its signature fields, still empty: ready for
+    ``KeyService.sign_pdf``."""
+    from desk_app.forms.render import render_form
+
+    rendered = render_form(spec, progress)
+    return prepare_fields(rendered.pdf, rendered.slots)
 
 
 def prepare_fields(pdf: bytes, slots: Sequence[SlotRect]) -> bytes:

@@ -154,22 +154,16 @@ class ExportService(Service):
                     source: RegisterSource, rows: Iterator[list[str]], total: int,
                     record_no: str, head_hash: str, period: str,
                     progress: Progress | None) -> bytes:
-        from desk_app.forms import signing
-        from desk_app.forms.render import render_form
-        from desk_app.forms.spec import FormSpec
+        from desk_app.forms.registers import EXPORTER_SLOT, RegisterExport, register_pdf
 
-        company = str(self.settings.value("company_name"))
+        export = RegisterExport(
+            str(self.settings.value("company_name")), _(source.title), record_no,
+            self.ctx.clock.now(), head_hash, period, exporter_text(actor), source.header(),
+            source.widths(), total)
+        pdf = register_pdf(export, rows, progress)
         signer_role = role_label(sorted(actor.roles)[0]) if actor.roles else ""
-        spec = FormSpec(company, _(source.title), record_no, self.ctx.clock.now(),
-                        head_hash=head_hash, landscape=True)
-        spec.key_values([(_("Period"), period), (_("Entries"), str(total)),
-                         (_("Exported by"), exporter_text(actor)),
-                         (_("Audit chain head"), head_hash)])
-        spec.rows(source.header(), rows, col_widths=source.widths(), total=total)
-        spec.signatures([("exporter", _("Exported by"))])
-        rendered = render_form(spec, progress)
-        pdf = signing.prepare_fields(rendered.pdf, rendered.slots)
-        return self.keys.sign_pdf(actor, pdf, "exporter", password, handwriting_png, signer_role)
+        return self.keys.sign_pdf(actor, pdf, EXPORTER_SLOT, password, handwriting_png,
+                                  signer_role)
 
 
 def verify_pdf_file(path: Path, trusted_ca_pem: bytes):

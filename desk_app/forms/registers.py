@@ -1,0 +1,41 @@
+"""The signed PDF of any register export (R16): period, row count, exporter and the audit
+chain head on top, the rows streamed below, one signature field for the exporter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from desk_app.forms.signing import ready_to_sign
+from desk_app.forms.spec import FormSpec, Progress
+from desk_app.i18n import _
+
+EXPORTER_SLOT = "exporter"
+
+
+@dataclass(frozen=True)
+class RegisterExport:
+    company: str
+    title: str
+    record_no: str
+    at: datetime  # the standard clock's time of the export
+    head_hash: str  # the audit chain head the export is stamped with
+    period: str
+    exporter: str  # "Full name (user name)"
+    header: Sequence[str]
+    widths: Sequence[float]
+    total: int
+
+
+def register_pdf(export: RegisterExport, rows: Iterable[Sequence[str]],
+                 progress: Progress | None = None) -> bytes:
+    """The export with its empty exporter signature field (``EXPORTER_SLOT``)."""
+    spec = FormSpec(export.company, export.title, export.record_no, export.at,
+                    head_hash=export.head_hash, landscape=True)
+    spec.key_values([(_("Period"), export.period), (_("Entries"), str(export.total)),
+                     (_("Exported by"), export.exporter),
+                     (_("Audit chain head"), export.head_hash)])
+    spec.rows(export.header, rows, col_widths=export.widths, total=export.total)
+    spec.signatures([(EXPORTER_SLOT, _("Exported by"))])
+    return ready_to_sign(spec, progress)
