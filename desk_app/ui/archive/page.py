@@ -201,6 +201,7 @@ class ArchivePage(Page):
         sort_label = QLabel(_("S&ort:"))
         sort_label.setBuddy(self.sort_combo)
         top = QHBoxLayout()  # two rows, so that the page fits a small screen
+        widget: QWidget
         for widget in (search_label, self.search_edit, self.kind_combo, self.dept_combo):
             top.addWidget(widget, 3 if widget is self.search_edit else 0)
         top.addSpacing(12)

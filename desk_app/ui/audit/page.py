@@ -33,7 +33,7 @@ from desk_app.ui.audit.pdf_report import PdfReportDialog
 from desk_app.ui.errors import show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.widgets.export_dialog import ExportButton
-from desk_app.ui.widgets.fields import to_qdate
+from desk_app.ui.widgets.fields import from_qdate, to_qdate
 from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.page import Page
 from desk_app.ui.widgets.registers import local_time_text
@@ -202,8 +202,8 @@ class AuditPage(Page):
     def current_filter(self) -> AuditFilter:
         since = until = None
         if self.period_check.isChecked():
-            since, until = day_range(self.since_edit.date().toPython(),
-                                     self.until_edit.date().toPython())
+            since, until = day_range(from_qdate(self.since_edit.date()),
+                                     from_qdate(self.until_edit.date()))
         return AuditFilter(actor=self.actor_combo.currentData(),
                            action=self.action_combo.currentData(), since=since, until=until)
 
@@ -266,7 +266,7 @@ class AuditPage(Page):
         self._verify_end()
         self.verify_done.emit(None)
 
-    def _verify_failed(self, error: Exception) -> None:
+    def _verify_failed(self, error: BaseException) -> None:
         self._verify_end()
         show_error(self, error)
         self.verify_done.emit(None)
@@ -314,7 +314,7 @@ class AuditPage(Page):
     def _report_gone(self, *_args) -> None:
         self.report_dialog = None
 
-    def _pdf_verify_failed(self, error: Exception) -> None:
+    def _pdf_verify_failed(self, error: BaseException) -> None:
         self._pdf_verify_end()
         show_error(self, error)
         self.pdf_verified.emit(None)

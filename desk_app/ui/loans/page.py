@@ -395,8 +395,9 @@ class RemindersDialog(QDialog):
             top.setExpanded(True)
         if not bundles and not self.status.text():
             self.status.setText(_("Nothing is overdue."))
-        if self.tree.topLevelItemCount():
-            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        first = self.tree.topLevelItem(0)
+        if first is not None:
+            self.tree.setCurrentItem(first)
         self._update()
 
     def _update(self) -> None:

@@ -49,6 +49,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.output import check_target
 from desk_app.ui.errors import replacing, show_error
+from desk_app.ui.widgets.fields import from_qdate
 from desk_app.ui.widgets.form_dialog import FormDialog
 from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.pdf_view import PdfPreviewDialog, show_pdf
@@ -92,7 +93,9 @@ class ExportDialog(FormDialog):
     While it is on screen: ``sign_dialog``, ``job`` (the export running), after a success
     ``result_box`` and, for a PDF, its ``preview_button``."""
 
-    done = Signal(object)  # ExportResult once a file is written; None after a cancel or failure
+    # ExportResult once a file is written; None after a cancel or failure. The name shadows
+    # QDialog.done(int) for Python callers (none here call it; accept() still works).
+    done = Signal(object)  # type: ignore[assignment]
 
     def __init__(self, desk, actor: Actor, register: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -198,8 +201,8 @@ class ExportDialog(FormDialog):
         """Check the period and the file (before anyone signs), then sign and export."""
         if self.job is not None:
             return
-        since = self.since_edit.date().toPython()
-        until = self.until_edit.date().toPython()
+        since = from_qdate(self.since_edit.date())
+        until = from_qdate(self.until_edit.date())
         text = self.path_edit.text().strip()
         if since > until:
             self.error_at("from", _("The start date is after the end date."))

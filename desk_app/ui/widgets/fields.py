@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
 from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import QLabel, QWidget
@@ -31,6 +32,11 @@ class FieldError(QLabel):
 
 def to_qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
+
+
+def from_qdate(day: QDate) -> date:
+    """``QDate.toPython()`` typed: the stubs say ``object``, it returns a ``date``."""
+    return cast(date, day.toPython())
 
 
 def local_qdatetime(moment_utc: datetime) -> QDateTime:
