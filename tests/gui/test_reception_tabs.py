@@ -3,17 +3,25 @@ repaints the timer columns only, selections survive a refresh, no QTableWidget i
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 import desk_app.ui.reception as reception_ui
 from desk_app.domain.reception import Channel
+from desk_app.services.exports import verify_pdf_file
+from desk_app.ui.reception.export import ComplaintStatsDialog
 from desk_app.ui.reception.now_tab import TIMER_COLUMNS
 from desk_app.ui.reception.page import ReceptionPage
-from tests.gui.test_reception_gui import shown_page
+from desk_app.ui.widgets.export_dialog import ExportButton, ExportDialog
+from tests.gui.conftest import sign_in
+from tests.gui.test_export_dialog import _result_text, export, fill, sign
+from tests.gui.test_reception_gui import key_on_page, shown_page
 
 
 @pytest.fixture
@@ -116,3 +124,163 @@ def test_five_thousand_call_backs_scroll_to_the_last_one(qtbot, page, demo_desk,
     assert model.index(last, 2).data() == "Customer 0"  # latest due first: the earliest is last
     assert table.indexAt(table.visualRect(model.index(4999, 2)).center()).row() == 4999
     assert len(model.cached_pages()) <= model.max_pages
+
+
+# ------------------------------------------------------------------ Export… (the shared dialog)
+
+EXPORT_TABS = (("log_tab", "visits"), ("callbacks_tab", "callbacks"),
+               ("complaints_tab", "complaints"))
+
+
+@pytest.fixture
+def auditor_page(qtbot, demo_desk) -> Iterator[ReceptionPage]:
+    yield from shown_page(qtbot, demo_desk, sign_in(demo_desk, "chenjing"))
+
+
+@pytest.fixture
+def out_dir(tmp_path) -> Path:
+    folder = tmp_path / "out"  # the database lives in tmp_path itself
+    folder.mkdir()
+    return folder
+
+
+def tab_export_dialog(qtbot, page: ReceptionPage, tab_name: str) -> ExportDialog:
+    tab = getattr(page, tab_name)
+    page.tabs.setCurrentWidget(tab)
+    tab.export_button.click()
+    dialog = tab.export_button.dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+@pytest.mark.parametrize(("tab_name", "register"), EXPORT_TABS)
+def test_each_list_exports_csv_through_the_shared_dialog(qtbot, auditor_page, demo_desk,
+                                                         out_dir, tab_name, register):
+    dialog = tab_export_dialog(qtbot, auditor_page, tab_name)
+    assert dialog.register == register and dialog.parentWidget() is auditor_page.window()
+    out = out_dir / f"{register}.csv"
+    result = export(qtbot, dialog, "csv", out)
+    assert result is not None and result.path == out and result.rows > 0
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == demo_desk.exports.source(register).header()
+    assert len(rows) - 1 == result.rows
+    assert _result_text(dialog).startswith(f"Exported {result.rows} rows")
+
+
+@pytest.mark.parametrize(("tab_name", "register"), EXPORT_TABS)
+def test_each_list_exports_xlsx_through_the_shared_dialog(qtbot, auditor_page, demo_desk,
+                                                          out_dir, tab_name, register):
+    from openpyxl import load_workbook
+
+    dialog = tab_export_dialog(qtbot, auditor_page, tab_name)
+    out = out_dir / f"{register}.xlsx"
+    result = export(qtbot, dialog, "xlsx", out)
+    assert result is not None and result.rows > 0
+    book = load_workbook(out, read_only=True)
+    try:
+        rows = list(book.active.iter_rows(values_only=True))
+    finally:
+        book.close()
+    assert list(rows[0]) == demo_desk.exports.source(register).header()
+    assert len(rows) - 1 == result.rows
+    _result_text(dialog)
+
+
+@pytest.mark.parametrize(("tab_name", "register"), EXPORT_TABS)
+def test_each_list_exports_a_signed_pdf_through_the_shared_dialog(qtbot, auditor_page, demo_desk,
+                                                                  out_dir, tab_name, register):
+    dialog = tab_export_dialog(qtbot, auditor_page, tab_name)
+    out = out_dir / f"{register}.pdf"
+    fill(dialog, "pdf", out)
+    dialog.ok_button.click()
+    result = sign(qtbot, dialog)
+    assert result is not None and result.path == out and result.rows > 0
+    report = verify_pdf_file(out, demo_desk.keys.ca_certificate())
+    assert report.ok
+    assert [(check.field_name, check.signer_user) for check in report.signatures] == [
+        ("exporter", "chenjing")]
+    _result_text(dialog)
+
+
+@pytest.mark.parametrize(("tab_name", "register"), (("now_tab", "visits"), *EXPORT_TABS,
+                                                     ("library_tab", "visits")))
+def test_ctrl_shift_e_exports_the_current_tab(qtbot, auditor_page, tab_name, register):
+    page = auditor_page
+    page.tabs.setCurrentWidget(getattr(page, tab_name))
+    key_on_page(qtbot, page, Qt.Key.Key_E,
+                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in page.findChildren(ExportDialog)))
+    dialog = next(d for d in page.findChildren(ExportDialog) if d.isVisible())
+    assert dialog.register == register
+    dialog.reject()
+
+
+def test_who_sees_the_export_buttons(qtbot, demo_desk, auditor_page, page):
+    for shown in (auditor_page, page):  # the auditor reads the lists, the clerk works in them
+        for tab_name, register in EXPORT_TABS:
+            button = getattr(shown, tab_name).export_button
+            assert button.register == register and not button.isHidden()
+        assert "export" in shown.actions_by_name
+    admin = sign_in(demo_desk, "admin")  # no reception view: only the phrase library
+    admin_page = ReceptionPage(demo_desk, admin)
+    qtbot.addWidget(admin_page)
+    assert [admin_page.tabs.tabText(n) for n in range(admin_page.tabs.count())] == [
+        "Phrase library"]
+    assert "export" not in admin_page.actions_by_name
+    assert not [button for button in admin_page.findChildren(ExportButton)
+                if admin_page.tabs.isAncestorOf(button)]
+
+
+# ------------------------------------------------------------------ monthly statistics
+
+
+def test_monthly_statistics_check_the_file_before_signing(qtbot, auditor_page, demo_desk,
+                                                          out_dir, monkeypatch):
+    from openpyxl import load_workbook
+
+    page = auditor_page
+    page.tabs.setCurrentWidget(page.complaints_tab)
+    page.complaints_tab.findChild(QPushButton, "complaint_stats").click()
+    dialog = page.complaints_tab.stats_dialog
+    assert isinstance(dialog, ComplaintStatsDialog)
+    qtbot.waitExposed(dialog)
+    assert [dialog.format_combo.itemData(n) for n in range(dialog.format_combo.count())] == [
+        "pdf", "xlsx"]
+    month = demo_desk.today()
+    dialog.set_month(month.year, month.month)
+
+    out = out_dir / "stats.pdf"
+    out.write_text("keep me")
+    answers = [QMessageBox.StandardButton.No]
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: answers.pop(0))
+    dialog.set_format("pdf")
+    dialog.path_edit.setText(str(out))
+    dialog.ok_button.click()  # "replace?" is asked before the signature
+    assert dialog.sign_dialog is None and "exists already" in dialog.errors["out"].text()
+    assert out.read_text() == "keep me"
+    answers.append(QMessageBox.StandardButton.Yes)
+    dialog.ok_button.click()
+    result = sign(qtbot, dialog)
+    assert result is not None and result.path == out
+    report = verify_pdf_file(out, demo_desk.keys.ca_certificate())
+    assert report.ok and [check.signer_user for check in report.signatures] == ["chenjing"]
+    _result_text(dialog)
+
+    page.complaints_tab.statistics()  # kept: opens again with what was typed
+    assert page.complaints_tab.stats_dialog is dialog
+    xlsx = out_dir / "stats.xlsx"
+    dialog.set_format("xlsx")
+    dialog.path_edit.setText(str(xlsx))
+    with qtbot.waitSignal(dialog.done, timeout=60_000) as blocker:
+        dialog.ok_button.click()  # no signature for a workbook
+    result = blocker.args[0]
+    assert result is not None and result.path == xlsx
+    book = load_workbook(xlsx, read_only=True)
+    try:
+        rows = list(book.active.iter_rows(values_only=True))
+    finally:
+        book.close()
+    assert rows[1][:2] == ("Month", f"{month:%Y-%m}")
+    _result_text(dialog)

@@ -33,6 +33,8 @@ def _status(callback: CallBackView) -> str:
 
 
 class CallbacksTab(ListTab):
+    register = "callbacks"
+
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
         columns = [

@@ -25,6 +25,7 @@ from desk_app.ui.models.live import refresh_keeping_selection, selected_row
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.reception.dialogs import FieldSpec, FormDialog
 from desk_app.ui.reception.palette import default_script_language
+from desk_app.ui.widgets.export_dialog import ExportButton
 
 
 class Host(Protocol):
@@ -127,12 +128,17 @@ def button_row(host: Host, buttons: list[tuple[str, str, Callable[[], object], b
 
 
 class ListTab(QWidget):
-    """A tab holding one paged list (``self.table`` on ``self.model``) and buttons below it."""
+    """A tab holding one paged list (``self.table`` on ``self.model``) and buttons below it;
+    a tab showing a register has its shared *Export…* button (``export_button``) at the
+    right of that row."""
+
+    register: str | None = None  # the register this tab shows, for Export…
 
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.host = host
         self.layout_ = QVBoxLayout(self)
+        self.export_button: ExportButton | None = None
 
     def set_list(self, name: str, count: Callable[[], int],
                  fetch: Callable[[int, int], Sequence[Any]], columns: Sequence[Column],
@@ -142,7 +148,12 @@ class ListTab(QWidget):
         self.layout_.addWidget(self.table, 1)
 
     def add_buttons(self, buttons: list[tuple[str, str, Callable[[], object], bool]]) -> None:
-        self.layout_.addLayout(button_row(self.host, buttons))
+        row = button_row(self.host, buttons)
+        if self.register is not None:
+            self.export_button = ExportButton(self.host.desk, self.host.actor, self.register,
+                                              self)
+            row.addWidget(self.export_button)
+        self.layout_.addLayout(row)
 
     def refresh(self) -> None:
         refresh_keeping_selection(self.table)

@@ -19,10 +19,12 @@ from desk_app.ui.reception.common import (
     who,
 )
 from desk_app.ui.reception.dialogs import FieldSpec, FormDialog
-from desk_app.ui.reception.export import export_dialog
+from desk_app.ui.reception.export import ComplaintStatsDialog
 
 
 class ComplaintsTab(ListTab):
+    register = "complaints"
+
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
         columns = [
@@ -43,9 +45,18 @@ class ComplaintsTab(ListTab):
             columns, (50, 90, 120, 80, 220, 100, 90), (1, 5, 6))
         self.add_buttons([
             ("reply_complaint", _("Reply…"), self.reply_selected, host.can_use),
-            ("complaint_stats", _("Monthly statistics…"), lambda: export_dialog(host, self, "stats"),
-             True),
+            ("complaint_stats", _("Monthly statistics…"), self.statistics, True),
         ])
+        self.stats_dialog: ComplaintStatsDialog | None = None
+
+    def statistics(self) -> ComplaintStatsDialog:
+        """The monthly statistics dialog, kept: a next report starts from what was typed."""
+        if self.stats_dialog is None:
+            self.stats_dialog = ComplaintStatsDialog(self.host.desk, self.host.actor,
+                                                     self.window())
+        if not self.stats_dialog.isVisible():
+            self.stats_dialog.open()
+        return self.stats_dialog
 
     def new_complaint(self, view) -> FormDialog:
         """A complaint, about the selected visit ``view`` if there is one."""

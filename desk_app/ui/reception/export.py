@@ -1,45 +1,72 @@
-"""Reception's own export dialog: the log or the complaints (PDF/CSV/XLSX) and the monthly
-complaint statistics (PDF/XLSX)."""
+"""What reception exports besides its registers: the monthly complaint statistics (PDF signed
+by you, or XLSX). The log, the call-backs and the complaints are exported by each tab's shared
+Export… button (``ui/widgets/export_dialog``).
+
+The statistics go through the shared dialog's order: the file is checked first ("replace
+it?" included), then a PDF asks for the signature, then
+``desk.complaints.export_complaint_stats`` runs in a background job.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from calendar import monthrange
+from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDateEdit
 
 from desk_app.i18n import _
-from desk_app.ui.errors import replacing
-from desk_app.ui.reception.common import Host
-from desk_app.ui.reception.dialogs import FieldSpec, FormDialog
-from desk_app.ui.widgets.fields import to_qdate
+from desk_app.ui.widgets.export_dialog import ExportDialog
+from desk_app.ui.widgets.fields import from_qdate
+from desk_app.ui.widgets.jobs import Progress
+
+STATS = "complaint_stats"  # the default file name's start, and the audit entry's kind
 
 
-def export_dialog(host: Host, parent: QWidget, kind: str = "visits") -> FormDialog:
-    desk, actor = host.desk, host.actor
-    today = desk.today()
-    kinds = [("visits", _("Visitor and call log")), ("complaints", _("Complaint register")),
-             ("stats", _("Monthly complaint statistics"))]
-    formats = [("pdf", "PDF"), ("csv", "CSV"), ("xlsx", "XLSX")]
+class ComplaintStatsDialog(ExportDialog):
+    """One month's complaint statistics by category, as a signed PDF or an XLSX workbook."""
 
-    def submit(values: dict[str, Any], _confirm: bool):
-        since, until = values["since"].date(), values["until"].date()
-        out = Path(values["file"]).expanduser()
-        password = values["password"] or None
-        fmt = values["format"]
-        if values["kind"] == "stats":
-            return replacing(parent, lambda force: desk.complaints.export_complaint_stats(
-                actor, since.year, since.month, fmt, out, password=password, force=force))
-        return replacing(parent, lambda force: desk.exports.export(
-            actor, values["kind"], since, until, fmt, out, password=password, force=force))
+    def __init__(self, desk, actor, parent=None) -> None:
+        super().__init__(desk, actor, STATS, parent)
+        self.setObjectName("complaint_stats_dialog")
 
-    return host.dialog_for(_("Export"), [
-        FieldSpec("kind", _("&What"), "choice", kinds, kind),
-        FieldSpec("since", _("&From (statistics: the month of this day)"), "datetime",
-                  value=QDate(today.year, today.month, 1).startOfDay()),
-        FieldSpec("until", _("&To"), "datetime", value=to_qdate(today).endOfDay()),
-        FieldSpec("format", _("F&ormat"), "choice", formats, "xlsx" if kind == "stats" else "pdf"),
-        FieldSpec("file", _("F&ile"), value=str(Path.home() / f"{kind}-{today:%Y%m}")),
-        FieldSpec("password", _("&Password to sign a PDF (optional)"), "password"),
-    ], submit)
+    def register_title(self) -> str:
+        return _("Monthly complaint statistics")
+
+    def offered_formats(self) -> Sequence[str]:
+        return ("pdf", "xlsx")
+
+    def add_period_fields(self) -> None:
+        self.month_edit = QDateEdit(QDate(self.today.year, self.today.month, 1))
+        self.month_edit.setObjectName("stats_month")
+        self.month_edit.setDisplayFormat("yyyy-MM")
+        self.month_edit.setCalendarPopup(True)
+        self.add_field("month", _("&Month:"), self.month_edit)
+
+    def set_month(self, year: int, month: int) -> None:
+        self.month_edit.setDate(QDate(year, month, 1))
+
+    def chosen_period(self) -> tuple[date, date] | None:
+        day = from_qdate(self.month_edit.date())
+        return day.replace(day=1), day.replace(day=monthrange(day.year, day.month)[1])
+
+    def sign_prompt(self) -> str:
+        assert self.since is not None
+        return _("You sign the complaint statistics of {month} ({name}). Your password unlocks "
+                 "your signing key.").format(month=f"{self.since:%Y-%m}", name=self.path.name)
+
+    def export_work(self, password: str | None,
+                    handwriting_png: bytes | None) -> Callable[[Progress], Any]:
+        desk, actor, fmt, out, force = self.desk, self.actor, self.fmt, self.path, self.force
+        assert self.since is not None
+        year, month = self.since.year, self.since.month
+        secret = [password]  # the worker takes the password; nothing keeps it afterwards
+
+        def work(_progress: Progress) -> Any:
+            return desk.complaints.export_complaint_stats(
+                actor, year, month, fmt, out, password=secret.pop(),
+                handwriting_png=handwriting_png, force=force)
+
+        return work

@@ -19,6 +19,8 @@ from desk_app.ui.reception.common import (
 
 
 class LogTab(ListTab):
+    register = "visits"
+
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
         self.filter = VisitFilter()
@@ -48,6 +50,7 @@ class LogTab(ListTab):
         self.count = QLabel()
         self.count.setObjectName("log_count")
         self.layout_.addWidget(self.count)
+        self.add_buttons([])
 
     def refresh(self) -> None:
         super().refresh()

@@ -25,12 +25,12 @@ from desk_app.ui.errors import show_error
 from desk_app.ui.reception.callbacks_tab import CallbacksTab
 from desk_app.ui.reception.complaints_tab import ComplaintsTab
 from desk_app.ui.reception.dialogs import FieldSpec, FormDialog
-from desk_app.ui.reception.export import export_dialog
 from desk_app.ui.reception.library_tab import LibraryTab
 from desk_app.ui.reception.log_tab import LogTab
 from desk_app.ui.reception.now_tab import NowTab
 from desk_app.ui.reception.palette import PaletteDialog, PrompterView
 from desk_app.ui.reception.timeouts_tab import TimeoutsTab
+from desk_app.ui.widgets.export_dialog import ExportDialog
 from desk_app.ui.widgets.page import Page
 
 SWEEP_EVERY = 15  # ticks (seconds)
@@ -162,8 +162,12 @@ class ReceptionPage(Page):
     def new_callback(self) -> FormDialog:
         return self.callbacks_tab.schedule(self.selected_visit())
 
-    def export(self, kind: str = "visits") -> FormDialog:
-        return export_dialog(self, self, kind)
+    def export(self) -> ExportDialog:
+        """The Export… dialog of the current tab's register (the log's when it has none)."""
+        tab = self.tabs.currentWidget()
+        button = getattr(tab, "export_button", None) or self.log_tab.export_button
+        assert button is not None
+        return button.open_dialog()
 
     def open_palette(self) -> PaletteDialog:
         if self.palette is None:

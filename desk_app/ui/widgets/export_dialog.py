@@ -19,11 +19,17 @@ asks for the signature (``SignDialog``), then ``desk.exports.export`` runs in a 
 ``Job`` with progress and Cancel. Success closes the dialog and says how many rows went to
 which file (*Preview…* for a PDF); a failure or a cancel keeps it open with the message and
 with everything typed and drawn, and a refused password brings back the signature dialog.
+
+A file that is not a register (the reception's monthly complaint statistics) subclasses the
+dialog: ``register_title``, ``offered_formats``, ``add_period_fields`` / ``chosen_period``,
+``sign_prompt`` and ``export_work`` (what the job runs) are its hooks; the order — check the
+file, sign, write in a job — stays the dialog's.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -51,7 +57,7 @@ from desk_app.services.output import check_target
 from desk_app.ui.errors import replacing, show_error
 from desk_app.ui.widgets.fields import from_qdate
 from desk_app.ui.widgets.form_dialog import FormDialog
-from desk_app.ui.widgets.jobs import Job
+from desk_app.ui.widgets.jobs import Job, Progress
 from desk_app.ui.widgets.pdf_view import PdfPreviewDialog, show_pdf
 from desk_app.ui.widgets.sign_dialog import SignDialog
 
@@ -101,19 +107,13 @@ class ExportDialog(FormDialog):
         super().__init__(parent)
         self.desk, self.actor, self.register = desk, actor, register
         self.today = desk.today()  # the standard clock's day (R8), not the PC's
-        self.title = dict(desk.exports.registers(actor)).get(register, register)
-        offered = desk.exports.formats(register)
+        self.title = self.register_title()
+        offered = self.offered_formats()
         self.formats = [fmt for fmt in SUFFIXES if fmt in offered]
         self.setObjectName("export_dialog")
         self.setWindowTitle(_("Export – {register}").format(register=self.title))
 
         today = self.today
-        self.since_edit = QDateEdit(QDate(today.year, today.month, 1))
-        self.until_edit = QDateEdit(QDate(today.year, today.month, today.day))
-        for edit, name in ((self.since_edit, "export_since"), (self.until_edit, "export_until")):
-            edit.setObjectName(name)
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
         self.format_combo = QComboBox()
         self.format_combo.setObjectName("export_format")
         choices = format_choices()
@@ -134,8 +134,7 @@ class ExportDialog(FormDialog):
         path_layout.addWidget(self.browse_button)
         path_row.setFocusProxy(self.path_edit)  # Alt+S reaches the file name
 
-        self.add_field("from", _("&From:"), self.since_edit)
-        self.add_field("to", _("&To:"), self.until_edit)
+        self.add_period_fields()
         self.add_field("format", _("F&ormat:"), self.format_combo)
         self.form.addRow("", self.format_hint)
         self.add_field("out", _("&Save to:"), path_row)
@@ -166,6 +165,55 @@ class ExportDialog(FormDialog):
         self.fmt = self.formats[0]
         self.path = Path()
         self.force = False  # the user agreed to replace an existing file
+
+    # ---------------------------------------------------------------- what a subclass changes
+
+    def register_title(self) -> str:
+        return str(dict(self.desk.exports.registers(self.actor)).get(self.register,
+                                                                     self.register))
+
+    def offered_formats(self) -> Sequence[str]:
+        return list(self.desk.exports.formats(self.register))
+
+    def add_period_fields(self) -> None:
+        """The period's rows of the form: from and to (default: this month so far)."""
+        today = self.today
+        self.since_edit = QDateEdit(QDate(today.year, today.month, 1))
+        self.until_edit = QDateEdit(QDate(today.year, today.month, today.day))
+        for edit, name in ((self.since_edit, "export_since"), (self.until_edit, "export_until")):
+            edit.setObjectName(name)
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.add_field("from", _("&From:"), self.since_edit)
+        self.add_field("to", _("&To:"), self.until_edit)
+
+    def chosen_period(self) -> tuple[date, date] | None:
+        """The period chosen, or None after showing what is wrong with it."""
+        since = from_qdate(self.since_edit.date())
+        until = from_qdate(self.until_edit.date())
+        if since > until:
+            self.error_at("from", _("The start date is after the end date."))
+            return None
+        return since, until
+
+    def sign_prompt(self) -> str:
+        return _("You sign the export of “{register}” from {since} to {until} ({name}). Your "
+                 "password unlocks your signing key.").format(
+            register=self.title, since=self.since, until=self.until, name=self.path.name)
+
+    def export_work(self, password: str | None,
+                    handwriting_png: bytes | None) -> Callable[[Progress], Any]:
+        """What the background job runs: the values it needs are read now (GUI thread)."""
+        desk, actor, register = self.desk, self.actor, self.register
+        since, until, fmt, out, force = self.since, self.until, self.fmt, self.path, self.force
+        secret = [password]  # the worker takes the password; nothing keeps it afterwards
+
+        def work(progress: Progress) -> Any:
+            return desk.exports.export(actor, register, since, until, fmt, out,
+                                       password=secret.pop(), handwriting_png=handwriting_png,
+                                       progress=progress, force=force)
+
+        return work
 
     # ---------------------------------------------------------------- the form
 
@@ -201,12 +249,11 @@ class ExportDialog(FormDialog):
         """Check the period and the file (before anyone signs), then sign and export."""
         if self.job is not None:
             return
-        since = from_qdate(self.since_edit.date())
-        until = from_qdate(self.until_edit.date())
-        text = self.path_edit.text().strip()
-        if since > until:
-            self.error_at("from", _("The start date is after the end date."))
+        period = self.chosen_period()
+        if period is None:
             return
+        since, until = period
+        text = self.path_edit.text().strip()
         if not text:
             self.error_at("out", _("Please choose a file to export to."))
             return
@@ -233,9 +280,7 @@ class ExportDialog(FormDialog):
     # ---------------------------------------------------------------- sign and export
 
     def _ask_signature(self) -> None:
-        prompt = _("You sign the export of “{register}” from {since} to {until} ({name}). Your "
-                   "password unlocks your signing key.").format(
-            register=self.title, since=self.since, until=self.until, name=self.path.name)
+        prompt = self.sign_prompt()
         if self.sign_dialog is None:
             self.sign_dialog = sign = SignDialog(signer_label(self.actor), prompt, parent=self)
             sign.accepted.connect(lambda: self._start(sign.password, sign.handwriting_png))
@@ -250,19 +295,11 @@ class ExportDialog(FormDialog):
     def _start(self, password: str | None, handwriting_png: bytes | None) -> None:
         if self.job is not None:
             return
-        desk, actor, register = self.desk, self.actor, self.register
-        since, until, fmt, out, force = self.since, self.until, self.fmt, self.path, self.force
-        secret = [password]  # the worker takes the password; nothing keeps it afterwards
-
-        def work(progress):
-            return desk.exports.export(actor, register, since, until, fmt, out,
-                                       password=secret.pop(), handwriting_png=handwriting_png,
-                                       progress=progress, force=force)
-
+        label = _("Exporting “{register}” to {name}…").format(register=self.title,
+                                                              name=self.path.name)
         self.ok_button.setEnabled(False)
-        self.job = Job(work, desk=desk, parent=self, title=_("Export"),
-                       label=_("Exporting “{register}” to {name}…").format(register=self.title,
-                                                                            name=out.name),
+        self.job = Job(self.export_work(password, handwriting_png), desk=self.desk, parent=self,
+                       title=_("Export"), label=label,
                        on_success=self._exported, on_failure=self._failed,
                        on_cancel=self._cancelled).start()
 
