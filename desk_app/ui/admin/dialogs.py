@@ -7,7 +7,6 @@ import logging
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
-    QLineEdit,
     QWidget,
 )
 
@@ -15,6 +14,7 @@ from desk_app.domain.errors import ValidationError
 from desk_app.domain.roles import Role, role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
+from desk_app.ui.widgets.fields import line_edit
 from desk_app.ui.widgets.form_dialog import FormDialog
 
 log = logging.getLogger(__name__)
@@ -39,25 +39,15 @@ class RolePicker(QWidget):
         return [role.value for role, box in self.boxes.items() if box.isChecked()]
 
 
-def _password_edit(name: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setObjectName(name)
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    return edit
-
-
 class AddUserDialog(FormDialog):
     def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk, self.actor = desk, actor
         self.setWindowTitle(_("Add user"))
-        self.name_edit = QLineEdit()
-        self.name_edit.setObjectName("name")
-        self.name_edit.setPlaceholderText(_("e.g. wangfang"))
-        self.full_name_edit = QLineEdit()
-        self.full_name_edit.setObjectName("full_name")
-        self.password_edit = _password_edit("password")
-        self.repeat_edit = _password_edit("repeat")
+        self.name_edit = line_edit("name", placeholder=_("e.g. wangfang"))
+        self.full_name_edit = line_edit("full_name")
+        self.password_edit = line_edit("password", password=True)
+        self.repeat_edit = line_edit("repeat", password=True)
         self.roles = RolePicker(frozenset({Role.CLERK}))
         self.add_field("name", _("&User name:"), self.name_edit)
         self.add_field("full_name", _("&Full name:"), self.full_name_edit)
@@ -92,8 +82,8 @@ class ResetPasswordDialog(FormDialog):
         super().__init__(parent)
         self.desk, self.actor, self.user = desk, actor, user
         self.setWindowTitle(_("Reset the password of {name}").format(name=user.name))
-        self.password_edit = _password_edit("password")
-        self.repeat_edit = _password_edit("repeat")
+        self.password_edit = line_edit("password", password=True)
+        self.repeat_edit = line_edit("repeat", password=True)
         self.add_field("password", _("&New password:"), self.password_edit)
         self.add_field("repeat", _("&Repeat password:"), self.repeat_edit)
         self.ok_button.setText(_("&Reset password"))

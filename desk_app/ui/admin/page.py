@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QMenu,
@@ -28,7 +30,7 @@ from desk_app.ui.admin.dialogs import AddUserDialog, ResetPasswordDialog, RolesD
 from desk_app.ui.admin.settings_form import SettingsForm
 from desk_app.ui.errors import show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
-from desk_app.ui.widgets.page import Page
+from desk_app.ui.widgets.page import DialogHost, Page
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ def user_columns() -> list[Column]:
     ]
 
 
-class UsersPanel(QWidget):
+class UsersPanel(QWidget, DialogHost):
     changed = Signal()
 
     def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
@@ -105,7 +107,6 @@ class UsersPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self.model.modelReset.connect(self._update_actions)
         self._update_actions()
-        self.open_dialog: QWidget | None = None  # the dialog on screen (tests drive it)
 
     def selected_user(self):
         rows = self.table.selectionModel().selectedRows()
@@ -143,18 +144,12 @@ class UsersPanel(QWidget):
             menu.addAction(action)
         menu.popup(self.table.viewport().mapToGlobal(point))
 
-    def _run(self, dialog) -> None:
-        self.open_dialog = dialog
-        dialog.finished.connect(lambda result: self._dialog_done(dialog, result))
-        dialog.open()
+    def _run(self, dialog: QDialog) -> None:
+        self.run_dialog(dialog, self._dialog_done)
 
-    def _dialog_done(self, dialog, result: int) -> None:
-        self.open_dialog = None
-        dialog.deleteLater()
-        if result:
-            name = getattr(dialog.result_value, "name", None)
-            self.refresh(name)
-            self.changed.emit()
+    def _dialog_done(self, value: Any) -> None:
+        self.refresh(getattr(value, "name", None))
+        self.changed.emit()
 
     def refresh(self, select: str | None = None) -> None:
         current = select or getattr(self.selected_user(), "name", None)

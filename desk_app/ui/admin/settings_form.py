@@ -22,7 +22,7 @@ from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.settings import Setting, schema
 from desk_app.domain.users import Actor
 from desk_app.i18n import LANGUAGES, _
-from desk_app.ui.widgets.fields import FieldError, show_field_error
+from desk_app.ui.widgets.fields import FieldError, show_field_error, widget_value
 
 log = logging.getLogger(__name__)
 
@@ -98,15 +98,7 @@ class SettingsForm(QWidget):
         self._clear()
 
     def values(self) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for key, editor in self.editors.items():
-            if isinstance(editor, QComboBox):
-                values[key] = editor.currentData()
-            elif isinstance(editor, QSpinBox):
-                values[key] = editor.value()
-            elif isinstance(editor, QLineEdit):
-                values[key] = editor.text()
-        return values
+        return {key: widget_value(editor) for key, editor in self.editors.items()}
 
     def _clear(self) -> None:
         for label in (*self.errors.values(), self.general_error):

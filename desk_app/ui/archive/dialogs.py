@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QWidget
 
 from desk_app.domain import archive as rules
 from desk_app.domain.errors import DeskError, ValidationError
@@ -11,6 +11,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.archive import visible_levels
 from desk_app.ui.errors import show_error
+from desk_app.ui.widgets.fields import line_edit
 from desk_app.ui.widgets.form_dialog import FormDialog
 from desk_app.ui.widgets.jobs import Job
 
@@ -36,8 +37,7 @@ class NewItemDialog(FormDialog):
         self.desk, self.actor = desk, actor
         self.setObjectName("new_item_dialog")
         self.setWindowTitle(_("New item"))
-        self.title_edit = QLineEdit()
-        self.title_edit.setObjectName("title")
+        self.title_edit = line_edit("title")
         self.kind_combo = QComboBox()
         self.kind_combo.setObjectName("kind")
         for code, name, _days in desk.archive.kinds():
@@ -51,14 +51,9 @@ class NewItemDialog(FormDialog):
         for level in visible_levels(actor):
             self.level_combo.addItem(rules.level_label(level), level.value)
         self.level_combo.setCurrentIndex(self.level_combo.findData(rules.Level.INTERNAL.value))
-        self.ref_edit = QLineEdit()
-        self.ref_edit.setObjectName("ref")
-        self.ref_edit.setPlaceholderText(_("blank: numbered automatically"))
-        self.date_edit = QLineEdit()
-        self.date_edit.setObjectName("doc_date")
-        self.date_edit.setPlaceholderText(_("YYYY-MM-DD (optional)"))
-        self.keywords_edit = QLineEdit()
-        self.keywords_edit.setObjectName("keywords")
+        self.ref_edit = line_edit("ref", placeholder=_("blank: numbered automatically"))
+        self.date_edit = line_edit("doc_date", placeholder=_("YYYY-MM-DD (optional)"))
+        self.keywords_edit = line_edit("keywords")
         self.location_combo = location_combo(desk, _("(no location yet)"))
         self.location_combo.setObjectName("location")
         self.retention_spin = QSpinBox()
@@ -98,9 +93,7 @@ class NewLocationDialog(FormDialog):
         self.setWindowTitle(_("New location"))
         self.parent_combo = location_combo(desk, _("(a new room)"), boxes=False)
         self.parent_combo.setObjectName("parent")
-        self.name_edit = QLineEdit()
-        self.name_edit.setObjectName("name")
-        self.name_edit.setPlaceholderText(_("e.g. A101, Cabinet 2, Shelf 3, Box 12"))
+        self.name_edit = line_edit("name", placeholder=_("e.g. A101, Cabinet 2, Shelf 3, Box 12"))
         hint = QLabel(_("Rooms hold cabinets, cabinets hold shelves, shelves hold boxes."))
         hint.setWordWrap(True)
         self.add_field("parent", _("&Inside:"), self.parent_combo)

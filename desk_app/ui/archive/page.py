@@ -160,7 +160,6 @@ class ArchivePage(Page):
                          parent)
         self.desk, self.actor = desk, actor
         self.filter = ItemFilter()
-        self.open_dialog: QWidget | None = None  # the dialog on screen (tests drive it)
 
         # --- search and scan
         self.search_edit = QLineEdit()
@@ -398,20 +397,8 @@ class ArchivePage(Page):
 
     # ---------------------------------------------------------------- actions
 
-    def _run(self, dialog, done) -> None:
-        self.open_dialog = dialog
-
-        def finished(result: int) -> None:
-            self.open_dialog = None
-            dialog.deleteLater()
-            if result:
-                done(dialog.result_value)
-
-        dialog.finished.connect(finished)
-        dialog.open()
-
     def new_item(self) -> None:
-        self._run(NewItemDialog(self.desk, self.actor, self), self._item_added)
+        self.run_dialog(NewItemDialog(self.desk, self.actor, self), self._item_added)
 
     def _item_added(self, item: ItemView) -> None:
         self.refresh()
@@ -420,12 +407,12 @@ class ArchivePage(Page):
             self.show_item(item)
 
     def new_location(self) -> None:
-        self._run(NewLocationDialog(self.desk, self.actor, self), lambda _path: None)
+        self.run_dialog(NewLocationDialog(self.desk, self.actor, self), lambda _path: None)
 
     def print_labels(self) -> None:
         refs = [item.ref for item in self.selected_items()]
         if refs:
-            self._run(LabelsDialog(self.desk, self.actor, refs, self),
+            self.run_dialog(LabelsDialog(self.desk, self.actor, refs, self),
                       lambda pdf: preview_pdf(self, pdf, _("labels-{ref}.pdf").format(ref=refs[0])))
 
     def lend_selected(self) -> None:

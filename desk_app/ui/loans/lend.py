@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -37,7 +36,8 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.archive import ItemView
 from desk_app.services.loans import BorrowerInput
-from desk_app.ui.widgets.fields import FieldError, show_field_error
+from desk_app.ui.widgets.fields import FieldError, grow_form, line_edit, show_field_error
+from desk_app.ui.widgets.form_dialog import checked
 from desk_app.ui.widgets.registers import preview_pdf
 from desk_app.ui.widgets.scan_box import ScanBox
 
@@ -212,13 +212,8 @@ class ScanListDialog(QDialog):
         if self.result_value is not None:  # already registered; signing was interrupted
             QDialog.accept(self)
             return
-        try:
-            record = register()
-        except ValidationError as error:
-            self.error_at(error.field, str(error))
-            return
-        except DeskError as error:
-            self.error_at(None, str(error))
+        ok, record = checked(self.error_at, register)
+        if not ok:
             return
         self.result_value = record
         try:
@@ -250,16 +245,10 @@ class LendDialog(ScanListDialog):
         self.staff_radio.setChecked(True)
         self.outside_radio = QRadioButton(_("Outside p&erson"))
         self.outside_radio.setObjectName("borrower_outside")
-        self.user_edit = QLineEdit()
-        self.user_edit.setObjectName("borrower_user")
-        self.user_edit.setPlaceholderText(_("user name, e.g. liqiang"))
-        self.name_edit = QLineEdit()
-        self.name_edit.setObjectName("borrower_name")
-        self.contact_edit = QLineEdit()
-        self.contact_edit.setObjectName("borrower_contact")
-        self.contact_edit.setPlaceholderText(_("phone or e-mail"))
-        self.organisation_edit = QLineEdit()
-        self.organisation_edit.setObjectName("borrower_organisation")
+        self.user_edit = line_edit("borrower_user", placeholder=_("user name, e.g. liqiang"))
+        self.name_edit = line_edit("borrower_name")
+        self.contact_edit = line_edit("borrower_contact", placeholder=_("phone or e-mail"))
+        self.organisation_edit = line_edit("borrower_organisation")
         borrower = QGroupBox(_("Borrower"))
         form = QFormLayout(borrower)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -270,13 +259,9 @@ class LendDialog(ScanListDialog):
         self.add_field(form, "contact", _("C&ontact:"), self.contact_edit)
         self.add_field(form, "organisation", _("Or&ganisation:"), self.organisation_edit)
 
-        self.purpose_edit = QLineEdit()
-        self.purpose_edit.setObjectName("purpose")
-        self.due_edit = QLineEdit()
-        self.due_edit.setObjectName("due")
-        self.due_edit.setPlaceholderText(_("YYYY-MM-DD; blank: the usual period of each kind"))
-        loan = QFormLayout()
-        loan.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.purpose_edit = line_edit("purpose")
+        self.due_edit = line_edit("due", placeholder=_("YYYY-MM-DD; blank: the usual period of each kind"))
+        loan = grow_form()
         self.add_field(loan, "purpose", _("&Purpose:"), self.purpose_edit)
         self.add_field(loan, "due", _("&Due:"), self.due_edit)
 
@@ -336,11 +321,8 @@ class ReturnDialog(ScanListDialog):
         self.condition_combo.setObjectName("condition")
         for condition in rules.CONDITIONS:
             self.condition_combo.addItem(_(rules.CONDITION_LABELS[condition]), condition)
-        self.notes_edit = QLineEdit()
-        self.notes_edit.setObjectName("notes")
-        self.notes_edit.setPlaceholderText(_("e.g. two pages missing"))
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.notes_edit = line_edit("notes", placeholder=_("e.g. two pages missing"))
+        form = grow_form()
         self.add_field(form, "condition", _("C&ondition:"), self.condition_combo)
         self.add_field(form, "notes", _("&Notes:"), self.notes_edit)
         self.ok_button.setText(_("&Take back"))

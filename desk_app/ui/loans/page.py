@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -33,6 +32,7 @@ from desk_app.ui.errors import show_error
 from desk_app.ui.loans.lend import LendDialog, ReturnDialog, notice, sign_form
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.widgets.export_dialog import ExportButton
+from desk_app.ui.widgets.fields import line_edit
 from desk_app.ui.widgets.form_dialog import FormDialog
 from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.page import Page
@@ -108,10 +108,8 @@ class LoansPage(Page):
         super().__init__(_("Loans"), _("Who has which file, since when and until when. Lend and "
                                        "take back by scanning; overdue loans first."), parent)
         self.desk, self.actor = desk, actor
-        self.open_dialog: QWidget | None = None  # the dialog on screen (tests drive it)
 
-        self.borrower_edit = QLineEdit()
-        self.borrower_edit.setObjectName("filter_borrower")
+        self.borrower_edit = line_edit("filter_borrower")
         self.borrower_edit.setClearButtonEnabled(True)
         self.borrower_edit.setPlaceholderText(_("borrower's name or user name"))
         borrower_label = QLabel(_("&Borrower:"))
@@ -225,23 +223,11 @@ class LoansPage(Page):
 
     # ---------------------------------------------------------------- actions
 
-    def _run(self, dialog) -> None:
-        self.open_dialog = dialog
-
-        def finished(result: int) -> None:
-            self.open_dialog = None
-            dialog.deleteLater()
-            if result or getattr(dialog, "result_value", None) is not None:
-                self.refresh()
-
-        dialog.finished.connect(finished)
-        dialog.open()
-
     def lend(self, refs: list[str] | None = None) -> LendDialog:
         dialog = LendDialog(self.desk, self.actor, self)
         for ref in refs or []:
             dialog.add_ref(ref)
-        self._run(dialog)
+        self.run_dialog(dialog, accepted_only=False)
         return dialog
 
     def take_back(self) -> None:
@@ -249,7 +235,7 @@ class LoansPage(Page):
         for row in self.panel().selected_rows():
             if row["returned_at"] is None:
                 dialog.add_ref(row["ref"])
-        self._run(dialog)
+        self.run_dialog(dialog, accepted_only=False)
 
     def renew(self) -> None:
         rows = [row for row in self.panel().selected_rows() if row["returned_at"] is None]
@@ -288,10 +274,10 @@ class LoansPage(Page):
     def correct(self) -> None:
         rows = self.panel().selected_rows()
         if len(rows) == 1:
-            self._run(CorrectDialog(self.desk, self.actor, rows[0], self))
+            self.run_dialog(CorrectDialog(self.desk, self.actor, rows[0], self))
 
     def reminders(self) -> None:
-        self._run(RemindersDialog(self.desk, self.actor, self))
+        self.run_dialog(RemindersDialog(self.desk, self.actor, self))
 
 
 class CorrectDialog(FormDialog):
@@ -306,19 +292,15 @@ class CorrectDialog(FormDialog):
             ref=row["ref"], title=row["title"], borrower=row["borrower"]))
         about.setWordWrap(True)
         self.form.addRow(about)
-        self.reason_edit = QLineEdit()
-        self.reason_edit.setObjectName("reason")
-        self.due_edit = QLineEdit(day_text(row["due_on"]))
-        self.due_edit.setObjectName("due_on")
+        self.reason_edit = line_edit("reason")
+        self.due_edit = line_edit("due_on", day_text(row["due_on"]))
         self.condition_combo = QComboBox()
         self.condition_combo.setObjectName("condition")
         self.condition_combo.addItem(_("(unchanged)"), None)
         for condition in rules.CONDITIONS:
             self.condition_combo.addItem(_(rules.CONDITION_LABELS[condition]), condition)
         self.condition_combo.setEnabled(row["returned_at"] is not None)
-        self.notes_edit = QLineEdit()
-        self.notes_edit.setObjectName("notes")
-        self.notes_edit.setPlaceholderText(_("blank: unchanged"))
+        self.notes_edit = line_edit("notes", placeholder=_("blank: unchanged"))
         self.notes_edit.setEnabled(row["returned_at"] is not None)
         self.add_field("reason", _("&Reason:"), self.reason_edit)
         self.add_field("due_on", _("&Due:"), self.due_edit)

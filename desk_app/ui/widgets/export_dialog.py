@@ -55,7 +55,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.output import check_target
 from desk_app.ui.errors import replacing, show_error
-from desk_app.ui.widgets.fields import from_qdate
+from desk_app.ui.widgets.fields import from_qdate, heading_label
 from desk_app.ui.widgets.form_dialog import FormDialog
 from desk_app.ui.widgets.jobs import Job, Progress
 from desk_app.ui.widgets.pdf_view import PdfPreviewDialog, show_pdf
@@ -140,12 +140,8 @@ class ExportDialog(FormDialog):
         self.add_field("out", _("&Save to:"), path_row)
         self.errors = self.field_errors
         self.ok_button.setText(_("&Export…"))
-        self.heading = QLabel(self.title)  # which register: the window title may not show
-        self.heading.setObjectName("export_register")
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.2)
-        font.setBold(True)
-        self.heading.setFont(font)
+        # which register: the window title may not show
+        self.heading = heading_label(self.title, "export_register", 1.2)
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(0, self.heading)

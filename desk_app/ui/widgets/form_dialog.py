@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -26,9 +25,22 @@ from PySide6.QtWidgets import (
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.i18n import _
 from desk_app.ui.errors import show_error
-from desk_app.ui.widgets.fields import FieldError, show_field_error
+from desk_app.ui.widgets.fields import FieldError, grow_form, show_field_error, widget_value
 
 WARNING_STYLE = "color: #8a5a00;"
+
+
+def checked(error_at: Callable[[str | None, str], object],
+            call: Callable[[], Any]) -> tuple[bool, Any]:
+    """``(True, call())``; or ``(False, None)`` after showing its ``ValidationError`` at the
+    field it names, another ``DeskError`` below the form (``error_at(None, …)``)."""
+    try:
+        return True, call()
+    except ValidationError as error:
+        error_at(error.field, str(error))
+    except DeskError as error:
+        error_at(None, str(error))
+    return False, None
 
 
 class FormDialog(QDialog):
@@ -36,8 +48,7 @@ class FormDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form = grow_form()
         self.field_errors: dict[str, FieldError] = {}
         self.general_error = FieldError()
         self.general_error.setObjectName("general_error")
@@ -75,15 +86,10 @@ class FormDialog(QDialog):
         raise NotImplementedError
 
     def _on_ok(self) -> None:
-        try:
-            self.result_value = self.submit()
-        except ValidationError as error:
-            self.error_at(error.field, str(error))
-            return
-        except DeskError as error:
-            self.error_at(None, str(error))
-            return
-        self.accept()
+        ok, value = checked(self.error_at, self.submit)
+        if ok:
+            self.result_value = value
+            self.accept()
 
 
 @dataclass
@@ -181,20 +187,7 @@ class FieldsDialog(FormDialog):
         return super().eventFilter(watched, event)
 
     def values(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name, widget in self.widgets.items():
-            if isinstance(widget, QPlainTextEdit):
-                out[name] = widget.toPlainText()
-            elif isinstance(widget, QComboBox):
-                data = widget.currentData()
-                out[name] = (widget.currentText() if widget.isEditable()
-                             and widget.currentText() != widget.itemText(widget.currentIndex())
-                             else data if data is not None else widget.currentText())
-            elif isinstance(widget, QDateTimeEdit):
-                out[name] = widget.dateTime().toPython()
-            elif isinstance(widget, QLineEdit):
-                out[name] = widget.text()
-        return out
+        return {name: widget_value(widget) for name, widget in self.widgets.items()}
 
     def _check_text(self, name: str) -> None:
         widget = self.widgets[name]

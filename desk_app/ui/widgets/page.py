@@ -2,11 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
+
+from desk_app.ui.widgets.fields import heading_label
 
 
-class Page(QWidget):
+class DialogHost:
+    """A widget that opens one dialog at a time over itself (a page, a panel)."""
+
+    open_dialog: QDialog | None = None  # the dialog on screen (tests drive it)
+
+    def refresh(self) -> None:
+        """Show the current data again (after a dialog changed it)."""
+
+    def run_dialog(self, dialog: QDialog, done: Callable[[Any], object] | None = None, *,
+                   accepted_only: bool = True) -> QDialog:
+        """Open ``dialog`` window-modal, kept in ``open_dialog`` while it is on screen. When it
+        finishes it is deleted, and if it was accepted ``done(dialog.result_value)`` runs
+        (``refresh()`` without ``done``). ``accepted_only=False``: also when it was closed
+        with a ``result_value`` (a loan registered whose slip was not signed)."""
+        self.open_dialog = dialog
+
+        def finished(result: int) -> None:
+            self.open_dialog = None
+            dialog.deleteLater()
+            value = getattr(dialog, "result_value", None)
+            if result or (not accepted_only and value is not None):
+                if done is None:
+                    self.refresh()
+                else:
+                    done(value)
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
+
+
+class Page(QWidget, DialogHost):
     """Pages know nothing of each other: to send the user elsewhere a page emits
     ``navigate(page key, view)`` and the main window shows that page's view."""
 
@@ -15,12 +51,7 @@ class Page(QWidget):
 
     def __init__(self, title: str, description: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title_label = QLabel(title)
-        self.title_label.setObjectName("page_title")
-        font = self.title_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        self.title_label.setFont(font)
+        self.title_label = heading_label(title, "page_title", 1.5)
         self.description_label = QLabel(description)
         self.description_label.setObjectName("page_description")
         self.description_label.setWordWrap(True)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.errors import AuthenticationFailed, ValidationError
 from desk_app.i18n import _
-from desk_app.ui.widgets.fields import FieldError
+from desk_app.ui.widgets.fields import FieldError, heading_label
 from desk_app.ui.widgets.signature_pad import SignaturePad
 
 T = TypeVar("T")
@@ -50,12 +50,7 @@ class SignDialog(QDialog):
         self.password: str = ""
         self.handwriting_png: bytes | None = None
 
-        self.signer_label = QLabel(signer_label)
-        self.signer_label.setObjectName("signer")
-        font = self.signer_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        self.signer_label.setFont(font)
+        self.signer_label = heading_label(signer_label, "signer", 1.25)
         self.signer_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.prompt_label = QLabel(prompt)
         self.prompt_label.setObjectName("prompt")
