@@ -7,6 +7,8 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -14,6 +16,7 @@ from desk_app.desk import Desk
 from desk_app.domain.users import Actor
 
 DEMO_PASSWORD = "demo1234"
+W = TypeVar("W")
 # The offscreen platform cannot resize native windows to size hints; Qt says so once per
 # top-level window. Nothing to fix in the app.
 OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints"
@@ -52,3 +55,54 @@ def admin_actor(demo_desk: Desk) -> Actor:
 @pytest.fixture
 def clerk_actor(demo_desk: Desk) -> Actor:
     return sign_in(demo_desk, "wangfang")
+
+
+@pytest.fixture
+def auditor_actor(demo_desk: Desk) -> Actor:
+    return sign_in(demo_desk, "chenjing")  # reads every register, exports every one
+
+
+@pytest.fixture
+def out_dir(tmp_path: Path) -> Path:
+    """An empty folder for written files (the database lives in tmp_path itself)."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder
+
+
+def shown(qtbot, widget: W, size: tuple[int, int] | None = None) -> W:
+    """``widget`` on screen (closed after the test), at ``size`` if given."""
+    qtbot.addWidget(widget)
+    if size is not None:
+        widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def assert_signed_export(desk: Desk, path: Path, user: str) -> None:
+    """``path`` is a PDF whose one signature, the exporter's, is ``user``'s and verifies
+    against the database's CA."""
+    from desk_app.services.exports import verify_pdf_file
+
+    report = verify_pdf_file(path, desk.keys.ca_certificate())
+    assert report.ok
+    assert [(check.field_name, check.signer_user) for check in report.signatures] == [
+        ("exporter", user)]
+
+
+def assert_register_rows(desk: Desk, register: str, rows: list, result) -> None:
+    """An exported table: the register's header, then ``result.rows`` rows."""
+    assert list(rows[0]) == desk.exports.source(register).header()
+    assert len(rows) - 1 == result.rows
+
+
+def xlsx_rows(path: Path) -> list[tuple]:
+    """The rows of a workbook's first sheet, as values."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    try:
+        return list(book.active.iter_rows(values_only=True))
+    finally:
+        book.close()

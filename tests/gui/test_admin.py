@@ -8,17 +8,14 @@ from PySide6.QtWidgets import QMessageBox
 
 from desk_app.domain.roles import Role
 from desk_app.ui.admin.page import AdminPage
+from tests.gui.conftest import shown
 
 PASSWORD = "secret-pass-1"
 
 
 @pytest.fixture
 def page(qtbot, demo_desk, admin_actor) -> AdminPage:
-    widget = AdminPage(demo_desk, admin_actor)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown(qtbot, AdminPage(demo_desk, admin_actor))
 
 
 def open_add_dialog(qtbot, page: AdminPage):

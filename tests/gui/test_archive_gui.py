@@ -12,6 +12,7 @@ from desk_app.services.archive import ItemFilter
 from desk_app.ui.archive import page as archive_page
 from desk_app.ui.archive.dialogs import LabelsDialog, NewItemDialog
 from desk_app.ui.archive.page import ArchivePage
+from tests.gui.conftest import shown
 
 
 @pytest.fixture
@@ -33,12 +34,7 @@ def items(demo_desk, clerk_actor):
 
 @pytest.fixture
 def page(qtbot, demo_desk, clerk_actor, items) -> ArchivePage:
-    widget = ArchivePage(demo_desk, clerk_actor)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown(qtbot, ArchivePage(demo_desk, clerk_actor), (1200, 700))
 
 
 def type_text(qtbot, widget, text: str) -> None:

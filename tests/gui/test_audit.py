@@ -9,15 +9,12 @@ from PySide6.QtCore import QDate
 
 from desk_app.store.audit_chain import AuditFilter
 from desk_app.ui.audit.page import AuditPage, change_summary
+from tests.gui.conftest import shown
 
 
 @pytest.fixture
 def page(qtbot, demo_desk, admin_actor) -> AuditPage:
-    widget = AuditPage(demo_desk, admin_actor)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown(qtbot, AuditPage(demo_desk, admin_actor))
 
 
 def test_lists_the_whole_trail_newest_first(page, demo_desk, admin_actor):

@@ -13,11 +13,10 @@ import pytest
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from desk_app.services.exports import verify_pdf_file
 from desk_app.store.models import AuditEntry
 from desk_app.ui.widgets import export_dialog as export_module
 from desk_app.ui.widgets.export_dialog import ExportDialog
-from tests.gui.conftest import DEMO_PASSWORD, sign_in
+from tests.gui.conftest import DEMO_PASSWORD, assert_register_rows, assert_signed_export, sign_in, xlsx_rows
 from tests.gui.test_signing_gui import LOOP, ZIGZAG, _event_loops_run, draw  # noqa: F401
 
 REGISTERS = ("items", "loans", "audit")
@@ -27,13 +26,6 @@ WAIT = 60_000
 @pytest.fixture
 def auditor(demo_desk):
     return sign_in(demo_desk, "chenjing")  # may export every register
-
-
-@pytest.fixture
-def out_dir(tmp_path) -> Path:
-    folder = tmp_path / "out"  # the database lives in tmp_path itself
-    folder.mkdir()
-    return folder
 
 
 def open_dialog(qtbot, desk, actor, register: str) -> ExportDialog:
@@ -101,8 +93,7 @@ def test_csv_of_each_register(qtbot, demo_desk, auditor, out_dir, register):
     assert dialog.sign_dialog is None  # a CSV is not signed
     with out.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == demo_desk.exports.source(register).header()
-    assert len(rows) - 1 == result.rows
+    assert_register_rows(demo_desk, register, rows, result)
     assert not dialog.isVisible() and _exports(register) == 1
     title = dict(demo_desk.exports.registers(auditor))[register]
     assert _result_text(dialog) == f"Exported {result.rows} rows of “{title}” to {out}."
@@ -110,19 +101,12 @@ def test_csv_of_each_register(qtbot, demo_desk, auditor, out_dir, register):
 
 @pytest.mark.parametrize("register", REGISTERS)
 def test_xlsx_of_each_register(qtbot, demo_desk, auditor, out_dir, register):
-    from openpyxl import load_workbook
-
     dialog = open_dialog(qtbot, demo_desk, auditor, register)
     out = out_dir / f"{register}.xlsx"
     result = export(qtbot, dialog, "xlsx", out)
     assert result is not None and result.rows > 0
-    book = load_workbook(out, read_only=True)
-    try:
-        rows = list(book.active.iter_rows(values_only=True))
-    finally:
-        book.close()
-    assert list(rows[0]) == demo_desk.exports.source(register).header()
-    assert len(rows) - 1 == result.rows
+    rows = xlsx_rows(out)
+    assert_register_rows(demo_desk, register, rows, result)
     assert dialog.preview_button is None  # a preview only for a PDF
     _result_text(dialog)
 
@@ -145,10 +129,7 @@ def test_signed_pdf_of_each_register(qtbot, demo_desk, auditor, out_dir, registe
     result = sign(qtbot, dialog)
     assert result is not None and result.path == out and result.rows > 0
 
-    report = verify_pdf_file(out, demo_desk.keys.ca_certificate())
-    assert report.ok
-    assert [(check.field_name, check.signer_user) for check in report.signatures] == [
-        ("exporter", "chenjing")]
+    assert_signed_export(demo_desk, out, "chenjing")
     assert _pdfsig(out).count("Signature is Valid.") == 1
     assert _exports(register) == 1
 

@@ -15,6 +15,7 @@ from desk_app.ui.loans import page as loans_module
 from desk_app.ui.loans.lend import LendDialog, ReturnDialog
 from desk_app.ui.loans.page import OVERDUE, LoansPage
 from desk_app.ui.widgets.sign_dialog import SignDialog
+from tests.gui.conftest import shown
 
 from .conftest import sign_in
 
@@ -68,12 +69,7 @@ def signing(monkeypatch) -> dict[str, list]:
 
 @pytest.fixture
 def page(qtbot, demo_desk, clerk_actor) -> LoansPage:
-    widget = LoansPage(demo_desk, clerk_actor)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown(qtbot, LoansPage(demo_desk, clerk_actor), (1200, 700))
 
 
 def open_lend_dialog(qtbot, page: LoansPage) -> LendDialog:

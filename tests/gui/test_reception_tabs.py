@@ -19,7 +19,7 @@ from desk_app.ui.reception.export import ComplaintStatsDialog
 from desk_app.ui.reception.now_tab import TIMER_COLUMNS
 from desk_app.ui.reception.page import ReceptionPage
 from desk_app.ui.widgets.export_dialog import ExportButton, ExportDialog
-from tests.gui.conftest import sign_in
+from tests.gui.conftest import assert_register_rows, assert_signed_export, sign_in, xlsx_rows
 from tests.gui.test_export_dialog import _result_text, export, fill, sign
 from tests.gui.test_reception_gui import key_on_page, shown_page
 
@@ -133,15 +133,8 @@ EXPORT_TABS = (("log_tab", "visits"), ("callbacks_tab", "callbacks"),
 
 
 @pytest.fixture
-def auditor_page(qtbot, demo_desk) -> Iterator[ReceptionPage]:
-    yield from shown_page(qtbot, demo_desk, sign_in(demo_desk, "chenjing"))
-
-
-@pytest.fixture
-def out_dir(tmp_path) -> Path:
-    folder = tmp_path / "out"  # the database lives in tmp_path itself
-    folder.mkdir()
-    return folder
+def auditor_page(qtbot, demo_desk, auditor_actor) -> Iterator[ReceptionPage]:
+    yield from shown_page(qtbot, demo_desk, auditor_actor)
 
 
 def tab_export_dialog(qtbot, page: ReceptionPage, tab_name: str) -> ExportDialog:
@@ -164,27 +157,19 @@ def test_each_list_exports_csv_through_the_shared_dialog(qtbot, auditor_page, de
     assert result is not None and result.path == out and result.rows > 0
     with out.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == demo_desk.exports.source(register).header()
-    assert len(rows) - 1 == result.rows
+    assert_register_rows(demo_desk, register, rows, result)
     assert _result_text(dialog).startswith(f"Exported {result.rows} rows")
 
 
 @pytest.mark.parametrize(("tab_name", "register"), EXPORT_TABS)
 def test_each_list_exports_xlsx_through_the_shared_dialog(qtbot, auditor_page, demo_desk,
                                                           out_dir, tab_name, register):
-    from openpyxl import load_workbook
-
     dialog = tab_export_dialog(qtbot, auditor_page, tab_name)
     out = out_dir / f"{register}.xlsx"
     result = export(qtbot, dialog, "xlsx", out)
     assert result is not None and result.rows > 0
-    book = load_workbook(out, read_only=True)
-    try:
-        rows = list(book.active.iter_rows(values_only=True))
-    finally:
-        book.close()
-    assert list(rows[0]) == demo_desk.exports.source(register).header()
-    assert len(rows) - 1 == result.rows
+    rows = xlsx_rows(out)
+    assert_register_rows(demo_desk, register, rows, result)
     _result_text(dialog)
 
 
@@ -197,10 +182,7 @@ def test_each_list_exports_a_signed_pdf_through_the_shared_dialog(qtbot, auditor
     dialog.ok_button.click()
     result = sign(qtbot, dialog)
     assert result is not None and result.path == out and result.rows > 0
-    report = verify_pdf_file(out, demo_desk.keys.ca_certificate())
-    assert report.ok
-    assert [(check.field_name, check.signer_user) for check in report.signatures] == [
-        ("exporter", "chenjing")]
+    assert_signed_export(demo_desk, out, "chenjing")
     _result_text(dialog)
 
 
@@ -238,8 +220,6 @@ def test_who_sees_the_export_buttons(qtbot, demo_desk, auditor_page, page):
 
 def test_monthly_statistics_check_the_file_before_signing(qtbot, auditor_page, demo_desk,
                                                           out_dir, monkeypatch):
-    from openpyxl import load_workbook
-
     page = auditor_page
     page.tabs.setCurrentWidget(page.complaints_tab)
     page.complaints_tab.findChild(QPushButton, "complaint_stats").click()
@@ -277,10 +257,6 @@ def test_monthly_statistics_check_the_file_before_signing(qtbot, auditor_page, d
         dialog.ok_button.click()  # no signature for a workbook
     result = blocker.args[0]
     assert result is not None and result.path == xlsx
-    book = load_workbook(xlsx, read_only=True)
-    try:
-        rows = list(book.active.iter_rows(values_only=True))
-    finally:
-        book.close()
+    rows = xlsx_rows(xlsx)
     assert rows[1][:2] == ("Month", f"{month:%Y-%m}")
     _result_text(dialog)

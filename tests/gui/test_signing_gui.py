@@ -19,7 +19,7 @@ from desk_app.ui.audit.page import AuditPage
 from desk_app.ui.widgets.pdf_view import PREVIEW_PAGE_LIMIT, PdfPages, PdfPreviewDialog, print_pdf
 from desk_app.ui.widgets.sign_dialog import SignDialog
 from desk_app.ui.widgets.signature_pad import SignaturePad
-from tests.gui.conftest import DEMO_PASSWORD, sign_in
+from tests.gui.conftest import DEMO_PASSWORD, shown, sign_in
 
 ZIGZAG = [(20 + 18 * step, 40 if step % 2 else 95) for step in range(16)]
 LOOP = [(60, 60), (80, 45), (110, 50), (120, 80), (95, 105), (70, 95), (65, 70)]
@@ -264,11 +264,7 @@ def auditor(demo_desk):
 
 @pytest.fixture
 def page(qtbot, demo_desk, auditor) -> AuditPage:
-    widget = AuditPage(demo_desk, auditor)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown(qtbot, AuditPage(demo_desk, auditor))
 
 
 # ------------------------------------------------------------------ verify a signed PDF

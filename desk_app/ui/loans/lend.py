@@ -310,6 +310,17 @@ class LendDialog(ScanListDialog):
                            "Sign it from the Loans page.").format(number=slip["number"]))
 
 
+def condition_combo(unchanged: str | None = None) -> QComboBox:
+    """The condition an item came back in (first ``unchanged``, data None, if given)."""
+    combo = QComboBox()
+    combo.setObjectName("condition")
+    if unchanged is not None:
+        combo.addItem(unchanged, None)
+    for condition in rules.CONDITIONS:
+        combo.addItem(_(rules.CONDITION_LABELS[condition]), condition)
+    return combo
+
+
 class ReturnDialog(ScanListDialog):
     """``result_value`` is the receipt dict."""
 
@@ -317,10 +328,7 @@ class ReturnDialog(ScanListDialog):
         super().__init__(desk, actor, parent)
         self.setObjectName("return_dialog")
         self.setWindowTitle(_("Take back"))
-        self.condition_combo = QComboBox()
-        self.condition_combo.setObjectName("condition")
-        for condition in rules.CONDITIONS:
-            self.condition_combo.addItem(_(rules.CONDITION_LABELS[condition]), condition)
+        self.condition_combo = condition_combo()
         self.notes_edit = line_edit("notes", placeholder=_("e.g. two pages missing"))
         form = grow_form()
         self.add_field(form, "condition", _("C&ondition:"), self.condition_combo)

@@ -8,7 +8,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -29,7 +28,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.loans import LoanFilter
 from desk_app.ui.errors import show_error
-from desk_app.ui.loans.lend import LendDialog, ReturnDialog, notice, sign_form
+from desk_app.ui.loans.lend import LendDialog, ReturnDialog, condition_combo, notice, sign_form
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.widgets.export_dialog import ExportButton
 from desk_app.ui.widgets.fields import line_edit
@@ -294,11 +293,7 @@ class CorrectDialog(FormDialog):
         self.form.addRow(about)
         self.reason_edit = line_edit("reason")
         self.due_edit = line_edit("due_on", day_text(row["due_on"]))
-        self.condition_combo = QComboBox()
-        self.condition_combo.setObjectName("condition")
-        self.condition_combo.addItem(_("(unchanged)"), None)
-        for condition in rules.CONDITIONS:
-            self.condition_combo.addItem(_(rules.CONDITION_LABELS[condition]), condition)
+        self.condition_combo = condition_combo(_("(unchanged)"))
         self.condition_combo.setEnabled(row["returned_at"] is not None)
         self.notes_edit = line_edit("notes", placeholder=_("blank: unchanged"))
         self.notes_edit.setEnabled(row["returned_at"] is not None)
