@@ -129,6 +129,10 @@ class Desk:
     def close(self) -> None:
         if self.ctx.url.backend == "sqlite" and not self.ctx.db.is_closed():
             # SQLite's advice for long-lived connections: refresh planner statistics
-            # where they are stale (cheap; usually does nothing).
-            self.ctx.db.execute_sql("PRAGMA optimize")
+            # where they are stale (cheap; usually does nothing). It may need a write lock:
+            # when another desk holds one, skip it rather than fail the close.
+            try:
+                self.ctx.db.execute_sql("PRAGMA optimize")
+            except peewee.OperationalError as error:
+                log.info("PRAGMA optimize skipped at close: %s", error)
         self.ctx.db.close()
