@@ -199,8 +199,8 @@ class ComplaintFilter:
     open_only: bool = False
 
 
-CALLBACK_STATUS = {"scheduled": N_("Not yet called"), "done": N_("Done"),
-                   "unreachable": N_("Customer not reached")}
+CALLBACK_STATUS = {"scheduled": N_("Scheduled"), "done": N_("Done"),
+                   "unreachable": N_("Not reached")}
 
 
 def callback_status_text(status: str) -> str:

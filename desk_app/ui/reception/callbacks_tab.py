@@ -14,6 +14,7 @@ from desk_app.domain.errors import ValidationError
 from desk_app.i18n import _
 from desk_app.services.output import check_target, save_bytes
 from desk_app.services.reception import CallBackView
+from desk_app.services.reception.views import callback_status_text
 from desk_app.ui.errors import replacing
 from desk_app.ui.models.paged import Column
 from desk_app.ui.reception.common import (
@@ -25,11 +26,6 @@ from desk_app.ui.reception.common import (
 )
 from desk_app.ui.reception.dialogs import FieldSpec, FormDialog
 from desk_app.ui.widgets.fields import local_qdatetime
-
-
-def _status(callback: CallBackView) -> str:
-    labels = {"scheduled": _("Scheduled"), "done": _("Done"), "unreachable": _("Not reached")}
-    return labels.get(callback.status, callback.status)
 
 
 class CallbacksTab(ListTab):
@@ -44,7 +40,7 @@ class CallbacksTab(ListTab):
             Column(lambda: _("Contact"), lambda c: c.contact),
             Column(lambda: _("Purpose"), lambda c: c.purpose, tooltip=lambda c: c.purpose),
             Column(lambda: _("Handler"), lambda c: c.handler),
-            Column(lambda: _("Status"), _status),
+            Column(lambda: _("Status"), lambda c: callback_status_text(c.status)),
             Column(lambda: _("Result"), lambda c: c.result, tooltip=lambda c: c.result),
         ]
         self.set_list("callback_table", self._count, self._fetch, columns,
