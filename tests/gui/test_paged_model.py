@@ -91,3 +91,19 @@ def test_audit_register_model_matches_the_service(qtmodeltester, demo_desk, admi
     oldest = model.row(model.rowCount() - 1)
     assert oldest["seq"] == 1
     assert len(model.cached_pages()) <= 2
+
+
+def test_a_register_source_gives_the_model_its_columns_and_rows(qtbot, demo_desk):
+    """A page over ``desk.registers[name]`` shows what that register's exports write."""
+    from desk_app.services.registers import Period
+
+    auditor = demo_desk.auth.login("chenjing", "demo1234")
+    source = demo_desk.registers["loans"]
+    flt = source.period(Period())
+    model = PagedTableModel.for_register(source, auditor, flt)
+    assert model.rowCount() == source.count(auditor, flt) > 0
+    assert [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())] \
+        == source.header()
+    first = source.page(auditor, flt, 0, 1)[0]
+    assert [model.data(model.index(0, i)) for i in range(model.columnCount())] == \
+        source.cells(first)

@@ -14,6 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from desk_app.i18n import _
+
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -41,6 +43,20 @@ class PagedTableModel(QAbstractTableModel):
         self._count = 0
         self.fetches = 0  # how many pages were fetched (tests and diagnostics)
         self._count = max(0, int(self._count_fn()))
+
+    @classmethod
+    def for_register(cls, source: Any, actor: Any, flt: Any, parent=None) -> PagedTableModel:
+        """The model of a register source (``desk.registers[name]``): its columns, its
+        count and pages for ``flt``, through the actor's visibility — the same rows its
+        exports write."""
+
+        def title(text: str) -> Callable[[], str]:
+            return lambda: _(text)
+
+        return cls(lambda: source.count(actor, flt),
+                   lambda offset, limit: source.page(actor, flt, offset, limit),
+                   [Column(title(column.title), column.text) for column in source.columns],
+                   parent=parent)
 
     # ---------------------------------------------------------------- API
 
