@@ -39,28 +39,38 @@ class RolePicker(QWidget):
         return [role.value for role, box in self.boxes.items() if box.isChecked()]
 
 
-class AddUserDialog(FormDialog):
+class _NewPasswordDialog(FormDialog):
+    """A form with a new password typed twice (the services check its rules)."""
+
+    def add_new_password(self, label: str) -> None:
+        self.password_edit = line_edit("password", password=True)
+        self.repeat_edit = line_edit("repeat", password=True)
+        self.add_field("password", label, self.password_edit)
+        self.add_field("repeat", _("&Repeat password:"), self.repeat_edit)
+
+    def new_password(self) -> str:
+        if self.password_edit.text() != self.repeat_edit.text():
+            raise ValidationError(_("The passwords do not match."), field="repeat")
+        return self.password_edit.text()
+
+
+class AddUserDialog(_NewPasswordDialog):
     def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk, self.actor = desk, actor
         self.setWindowTitle(_("Add user"))
         self.name_edit = line_edit("name", placeholder=_("e.g. wangfang"))
         self.full_name_edit = line_edit("full_name")
-        self.password_edit = line_edit("password", password=True)
-        self.repeat_edit = line_edit("repeat", password=True)
         self.roles = RolePicker(frozenset({Role.CLERK}))
         self.add_field("name", _("&User name:"), self.name_edit)
         self.add_field("full_name", _("&Full name:"), self.full_name_edit)
-        self.add_field("password", _("&Password:"), self.password_edit)
-        self.add_field("repeat", _("&Repeat password:"), self.repeat_edit)
+        self.add_new_password(_("&Password:"))
         self.add_field("roles", _("Roles:"), self.roles)
         self.ok_button.setText(_("&Add user"))
         self.name_edit.setFocus()
 
     def submit(self):
-        if self.password_edit.text() != self.repeat_edit.text():
-            raise ValidationError(_("The passwords do not match."), field="repeat")
-        return self.desk.users.add(self.actor, self.name_edit.text(), self.password_edit.text(),
+        return self.desk.users.add(self.actor, self.name_edit.text(), self.new_password(),
                                    self.roles.selected(), self.full_name_edit.text())
 
 
@@ -77,19 +87,14 @@ class RolesDialog(FormDialog):
         return self.desk.users.set_roles(self.actor, self.user.name, self.roles.selected())
 
 
-class ResetPasswordDialog(FormDialog):
+class ResetPasswordDialog(_NewPasswordDialog):
     def __init__(self, desk, actor: Actor, user, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk, self.actor, self.user = desk, actor, user
         self.setWindowTitle(_("Reset the password of {name}").format(name=user.name))
-        self.password_edit = line_edit("password", password=True)
-        self.repeat_edit = line_edit("repeat", password=True)
-        self.add_field("password", _("&New password:"), self.password_edit)
-        self.add_field("repeat", _("&Repeat password:"), self.repeat_edit)
+        self.add_new_password(_("&New password:"))
         self.ok_button.setText(_("&Reset password"))
         self.password_edit.setFocus()
 
     def submit(self):
-        if self.password_edit.text() != self.repeat_edit.text():
-            raise ValidationError(_("The passwords do not match."), field="repeat")
-        return self.desk.users.reset_password(self.actor, self.user.name, self.password_edit.text())
+        return self.desk.users.reset_password(self.actor, self.user.name, self.new_password())
