@@ -127,7 +127,7 @@ def test_a_shift_at_the_reception_desk(qapp, isolated_settings, shift_desk) -> N
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from desk_app.domain.roles import Area
+    from desk_app.domain.manifest import pages
     from desk_app.ui.app import Session
     from desk_app.ui.language import apply_language
 
@@ -181,13 +181,14 @@ def test_a_shift_at_the_reception_desk(qapp, isolated_settings, shift_desk) -> N
     def open_every_page() -> None:
         window = session.window
         assert window is not None
-        assert set(window.areas) == set(Area), f"not every page: {window.area_names()}"
+        assert set(window.areas) == {page.key for page in pages()}, \
+            f"not every page: {window.area_names()}"
         for action in window.go_actions:  # Ctrl+1 … Ctrl+9
             action.trigger()
             QApplication.processEvents()
-            shift.pages.append(window.current_area().value)
-        window.show_area(Area.RECEPTION)
-        page = window.pages[Area.RECEPTION]
+            shift.pages.append(window.current_area())
+        window.show_area("reception")
+        page = window.pages["reception"]
         assert page.timer.isActive(), "the Reception timer does not run"
         shift.sample("every page opened", started)
         for number in range(SHIFT_TICKS // NEW_ENTRY_EVERY):
@@ -198,7 +199,7 @@ def test_a_shift_at_the_reception_desk(qapp, isolated_settings, shift_desk) -> N
             plan.setdefault(answer, []).append(("answer", number))
             plan.setdefault(resolve, []).append(("resolve", number))
             plan.setdefault(resolve + CLOSE_AFTER_RESOLVED, []).append(("close", number))
-        page.active_table.viewport().installEventFilter(painted)
+        page.now_tab.table.viewport().installEventFilter(painted)
         page.timer.setInterval(0)
         page.timer.timeout.connect(guarded(second_passed))
         shift.tick_started = time.perf_counter()
@@ -207,7 +208,7 @@ def test_a_shift_at_the_reception_desk(qapp, isolated_settings, shift_desk) -> N
         """After the page's own tick: one second later, and what happens in it."""
         window = session.window
         assert window is not None
-        page = window.pages[Area.RECEPTION]
+        page = window.pages["reception"]
         shift.ticks = page.ticks
         clock.advance(seconds=1)
         for what, number in plan.pop(shift.ticks, []):
@@ -233,13 +234,13 @@ def test_a_shift_at_the_reception_desk(qapp, isolated_settings, shift_desk) -> N
                                         contact=f"1380000{number:04d}",
                                         request=f"Question number {number}")
             entry_ids[number] = view.id
-            page._after_open(view)  # what F2/F3 do once the entry is saved
+            page.now_tab.opened(view)  # what F2/F3 do once the entry is saved
             shift.opened += 1
             return
         visit_id = entry_ids[number]
         if what == "answer":
             page.select_visit(visit_id)
-            page.answer_selected()  # F5
+            page.now_tab.answer_selected()  # F5
             shift.answered += 1
         elif what == "resolve":
             reception.resolve(actor, visit_id, f"Answered question {number}")
