@@ -30,12 +30,6 @@ class Situation:
     label: str  # untranslated; shown through _()
 
 
-GROUP_LABELS: dict[str, str] = {
-    "visitor": N_("Visitor"),
-    "phone": N_("Phone"),
-    "complaint": N_("Complaint"),
-}
-
 SITUATIONS: tuple[Situation, ...] = (
     Situation("visitor.greet", "visitor", N_("Greet a visitor")),
     Situation("visitor.offer_help", "visitor", N_("Offer help")),
@@ -337,9 +331,6 @@ class Channel(LabelledStrEnum):
     VISIT = "visit", N_("Visit")
     PHONE_IN = "phone_in", N_("Phone in")
     PHONE_OUT = "phone_out", N_("Phone out")
-
-
-CHANNEL_LABELS: dict[Channel, str] = {channel: channel.msgid for channel in Channel}
 
 
 def parse_channel(value: str) -> Channel:

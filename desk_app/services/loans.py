@@ -68,7 +68,6 @@ class LoanFilter(LookupFilter):
     today: date | None = None  # for overdue; the service's clock when None
 
 
-ItemAlias = Item
 
 
 class LoanService(Service):

@@ -107,7 +107,7 @@ class CallBackService(ReceptionBase):
         origin = ""
         if view.visit_id:
             visit = visit_view(self._visit(view.visit_id))
-            channel = _(rules.CHANNEL_LABELS[visit.channel])
+            channel = rules.Channel(visit.channel).label
             origin = f"{channel} {format_datetime(visit.arrived_at)} {visit.request}"
         record = {**vars(view), "number": number, "origin": origin,
                   "status": callback_status_text(view.status),

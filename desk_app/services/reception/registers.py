@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from desk_app.domain import reception as rules
 from desk_app.domain.areas.reception import ReceptionPermission
 from desk_app.domain.users import Actor
-from desk_app.i18n import N_, _
+from desk_app.i18n import N_
 from desk_app.services.reception.base import callback_query, complaint_query, visit_query
 from desk_app.services.reception.views import (
     CallBackFilter,
@@ -74,7 +74,7 @@ class VisitRegister(_ReceptionRegister):
     table = _Table(Visit, Visit.arrived_at, visit_view, VisitFilter, visit_query)
     columns = by_attribute(
         (N_("No."), 4, "id"),
-        (N_("Channel"), 6, "channel", lambda channel: _(rules.CHANNEL_LABELS[channel])),
+        (N_("Channel"), 6, "channel", lambda channel: rules.Channel(channel).label),
         (N_("Name"), 8, _person), (N_("Contact"), 10, "contact"), (N_("Company"), 9, "company"),
         (N_("Request"), 20, "request"), (N_("Handler"), 7, "handler"),
         (N_("Time in"), 9, "arrived_at"), (N_("Answered"), 9, "answered_at"),

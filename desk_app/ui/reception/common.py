@@ -54,7 +54,7 @@ def time_text(moment: datetime | None) -> str:
 
 
 def channel_text(view) -> str:
-    return _(rules.CHANNEL_LABELS[view.channel])
+    return rules.Channel(view.channel).label
 
 
 def who(view) -> str:
