@@ -1,47 +1,46 @@
 """Signing keys (R15): the database's CA, one key pair per user, signing forms.
 
-The CA private key is stored in the database, sealed with a random secret that is also in
-the database: whoever can read the whole database can issue certificates. The protection
-that matters for signatures is elsewhere: every user's private key is sealed with that
-user's password, so nobody can sign as another user, and the CA certificate an auditor
-trusts is exported once (``desk-app ca export``). See docs/signing.md.
+The CA's private key is sealed with a random secret, and that secret is stored only sealed:
+one copy per administrator (to their signing certificate, so their password opens it) and
+one copy under a printed recovery code (services.keyring). A copy of the database alone
+issues no certificate. Issuing a user's key therefore needs an administrator signed in on
+this desk (or the set-up that creates the CA). Every user's private key is sealed with that
+user's password, so nobody signs as another user. Retired keys (password reset, deactivated
+user) are revoked: ``desk-app ca crl`` writes a CRL. See docs/signing.md, docs/security.md.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
 
-from desk_app.domain.errors import AuthenticationFailed, NotFound, ValidationError
+from desk_app.domain.errors import NotFound, PermissionDenied, ValidationError
+from desk_app.domain.roles import Permission, Role, parse_roles
 from desk_app.domain.users import Actor, normalise_password
 from desk_app.i18n import _
 from desk_app.services import output
 from desk_app.services.base import Service
+from desk_app.services.keyring import CA, Keyring, current_key, unsealing
 from desk_app.services.passwords import PasswordGate
 from desk_app.services.settings import SettingsService
 from desk_app.store.models import Meta, SigningCa, User, UserKey
 
-_CA_SECRET = "ca_key_secret"
-T = TypeVar("T")
+# Before the CA secret was sealed per administrator it was kept in clear here; the first
+# administrator to sign in seals it and deletes this row (KeyService.after_sign_in).
+_LEGACY_CA_SECRET = "ca_key_secret"
 
 
 def _text(pem: bytes) -> str:
     return pem.decode("ascii")
 
 
-def _unsealing(use: Callable[[str], T], password: str) -> T:
-    """Keys are sealed with the NFC form of the password; keys sealed before that with the
-    text as typed. Try both, NFC first."""
-    normal = normalise_password(password)
+def _write_file(path: Path, data: bytes, target) -> None:
     try:
-        return use(normal)
-    except AuthenticationFailed:
-        if normal == password:
-            raise
-        return use(password)
+        target.partial.write_bytes(data)
+    except OSError as error:
+        raise ValidationError(_("Cannot write {path}: {reason}").format(
+            path=path, reason=error.strerror or error), "file") from None
 
 
 class KeyService(Service):
@@ -49,6 +48,11 @@ class KeyService(Service):
 
     settings: SettingsService
     passwords: PasswordGate
+    keyring: Keyring
+
+    def __init__(self, ctx, **needs) -> None:
+        super().__init__(ctx, **needs)
+        self._recovery_code: str | None = None
 
     def ca_certificate(self) -> bytes:
         ca = SigningCa.select().order_by(SigningCa.id).first()
@@ -62,49 +66,186 @@ class KeyService(Service):
         path = output.check_target(out, force=force, field="file")
         pem = self.ca_certificate()
         with output.OutputFile(path) as target:
-            try:
-                target.partial.write_bytes(pem)
-            except OSError as error:
-                raise ValidationError(_("Cannot write {path}: {reason}").format(
-                    path=path, reason=error.strerror or error), "file") from None
+            _write_file(path, pem, target)
             target.publish(self, actor, "ca.export", "signing_ca", {})
         return path
 
-    def _ca(self, at: datetime):
+    # ------------------------------------------------------------ the CA and its secret
+
+    @staticmethod
+    def _ca_row() -> SigningCa | None:
+        return SigningCa.select().order_by(SigningCa.id).first()
+
+    def create_ca(self, at: datetime, by: Actor) -> None:
+        """Set-up: the database's CA, its secret held open for ``by`` and sealed under a new
+        recovery code (``take_recovery_code``). Nothing happens when there is one already."""
         from desk_app.forms import pki
 
-        row = SigningCa.select().order_by(SigningCa.id).first()
-        if row is not None:
-            secret = Meta.get(Meta.key == _CA_SECRET).value
-            return pki.CaMaterial(row.cert_pem.encode("ascii"), row.key_pem.encode("ascii")), secret
+        if self._ca_row() is not None:
+            return
         secret = secrets.token_urlsafe(32)
         company = str(self.settings.value("company_name"))
         material = pki.create_ca(_("{company} signing authority").format(company=company)[:64],
                                  company[:64], secret, now=at)
-        Meta.create(key=_CA_SECRET, value=secret)
         SigningCa.create(subject=company, cert_pem=_text(material.cert_pem),
                          key_pem=_text(material.key_pem), created_at=at)
-        return material, secret
+        self.keyring.hold(by.user_id, CA, secret.encode())
+        self._recovery_code = self.keyring.seal_with_code(CA, secret.encode(), at)
 
-    def issue(self, user: User, password: str, at: datetime) -> UserKey:
-        """A new key pair and certificate for ``user``; earlier keys are retired, not deleted."""
+    def take_recovery_code(self) -> str | None:
+        """The recovery code made by the last ``create_ca``/``new_recovery_code``, once."""
+        code, self._recovery_code = self._recovery_code, None
+        return code
+
+    def _ca_secret(self, by: Actor) -> str:
+        opened = self.keyring.secret(by.user_id, CA)
+        if opened is not None:
+            return opened.decode()
+        legacy = Meta.get_or_none(Meta.key == _LEGACY_CA_SECRET)
+        if legacy is not None:  # not sealed yet: the next administrator's sign-in does it
+            return str(legacy.value)
+        raise PermissionDenied(_(
+            "Issuing a signing key needs an administrator signed in on this desk: the "
+            "certificate authority opens only with an administrator's password."))
+
+    def _ca(self, at: datetime, by: Actor):
         from desk_app.forms import pki
 
-        ca, secret = self._ca(at)
+        if self._ca_row() is None:
+            self.create_ca(at, by)
+        row = self._ca_row()
+        assert row is not None
+        return pki.CaMaterial(row.cert_pem.encode("ascii"), row.key_pem.encode("ascii")), \
+            self._ca_secret(by)
+
+    def issue(self, user: User, password: str, at: datetime, by: Actor) -> UserKey:
+        """A new key pair and certificate for ``user``, certified with the CA opened by ``by``;
+        earlier keys are retired (revoked from now on), not deleted. An administrator gets
+        the CA's secret sealed to the new key."""
+        from desk_app.forms import pki
+
+        ca, secret = self._ca(at, by)
         material = pki.issue_user(ca, secret, user.name, user.full_name,
                                   normalise_password(password), now=at)
         UserKey.update(retired_at=at).where(
             (UserKey.user == user) & UserKey.retired_at.is_null()
         ).execute()
         serial = format(pki.load_certificate(material.cert_pem).serial_number, "x")
-        return UserKey.create(user=user, serial=serial, cert_pem=_text(material.cert_pem),
-                              key_pem=_text(material.key_pem), created_at=at)
+        key = UserKey.create(user=user, serial=serial, cert_pem=_text(material.cert_pem),
+                             key_pem=_text(material.key_pem), created_at=at)
+        if Role.ADMIN in parse_roles(user.roles) and user.active:
+            self.keyring.seal_for(user, CA, secret.encode(), at)
+        return key
+
+    def seal_ca_for(self, user: User, at: datetime, by: Actor) -> None:
+        """``user`` became an administrator: seal the CA's secret for them."""
+        if self._ca_row() is not None and current_key(user.id) is not None:
+            self.keyring.seal_for(user, CA, self._ca_secret(by).encode(), at)
+
+    def retire(self, user: User, at: datetime) -> list[str]:
+        """Revoke ``user``'s keys from ``at`` on (deactivation) and drop their CA copy."""
+        serials = [key.serial for key in UserKey.select(UserKey.serial).where(
+            (UserKey.user == user) & UserKey.retired_at.is_null())]
+        UserKey.update(retired_at=at).where(
+            (UserKey.user == user) & UserKey.retired_at.is_null()).execute()
+        self.keyring.drop(user.id, CA)
+        return serials
+
+    def after_sign_in(self, user: User, password: str) -> dict | None:
+        """Open what is sealed for ``user``; the first administrator to sign in to a database
+        from before sealing seals the CA's secret for every administrator (one audited step)."""
+        self.keyring.unlock(user, password)
+        if Role.ADMIN not in parse_roles(user.roles):
+            return None
+        if Meta.get_or_none(Meta.key == _LEGACY_CA_SECRET) is None:
+            return None
+        return self._seal_legacy_secret(user)
+
+    def _seal_legacy_secret(self, user: User) -> dict | None:
+        from desk_app.forms import pki
+
+        actor = Actor(user_id=user.id, name=user.name, roles=parse_roles(user.roles))
+        with self.write() as tx:
+            legacy = Meta.get_or_none(Meta.key == _LEGACY_CA_SECRET)
+            row = self._ca_row()
+            if legacy is None or row is None:
+                tx.unchanged()
+                return None
+            # A fresh secret: the clear one may survive in old copies of the database (they
+            # still open the CA key of their day; see docs/security.md).
+            secret = secrets.token_urlsafe(32)
+            row.key_pem = _text(pki.reencrypt(row.key_pem.encode("ascii"), legacy.value, secret))
+            row.save()
+            Meta.delete().where(Meta.key == _LEGACY_CA_SECRET).execute()
+            sealed = []
+            for admin in User.select().where(User.active == True):  # noqa: E712
+                if Role.ADMIN in parse_roles(admin.roles) and current_key(admin.id) is not None:
+                    self.keyring.seal_for(admin, CA, secret.encode(), tx.at)
+                    sealed.append(admin.name)
+            self.keyring.hold(user.id, CA, secret.encode())
+            self._recovery_code = self.keyring.seal_with_code(CA, secret.encode(), tx.at)
+            tx.audit(actor, "ca.sealed", "signing_ca", row.id,
+                     after={"sealed_for": sealed, "recovery_code": True})
+        return {"sealed_for": sealed}
+
+    # ------------------------------------------------------------ administrators' actions
+
+    def ca_status(self, actor: Actor) -> dict:
+        """Who holds the CA's secret, whether a recovery code exists, and whether it is open
+        on this desk for ``actor``."""
+        self.require(actor, Permission.USERS_VIEW)
+        holders = set(self.keyring.holders(CA))
+        names = [user.name for user in User.select(User.id, User.name).order_by(User.name)
+                 if user.id in holders]
+        return {"holders": names, "recovery_code": self.keyring.has_recovery(CA),
+                "open": self.keyring.secret(actor.user_id, CA) is not None,
+                "legacy": Meta.get_or_none(Meta.key == _LEGACY_CA_SECRET) is not None}
+
+    def new_recovery_code(self, actor: Actor) -> str:
+        """Replace the recovery code (the old one stops working); shown once, stored nowhere."""
+        self.require(actor, Permission.USERS_MANAGE)
+        with self.write() as tx:
+            code = self.keyring.seal_with_code(CA, self._ca_secret(actor).encode(), tx.at)
+            tx.audit(actor, "ca.recovery_code", "signing_ca", None, after={"replaced": True})
+        return code
+
+    def recover(self, actor: Actor, code: str) -> None:
+        """An administrator whose copy is gone (e.g. every other admin left) opens the CA's
+        secret with the recovery code; it is sealed for them from now on."""
+        self.require(actor, Permission.USERS_MANAGE)
+        with self.write() as tx:
+            secret = self.keyring.open_with_code(CA, code)
+            self.keyring.seal_for(User.get_by_id(actor.user_id), CA, secret, tx.at)
+            self.keyring.hold(actor.user_id, CA, secret)
+            tx.audit(actor, "ca.recover", "signing_ca", None, after={"sealed_for": [actor.name]})
+
+    def revocations(self) -> list[tuple[str, datetime]]:
+        """(serial, retired at) of every revoked key, oldest first."""
+        return [(key.serial, key.retired_at) for key in
+                UserKey.select(UserKey.serial, UserKey.retired_at)
+                .where(UserKey.retired_at.is_null(False)).order_by(UserKey.retired_at)]
+
+    def export_crl(self, actor: Actor, out: Path, force: bool = False) -> Path:
+        """Write a CRL of every retired key, signed by the CA (an administrator opens it), for
+        verifiers on other machines (``verify-pdf --crl``); recorded like any file written."""
+        from desk_app.forms import crl
+
+        self.require(actor, Permission.USERS_MANAGE)
+        path = output.check_target(out, force=force, field="file")
+        now = self.ctx.clock.now()
+        ca, secret = self._ca(now, actor)
+        revoked = self.revocations()
+        data = crl.make_crl(ca, secret, revoked, now)
+        with output.OutputFile(path) as target:
+            _write_file(path, data, target)
+            target.publish(self, actor, "ca.crl", "signing_ca", {"revoked": len(revoked)})
+        return path
+
+    # ------------------------------------------------------------ users' own keys
 
     @staticmethod
     def current(user_id: int | None) -> UserKey | None:
-        return (UserKey.select()
-                .where((UserKey.user == user_id) & UserKey.retired_at.is_null())
-                .order_by(UserKey.id.desc()).first())
+        return current_key(user_id)
 
     def reencrypt(self, user: User, old_password: str, new_password: str) -> None:
         from desk_app.forms import pki
@@ -112,15 +253,15 @@ class KeyService(Service):
         key = self.current(user.id)
         if key is not None:
             pem = key.key_pem.encode("ascii")
-            key.key_pem = _text(_unsealing(
+            key.key_pem = _text(unsealing(
                 lambda old: pki.reencrypt(pem, old, normalise_password(new_password)), old_password))
             key.save()
 
     def _key(self, actor: Actor) -> UserKey:
         key = self.current(actor.user_id)
         if key is None:
-            raise NotFound(_("{user} has no signing key yet: sign in once to get one.").format(
-                user=actor.name))
+            raise NotFound(_("{user} has no signing key: an administrator issues one by setting "
+                             "a new password for {user}.").format(user=actor.name))
         return key
 
     def check_signing_password(self, actor: Actor, password: str | None) -> None:
@@ -130,7 +271,7 @@ class KeyService(Service):
 
         self.passwords.check(actor.name, password or "", "sign")
         pem = self._key(actor).key_pem.encode("ascii")
-        _unsealing(lambda variant: pki.load_private_key(pem, variant), password or "")
+        unsealing(lambda variant: pki.load_private_key(pem, variant), password or "")
 
     def sign_pdf(self, actor: Actor, pdf: bytes, field: str, password: str,
                  handwriting_png: bytes | None, role_label: str) -> bytes:
@@ -145,6 +286,6 @@ class KeyService(Service):
             handwriting_png=handwriting_png, signer_name=user.full_name or user.name,
             role_label=role_label, signed_at=self.ctx.clock.now(),
         )
-        return _unsealing(lambda variant: signing.sign(
+        return unsealing(lambda variant: signing.sign(
             pdf, field, key.key_pem.encode("ascii"), variant, key.cert_pem.encode("ascii"),
             self.ca_certificate(), appearance), password or "")

@@ -18,6 +18,7 @@ from desk_app.domain.users import (
 )
 from desk_app.i18n import _
 from desk_app.services.base import Service
+from desk_app.services.keyring import CA, Keyring
 from desk_app.services.passwords import hash_password
 from desk_app.services.settings import SettingsService
 from desk_app.services.signing import KeyService
@@ -67,6 +68,7 @@ def snapshot(user: User) -> dict[str, Any]:
 class UserService(Service):
     settings: SettingsService
     keys: KeyService
+    keyring: Keyring
 
     def _min_length(self) -> int:
         return int(self.settings.value("min_password_length"))
@@ -96,7 +98,7 @@ class UserService(Service):
                 name=name, full_name=full_name, roles=format_roles(role_set),
                 password_hash=password_hash, created_at=tx.at, updated_at=tx.at,
             )
-            key = self.keys.issue(user, password, tx.at)  # sealed with NFC
+            key = self.keys.issue(user, password, tx.at, actor)  # sealed with NFC
             tx.audit(actor, action, "user", user.id, after={**snapshot(user), "key": key.serial})
         return view_of(user)
 
@@ -130,8 +132,15 @@ class UserService(Service):
             before = snapshot(user)
             if Role.ADMIN not in role_set:
                 self._keep_an_admin(user)
+            was_admin = Role.ADMIN in parse_roles(user.roles)
             user.roles, user.updated_at = format_roles(role_set), tx.at
             user.save()
+            # The CA's secret follows the admin role (docs/security.md: a former admin may
+            # have copied it while holding it; rotating the CA is not built).
+            if Role.ADMIN in role_set and not was_admin and user.active:
+                self.keys.seal_ca_for(user, tx.at, actor)
+            elif Role.ADMIN not in role_set:
+                self.keyring.drop(user.id, CA)
             tx.audit(actor, "user.roles", "user", user.id, before=before, after=snapshot(user))
         return view_of(user)
 
@@ -147,7 +156,7 @@ class UserService(Service):
             user.save()
             # The old private key is sealed with a password nobody may know any more: a new
             # key and certificate; signatures made with the old one stay valid.
-            key = self.keys.issue(user, password, tx.at)
+            key = self.keys.issue(user, password, tx.at, actor)
             tx.audit(actor, "user.password_reset", "user", user.id,
                      after={"name": user.name, "key": key.serial})
         return view_of(user)
@@ -164,7 +173,13 @@ class UserService(Service):
             user.active, user.updated_at = active, tx.at
             user.save()
             action = "user.reactivate" if active else "user.deactivate"
-            tx.audit(actor, action, "user", user.id, before=before, after=snapshot(user))
+            after = snapshot(user)
+            if not active:
+                # A deactivated user's key is revoked: whoever holds it and its password can
+                # no longer make a signature that verifies. Reactivated, the user gets a new
+                # key with the next password an administrator sets.
+                after["revoked_keys"] = self.keys.retire(user, tx.at)
+            tx.audit(actor, action, "user", user.id, before=before, after=after)
         return view_of(user)
 
     def _find(self, name: str) -> User:

@@ -104,6 +104,23 @@ class UserKey(BaseModel):
         table_name = "user_key"
 
 
+class SealedSecret(BaseModel):
+    """A secret sealed for one holder (forms.sealing): the CA key's secret per administrator
+    (purpose "ca"), the personnel data key per officer ("personnel"). ``user`` empty: the
+    copy sealed with a recovery code. ``key_serial``: the holder's key it was sealed to."""
+
+    id = peewee.AutoField()
+    purpose = peewee.CharField(max_length=32)
+    user = peewee.ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    key_serial = peewee.CharField(max_length=64, null=True)
+    blob = peewee.TextField()
+    created_at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "sealed_secret"
+        indexes = ((("purpose", "user"), True),)
+
+
 class NumberCounter(BaseModel):
     """One running number per series (store.numbers): slips, receipts, references …"""
 

@@ -173,6 +173,7 @@ class Session(QObject):
         window, self.window = self.window, None
         if window is not None:
             log.info("%s signed out", window.actor.name)
+            self.desk.auth.sign_out(window.actor)
             window.close()
         self.show_login()
 

@@ -55,6 +55,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     # signing in and one's own account
     "AuthService.change_own_password": SIGNED_IN,
     "AuthService.unlock": SIGNED_IN,
+    "AuthService.sign_out": SIGNED_IN,  # forgets what this desk held open for oneself
     # users, settings, audit trail, backups, demo data (admin; the auditor reads)
     "UserService.add": ONLY_ADMIN,
     "UserService.count": USER_READ,
@@ -79,6 +80,10 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "KeyService.sign_pdf": SIGNED_IN,  # with one's own key and password only
     "KeyService.check_signing_password": SIGNED_IN,
     "KeyService.export_ca": SIGNED_IN,  # the certificate verifiers need; recorded
+    "KeyService.ca_status": USER_READ,
+    "KeyService.export_crl": ONLY_ADMIN,  # signed by the CA, which opens for admins only
+    "KeyService.new_recovery_code": ONLY_ADMIN,
+    "KeyService.recover": ONLY_ADMIN,
     "ExportService.export": AUDIT_READ,  # of the audit register; every register: EXPORTS
     "ExportService.registers": SIGNED_IN,  # the names of those one may export
     # register sources: the rows of a register page and of its exports
@@ -305,6 +310,11 @@ def _sign_pdf(w: World) -> Call:
     return lambda a: w.desk.keys.sign_pdf(a, pdf, "signer", PASSWORD, None, "Staff")
 
 
+def _recover_ca(w: World) -> Call:
+    code = w.desk.keys.new_recovery_code(w.actors[ADMIN])
+    return lambda a: w.desk.keys.recover(a, code)
+
+
 def _restore(w: World) -> Call:
     backup = w.backup_file()
     return lambda a: w.desk.backups.restore(a, backup)
@@ -361,6 +371,7 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "AuthService.change_own_password":
         lambda w: lambda a: w.desk.auth.change_own_password(a, PASSWORD, "another-pass-1"),
     "AuthService.unlock": lambda w: lambda a: w.desk.auth.unlock(a, PASSWORD),
+    "AuthService.sign_out": lambda w: lambda a: w.desk.auth.sign_out(a),
     "UserService.add": lambda w: lambda a: w.desk.users.add(a, f"newbie{w.n()}", PASSWORD, "clerk"),
     "UserService.count": lambda w: lambda a: w.desk.users.count(a),
     "UserService.get": lambda w: lambda a: w.desk.users.get(a, "target"),
@@ -387,6 +398,11 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "KeyService.sign_pdf": _sign_pdf,
     "KeyService.export_ca": lambda w: lambda a: w.desk.keys.export_ca(
         a, w.tmp / f"ca-{a.name}.pem"),
+    "KeyService.ca_status": lambda w: lambda a: w.desk.keys.ca_status(a),
+    "KeyService.export_crl": lambda w: lambda a: w.desk.keys.export_crl(
+        a, w.tmp / f"ca-{a.name}.crl"),
+    "KeyService.new_recovery_code": lambda w: lambda a: w.desk.keys.new_recovery_code(a),
+    "KeyService.recover": _recover_ca,
     "KeyService.check_signing_password": lambda w: lambda a: w.desk.keys.check_signing_password(
         a, PASSWORD),
     "ExportService.export":

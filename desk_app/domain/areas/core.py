@@ -21,10 +21,13 @@ AREA = AreaSpec(
     services=(
         ServiceSpec("settings", "desk_app.services.settings:SettingsService"),
         ServiceSpec("passwords", "desk_app.services.passwords:PasswordGate", ("settings",)),
-        ServiceSpec("keys", "desk_app.services.signing:KeyService", ("settings", "passwords")),
+        ServiceSpec("keyring", "desk_app.services.keyring:Keyring"),
+        ServiceSpec("keys", "desk_app.services.signing:KeyService",
+                    ("settings", "passwords", "keyring")),
         ServiceSpec("auth", "desk_app.services.auth:AuthService",
-                    ("settings", "passwords", "keys")),
-        ServiceSpec("users", "desk_app.services.users:UserService", ("settings", "keys")),
+                    ("settings", "passwords", "keys", "keyring")),
+        ServiceSpec("users", "desk_app.services.users:UserService",
+                    ("settings", "keys", "keyring")),
         ServiceSpec("audit", "desk_app.services.audit:AuditService"),
         ServiceSpec("backups", "desk_app.services.backup:BackupService"),
         # "sources": every area's register sources, built after the services they need
