@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -28,6 +29,14 @@ def register(commands) -> None:
     ca = add_actions(commands, "ca", _("the database's certificate authority"))
     add_command(ca, "export", _("write the CA certificate (PEM)"), cmd_ca_export,
                 option("file", type=Path), force_option())
+    add_command(ca, "crl", _("write the list of revoked certificates (CRL, signed by the CA)"),
+                cmd_ca_crl, option("file", type=Path), force_option())
+    add_command(ca, "status", _("who holds the CA's key, and whether a recovery code exists"),
+                cmd_ca_status, json_option())
+    add_command(ca, "recovery-code", _("make a new recovery code (the old one stops working)"),
+                cmd_ca_recovery_code)
+    add_command(ca, "recover", _("open the CA with the recovery code and keep it sealed for you"),
+                cmd_ca_recover)
     add_command(commands, "verify-pdf", _("check every signature of a PDF"), cmd_verify_pdf,
                 option("file", type=Path),
                 option("--ca", type=Path, metavar="PEM",
@@ -43,6 +52,54 @@ def register(commands) -> None:
 def cmd_ca_export(desk, actor, args: argparse.Namespace) -> int:
     path = desk.keys.export_ca(actor, args.file, force=args.force)
     print(_("CA certificate written to {path}.").format(path=path))
+    return 0
+
+
+@with_actor
+def cmd_ca_crl(desk, actor, args: argparse.Namespace) -> int:
+    path = desk.keys.export_crl(actor, args.file, force=args.force)
+    print(_("Revocation list written to {path}.").format(path=path))
+    return 0
+
+
+@with_actor
+def cmd_ca_status(desk, actor, args: argparse.Namespace) -> int:
+    status = desk.keys.ca_status(actor)
+    if args.json:
+        sys.stdout.write(json_text(status) + "\n")
+        return 0
+    print(_("Administrators holding the CA's key: {names}").format(
+        names=", ".join(safe_text(name) for name in status["holders"]) or _("none")))
+    print(_("Recovery code: {state}").format(
+        state=_("made") if status["recovery_code"] else _("none — make one with `ca recovery-code`")))
+    if status["legacy"]:
+        print(_("The CA's secret is still stored in clear: an administrator's sign-in seals it."))
+    return 0
+
+
+def print_recovery_code(code: str) -> None:
+    print(_("Recovery code of the certificate authority (print it, keep it locked away; it is "
+            "shown only now):"))
+    print(f"    {code}")
+
+
+@with_actor
+def cmd_ca_recovery_code(desk, actor, args: argparse.Namespace) -> int:
+    print_recovery_code(desk.keys.new_recovery_code(actor))
+    return 0
+
+
+@with_actor
+def cmd_ca_recover(desk, actor, args: argparse.Namespace) -> int:
+    import getpass
+
+    code = os.environ.get("DESK_RECOVERY_CODE")
+    if code is None:
+        if not sys.stdin.isatty():
+            raise CliError(_("No terminal to ask for the code: set env DESK_RECOVERY_CODE."))
+        code = getpass.getpass(_("Recovery code: "))
+    desk.keys.recover(actor, code)
+    print(_("The certificate authority is sealed for {name} again.").format(name=actor.name))
     return 0
 
 
