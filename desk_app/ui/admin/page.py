@@ -27,6 +27,7 @@ from desk_app.domain.roles import role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.ui.admin.dialogs import AddUserDialog, ResetPasswordDialog, RolesDialog
+from desk_app.ui.admin.keys_panel import KeysPanel
 from desk_app.ui.admin.settings_form import SettingsForm
 from desk_app.ui.errors import show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
@@ -202,9 +203,12 @@ class AdminPage(Page):
         self.settings = SettingsForm(desk, actor)
         self.tabs.addTab(self.users, _("&Users"))
         self.tabs.addTab(self.settings, _("S&ettings"))
+        self.keys = KeysPanel(desk, actor)
+        self.tabs.addTab(self.keys, _("Signing &keys"))
         self.settings.saved.connect(self.settings_saved)
         self.settings.saved.connect(self.settings_changed)
         self.body.addWidget(self.tabs, 1)
 
     def activated(self) -> None:
         self.users.refresh()
+        self.keys.refresh()
