@@ -1,5 +1,7 @@
 """The signed PDF of any register export (R16): period, row count, exporter and the audit
-chain head on top, the rows streamed below, one signature field for the exporter."""
+chain head on top, the rows streamed below, one signature field for the exporter. The chain
+head is also in the document information, under the signature (forms.checkpoint), so the
+export is an anchor for ``desk-app audit verify --anchor``."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from desk_app.forms.checkpoint import AuditHead, with_audit_head
 from desk_app.forms.signing import ready_to_sign
 from desk_app.forms.spec import FormSpec, Progress
 from desk_app.i18n import _
@@ -26,6 +29,7 @@ class RegisterExport:
     header: Sequence[str]
     widths: Sequence[float]
     total: int
+    audit_head: AuditHead | None = None  # machine-readable, for audit verify --anchor
 
 
 def register_pdf(export: RegisterExport, rows: Iterable[Sequence[str]],
@@ -38,4 +42,5 @@ def register_pdf(export: RegisterExport, rows: Iterable[Sequence[str]],
                      (_("Audit chain head"), export.head_hash)])
     spec.rows(export.header, rows, col_widths=export.widths, total=export.total)
     spec.signatures([(EXPORTER_SLOT, _("Exported by"))])
-    return ready_to_sign(spec, progress)
+    pdf = ready_to_sign(spec, progress)
+    return with_audit_head(pdf, export.audit_head) if export.audit_head else pdf

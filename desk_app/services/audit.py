@@ -1,22 +1,38 @@
-"""Reading and verifying the audit trail (R16)."""
+"""Reading and verifying the audit trail (R16), against anchors kept outside the database
+(services.anchors): this desk's checkpoints, signed exports, signed checkpoints."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from desk_app.domain.audit import ChainReport
+from desk_app.domain.audit import (
+    Anchor,
+    AnchorCheck,
+    ChainReport,
+    TimeFloor,
+    Verdict,
+    judge_anchor,
+)
 from desk_app.domain.clock import iso_utc, local_day_range
-from desk_app.domain.roles import Permission
+from desk_app.domain.roles import Permission, role_label
 from desk_app.domain.users import Actor
+from desk_app.services import anchors as anchor_files
+from desk_app.services import output
 from desk_app.services.base import Service
+from desk_app.services.settings import SettingsService
+from desk_app.services.signing import KeyService
 from desk_app.store import audit_chain
 from desk_app.store.audit_chain import AuditFilter
 from desk_app.store.db import is_postgresql
 
-__all__ = ["AuditFilter", "AuditService", "day_range"]
+__all__ = ["AuditFilter", "AuditService", "CheckpointResult", "day_range"]
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -32,7 +48,34 @@ def day_range(since: date | None, until: date | None) -> tuple[str | None, str |
     return (iso_utc(start) if start else None), (iso_utc(end) if end else None)
 
 
+@dataclass(frozen=True)
+class CheckpointResult:
+    path: Path
+    database_id: str
+    seq: int
+    head_hash: str
+    head_at: str | None
+
+
 class AuditService(Service):
+    """The trail, its verification and its anchors. On open it makes sure the database has
+    its identity (``desk_meta`` ``database_id``) and starts this desk's checkpoints."""
+
+    settings: SettingsService
+    keys: KeyService
+
+    def on_open(self) -> None:
+        try:
+            database_id = audit_chain.ensure_database_id()
+        except Exception as error:  # a read-only database: verify still works, no checkpoints
+            log.warning("no database identity, so no audit checkpoints: %s", error)
+            return
+        self.ctx.checkpoints = anchor_files.CheckpointRecorder(database_id,
+                                                               self.ctx.url.display())
+
+    def database_id(self) -> str:
+        return audit_chain.database_id() or audit_chain.ensure_database_id()
+
     def count(self, actor: Actor, flt: AuditFilter) -> int:
         self.require(actor, Permission.AUDIT_VIEW)
         return audit_chain.count(flt)
@@ -49,11 +92,75 @@ class AuditService(Service):
         self.require(actor, Permission.AUDIT_VIEW)
         return audit_chain.distinct_values("action")
 
-    def verify(self, actor: Actor,
-               progress: Callable[[int, int], bool] | None = None) -> ChainReport:
+    def verify(self, actor: Actor, progress: Callable[[int, int], bool] | None = None,
+               anchors: Sequence[Path] = (), own: bool = True) -> ChainReport:
+        """Walk the whole chain and check it against ``anchors`` (checkpoint files, signed
+        PDFs) and — with ``own`` — this desk's own checkpoints of this database: each must
+        still be in the chain (``domain.audit.judge_anchor``), and no later entry may be dated
+        before one the chain holds. A file that is neither → ValidationError, before any
+        work."""
         self.require(actor, Permission.AUDIT_VIEW)
+        found: list[Anchor] = []
+        for path in anchors:
+            found.extend(anchor_files.anchors_in(Path(path), self.keys.ca_certificate))
+        database_id = self.database_id()
+        if own:
+            found.extend(anchor_files.own_checkpoints(database_id)[1])
         with self._snapshot():
-            return audit_chain.verify(progress)
+            head_seq = audit_chain.head()[0]
+            checks = self._judge(_unique(found), database_id, head_seq)
+            floors = [TimeFloor(check.anchor.seq, at) for check, at in checks
+                      if check.verdict == Verdict.OK and at]
+            report = audit_chain.verify(progress, floors, up_to=head_seq)
+        return replace(report, anchors=tuple(check for check, _at in checks),
+                       database_id=database_id)
+
+    @staticmethod
+    def _judge(found: list[Anchor], database_id: str,
+               head_seq: int) -> list[tuple[AnchorCheck, str | None]]:
+        """Each anchor's verdict, with the time of the entry it names when the chain holds it."""
+        if not found:
+            return []
+        stored = audit_chain.entries_at((anchor.seq for anchor in found), head_seq)
+        restores = audit_chain.restores(head_seq)
+        checks = []
+        for anchor in found:
+            hash_at = stored.get(anchor.seq)
+            check = judge_anchor(anchor, database_id, hash_at[0] if hash_at else None, head_seq,
+                                 restores)
+            checks.append((check, hash_at[1] if hash_at else None))
+        return checks
+
+    def checkpoint(self, actor: Actor, out: Path | str, password: str | None,
+                   handwriting_png: bytes | None = None, force: bool = False,
+                   ) -> CheckpointResult:
+        """A one-page PDF stating this database's chain head, signed by the actor with their
+        own key: an anchor anyone can keep (``verify(anchors=[FILE])``). Recorded as
+        ``audit.checkpoint`` once the file is complete (services.output)."""
+        from desk_app.forms.checkpoint import SIGNER_SLOT, AuditHead, CheckpointSheet, checkpoint_pdf
+        from desk_app.services.exports import exporter_text, write_failed
+
+        self.require(actor, Permission.AUDIT_VIEW)
+        path = output.check_target(out, force=force)
+        self.keys.check_signing_password(actor, password)
+        database_id = self.database_id()
+        seq, head_hash, head_at = audit_chain.head_entry()
+        head = AuditHead(seq, head_hash, database_id, head_at)
+        sheet = CheckpointSheet(str(self.settings.value("company_name")), head,
+                                self.ctx.clock.now(), exporter_text(actor),
+                                self.ctx.url.display())
+        signer_role = role_label(sorted(actor.roles)[0]) if actor.roles else ""
+        pdf = self.keys.sign_pdf(actor, checkpoint_pdf(sheet), SIGNER_SLOT, password or "",
+                                 handwriting_png, signer_role)
+        with output.OutputFile(path) as target:
+            try:
+                target.partial.write_bytes(pdf)
+            except OSError as error:
+                raise write_failed(path, error) from None
+            target.publish(self, actor, "audit.checkpoint", "audit_entry", {
+                "database_id": database_id, "chain_head": [seq, head_hash], "head_at": head_at,
+            }, entity_id=seq)
+        return CheckpointResult(path, database_id, seq, head_hash, head_at)
 
     def _snapshot(self):
         """One consistent view for the whole walk while other desks keep appending, without
@@ -71,3 +178,15 @@ class AuditService(Service):
     def recent_by(self, actor: Actor, limit: int = 10) -> list[dict[str, Any]]:
         """A user's own latest actions: every user may see these (Today page)."""
         return audit_chain.page(AuditFilter(actor=actor.name), 0, limit)
+
+
+def _unique(found: list[Anchor]) -> list[Anchor]:
+    """One check per head: the same head in several lines or files is checked once (the
+    first source named)."""
+    seen: set[tuple[int, str, str]] = set()
+    unique = []
+    for anchor in found:
+        if anchor.problem or anchor.key not in seen:
+            unique.append(anchor)
+            seen.add(anchor.key)
+    return unique

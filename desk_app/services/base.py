@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import peewee
 
@@ -18,11 +19,18 @@ from desk_app.store import audit_chain
 from desk_app.store.db import DatabaseUrl, is_postgresql
 
 
+class CommitHook(Protocol):
+    """Told of every audit entry this desk commits (services.anchors.CheckpointRecorder)."""
+
+    def committed(self, seq: int, hash: str, at: str, action: str) -> None: ...
+
+
 @dataclass
 class Context:
     db: peewee.Database
     clock: Clock
     url: DatabaseUrl
+    checkpoints: CommitHook | None = None  # set by AuditService.on_open
 
 
 @dataclass
@@ -100,8 +108,18 @@ class Service:
                 return
             assert len(tx.changes) == 1, f"a write records one audit entry, got {len(tx.changes)}"
             change = tx.changes[0]
-            audit_chain.append(
+            entry = audit_chain.append(
                 at=iso_utc(tx.at), actor=change.actor, action=change.action,
                 entity=change.entity, entity_id=change.entity_id,
                 before=change.before, after=change.after,
             )
+        # Committed (unless an outer transaction still holds it): this desk's checkpoint
+        # file may note the head, from what the append returned (no query). It logs its
+        # own failures; the user's action is done either way.
+        hook = self.ctx.checkpoints
+        if hook is not None and not self.ctx.db.in_transaction():
+            try:
+                hook.committed(entry.seq, entry.hash, entry.at, entry.action)
+            except Exception:
+                logging.getLogger(__name__).exception("audit checkpoint after entry %s failed",
+                                                      entry.seq)

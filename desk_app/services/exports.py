@@ -1,7 +1,9 @@
 """Auditor exports (R16): any register over a period as CSV or as a signed PDF.
 
-A PDF export carries the audit chain's head hash at the time of export, so a later rewrite
-of the whole chain is caught against it, and it is signed (PAdES) by the exporting user.
+A PDF export carries the audit chain's head at the time of export — printed, and as
+``/DeskAuditHead`` in its document information (forms.checkpoint) — so a later rewrite or
+shortening of the chain is caught against it (``audit verify --anchor``), and it is signed
+(PAdES) by the exporting user.
 """
 
 from __future__ import annotations
@@ -128,7 +130,7 @@ class ExportService(Service):
         out = check_target(out, fmt, source.formats, force=force)
         if fmt == "pdf":
             self.keys.check_signing_password(actor, password)
-        head_seq, head_hash = audit_chain.head()
+        head_seq, head_hash, head_at = audit_chain.head_entry()
         total, cells = source.export_rows(actor, Period(since, until, head_seq))
         rows = counting(cells, total, progress)
         with output.OutputFile(out) as target:
@@ -136,7 +138,8 @@ class ExportService(Service):
                 if fmt == "pdf":
                     pdf = self._signed_pdf(actor, password or "", handwriting_png, source, rows,
                                            total, f"{source.name[:3].upper()}-{head_seq:08d}",
-                                           head_hash, period_text(since, until), progress)
+                                           (head_seq, head_hash, head_at),
+                                           period_text(since, until), progress)
                     target.partial.write_bytes(pdf)
                 else:
                     write_table(target.partial, fmt, _(source.title), source.header(), rows)
@@ -152,14 +155,18 @@ class ExportService(Service):
 
     def _signed_pdf(self, actor: Actor, password: str, handwriting_png: bytes | None,
                     source: RegisterSource, rows: Iterator[list[str]], total: int,
-                    record_no: str, head_hash: str, period: str,
+                    record_no: str, head: tuple[int, str, str | None], period: str,
                     progress: Progress | None) -> bytes:
+        from desk_app.forms.checkpoint import AuditHead
         from desk_app.forms.registers import EXPORTER_SLOT, RegisterExport, register_pdf
 
+        head_seq, head_hash, head_at = head
+        database_id = audit_chain.database_id()
         export = RegisterExport(
             str(self.settings.value("company_name")), _(source.title), record_no,
             self.ctx.clock.now(), head_hash, period, exporter_text(actor), source.header(),
-            source.widths(), total)
+            source.widths(), total,
+            AuditHead(head_seq, head_hash, database_id, head_at) if database_id else None)
         pdf = register_pdf(export, rows, progress)
         signer_role = role_label(sorted(actor.roles)[0]) if actor.roles else ""
         return self.keys.sign_pdf(actor, pdf, EXPORTER_SLOT, password, handwriting_png,

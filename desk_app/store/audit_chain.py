@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from desk_app.domain.audit import GENESIS, AuditRecord, ChainReport, ChainVerifier, canonical_json
+from desk_app.domain.audit import (
+    GENESIS,
+    RESTORE_ACTION,
+    AuditRecord,
+    ChainReport,
+    ChainVerifier,
+    Restore,
+    TimeFloor,
+    canonical_json,
+)
 from desk_app.domain.text import LookupFilter
 from desk_app.store.db import database_proxy, is_postgresql
-from desk_app.store.models import AuditEntry
+from desk_app.store.models import AuditEntry, Meta
 
 _APPEND_LOCK = 7311002  # pg advisory lock key: one appender at a time across desks
 VERIFY_BATCH = 5000
@@ -43,6 +53,57 @@ def head() -> tuple[int, str]:
     return (last.seq, last.hash) if last else (0, GENESIS)
 
 
+def head_entry() -> tuple[int, str, str | None]:
+    """``(seq, hash, at)`` of the newest entry; ``(0, GENESIS, None)`` when there is none."""
+    last = (AuditEntry.select(AuditEntry.seq, AuditEntry.hash, AuditEntry.at)
+            .order_by(AuditEntry.seq.desc()).first())
+    return (last.seq, last.hash, last.at) if last else (0, GENESIS, None)
+
+
+# ------------------------------------------------------------------ the database's identity
+
+DATABASE_ID_KEY = "database_id"
+
+
+def database_id() -> str | None:
+    row = Meta.get_or_none(Meta.key == DATABASE_ID_KEY)
+    return row.value if row else None
+
+
+def ensure_database_id() -> str:
+    """The random identity of this database (``desk_meta``), made on first use. Two desks
+    opening it at once agree: the second insert is ignored and both read the first."""
+    found = database_id()
+    if found:
+        return found
+    with database_proxy.obj.atomic():
+        Meta.insert(key=DATABASE_ID_KEY, value=uuid.uuid4().hex).on_conflict_ignore().execute()
+    found = database_id()
+    assert found
+    return found
+
+
+def entries_at(seqs: Iterable[int], up_to: int) -> dict[int, tuple[str, str]]:
+    """``seq -> (hash, at)`` of the entries with those numbers (not beyond ``up_to``)."""
+    wanted = sorted({seq for seq in seqs if 0 < seq <= up_to})
+    found: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        query = AuditEntry.select(AuditEntry.seq, AuditEntry.hash, AuditEntry.at).where(
+            AuditEntry.seq.in_(chunk))
+        found.update({row.seq: (row.hash, row.at) for row in query})
+    return found
+
+
+def restores(up_to: int) -> list[Restore]:
+    """The restores the chain records (up to ``up_to``), oldest first."""
+    query = (AuditEntry.select(AuditEntry.seq, AuditEntry.at, AuditEntry.actor, AuditEntry.change)
+             .where((AuditEntry.action == RESTORE_ACTION) & (AuditEntry.seq <= up_to))
+             .order_by(AuditEntry.seq))
+    found = (Restore.from_entry(row.seq, row.at, row.actor, row.change) for row in query)
+    return [restore for restore in found if restore is not None]
+
+
 def _record(row: AuditEntry) -> AuditRecord:
     return AuditRecord(
         seq=row.seq, at=row.at, actor=row.actor, action=row.action, entity=row.entity,
@@ -68,13 +129,15 @@ def _in_order(flt: AuditFilter | None = None, up_to: int | None = None) -> Itera
         last_seq = rows[-1].seq
 
 
-def verify(progress: Callable[[int, int], bool] | None = None) -> ChainReport:
-    """Walk the chain up to the head seen first. ``progress(done, total)`` may return False
-    to cancel. Run it inside one snapshot (AuditService.verify), so entries appended by other
-    desks meanwhile are neither counted nor walked."""
-    head_seq, _head_hash = head()
+def verify(progress: Callable[[int, int], bool] | None = None,
+           floors: Sequence[TimeFloor] = (), up_to: int | None = None) -> ChainReport:
+    """Walk the chain up to the head seen first (or ``up_to``). ``progress(done, total)`` may
+    return False to cancel. Run it inside one snapshot (AuditService.verify), so entries
+    appended by other desks meanwhile are neither counted nor walked. ``floors``: anchored
+    entries no later entry may be dated (much) before."""
+    head_seq = head()[0] if up_to is None else up_to
     total = AuditEntry.select().where(AuditEntry.seq <= head_seq).count()
-    verifier = ChainVerifier()
+    verifier = ChainVerifier(floors)
     for done, row in enumerate(_in_order(up_to=head_seq), start=1):
         if not verifier.feed(_record(row), row.hash):
             break

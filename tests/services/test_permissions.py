@@ -73,6 +73,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "AuditService.head": AUDIT_READ,
     "AuditService.page": AUDIT_READ,
     "AuditService.verify": AUDIT_READ,
+    "AuditService.checkpoint": AUDIT_READ,  # a signed PDF of the chain head
     "AuditService.recent_by": SIGNED_IN,  # one's own latest actions (Today page)
     "BackupService.backup": ONLY_ADMIN,
     "BackupService.restore": ONLY_ADMIN,
@@ -391,6 +392,8 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "AuditService.head": lambda w: lambda a: w.desk.audit.head(a),
     "AuditService.page": lambda w: lambda a: w.desk.audit.page(a, AuditFilter(), 0, 10),
     "AuditService.verify": lambda w: lambda a: w.desk.audit.verify(a),
+    "AuditService.checkpoint":
+        lambda w: lambda a: w.desk.audit.checkpoint(a, w.out("pdf"), PASSWORD),
     "AuditService.recent_by": lambda w: lambda a: w.desk.audit.recent_by(a),
     "BackupService.backup": lambda w: lambda a: w.desk.backups.backup(a, w.out("db")),
     "BackupService.restore": _restore,

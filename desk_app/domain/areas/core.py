@@ -28,7 +28,7 @@ AREA = AreaSpec(
                     ("settings", "passwords", "keys", "keyring")),
         ServiceSpec("users", "desk_app.services.users:UserService",
                     ("settings", "keys", "keyring")),
-        ServiceSpec("audit", "desk_app.services.audit:AuditService"),
+        ServiceSpec("audit", "desk_app.services.audit:AuditService", ("settings", "keys")),
         ServiceSpec("backups", "desk_app.services.backup:BackupService"),
         # "sources": every area's register sources, built after the services they need
         ServiceSpec("exports", "desk_app.services.exports:ExportService",
