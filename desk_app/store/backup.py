@@ -1,21 +1,33 @@
 """Online backups and restores. A backup is always a SQLite file of our schema, so a
-shared PostgreSQL database can be restored on one PC and the other way round."""
+shared PostgreSQL database can be restored on one PC and the other way round.
+
+A restore reads the backup from a private copy (``private_copy``), so the bytes hashed,
+planned and restored are the same ones, and compares the backup's audit chain with the
+current one (``backup_chain``, ``common_seq``, ``lost_actions``, ``recorded_backup``); the
+rules are services.backup's."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
+import shutil
 import sqlite3
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import peewee
 
+from desk_app.domain.audit import GENESIS, AuditRecord, ChainReport, ChainVerifier
 from desk_app.domain.errors import DatabaseUnavailable, ValidationError
 from desk_app.i18n import _
-from desk_app.store import migrate
+from desk_app.store import audit_chain, migrate
 from desk_app.store.db import SQLITE_HEADER, database_proxy, is_postgresql
-from desk_app.store.models import BaseModel, all_models
+from desk_app.store.models import AuditEntry, BaseModel, all_models
 
 log = logging.getLogger(__name__)
 BATCH = 2000
@@ -129,15 +141,17 @@ def reset_sequences(db: peewee.Database) -> None:
             )
 
 
-def open_backup(source: Path) -> peewee.SqliteDatabase:
-    """Open a backup file read-only after checking it is one of ours and not too new."""
+def open_backup(source: Path, shown: Path | None = None) -> peewee.SqliteDatabase:
+    """Open a backup file read-only after checking it is one of ours and not too new.
+    ``shown``: the name messages give (the user's file when ``source`` is a private copy)."""
     source = source.expanduser()
+    name = shown if shown is not None else source
     if not source.is_file():
-        raise ValidationError(_("No backup file at {path}.").format(path=source), field="file")
+        raise ValidationError(_("No backup file at {path}.").format(path=name), field="file")
     with source.open("rb") as handle:
         if handle.read(16) != SQLITE_HEADER:
             raise ValidationError(
-                _("{path} is not a desk_app backup.").format(path=source), field="file"
+                _("{path} is not a desk_app backup.").format(path=name), field="file"
             )
     backup_db = peewee.SqliteDatabase(f"file:{source}?mode=ro", uri=True)
     try:
@@ -145,17 +159,200 @@ def open_backup(source: Path) -> peewee.SqliteDatabase:
     except (peewee.DatabaseError, DatabaseUnavailable) as error:
         backup_db.close()
         raise ValidationError(
-            _("{path} is not a desk_app backup.").format(path=source), field="file"
+            _("{path} is not a desk_app backup.").format(path=name), field="file"
         ) from error
     if version == 0:
         backup_db.close()
-        raise ValidationError(_("{path} is not a desk_app backup.").format(path=source), "file")
-    migrate.check_not_newer(version)
+        raise ValidationError(_("{path} is not a desk_app backup.").format(path=name), "file")
+    try:
+        migrate.check_not_newer(version)
+    except BaseException:
+        backup_db.close()
+        raise
     return backup_db
 
 
-def restore(db: peewee.Database, source: Path) -> None:
-    """Replace the whole content of ``db`` by the backup, then migrate it if it is older."""
+# ------------------------------------------------------------------ reading a backup to restore
+
+
+@dataclass(frozen=True)
+class BackupCopy:
+    """A backup copied into a private folder; ``sha256`` is the hash of exactly these bytes."""
+
+    path: Path  # the private copy
+    source: Path  # the file the user named
+    sha256: str
+    size: int
+
+
+@contextmanager
+def private_copy(source: Path) -> Iterator[BackupCopy]:
+    """The backup copied into a new private folder while its SHA-256 is computed, removed
+    again afterwards. Everything a restore reads (the plan, the pages or rows restored) comes
+    from this copy: a file swapped after it was checked, or a ``-wal``/``-journal`` file laid
+    beside it (SQLite would apply it on open), cannot slip other content in."""
+    source = source.expanduser()
+    if not source.is_file():
+        raise ValidationError(_("No backup file at {path}.").format(path=source), field="file")
+    folder = Path(tempfile.mkdtemp(prefix="desk-restore-"))
+    try:
+        target = folder / "backup.db"
+        sha, size = hashlib.sha256(), 0
+        try:
+            with source.open("rb") as reader, target.open("wb") as writer:
+                while chunk := reader.read(1 << 20):
+                    sha.update(chunk)
+                    size += len(chunk)
+                    writer.write(chunk)
+        except OSError as error:
+            raise ValidationError(_("Cannot read {path}: {reason}").format(
+                path=source, reason=error.strerror or error), "file") from None
+        yield BackupCopy(target, source, sha.hexdigest(), size)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def backup_head(backup_db: peewee.Database) -> tuple[int, str]:
+    """The last audit entry a backup holds; ``(0, GENESIS)`` when it holds none."""
+    last = (AuditEntry.select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc())
+            .bind(backup_db).first())
+    return (last.seq, last.hash) if last else (0, GENESIS)
+
+
+def backup_chain(backup_db: peewee.Database,
+                 progress: Callable[[int, int], bool] | None = None) -> ChainReport:
+    """Verify the whole chain a backup holds, as ``audit verify`` does the database's.
+    ``progress(done, total)`` may return False to cancel (InterruptedError)."""
+    query = AuditEntry.select().order_by(AuditEntry.seq).bind(backup_db)
+    total = AuditEntry.select().bind(backup_db).count()
+    verifier = ChainVerifier()
+    for done, row in enumerate(query.iterator(), start=1):
+        fields = audit_chain.dump_row(row)
+        stored = fields.pop("hash")
+        if not verifier.feed(AuditRecord(**fields), stored):
+            break
+        if progress and done % audit_chain.VERIFY_BATCH == 0 and progress(done, total) is False:
+            raise InterruptedError
+    return verifier.report()
+
+
+def _hash_at(seq: int, db: peewee.Database | None = None) -> str | None:
+    if seq == 0:
+        return GENESIS
+    query = AuditEntry.select(AuditEntry.hash).where(AuditEntry.seq == seq)
+    if db is not None:
+        query = query.bind(db)
+    row = query.first()
+    return row.hash if row else None
+
+
+def common_seq(backup_db: peewee.Database, backup_seq: int, current_seq: int) -> int:
+    """The last entry the backup and the current chain share (same number, same hash); 0
+    when they share none. Both are hash chains, so after the first difference they never
+    agree again: a binary search over the numbers they both have."""
+    low, high = 0, min(backup_seq, current_seq)
+    if _hash_at(high) == _hash_at(high, backup_db):
+        return high
+    while high - low > 1:  # low agrees, high does not
+        middle = (low + high) // 2
+        if _hash_at(middle) == _hash_at(middle, backup_db):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+@dataclass(frozen=True)
+class LostAction:
+    """Entries of one action the current chain holds after the shared part."""
+
+    action: str
+    count: int
+    first_at: str  # ISO UTC text
+    last_at: str
+
+
+def lost_actions(after_seq: int, up_to: int) -> list[LostAction]:
+    """What the current chain holds after ``after_seq`` (up to ``up_to``), by action."""
+    query = (AuditEntry.select(AuditEntry.action, peewee.fn.COUNT(AuditEntry.id),
+                               peewee.fn.MIN(AuditEntry.at), peewee.fn.MAX(AuditEntry.at))
+             .where((AuditEntry.seq > after_seq) & (AuditEntry.seq <= up_to))
+             .group_by(AuditEntry.action).order_by(AuditEntry.action).tuples())
+    return [LostAction(action, int(count), first, last) for action, count, first, last in query]
+
+
+def _backup_records(sha256: str, up_to: int) -> Iterator[tuple[int, dict]]:
+    """``(seq, after)`` of the ``backup.create`` entries that name this file's hash."""
+    query = (AuditEntry.select(AuditEntry.seq, AuditEntry.change)
+             .where((AuditEntry.action == "backup.create") & (AuditEntry.seq <= up_to)
+                    & AuditEntry.change.contains(sha256))
+             .order_by(AuditEntry.seq))
+    for row in query:
+        try:
+            after = json.loads(row.change)["after"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        if isinstance(after, dict) and after.get("sha256") == sha256:
+            yield row.seq, after
+
+
+def recorded_backup(sha256: str, head: tuple[int, str], up_to: int) -> int | None:
+    """The number of the current chain's ``backup.create`` entry that recorded this very
+    file (its SHA-256, and the chain head it holds), or None."""
+    for seq, after in _backup_records(sha256, up_to):
+        # (A backup of an empty chain records the hash "".)
+        if (after.get("chain_head"), after.get("chain_hash") or GENESIS) == tuple(head):
+            return seq
+    return None
+
+
+def count_entries(after_seq: int, up_to: int, *, actions: Iterable[str] = (),
+                  actor: str | None = None, excluding: Iterable[str] = ()) -> int:
+    """Entries after ``after_seq`` (up to ``up_to``) with one of ``actions`` (by ``actor``),
+    or, with ``excluding``, with none of those actions."""
+    query = AuditEntry.select().where((AuditEntry.seq > after_seq) & (AuditEntry.seq <= up_to))
+    if actions:
+        query = query.where(AuditEntry.action.in_(list(actions)))
+    if excluding:
+        query = query.where(AuditEntry.action.not_in(list(excluding)))
+    if actor is not None:
+        query = query.where(AuditEntry.actor == actor)
+    return int(query.count())
+
+
+def backup_records_after(sha256: str, after_seq: int, up_to: int) -> int:
+    """How many ``backup.create`` entries after ``after_seq`` recorded this file."""
+    return sum(1 for seq, _after in _backup_records(sha256, up_to) if seq > after_seq)
+
+
+# ------------------------------------------------------------------------------ restoring
+
+
+class HeadMoved(Exception):
+    """Another desk appended to the audit trail after the restore was planned."""
+
+    def __init__(self, head: tuple[int, str]) -> None:
+        super().__init__(f"the audit chain head is now {head[0]}")
+        self.head = head
+
+
+class RestoreBusy(Exception):
+    """Other desks held the database (a lock wait ran out, a deadlock was broken): nothing
+    was restored."""
+
+
+def restore(db: peewee.Database, source: Path, *,
+            expected_head: tuple[int, str] | None = None,
+            then: Callable[[bool], None] | None = None) -> None:
+    """Replace the whole content of ``db`` by the backup, then migrate it if it is older.
+
+    ``expected_head``: the current chain head the restore was planned against; when another
+    desk appended meanwhile, ``HeadMoved`` is raised and nothing is changed. ``then(raced)``
+    records the restore (its audit entry): on PostgreSQL inside the transaction that replaces
+    the content, on SQLite right after the swap. ``raced`` is True when another desk
+    committed something between the last check and the swap (SQLite only; PostgreSQL holds
+    every table locked from the check to the commit).
+    """
     backup_db = open_backup(source)
     try:
         if is_postgresql(db):
@@ -164,15 +361,66 @@ def restore(db: peewee.Database, source: Path) -> None:
                 raise ValidationError(
                     _("Restore to PostgreSQL needs a backup of the same schema version."), "file"
                 )
-            _copy_all(backup_db, db, clear_target=True)
-        else:
-            # The SQLite backup API swaps the pages under the database's write lock:
-            # other desks see either the old or the restored database, never a mix.
-            backup_db.connection().backup(db.connection(), pages=-1)
+            try:
+                with db.atomic():
+                    _lock_postgresql(db)
+                    _check_head(expected_head)
+                    _copy_all(backup_db, db, clear_target=True)
+                    _rebuild_search_if_stale()
+                    if then is not None:
+                        then(False)
+            except peewee.OperationalError as error:
+                if "deadlock" not in str(error):
+                    raise
+                raise RestoreBusy(str(error)) from error  # rolled back: nothing changed
+            return
+        # BEGIN IMMEDIATE waits for a desk in the middle of a write; the check and the swap
+        # cannot share one transaction (the backup API refuses a destination in one), so
+        # ``data_version`` tells whether another desk committed in the moment between them.
+        try:
+            with db.atomic():
+                _check_head(expected_head)
+                version_seen = _data_version(db)
+        except peewee.OperationalError as error:  # the busy timeout ran out
+            raise RestoreBusy(str(error)) from error
+        # The SQLite backup API swaps the pages under the database's write lock:
+        # other desks see either the old or the restored database, never a mix.
+        backup_db.connection().backup(db.connection(), pages=-1)
+        raced = _data_version(db) != version_seen
     finally:
         backup_db.close()
     migrate.migrate(db)
     _rebuild_search_if_stale()
+    if then is not None:
+        then(raced)
+
+
+def _check_head(expected: tuple[int, str] | None) -> None:
+    if expected is None:
+        return
+    found = audit_chain.head()
+    if found != tuple(expected):
+        raise HeadMoved(found)
+
+
+def _data_version(db: peewee.Database) -> int:
+    return int(db.execute_sql("PRAGMA data_version").fetchone()[0])
+
+
+def _lock_postgresql(db: peewee.Database) -> None:
+    """Hold every table until the restore commits. Write transactions touch the audit table
+    last (the entry is appended at commit), so the other tables are locked first, then the
+    appenders' lock is taken (waiting for an append under way), then the audit table: a desk
+    in the middle of a write finishes before the restore goes on, and no desk writes after
+    the head was checked."""
+    tables = [row[0] for row in db.execute_sql(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+        "AND tablename <> 'audit_entry' ORDER BY tablename")]
+    if tables:
+        names = ", ".join(f'"{table}"' for table in tables)
+        db.execute_sql(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
+    db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (audit_chain._APPEND_LOCK,))
+    db.execute_sql('LOCK TABLE "audit_entry" IN ACCESS EXCLUSIVE MODE')
 
 
 def _rebuild_search_if_stale() -> None:

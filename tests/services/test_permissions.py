@@ -77,6 +77,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "AuditService.recent_by": SIGNED_IN,  # one's own latest actions (Today page)
     "BackupService.backup": ONLY_ADMIN,
     "BackupService.restore": ONLY_ADMIN,
+    "BackupService.restore_plan": ONLY_ADMIN,  # what a restore would lose: as restore
     "DemoService.generate": ONLY_ADMIN,
     "KeyService.sign_pdf": SIGNED_IN,  # with one's own key and password only
     "KeyService.check_signing_password": SIGNED_IN,
@@ -321,6 +322,11 @@ def _restore(w: World) -> Call:
     return lambda a: w.desk.backups.restore(a, backup)
 
 
+def _restore_plan(w: World) -> Call:
+    backup = w.backup_file()
+    return lambda a: w.desk.backups.restore_plan(a, backup)
+
+
 def _visit_call(method: str, *args: Any, escalated: bool = False, **kwargs: Any):
     def prepare(w: World) -> Call:
         visit_id = w.visit(escalated)
@@ -397,6 +403,7 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "AuditService.recent_by": lambda w: lambda a: w.desk.audit.recent_by(a),
     "BackupService.backup": lambda w: lambda a: w.desk.backups.backup(a, w.out("db")),
     "BackupService.restore": _restore,
+    "BackupService.restore_plan": _restore_plan,
     "DemoService.generate": lambda w: lambda a: w.desk.demo.generate(a),
     "KeyService.sign_pdf": _sign_pdf,
     "KeyService.export_ca": lambda w: lambda a: w.desk.keys.export_ca(

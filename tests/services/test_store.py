@@ -9,7 +9,12 @@ import peewee
 import pytest
 
 from desk_app.desk import Desk
-from desk_app.domain.errors import DatabaseUnavailable, NewerDatabase, ValidationError
+from desk_app.domain.errors import (
+    Conflict,
+    DatabaseUnavailable,
+    NewerDatabase,
+    ValidationError,
+)
 from desk_app.services.passwords import hash_password
 from desk_app.services.signing import KeyService
 from desk_app.store import migrate
@@ -107,13 +112,17 @@ def test_backup_and_restore_round_trip(desk, admin, tmp_path):
     target = desk.backups.backup(admin, tmp_path / "snapshot.db")
     desk.users.add(admin, "clerk2", PASSWORD, "clerk")
     desk.users.set_active(admin, "clerk1", False)
-    desk.backups.restore(admin, target)
+    # Going back loses the two later changes: refused unless forced with a reason (issue 11).
+    with pytest.raises(Conflict, match="would lose 3 audit entries"):
+        desk.backups.restore(admin, target)
+    desk.backups.restore(admin, target, force=True, reason="undo the test changes")
     names = {u.name: u.active for u in desk.users.list(admin)}
     assert names == {"admin": True, "clerk1": True}
     report = desk.audit.verify(admin)
     assert report.ok
     last = AuditEntry.select().order_by(AuditEntry.seq.desc()).first()
     assert last.action == "backup.restore"
+    assert '"forced":true' in last.change and "undo the test changes" in last.change
     # Still writable afterwards (sequences reset on PostgreSQL).
     desk.users.add(admin, "clerk3", PASSWORD, "clerk")
 
