@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from desk_app.cli.common import (
     emit,
     force_option,
     json_option,
+    json_text,
     limit_option,
     open_desk,
     option,
@@ -52,8 +52,15 @@ def register(commands) -> None:
                 option("--role", required=True))
 
     audit = add_actions(commands, "audit", _("the audit trail"))
-    add_command(audit, "verify", _("verify the whole hash chain"), cmd_audit_verify,
+    add_command(audit, "verify", _("verify the whole hash chain, against this desk's "
+                                   "checkpoints and any anchors given"), cmd_audit_verify,
+                option("--anchor", type=Path, action="append", default=[], metavar="FILE",
+                       help=_("a checkpoint file or a signed export or checkpoint PDF the "
+                              "trail must still hold (repeatable)")),
                 json_option())
+    add_command(audit, "checkpoint", _("write a signed PDF stating the chain head"),
+                cmd_audit_checkpoint, option("--out", type=Path, required=True, metavar="FILE"),
+                force_option())
     add_command(audit, "list", _("list audit entries, newest first"), cmd_audit_list,
                 option("--actor"), option("--action"), *date_range_options(),
                 limit_option(100), json_option())
@@ -66,7 +73,14 @@ def register(commands) -> None:
     add_command(commands, "backup", _("write an online, consistent backup"), cmd_backup,
                 option("file", type=Path), force_option())
     add_command(commands, "restore", _("replace the database by a backup"), cmd_restore,
-                option("file", type=Path))
+                option("file", type=Path),
+                option("--force", action="store_true",
+                       help=_("restore even though the plan names problems (needs --reason)")),
+                option("--reason", default="", metavar="TEXT",
+                       help=_("why the restore is forced; recorded in the audit trail")),
+                option("--dry-run", action="store_true",
+                       help=_("only print the plan: exit 0 when the restore needs no force, "
+                              "1 when it does")))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -161,18 +175,63 @@ def cmd_user_roles(desk, actor, args) -> int:
 
 @with_actor
 def cmd_audit_verify(desk, actor, args) -> int:
-    report = desk.audit.verify(actor)
+    report = desk.audit.verify(actor, anchors=args.anchor)
     if args.json:
-        json.dump({"ok": report.ok, "count": report.count, "head_hash": report.head_hash,
-                   "broken_seq": report.broken_seq, "problem": report.problem}, sys.stdout)
-        sys.stdout.write("\n")
-    elif report.ok:
-        print(_("Audit trail intact: {count} entries, head hash {hash}.").format(
-            count=report.count, hash=report.head_hash))
-    else:
+        sys.stdout.write(json_text(_verify_json(report)) + "\n")
+        return 0 if report.ok else 1
+    if not report.chain_ok:
         print(_("Audit trail BROKEN at entry {seq}: {problem}.").format(
             seq=report.broken_seq, problem=report.problem), file=sys.stderr)
+    elif report.failed_anchors:
+        print(_("Audit trail BROKEN: {count} entries, head hash {hash}, but it no longer holds "
+                "what was seen of it earlier (below).").format(
+            count=report.count, hash=report.head_hash), file=sys.stderr)
+    else:
+        print(_("Audit trail intact: {count} entries, head hash {hash}.").format(
+            count=report.count, hash=report.head_hash))
+    checks = report.anchors
+    if checks:
+        passed = sum(1 for check in checks if check.verdict == "ok")
+        print(_("Anchors checked: {count} ({passed} held by the trail, {notices} replaced by "
+                "a recorded restore, {failed} failed).").format(
+            count=len(checks), passed=passed, notices=len(report.notices),
+            failed=len(report.failed_anchors)))
+    else:
+        print(_("No anchors to check: this desk has no checkpoint of this database yet."))
+    for check in report.notices:
+        print(_("NOTICE: {message}").format(message=check.message()))
+    for check in report.failed_anchors:
+        print(_("BROKEN: {message}").format(message=check.message()), file=sys.stderr)
     return 0 if report.ok else 1
+
+
+def _verify_json(report) -> dict:
+    return {
+        "ok": report.ok, "count": report.count, "head_hash": report.head_hash,
+        "broken_seq": report.broken_seq, "problem": report.problem,
+        "database_id": report.database_id,
+        "anchors": [{
+            "source": check.anchor.source, "kind": str(check.anchor.kind),
+            "seq": check.anchor.seq, "hash": check.anchor.hash,
+            "database_id": check.anchor.database_id, "verdict": str(check.verdict),
+            "passed": check.passed, "message": check.message(),
+            "restore": None if check.restore is None else {
+                "seq": check.restore.seq, "at": check.restore.at,
+                "actor": check.restore.actor, "reason": check.restore.reason,
+                "replaced_head": list(check.restore.replaced_head),
+                "backup_head": list(check.restore.backup_head),
+                "lost_entries": check.restore.lost_entries, "forced": check.restore.forced},
+        } for check in report.anchors],
+    }
+
+
+@with_actor
+def cmd_audit_checkpoint(desk, actor, args) -> int:
+    result = desk.audit.checkpoint(actor, args.out, args.signing_password, force=args.force)
+    print(_("Checkpoint of entry {seq} (hash {hash}) of database {database} signed and written "
+            "to {path}.").format(seq=result.seq, hash=result.head_hash,
+                                 database=result.database_id, path=result.path))
+    return 0
 
 
 @with_actor
@@ -214,6 +273,69 @@ def cmd_backup(desk, actor, args) -> int:
 
 @with_actor
 def cmd_restore(desk, actor, args) -> int:
-    desk.backups.restore(actor, args.file)
-    print(_("Database restored from {path}.").format(path=args.file))
+    """The plan first (what would be lost, the problems), then the restore — refused by the
+    service when the plan has problems and ``--force --reason`` was not given."""
+    plan = desk.backups.restore_plan(actor, args.file)
+    _print_restore_plan(plan)
+    if args.dry_run:
+        return 1 if plan.needs_force else 0
+    desk.backups.restore(actor, args.file, force=args.force, reason=args.reason, plan=plan)
+    print(_("Database restored from {path}.").format(path=safe_text(args.file)))
     return 0
+
+
+def _print_restore_plan(plan) -> None:
+    from desk_app.domain.clock import format_datetime, parse_iso_utc
+
+    def when(at: str | None) -> str:
+        try:
+            return format_datetime(parse_iso_utc(at), seconds=True) if at else ""
+        except ValueError:
+            return safe_text(at)
+
+    def head(seq_hash: tuple[int, str]) -> str:
+        return _("entry {seq}, hash {hash}").format(seq=seq_hash[0], hash=seq_hash[1][:16])
+
+    relations = {
+        "same": _("the backup holds exactly this database's audit trail"),
+        "extends": _("the backup holds this database's audit trail and later entries"),
+        "older": _("the backup's audit trail is the beginning of this database's"),
+        "diverged": _("the two audit trails differ from entry {seq} on").format(
+            seq=plan.common_seq + 1),
+    }
+    chain = plan.backup_chain
+    rows = [
+        (_("Backup"), _("{path} (SHA-256 {sha})").format(path=safe_text(plan.file),
+                                                       sha=plan.sha256[:16])),
+        (_("Backup head"), head(plan.backup_head)),
+        (_("Current head"), head(plan.current_head)),
+        (_("Relation"), relations[plan.relation.value]),
+        (_("Recorded"), _("yes, by entry {seq}").format(seq=plan.recorded_seq)
+         if plan.recorded else _("no")),
+        (_("Backup's chain"), _("intact, {count} entries").format(count=chain.count)
+         if chain.ok else _("broken at entry {seq}: {problem}").format(
+            seq=chain.broken_seq, problem=chain.problem)),
+    ]
+    if plan.new_database:
+        rows.append((_("This database"), _("new: it holds only its set-up")))
+    if plan.lost_entries:
+        lost = _("{count} (entries {first} to {last}, {since} – {until})").format(
+            count=plan.lost_entries, first=plan.common_seq + 1, last=plan.current_head[0],
+            since=when(plan.first_lost_at), until=when(plan.last_lost_at))
+    else:
+        lost = _("none")
+    rows.append((_("Entries lost"), lost))
+    width = max(len(label) for label, _value in rows)
+    for label, value in rows:
+        print(f"{label + ':':<{width + 2}}{value}")
+    if plan.lost:
+        action_width = max(len(safe_text(item.action)) for item in plan.lost)
+        for item in plan.lost:
+            print(f"  {safe_text(item.action):<{action_width}}  {item.count:>7}  "
+                  f"{when(item.first_at)} – {when(item.last_at)}")
+    if plan.needs_force:
+        print(_("Problems (the restore needs --force and --reason):"))
+        for message in plan.messages():
+            print(f"  - {message}")
+    else:
+        print(_("Problems: none; the restore needs no force."))

@@ -189,8 +189,9 @@ class AnchorCheck:
                      "{head}: entries were removed from its end.").format(
                 source=anchor.source, seen=seen, head=self.chain_head)
         if self.verdict == Verdict.DIFFERENT:
-            return _("{source}: {seen} was seen earlier, but the trail now has another hash "
-                     "there: it was rewritten.").format(source=anchor.source, seen=seen)
+            return _("{source}: {seen} was seen earlier, but the trail now has another entry "
+                     "there: it was rewritten, or shortened and written on.").format(
+                source=anchor.source, seen=seen)
         if self.verdict == Verdict.OTHER_DATABASE:
             return _("{source}: this anchor is of database {other}, not of this one: another "
                      "database, or this database's identity was changed.").format(
