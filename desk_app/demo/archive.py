@@ -8,6 +8,7 @@ import random
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 
+from desk_app.domain.archive import personnel_prefix
 from desk_app.domain.users import Actor
 from desk_app.services.base import Context, Transaction
 from desk_app.store import search
@@ -76,11 +77,19 @@ def generate_archive(ctx: Context, tx: Transaction, actor: Actor, rng: random.Ra
             item_id = first_item + offset
             kind, dept = rng.choice(kinds), rng.choice(depts)
             year = rng.randint(now.year - 8, now.year)
-            prefix = f"{dept.code}-{kind.code}-{year}-"
-            counters[prefix] = counters.get(prefix, 0) + 1
-            ref = f"{prefix}{counters[prefix]:05d}-D"
-            title = _title(rng, kind.name, dept.name, year)
             level = rng.choices(("public", "internal", "secret", "personnel"), (55, 38, 5, 2))[0]
+            if level == "personnel":
+                # Their own series (R6); stored in clear here, sealed by the personnel
+                # officer's first look at them (services/personnel.py).
+                prefix = personnel_prefix(year)
+                counters[prefix] = counters.get(prefix, 0) + 1
+                ref = f"{prefix}{counters[prefix]:05d}-D"
+                title = f"员工档案：{_name(rng)}（{dept.name}）"
+            else:
+                prefix = f"{dept.code}-{kind.code}-{year}-"
+                counters[prefix] = counters.get(prefix, 0) + 1
+                ref = f"{prefix}{counters[prefix]:05d}-D"
+                title = _title(rng, kind.name, dept.name, year)
             keywords = " ".join(rng.sample(_TOPICS, 2))
             doc_date = date(year, rng.randint(1, 12), rng.randint(1, 28))
             rows.append((item_id, ref, title, kind.id, dept.id, doc_date, keywords,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from desk_app.domain import text
-from desk_app.domain.errors import Conflict, ValidationError
+from desk_app.domain.errors import Conflict, NotFound, ValidationError
 from desk_app.domain.labelled import LabelledStrEnum
 from desk_app.i18n import N_, _
 
@@ -52,6 +52,44 @@ def check_ref(ref: str) -> str:
     if not _REF.match(ref):
         raise ValidationError(
             _("A reference is up to 40 letters, digits, dots, dashes or slashes."), field="ref")
+    return ref
+
+
+def no_such_item(ref: str) -> NotFound:
+    """The one answer for a reference that is unknown *or* hidden from the asker (R6): the same
+    text, type and exit code on every path, so a refusal never tells that a sealed file exists."""
+    return NotFound(_("No item with the reference {ref}.").format(ref=ref))
+
+
+# ---------------------------------------------------------------- personnel files (R6)
+#
+# Personnel files have their own reference series, RS-<year>-<number>, and no other file may
+# use it (nor a personnel file another): a reference a clerk types or is given never collides
+# with, or skips the number of, a file the clerk cannot see.
+
+PERSONNEL_PREFIX = "RS-"
+
+
+def personnel_prefix(year: int) -> str:
+    return f"{PERSONNEL_PREFIX}{year}-"
+
+
+def personnel_ref(year: int, seq: int) -> str:
+    return f"{personnel_prefix(year)}{seq:04d}"
+
+
+def is_personnel_ref(ref: str) -> bool:
+    return (ref or "").strip().upper().startswith(PERSONNEL_PREFIX)
+
+
+def check_ref_series(ref: str, level: Level) -> str:
+    """A typed reference belongs to the series of its level: RS-… for personnel files only."""
+    if level == Level.PERSONNEL and not is_personnel_ref(ref):
+        raise ValidationError(_("A personnel file's reference starts with {prefix} (or leave it "
+                                "empty to number it).").format(prefix=PERSONNEL_PREFIX), "ref")
+    if level != Level.PERSONNEL and is_personnel_ref(ref):
+        raise ValidationError(_("References starting with {prefix} are for personnel files.")
+                              .format(prefix=PERSONNEL_PREFIX), "ref")
     return ref
 
 
@@ -106,6 +144,8 @@ def check_ref_pattern(pattern: str) -> str | None:
         return N_("use only {dept}, {kind}, {year} and {seq:04d} in the pattern.")
     if not all(_REF.match(sample) and sample.startswith(prefix) for sample in samples):
         return N_("the pattern makes references with characters that are not allowed.")
+    if is_personnel_ref(samples[0]):
+        return N_("references starting with RS- are for personnel files.")
     return None
 
 
@@ -164,7 +204,8 @@ def days_overdue(due: date, today: date) -> int:
 
 
 def visible_levels(personnel_officer: bool) -> tuple[Level, ...]:
-    """R6: personnel files are seen only by the personnel officer (later: explicit grants)."""
+    """R6: personnel files are seen only by the personnel officer (later: explicit grants).
+    Seen is not read: without the personnel key an officer sees a sealed placeholder."""
     if personnel_officer:
         return tuple(Level)
     return (Level.PUBLIC, Level.INTERNAL, Level.SECRET)

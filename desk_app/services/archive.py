@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,9 +21,19 @@ from desk_app.domain.text import LookupFilter
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.base import Context, Service
+from desk_app.services.personnel import PersonnelService
 from desk_app.services.settings import SettingsService
 from desk_app.store import numbers, search
-from desk_app.store.archive import Department, Item, Kind, Loan, Location, loan_rows, tuples
+from desk_app.store.archive import (
+    SEALED_TITLE,
+    Department,
+    Item,
+    Kind,
+    Loan,
+    Location,
+    loan_rows,
+    tuples,
+)
 from desk_app.store.db import is_postgresql
 
 SEARCH_COUNT_CAP = 10_000
@@ -127,6 +138,7 @@ def record_secret_views(service: Service, actor: Actor, items: Iterable[tuple[in
 
 class ArchiveService(Service):
     settings: SettingsService
+    personnel: PersonnelService
 
     def __init__(self, ctx: Context, **needs: Any) -> None:
         super().__init__(ctx, **needs)
@@ -200,30 +212,44 @@ class ArchiveService(Service):
     def add_item(self, actor: Actor, *, title: str, kind: str, dept: str, level: str,
                  ref: str | None = None, doc_date: date | None = None, keywords: str = "",
                  location: str | None = None, retention_years: int | None = None) -> ItemView:
-        self.require(actor, ArchivePermission.ARCHIVE_EDIT)
-        title = rules.check_title(title)
+        """Register a file. Personnel files are registered by the personnel officer only (R6),
+        in their own reference series (RS-…), which no other file may use."""
         level_value = rules.check_level(level)
+        personnel = level_value == rules.Level.PERSONNEL
+        self.require(actor, ArchivePermission.PERSONNEL_REGISTER if personnel
+                     else ArchivePermission.ARCHIVE_EDIT)
+        title = rules.check_title(title)
         retention_years = rules.check_retention(retention_years)
         keywords = rules.check_keywords(keywords)
-        typed_ref = rules.check_ref(ref) if ref else None
+        typed_ref = rules.check_ref_series(rules.check_ref(ref), level_value) if ref else None
+        if personnel:
+            self.personnel.require_key(actor)  # the first officer makes it (services/personnel)
         with self.write() as tx:
             kind_row = self._kind(kind)
             dept_row = self._dept(dept)
             location_row = self._location(location)
-            final_ref = typed_ref or self._next_ref(dept_row.code, kind_row.code,
-                                                    (doc_date or tx.at.date()).year)
+            year = (doc_date or tx.at.date()).year
+            final_ref = typed_ref or (self._next_personnel_ref(year) if personnel
+                                      else self._next_ref(dept_row.code, kind_row.code, year))
             if Item.select().where(Item.ref == final_ref).exists():
                 raise Conflict(_("The reference {ref} exists already.").format(ref=final_ref))
-            item = Item.create(ref=final_ref, title=title, kind=kind_row, dept=dept_row,
-                               doc_date=doc_date, keywords=keywords, location=location_row,
+            # A personnel file's row holds placeholders; its title and keywords are sealed.
+            item = Item.create(ref=final_ref, title=SEALED_TITLE if personnel else title,
+                               kind=kind_row, dept=dept_row, doc_date=doc_date,
+                               keywords="" if personnel else keywords, location=location_row,
                                level=level_value.value, retention_years=retention_years,
                                status=rules.Status.AVAILABLE.value, created_at=tx.at,
                                created_by=actor.user_id)
             search.upsert([(item.id, search.item_text(final_ref, title, keywords, dept_row.name,
                                                       kind_row.name, item.level))])
-            tx.audit(actor, "item.add", "item", item.id, after=self._snapshot(item, kind_row,
-                                                                              dept_row, location_row))
-        return self._get_view(item.id)
+            if personnel:  # R6: the audit trail keeps the reference and a digest, no text
+                digest = self.personnel.seal_new(actor, item, title, keywords, tx.at)
+                tx.audit(actor, "item.add", "item", item.id, after={
+                    "ref": final_ref, "level": item.level, "sealed": digest})
+            else:
+                tx.audit(actor, "item.add", "item", item.id,
+                         after=self._snapshot(item, kind_row, dept_row, location_row))
+        return self._get_view(actor, item.id)
 
     @staticmethod
     def _snapshot(item: Item, kind: Kind, dept: Department, location: Location | None) -> dict:
@@ -237,10 +263,22 @@ class ArchiveService(Service):
         a number someone typed by hand meanwhile is skipped, not reused."""
         pattern = str(self.settings.value("ref_pattern"))
         prefix = rules.ref_prefix(pattern, dept, kind, year)
+        if rules.is_personnel_ref(prefix):  # e.g. a department coded RS with {dept}-… first
+            raise ValidationError(_("This reference pattern would number the file {prefix}…, "
+                                    "the series of personnel files: change the pattern.")
+                                  .format(prefix=prefix), field="ref")
+        return self._draw(prefix, lambda seq: rules.format_ref(pattern, dept, kind, year, seq))
+
+    def _next_personnel_ref(self, year: int) -> str:
+        """RS-<year>-0001 …: personnel files are numbered apart from every other file."""
+        return self._draw(rules.personnel_prefix(year), lambda seq: rules.personnel_ref(year, seq))
+
+    @staticmethod
+    def _draw(prefix: str, make: Any) -> str:
         while True:
             seq = numbers.next_number(f"item_ref:{prefix}",
                                       lambda: numbers.highest_suffix(Item, Item.ref, prefix))
-            ref = rules.format_ref(pattern, dept, kind, year, seq)
+            ref = make(seq)
             if not Item.select().where(Item.ref == ref).exists():
                 return ref
 
@@ -261,8 +299,18 @@ class ArchiveService(Service):
             raise ValidationError(_("No location {path}.").format(path=path), field="location")
         return location
 
-    def _get_view(self, item_id: int) -> ItemView:
-        return _view(tuples(_select().where(Item.id == item_id))[0])
+    def _get_view(self, actor: Actor, item_id: int) -> ItemView:
+        return self._opened(actor, [_view(tuples(_select().where(Item.id == item_id))[0])])[0]
+
+    def _opened(self, actor: Actor, views: builtins.list[ItemView]) -> builtins.list[ItemView]:
+        """Views with the title and keywords of personnel files as ``actor`` may read them:
+        opened for an admitted officer, the sealed placeholder for anyone else (R6)."""
+        sealed = [(view.id, view.ref) for view in views if view.level == rules.Level.PERSONNEL]
+        if not sealed:
+            return views
+        shown = self.personnel.fields(actor, sealed)
+        return [dataclasses.replace(view, title=shown[view.id][0], keywords=shown[view.id][1])
+                if view.id in shown else view for view in views]
 
     def get(self, actor: Actor, ref: str, via: str = "show") -> ItemView:
         """One item by reference. Looking at a secret item is itself audited (R7)."""
@@ -282,8 +330,8 @@ class ArchiveService(Service):
                 found[view.ref] = view
         for ref, given in zip(wanted, refs, strict=True):
             if ref not in found:
-                raise NotFound(_("No item with the reference {ref}.").format(ref=given))
-        views = [found[ref] for ref in wanted]
+                raise rules.no_such_item(given)
+        views = self._opened(actor, [found[ref] for ref in wanted])
         record_secret_views(self, actor, ((v.id, v.ref, v.level) for v in views), via)
         return views
 
@@ -302,7 +350,7 @@ class ArchiveService(Service):
             raise ValidationError(_("Nothing was scanned."), field="scan")
         try:
             return self.get(actor, code)
-        except NotFound:
+        except NotFound:  # unknown and sealed alike (R6)
             raise NotFound(_("Unknown reference scanned: {code}.").format(code=code)) from None
 
     # ------------------------------------------------------------ finding
@@ -321,7 +369,11 @@ class ArchiveService(Service):
             if terms.empty:
                 return query.where(peewee.SQL("1 = 0"))
             sql, params = search.match_sql(terms)
-            query = query.where(Item.id.in_(peewee.SQL(f"({sql})", params)))
+            found = Item.id.in_(peewee.SQL(f"({sql})", params))
+            opened = self.personnel.matching(actor, terms)
+            if opened is not None:  # an admitted officer: personnel files by their words too
+                found = (found & (Item.level != rules.Level.PERSONNEL.value)) | Item.id.in_(opened)
+            query = query.where(found)
         if flt.kind:
             query = query.where(Item.kind == self._kind(flt.kind))
         if flt.dept:
@@ -355,7 +407,10 @@ class ArchiveService(Service):
             if terms.empty:
                 return 0
             matches = self._matches(flt.query)
-            return matches - (search.match_count(terms, sealed=True) if sealed else 0)
+            opened = None if sealed else self.personnel.matching(actor, terms)
+            if sealed or opened is not None:  # personnel files: none, or matched by their words
+                matches -= search.match_count(terms, sealed=True)
+            return matches + len(opened or ())
         capped = self._filtered(actor, flt, Item.select(Item.id)).limit(SEARCH_COUNT_CAP)
         return Item.select(peewee.fn.COUNT(peewee.SQL("*"))).from_(capped.alias("c")).scalar()
 
@@ -367,7 +422,7 @@ class ArchiveService(Service):
         if not ids:
             return []
         rows = {row[0]: _view(row) for row in tuples(_select().where(Item.id.in_(ids)))}
-        return [rows[item_id] for item_id in ids if item_id in rows]
+        return self._opened(actor, [rows[item_id] for item_id in ids if item_id in rows])
 
     def _matches(self, query: str) -> int:
         """Index matches of a search, remembered for a second: a keystroke asks for the count

@@ -15,7 +15,15 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import N_
 from desk_app.services.archive import ArchiveService, visible_levels, visible_loans
 from desk_app.services.registers import Period, RegisterSource, keyset, positional
-from desk_app.store.archive import Borrower, Department, Item, Kind, Loan, Location
+from desk_app.store.archive import (
+    Borrower,
+    Department,
+    Item,
+    Kind,
+    Loan,
+    Location,
+    shown_title,
+)
 from desk_app.store.models import User
 
 
@@ -70,7 +78,7 @@ class ItemRegister(_ArchiveRegister):
         (N_("Status"), 6, rules.status_label), (N_("Location"), 21), first=1)
 
     def _select(self) -> Any:
-        return (Item.select(Item.id, Item.ref, Item.title, Kind.name, Department.name,
+        return (Item.select(Item.id, Item.ref, shown_title(), Kind.name, Department.name,
                             Item.doc_date, Item.level, Item.status, Location.path)
                 .join_from(Item, Kind).join_from(Item, Department)
                 .join_from(Item, Location, peewee.JOIN.LEFT_OUTER))
@@ -93,7 +101,7 @@ class LoanRegister(_ArchiveRegister):
         (N_("Returned at"), 10), (N_("Condition"), 6))
 
     def _select(self) -> Any:
-        return (Loan.select(Loan.id, Item.ref, Item.title, Borrower.name, Loan.purpose,
+        return (Loan.select(Loan.id, Item.ref, shown_title(), Borrower.name, Loan.purpose,
                             _handler.name, Loan.lent_at, Loan.due_on, Loan.returned_at,
                             Loan.return_condition)
                 .join_from(Loan, Item).join_from(Loan, Borrower)

@@ -33,6 +33,7 @@ from desk_app.services.settings import SettingsService
 from desk_app.services.signing import KeyService
 from desk_app.store import numbers
 from desk_app.store.archive import (
+    SEALED_TITLE,
     Borrower,
     Department,
     Item,
@@ -44,6 +45,7 @@ from desk_app.store.archive import (
     ReturnReceipt,
     SignedDocument,
     loan_rows,
+    shown_title,
     tuples,
 )
 from desk_app.store.db import is_postgresql
@@ -68,6 +70,9 @@ class LoanFilter(LookupFilter):
     today: date | None = None  # for overdue; the service's clock when None
 
 
+def _title(item: Item) -> str:
+    """A title on a slip or receipt: a personnel file's is sealed (R6)."""
+    return SEALED_TITLE if item.level == rules.Level.PERSONNEL else item.title
 
 
 class LoanService(Service):
@@ -123,8 +128,8 @@ class LoanService(Service):
         query = self.locked(query.order_by(Item.id), of=Item)  # one item, two desks: one waits
         found = {item.ref: item for item in query}
         missing = [ref for ref in refs if ref not in found]
-        if missing:
-            raise NotFound(_("No item with the reference {ref}.").format(ref=", ".join(missing)))
+        if missing:  # unknown and sealed alike (R6)
+            raise rules.no_such_item(", ".join(missing))
         return [found[ref] for ref in refs]
 
     def _borrower(self, given: BorrowerInput, at: datetime) -> Borrower:
@@ -161,22 +166,24 @@ class LoanService(Service):
 
     # ------------------------------------------------------------ returning, renewing
 
-    def _open_loans(self, refs: list[str]) -> list[Loan]:
+    def _open_loans(self, actor: Actor, refs: list[str]) -> list[Loan]:
         """The open loans of ``refs``, locked until the transaction ends: what is checked
         here (still open, renewals so far) cannot change before the write (PostgreSQL:
         FOR UPDATE re-reads a row another desk changed meanwhile; SQLite: BEGIN IMMEDIATE
-        already lets one writer in at a time)."""
+        already lets one writer in at a time). A file ``actor`` may not see is "no such
+        item", never "not on loan" (R6: no answer tells that a sealed file exists)."""
         refs = [rules.check_ref(ref) for ref in dict.fromkeys(refs or [])]
         if not refs:
             raise ValidationError(_("Scan or type at least one reference."), field="ref")
+        seen = Item.level.in_(visible_levels(actor))
         query = self.locked(Loan.select(Loan, Item).join(Item)
-                            .where(Item.ref.in_(refs) & Loan.returned_at.is_null())
+                            .where(Item.ref.in_(refs) & Loan.returned_at.is_null() & seen)
                             .order_by(Loan.id), of=Loan)
         loans = {loan.item.ref: loan for loan in query}
         for ref in refs:
             if ref not in loans:
-                if not Item.select().where(Item.ref == ref).exists():
-                    raise NotFound(_("No item with the reference {ref}.").format(ref=ref))
+                if not Item.select().where((Item.ref == ref) & seen).exists():
+                    raise rules.no_such_item(ref)
                 raise ValidationError(_("{ref} is not on loan.").format(ref=ref), field="ref")
         return [loans[ref] for ref in refs]
 
@@ -187,7 +194,7 @@ class LoanService(Service):
         condition = rules.check_condition(condition)
         notes = text.line(notes, "notes", _("The notes"), 500)
         with self.write() as tx:
-            loans = self._open_loans(refs)
+            loans = self._open_loans(actor, refs)
             borrowers = {loan.borrower_id for loan in loans}
             if len(borrowers) > 1:
                 raise ValidationError(
@@ -211,7 +218,7 @@ class LoanService(Service):
         settings = self.settings
         limit, days = int(settings.value("max_renewals")), int(settings.value("renewal_days"))
         with self.write() as tx:
-            (loan,) = self._open_loans([ref])
+            (loan,) = self._open_loans(actor, [ref])
             rules.check_renewal(loan.renewals, limit, loan.item.ref)
             before = loan.due_on
             loan.due_on = max(before, self.today()) + timedelta(days=days)
@@ -232,9 +239,7 @@ class LoanService(Service):
         if notes is not None:
             notes = text.line(notes, "notes", _("The notes"), 500)
         with self.write() as tx:
-            loan = Loan.get_or_none(Loan.id == loan_id)
-            if loan is None:
-                raise NotFound(_("No loan {id}.").format(id=loan_id))
+            loan = self._visible_loan(actor, loan_id)
             changes: dict[str, list[Any]] = {}
             if due_on is not None and due_on != loan.due_on:
                 changes["due_on"] = [loan.due_on.isoformat(), due_on.isoformat()]
@@ -253,8 +258,17 @@ class LoanService(Service):
                      after={"correction": correction.id, "reason": reason, "changes": changes})
         return {"correction": correction.id, "loan": loan.id, "changes": changes, "reason": reason}
 
+    @staticmethod
+    def _visible_loan(actor: Actor, loan_id: int) -> Loan:
+        """A loan of a file ``actor`` may see; of a sealed file it is "no loan" (R6)."""
+        loan = Loan.get_or_none((Loan.id == loan_id) & visible_loans(actor))
+        if loan is None:
+            raise NotFound(_("No loan {id}.").format(id=loan_id))
+        return loan
+
     def corrections(self, actor: Actor, loan_id: int) -> list[dict[str, Any]]:
         self.require(actor, ArchivePermission.LOAN_VIEW)
+        self._visible_loan(actor, loan_id)
         return [{"id": c.id, "reason": c.reason, "changes": json.loads(c.changes),
                  "at": c.created_at} for c in
                 LoanCorrection.select().where(LoanCorrection.loan == loan_id).order_by(LoanCorrection.id)]
@@ -312,7 +326,7 @@ class LoanService(Service):
         today = self.today()
         bundles: dict[int, dict[str, Any]] = {}
         query = (Loan.select(Loan.id, Loan.borrower, Borrower.name, Borrower.contact, Item.ref,
-                             Item.title, Loan.due_on)
+                             shown_title(), Loan.due_on)
                  .join_from(Loan, Borrower).join_from(Loan, Item)
                  .where(Loan.returned_at.is_null() & (Loan.due_on < today) & visible_loans(actor))
                  .order_by(Borrower.name, Loan.due_on))
@@ -355,10 +369,23 @@ class LoanService(Service):
         self._record_views(actor, data, "slip")
         return data
 
-    def _record_views(self, actor: Actor, data: dict[str, Any], via: str) -> None:
+    @staticmethod
+    def _check_sealed(actor: Actor, data: dict[str, Any], unknown: str) -> None:
+        """A slip or receipt listing a file ``actor`` may not see is as unknown as the file."""
         if rules.Level.PERSONNEL not in visible_levels(actor) and any(
                 item["level"] == rules.Level.PERSONNEL.value for item in data["items"]):
-            raise NotFound(_("No loan slip {id}.").format(id=data["id"]))  # R6: sealed
+            raise NotFound(unknown)  # R6: sealed
+
+    def _record_views(self, actor: Actor, data: dict[str, Any], via: str) -> None:
+        unknown = (_("No loan slip {id}.") if via == "slip" else _("No return receipt {id}."))
+        self._check_sealed(actor, data, unknown.format(id=data["id"]))
+        sealed = [(i["id"], i["ref"]) for i in data["items"]
+                  if i["level"] == rules.Level.PERSONNEL.value]
+        if sealed:  # an admitted officer reads the titles; anyone else the placeholder
+            shown = self.archive.personnel.fields(actor, sealed)
+            for item in data["items"]:
+                if item["id"] in shown:
+                    item["title"] = shown[item["id"]][0]
         record_secret_views(self, actor, ((i["id"], i["ref"], i["level"]) for i in data["items"]),
                             via)
 
@@ -372,7 +399,7 @@ class LoanService(Service):
                 "contact": slip.borrower.contact, "organisation": slip.borrower.organisation,
                 "purpose": slip.purpose, "handler": slip.handler.full_name or slip.handler.name,
                 "lent_at": slip.lent_at, "due_on": slip.due_on, "signed": slip.document_id is not None,
-                "items": [{"id": loan.item.id, "ref": loan.item.ref, "title": loan.item.title,
+                "items": [{"id": loan.item.id, "ref": loan.item.ref, "title": _title(loan.item),
                            "kind": loan.item.kind.name, "dept": loan.item.dept.name,
                            "level": loan.item.level, "due_on": loan.due_on} for loan in loans]}
 
@@ -393,7 +420,7 @@ class LoanService(Service):
                 "contact": receipt.borrower.contact,
                 "handler": receipt.handler.full_name or receipt.handler.name,
                 "returned_at": receipt.returned_at, "signed": receipt.document_id is not None,
-                "items": [{"id": loan.item.id, "ref": loan.item.ref, "title": loan.item.title,
+                "items": [{"id": loan.item.id, "ref": loan.item.ref, "title": _title(loan.item),
                            "level": loan.item.level, "lent_at": loan.lent_at,
                            "due_on": loan.due_on, "condition": loan.return_condition,
                            "notes": loan.return_notes} for loan in loans]}
@@ -405,6 +432,7 @@ class LoanService(Service):
 
         self.require(actor, ArchivePermission.LOAN_HANDLE)
         data = self._slip(slip_id)  # the signing is recorded; no separate view entry
+        self._check_sealed(actor, data, _("No loan slip {id}.").format(id=slip_id))
         return self._sign_and_store(actor, LoanSlip, slip_id, data, "loan_slip", password,
                                     lambda: slip_pdf(str(self.settings.value("company_name")),
                                                      data, borrower_png), clerk_png)
@@ -415,6 +443,7 @@ class LoanService(Service):
 
         self.require(actor, ArchivePermission.LOAN_HANDLE)
         data = self._receipt(receipt_id)
+        self._check_sealed(actor, data, _("No return receipt {id}.").format(id=receipt_id))
         return self._sign_and_store(actor, ReturnReceipt, receipt_id, data, "return_receipt",
                                     password,
                                     lambda: receipt_pdf(str(self.settings.value("company_name")),
@@ -446,6 +475,18 @@ class LoanService(Service):
     def document(self, actor: Actor, record_no: str) -> bytes:
         self.require(actor, ArchivePermission.LOAN_VIEW)
         document = SignedDocument.get_or_none(SignedDocument.record_no == record_no)
-        if document is None:
+        if document is None or not self._form_visible(actor, document.id):
             raise NotFound(_("No signed form {number}.").format(number=record_no))
         return bytes(document.pdf)
+
+    @staticmethod
+    def _form_visible(actor: Actor, document_id: int) -> bool:
+        """A signed slip or receipt listing a sealed file is as unknown as the file (R6)."""
+        hidden = sealed_loans(actor)
+        if hidden is None:
+            return True
+        slips = LoanSlip.select(LoanSlip.id).where(LoanSlip.document == document_id)
+        receipts = ReturnReceipt.select(ReturnReceipt.id).where(
+            ReturnReceipt.document == document_id)
+        return not Loan.select().where((Loan.slip.in_(slips) | Loan.receipt.in_(receipts))
+                                       & hidden).exists()

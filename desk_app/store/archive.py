@@ -8,7 +8,7 @@ from typing import Any
 import peewee
 
 from desk_app.domain.archive import days_overdue
-from desk_app.store.models import BaseModel, User
+from desk_app.store.models import BaseModel, User, user_name_field
 
 
 def tuples(query: Any) -> list[tuple[Any, ...]]:
@@ -60,6 +60,29 @@ class Item(BaseModel):
 Item.add_index(peewee.ModelIndex(Item, (Item.kind, Item.ref), name="item_kind_ref"))
 # Covering index for the register in reference order (deep pages, the visibility filter).
 Item.add_index(peewee.ModelIndex(Item, (Item.ref, Item.level), name="item_ref_level"))
+
+
+class PersonnelKey(BaseModel):
+    """That the personnel data key exists, and which it is (an HMAC of a fixed text under the
+    key, never the key): the key itself is stored only sealed, one copy per admitted
+    personnel officer (``sealed_secret``, services/keyring.py). One row, ``purpose``
+    "personnel": two officers creating it at once cannot make two keys."""
+
+    purpose = peewee.CharField(max_length=32, primary_key=True)
+    fingerprint = peewee.CharField(max_length=64)
+    created_at = peewee.DateTimeField()
+    created_by = user_name_field()
+
+
+class PersonnelSealed(BaseModel):
+    """The descriptive fields of a personnel file (title, keywords), encrypted with the
+    personnel data key (AES-256-GCM, bound to the item's id and reference). The ``item`` row
+    holds the placeholder SEALED_TITLE and no keywords (R6)."""
+
+    item = peewee.ForeignKeyField(Item, primary_key=True, on_delete="RESTRICT")
+    blob = peewee.TextField()
+    sealed_at = peewee.DateTimeField()
+    item_id: int
 
 
 class Borrower(BaseModel):
@@ -165,10 +188,22 @@ class Reminder(BaseModel):
 
 Handler = User.alias("handler")
 
+# What a list shows as the title of a personnel file (R6): its title and keywords are stored
+# sealed (PersonnelSealed); the ``item`` row holds this placeholder. Registers and loan lists
+# show it whatever the row holds (also a file from before sealing), the personnel officer's
+# own views open the sealed text (services/personnel.py).
+SEALED_TITLE = "—"
+PERSONNEL = "personnel"
+
+
+def shown_title() -> Any:
+    """``Item.title`` as lists show it: the placeholder for a personnel file."""
+    return peewee.Case(None, [(Item.level == PERSONNEL, SEALED_TITLE)], Item.title)
+
 
 def loan_rows(where, offset: int, limit: int, today: date | None = None) -> list[dict[str, Any]]:
     """Register rows (newest first) with the item, borrower and handler resolved."""
-    query = (Loan.select(Loan.id, Item.ref, Item.title, Borrower.name, Loan.purpose,
+    query = (Loan.select(Loan.id, Item.ref, shown_title(), Borrower.name, Loan.purpose,
                          Handler.name, Loan.lent_at, Loan.due_on, Loan.returned_at,
                          Loan.renewals, Loan.return_condition, Loan.slip)
              .join_from(Loan, Item).join_from(Loan, Borrower)

@@ -33,10 +33,24 @@ SEALED_TOKEN = "zzsealedpersonnel"
 
 
 def item_text(ref: str, title: str, keywords: str, dept: str, kind: str, level: str) -> str:
-    parts = [ref, title, keywords, dept, kind]
+    """The indexed text of an item. Of a personnel file only its reference and the sealed
+    marker (R6): no word of it is in the index; the personnel officer's search reads the
+    few personnel files themselves (services/personnel.py)."""
     if level == "personnel":
-        parts.append(SEALED_TOKEN)
-    return " ".join(parts)
+        return f"{ref} {SEALED_TOKEN}"
+    return " ".join([ref, title, keywords, dept, kind])
+
+
+def searchable_text(ref: str, title: str, keywords: str, dept: str, kind: str) -> str:
+    """What a search matches in a file, for the personnel officer's search in Python."""
+    return " ".join([ref, title, keywords, dept, kind])
+
+
+def matches(terms: QueryTerms, text: str) -> bool:
+    """``text`` holds every term of the query, as the index would match it."""
+    tokens = set(tokens_for(text))
+    return all(token in tokens for token in terms.exact) and all(
+        any(token.startswith(word) for token in tokens) for word in terms.prefixes)
 
 
 def tokens_for(text: str) -> list[str]:

@@ -51,7 +51,9 @@ def items(desk, people):
                               level="public", ref="BA-SC-0001"),
         desk.archive.add_item(clerk, title="总经理办公会会议纪要", kind="JY", dept="ZB",
                               level="secret"),
-        desk.archive.add_item(clerk, title="员工档案：周敏", kind="YH", dept="XZ", level="personnel"),
+        # R6: only the personnel officer registers personnel files
+        desk.archive.add_item(people["personnel"], title="员工档案：周敏", kind="YH", dept="XZ",
+                              level="personnel"),
     ]
     return {item.title: item.ref for item in made}
 
@@ -303,7 +305,8 @@ def test_search_pages_are_the_same_whichever_plan_runs(desk, people, items, monk
 
     clerk = people["clerk"]
     for n in range(30):
-        desk.archive.add_item(clerk, title=f"电梯维保记录 第{n}号", kind="BG", dept="GC",
+        desk.archive.add_item(people["personnel"] if n % 7 == 0 else clerk,
+                              title=f"电梯维保记录 第{n}号", kind="BG", dept="GC",
                               level=("personnel" if n % 7 == 0 else "public"))
     flt = ItemFilter(query="电梯")
     sorted_plan = [v.ref for v in desk.archive.page(clerk, flt, 3, 10)]

@@ -20,7 +20,8 @@ def items(demo_desk):
     public = demo_desk.archive.add_item(clerk, title="2025年度园区规划报告", kind="BG", dept="GC",
                                         level="internal", location="A101 › 柜1")
     secret = demo_desk.archive.add_item(clerk, title="机密合同", kind="BG", dept="GC", level="secret")
-    personnel = demo_desk.archive.add_item(clerk, title="人事档案", kind="BG", dept="GC",
+    officer = demo_desk.auth.login("liuyang", "demo1234")  # R6: the officer registers them
+    personnel = demo_desk.archive.add_item(officer, title="人事档案", kind="BG", dept="GC",
                                            level="personnel")
     return clerk, public, secret, personnel
 

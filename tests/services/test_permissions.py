@@ -50,6 +50,7 @@ AUDIT_READ = frozenset({AUDITOR, ADMIN})
 USER_READ = frozenset({AUDITOR, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
 ONLY_SUPERVISOR = frozenset({SUPERVISOR})
+ONLY_PERSONNEL = frozenset({PERSONNEL})
 
 ALLOWED: dict[str, frozenset[Role]] = {
     # signing in and one's own account
@@ -111,6 +112,9 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "ArchiveService.scan": ARCHIVE_READ,
     "ArchiveService.history": LOAN_READ,  # an item's loans: the loan register's readers
     "LabelService.labels_pdf": ARCHIVE_READ,
+    # personnel files (R6): an officer holding the key admits another
+    "PersonnelService.admit": ONLY_PERSONNEL,
+    "PersonnelService.status": ONLY_PERSONNEL,
     # loan register (R3, R4)
     "LoanService.lend": LOAN_DESK,
     "LoanService.return_items": LOAN_DESK,
@@ -317,6 +321,14 @@ def _recover_ca(w: World) -> Call:
     return lambda a: w.desk.keys.recover(a, code)
 
 
+def _admit(w: World) -> Call:
+    name = f"hr{w.n()}"
+    w.desk.users.add(w.admin, name, PASSWORD, "personnel")
+    officer = w.desk.auth.login("aspersonnel", PASSWORD)  # this desk holds the officer's key
+    w.desk.personnel.require_key(officer)  # (the first officer's first look makes it)
+    return lambda a: w.desk.personnel.admit(a, name)
+
+
 def _restore(w: World) -> Call:
     backup = w.backup_file()
     return lambda a: w.desk.backups.restore(a, backup)
@@ -437,6 +449,8 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "ArchiveService.scan": lambda w: lambda a: w.desk.archive.scan(a, w.public_ref),
     "ArchiveService.history": lambda w: lambda a: w.desk.archive.history(a, w.secret_ref),
     "LabelService.labels_pdf": lambda w: lambda a: w.desk.labels.labels_pdf(a, [w.public_ref]),
+    "PersonnelService.admit": _admit,
+    "PersonnelService.status": lambda w: lambda a: w.desk.personnel.status(a),
     "LoanService.lend": _lend,
     "LoanService.return_items": _return,
     "LoanService.renew": _renew,

@@ -18,6 +18,10 @@ class ArchivePermission(StrEnum):
     LOAN_HANDLE = "loan.handle"
     LOAN_CORRECT = "loan.correct"
     REGISTER_EXPORT = "register.export"
+    # R6: only the personnel officer registers personnel files and admits another officer
+    # to the personnel key (services/personnel.py).
+    PERSONNEL_REGISTER = "personnel.register"
+    PERSONNEL_ADMIT = "personnel.admit"
 
 
 P = ArchivePermission
@@ -38,7 +42,7 @@ AREA = AreaSpec(
                           P.LOAN_CORRECT},
         Role.MANAGER: {P.ARCHIVE_VIEW, P.LOAN_VIEW, P.REGISTER_EXPORT},
         Role.AUDITOR: {P.ARCHIVE_VIEW, P.LOAN_VIEW, P.REGISTER_EXPORT},
-        Role.PERSONNEL: {P.ARCHIVE_VIEW},
+        Role.PERSONNEL: {P.ARCHIVE_VIEW, P.PERSONNEL_REGISTER, P.PERSONNEL_ADMIT},
         Role.ADMIN: {P.ARCHIVE_EDIT, P.ARCHIVE_VIEW, P.REGISTER_EXPORT},
     }),
     settings=(
@@ -49,7 +53,9 @@ AREA = AreaSpec(
     ),
     models="desk_app.store.archive",
     services=(
-        ServiceSpec("archive", "desk_app.services.archive:ArchiveService", ("settings",)),
+        ServiceSpec("personnel", "desk_app.services.personnel:PersonnelService", ("keyring",)),
+        ServiceSpec("archive", "desk_app.services.archive:ArchiveService",
+                    ("settings", "personnel")),
         ServiceSpec("loans", "desk_app.services.loans:LoanService",
                     ("settings", "keys", "archive")),
         ServiceSpec("labels", "desk_app.services.labels:LabelService", ("archive",)),
@@ -58,7 +64,7 @@ AREA = AreaSpec(
         RegisterSpec("items", "desk_app.services.archive_registers:ItemRegister", ("archive",)),
         RegisterSpec("loans", "desk_app.services.archive_registers:LoanRegister", ("archive",)),
     ),
-    cli=("desk_app.cli.archive",),
+    cli=("desk_app.cli.archive", "desk_app.cli.personnel"),
     pages=(
         PageSpec("archive", N_("Archive"), "SP_DirIcon",
                  frozenset({Role.CLERK, Role.SUPERVISOR, Role.MANAGER, Role.AUDITOR,
