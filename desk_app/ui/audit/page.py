@@ -1,10 +1,13 @@
 """The Audit area: the trail, newest first, filtered by actor, action and period; verify the
-chain; export it (``widgets.export_dialog``, register "audit"); verify a signed PDF."""
+chain (against this desk's checkpoints, or against checkpoint files and signed PDFs chosen
+by the auditor); sign a checkpoint; export it (``widgets.export_dialog``, register "audit");
+verify a signed PDF."""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +27,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.errors import DeskError
+from desk_app.domain.errors import AuthenticationFailed, DeskError, ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.audit import AuditFilter, day_range
 from desk_app.services.exports import verify_pdf_file
+from desk_app.services.output import check_target
 from desk_app.ui.audit.pdf_report import PdfReportDialog
-from desk_app.ui.errors import show_error
+from desk_app.ui.errors import replacing, show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
-from desk_app.ui.widgets.export_dialog import ExportButton
+from desk_app.ui.widgets.export_dialog import ExportButton, signer_label
 from desk_app.ui.widgets.fields import from_qdate, to_qdate
 from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.page import Page
 from desk_app.ui.widgets.registers import local_time_text
+from desk_app.ui.widgets.sign_dialog import SignDialog
 
 log = logging.getLogger(__name__)
 SUMMARY_LENGTH = 120
@@ -87,9 +92,37 @@ def audit_columns() -> list[Column]:
     ]
 
 
+def verify_texts(report) -> tuple[str, str, str]:
+    """What the result box says: the verdict, the anchors in one or two sentences, and every
+    anchor that did not simply hold (for "Show Details…")."""
+    if not report.chain_ok:
+        text = _("Audit trail BROKEN at entry {seq}: {problem}.").format(
+            seq=report.broken_seq, problem=report.problem)
+    elif report.failed_anchors:
+        text = _("Audit trail BROKEN: {count} entries, head hash {hash}, but it no longer holds "
+                 "what was seen of it earlier.").format(count=report.count, hash=report.head_hash)
+    else:
+        text = _("Audit trail intact: {count} entries, head hash {hash}.").format(
+            count=report.count, hash=report.head_hash)
+    checks = report.anchors
+    if not checks:
+        return text, _("No checkpoint of this desk to check it against yet."), ""
+    held = sum(1 for check in checks if check.passed and not check.notice)
+    info = _("Checked against {count} checkpoints and anchors: {held} held by the trail, "
+             "{notices} replaced by a recorded restore, {failed} failed.").format(
+        count=len(checks), held=held, notices=len(report.notices),
+        failed=len(report.failed_anchors))
+    remarkable = report.failed_anchors + report.notices
+    if remarkable:
+        info += "\n\n" + remarkable[0].message()
+    details = "\n\n".join(check.message() for check in remarkable)
+    return text, info, details
+
+
 class AuditPage(Page):
     verify_done = Signal(object)  # ChainReport, or None when cancelled/failed
     pdf_verified = Signal(object)  # VerifyReport, or None when the file could not be checked
+    checkpoint_done = Signal(object)  # CheckpointResult, or None when not written
 
     def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(_("Audit trail"), _("Every change, who made it and when; newest first. "
@@ -117,6 +150,16 @@ class AuditPage(Page):
         self.refresh_button = QPushButton(_("&Refresh"))
         self.verify_button = QPushButton(_("&Verify…"))
         self.verify_button.setObjectName("verify")
+        self.verify_button.setToolTip(_("Check the whole hash chain, and that it still holds "
+                                        "what this desk's checkpoints saw of it."))
+        self.anchors_button = QPushButton(_("Check a&gainst files…"))
+        self.anchors_button.setObjectName("verify_anchors")
+        self.anchors_button.setToolTip(_("Verify the trail against checkpoint files or signed "
+                                         "exports and checkpoints kept elsewhere."))
+        self.checkpoint_button = QPushButton(_("Sign chec&kpoint…"))
+        self.checkpoint_button.setObjectName("sign_checkpoint")
+        self.checkpoint_button.setToolTip(_("Write a PDF, signed by you, stating the trail's "
+                                            "last entry and hash: keep it outside the database."))
         self.export_button = ExportButton(desk, actor, "audit", self)
         self.verify_pdf_button = QPushButton(_("Verify P&DF…"))
         self.verify_pdf_button.setObjectName("verify_pdf")
@@ -135,6 +178,8 @@ class AuditPage(Page):
         filters.addStretch(1)
         filters.addWidget(self.refresh_button)
         filters.addWidget(self.verify_button)
+        filters.addWidget(self.anchors_button)
+        filters.addWidget(self.checkpoint_button)
         filters.addWidget(self.export_button)
         filters.addWidget(self.verify_pdf_button)
         self.body.addLayout(filters)
@@ -163,12 +208,18 @@ class AuditPage(Page):
         self.since_edit.dateChanged.connect(self.apply_filter)
         self.until_edit.dateChanged.connect(self.apply_filter)
         self.refresh_button.clicked.connect(self.refresh)
-        self.verify_button.clicked.connect(self.verify)
+        self.verify_button.clicked.connect(lambda: self.verify())
+        self.anchors_button.clicked.connect(lambda: self.verify_anchors())
+        self.checkpoint_button.clicked.connect(lambda: self.sign_checkpoint())
         self.export_button.exported.connect(lambda _result: self.refresh())  # an audit entry
         self.verify_pdf_button.clicked.connect(lambda: self.verify_pdf())
 
         self.job: Job | None = None  # verifying the chain
         self.result_box: QMessageBox | None = None
+        self.checkpoint_job: Job | None = None
+        self.sign_dialog: SignDialog | None = None
+        self.checkpoint_target: tuple[Path, bool] | None = None  # the file, replace it
+        self.checkpoint_box: QMessageBox | None = None
         self.pdf_job: Job | None = None
         self.report_dialog: PdfReportDialog | None = None
         self._load_choices()
@@ -227,32 +278,51 @@ class AuditPage(Page):
 
     # ---------------------------------------------------------------- verify
 
-    def verify(self) -> None:
+    def verify(self, anchors: Sequence[Path] = ()) -> None:
+        """Walk the chain in a worker, against this desk's checkpoints and ``anchors``."""
         if self.job is not None:
             return
-        desk, actor = self.desk, self.actor
+        desk, actor, files = self.desk, self.actor, list(anchors)
         self.verify_button.setEnabled(False)
-        self.job = Job(lambda progress: desk.audit.verify(actor, progress), desk=desk, parent=self,
+        self.anchors_button.setEnabled(False)
+        self.job = Job(lambda progress: desk.audit.verify(actor, progress, anchors=files),
+                       desk=desk, parent=self,
                        label=_("Verifying the audit trail…"), title=_("Verify"),
                        on_success=self._verify_finished, on_failure=self._verify_failed,
                        on_cancel=self._verify_cancelled).start()
 
+    def verify_anchors(self, paths: Sequence[Path] | None = None) -> None:
+        """Verify against checkpoint files or signed PDFs (chosen in a file dialog unless
+        given)."""
+        if self.job is not None:
+            return
+        if paths is None:
+            folder = QStandardPaths.writableLocation(
+                QStandardPaths.StandardLocation.DocumentsLocation)
+            names, _filter = QFileDialog.getOpenFileNames(
+                self, _("Verify against checkpoints or signed PDFs"), folder,
+                _("Checkpoints and signed PDFs (*.jsonl *.pdf);;All files (*)"))
+            if not names:
+                return
+            paths = [Path(name) for name in names]
+        self.verify(paths)
+
     def _verify_end(self) -> None:
         self.job = None
         self.verify_button.setEnabled(True)
+        self.anchors_button.setEnabled(True)
 
     def _verify_finished(self, report) -> None:
         self._verify_end()
-        if report.ok:
-            text = _("Audit trail intact: {count} entries, head hash {hash}.").format(
-                count=report.count, hash=report.head_hash)
-            icon = QMessageBox.Icon.Information
-        else:
-            text = _("Audit trail BROKEN at entry {seq}: {problem}.").format(
-                seq=report.broken_seq, problem=report.problem)
-            icon = QMessageBox.Icon.Critical
+        text, info, details = verify_texts(report)
+        icon = QMessageBox.Icon.Information if report.ok else QMessageBox.Icon.Critical
+        if report.ok and report.notices:
+            icon = QMessageBox.Icon.Warning  # intact, but read what a restore replaced
         self.result_box = box = QMessageBox(icon, _("Verify"), text, QMessageBox.StandardButton.Ok,
                                             self)
+        box.setInformativeText(info)
+        if details:
+            box.setDetailedText(details)
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.destroyed.connect(self._result_box_gone)
@@ -318,3 +388,91 @@ class AuditPage(Page):
         self._pdf_verify_end()
         show_error(self, error)
         self.pdf_verified.emit(None)
+
+    # ---------------------------------------------------------------- sign a checkpoint
+
+    def sign_checkpoint(self, path: Path | None = None) -> None:
+        """Choose the file (unless given; an existing one only after "Replace?"), then ask
+        for the password and sign in a worker."""
+        if self.checkpoint_job is not None:
+            return
+        if path is None:
+            folder = QStandardPaths.writableLocation(
+                QStandardPaths.StandardLocation.DocumentsLocation)
+            default = Path(folder) / f"checkpoint-{self.desk.today()}.pdf"
+            name, _filter = QFileDialog.getSaveFileName(
+                self, _("Save the signed checkpoint"), str(default),
+                _("PDF files (*.pdf)"), options=QFileDialog.Option.DontConfirmOverwrite)
+            if not name:
+                return
+            path = Path(name) if Path(name).suffix else Path(name + ".pdf")
+        chosen = path
+        try:
+            self.checkpoint_target = replacing(
+                self, lambda force: (check_target(chosen, force=force, field="file"), force))
+        except ValidationError as error:
+            show_error(self, error)
+            return
+        prompt = _("Sign a checkpoint of the audit trail as it stands now, written to {path}. "
+                   "Keep it outside the database: the trail is checked against it later."
+                   ).format(path=self.checkpoint_target[0])
+        if self.sign_dialog is None:
+            self.sign_dialog = SignDialog(signer_label(self.actor), prompt, need_password=True,
+                                          need_pad=False, parent=self)
+            self.sign_dialog.accepted.connect(self._checkpoint_start)
+        self.sign_dialog.prompt_label.setText(prompt)
+        self.sign_dialog.open()
+
+    def _checkpoint_start(self) -> None:
+        if self.checkpoint_job is not None or self.sign_dialog is None:
+            return
+        assert self.checkpoint_target is not None
+        desk, actor, password = self.desk, self.actor, self.sign_dialog.password
+        path, force = self.checkpoint_target
+        self.checkpoint_button.setEnabled(False)
+        self.checkpoint_job = Job(
+            lambda _progress: desk.audit.checkpoint(actor, path, password, None, force),
+            desk=desk, parent=self, label=_("Signing the checkpoint…"),
+            title=_("Sign checkpoint"), on_success=self._checkpoint_written,
+            on_failure=self._checkpoint_failed).start()
+
+    def _checkpoint_end(self) -> None:
+        self.checkpoint_job = None
+        self.checkpoint_button.setEnabled(True)
+
+    def _drop_sign_dialog(self) -> None:
+        if self.sign_dialog is not None:
+            self.sign_dialog.deleteLater()  # the password goes with it
+            self.sign_dialog = None
+
+    def _checkpoint_failed(self, error: BaseException) -> None:
+        self._checkpoint_end()
+        if isinstance(error, AuthenticationFailed) and self.sign_dialog is not None:
+            self.sign_dialog.show_password_error(str(error))
+            self.sign_dialog.open()
+        else:
+            self._drop_sign_dialog()
+            show_error(self, error)
+        self.checkpoint_done.emit(None)
+
+    def _checkpoint_written(self, result) -> None:
+        self._checkpoint_end()
+        self._drop_sign_dialog()
+        text = _("Checkpoint of entry {seq} signed and written to {path}.").format(
+            seq=result.seq, path=result.path)
+        self.checkpoint_box = box = QMessageBox(
+            QMessageBox.Icon.Information, _("Sign checkpoint"), text,
+            QMessageBox.StandardButton.Ok, self)
+        box.setInformativeText(_(
+            "Head hash {hash}, database {database}. Keep the file outside the database; "
+            "“Check against files…” or 'desk-app audit verify --anchor FILE' checks the trail "
+            "against it.").format(hash=result.head_hash, database=result.database_id))
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.destroyed.connect(self._checkpoint_box_gone)
+        box.open()
+        self.refresh()  # the checkpoint is itself an entry of the trail
+        self.checkpoint_done.emit(result)
+
+    def _checkpoint_box_gone(self, *_args) -> None:
+        self.checkpoint_box = None
