@@ -6,13 +6,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QWidget
 
 from desk_app.domain import archive as rules
+from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.archive import visible_levels
 from desk_app.ui.errors import show_error
 from desk_app.ui.widgets.fields import line_edit
-from desk_app.ui.widgets.form_dialog import FormDialog
+from desk_app.ui.widgets.form_dialog import FieldsDialog, FieldSpec, FormDialog
 from desk_app.ui.widgets.jobs import Job
 
 
@@ -29,6 +30,14 @@ def location_combo(desk, with_none: str, boxes: bool = True) -> QComboBox:
         combo.setItemData(combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
     combo.setMinimumContentsLength(24)
     return combo
+
+
+def registrable_levels(actor: Actor) -> list[rules.Level]:
+    """The levels ``actor`` may register: personnel files are the personnel officer's (R6)."""
+    personnel = actor.can(ArchivePermission.PERSONNEL_REGISTER)
+    others = actor.can(ArchivePermission.ARCHIVE_EDIT)
+    return [level for level in visible_levels(actor)
+            if (personnel if level == rules.Level.PERSONNEL else others)]
 
 
 class NewItemDialog(FormDialog):
@@ -48,9 +57,10 @@ class NewItemDialog(FormDialog):
             self.dept_combo.addItem(f"{name} ({code})", code)
         self.level_combo = QComboBox()
         self.level_combo.setObjectName("level")
-        for level in visible_levels(actor):
+        for level in registrable_levels(actor):
             self.level_combo.addItem(rules.level_label(level), level.value)
-        self.level_combo.setCurrentIndex(self.level_combo.findData(rules.Level.INTERNAL.value))
+        self.level_combo.setCurrentIndex(max(0, self.level_combo.findData(
+            rules.Level.INTERNAL.value)))
         self.ref_edit = line_edit("ref", placeholder=_("blank: numbered automatically"))
         self.date_edit = line_edit("doc_date", placeholder=_("YYYY-MM-DD (optional)"))
         self.keywords_edit = line_edit("keywords")
@@ -83,6 +93,29 @@ class NewItemDialog(FormDialog):
             ref=self.ref_edit.text().strip() or None, doc_date=doc_date,
             keywords=self.keywords_edit.text(), location=self.location_combo.currentData(),
             retention_years=self.retention_spin.value() or None)
+
+
+class AdmitOfficerDialog(FieldsDialog):
+    """A personnel officer holding the personnel key gives it to another officer (R6)."""
+
+    def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(_("Admit a personnel officer"),
+                         [FieldSpec("user", _("&User name:"))],
+                         lambda values, _confirm: desk.personnel.admit(actor, values["user"]),
+                         parent)
+        self.setObjectName("admit_officer_dialog")
+        status = desk.personnel.status(actor)
+        lines = [_("The personnel key opens the personnel files. Having the personnel role "
+                   "is not enough: an officer who holds the key admits each new one."),
+                 _("Held by: {names}").format(names=", ".join(status["holders"]) or "—")]
+        if len(status["holders"]) < 2:
+            lines.append(_("Admit a second officer: if the only holder leaves, the files "
+                           "cannot be read."))
+        self.hint = QLabel("\n".join(lines))
+        self.hint.setObjectName("admit_hint")
+        self.hint.setWordWrap(True)
+        self.form.addRow("", self.hint)
+        self.ok_button.setText(_("&Admit"))
 
 
 class NewLocationDialog(FormDialog):

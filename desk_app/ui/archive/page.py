@@ -31,7 +31,12 @@ from desk_app.domain.errors import DeskError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.archive import ItemFilter, ItemView, visible_levels
-from desk_app.ui.archive.dialogs import LabelsDialog, NewItemDialog, NewLocationDialog
+from desk_app.ui.archive.dialogs import (
+    AdmitOfficerDialog,
+    LabelsDialog,
+    NewItemDialog,
+    NewLocationDialog,
+)
 from desk_app.ui.errors import show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.widgets.export_dialog import ExportButton
@@ -251,17 +256,22 @@ class ArchivePage(Page):
         self.labels_button.setObjectName("print_labels")
         self.lend_button = QPushButton(_("L&end selected…"))
         self.lend_button.setObjectName("lend_selected")
+        self.admit_button = QPushButton(_("A&dmit officer…"))
+        self.admit_button.setObjectName("admit_officer")
+        self.admit_button.setToolTip(_("Give another personnel officer the personnel key"))
         self.export_button = ExportButton(desk, actor, "items", self)
         buttons = QHBoxLayout()
         buttons.addWidget(self.count_label)
         buttons.addStretch(1)
         for button in (self.new_item_button, self.new_location_button, self.labels_button,
-                       self.lend_button, self.export_button):
+                       self.lend_button, self.admit_button, self.export_button):
             buttons.addWidget(button)
         self.body.addLayout(buttons)
         can_edit = actor.can(ArchivePermission.ARCHIVE_EDIT)
-        self.new_item_button.setVisible(can_edit)
+        self.new_item_button.setVisible(can_edit
+                                        or actor.can(ArchivePermission.PERSONNEL_REGISTER))
         self.new_location_button.setVisible(can_edit)
+        self.admit_button.setVisible(actor.can(ArchivePermission.PERSONNEL_ADMIT))
         self.lend_button.setVisible(actor.can(ArchivePermission.LOAN_HANDLE))
 
         # --- wiring
@@ -282,6 +292,7 @@ class ArchivePage(Page):
         self.new_location_button.clicked.connect(self.new_location)
         self.labels_button.clicked.connect(self.print_labels)
         self.lend_button.clicked.connect(self.lend_selected)
+        self.admit_button.clicked.connect(self.admit_officer)
         self._update_count()
         self._update_actions()
 
@@ -414,6 +425,14 @@ class ArchivePage(Page):
         if refs:
             self.run_dialog(LabelsDialog(self.desk, self.actor, refs, self),
                       lambda pdf: preview_pdf(self, pdf, _("labels-{ref}.pdf").format(ref=refs[0])))
+
+    def admit_officer(self) -> None:
+        try:
+            dialog = AdmitOfficerDialog(self.desk, self.actor, self)
+        except DeskError as error:
+            show_error(self, error)
+            return
+        self.run_dialog(dialog)
 
     def lend_selected(self) -> None:
         """Lending is the Loans page's: it opens its lend dialog with the selected items."""
