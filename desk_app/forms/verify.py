@@ -6,17 +6,37 @@ changed or appended after it, from pyHanko's coverage and difference analysis �
 still says "valid" when an update is appended after the last signature, so it is not the verdict).
 Any exception while validating one signature makes that signature invalid. The report is ok only
 with at least one signature and every signature intact, trusted and unmodified.
+
+A changed byte must fail (R15), also inside the signature container, which its own signature
+cannot cover: the bytes between the two signed byte ranges must be exactly ``<``, the hex of the
+CMS (its length from its outer DER header; hex digits of one letter case only), zero padding and
+``>``; the CMS must have the shape our signer writes (one SignerInfo, the digest algorithm list
+equal to its algorithm, no CRLs, no unsigned attributes, DER lengths only), and every
+certificate it carries must be byte-identical to the trusted CA certificate or to the signer's
+certificate that validated. Anything else makes the signature "not intact".
+
+Revocation: given ``revoked`` (certificate serial → revocation time, from a CRL of the CA or from
+the database's retired keys), a signature whose signer's certificate was revoked at or before the
+signing time is invalid; one made before the revocation stays valid (``revoked_at`` says when it
+was revoked). The signing time is the one the signer's software wrote into the CMS (signingTime):
+there is no timestamp authority. So whoever holds a retired key AND its password can still make a
+signature that claims an earlier date; revocation only stops signatures that tell the truth about
+their time, and signatures without a signing time (treated as made after the revocation).
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
+from desk_app.domain.clock import format_datetime
 from desk_app.domain.errors import ValidationError
 from desk_app.i18n import _
+
+HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 
 
 @dataclass(frozen=True)
@@ -33,10 +53,21 @@ class SignatureCheck:
     modified_after: bool
     problem: str = ""
     """Empty when the signature is fine; otherwise a translated sentence for the user."""
+    revoked_at: datetime | None = None
+    """When the signer's certificate was revoked (aware), if it was and revocations were given;
+    a revocation after ``signed_at`` leaves the signature valid."""
+
+    @property
+    def revoked_before_signing(self) -> bool:
+        """Revoked at or before the signing time (no signing time counts as after)."""
+        if self.revoked_at is None:
+            return False
+        return self.signed_at is None or self.revoked_at <= self.signed_at
 
     @property
     def ok(self) -> bool:
-        return self.intact and self.trusted and not self.modified_after
+        return (self.intact and self.trusted and not self.modified_after
+                and not self.revoked_before_signing)
 
 
 @dataclass(frozen=True)
@@ -87,10 +118,131 @@ def _names(cert) -> tuple[str, str]:
     return common, user
 
 
-def verify_pdf(data: bytes, trusted_ca_pem: bytes) -> VerifyReport:
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _tlv(raw: bytes, at: int, end: int) -> tuple[int, int] | None:
+    """(offset of the contents, offset after them) of the DER element at ``raw[at]``, or None for
+    a high tag number, an indefinite or non-minimal length, or one running past ``end``."""
+    if at + 2 > end or raw[at] & 0x1F == 0x1F:
+        return None
+    first = raw[at + 1]
+    if first < 0x80:
+        start, length = at + 2, first
+    else:
+        count = first & 0x7F
+        if count == 0 or count > 4 or at + 2 + count > end or raw[at + 2] == 0:
+            return None
+        start, length = at + 2 + count, int.from_bytes(raw[at + 2:at + 2 + count], "big")
+        if length < 0x80:
+            return None
+    return (start, start + length) if start + length <= end else None
+
+
+def _is_der(raw: bytes, at: int, end: int) -> bool:
+    """``raw[at:end]`` is a run of DER elements, the constructed ones nesting exactly."""
+    while at < end:
+        element = _tlv(raw, at, end)
+        if element is None:
+            return False
+        start, after = element
+        if raw[at] & 0x20 and not _is_der(raw, start, after):
+            return False
+        at = after
+    return True
+
+
+def _contents_der(data: bytes, sig) -> bytes | None:
+    """The CMS DER of ``sig`` when the bytes between its two signed ranges are exactly ``<`` +
+    hex of that DER + zero padding + ``>`` (hex digits in one letter case); else None."""
+    try:
+        byte_range = [int(value) for value in sig.byte_range]
+        raw_contents = bytes(sig.pkcs7_content)
+    except Exception:
+        return None
+    if len(byte_range) != 4 or byte_range[0] != 0:
+        return None
+    _zero, start, end, rest = byte_range
+    if not (0 < start < end and rest >= 0 and end + rest <= len(data)):
+        return None
+    gap = data[start:end]
+    digits = gap[1:-1]
+    if gap[:1] != b"<" or gap[-1:] != b">" or len(digits) % 2 or not digits:
+        return None
+    if not HEX_DIGITS.issuperset(digits) or (digits != digits.upper() and digits != digits.lower()):
+        return None
+    raw = bytes.fromhex(digits.decode("ascii"))
+    if raw != raw_contents:  # pyHanko checked another /Contents than the one in the gap
+        return None
+    outer = _tlv(raw, 0, len(raw)) if raw[:1] == b"\x30" else None
+    if outer is None or raw[outer[1]:].strip(b"\0") or not _is_der(raw, 0, outer[1]):
+        return None
+    return raw[:outer[1]]
+
+
+def _altered() -> str:
+    return _("The signature itself was altered: its data in the file is not what was signed.")
+
+
+def _null_or_absent(algorithm) -> bool:
+    return algorithm["parameters"].dump() in (b"", b"\x05\x00")
+
+
+def _cms_problem(der: bytes, signer_der: bytes, ca_der: bytes | None) -> str:
+    """Empty when the CMS ``der`` has the shape our signer writes and carries only the trusted CA
+    certificate and the signer's own; otherwise a translated sentence. ``ca_der`` None (a signer
+    from another CA, invalid anyway): the certificates are not compared."""
+    from asn1crypto import cms, core
+
+    altered = _altered()
+    try:
+        info = cms.ContentInfo.load(der, strict=True)
+        if info["content_type"].native != "signed_data":
+            return altered
+        signed = info["content"]
+        signers = list(signed["signer_infos"])
+        if len(signers) != 1:
+            return altered
+        signer = signers[0]
+        shape = (signed["version"].native, signer["version"].native, signer["sid"].name)
+        if shape not in (("v1", "v1", "issuer_and_serial_number"),
+                         ("v3", "v3", "subject_key_identifier")):
+            return altered
+        if [algorithm.dump() for algorithm in signed["digest_algorithms"]] != [
+                signer["digest_algorithm"].dump()]:
+            return altered
+        if not (_null_or_absent(signer["digest_algorithm"])
+                and _null_or_absent(signer["signature_algorithm"])):
+            return altered
+        encapsulated = signed["encap_content_info"]
+        if encapsulated["content_type"].native != "data" or encapsulated["content"].native is not None:
+            return altered
+        if not isinstance(signed["crls"], core.Void) or not isinstance(signer["unsigned_attrs"], core.Void):
+            return altered
+        if isinstance(signer["signed_attrs"], core.Void):
+            return altered
+        certificates = [choice.dump() if choice.name != "certificate" else choice.chosen.dump()
+                        for choice in signed["certificates"]]
+    except Exception:
+        return altered
+    if ca_der is not None and (
+            signer_der not in certificates or len(set(certificates)) != len(certificates)
+            or not set(certificates) <= {signer_der, ca_der}):
+        return _(
+            "The signature carries a certificate that is neither the signer's nor this office's "
+            "CA certificate."
+        )
+    return ""
+
+
+def verify_pdf(data: bytes, trusted_ca_pem: bytes, *,
+               revoked: Mapping[int, datetime] | None = None) -> VerifyReport:
     """Verify every signature in ``data`` against ``trusted_ca_pem`` (see the module docstring).
 
-    Not a PDF, truncated or unreadable → ``ValidationError``.
+    ``revoked``: certificate serial → revocation time (naive means UTC), e.g. from
+    ``forms.crl.load_crl``; None checks no revocation. Not a PDF, truncated or unreadable →
+    ``ValidationError``.
     """
     from asn1crypto import pem as asn1_pem
     from asn1crypto import x509 as asn1_x509
@@ -157,6 +309,20 @@ def verify_pdf(data: bytes, trusted_ca_pem: bytes) -> VerifyReport:
             continue
         intact = bool(status.intact and status.valid)
         trusted = bool(status.trusted)
+        container = ""
+        if intact:
+            try:
+                der = _contents_der(data, sig)
+                container = (_altered() if der is None else _cms_problem(
+                    der, status.signing_cert.dump(), ca_cert.dump() if trusted else None))
+            except Exception:  # e.g. nesting deep enough to exhaust the recursion limit
+                container = _altered()
+            intact = not container
+        signed_at = status.signer_reported_dt
+        revoked_at = None
+        if revoked is not None and trusted and status.signing_cert is not None:
+            when = revoked.get(status.signing_cert.serial_number)
+            revoked_at = _aware(when) if when is not None else None
         level = status.modification_level
         if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
             modified = False
@@ -164,24 +330,28 @@ def verify_pdf(data: bytes, trusted_ca_pem: bytes) -> VerifyReport:
             modified = appended_after_last or level is None or level > ModificationLevel.FORM_FILLING
         else:
             modified = True
-        if not intact:
+        check = SignatureCheck(
+            field_name=name,
+            signer_name=signer_name,
+            signer_user=signer_user,
+            signed_at=signed_at,
+            intact=intact,
+            trusted=trusted,
+            modified_after=modified,
+            revoked_at=revoked_at,
+        )
+        if container:
+            problem = container
+        elif not intact:
             problem = _("The signed content was changed.")
         elif modified:
             problem = _("The document was changed after this signature.")
         elif not trusted:
             problem = _("The signer's certificate was not issued by this office's certificate authority.")
+        elif check.revoked_before_signing and revoked_at is not None:
+            problem = _("The signer's certificate was revoked on {date}, before this signature.").format(
+                date=format_datetime(revoked_at, seconds=True))
         else:
             problem = ""
-        checks.append(
-            SignatureCheck(
-                field_name=name,
-                signer_name=signer_name,
-                signer_user=signer_user,
-                signed_at=status.signer_reported_dt,
-                intact=intact,
-                trusted=trusted,
-                modified_after=modified,
-                problem=problem,
-            )
-        )
+        checks.append(replace(check, problem=problem))
     return VerifyReport(signatures=checks, unsigned_fields=unsigned)
