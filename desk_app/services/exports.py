@@ -9,9 +9,9 @@ shortening of the chain is caught against it (``audit verify --anchor``), and it
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from desk_app.domain.errors import ValidationError
@@ -173,11 +173,33 @@ class ExportService(Service):
                                   signer_role)
 
 
-def verify_pdf_file(path: Path, trusted_ca_pem: bytes):
-    """Read and verify a signed PDF against a CA certificate (no sign-in needed)."""
+def verify_pdf_file(path: Path, trusted_ca_pem: bytes,
+                    revoked: Mapping[int, datetime] | None = None):
+    """Read and verify a signed PDF against a CA certificate (no sign-in needed); ``revoked``
+    (serial → revocation time: ``database_revocations()`` or ``forms.crl.load_crl``) makes
+    signatures made at or after a revocation invalid."""
     from desk_app.forms import verify
 
     path = path.expanduser()
     if not path.is_file():
         raise ValidationError(_("No file at {path}.").format(path=path), field="file")
-    return verify.verify_pdf(path.read_bytes(), trusted_ca_pem)
+    return verify.verify_pdf(path.read_bytes(), trusted_ca_pem, revoked=revoked)
+
+
+def database_revocations() -> dict[int, datetime]:
+    """Certificate serial → revocation time (aware UTC) of every retired signing key of the open
+    database: a key is retired (never deleted) when its user's password is reset or the user is
+    deactivated, and its certificate counts as revoked from then on (R15)."""
+    from desk_app.store.models import UserKey
+
+    rows = (UserKey.select(UserKey.serial, UserKey.retired_at)
+            .where(UserKey.retired_at.is_null(False)).tuples())
+    revoked: dict[int, datetime] = {}
+    for serial, retired_at in rows:
+        try:
+            number = int(str(serial), 16)
+        except ValueError:
+            continue  # not a certificate serial: nothing to match a signature against
+        when = retired_at.replace(tzinfo=UTC) if retired_at.tzinfo is None else retired_at
+        revoked[number] = min(when, revoked.get(number, when))
+    return revoked
