@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from desk_app.cli.common import add_actions, add_command, emit, json_option, option, safe_text, with_actor
+import getpass
+import os
+import sys
+
+from desk_app.cli.common import (
+    CliError,
+    add_actions,
+    add_command,
+    emit,
+    json_option,
+    option,
+    safe_text,
+    with_actor,
+)
 from desk_app.i18n import _
 
 
@@ -11,6 +24,12 @@ def register(commands) -> None:
     add_command(personnel, "admit", _("give another personnel officer the personnel key"),
                 cmd_admit, option("name", metavar="NAME", help=_("the officer's user name")))
     add_command(personnel, "status", _("who holds the personnel key"), cmd_status, json_option())
+    add_command(personnel, "recovery-code",
+                _("make a new recovery code of the personnel key (the old one stops working)"),
+                cmd_recovery_code)
+    add_command(personnel, "recover",
+                _("open the personnel key with the recovery code and keep it sealed for you"),
+                cmd_recover)
 
 
 @with_actor
@@ -34,6 +53,29 @@ def cmd_status(desk, actor, args) -> int:
     print(_("Held by: {names}").format(names=safe_text(", ".join(status["holders"]) or "—")))
     print(_("Open on this desk: {answer}").format(
         answer=_("yes") if status["open"] else _("no")))
+    print(_("Recovery code: {answer}").format(
+        answer=_("yes") if status["recovery_code"] else _("none")))
     if len(status["holders"]) < 2:
         print(_("Admit a second officer: if the only holder leaves, the files cannot be read."))
+    return 0
+
+
+@with_actor
+def cmd_recovery_code(desk, actor, args) -> int:
+    code = desk.personnel.new_recovery_code(actor)
+    print(_("Recovery code of the personnel key (print it, keep it locked away; it is shown "
+            "only now):"))
+    print(f"    {code}")
+    return 0
+
+
+@with_actor
+def cmd_recover(desk, actor, args) -> int:
+    code = os.environ.get("DESK_RECOVERY_CODE")
+    if code is None:
+        if not sys.stdin.isatty():
+            raise CliError(_("No terminal to ask for the code: set env DESK_RECOVERY_CODE."))
+        code = getpass.getpass(_("Recovery code: "))
+    desk.personnel.recover(actor, code)
+    print(_("The personnel key is sealed for {name} again.").format(name=safe_text(actor.name)))
     return 0

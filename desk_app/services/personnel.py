@@ -15,7 +15,8 @@ the reference.
   the same transaction (one ``personnel.sealed`` audit entry with the count). Audit entries
   and backups from before cannot be rewritten and still hold what they held.
 - If the last officer holding the key leaves, the files cannot be read again: keep two
-  officers admitted (``status`` says how many hold it).
+  officers admitted (``status`` says how many hold it), and a recovery code
+  (``new_recovery_code``, printed and locked away) with which an officer can ``recover``.
 """
 
 from __future__ import annotations
@@ -308,10 +309,41 @@ class PersonnelService(Service):
             tx.audit(actor, "personnel.admit", "user", user.id, after={"user": user.name})
 
     def status(self, actor: Actor) -> dict[str, Any]:
-        """Whether the key exists, who holds it, and whether it is open here for ``actor``."""
+        """Whether the key exists, who holds it, whether a recovery code exists, and whether
+        the key is open here for ``actor``."""
         self.require(actor, ArchivePermission.PERSONNEL_ADMIT)
         holders = set(self.keyring.holders(PERSONNEL))
         names = [user.name for user in User.select(User.id, User.name).order_by(User.name)
                  if user.id in holders]
         return {"exists": self.exists(), "holders": names,
+                "recovery_code": self.keyring.has_recovery(PERSONNEL),
                 "open": self.key_for(actor) is not None}
+
+    # ------------------------------------------------------------ recovery
+
+    def new_recovery_code(self, actor: Actor) -> str:
+        """A copy of the key sealed under a new recovery code (the old code stops working),
+        for when no admitted officer is left. Shown once, stored nowhere: print it and lock
+        it away with the CA's."""
+        self.require(actor, ArchivePermission.PERSONNEL_ADMIT)
+        key = self.require_key(actor)
+        with self.write() as tx:
+            code = self.keyring.seal_with_code(PERSONNEL, key, tx.at)
+            tx.audit(actor, "personnel.recovery_code", "personnel_key", None,
+                     after={"replaced": True})
+        return code
+
+    def recover(self, actor: Actor, code: str) -> None:
+        """A personnel officer with no copy (every holder left, or a password reset retired
+        theirs) opens the key with the recovery code; it is sealed for them from now on."""
+        self.require(actor, ArchivePermission.PERSONNEL_ADMIT)
+        with self.write() as tx:
+            key = self.keyring.open_with_code(PERSONNEL, code)
+            if not self._genuine(key):
+                raise ValidationError(_("This recovery code opens another key than this "
+                                        "database's personnel key."), field="code")
+            user = User.get_by_id(actor.user_id)
+            self.keyring.seal_for(user, PERSONNEL, key, tx.at)
+            tx.audit(actor, "personnel.recover", "personnel_key", None,
+                     after={"sealed_for": [actor.name]})
+        self.keyring.hold(actor.user_id, PERSONNEL, key)

@@ -136,7 +136,8 @@ def test_the_role_alone_opens_nothing_until_an_officer_admits(cli, sealed_ref):
     code, _out, err = cli("personnel", "admit", "admin", user="admin")
     assert code == 3 and "admit" in err  # he holds no key to give himself
     code, out, err = cli("personnel", "status", "--json", user="admin")
-    assert json.loads(out)[0] == {"exists": True, "holders": ["liuyang"], "open": False}
+    assert json.loads(out)[0] == {"exists": True, "holders": ["liuyang"],
+                                  "recovery_code": False, "open": False}
     code, out, err = cli("personnel", "admit", "admin", user="liuyang")
     assert code == 0, err
     code, out, err = cli("item", "show", sealed_ref, "--json", user="admin")
@@ -162,3 +163,18 @@ def test_the_demo_personnel_files_are_sealed_at_the_officers_first_look(cli):
     code, out, _err = cli("audit", "list", "--action", "personnel.sealed", "--json",
                           user="admin")
     assert json.loads(out)[0]["actor"] == "liuyang"
+
+
+def test_a_recovery_code_made_and_used(cli, sealed_ref, monkeypatch):
+    code, out, err = cli("personnel", "recovery-code", user="liuyang")
+    assert code == 0, err
+    recovery = out.splitlines()[-1].strip()
+    assert cli("user", "roles", "zhoumin", "--role", "clerk,personnel", user="admin")[0] == 0
+    monkeypatch.setenv("DESK_RECOVERY_CODE", "AAAAA-BBBBB-CCCCC-DDDDD-EEEEE")
+    code, _out, err = cli("personnel", "recover", user="zhoumin")
+    assert code == 3 and "Wrong recovery code" in err
+    monkeypatch.setenv("DESK_RECOVERY_CODE", recovery)
+    code, out, err = cli("personnel", "recover", user="zhoumin")
+    assert code == 0, err
+    code, out, err = cli("item", "show", sealed_ref, "--json", user="zhoumin")
+    assert json.loads(out)[0]["title"] == TITLE

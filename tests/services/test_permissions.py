@@ -115,6 +115,8 @@ ALLOWED: dict[str, frozenset[Role]] = {
     # personnel files (R6): an officer holding the key admits another
     "PersonnelService.admit": ONLY_PERSONNEL,
     "PersonnelService.status": ONLY_PERSONNEL,
+    "PersonnelService.new_recovery_code": ONLY_PERSONNEL,
+    "PersonnelService.recover": ONLY_PERSONNEL,  # with the printed code
     # loan register (R3, R4)
     "LoanService.lend": LOAN_DESK,
     "LoanService.return_items": LOAN_DESK,
@@ -321,12 +323,29 @@ def _recover_ca(w: World) -> Call:
     return lambda a: w.desk.keys.recover(a, code)
 
 
+def _personnel_key_open(w: World) -> Actor:
+    """The officer signed in on this desk, holding the personnel key (the first officer's
+    first look makes it)."""
+    officer = w.desk.auth.login("aspersonnel", PASSWORD)
+    w.desk.personnel.require_key(officer)
+    return officer
+
+
 def _admit(w: World) -> Call:
     name = f"hr{w.n()}"
     w.desk.users.add(w.admin, name, PASSWORD, "personnel")
-    officer = w.desk.auth.login("aspersonnel", PASSWORD)  # this desk holds the officer's key
-    w.desk.personnel.require_key(officer)  # (the first officer's first look makes it)
+    _personnel_key_open(w)
     return lambda a: w.desk.personnel.admit(a, name)
+
+
+def _new_personnel_code(w: World) -> Call:
+    _personnel_key_open(w)
+    return lambda a: w.desk.personnel.new_recovery_code(a)
+
+
+def _recover_personnel(w: World) -> Call:
+    code = w.desk.personnel.new_recovery_code(_personnel_key_open(w))
+    return lambda a: w.desk.personnel.recover(a, code)
 
 
 def _restore(w: World) -> Call:
@@ -451,6 +470,8 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "LabelService.labels_pdf": lambda w: lambda a: w.desk.labels.labels_pdf(a, [w.public_ref]),
     "PersonnelService.admit": _admit,
     "PersonnelService.status": lambda w: lambda a: w.desk.personnel.status(a),
+    "PersonnelService.new_recovery_code": _new_personnel_code,
+    "PersonnelService.recover": _recover_personnel,
     "LoanService.lend": _lend,
     "LoanService.return_items": _return,
     "LoanService.renew": _renew,

@@ -16,7 +16,12 @@ from datetime import date
 import openpyxl
 import pytest
 
-from desk_app.domain.errors import NotFound, PermissionDenied, ValidationError
+from desk_app.domain.errors import (
+    AuthenticationFailed,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from desk_app.services.archive import ItemFilter
 from desk_app.services.audit import AuditFilter
 from desk_app.services.loans import BorrowerInput, LoanFilter
@@ -229,7 +234,28 @@ def test_an_officer_not_admitted_sees_the_seal_until_admitted(desk, staff, seale
     view = desk.archive.get(hr2, sealed_ref)
     assert (view.title, view.keywords) == (TITLE, KEYWORDS)
     assert desk.personnel.status(hr2) == {"exists": True, "holders": ["hr1", "hr2"],
-                                          "open": True}
+                                          "recovery_code": False, "open": True}
+
+
+def test_the_recovery_code_reopens_the_key_when_no_holder_is_left(desk, staff, sealed_ref):
+    """The only holder's copy stops opening when an administrator resets their password (a
+    new signing key): the recovery code, printed when it was made, seals it for them again."""
+    hr1 = officer(desk)
+    code = desk.personnel.new_recovery_code(hr1)
+    assert desk.personnel.status(hr1)["recovery_code"] is True
+    desk.users.reset_password(desk.auth.login("admin", PASSWORD), "hr1", "a-new-password-1")
+    hr1 = desk.auth.login("hr1", "a-new-password-1")
+    assert desk.archive.get(hr1, sealed_ref).title == SEALED
+    assert desk.personnel.status(hr1)["holders"] == []
+    with pytest.raises(AuthenticationFailed):
+        desk.personnel.recover(hr1, "AAAAA-BBBBB-CCCCC-DDDDD-EEEEE")
+    desk.personnel.recover(hr1, code.lower().replace("-", " "))
+    assert desk.archive.get(hr1, sealed_ref).title == TITLE
+    hr1 = desk.auth.login("hr1", "a-new-password-1")  # sealed for the new key: opens at sign-in
+    assert desk.archive.get(hr1, sealed_ref).title == TITLE
+    actions = [entry.action for entry in AuditEntry.select().where(
+        AuditEntry.action.startswith("personnel."))]
+    assert actions == ["personnel.sealed", "personnel.recovery_code", "personnel.recover"]
 
 
 def test_an_officer_finds_personnel_files_by_their_words(desk, staff, sealed_ref):
