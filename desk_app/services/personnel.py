@@ -200,17 +200,21 @@ class PersonnelService(Service):
         re-index them by reference only. Returns how many."""
         rows = tuples(Item.select(Item.id, Item.ref, Item.title, Item.keywords)
                       .where(Item.id.in_(self._clear_files())).order_by(Item.id))
+        sealed = []
         for item_id, ref, title, keywords in rows:
-            PersonnelSealed.create(item=item_id, blob=seal_fields(key, item_id, ref, title,
-                                                                  keywords), sealed_at=at)
-            Item.update(title=SEALED_TITLE, keywords="").where(Item.id == item_id).execute()
+            # Another desk sealing the same file at the same moment: its row wins, this
+            # insert waits for it and then does nothing.
+            if PersonnelSealed.insert(item=item_id, sealed_at=at, blob=seal_fields(
+                    key, item_id, ref, title, keywords)).on_conflict_ignore().execute():
+                Item.update(title=SEALED_TITLE, keywords="").where(Item.id == item_id).execute()
+                sealed.append((item_id, ref))
         search.upsert((item_id, search.item_text(ref, "", "", "", "", rules.Level.PERSONNEL.value))
-                      for item_id, ref, _title, _keywords in rows)
-        if rows and not is_postgresql(self.ctx.db):
+                      for item_id, ref in sealed)
+        if sealed and not is_postgresql(self.ctx.db):
             # Merge the index's segments so the old tokens are not left in superseded ones.
             self.ctx.db.execute_sql("INSERT INTO item_fts(item_fts) VALUES('optimize')")
         self._cache = None
-        return len(rows)
+        return len(sealed)
 
     # ------------------------------------------------------------ files
 
