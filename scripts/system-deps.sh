@@ -17,7 +17,7 @@ window=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-util1 libxcb-imag
 case "$mode" in
   base) wanted=("${base[@]}") ;;
   gui) wanted=("${base[@]}" "${offscreen[@]}" "${window[@]}") ;;
-  test) wanted=("${base[@]}" "${offscreen[@]}" poppler-utils) ;;  # tests read PDFs with poppler
+  test) wanted=("${base[@]}" "${offscreen[@]}" poppler-utils libnss3-tools) ;;  # poppler reads PDFs; NSS tools give pdfsig a CRL
   *) echo "usage: $0 base|gui|test" >&2; exit 2 ;;
 esac
 

@@ -31,3 +31,5 @@ def test_status_recovery_code_and_recover(qtbot, demo_desk, admin_actor, tmp_pat
 
     written = panel.export_ca(tmp_path / "ca.pem")
     assert written is not None and b"BEGIN CERTIFICATE" in written.read_bytes()
+    crl = panel.export_crl(tmp_path / "ca.crl")
+    assert crl is not None and b"BEGIN X509 CRL" in crl.read_bytes()
