@@ -44,6 +44,12 @@ class Conflict(DeskError):
     exit_code = 5
 
 
+class Tampered(DeskError):
+    """A stored record no longer matches the hash recorded with it (a signed document)."""
+
+    exit_code = 1
+
+
 class DatabaseUnavailable(DeskError):
     """The database cannot be opened: unreachable server, unwritable path, not a database."""
 

@@ -17,7 +17,7 @@ from desk_app.domain import text
 from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.audit import canonical_json
 from desk_app.domain.clock import local_today
-from desk_app.domain.errors import Conflict, NotFound, ValidationError
+from desk_app.domain.errors import Conflict, NotFound, Tampered, ValidationError
 from desk_app.domain.text import LookupFilter
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
@@ -477,7 +477,13 @@ class LoanService(Service):
         document = SignedDocument.get_or_none(SignedDocument.record_no == record_no)
         if document is None or not self._form_visible(actor, document.id):
             raise NotFound(_("No signed form {number}.").format(number=record_no))
-        return bytes(document.pdf)
+        pdf = bytes(document.pdf)
+        # Stored forms are append-only (triggers); the hash catches a copy edited without them.
+        if hashlib.sha256(pdf).hexdigest() != document.sha256:
+            raise Tampered(_("The stored signed form {number} does not match the hash recorded "
+                             "when it was signed: it was changed in the database.").format(
+                                 number=record_no))
+        return pdf
 
     @staticmethod
     def _form_visible(actor: Actor, document_id: int) -> bool:

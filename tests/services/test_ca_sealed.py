@@ -165,3 +165,27 @@ def test_signed_documents_are_append_only(desk: Desk, admin):
     with pytest.raises(peewee.DatabaseError), desk.ctx.db.atomic():
         SignedDocument.delete().execute()
     assert bytes(SignedDocument.get().pdf) == b"%PDF-1.7 x"
+
+
+def test_a_stored_signed_document_is_checked_against_its_hash(desk: Desk, admin):
+    """A holder of the database file drops the trigger and swaps the stored PDF: showing it
+    is an error, never a silent display of the swapped bytes."""
+    import hashlib
+
+    from desk_app.domain.errors import Tampered
+    from desk_app.store.archive import SignedDocument
+    from desk_app.store.db import is_postgresql
+
+    clerk = add_user(desk, admin, "desk1", "clerk")
+    pdf = b"%PDF-1.7 the real slip"
+    SignedDocument.create(kind="loan_slip", record_no="JY-TEST-2", pdf=pdf,
+                          sha256=hashlib.sha256(pdf).hexdigest(),
+                          created_at=desk.ctx.clock.now(), created_by=clerk.user_id)
+    assert desk.loans.document(clerk, "JY-TEST-2") == pdf
+    if is_postgresql(desk.ctx.db):
+        desk.ctx.db.execute_sql("DROP TRIGGER signed_document_append_only ON signed_document")
+    else:
+        desk.ctx.db.execute_sql("DROP TRIGGER signed_document_no_update")
+    SignedDocument.update(pdf=b"%PDF-1.7 a forged slip").execute()
+    with pytest.raises(Tampered, match="JY-TEST-2"):
+        desk.loans.document(clerk, "JY-TEST-2")
