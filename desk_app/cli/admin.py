@@ -325,9 +325,12 @@ def _print_restore_plan(plan) -> None:
     else:
         lost = _("none")
     rows.append((_("Entries lost"), lost))
+    if plan.expected_lost:
+        rows.append(("", _("of them {count} expected: this backup's own record and your "
+                           "sign-ins").format(count=plan.expected_lost)))
     width = max(len(label) for label, _value in rows)
     for label, value in rows:
-        print(f"{label + ':':<{width + 2}}{value}")
+        print(f"{label + ':' if label else '':<{width + 2}}{value}")
     if plan.lost:
         action_width = max(len(safe_text(item.action)) for item in plan.lost)
         for item in plan.lost:

@@ -125,7 +125,11 @@ def test_backup_and_restore_commands(initialised, tmp_path):
     assert as_boss(initialised, "backup", str(target))[0] == 0 and target.exists()
     as_boss(initialised, "user", "add", "temp", "--role", "clerk", "--password-stdin",
             stdin="temp-password\n")
+    # The user added since would be lost: refused unless forced with a reason (issue 11).
     code, out, err = as_boss(initialised, "restore", str(target))
+    assert code == 5 and "would lose" in err and "user.add" in out, (out, err)
+    code, out, err = as_boss(initialised, "restore", str(target), "--force", "--reason",
+                             "drop the temp user")
     assert code == 0, err
     _, out, _ = as_boss(initialised, "user", "list", "--json")
     assert [row["name"] for row in json.loads(out)] == ["boss"]
