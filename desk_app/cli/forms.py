@@ -41,6 +41,9 @@ def register(commands) -> None:
                 option("file", type=Path),
                 option("--ca", type=Path, metavar="PEM",
                        help=_("trust this CA certificate instead of the database's")),
+                option("--crl", type=Path, metavar="CRL",
+                       help=_("the CA's list of revoked certificates (from 'ca crl'); with --ca "
+                              "no database is needed")),
                 json_option())
     add_command(commands, "export", _("export a register (PDF signed by you)"), cmd_export,
                 option("register", choices=register_names()), *date_range_options(),
@@ -104,26 +107,39 @@ def cmd_ca_recover(desk, actor, args: argparse.Namespace) -> int:
 
 
 def cmd_verify_pdf(args: argparse.Namespace) -> int:
-    from desk_app.services.exports import verify_pdf_file
+    """With --ca no database is opened: revocations then come only from --crl. Without --ca the
+    database gives the CA and, unless --crl is given, its retired keys as revocations."""
+    from desk_app.services.exports import database_revocations, verify_pdf_file
 
-    if args.ca:
+    def read(path: Path) -> bytes:
         try:
-            trusted = args.ca.expanduser().read_bytes()
+            return path.expanduser().read_bytes()
         except OSError as error:
             raise CliError(_("Cannot read {path}: {reason}").format(
-                path=args.ca, reason=error.strerror)) from None
+                path=path, reason=error.strerror)) from None
+
+    revoked = None
+    if args.ca:
+        trusted = read(args.ca)
     else:
         desk = open_desk(args)
         try:
             trusted = desk.keys.ca_certificate()
+            if not args.crl:
+                revoked = database_revocations()
         finally:
             desk.close()
-    report = verify_pdf_file(args.file, trusted)
+    if args.crl:
+        from desk_app.forms.crl import load_crl
+
+        revoked = load_crl(read(args.crl), trusted)
+    report = verify_pdf_file(args.file, trusted, revoked)
     if args.json:
         sys.stdout.write(json_text({"ok": report.ok, "signatures": [
             {"field": c.field_name, "signer": c.signer_name, "user": c.signer_user,
              "signed_at": local_iso(c.signed_at), "intact": c.intact,
-             "trusted": c.trusted, "modified_after": c.modified_after, "problem": c.problem}
+             "trusted": c.trusted, "modified_after": c.modified_after,
+             "revoked_at": local_iso(c.revoked_at), "problem": c.problem}
             for c in report.signatures], "unsigned_fields": report.unsigned_fields}) + "\n")
         return 0 if report.ok else 1
     print_verify_report(report)
@@ -147,6 +163,9 @@ def print_verify_report(report) -> None:
             answer=yes if check.trusted else no))
         print("  " + _("changed or appended after signing: {answer}").format(
             answer=yes if check.modified_after else no))
+        if check.revoked_at is not None:
+            print("  " + _("certificate revoked: {time}").format(
+                time=format_datetime(check.revoked_at, seconds=True)))
         if check.problem:
             print("  " + _("problem: {text}").format(text=safe_text(check.problem)))
     for name in report.unsigned_fields:

@@ -31,7 +31,7 @@ from desk_app.domain.errors import AuthenticationFailed, DeskError, ValidationEr
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.audit import AuditFilter, day_range
-from desk_app.services.exports import verify_pdf_file
+from desk_app.services.exports import database_revocations, verify_pdf_file
 from desk_app.services.output import check_target
 from desk_app.ui.audit.pdf_report import PdfReportDialog
 from desk_app.ui.errors import replacing, show_error
@@ -357,12 +357,13 @@ class AuditPage(Page):
             path = Path(name)
         try:
             trusted = self.desk.keys.ca_certificate()
+            revoked = database_revocations()  # read here: the job thread only checks the file
         except DeskError as error:
             show_error(self, error)
             return
         self.verify_pdf_button.setEnabled(False)
         self.setCursor(Qt.CursorShape.BusyCursor)
-        self.pdf_job = Job(lambda _progress: verify_pdf_file(path, trusted), parent=self,
+        self.pdf_job = Job(lambda _progress: verify_pdf_file(path, trusted, revoked), parent=self,
                            on_success=lambda report: self._pdf_verified(path, report),
                            on_failure=self._pdf_verify_failed).start()
 
