@@ -21,7 +21,7 @@ from desk_app.domain.users import Actor, normalise_password
 from desk_app.i18n import _
 from desk_app.services import output
 from desk_app.services.base import Service
-from desk_app.services.keyring import CA, Keyring, current_key, unsealing
+from desk_app.services.keyring import CA, PERSONNEL, Keyring, current_key, unsealing
 from desk_app.services.passwords import PasswordGate
 from desk_app.services.settings import SettingsService
 from desk_app.store.models import Meta, SigningCa, User, UserKey
@@ -143,12 +143,13 @@ class KeyService(Service):
             self.keyring.seal_for(user, CA, self._ca_secret(by).encode(), at)
 
     def retire(self, user: User, at: datetime) -> list[str]:
-        """Revoke ``user``'s keys from ``at`` on (deactivation) and drop their CA copy."""
+        """Revoke ``user``'s keys from ``at`` on (deactivation) and drop their sealed copies."""
         serials = [key.serial for key in UserKey.select(UserKey.serial).where(
             (UserKey.user == user) & UserKey.retired_at.is_null())]
         UserKey.update(retired_at=at).where(
             (UserKey.user == user) & UserKey.retired_at.is_null()).execute()
-        self.keyring.drop(user.id, CA)
+        for purpose in (CA, PERSONNEL):
+            self.keyring.drop(user.id, purpose)
         return serials
 
     def after_sign_in(self, user: User, password: str) -> dict | None:

@@ -18,7 +18,7 @@ from desk_app.domain.users import (
 )
 from desk_app.i18n import _
 from desk_app.services.base import Service
-from desk_app.services.keyring import CA, Keyring
+from desk_app.services.keyring import CA, PERSONNEL, Keyring
 from desk_app.services.passwords import hash_password
 from desk_app.services.settings import SettingsService
 from desk_app.services.signing import KeyService
@@ -141,6 +141,8 @@ class UserService(Service):
                 self.keys.seal_ca_for(user, tx.at, actor)
             elif Role.ADMIN not in role_set:
                 self.keyring.drop(user.id, CA)
+            if Role.PERSONNEL not in role_set:  # given back, the role alone opens nothing
+                self.keyring.drop(user.id, PERSONNEL)
             tx.audit(actor, "user.roles", "user", user.id, before=before, after=snapshot(user))
         return view_of(user)
 

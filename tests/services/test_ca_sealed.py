@@ -189,3 +189,19 @@ def test_a_stored_signed_document_is_checked_against_its_hash(desk: Desk, admin)
     SignedDocument.update(pdf=b"%PDF-1.7 a forged slip").execute()
     with pytest.raises(Tampered, match="JY-TEST-2"):
         desk.loans.document(clerk, "JY-TEST-2")
+
+
+def test_losing_the_role_or_the_account_drops_the_sealed_copies(desk: Desk, admin):
+    add_user(desk, admin, "officer2", "personnel")
+    user = User.get(User.name == "officer2")
+    now = desk.ctx.clock.now()
+    with desk.ctx.db.atomic():
+        desk.keyring.seal_for(user, "personnel", b"k" * 32, now)
+    desk.users.set_roles(admin, "officer2", "clerk")
+    assert not SealedSecret.select().where(SealedSecret.user == user.id).exists()
+    desk.users.set_roles(admin, "officer2", "personnel,admin")
+    with desk.ctx.db.atomic():
+        desk.keyring.seal_for(user, "personnel", b"k" * 32, now)
+    assert SealedSecret.select().where(SealedSecret.user == user.id).count() == 2
+    desk.users.set_active(admin, "officer2", False)
+    assert not SealedSecret.select().where(SealedSecret.user == user.id).exists()
