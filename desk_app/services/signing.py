@@ -222,9 +222,9 @@ class KeyService(Service):
 
     def revocations(self) -> list[tuple[str, datetime]]:
         """(serial, retired at) of every revoked key, oldest first."""
-        return [(key.serial, key.retired_at) for key in
-                UserKey.select(UserKey.serial, UserKey.retired_at)
-                .where(UserKey.retired_at.is_null(False)).order_by(UserKey.retired_at)]
+        rows = (UserKey.select(UserKey.serial, UserKey.retired_at)
+                .where(UserKey.retired_at.is_null(False)).order_by(UserKey.retired_at))
+        return [(str(key.serial), key.retired_at) for key in rows if key.retired_at is not None]
 
     def export_crl(self, actor: Actor, out: Path, force: bool = False) -> Path:
         """Write a CRL of every retired key, signed by the CA (an administrator opens it), for

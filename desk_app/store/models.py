@@ -109,6 +109,8 @@ class SealedSecret(BaseModel):
     (purpose "ca"), the personnel data key per officer ("personnel"). ``user`` empty: the
     copy sealed with a recovery code. ``key_serial``: the holder's key it was sealed to."""
 
+    user_id: int | None
+
     id = peewee.AutoField()
     purpose = peewee.CharField(max_length=32)
     user = peewee.ForeignKeyField(User, null=True, on_delete="RESTRICT")
