@@ -137,7 +137,7 @@ class Keyring(Service):
                 .join(UserKey, on=(UserKey.serial == SealedSecret.key_serial))
                 .where((SealedSecret.purpose == purpose) & SealedSecret.user.is_null(False)
                        & UserKey.retired_at.is_null()))
-        return sorted(row.user_id for row in rows)
+        return sorted(row.user_id for row in rows if row.user_id is not None)
 
     def drop(self, user_id: int, purpose: str) -> None:
         """Delete ``user_id``'s copy (inside a write transaction) and forget it here."""
