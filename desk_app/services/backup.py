@@ -48,7 +48,8 @@ from desk_app.store import backup as store_backup
 from desk_app.store.backup import LostAction
 from desk_app.store.db import is_postgresql
 
-__all__ = ["SETUP_ACTIONS", "BackupService", "LostAction", "Problem", "Relation", "RestorePlan"]
+__all__ = ["REASON_LIMIT", "SETUP_ACTIONS", "BackupService", "LostAction", "Problem", "Relation",
+           "RestorePlan"]
 
 REASON_LIMIT = 500
 # What a new database's trail holds before anyone worked in it.

@@ -34,7 +34,7 @@ def cli(monkeypatch, capsys, db_url, tmp_path):
         out, err = capsys.readouterr()
         return code, out, err
 
-    code, out, err = run("init", "--admin", "boss", "--password-stdin",
+    code, _out, err = run("init", "--admin", "boss", "--password-stdin",
                          stdin=BOSS_PASSWORD + "\n", user=None, password=None)
     assert code == 0, err
     return run

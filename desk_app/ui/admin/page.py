@@ -1,4 +1,5 @@
-"""The Admin area: the users register with its actions, and the shared settings."""
+"""The Admin area: the users register with its actions, the shared settings, the signing
+keys and the backups."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from desk_app.domain.errors import DeskError
 from desk_app.domain.roles import role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
+from desk_app.ui.admin.backups_panel import BackupsPanel
 from desk_app.ui.admin.dialogs import AddUserDialog, ResetPasswordDialog, RolesDialog
 from desk_app.ui.admin.keys_panel import KeysPanel
 from desk_app.ui.admin.settings_form import SettingsForm
@@ -205,6 +207,8 @@ class AdminPage(Page):
         self.tabs.addTab(self.settings, _("S&ettings"))
         self.keys = KeysPanel(desk, actor)
         self.tabs.addTab(self.keys, _("Signing &keys"))
+        self.backups = BackupsPanel(desk, actor)
+        self.tabs.addTab(self.backups, _("&Backups"))
         self.settings.saved.connect(self.settings_saved)
         self.settings.saved.connect(self.settings_changed)
         self.body.addWidget(self.tabs, 1)
