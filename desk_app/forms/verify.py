@@ -10,10 +10,11 @@ with at least one signature and every signature intact, trusted and unmodified.
 A changed byte must fail (R15), also inside the signature container, which its own signature
 cannot cover: the bytes between the two signed byte ranges must be exactly ``<``, the hex of the
 CMS (its length from its outer DER header; hex digits of one letter case only), zero padding and
-``>``; the CMS must have the shape our signer writes (one SignerInfo, the digest algorithm list
-equal to its algorithm, no CRLs, no unsigned attributes, DER lengths only), and every
-certificate it carries must be byte-identical to the trusted CA certificate or to the signer's
-certificate that validated. Anything else makes the signature "not intact".
+``>``; the CMS must have the shape our signer writes (DER lengths only, one SignerInfo naming
+the signer's certificate exactly, the digest algorithm list equal to its algorithm, no CRLs, no
+unsigned attributes), and every certificate it carries must be byte-identical to the trusted CA
+certificate or to the signer's certificate that validated. Anything else makes the signature
+"not intact". (pyHanko alone accepts all of these changes: they are outside what is signed.)
 
 Revocation: given ``revoked`` (certificate serial → revocation time, from a CRL of the CA or from
 the database's retired keys), a signature whose signer's certificate was revoked at or before the
@@ -144,8 +145,8 @@ def _is_der(raw: bytes, at: int, end: int) -> bool:
     """``raw[at:end]`` is a run of DER elements, the constructed ones nesting exactly."""
     while at < end:
         element = _tlv(raw, at, end)
-        if element is None:
-            return False
+        if element is None or raw[at] == 0:  # tag 0 (end-of-contents) has no place in DER:
+            return False  # zero padding swallowed by a lengthened outer header would parse as it
         start, after = element
         if raw[at] & 0x20 and not _is_der(raw, start, after):
             return False
@@ -189,7 +190,7 @@ def _null_or_absent(algorithm) -> bool:
     return algorithm["parameters"].dump() in (b"", b"\x05\x00")
 
 
-def _cms_problem(der: bytes, signer_der: bytes, ca_der: bytes | None) -> str:
+def _cms_problem(der: bytes, signer_cert, ca_der: bytes | None) -> str:
     """Empty when the CMS ``der`` has the shape our signer writes and carries only the trusted CA
     certificate and the signer's own; otherwise a translated sentence. ``ca_der`` None (a signer
     from another CA, invalid anyway): the certificates are not compared."""
@@ -209,6 +210,13 @@ def _cms_problem(der: bytes, signer_der: bytes, ca_der: bytes | None) -> str:
         if shape not in (("v1", "v1", "issuer_and_serial_number"),
                          ("v3", "v3", "subject_key_identifier")):
             return altered
+        sid = signer["sid"].chosen  # unsigned: it must name the signer's certificate exactly
+        if shape[2] == "subject_key_identifier":
+            if sid.native != signer_cert.key_identifier:
+                return altered
+        elif (sid["issuer"].dump() != signer_cert.issuer.dump()
+              or sid["serial_number"].native != signer_cert.serial_number):
+            return altered
         if [algorithm.dump() for algorithm in signed["digest_algorithms"]] != [
                 signer["digest_algorithm"].dump()]:
             return altered
@@ -226,6 +234,7 @@ def _cms_problem(der: bytes, signer_der: bytes, ca_der: bytes | None) -> str:
                         for choice in signed["certificates"]]
     except Exception:
         return altered
+    signer_der = signer_cert.dump()
     if ca_der is not None and (
             signer_der not in certificates or len(set(certificates)) != len(certificates)
             or not set(certificates) <= {signer_der, ca_der}):
@@ -314,7 +323,7 @@ def verify_pdf(data: bytes, trusted_ca_pem: bytes, *,
             try:
                 der = _contents_der(data, sig)
                 container = (_altered() if der is None else _cms_problem(
-                    der, status.signing_cert.dump(), ca_cert.dump() if trusted else None))
+                    der, status.signing_cert, ca_cert.dump() if trusted else None))
             except Exception:  # e.g. nesting deep enough to exhaust the recursion limit
                 container = _altered()
             intact = not container

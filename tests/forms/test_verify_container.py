@@ -128,6 +128,33 @@ def test_a_changed_padding_end_or_terminator_fails(document, ca):
         assert rejected(document[:at] + new + document[at + 1:], ca.cert_pem), (at, new)
 
 
+def test_a_lengthened_outer_header_swallowing_padding_fails(document, ca):
+    """``3082 05A3`` → ``3082 05A5``: two zero bytes of padding become part of the CMS (as an
+    end-of-contents element, which asn1crypto and pyHanko let pass)."""
+    start, _end, der_hex = container(document)
+    header = document[start + 1:start + 9]
+    assert header[:4] == b"3082" and int(header[4:], 16) * 2 + 8 == der_hex
+    longer = b"3082" + format(int(header[4:], 16) + 2, "04X").encode()
+    assert rejected(document[:start + 1] + longer + document[start + 9:], ca.cert_pem)
+
+
+def test_a_changed_issuer_name_in_the_signer_identifier_fails(document, ca):
+    """The SignerInfo names its certificate by issuer and serial, outside what is signed:
+    "前台档案室 CA" → "前台档案室 cA" there must fail (names compare case-insensitively, so
+    pyHanko still finds the certificate)."""
+    from asn1crypto import cms
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    sig = PdfFileReader(io.BytesIO(document)).embedded_signatures[-1]
+    sid = cms.ContentInfo.load(sig.pkcs7_content)["content"]["signer_infos"][0]["sid"].dump()
+    sid_hex = sid.hex().upper().encode()
+    start, end, _der = container(document)
+    at = document.index(sid_hex, start, end)
+    at += sid_hex.index(b"204341") + 2  # " CA": the "4" of "43"
+    assert document[at:at + 1] == b"4"
+    assert rejected(flipped(document, at, 0x02), ca.cert_pem)  # 0x43 'C' -> 0x63 'c'
+
+
 def rebuilt(pdf: bytes, change) -> bytes:
     """The last signature's CMS changed by ``change(signed_data)``, re-encoded and padded back
     into the same reservation (so every byte range still matches)."""
@@ -196,12 +223,12 @@ def test_a_changed_unsigned_digest_algorithm_list_fails(document, ca):
     assert rejected(rebuilt(document, sha512_too), ca.cert_pem)
 
 
-def pdfsig_valid(pdf: bytes, path) -> bool:
-    """pdfsig's verdict: every signature valid, and no certificate it could not read (it does not
-    know our CA, so "issuer isn't Trusted" is its normal answer)."""
+def pdfsig_valid(pdf: bytes, path, nss: list[str]) -> bool:
+    """pdfsig's verdict: every signature valid, every certificate trusted (with our CA in its NSS
+    database) or at least readable ("issuer isn't Trusted" when it does not know our CA)."""
     path.write_bytes(pdf)
-    result = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, errors="replace",
-                            check=False, timeout=60)
+    result = subprocess.run(["pdfsig", *nss, str(path)], capture_output=True, text=True,
+                            errors="replace", check=False, timeout=60)
     lines = [line.split(":", 1)[1].strip() for line in (result.stdout + result.stderr).splitlines()
              if "Validation:" in line]
     signatures = [line for line in lines if line.startswith("Signature")]
@@ -210,19 +237,34 @@ def pdfsig_valid(pdf: bytes, path) -> bool:
         for line in lines if line not in signatures) and len(signatures) * 2 == len(lines)
 
 
+def nss_trusting(ca: pki.CaMaterial, folder) -> list[str]:
+    """pdfsig options for an NSS database that trusts our CA (needs certutil, libnss3-tools);
+    without certutil, pdfsig's own database."""
+    if shutil.which("certutil") is None:
+        return []
+    folder.mkdir()
+    (folder / "ca.pem").write_bytes(ca.cert_pem)
+    for command in (["-N", "--empty-password"],
+                    ["-A", "-n", "desk-ca", "-t", "C,C,C", "-a", "-i", str(folder / "ca.pem")]):
+        subprocess.run(["certutil", "-d", f"sql:{folder}", *command], capture_output=True,
+                       check=True, timeout=60)
+    return ["-nssdir", f"sql:{folder}"]
+
+
 def test_whenever_pdfsig_rejects_a_flip_so_does_verify_pdf(signed_pdf, ca, tmp_path):
     if shutil.which("pdfsig") is None:
         pytest.skip("pdfsig (poppler-utils) is not installed")
+    nss = nss_trusting(ca, tmp_path / "nss")
     start, _end, der_hex = container(signed_pdf)
     in_ca = ca_positions(signed_pdf, ca)
     flips = (sample(padding_positions(signed_pdf), 10) + sample(in_ca, 15)
              + sample(range(start, in_ca.start), 20)
              + sample(range(in_ca.stop, start + 1 + der_hex), 15))
-    assert pdfsig_valid(signed_pdf, tmp_path / "good.pdf")
+    assert pdfsig_valid(signed_pdf, tmp_path / "good.pdf", nss)
     pdfsig_rejects, disagreements = 0, []
     for at in flips:
         changed = flipped(signed_pdf, at)
-        if not pdfsig_valid(changed, tmp_path / "flipped.pdf"):
+        if not pdfsig_valid(changed, tmp_path / "flipped.pdf", nss):
             pdfsig_rejects += 1
             if not rejected(changed, ca.cert_pem):
                 disagreements.append(at - start)
