@@ -27,6 +27,7 @@ whether it was forced, the reason and the problems overruled. The anchor check
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -56,7 +57,6 @@ REASON_LIMIT = 500
 SETUP_ACTIONS = frozenset({"script.seed", "user.first_admin", "auth.login"})
 # Lost entries that need no force when they follow the backup (see the module's notes).
 OWN_SIGN_IN = "auth.login"
-RETRIES = 3  # plans made again when other desks append between the plan and the swap
 
 
 class Relation(StrEnum):
@@ -204,9 +204,10 @@ class BackupService(Service):
         """Replace the database by the backup when its plan has no problem, or when forced
         with a reason; otherwise a Conflict naming the problems, and nothing changed.
 
-        ``plan``: the plan the user saw and confirmed — the restore is refused when the file
-        or the current trail changed since. Without it, a plan is made here, and made again
-        when another desk appends before the database is replaced. Returns the plan carried
+        The plan is made again right before the database is replaced, while no other desk
+        can write (store.backup.restore's ``decide``), so what it loses is what the plan and
+        the restore entry say. ``plan``: the plan the user saw and confirmed — the restore is
+        refused when the file or the current trail changed since. Returns the plan carried
         out."""
         self.require(actor, Permission.BACKUP_RESTORE)
         reason = text.line(reason, "reason", _("The reason"), REASON_LIMIT)
@@ -214,26 +215,24 @@ class BackupService(Service):
             text.required(reason, "reason", _("Give the reason for forcing the restore."))
         with self._backup(Path(source)) as (copy, backup_db):
             chain = store_backup.backup_chain(backup_db)
-            for _attempt in range(RETRIES):
-                current = self._plan(actor, copy, backup_db, chain)
-                if plan is not None and (plan.sha256, plan.current_head) != (
-                        current.sha256, current.current_head):
-                    raise Conflict(_("The backup file or the audit trail changed since the "
-                                     "restore was planned; look at the plan again."))
-                if current.needs_force and not force:
-                    raise Conflict(_("{path} was not restored: {problems} To restore it anyway, "
-                                     "force the restore and give the reason.").format(
-                        path=copy.source, problems=" ".join(current.messages())))
-                try:
-                    self._replace(actor, copy, current, reason)
-                except store_backup.HeadMoved:
-                    if plan is not None:
-                        raise Conflict(_("Another desk wrote to the audit trail since the "
-                                         "restore was planned; look at the plan again.")
-                                       ) from None
-                    continue
-                return current
-        raise Conflict(_("Other desks kept writing to the audit trail; try the restore again."))
+            # First without locks: a refusal does not hold up the other desks.
+            self._decide(self._plan(actor, copy, backup_db, chain), force, plan)
+            decided: list[RestorePlan] = []
+
+            def decide() -> None:  # again while no desk can write, right before the swap
+                current = self._plan(actor, copy, backup_db, chain, locked=True)
+                self._decide(current, force, plan)
+                decided.append(current)
+
+            def record(raced: bool) -> None:
+                self._record(actor, copy, decided[0], reason, raced)
+
+            try:
+                store_backup.restore(self.ctx.db, copy.path, decide=decide, then=record)
+            except store_backup.RestoreBusy as error:
+                raise Conflict(_("Another desk was writing at the same moment; nothing was "
+                                 "restored. Try the restore again.")) from error
+            return decided[0]
 
     # ------------------------------------------------------------------------ the parts
 
@@ -259,9 +258,10 @@ class BackupService(Service):
                 yield
 
     def _plan(self, actor: Actor, copy: store_backup.BackupCopy, backup_db: Any,
-              chain: ChainReport) -> RestorePlan:
+              chain: ChainReport, locked: bool = False) -> RestorePlan:
+        """``locked``: inside the restore's transaction, which holds the other desks off."""
         backup_head = store_backup.backup_head(backup_db)
-        with self._snapshot():
+        with contextlib.nullcontext() if locked else self._snapshot():
             current_head = audit_chain.head()
             seq = current_head[0]
             common = store_backup.common_seq(backup_db, backup_head[0], seq)
@@ -270,7 +270,7 @@ class BackupService(Service):
             else:
                 relation = Relation.OLDER if common == backup_head[0] else Relation.DIVERGED
             expected = (store_backup.backup_records_after(copy.sha256, common, seq)
-                        + store_backup.count_entries(common, seq, actions=(OWN_SIGN_IN,),
+                        + store_backup.count_entries(common, seq, action=OWN_SIGN_IN,
                                                      actor=actor.name))
             return RestorePlan(
                 file=copy.source, sha256=copy.sha256, backup_head=backup_head,
@@ -278,30 +278,33 @@ class BackupService(Service):
                 lost=tuple(store_backup.lost_actions(common, seq)), expected_lost=expected,
                 recorded_seq=store_backup.recorded_backup(copy.sha256, backup_head, seq),
                 backup_chain=chain,
-                new_database=store_backup.count_entries(0, seq, excluding=SETUP_ACTIONS) == 0,
+                new_database=not store_backup.any_entry(seq, excluding=SETUP_ACTIONS),
             )
 
-    def _replace(self, actor: Actor, copy: store_backup.BackupCopy, plan: RestorePlan,
-                 reason: str) -> None:
-        def record(raced: bool) -> None:
-            problems = [problem.value for problem in plan.problems]
-            if raced:
-                problems.append(Problem.CONCURRENT_WRITE.value)
-            with self.write() as tx:
-                tx.audit(actor, "backup.restore", "database", None, after={
-                    "file": str(copy.source), "sha256": copy.sha256,
-                    "backup_head": list(plan.backup_head),
-                    "replaced_head": list(plan.current_head),
-                    "lost_entries": plan.lost_entries,
-                    "lost_actions": {lost.action: lost.count for lost in plan.lost},
-                    "relation": plan.relation.value, "common_seq": plan.common_seq,
-                    "forced": plan.needs_force, "reason": reason,
-                    "recorded": plan.recorded, "problems": problems,
-                })
+    @staticmethod
+    def _decide(current: RestorePlan, force: bool, confirmed: RestorePlan | None) -> None:
+        if confirmed is not None and (confirmed.sha256, confirmed.current_head) != (
+                current.sha256, current.current_head):
+            raise Conflict(_("The backup file or the audit trail changed since the restore "
+                             "was planned; look at the plan again."))
+        if current.needs_force and not force:
+            raise Conflict(_("{path} was not restored: {problems} To restore it anyway, "
+                             "force the restore and give the reason.").format(
+                path=current.file, problems=" ".join(current.messages())))
 
-        try:
-            store_backup.restore(self.ctx.db, copy.path, expected_head=plan.current_head,
-                                 then=record)
-        except store_backup.RestoreBusy as error:
-            raise Conflict(_("Another desk was writing at the same moment; nothing was "
-                             "restored. Try the restore again.")) from error
+    def _record(self, actor: Actor, copy: store_backup.BackupCopy, plan: RestorePlan,
+                reason: str, raced: bool) -> None:
+        problems = [problem.value for problem in plan.problems]
+        if raced:
+            problems.append(Problem.CONCURRENT_WRITE.value)
+        with self.write() as tx:
+            tx.audit(actor, "backup.restore", "database", None, after={
+                "file": str(copy.source), "sha256": copy.sha256,
+                "backup_head": list(plan.backup_head),
+                "replaced_head": list(plan.current_head),
+                "lost_entries": plan.lost_entries,
+                "lost_actions": {lost.action: lost.count for lost in plan.lost},
+                "relation": plan.relation.value, "common_seq": plan.common_seq,
+                "forced": plan.needs_force, "reason": reason,
+                "recorded": plan.recorded, "problems": problems,
+            })

@@ -306,18 +306,17 @@ def recorded_backup(sha256: str, head: tuple[int, str], up_to: int) -> int | Non
     return None
 
 
-def count_entries(after_seq: int, up_to: int, *, actions: Iterable[str] = (),
-                  actor: str | None = None, excluding: Iterable[str] = ()) -> int:
-    """Entries after ``after_seq`` (up to ``up_to``) with one of ``actions`` (by ``actor``),
-    or, with ``excluding``, with none of those actions."""
-    query = AuditEntry.select().where((AuditEntry.seq > after_seq) & (AuditEntry.seq <= up_to))
-    if actions:
-        query = query.where(AuditEntry.action.in_(list(actions)))
-    if excluding:
-        query = query.where(AuditEntry.action.not_in(list(excluding)))
-    if actor is not None:
-        query = query.where(AuditEntry.actor == actor)
-    return int(query.count())
+def count_entries(after_seq: int, up_to: int, *, action: str, actor: str) -> int:
+    """Entries after ``after_seq`` (up to ``up_to``) of ``action`` by ``actor``."""
+    return int(AuditEntry.select().where(
+        (AuditEntry.seq > after_seq) & (AuditEntry.seq <= up_to) & (AuditEntry.action == action)
+        & (AuditEntry.actor == actor)).count())
+
+
+def any_entry(up_to: int, *, excluding: Iterable[str]) -> bool:
+    """Whether the chain (up to ``up_to``) holds an entry with none of those actions."""
+    return bool(AuditEntry.select().where(
+        (AuditEntry.seq <= up_to) & AuditEntry.action.not_in(list(excluding))).exists())
 
 
 def backup_records_after(sha256: str, after_seq: int, up_to: int) -> int:
@@ -328,30 +327,23 @@ def backup_records_after(sha256: str, after_seq: int, up_to: int) -> int:
 # ------------------------------------------------------------------------------ restoring
 
 
-class HeadMoved(Exception):
-    """Another desk appended to the audit trail after the restore was planned."""
-
-    def __init__(self, head: tuple[int, str]) -> None:
-        super().__init__(f"the audit chain head is now {head[0]}")
-        self.head = head
-
-
 class RestoreBusy(Exception):
     """Other desks held the database (a lock wait ran out, a deadlock was broken): nothing
     was restored."""
 
 
 def restore(db: peewee.Database, source: Path, *,
-            expected_head: tuple[int, str] | None = None,
+            decide: Callable[[], object] | None = None,
             then: Callable[[bool], None] | None = None) -> None:
     """Replace the whole content of ``db`` by the backup, then migrate it if it is older.
 
-    ``expected_head``: the current chain head the restore was planned against; when another
-    desk appended meanwhile, ``HeadMoved`` is raised and nothing is changed. ``then(raced)``
-    records the restore (its audit entry): on PostgreSQL inside the transaction that replaces
-    the content, on SQLite right after the swap. ``raced`` is True when another desk
-    committed something between the last check and the swap (SQLite only; PostgreSQL holds
-    every table locked from the check to the commit).
+    ``decide()`` runs right before the content is replaced, while no other desk can write:
+    it reads the current trail (the plan) and raises to refuse, changing nothing.
+    ``then(raced)`` records the restore (its audit entry): on PostgreSQL in the transaction
+    that replaces the content, with every table locked from ``decide`` to the commit; on
+    SQLite right after the swap. SQLite cannot keep its write lock from ``decide`` across the
+    swap (the backup API refuses a destination in a transaction): ``raced`` is True when
+    another desk committed in that moment (its change may be lost).
     """
     backup_db = open_backup(source)
     try:
@@ -364,7 +356,8 @@ def restore(db: peewee.Database, source: Path, *,
             try:
                 with db.atomic():
                     _lock_postgresql(db)
-                    _check_head(expected_head)
+                    if decide is not None:
+                        decide()
                     _copy_all(backup_db, db, clear_target=True)
                     _rebuild_search_if_stale()
                     if then is not None:
@@ -374,33 +367,25 @@ def restore(db: peewee.Database, source: Path, *,
                     raise
                 raise RestoreBusy(str(error)) from error  # rolled back: nothing changed
             return
-        # BEGIN IMMEDIATE waits for a desk in the middle of a write; the check and the swap
-        # cannot share one transaction (the backup API refuses a destination in one), so
-        # ``data_version`` tells whether another desk committed in the moment between them.
+        # BEGIN IMMEDIATE: a desk in the middle of a write finishes first, and none starts
+        # while ``decide`` reads the trail.
         try:
             with db.atomic():
-                _check_head(expected_head)
+                if decide is not None:
+                    decide()
                 version_seen = _data_version(db)
         except peewee.OperationalError as error:  # the busy timeout ran out
             raise RestoreBusy(str(error)) from error
         # The SQLite backup API swaps the pages under the database's write lock:
         # other desks see either the old or the restored database, never a mix.
         backup_db.connection().backup(db.connection(), pages=-1)
-        raced = _data_version(db) != version_seen
+        raced = _data_version(db) != version_seen  # another connection committed since
     finally:
         backup_db.close()
     migrate.migrate(db)
     _rebuild_search_if_stale()
     if then is not None:
         then(raced)
-
-
-def _check_head(expected: tuple[int, str] | None) -> None:
-    if expected is None:
-        return
-    found = audit_chain.head()
-    if found != tuple(expected):
-        raise HeadMoved(found)
 
 
 def _data_version(db: peewee.Database) -> int:

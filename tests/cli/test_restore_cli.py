@@ -81,10 +81,11 @@ def test_an_older_backup_is_refused_with_what_would_be_lost(cli, tmp_path):
     assert code == 1, (out, err)
     # backup.create, then per user add: the sign-in and the add; then this dry run's sign-in
     lost = [line.split() for line in out.splitlines() if line.startswith("  ")
-            and not line.startswith("  -")]
+            and line[2] not in " -"]
     counts = {words[0]: int(words[1]) for words in lost}
     assert counts == {"auth.login": 3, "backup.create": 1, "user.add": 2}
     assert "Entries lost:" in out and "6 (entries" in out
+    assert "of them 4 expected" in out  # the backup's record and boss's own sign-ins
     assert "would lose 6 audit entries" in out
 
     code, out, err = cli("restore", str(target))
