@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import peewee
 
@@ -274,11 +275,13 @@ class LostAction:
 
 def lost_actions(after_seq: int, up_to: int) -> list[LostAction]:
     """What the current chain holds after ``after_seq`` (up to ``up_to``), by action."""
-    query = (AuditEntry.select(AuditEntry.action, peewee.fn.COUNT(AuditEntry.id),
-                               peewee.fn.MIN(AuditEntry.at), peewee.fn.MAX(AuditEntry.at))
-             .where((AuditEntry.seq > after_seq) & (AuditEntry.seq <= up_to))
-             .group_by(AuditEntry.action).order_by(AuditEntry.action).tuples())
-    return [LostAction(action, int(count), first, last) for action, count, first, last in query]
+    query = (
+        AuditEntry.select(AuditEntry.action, peewee.fn.COUNT(AuditEntry.id),
+                          peewee.fn.MIN(AuditEntry.at), peewee.fn.MAX(AuditEntry.at))
+        .where((AuditEntry.seq > after_seq) & (AuditEntry.seq <= up_to))
+        .group_by(AuditEntry.action).order_by(AuditEntry.action).tuples())
+    rows: list[Any] = list(query)  # (action, count, first at, last at)
+    return [LostAction(action, int(count), first, last) for action, count, first, last in rows]
 
 
 def _backup_records(sha256: str, up_to: int) -> Iterator[tuple[int, dict]]:

@@ -117,3 +117,15 @@ def test_the_backups_tab_is_on_the_admin_page(qtbot, demo_desk, admin_actor):
     labels = [page.tabs.tabText(index) for index in range(page.tabs.count())]
     assert "&Backups" in labels
     assert page.backups.buttons["restore"].isEnabled()
+
+
+def test_back_up_writes_the_file_in_the_background(qtbot, panel, tmp_path):
+    target = tmp_path / "gui-backup.db"
+    panel.back_up(target)
+    qtbot.waitUntil(lambda: panel.job is not None and panel.job.outcome is not None,
+                    timeout=20_000)
+    assert panel.job.outcome == "success" and target.is_file()
+    assert panel.last_box is not None and str(target) in panel.last_box.text()
+    panel.last_box.close()
+    entry = AuditEntry.select().order_by(AuditEntry.seq.desc()).first()
+    assert entry.action == "backup.create"
