@@ -59,11 +59,13 @@ def make_crl(
         .next_update(issued + next_update)
         # RFC 5280 §5.2.3: a monotonically increasing number; the issue time in seconds is one.
         .add_extension(x509.CRLNumber(max(0, int(issued.timestamp()))), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()),  # type: ignore[arg-type]
-            critical=False,
-        )
     )
+    try:
+        ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
+    except x509.ExtensionNotFound:
+        pass  # (every CA of forms.pki has one; the CRL is valid without it)
     for number, when in sorted(entries):
         builder = builder.add_revoked_certificate(
             x509.RevokedCertificateBuilder().serial_number(number).revocation_date(when).build()
@@ -76,6 +78,7 @@ def load_crl(pem_or_der: bytes, trusted_ca_pem: bytes) -> dict[int, datetime]:
     """Certificate serial → revocation time (aware UTC) from a CRL (PEM or DER) that the CA of
     ``trusted_ca_pem`` signed. Unreadable, or not signed by that CA → ``ValidationError``."""
     from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
 
     data = bytes(pem_or_der or b"")
     try:
@@ -86,9 +89,10 @@ def load_crl(pem_or_der: bytes, trusted_ca_pem: bytes) -> dict[int, datetime]:
     except ValueError as error:
         raise ValidationError(_("This is not a certificate revocation list.")) from error
     ca_cert = pki.load_certificate(trusted_ca_pem)
+    ca_key = ca_cert.public_key()  # our CAs are EC P-256 (forms.pki)
     try:
-        signed = crl.issuer == ca_cert.subject and crl.is_signature_valid(
-            ca_cert.public_key())  # type: ignore[arg-type]
+        signed = (isinstance(ca_key, ec.EllipticCurvePublicKey) and crl.issuer == ca_cert.subject
+                  and crl.is_signature_valid(ca_key))
     except (TypeError, ValueError):
         signed = False
     if not signed:

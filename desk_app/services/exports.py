@@ -192,14 +192,16 @@ def database_revocations() -> dict[int, datetime]:
     deactivated, and its certificate counts as revoked from then on (R15)."""
     from desk_app.store.models import UserKey
 
-    rows = (UserKey.select(UserKey.serial, UserKey.retired_at)
-            .where(UserKey.retired_at.is_null(False)).tuples())
     revoked: dict[int, datetime] = {}
-    for serial, retired_at in rows:
+    for key in UserKey.select(UserKey.serial, UserKey.retired_at).where(
+            UserKey.retired_at.is_null(False)):
         try:
-            number = int(str(serial), 16)
+            number = int(str(key.serial), 16)
         except ValueError:
             continue  # not a certificate serial: nothing to match a signature against
+        retired_at = key.retired_at
+        if retired_at is None:
+            continue
         when = retired_at.replace(tzinfo=UTC) if retired_at.tzinfo is None else retired_at
         revoked[number] = min(when, revoked.get(number, when))
     return revoked
