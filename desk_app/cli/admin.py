@@ -192,8 +192,8 @@ def cmd_audit_verify(desk, actor, args) -> int:
     checks = report.anchors
     if checks:
         passed = sum(1 for check in checks if check.verdict == "ok")
-        print(_("Anchors checked: {count} ({passed} held by the trail, {notices} replaced by "
-                "a recorded restore, {failed} failed).").format(
+        print(_("Anchors checked: {count} ({passed} held by the trail, {notices} with a notice, "
+                "{failed} failed).").format(
             count=len(checks), passed=passed, notices=len(report.notices),
             failed=len(report.failed_anchors)))
     else:
@@ -214,7 +214,7 @@ def _verify_json(report) -> dict:
             "source": check.anchor.source, "kind": str(check.anchor.kind),
             "seq": check.anchor.seq, "hash": check.anchor.hash,
             "database_id": check.anchor.database_id, "verdict": str(check.verdict),
-            "passed": check.passed, "message": check.message(),
+            "passed": check.passed, "notice": check.notice, "message": check.message(),
             "restore": None if check.restore is None else {
                 "seq": check.restore.seq, "at": check.restore.at,
                 "actor": check.restore.actor, "reason": check.restore.reason,

@@ -94,6 +94,8 @@ class Anchor:
     recorded_at: str | None = None  # when it was written or signed (ISO UTC), if known
     by: str = ""  # the desk (checkpoint) or the signer (signed PDF)
     problem: str = ""  # a signed PDF whose signature does not hold: not evidence
+    location: str = ""  # where the desk opened the database when it wrote the checkpoint
+    implicit: bool = False  # this desk's own checkpoint, checked without being asked
 
     @property
     def key(self) -> tuple[int, str, str]:
@@ -128,16 +130,28 @@ class Restore:
             return None
 
     def replaced(self, anchor: Anchor) -> bool:
-        """``anchor`` was in the trail this restore replaced: beyond the backup's head, not
-        beyond the replaced head (and that very head when the numbers meet)."""
-        if not self.backup_head[0] < anchor.seq <= self.replaced_head[0]:
+        """``anchor`` is missing from the trail because of this restore: it lies beyond the
+        backup's head, and it is the head the restore replaced, or its entry was made before
+        the restore (within TIME_TOLERANCE; this also covers a backup restored onto another,
+        e.g. new, database). An anchor dated after the restore is not explained by it: that
+        trail was written after the restore, and shortened since. Without a time (an anchor
+        that did not record one), the replaced head's number decides."""
+        if anchor.seq <= self.backup_head[0]:
             return False
-        return anchor.seq != self.replaced_head[0] or anchor.hash == self.replaced_head[1]
+        if (anchor.seq, anchor.hash) == self.replaced_head:
+            return True
+        if anchor.at:
+            try:
+                return parse_iso_utc(anchor.at) <= parse_iso_utc(self.at) + TIME_TOLERANCE
+            except ValueError:
+                return False
+        return anchor.seq < self.replaced_head[0]
 
 
 class Verdict(StrEnum):
     OK = "ok"  # the chain holds that hash at that number
     RESTORED = "restored"  # not in the chain, but a recorded restore replaced it (a notice)
+    ELSEWHERE = "elsewhere"  # this desk saw it in the database at another location (a notice)
     TRUNCATED = "truncated"  # the chain ends before it: entries were removed from the end
     DIFFERENT = "different"  # another hash at that number: the chain was rewritten
     OTHER_DATABASE = "other_database"  # the anchor is of another database (or the id changed)
@@ -163,6 +177,7 @@ class AnchorCheck:
     verdict: Verdict
     chain_head: int  # the current chain's last sequence number
     restore: Restore | None = None
+    location: str = ""  # where this desk has the database open now
 
     @property
     def passed(self) -> bool:
@@ -170,7 +185,7 @@ class AnchorCheck:
 
     @property
     def notice(self) -> bool:
-        return self.verdict == Verdict.RESTORED
+        return self.verdict in (Verdict.RESTORED, Verdict.ELSEWHERE)
 
     def message(self) -> str:
         anchor = self.anchor
@@ -184,6 +199,11 @@ class AnchorCheck:
                      "({when}, by {actor}; reason: {reason}).").format(
                 source=anchor.source, seen=seen, seq=restore.seq, when=_when(restore.at),
                 actor=restore.actor, reason=restore.reason or "—")
+        if self.verdict == Verdict.ELSEWHERE:
+            return _("{source}: {seen} was seen by this desk in this database at {there}; the "
+                     "copy at {here} does not hold it (a backup or another copy?). Check the copy "
+                     "you rely on, or pass this file with --anchor to make it count.").format(
+                source=anchor.source, seen=seen, there=anchor.location, here=self.location)
         if self.verdict == Verdict.TRUNCATED:
             return _("{source}: {seen} was seen earlier, but the trail now ends at entry "
                      "{head}: entries were removed from its end.").format(
@@ -201,9 +221,12 @@ class AnchorCheck:
 
 
 def judge_anchor(anchor: Anchor, database_id: str, stored_hash: str | None, chain_head: int,
-                 restores: Sequence[Restore]) -> AnchorCheck:
+                 restores: Sequence[Restore], location: str = "") -> AnchorCheck:
     """``stored_hash``: the current chain's hash at ``anchor.seq`` (None: no such entry);
-    ``restores``: the restores the current chain records."""
+    ``restores``: the restores the current chain records; ``location``: where the database
+    is open now. This desk's own checkpoints (``implicit``) written while the database was
+    open elsewhere only make a notice: a backup file or a copy opened here is meant to be
+    shorter. A checkpoint file passed on purpose always counts."""
     if anchor.problem:
         return AnchorCheck(anchor, Verdict.INVALID, chain_head)
     if anchor.database_id != database_id:
@@ -216,7 +239,9 @@ def judge_anchor(anchor: Anchor, database_id: str, stored_hash: str | None, chai
         if restore.replaced(anchor):
             return AnchorCheck(anchor, Verdict.RESTORED, chain_head, restore)
     verdict = Verdict.TRUNCATED if stored_hash is None else Verdict.DIFFERENT
-    return AnchorCheck(anchor, verdict, chain_head)
+    if anchor.implicit and anchor.location and location and anchor.location != location:
+        verdict = Verdict.ELSEWHERE
+    return AnchorCheck(anchor, verdict, chain_head, location=location)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,10 +63,12 @@ class CheckpointRecorder:
     """Writes this desk's checkpoints for one database; safe to call from any thread."""
 
     def __init__(self, database_id: str, location: str,
-                 folder: Callable[[], Path] = checkpoint_dir) -> None:
+                 folder: Callable[[], Path] = checkpoint_dir,
+                 identity: Callable[[], str] | None = None) -> None:
         self.database_id = database_id
         self.location = location
         self._folder = folder
+        self._identity = identity  # read again after a restore: the content was replaced
         self._lock = threading.Lock()
         self._last_seq: int | None = None
         self.desk = f"{socket.gethostname()}:{os.getpid()}"
@@ -86,6 +89,8 @@ class CheckpointRecorder:
                 return
             self._last_seq = seq
             try:
+                if action == RESTORE_ACTION and self._identity is not None:
+                    self.database_id = self._identity()
                 self._write(seq, hash, at, reason)
             except Exception as error:  # never the user's action's problem
                 log.warning("cannot write the audit checkpoint %s: %s", self.path, error)
@@ -148,7 +153,8 @@ def read_checkpoints(path: Path) -> list[Anchor]:
                 seq=int(data["seq"]), hash=str(data["hash"]),
                 database_id=str(data["database_id"]), kind=AnchorKind.CHECKPOINT,
                 source=f"{path}:{number}", at=data.get("at"),
-                recorded_at=data.get("written_at"), by=str(data.get("desk") or "")))
+                recorded_at=data.get("written_at"), by=str(data.get("desk") or ""),
+                location=str(data.get("location") or "")))
         except (ValueError, KeyError, TypeError):
             log.warning("skipped a damaged checkpoint line %s:%s", path, number)
     if not anchors and text.strip():
@@ -205,5 +211,5 @@ def own_checkpoints(database_id: str) -> tuple[Path, list[Anchor]]:
     if not path.exists():
         return path, []
     with contextlib.suppress(ValidationError):
-        return path, read_checkpoints(path)
+        return path, [replace(anchor, implicit=True) for anchor in read_checkpoints(path)]
     return path, []

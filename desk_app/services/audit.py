@@ -70,8 +70,8 @@ class AuditService(Service):
         except Exception as error:  # a read-only database: verify still works, no checkpoints
             log.warning("no database identity, so no audit checkpoints: %s", error)
             return
-        self.ctx.checkpoints = anchor_files.CheckpointRecorder(database_id,
-                                                               self.ctx.url.display())
+        self.ctx.checkpoints = anchor_files.CheckpointRecorder(
+            database_id, self.ctx.url.display(), identity=audit_chain.ensure_database_id)
 
     def database_id(self) -> str:
         return audit_chain.database_id() or audit_chain.ensure_database_id()
@@ -108,7 +108,7 @@ class AuditService(Service):
             found.extend(anchor_files.own_checkpoints(database_id)[1])
         with self._snapshot():
             head_seq = audit_chain.head()[0]
-            checks = self._judge(_unique(found), database_id, head_seq)
+            checks = self._judge(_unique(found), database_id, head_seq, self.ctx.url.display())
             floors = [TimeFloor(check.anchor.seq, at) for check, at in checks
                       if check.verdict == Verdict.OK and at]
             report = audit_chain.verify(progress, floors, up_to=head_seq)
@@ -116,8 +116,8 @@ class AuditService(Service):
                        database_id=database_id)
 
     @staticmethod
-    def _judge(found: list[Anchor], database_id: str,
-               head_seq: int) -> list[tuple[AnchorCheck, str | None]]:
+    def _judge(found: list[Anchor], database_id: str, head_seq: int,
+               location: str) -> list[tuple[AnchorCheck, str | None]]:
         """Each anchor's verdict, with the time of the entry it names when the chain holds it."""
         if not found:
             return []
@@ -127,7 +127,7 @@ class AuditService(Service):
         for anchor in found:
             hash_at = stored.get(anchor.seq)
             check = judge_anchor(anchor, database_id, hash_at[0] if hash_at else None, head_seq,
-                                 restores)
+                                 restores, location)
             checks.append((check, hash_at[1] if hash_at else None))
         return checks
 

@@ -74,8 +74,7 @@ def test_a_recorded_restore_is_shown_as_a_warning(qtbot, page, demo_desk, admin_
     report, box = _verified(qtbot, page)
     assert report.ok and report.notices
     assert box.icon() == QMessageBox.Icon.Warning
-    assert "disk died" in box.detailedText() and "1 replaced by a recorded restore" in \
-        box.informativeText()
+    assert "disk died" in box.detailedText() and "1 with a notice" in box.informativeText()
     box.accept()
 
 

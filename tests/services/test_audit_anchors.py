@@ -314,16 +314,71 @@ def test_a_recorded_restore_is_a_notice_an_unrecorded_one_is_broken(desk, admin,
     assert f"entry {restore.seq}" in text and "admin" in text and "disk failure" in text
 
 
-def test_a_restore_that_did_not_replace_the_checkpoint_explains_nothing(desk, admin, clock):
-    _populate(desk, admin, 4)
+def test_a_restore_does_not_explain_what_was_checkpointed_after_it(desk, admin, clock):
+    """A trail restored, written on, checkpointed, then shortened: the restore is no excuse
+    for the entries made after it, even where its replaced head was further on."""
+    _populate(desk, admin, 3)
     backup_head = audit_chain.head()
-    _populate(desk, admin, 6)
-    desk.auth.login("admin", PASSWORD)
+    _populate(desk, admin, 30)
     replaced = audit_chain.head()
     _truncate(desk, backup_head[0])
-    # claims to have replaced less than this desk had seen
-    _record_restore(desk, clock, (replaced[0] - 1, "c" * 64), backup_head, 1)
-    assert not desk.audit.verify(admin).ok
+    _record_restore(desk, clock, replaced, backup_head, replaced[0] - backup_head[0])
+    clock.advance(hours=1)
+    _populate(desk, admin, 5)
+    desk.auth.login("admin", PASSWORD)  # checkpoint of the trail written after the restore
+    after_restore = audit_chain.head()
+    assert after_restore[0] < replaced[0]
+    assert desk.audit.verify(admin).ok  # the old trail's checkpoints are notices
+    _truncate(desk, after_restore[0] - 3)
+    report = desk.audit.verify(admin)
+    assert not report.ok
+    [failed] = report.failed_anchors
+    assert failed.anchor.seq == after_restore[0] and failed.verdict == Verdict.TRUNCATED
+
+
+def test_a_real_restore_of_an_older_backup_is_reported_not_hidden(desk, admin, tmp_path):
+    """With the restore of services.backup: what this desk saw after the backup was made is
+    gone from the trail, and verify names the restore that replaced it."""
+    _populate(desk, admin, 3)
+    backup = desk.backups.backup(admin, tmp_path / "older.db")
+    _populate(desk, admin, 4)
+    desk.auth.login("admin", PASSWORD)  # this desk checkpoints the newer trail
+    seen = audit_chain.head()
+    desk.backups.restore(admin, backup, force=True, reason="ticket 4711: disk failure")
+    report = desk.audit.verify(admin)
+    assert report.ok, [check.message() for check in report.failed_anchors]
+    restored = [check for check in report.notices if check.anchor.seq == seen[0]]
+    assert restored and restored[0].restore.reason == "ticket 4711: disk failure"
+    assert restored[0].restore.replaced_head == seen
+    assert desk.audit.database_id() == restored[0].anchor.database_id  # same database
+
+
+def test_a_backup_opened_elsewhere_gets_notices_unless_the_file_is_given(
+        sqlite_desk, tmp_path, clock):
+    """A backup is an older copy: opened as a database from its own file, this desk's
+    checkpoints of the live database (another location) are notices, not a break — but the
+    same checkpoint file handed over on purpose counts."""
+    desk = sqlite_desk
+    desk.users.create_first_admin("admin", PASSWORD)
+    admin = desk.auth.login("admin", PASSWORD)
+    backup = desk.backups.backup(admin, tmp_path / "copy.db")
+    _populate(desk, admin, 3)
+    desk.auth.login("admin", PASSWORD)
+    own_file = anchors.checkpoint_file(desk.audit.database_id())
+    copy = Desk.open(f"sqlite:///{backup}", clock=clock)
+    try:
+        report = copy.audit.verify(admin)
+        assert report.ok and report.notices
+        assert {check.verdict for check in report.notices} == {Verdict.ELSEWHERE}
+        assert str(backup) in report.notices[0].message()
+        strict = copy.audit.verify(admin, anchors=[own_file], own=False)
+        assert not strict.ok
+    finally:
+        copy.close()
+        from desk_app.store.db import database_proxy
+
+        desk.ctx.db.connect(reuse_if_open=True)
+        database_proxy.initialize(desk.ctx.db)
 
 
 def test_judge_anchor_rules():
@@ -334,9 +389,19 @@ def test_judge_anchor_rules():
     assert judge_anchor(anchor, "db", None, 9, []).verdict == Verdict.TRUNCATED
     assert judge_anchor(anchor, "db", "b" * 64, 20, []).verdict == Verdict.DIFFERENT
     assert judge_anchor(anchor, "other", "a" * 64, 20, []).verdict == Verdict.OTHER_DATABASE
+    # no time recorded: within the replaced trail
     assert judge_anchor(anchor, "db", None, 9, [restore]).verdict == Verdict.RESTORED
     at_the_head = Restore(8, "", "admin", (10, "z" * 64), (7, ""), 3, False, "")
     assert judge_anchor(anchor, "db", None, 9, [at_the_head]).verdict == Verdict.TRUNCATED
+    # with a time: made before the restore (a backup restored onto another database too)
+    before = Anchor(15, "a" * 64, "db", AnchorKind.CHECKPOINT, "f:2",
+                    at="2025-12-31T23:00:00.000000Z")
+    after = Anchor(11, "a" * 64, "db", AnchorKind.CHECKPOINT, "f:3",
+                   at="2026-01-01T01:00:00.000000Z")
+    assert judge_anchor(before, "db", None, 9, [restore]).verdict == Verdict.RESTORED
+    assert judge_anchor(after, "db", None, 9, [restore]).verdict == Verdict.TRUNCATED
+    below = Anchor(7, "a" * 64, "db", AnchorKind.CHECKPOINT, "f:4", at="2025-01-01T00:00:00.000000Z")
+    assert judge_anchor(below, "db", "c" * 64, 9, [restore]).verdict == Verdict.DIFFERENT
     assert Restore.from_entry(1, "", "a", '{"after":{"reason":"x"}}') is None
 
 

@@ -109,7 +109,7 @@ def verify_texts(report) -> tuple[str, str, str]:
         return text, _("No checkpoint of this desk to check it against yet."), ""
     held = sum(1 for check in checks if check.passed and not check.notice)
     info = _("Checked against {count} checkpoints and anchors: {held} held by the trail, "
-             "{notices} replaced by a recorded restore, {failed} failed.").format(
+             "{notices} with a notice, {failed} failed.").format(
         count=len(checks), held=held, notices=len(report.notices),
         failed=len(report.failed_anchors))
     remarkable = report.failed_anchors + report.notices
@@ -317,7 +317,7 @@ class AuditPage(Page):
         text, info, details = verify_texts(report)
         icon = QMessageBox.Icon.Information if report.ok else QMessageBox.Icon.Critical
         if report.ok and report.notices:
-            icon = QMessageBox.Icon.Warning  # intact, but read what a restore replaced
+            icon = QMessageBox.Icon.Warning  # intact, but read the notices (a restore …)
         self.result_box = box = QMessageBox(icon, _("Verify"), text, QMessageBox.StandardButton.Ok,
                                             self)
         box.setInformativeText(info)
