@@ -22,6 +22,13 @@ os.environ.setdefault("DESK_STATE_DIR", os.path.join(os.path.dirname(__file__), 
 
 
 @pytest.fixture(autouse=True)
+def own_checkpoints(tmp_path, monkeypatch):
+    """Each test's desks keep their audit checkpoints in its own folder (child processes
+    inherit it), so no test sees another's and nothing piles up under var/."""
+    monkeypatch.setenv("DESK_CHECKPOINT_DIR", str(tmp_path / "checkpoints"))
+
+
+@pytest.fixture(autouse=True)
 def cheap_key_sealing(request, monkeypatch):
     """Users get signing keys sealed with scrypt (~60 ms each); tests need not pay that
     except where the sealing itself is under test."""

@@ -169,13 +169,14 @@ def read_signed_head(path: Path, data: bytes, trusted_ca_pem: bytes) -> Anchor:
     ``problem``: the verdict says so rather than stopping the check."""
     from desk_app.forms.checkpoint import audit_head_of
     from desk_app.forms.verify import verify_pdf
+    from desk_app.services.exports import database_revocations
 
     head = audit_head_of(data)
     if head is None:
         raise ValidationError(_("{path} carries no audit chain head that can be read (a PDF "
                                 "made before chain heads were recorded, or not a signed "
                                 "export or checkpoint).").format(path=path), "anchor")
-    report = verify_pdf(data, trusted_ca_pem)
+    report = verify_pdf(data, trusted_ca_pem, revoked=database_revocations())
     problem = "" if report.ok else "; ".join(report.problems) or _("not valid")
     signed = report.signatures[-1] if report.signatures else None
     return Anchor(
