@@ -50,7 +50,8 @@ def extract() -> None:
     tmpl = template()
     for language in translated_languages():
         catalog = load(language)
-        catalog.update(tmpl, update_header_comment=False)
+        # No fuzzy matching: a guessed translation of a similar text reads as right and is not.
+        catalog.update(tmpl, update_header_comment=False, no_fuzzy_matching=True)
         # Drop obsolete entries so the files stay readable.
         catalog.obsolete.clear()
         path = catalogue_path(language)
