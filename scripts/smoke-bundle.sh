@@ -82,6 +82,7 @@ expect 0 "help" -- --help
 shows "verify-pdf"
 expect 0 "demo: a fresh database with demo data" -- demo
 shows "Demo data ready: 7 users"
+shows "Recovery code of the certificate authority"
 expect 0 "demo --if-empty leaves it alone" -- demo --if-empty
 echo 'boss-pass-123' >"$work/boss.pw"
 expect 0 "init: a second, empty database" -- --db "sqlite:///$work/init.db" init --admin boss \
@@ -128,6 +129,9 @@ files "$work/backup.db"
 as admin "restore" restore "$work/backup.db"
 shows "restored"
 as chenjing "audit verify after restore" audit verify
+expect 1 "restore --dry-run: an older backup would lose entries" DESK_USER=admin \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- restore --dry-run "$work/backup.db"
+shows "Problems (the restore needs --force and --reason)"
 
 # ---------------------------------------------------------------- archive: locations and items
 as admin "item kinds" item kinds
@@ -219,6 +223,23 @@ expect 0 "verify-pdf --json" -- verify-pdf --json "$work/exports/audit.pdf"
 cp "$work/exports/items.pdf" "$work/tampered.pdf"
 printf '\n%% appended after signing\n' >>"$work/tampered.pdf"
 expect 1 "verify-pdf refuses a changed PDF" -- verify-pdf "$work/tampered.pdf"
+
+# ---------------------------------------------------------------- trust: CA, CRL, anchors, personnel
+as admin "ca status" ca status
+shows "Recovery code: made"
+as admin "ca crl" ca crl "$work/ca.crl"
+grep -q "BEGIN X509 CRL" "$work/ca.crl" || fail "ca.crl is not a PEM CRL"
+expect 0 "verify-pdf on another machine: --ca and --crl, no database" DESK_DB= -- \
+    --db "sqlite:///$work/absent/none.db" verify-pdf --ca "$work/ca.pem" --crl "$work/ca.crl" \
+    "$work/exports/visits.pdf"
+shows "VALID: every signature is intact"
+[[ ! -e "$work/absent" ]] || fail "verify-pdf with --ca created a database"
+as chenjing "audit checkpoint (signed)" audit checkpoint --out "$work/checkpoint.pdf"
+verified "$work/checkpoint.pdf"
+as chenjing "audit verify --anchor checkpoint and export" audit verify \
+    --anchor "$work/checkpoint.pdf" --anchor "$work/exports/audit.pdf"
+shows "Audit trail intact"
+as liuyang "personnel status" personnel status
 
 # ---------------------------------------------------------------- GUI, offscreen
 expect 0 "GUI: sign-in window" DESK_EXIT_AFTER_LOGIN_SHOWN=1 --

@@ -6,11 +6,12 @@ import random
 from dataclasses import dataclass
 
 from desk_app.domain.errors import PermissionDenied
-from desk_app.domain.roles import Permission, Role, format_roles
+from desk_app.domain.roles import Permission, Role, format_roles, parse_roles
 from desk_app.domain.users import SYSTEM, Actor
 from desk_app.i18n import _
 from desk_app.services.base import Service
 from desk_app.services.passwords import hash_password
+from desk_app.services.personnel import PersonnelService
 from desk_app.services.settings import SettingsService
 from desk_app.services.users import UserService
 from desk_app.store.models import User
@@ -54,6 +55,7 @@ def staff_names(count: int, seed: int = SEED) -> list[tuple[str, str]]:
 class DemoService(Service):
     settings: SettingsService
     users: UserService
+    personnel: PersonnelService
 
     def is_empty(self) -> bool:
         return not User.select().exists()
@@ -81,7 +83,18 @@ class DemoService(Service):
             created += 1
         self.settings.set_many(actor, {"company_name": "示例物业服务有限公司"})
         created += self._staff(actor, max(0, scale - 1) * 50, existing)
-        return {"users": created, **self._archive(actor, scale), **self._reception(actor, scale)}
+        counts = {"users": created, **self._archive(actor, scale), **self._reception(actor, scale)}
+        self._seal_personnel_files()
+        return counts
+
+    def _seal_personnel_files(self) -> None:
+        """The demo's personnel files are written in clear text (demo.archive); seal them at
+        once for the demo's personnel officer, so the demo database holds no personnel text
+        (the key is sealed to the officer's certificate: no password needed)."""
+        officer = User.get_or_none(User.name == "liuyang")
+        if officer is not None and officer.active:
+            self.personnel.key_for(Actor(user_id=officer.id, name=officer.name,
+                                         roles=parse_roles(officer.roles)))
 
     def _archive(self, actor: Actor, scale: int) -> dict[str, int]:
         """Catalogue and loan history in one transaction, under one audit entry."""

@@ -33,7 +33,8 @@ AREA = AreaSpec(
         # "sources": every area's register sources, built after the services they need
         ServiceSpec("exports", "desk_app.services.exports:ExportService",
                     ("settings", "keys", "sources")),
-        ServiceSpec("demo", "desk_app.demo.service:DemoService", ("settings", "users")),
+        ServiceSpec("demo", "desk_app.demo.service:DemoService",
+                    ("settings", "users", "personnel")),
     ),
     registers=(RegisterSpec("audit", "desk_app.services.audit_register:AuditRegister"),),
     cli=("desk_app.cli.admin", "desk_app.cli.forms"),
