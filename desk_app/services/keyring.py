@@ -13,11 +13,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from desk_app.domain.errors import AuthenticationFailed, NotFound
+from desk_app.domain.errors import AuthenticationFailed, NotFound, Tampered
 from desk_app.domain.users import normalise_password
 from desk_app.i18n import _
 from desk_app.services.base import Service
-from desk_app.store.models import SealedSecret, User, UserKey
+from desk_app.store.models import SealedSecret, SigningCa, User, UserKey
 
 T = TypeVar("T")
 CA = "ca"
@@ -36,6 +36,32 @@ def unsealing(use: Callable[[str], T], password: str) -> T:
         return use(password)
 
 
+def _fingerprint(cert_pem: bytes) -> str:
+    import hashlib
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from desk_app.forms.pki import load_certificate
+
+    return hashlib.sha256(load_certificate(cert_pem).public_bytes(Encoding.DER)).hexdigest()
+
+
+def _pack(secret: bytes, ca_fingerprint: str) -> bytes:
+    import base64
+    import json
+
+    return json.dumps({"secret": base64.b64encode(secret).decode("ascii"),
+                       "ca": ca_fingerprint}).encode()
+
+
+def _unpack(payload: bytes) -> tuple[bytes, str]:
+    import base64
+    import json
+
+    fields = json.loads(payload)
+    return base64.b64decode(fields["secret"]), str(fields["ca"])
+
+
 def current_key(user_id: int | None) -> UserKey | None:
     return (UserKey.select()
             .where((UserKey.user == user_id) & UserKey.retired_at.is_null())
@@ -48,6 +74,11 @@ class Keyring(Service):
     def __init__(self, ctx, **needs) -> None:
         super().__init__(ctx, **needs)
         self._open: dict[tuple[int | None, str], bytes] = {}
+        # The CA certificate this desk trusts, by fingerprint: sealed inside every copy (so
+        # the holder's password vouches for it) or met when this desk made the CA. A copy is
+        # sealed only to a certificate that CA issued, so a certificate planted in the
+        # database (or a swapped CA certificate) receives nothing.
+        self._pinned_ca: str | None = None
 
     # ------------------------------------------------------------ in this process
 
@@ -79,11 +110,49 @@ class Keyring(Service):
         opened = []
         for row in usable:
             try:
-                self.hold(user.id, row.purpose, sealing.open_with_key(row.blob, private, row.purpose))
-                opened.append(row.purpose)
-            except (AuthenticationFailed, ValueError):
+                secret, ca = _unpack(sealing.open_with_key(row.blob, private, row.purpose))
+            except (AuthenticationFailed, ValueError, KeyError):
                 continue  # a damaged copy opens nothing; the others still do
+            self.pin_ca(ca)
+            self.hold(user.id, row.purpose, secret)
+            opened.append(row.purpose)
         return opened
+
+    # ------------------------------------------------------------ the CA this desk trusts
+
+    def pin_ca(self, fingerprint: str) -> None:
+        if self._pinned_ca is not None and self._pinned_ca != fingerprint:
+            raise Tampered(_("The certificate authority in the database is not the one this "
+                             "desk knows: its certificate was replaced."))
+        self._pinned_ca = fingerprint
+
+    def pin_ca_certificate(self, cert_pem: bytes) -> None:
+        """This desk made (or verified against its private key) the CA certificate."""
+        self.pin_ca(_fingerprint(cert_pem))
+
+    def _trusted_ca(self) -> bytes:
+        row = SigningCa.select().order_by(SigningCa.id).first()
+        if row is None:
+            raise NotFound(_("This database has no certificate authority yet."))
+        pem = row.cert_pem.encode("ascii")
+        if self._pinned_ca is None:
+            # Nothing opened here yet (the first personnel officer, a recovery code): the
+            # database's CA is taken as found; every copy sealed from now on pins it.
+            return pem
+        if _fingerprint(pem) != self._pinned_ca:
+            raise Tampered(_("The certificate authority in the database is not the one this "
+                             "desk knows: its certificate was replaced."))
+        return pem
+
+    @staticmethod
+    def _issued_by(cert_pem: bytes, ca_pem: bytes) -> bool:
+        from desk_app.forms.pki import load_certificate
+
+        try:
+            load_certificate(cert_pem).verify_directly_issued_by(load_certificate(ca_pem))
+        except Exception:  # wrong issuer name, bad signature, unsupported key: not ours
+            return False
+        return True
 
     # ------------------------------------------------------------ sealed copies
 
@@ -96,7 +165,13 @@ class Keyring(Service):
         if key is None:
             raise NotFound(_("{user} has no signing key yet: sign in once to get one.").format(
                 user=user.name))
-        blob = sealing.seal_to_certificate(secret, key.cert_pem.encode("ascii"), purpose)
+        ca_pem = self._trusted_ca()
+        cert_pem = key.cert_pem.encode("ascii")
+        if not self._issued_by(cert_pem, ca_pem):
+            raise Tampered(_("The signing certificate of {user} in the database was not issued "
+                             "by this office's certificate authority: nothing is sealed for "
+                             "it.").format(user=user.name))
+        blob = sealing.seal_to_certificate(_pack(secret, _fingerprint(ca_pem)), cert_pem, purpose)
         SealedSecret.delete().where((SealedSecret.purpose == purpose)
                                     & (SealedSecret.user == user.id)).execute()
         SealedSecret.create(purpose=purpose, user=user.id, key_serial=key.serial, blob=blob,
@@ -109,21 +184,23 @@ class Keyring(Service):
         from desk_app.forms import sealing
 
         code = sealing.new_recovery_code()
+        payload = _pack(secret, _fingerprint(self._trusted_ca()))
         SealedSecret.delete().where((SealedSecret.purpose == purpose)
                                     & SealedSecret.user.is_null()).execute()
         SealedSecret.create(purpose=purpose, user=None, key_serial=None,
-                            blob=sealing.seal_with_code(secret, code, purpose), created_at=at)
+                            blob=sealing.seal_with_code(payload, code, purpose), created_at=at)
         return code
 
-    @staticmethod
-    def open_with_code(purpose: str, code: str) -> bytes:
+    def open_with_code(self, purpose: str, code: str) -> bytes:
         from desk_app.forms import sealing
 
         row = SealedSecret.get_or_none((SealedSecret.purpose == purpose)
                                        & SealedSecret.user.is_null())
         if row is None:
             raise NotFound(_("There is no recovery code for this database."))
-        return sealing.open_with_code(row.blob, code, purpose)
+        secret, ca = _unpack(sealing.open_with_code(row.blob, code, purpose))
+        self.pin_ca(ca)
+        return secret
 
     @staticmethod
     def has_recovery(purpose: str) -> bool:

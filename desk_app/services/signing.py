@@ -15,7 +15,7 @@ import secrets
 from datetime import datetime
 from pathlib import Path
 
-from desk_app.domain.errors import NotFound, PermissionDenied, ValidationError
+from desk_app.domain.errors import NotFound, PermissionDenied, Tampered, ValidationError
 from desk_app.domain.roles import Permission, Role, parse_roles
 from desk_app.domain.users import Actor, normalise_password
 from desk_app.i18n import _
@@ -89,6 +89,7 @@ class KeyService(Service):
                                  company[:64], secret, now=at)
         SigningCa.create(subject=company, cert_pem=_text(material.cert_pem),
                          key_pem=_text(material.key_pem), created_at=at)
+        self.keyring.pin_ca_certificate(material.cert_pem)
         self.keyring.hold(by.user_id, CA, secret.encode())
         self._recovery_code = self.keyring.seal_with_code(CA, secret.encode(), at)
 
@@ -175,6 +176,11 @@ class KeyService(Service):
             # A fresh secret: the clear one may survive in old copies of the database (they
             # still open the CA key of their day; see docs/security.md).
             secret = secrets.token_urlsafe(32)
+            ca_key = pki.load_private_key(row.key_pem.encode("ascii"), legacy.value)
+            if pki.load_certificate(row.cert_pem.encode("ascii")).public_key() != ca_key.public_key():
+                raise Tampered(_("The certificate authority in the database is not the one this "
+                                 "desk knows: its certificate was replaced."))
+            self.keyring.pin_ca_certificate(row.cert_pem.encode("ascii"))
             row.key_pem = _text(pki.reencrypt(row.key_pem.encode("ascii"), legacy.value, secret))
             row.save()
             Meta.delete().where(Meta.key == _LEGACY_CA_SECRET).execute()
