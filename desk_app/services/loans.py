@@ -31,7 +31,7 @@ from desk_app.services.archive import (
 from desk_app.services.base import Service
 from desk_app.services.settings import SettingsService
 from desk_app.services.signing import KeyService
-from desk_app.store import numbers
+from desk_app.store import audit_chain, numbers
 from desk_app.store.archive import (
     SEALED_TITLE,
     Borrower,
@@ -478,12 +478,25 @@ class LoanService(Service):
         if document is None or not self._form_visible(actor, document.id):
             raise NotFound(_("No signed form {number}.").format(number=record_no))
         pdf = bytes(document.pdf)
-        # Stored forms are append-only (triggers); the hash catches a copy edited without them.
-        if hashlib.sha256(pdf).hexdigest() != document.sha256:
+        # Stored forms are append-only (triggers). The hash in the row catches a PDF edited
+        # without them; the hash in the audit entry of the signature catches a row whose
+        # hash was rewritten with it (the trail itself is anchored outside the database).
+        digest = hashlib.sha256(pdf).hexdigest()
+        if digest != document.sha256 or digest not in self._signed_hashes(document):
             raise Tampered(_("The stored signed form {number} does not match the hash recorded "
                              "when it was signed: it was changed in the database.").format(
                                  number=record_no))
         return pdf
+
+    @staticmethod
+    def _signed_hashes(document: SignedDocument) -> set[str]:
+        """The SHA-256 the audit trail recorded when ``document`` was signed."""
+        model = {"loan_slip": LoanSlip, "return_receipt": ReturnReceipt}.get(document.kind)
+        record = model.get_or_none(model.document == document.id) if model else None
+        if record is None:
+            return set()
+        return {str(after.get("sha256")) for after in
+                audit_chain.recorded_after(document.kind, record.id, f"{document.kind}.sign")}
 
     @staticmethod
     def _form_visible(actor: Actor, document_id: int) -> bool:

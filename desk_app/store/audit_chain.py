@@ -199,3 +199,13 @@ def distinct_values(column: str) -> list[str]:
 
 def dump_row(row: AuditEntry) -> dict[str, Any]:
     return {**_record(row).__dict__, "hash": row.hash}
+
+
+def recorded_after(entity: str, entity_id: Any, action: str) -> list[dict[str, Any]]:
+    """The ``after`` part of every entry of ``action`` on one entity (index audit_entry_entity)."""
+    import json
+
+    rows = AuditEntry.select(AuditEntry.change).where(
+        (AuditEntry.entity == entity) & (AuditEntry.entity_id == str(entity_id))
+        & (AuditEntry.action == action))
+    return [json.loads(row.change).get("after") or {} for row in rows]

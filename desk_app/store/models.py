@@ -73,6 +73,11 @@ class AuditEntry(BaseModel):
         table_name = "audit_entry"
 
 
+# Built by migration m0008; declared here so the models describe the whole schema.
+AuditEntry.add_index(peewee.ModelIndex(AuditEntry, (AuditEntry.entity, AuditEntry.entity_id),
+                                       name="audit_entry_entity"))
+
+
 class SigningCa(BaseModel):
     """The database's own certificate authority (created on first use)."""
 

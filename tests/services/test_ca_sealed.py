@@ -168,27 +168,40 @@ def test_signed_documents_are_append_only(desk: Desk, admin):
 
 
 def test_a_stored_signed_document_is_checked_against_its_hash(desk: Desk, admin):
-    """A holder of the database file drops the trigger and swaps the stored PDF: showing it
-    is an error, never a silent display of the swapped bytes."""
+    """A holder of the database file drops the trigger and swaps the stored PDF (with or
+    without recomputing the row's hash): showing it is an error, never a silent display."""
     import hashlib
 
     from desk_app.domain.errors import Tampered
+    from desk_app.services.loans import BorrowerInput
     from desk_app.store.archive import SignedDocument
     from desk_app.store.db import is_postgresql
 
     clerk = add_user(desk, admin, "desk1", "clerk")
-    pdf = b"%PDF-1.7 the real slip"
-    SignedDocument.create(kind="loan_slip", record_no="JY-TEST-2", pdf=pdf,
-                          sha256=hashlib.sha256(pdf).hexdigest(),
-                          created_at=desk.ctx.clock.now(), created_by=clerk.user_id)
-    assert desk.loans.document(clerk, "JY-TEST-2") == pdf
+    refs = [desk.archive.add_item(clerk, title=f"文件 {n}", kind="TZ", dept="KF",
+                                  level="public").ref for n in (1, 2)]
+    numbers = []
+    for ref in refs:
+        slip = desk.loans.lend(clerk, [ref], BorrowerInput(name="外来人员", contact="13800000000"),
+                               "查阅")
+        desk.loans.sign_slip(clerk, slip["id"], PASSWORD, None, None)
+        numbers.append(slip["number"])
+    first, second = (bytes(SignedDocument.get(SignedDocument.record_no == n).pdf) for n in numbers)
+    assert desk.loans.document(clerk, numbers[0]) == first
     if is_postgresql(desk.ctx.db):
         desk.ctx.db.execute_sql("DROP TRIGGER signed_document_append_only ON signed_document")
     else:
         desk.ctx.db.execute_sql("DROP TRIGGER signed_document_no_update")
-    SignedDocument.update(pdf=b"%PDF-1.7 a forged slip").execute()
-    with pytest.raises(Tampered, match="JY-TEST-2"):
-        desk.loans.document(clerk, "JY-TEST-2")
+    SignedDocument.update(pdf=b"%PDF-1.7 a forged slip").where(
+        SignedDocument.record_no == numbers[0]).execute()
+    with pytest.raises(Tampered, match=numbers[0]):
+        desk.loans.document(clerk, numbers[0])
+    # Another genuine signed slip, with the row's hash rewritten to match it.
+    SignedDocument.update(pdf=second, sha256=hashlib.sha256(second).hexdigest()).where(
+        SignedDocument.record_no == numbers[0]).execute()
+    with pytest.raises(Tampered, match=numbers[0]):
+        desk.loans.document(clerk, numbers[0])
+    assert desk.loans.document(clerk, numbers[1]) == second
 
 
 def test_losing_the_role_or_the_account_drops_the_sealed_copies(desk: Desk, admin):
