@@ -58,6 +58,9 @@ class SignatureCheck:
     """When the signer's certificate was revoked (aware), if it was and revocations were given;
     a revocation after ``signed_at`` leaves the signature valid."""
 
+    dated_outside_certificate: bool = False
+    """The signing time lies outside the signer's certificate's validity (back- or post-dated)."""
+
     @property
     def revoked_before_signing(self) -> bool:
         """Revoked at or before the signing time (no signing time counts as after)."""
@@ -68,7 +71,7 @@ class SignatureCheck:
     @property
     def ok(self) -> bool:
         return (self.intact and self.trusted and not self.modified_after
-                and not self.revoked_before_signing)
+                and not self.revoked_before_signing and not self.dated_outside_certificate)
 
 
 @dataclass(frozen=True)
@@ -245,6 +248,16 @@ def _cms_problem(der: bytes, signer_cert, ca_der: bytes | None) -> str:
     return ""
 
 
+def _outside_validity(signed_at: datetime | None, cert: Any) -> bool:
+    """A signing time before the signer's certificate existed (or after it expired) was not
+    written when the certificate's key signed: a retired key back-dated past its issue."""
+    if signed_at is None or cert is None:
+        return False
+    validity = cert["tbs_certificate"]["validity"]
+    start, end = validity["not_before"].native, validity["not_after"].native
+    return not start <= _aware(signed_at) <= end
+
+
 def verify_pdf(data: bytes, trusted_ca_pem: bytes, *,
                revoked: Mapping[int, datetime] | None = None) -> VerifyReport:
     """Verify every signature in ``data`` against ``trusted_ca_pem`` (see the module docstring).
@@ -348,6 +361,7 @@ def verify_pdf(data: bytes, trusted_ca_pem: bytes, *,
             trusted=trusted,
             modified_after=modified,
             revoked_at=revoked_at,
+            dated_outside_certificate=_outside_validity(signed_at, status.signing_cert),
         )
         if container:
             problem = container
@@ -357,6 +371,10 @@ def verify_pdf(data: bytes, trusted_ca_pem: bytes, *,
             problem = _("The document was changed after this signature.")
         elif not trusted:
             problem = _("The signer's certificate was not issued by this office's certificate authority.")
+        elif check.dated_outside_certificate and signed_at is not None:
+            problem = _("The signing time {time} lies outside the validity of the signer's "
+                        "certificate: the signature was back-dated or post-dated.").format(
+                            time=format_datetime(signed_at, seconds=True))
         elif check.revoked_before_signing and revoked_at is not None:
             problem = _("The signer's certificate was revoked on {date}, before this signature.").format(
                 date=format_datetime(revoked_at, seconds=True))
