@@ -91,6 +91,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             admin = desk.users.create_first_admin(args.admin, password, args.full_name)
             print(_("Created the database {url} and the administrator {name}.").format(
                 url=desk.ctx.url.display(), name=admin.name))
+            _print_recovery_code(desk)
         else:
             print(_("The database {url} is ready (schema up to date); it already has users, "
                     "so no administrator was added.").format(url=desk.ctx.url.display()))
@@ -112,6 +113,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         else:
             actor = sign_in(desk, args)
         counts = desk.demo.generate(actor, scale=args.scale)
+        _print_recovery_code(desk)
     finally:
         desk.close()
     print(_("Demo data ready: {users} users, {items} archive items, {loans} loans added.").format(
@@ -123,6 +125,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         roles = ", ".join(role_label(role) for role in demo.roles)
         print(f"  {demo.name:<10} {demo.full_name:<8} {roles}")
     return 0
+
+
+def _print_recovery_code(desk) -> None:
+    from desk_app.cli.forms import print_recovery_code
+
+    code = desk.keys.take_recovery_code()
+    if code:
+        print_recovery_code(code)
 
 
 @with_actor
