@@ -491,12 +491,17 @@ class LoanService(Service):
     @staticmethod
     def _signed_hashes(document: SignedDocument) -> set[str]:
         """The SHA-256 the audit trail recorded when ``document`` was signed."""
-        model = {"loan_slip": LoanSlip, "return_receipt": ReturnReceipt}.get(document.kind)
-        record = model.get_or_none(model.document == document.id) if model else None
-        if record is None:
+        if document.kind == "loan_slip":
+            record_id = LoanSlip.select(LoanSlip.id).where(LoanSlip.document == document.id).scalar()
+        elif document.kind == "return_receipt":
+            record_id = ReturnReceipt.select(ReturnReceipt.id).where(
+                ReturnReceipt.document == document.id).scalar()
+        else:
+            return set()
+        if record_id is None:
             return set()
         return {str(after.get("sha256")) for after in
-                audit_chain.recorded_after(document.kind, record.id, f"{document.kind}.sign")}
+                audit_chain.recorded_after(document.kind, record_id, f"{document.kind}.sign")}
 
     @staticmethod
     def _form_visible(actor: Actor, document_id: int) -> bool:
