@@ -312,3 +312,18 @@ def test_verify_pdf_refuses_what_is_not_a_pdf(qtbot, page, tmp_path):
     assert len(boxes) == 1 and boxes[0].windowTitle() == "Please check your input"
     boxes[0].accept()
     assert page.report_dialog is None
+
+
+def test_verify_pdf_report_names_a_revocation_after_the_signature(qtbot, page, demo_desk,
+                                                                  signed_pdf):
+    from datetime import UTC, datetime, timedelta
+
+    demo_desk.ctx.clock._now = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1)
+    demo_desk.users.reset_password(sign_in(demo_desk, "admin"), "chenjing", "brand-new-pass-1")
+    with qtbot.waitSignal(page.pdf_verified, timeout=10_000) as blocker:
+        page.verify_pdf(signed_pdf)
+    report = blocker.args[0]
+    assert report.ok and report.signatures[0].revoked_at is not None
+    texts = [label.text() for label in page.report_dialog.signature_groups[0].findChildren(QLabel)]
+    assert "Certificate revoked:" in texts
+    page.report_dialog.close()

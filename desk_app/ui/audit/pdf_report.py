@@ -124,6 +124,10 @@ class PdfReportDialog(QDialog):
         form.addRow(_("Intact (no byte changed):"), _yes_no(check.intact, good=True))
         form.addRow(_("Issued by this database's CA:"), _yes_no(check.trusted, good=True))
         form.addRow(_("Changed or appended after signing:"), _yes_no(check.modified_after, good=False))
+        if check.revoked_at is not None:
+            # Revoked after this signature: the signature stays valid, and the reader should
+            # know the key is no longer in use.
+            form.addRow(_("Certificate revoked:"), QLabel(_local_time(check.revoked_at)))
         if check.problem:
             problem = QLabel(check.problem)
             problem.setWordWrap(True)
