@@ -41,7 +41,11 @@ Modules:
 * :mod:`.loan_forms` — ``slip_pdf``, ``receipt_pdf``, ``reminder_pdf``.
 * :mod:`.signing` — ``prepare_fields``, ``sign``, ``SignatureAppearance``, ``signature_fields``,
   ``render_appearance``.
-* :mod:`.verify` — ``verify_pdf`` → ``VerifyReport`` of ``SignatureCheck``.
+* :mod:`.verify` — ``verify_pdf(data, ca_pem, revoked=)`` → ``VerifyReport`` of ``SignatureCheck``
+  (the signature container byte for byte, revocation at the signing time).
+* :mod:`.crl` — ``make_crl`` (signed by the CA), ``load_crl`` (serial → revocation time).
+* :mod:`.sealing` — a secret sealed to a certificate (ECDH) or under a recovery code.
+* :mod:`.checkpoint` — the signed audit-checkpoint form and the chain head a signed PDF carries.
 
 Errors are ``desk_app.domain.errors``: a wrong key password is ``AuthenticationFailed``; bad input
 (not a PDF, truncated, unknown or already signed field, unreadable image) is ``ValidationError``.
