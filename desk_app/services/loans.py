@@ -17,7 +17,7 @@ from desk_app.domain import text
 from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.audit import canonical_json
 from desk_app.domain.clock import local_today
-from desk_app.domain.errors import Conflict, NotFound, Tampered, ValidationError
+from desk_app.domain.errors import Conflict, NotFound, ValidationError
 from desk_app.domain.text import LookupFilter
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
@@ -30,8 +30,9 @@ from desk_app.services.archive import (
 )
 from desk_app.services.base import Service
 from desk_app.services.settings import SettingsService
+from desk_app.services.signed_documents import checked_pdf
 from desk_app.services.signing import KeyService
-from desk_app.store import audit_chain, numbers
+from desk_app.store import numbers
 from desk_app.store.archive import (
     SEALED_TITLE,
     Borrower,
@@ -477,31 +478,7 @@ class LoanService(Service):
         document = SignedDocument.get_or_none(SignedDocument.record_no == record_no)
         if document is None or not self._form_visible(actor, document.id):
             raise NotFound(_("No signed form {number}.").format(number=record_no))
-        pdf = bytes(document.pdf)
-        # Stored forms are append-only (triggers). The hash in the row catches a PDF edited
-        # without them; the hash in the audit entry of the signature catches a row whose
-        # hash was rewritten with it (the trail itself is anchored outside the database).
-        digest = hashlib.sha256(pdf).hexdigest()
-        if digest != document.sha256 or digest not in self._signed_hashes(document):
-            raise Tampered(_("The stored signed form {number} does not match the hash recorded "
-                             "when it was signed: it was changed in the database.").format(
-                                 number=record_no))
-        return pdf
-
-    @staticmethod
-    def _signed_hashes(document: SignedDocument) -> set[str]:
-        """The SHA-256 the audit trail recorded when ``document`` was signed."""
-        if document.kind == "loan_slip":
-            record_id = LoanSlip.select(LoanSlip.id).where(LoanSlip.document == document.id).scalar()
-        elif document.kind == "return_receipt":
-            record_id = ReturnReceipt.select(ReturnReceipt.id).where(
-                ReturnReceipt.document == document.id).scalar()
-        else:
-            return set()
-        if record_id is None:
-            return set()
-        return {str(after.get("sha256")) for after in
-                audit_chain.recorded_after(document.kind, record_id, f"{document.kind}.sign")}
+        return checked_pdf(document)
 
     @staticmethod
     def _form_visible(actor: Actor, document_id: int) -> bool:

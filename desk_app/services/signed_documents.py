@@ -1,0 +1,38 @@
+"""Reading a stored signed form (R3, R15): it is shown only as it was signed."""
+
+from __future__ import annotations
+
+import hashlib
+
+from desk_app.domain.errors import Tampered
+from desk_app.i18n import _
+from desk_app.store import audit_chain
+from desk_app.store.archive import LoanSlip, ReturnReceipt, SignedDocument
+
+
+def checked_pdf(document: SignedDocument) -> bytes:
+    """The stored PDF, or ``Tampered``. Stored forms are append-only (triggers). The hash in the
+    row catches a PDF edited without them; the hash in the audit entry of the signature catches
+    a row whose hash was rewritten with it (the trail itself is anchored outside the database)."""
+    pdf = bytes(document.pdf)
+    digest = hashlib.sha256(pdf).hexdigest()
+    if digest != document.sha256 or digest not in _signed_hashes(document):
+        raise Tampered(_("The stored signed form {number} does not match the hash recorded "
+                         "when it was signed: it was changed in the database.").format(
+                             number=document.record_no))
+    return pdf
+
+
+def _signed_hashes(document: SignedDocument) -> set[str]:
+    """The SHA-256 the audit trail recorded when ``document`` was signed."""
+    if document.kind == "loan_slip":
+        record_id = LoanSlip.select(LoanSlip.id).where(LoanSlip.document == document.id).scalar()
+    elif document.kind == "return_receipt":
+        record_id = ReturnReceipt.select(ReturnReceipt.id).where(
+            ReturnReceipt.document == document.id).scalar()
+    else:
+        return set()
+    if record_id is None:
+        return set()
+    return {str(after.get("sha256")) for after in
+            audit_chain.recorded_after(document.kind, record_id, f"{document.kind}.sign")}
