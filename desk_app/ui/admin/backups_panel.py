@@ -15,10 +15,8 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +28,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.backup import REASON_LIMIT, RestorePlan
 from desk_app.ui.errors import show_error
+from desk_app.ui.widgets.fields import button_row
 from desk_app.ui.widgets.form_dialog import FieldsDialog, FieldSpec
 from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.page import DialogHost
@@ -137,16 +136,9 @@ class BackupsPanel(QWidget, DialogHost):
             "this one, or one that would lose entries made since, is restored only when "
             "forced with a reason, and the restored trail records the restore."))
         explain.setWordWrap(True)
-        buttons = QHBoxLayout()
-        self.buttons: dict[str, QPushButton] = {}
-        for key, label, slot in (("backup", _("Back &up…"), lambda: self.back_up()),
-                                 ("restore", _("&Restore…"), lambda: self.restore())):
-            button = QPushButton(label)
-            button.setObjectName(f"backups_{key}")
-            button.clicked.connect(slot)
-            buttons.addWidget(button)
-            self.buttons[key] = button
-        buttons.addStretch(1)
+        buttons, self.buttons = button_row("backups", (
+            ("backup", _("Back &up…"), lambda: self.back_up()),
+            ("restore", _("&Restore…"), lambda: self.restore())))
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addLayout(buttons)

@@ -10,12 +10,10 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +22,7 @@ from desk_app.domain.errors import DeskError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.ui.errors import show_error
+from desk_app.ui.widgets.fields import button_row
 
 
 class KeysPanel(QWidget):
@@ -50,19 +49,11 @@ class KeysPanel(QWidget):
             "alone. Give auditors the CA certificate and the revocation list: with them "
             "`desk-app verify-pdf FILE --ca CA.pem --crl CRL` checks any exported PDF."))
         explain.setWordWrap(True)
-        buttons = QHBoxLayout()
-        self.buttons: dict[str, QPushButton] = {}
-        for key, text, slot in (
-                ("recovery_code", _("New &recovery code…"), self.new_recovery_code),
-                ("export_ca", _("Export CA &certificate…"), lambda: self.export_ca()),
-                ("export_crl", _("Export re&vocation list…"), lambda: self.export_crl()),
-                ("recover", _("Open with recovery c&ode…"), lambda: self.recover())):
-            button = QPushButton(text)
-            button.setObjectName(f"keys_{key}")
-            button.clicked.connect(slot)
-            buttons.addWidget(button)
-            self.buttons[key] = button
-        buttons.addStretch(1)
+        buttons, self.buttons = button_row("keys", (
+            ("recovery_code", _("New &recovery code…"), self.new_recovery_code),
+            ("export_ca", _("Export CA &certificate…"), lambda: self.export_ca()),
+            ("export_crl", _("Export re&vocation list…"), lambda: self.export_crl()),
+            ("recover", _("Open with recovery c&ode…"), lambda: self.recover())))
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addLayout(form)

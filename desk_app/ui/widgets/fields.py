@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -10,9 +11,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QWidget,
 )
@@ -49,6 +52,21 @@ def line_edit(name: str, text: str = "", placeholder: str = "",
     if password:
         edit.setEchoMode(QLineEdit.EchoMode.Password)
     return edit
+
+
+def button_row(prefix: str, entries: Sequence[tuple[str, str, Callable[[], Any]]]
+               ) -> tuple[QHBoxLayout, dict[str, QPushButton]]:
+    """A row of push buttons (key, text, slot), left-aligned; each named ``{prefix}_{key}``."""
+    row = QHBoxLayout()
+    buttons: dict[str, QPushButton] = {}
+    for key, text, slot in entries:
+        button = QPushButton(text)
+        button.setObjectName(f"{prefix}_{key}")
+        button.clicked.connect(slot)
+        row.addWidget(button)
+        buttons[key] = button
+    row.addStretch(1)
+    return row, buttons
 
 
 def grow_form(parent: QWidget | None = None) -> QFormLayout:
