@@ -46,7 +46,10 @@ def retired(desk, admin, clock, tmp_path):
         before.write_bytes(desk.keys.sign_pdf(clerk, _blank(f"B-{how}"), "signer", PASSWORD,
                                               None, "Clerk"))
         old = desk.keys.current(clerk.user_id)
-        time.sleep(1.1)  # signing times have whole seconds
+        # Signing times and CRL revocation dates have whole seconds, and a revocation in the
+        # signature's own second counts against it: the revocation must fall in a later second
+        # (with 1.1 s, the clock set 200 ms back could land in the same one; CI saw it).
+        time.sleep(2.1)
         clock._now = _now() - timedelta(milliseconds=200)
         if how == "reset":
             desk.users.reset_password(admin, name, "a-brand-new-pass")
