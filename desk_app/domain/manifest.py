@@ -17,14 +17,14 @@ from functools import cache
 from typing import Any
 
 from desk_app.domain.area import AreaSpec, PageSpec, RegisterSpec, ServiceSpec
-from desk_app.domain.areas import archive, core, planned, reception
+from desk_app.domain.areas import approvals, archive, core, planned, reception
 from desk_app.domain.roles import Role
 from desk_app.domain.settings import Setting
 
 AREAS: tuple[AreaSpec, ...] = (
     core.AREA,
     archive.AREA,
-    planned.APPROVALS,
+    approvals.AREA,
     planned.HANDOVER,
     planned.KEYS,
     reception.AREA,

@@ -27,6 +27,9 @@ class Kind(BaseModel):
     code = peewee.CharField(max_length=8, unique=True)
     name = peewee.CharField(max_length=64)
     loan_days = peewee.IntegerField(default=14)
+    # Default retention of this kind's files in years; empty: permanent (R2). An item's own
+    # ``retention_years`` overrides it (0 there: permanent).
+    retention_years = peewee.IntegerField(null=True)
 
 
 class Location(BaseModel):
@@ -50,6 +53,9 @@ class Item(BaseModel):
     location = peewee.ForeignKeyField(Location, null=True, on_delete="RESTRICT", index=True)
     level = peewee.CharField(max_length=12, index=True)
     retention_years = peewee.IntegerField(null=True)
+    # When the file is due for review (R2): 1 January after its year plus its retention
+    # (domain/retention.review_on), kept up to date on every change; empty: permanent.
+    review_on = peewee.DateField(null=True, index=True)
     status = peewee.CharField(max_length=12, index=True)
     created_at = peewee.DateTimeField()
     created_by = peewee.ForeignKeyField(User, on_delete="RESTRICT", null=True)
@@ -83,6 +89,25 @@ class PersonnelSealed(BaseModel):
     blob = peewee.TextField()
     sealed_at = peewee.DateTimeField()
     item_id: int
+
+
+class PersonnelGrant(BaseModel):
+    """The personnel officer lets one named user read one personnel file until a day's end
+    (R6), with a reason. The file's title and keywords are sealed to the user for the grant
+    (``sealed_secret`` purpose ``grant:<id>``) and that copy is dropped when it ends."""
+
+    id = peewee.AutoField()
+    item = peewee.ForeignKeyField(Item, on_delete="RESTRICT", index=True)
+    user = peewee.ForeignKeyField(User, on_delete="RESTRICT", index=True)
+    until = peewee.DateField()
+    reason = peewee.CharField(max_length=500)
+    granted_by = peewee.ForeignKeyField(User, on_delete="RESTRICT")
+    granted_at = peewee.DateTimeField()
+    revoked_by = peewee.ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    revoked_at = peewee.DateTimeField(null=True)
+    revoke_reason = peewee.CharField(max_length=500, default="")
+    item_id: int
+    user_id: int
 
 
 class Borrower(BaseModel):
@@ -150,6 +175,11 @@ class Loan(BaseModel):
     return_condition = peewee.CharField(max_length=16, null=True)
     return_notes = peewee.CharField(max_length=500, default="")
     receipt = peewee.ForeignKeyField(ReturnReceipt, null=True, on_delete="RESTRICT")
+    # The access approval a loan of a secret item was made under (R5; store/approvals, no
+    # foreign key object here to keep the modules acyclic), and for an in-office read the
+    # moment it must be back (closing time of the day).
+    approval_id = peewee.IntegerField(null=True, index=True)
+    due_at = peewee.DateTimeField(null=True)
     # peewee's foreign-key id accessors, declared for type checkers
     item_id: int
     borrower_id: int

@@ -22,6 +22,10 @@ class ArchivePermission(StrEnum):
     # to the personnel key (services/personnel.py).
     PERSONNEL_REGISTER = "personnel.register"
     PERSONNEL_ADMIT = "personnel.admit"
+    # R6: the officer lets one named user read one personnel file for a time; the grants
+    # are listed for auditors too.
+    PERSONNEL_GRANT = "personnel.grant"
+    PERSONNEL_GRANTS_VIEW = "personnel.grants_view"
 
 
 P = ArchivePermission
@@ -41,8 +45,9 @@ AREA = AreaSpec(
         Role.SUPERVISOR: {P.ARCHIVE_VIEW, P.ARCHIVE_EDIT, P.LOAN_VIEW, P.LOAN_HANDLE,
                           P.LOAN_CORRECT},
         Role.MANAGER: {P.ARCHIVE_VIEW, P.LOAN_VIEW, P.REGISTER_EXPORT},
-        Role.AUDITOR: {P.ARCHIVE_VIEW, P.LOAN_VIEW, P.REGISTER_EXPORT},
-        Role.PERSONNEL: {P.ARCHIVE_VIEW, P.PERSONNEL_REGISTER, P.PERSONNEL_ADMIT},
+        Role.AUDITOR: {P.ARCHIVE_VIEW, P.LOAN_VIEW, P.REGISTER_EXPORT, P.PERSONNEL_GRANTS_VIEW},
+        Role.PERSONNEL: {P.ARCHIVE_VIEW, P.PERSONNEL_REGISTER, P.PERSONNEL_ADMIT,
+                         P.PERSONNEL_GRANT, P.PERSONNEL_GRANTS_VIEW},
         Role.ADMIN: {P.ARCHIVE_EDIT, P.ARCHIVE_VIEW, P.REGISTER_EXPORT},
     }),
     settings=(

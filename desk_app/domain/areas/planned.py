@@ -9,12 +9,6 @@ from desk_app.domain.area import AreaSpec, PageSpec
 from desk_app.domain.roles import Role
 from desk_app.i18n import N_
 
-APPROVALS = AreaSpec(key="approvals", pages=(PageSpec(
-    "approvals", N_("Approvals"), "SP_DialogApplyButton",
-    frozenset({Role.CLERK, Role.MANAGER, Role.AUDITOR, Role.PERSONNEL}), 30,
-    description=N_("Confidential access: requests to read, copy or take out secret files, and "
-                   "the manager's signed approvals.")),))
-
 HANDOVER = AreaSpec(key="handover", pages=(PageSpec(
     "handover", N_("Handover"), "SP_BrowserReload",
     frozenset({Role.CLERK, Role.SUPERVISOR, Role.AUDITOR}), 40,
