@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from desk_app.domain.errors import Tampered
 from desk_app.i18n import _
@@ -23,15 +24,24 @@ def checked_pdf(document: SignedDocument) -> bytes:
     return pdf
 
 
+def _records() -> dict[str, Any]:
+    """Kind of signed form → the field of the record that links to it. The record's id is the
+    audit entry's entity id; the entry is ``<kind>.sign`` on entity ``<kind>``, with the hash."""
+    from desk_app.store.approvals import AccessRequest, Destruction
+
+    return {"loan_slip": LoanSlip.document, "return_receipt": ReturnReceipt.document,
+            "access_approval": AccessRequest.document,
+            "destruction_decision": Destruction.decision_document,
+            "destruction_record": Destruction.record_document}
+
+
 def _signed_hashes(document: SignedDocument) -> set[str]:
     """The SHA-256 the audit trail recorded when ``document`` was signed."""
-    if document.kind == "loan_slip":
-        record_id = LoanSlip.select(LoanSlip.id).where(LoanSlip.document == document.id).scalar()
-    elif document.kind == "return_receipt":
-        record_id = ReturnReceipt.select(ReturnReceipt.id).where(
-            ReturnReceipt.document == document.id).scalar()
-    else:
+    link = _records().get(document.kind)
+    if link is None:
         return set()
+    model = link.model
+    record_id = model.select(model.id).where(link == document.id).scalar()
     if record_id is None:
         return set()
     return {str(after.get("sha256")) for after in
