@@ -112,9 +112,10 @@ def check_level(level: str) -> Level:
 
 
 def check_retention(years: int | None) -> int | None:
-    if years is not None and not 0 < years <= 100:
-        raise ValidationError(_("Retention is 1 to 100 years, or permanent (empty)."),
-                              field="retention_years")
+    """A file's own retention: empty (its kind's default), 0 (permanent) or 1 to 100 years."""
+    if years is not None and not 0 <= years <= 100:
+        raise ValidationError(_("Retention is 1 to 100 years, 0 for permanent, or empty for "
+                                "the kind's default."), field="retention_years")
     return years
 
 

@@ -16,6 +16,7 @@ from desk_app.domain import archive as rules
 from desk_app.domain import text
 from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.errors import Conflict, NotFound, ValidationError
+from desk_app.domain.retention import review_on
 from desk_app.domain.roles import Role
 from desk_app.domain.text import LookupFilter
 from desk_app.domain.users import Actor
@@ -238,6 +239,7 @@ class ArchiveService(Service):
                                kind=kind_row, dept=dept_row, doc_date=doc_date,
                                keywords="" if personnel else keywords, location=location_row,
                                level=level_value.value, retention_years=retention_years,
+                               review_on=review_on(year, retention_years, kind_row.retention_years),
                                status=rules.Status.AVAILABLE.value, created_at=tx.at,
                                created_by=actor.user_id)
             search.upsert([(item.id, search.item_text(final_ref, title, keywords, dept_row.name,

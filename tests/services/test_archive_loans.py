@@ -78,7 +78,8 @@ def test_auto_numbered_references_follow_the_pattern(desk, people, items):
     ("kwargs", "field"),
     [({"title": ""}, "title"), ({"kind": "XX"}, "kind"), ({"dept": "??"}, "dept"),
      ({"level": "top"}, "level"), ({"ref": "bad ref!"}, "ref"), ({"location": "Nowhere"}, "location"),
-     ({"retention_years": 0}, "retention_years")],
+     ({"retention_years": -1}, "retention_years"),
+     ({"retention_years": 101}, "retention_years")],
 )
 def test_bad_item_input_changes_nothing(desk, people, kwargs, field):
     base = {"title": "ok", "kind": "TZ", "dept": "KF", "level": "public"}
