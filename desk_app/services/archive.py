@@ -23,6 +23,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.base import Context, Service
 from desk_app.services.personnel import PersonnelService
+from desk_app.services.personnel_grants import granted_items
 from desk_app.services.settings import SettingsService
 from desk_app.store import numbers, search
 from desk_app.store.archive import (
@@ -102,17 +103,34 @@ def _select(*fields) -> Any:
 
 
 def visible_levels(actor: Actor) -> tuple[rules.Level, ...]:
+    """The levels ``actor`` sees whole. A grantee sees, on top, the personnel files of their
+    live grants: where that matters use ``visible_items`` (items) or ``visible_loans``."""
     return rules.visible_levels(Role.PERSONNEL in actor.roles)
 
 
 CONFIDENTIAL = (rules.Level.SECRET.value, rules.Level.PERSONNEL.value)
 
 
+def visible_items(actor: Actor) -> Any:
+    """R6, the one rule for items: the personnel role sees every file; anyone else every file
+    but personnel files, except those they hold a live grant to (by the clock, asked again on
+    every call: a grant that ended or was revoked hides its file at once)."""
+    if rules.Level.PERSONNEL in visible_levels(actor):
+        return peewee.SQL("1 = 1")
+    shown = Item.level != rules.Level.PERSONNEL.value  # the reference index drives the order
+    granted = granted_items(actor)
+    return (shown | Item.id.in_(granted)) if granted else shown
+
+
 def sealed_loans(actor: Actor) -> Any | None:
-    """The loans ``actor`` may not see (of personnel files, R6), or None when there are none."""
+    """The loans ``actor`` may not see (of personnel files not granted to them, R6), or None
+    when there are none."""
     if rules.Level.PERSONNEL in visible_levels(actor):
         return None
     sealed = Item.select(Item.id).where(Item.level == rules.Level.PERSONNEL.value)
+    granted = granted_items(actor)
+    if granted:
+        sealed = sealed.where(Item.id.not_in(granted))
     if not sealed.exists():  # one index probe; spares the register a per-row check
         return None
     return Loan.item.in_(sealed)
@@ -327,7 +345,7 @@ class ArchiveService(Service):
         found: dict[str, ItemView] = {}
         for chunk in range(0, len(wanted), 500):
             for row in tuples(_select().where(Item.ref.in_(wanted[chunk:chunk + 500])
-                                              & Item.level.in_(visible_levels(actor)))):
+                                              & visible_items(actor))):
                 view = _view(row)
                 found[view.ref] = view
         for ref, given in zip(wanted, refs, strict=True):
@@ -365,7 +383,7 @@ class ArchiveService(Service):
 
     def _filtered(self, actor: Actor, flt: ItemFilter, query: Any) -> Any:
         if rules.Level.PERSONNEL not in visible_levels(actor):
-            query = query.where(Item.level != rules.Level.PERSONNEL.value)
+            query = query.where(visible_items(actor))
         if flt.query.strip():
             terms = search.terms_for(flt.query)
             if terms.empty:
@@ -373,7 +391,7 @@ class ArchiveService(Service):
             sql, params = search.match_sql(terms)
             found = Item.id.in_(peewee.SQL(f"({sql})", params))
             opened = self.personnel.matching(actor, terms)
-            if opened is not None:  # an admitted officer: personnel files by their words too
+            if opened is not None:  # an admitted officer or a grantee: by their words too
                 found = (found & (Item.level != rules.Level.PERSONNEL.value)) | Item.id.in_(opened)
             query = query.where(found)
         if flt.kind:
@@ -404,12 +422,12 @@ class ArchiveService(Service):
             if not flt.query.strip():
                 total = Item.select().count()
                 hidden = Item.select().where(Item.level == rules.Level.PERSONNEL.value).count()
-                return total - hidden if sealed else total
+                return total - hidden + len(granted_items(actor)) if sealed else total
             terms = search.terms_for(flt.query)
             if terms.empty:
                 return 0
             matches = self._matches(flt.query)
-            opened = None if sealed else self.personnel.matching(actor, terms)
+            opened = self.personnel.matching(actor, terms)  # None: an officer not admitted
             if sealed or opened is not None:  # personnel files: none, or matched by their words
                 matches -= search.match_count(terms, sealed=True)
             return matches + len(opened or ())

@@ -13,7 +13,7 @@ from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.clock import local_day_range
 from desk_app.domain.users import Actor
 from desk_app.i18n import N_
-from desk_app.services.archive import ArchiveService, visible_levels, visible_loans
+from desk_app.services.archive import ArchiveService, visible_items, visible_loans
 from desk_app.services.registers import Period, RegisterSource, keyset, positional
 from desk_app.store.archive import (
     Borrower,
@@ -84,7 +84,7 @@ class ItemRegister(_ArchiveRegister):
                 .join_from(Item, Location, peewee.JOIN.LEFT_OUTER))
 
     def _scope(self, actor: Actor) -> Any:
-        return Item.level.in_(visible_levels(actor))
+        return visible_items(actor)  # R6: personnel files only to the role and grantees
 
 
 _handler = User.alias("handler")

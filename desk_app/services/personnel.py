@@ -27,6 +27,7 @@ import hmac
 import json
 import os
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 import peewee
@@ -41,6 +42,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.base import Service
 from desk_app.services.keyring import PERSONNEL, Keyring
+from desk_app.services.personnel_grants import GrantBook, bind_clock
 from desk_app.store import search
 from desk_app.store.archive import (
     SEALED_TITLE,
@@ -113,6 +115,8 @@ class PersonnelService(Service):
         self._swept: set[int | None] = set()  # officers whose desk sealed any clear files left
         self._cache: tuple[tuple[Any, ...], dict[int, str]] | None = None
         self._verified: bytes | None = None  # the last key checked against the fingerprint
+        self._grants = GrantBook(self)
+        bind_clock(ctx.clock)  # for the visibility helpers (services/personnel_grants.py)
 
     # ------------------------------------------------------------ the key
 
@@ -242,7 +246,8 @@ class PersonnelService(Service):
 
     def fields(self, reader: Actor, items: Iterable[tuple[int, str]]) -> dict[int, tuple[str, str]]:
         """(title, keywords) of personnel files (id, ref) as ``reader`` may read them: the
-        clear text for an admitted officer, the placeholder for anyone else."""
+        clear text for an admitted officer or under a live grant, the placeholder for anyone
+        else."""
         items = list(items)
         if not items:
             return {}
@@ -250,6 +255,7 @@ class PersonnelService(Service):
         sealed = self.not_admitted()
         shown = {item_id: (sealed, "") for item_id, _ref in items}
         if key is None:
+            shown.update(self._grants.fields(reader, [item_id for item_id, _ref in items]))
             return shown
         refs = dict(items)
         for start in range(0, len(items), 500):
@@ -262,11 +268,12 @@ class PersonnelService(Service):
 
     def matching(self, reader: Actor, terms: QueryTerms) -> list[int] | None:
         """Ids of the personnel files whose text matches ``terms``, for an admitted officer
-        (None for anyone else: they find personnel files by reference only, in the index).
-        The files are few: they are opened and matched here, never indexed."""
+        or a holder of live grants (None for anyone else: they find personnel files by
+        reference only, in the index). The files are few: they are opened and matched here,
+        never indexed."""
         key = self.key_for(reader)
         if key is None:
-            return None
+            return self._grants.matching(reader, terms)
         texts = self._texts(key)
         return sorted(item_id for item_id, words in texts.items() if search.matches(terms, words))
 
@@ -351,3 +358,20 @@ class PersonnelService(Service):
             tx.audit(actor, "personnel.recover", "personnel_key", None,
                      after={"sealed_for": [actor.name]})
         self.keyring.hold(actor.user_id, PERSONNEL, key)
+
+    # ------------------------------------------------------------ grants (personnel_grants.py)
+
+    def grant(self, actor: Actor, ref: str, user_name: str, until: date,
+              reason: str) -> dict[str, Any]:
+        """Let one named user read one personnel file until the end of ``until`` (at most
+        366 days ahead), with a reason: audited, listed, revocable."""
+        return self._grants.grant(actor, ref, user_name, until, reason)
+
+    def grants(self, actor: Actor, current_only: bool = False) -> list[dict[str, Any]]:
+        """Every grant (or only the live ones), newest first, status by the clock; the title
+        is the placeholder for a reader who may not read the file (an auditor)."""
+        return self._grants.grants(actor, current_only)
+
+    def revoke_grant(self, actor: Actor, grant_id: int, reason: str) -> dict[str, Any]:
+        """End a grant now; its sealed copy is deleted."""
+        return self._grants.revoke(actor, grant_id, reason)
