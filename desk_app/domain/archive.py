@@ -181,13 +181,14 @@ class ItemFacts:
 
 
 def check_lendable(item: ItemFacts) -> None:
-    """Refuse items that cannot go out through the ordinary loan desk, saying why."""
+    """Refuse items that cannot go out through the ordinary loan desk, saying why. A secret
+    item goes out only under a matching access approval (R5), which the loan service checks."""
     if item.status == Status.DESTROYED:
         raise ValidationError(_("{ref} was destroyed and cannot be lent.").format(ref=item.ref), "ref")
-    if item.level in (Level.SECRET, Level.PERSONNEL):
+    if item.level == Level.PERSONNEL:  # R6: sealed; no approval opens a personnel file
         raise ValidationError(
-            _("{ref} is {level}: it can only leave with the manager's approval (confidential "
-              "access), not through the loan desk.").format(ref=item.ref, level=level_label(item.level)),
+            _("{ref} is {level}: it cannot be lent.").format(ref=item.ref,
+                                                             level=level_label(item.level)),
             field="ref")
     if item.status == Status.ON_LOAN:
         raise Conflict(_("{ref} is already on loan.").format(ref=item.ref))

@@ -12,6 +12,7 @@ from typing import Any
 
 import peewee
 
+from desk_app.domain import approvals as access_rules
 from desk_app.domain import archive as rules
 from desk_app.domain import text
 from desk_app.domain.areas.archive import ArchivePermission
@@ -29,10 +30,13 @@ from desk_app.services.archive import (
     visible_loans,
 )
 from desk_app.services.base import Service
+from desk_app.services.borrowers import BorrowerInput
+from desk_app.services.borrowers import borrower as registered_borrower
 from desk_app.services.settings import SettingsService
 from desk_app.services.signed_documents import checked_pdf
 from desk_app.services.signing import KeyService
 from desk_app.store import numbers
+from desk_app.store.approvals import AccessRequest
 from desk_app.store.archive import (
     SEALED_TITLE,
     Borrower,
@@ -49,18 +53,7 @@ from desk_app.store.archive import (
     shown_title,
     tuples,
 )
-from desk_app.store.db import is_postgresql
 from desk_app.store.models import User
-
-
-@dataclass(frozen=True)
-class BorrowerInput:
-    """A staff user by user name, or an external person with contact details."""
-
-    user_name: str | None = None
-    name: str = ""
-    contact: str = ""
-    organisation: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,8 +80,9 @@ class LoanService(Service):
     # ------------------------------------------------------------ lending
 
     def lend(self, actor: Actor, refs: list[str], borrower: BorrowerInput, purpose: str,
-             due: date | None = None) -> dict[str, Any]:
-        """Several items to one borrower in one transaction and one slip (R4)."""
+             due: date | None = None, in_office: bool = False) -> dict[str, Any]:
+        """Several items to one borrower in one transaction and one slip (R4). ``in_office``:
+        read in the office, due back today at closing time. Secret items: R5 approvals."""
         self.require(actor, ArchivePermission.LOAN_HANDLE)
         refs = [rules.check_ref(ref) for ref in dict.fromkeys(refs or [])]
         if not refs:
@@ -97,12 +91,20 @@ class LoanService(Service):
         today = self.today()
         if due is not None:
             rules.check_due(due, today)
+        if in_office and due not in (None, today):
+            raise ValidationError(_("Reading in the office is due back today."), field="due")
+        due_at = None
+        if in_office:
+            from desk_app.services.approvals import due_at_closing
+
+            due, due_at = today, due_at_closing(self.settings, today)
         with self.write() as tx:
             items = self._lock_items(actor, refs)
             for item in items:
                 rules.check_lendable(rules.ItemFacts(item.ref, item.level, item.status))
             person = self._borrower(borrower, tx.at)
             dues = {item.id: due or rules.default_due(today, item.kind.loan_days) for item in items}
+            approvals = self._approvals(items, person.id, in_office, dues, tx.at)
             slip = LoanSlip.create(number=self._number("JY", LoanSlip, tx.at), borrower=person,
                                    purpose=purpose, handler=actor.user_id, lent_at=tx.at,
                                    due_on=min(dues.values()))
@@ -110,7 +112,9 @@ class LoanService(Service):
                 with self.ctx.db.atomic():
                     Loan.insert_many([
                         {"slip": slip.id, "item": item.id, "borrower": person.id, "purpose": purpose,
-                         "handler": actor.user_id, "lent_at": tx.at, "due_on": dues[item.id]}
+                         "handler": actor.user_id, "lent_at": tx.at, "due_on": dues[item.id],
+                         "due_at": due_at,
+                         "approval_id": approvals[item.id].id if item.id in approvals else None}
                         for item in items
                     ]).execute()
             except peewee.IntegrityError:
@@ -118,8 +122,12 @@ class LoanService(Service):
                 raise Conflict(_("One of these items was just lent at another desk.")) from None
             Item.update(status=rules.Status.ON_LOAN.value).where(
                 Item.id.in_([item.id for item in items])).execute()
-            after = {"slip": slip.number, "refs": refs, "borrower": person.name,
-                     "purpose": purpose, "due": {item.ref: dues[item.id].isoformat() for item in items}}
+            after: dict[str, Any] = {
+                "slip": slip.number, "refs": refs, "borrower": person.name, "purpose": purpose,
+                "due": {item.ref: dues[item.id].isoformat() for item in items}}
+            if approvals:
+                after["approvals"] = {item.ref: approvals[item.id].number for item in items
+                                      if item.id in approvals}
             tx.audit(actor, "loan.lend", "loan_slip", slip.id, after=after)
         return self._slip(slip.id)  # the loan.lend entry names every item it shows
 
@@ -134,28 +142,24 @@ class LoanService(Service):
         return [found[ref] for ref in refs]
 
     def _borrower(self, given: BorrowerInput, at: datetime) -> Borrower:
-        if given.user_name:
-            user = User.get_or_none(User.name == text.lookup(given.user_name).strip().lower())
-            if user is None or not user.active:
-                raise ValidationError(_("No active staff member {name}; an outside borrower "
-                                        "needs contact details.").format(name=given.user_name),
-                                      field="borrower")
-            # Two desks lending to a new staff borrower at once: one row (unique user).
-            Borrower.insert(user=user.id, name=user.full_name or user.name,
-                            created_at=at).on_conflict_ignore().execute()
-            return Borrower.get(Borrower.user == user.id)
-        name = text.required(text.line(given.name, "borrower", _("The name"), 64), "borrower",
-                             _("Who borrows? Give a staff user or a name."))
-        contact = text.required(text.line(given.contact, "contact", _("The contact"), 120),
-                                "contact", _("An outside borrower needs contact details."))
-        organisation = text.line(given.organisation, "org", _("The organisation"), 120)
-        if is_postgresql(self.ctx.db):  # two desks registering the same visitor: one row
-            self.ctx.db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))",
-                                    (f"borrower:{name}\n{contact}",))
-        person = Borrower.get_or_none((Borrower.user.is_null()) & (Borrower.name == name)
-                                      & (Borrower.contact == contact))
-        return person or Borrower.create(name=name, contact=contact, organisation=organisation,
-                                         created_at=at)
+        return registered_borrower(self.ctx.db, given, at)
+
+    def _approvals(self, items: list[Item], person: int, in_office: bool,
+                   dues: dict[int, date], at: datetime) -> dict[int, access_rules.Approval]:
+        """R5: item id → the live approval each secret item goes out under (matching item,
+        person, kind and dates), locked till commit; else exactly why none matches."""
+        from desk_app.services.approvals import approvals_of
+
+        secret = [item for item in items if item.level == rules.Level.SECRET]
+        found = approvals_of([item.id for item in secret], self.locked) if secret else {}
+        chosen: dict[int, access_rules.Approval] = {}
+        for item in secret:
+            wanted = access_rules.Wanted(person, in_office, dues[item.id], at, self.today())
+            approval, why = access_rules.choose(item.ref, found.get(item.id, []), wanted)
+            if approval is None:
+                raise ValidationError(why, field="ref")
+            chosen[item.id] = approval
+        return chosen
 
     def _number(self, prefix: str, model, at: datetime) -> str:
         """JY2026-000123: the year and a running number per kind of form, gap-free and the
@@ -281,8 +285,9 @@ class LoanService(Service):
         conditions = [visible_loans(actor) if actor is not None else peewee.SQL("1 = 1")]
         if flt.open_only or flt.overdue_only:
             conditions.append(Loan.returned_at.is_null())
-        if flt.overdue_only:
-            conditions.append(Loan.due_on < (flt.today or self.today()))
+        if flt.overdue_only:  # an in-office reading: once the clock passes closing time
+            conditions.append((Loan.due_on < (flt.today or self.today()))
+                              | (Loan.due_at < self.ctx.clock.now()))
         if flt.borrower:
             name = flt.borrower.strip()
             user = User.get_or_none(User.name == name.lower())
@@ -329,7 +334,8 @@ class LoanService(Service):
         query = (Loan.select(Loan.id, Loan.borrower, Borrower.name, Borrower.contact, Item.ref,
                              shown_title(), Loan.due_on)
                  .join_from(Loan, Borrower).join_from(Loan, Item)
-                 .where(Loan.returned_at.is_null() & (Loan.due_on < today) & visible_loans(actor))
+                 .where(Loan.returned_at.is_null() & visible_loans(actor)
+                        & ((Loan.due_on < today) | (Loan.due_at < self.ctx.clock.now())))
                  .order_by(Borrower.name, Loan.due_on))
         for loan_id, borrower_id, name, contact, ref, title, due_on in tuples(query):
             bundle = bundles.setdefault(borrower_id, {"borrower_id": borrower_id, "borrower": name,
@@ -396,13 +402,17 @@ class LoanService(Service):
             raise NotFound(_("No loan slip {id}.").format(id=slip_id))
         loans = list(Loan.select(Loan, Item, Kind, Department).join(Item).join(Kind)
                      .switch(Item).join(Department).where(Loan.slip == slip.id).order_by(Loan.id))
+        used = [loan.approval_id for loan in loans if loan.approval_id]
+        numbers_: dict[int, str] = dict(tuples(AccessRequest.select(
+            AccessRequest.id, AccessRequest.number).where(AccessRequest.id.in_(used))))
         return {"id": slip.id, "number": slip.number, "borrower": slip.borrower.name,
                 "contact": slip.borrower.contact, "organisation": slip.borrower.organisation,
                 "purpose": slip.purpose, "handler": slip.handler.full_name or slip.handler.name,
                 "lent_at": slip.lent_at, "due_on": slip.due_on, "signed": slip.document_id is not None,
                 "items": [{"id": loan.item.id, "ref": loan.item.ref, "title": _title(loan.item),
                            "kind": loan.item.kind.name, "dept": loan.item.dept.name,
-                           "level": loan.item.level, "due_on": loan.due_on} for loan in loans]}
+                           "level": loan.item.level, "due_on": loan.due_on, "due_at": loan.due_at,
+                           "approval": numbers_.get(loan.approval_id or 0)} for loan in loans]}
 
     def receipt(self, actor: Actor, receipt_id: int) -> dict[str, Any]:
         """A return receipt as shown or printed; secret items on it are an audited view (R7)."""

@@ -60,11 +60,16 @@ AREA = AreaSpec(
         ServiceSpec("retention", "desk_app.services.retention:RetentionService",
                     ("settings", "keys", "archive")),
     ),
-    registers=(),
-    cli=(),
+    registers=(
+        RegisterSpec("approvals", "desk_app.services.approval_registers:ApprovalRegister"),
+        RegisterSpec("destructions", "desk_app.services.retention_registers:DestructionRegister"),
+        RegisterSpec("review_due", "desk_app.services.retention_registers:ReviewDueRegister"),
+    ),
+    cli=("desk_app.cli.approvals", "desk_app.cli.retention"),
     pages=(PageSpec(
         "approvals", N_("Approvals"), "SP_DialogApplyButton",
         frozenset({Role.CLERK, Role.SUPERVISOR, Role.MANAGER, Role.AUDITOR, Role.PERSONNEL}), 30,
+        "desk_app.ui.approvals.page:ApprovalsPage",
         description=N_("Confidential access: requests to read, copy or take out secret files, "
                        "and the manager's signed approvals.")),),
 )
