@@ -11,9 +11,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -261,15 +262,84 @@ class LendDialog(ScanListDialog):
 
         self.purpose_edit = line_edit("purpose")
         self.due_edit = line_edit("due", placeholder=_("YYYY-MM-DD; blank: the usual period of each kind"))
+        self.in_office_check = QCheckBox(_("&In-office reading (back by closing time today)"))
+        self.in_office_check.setObjectName("in_office")
         loan = grow_form()
         self.add_field(loan, "purpose", _("&Purpose:"), self.purpose_edit)
         self.add_field(loan, "due", _("&Due:"), self.due_edit)
+        loan.addRow("", self.in_office_check)
+        # R5: which approval each secret item goes out under, or why none matches
+        self.approval_label = QLabel()
+        self.approval_label.setObjectName("approval_explain")
+        self.approval_label.setWordWrap(True)
+        self.approval_label.hide()
+        loan.addRow(self.approval_label)
+        self.explain_timer = QTimer(self)
+        self.explain_timer.setSingleShot(True)
+        self.explain_timer.setInterval(250)
+        self.explain_timer.timeout.connect(self.explain)
 
         self.ok_button.setText(_("&Lend"))
         self.ok_button.setObjectName("lend")
         self.staff_radio.toggled.connect(self._borrower_kind)
+        self.in_office_check.toggled.connect(self._in_office_changed)
+        for edit in (self.user_edit, self.name_edit, self.contact_edit, self.organisation_edit,
+                     self.due_edit):
+            edit.textChanged.connect(lambda _text: self.explain_timer.start())
+        self.staff_radio.toggled.connect(lambda _on: self.explain_timer.start())
+        self.list.model().rowsRemoved.connect(lambda *_args: self.explain_timer.start())
         self._borrower_kind()
         self.finish_layout(self.items_group(_("Items")), borrower, loan)
+
+    def add_ref(self, code: str) -> bool:
+        added = super().add_ref(code)
+        if added:
+            self.explain_timer.start()
+        return added
+
+    def _in_office_changed(self, on: bool) -> None:
+        self.due_edit.setEnabled(not on)
+        self.explain_timer.start()
+
+    def explain(self) -> list[dict[str, Any]]:
+        """Name the approval each secret item would go out under, or say why none matches
+        (``desk.approvals.explain``; nothing is written). Hidden when no item is secret."""
+        self.explain_timer.stop()
+        secret = [ref for ref, item in self.items.items() if item.level == rules.Level.SECRET]
+        rows: list[dict[str, Any]] = []
+        if secret and getattr(self.desk, "approvals", None) is not None:
+            try:
+                due_text = self.due_edit.text().strip()
+                due = None
+                if due_text and not self.in_office_check.isChecked():
+                    try:
+                        due = rules.parse_day(due_text, "due")
+                    except ValidationError:
+                        due = None
+                rows = self.desk.approvals.explain(self.actor, secret, self._requester_guess(),
+                                                   self.in_office_check.isChecked(), due)
+            except DeskError as error:
+                rows = [{"ref": ", ".join(secret), "approval": None, "problem": str(error)}]
+        lines = []
+        for row in rows:
+            if row.get("approval"):
+                lines.append(_("{ref}: under approval {number}").format(ref=row["ref"],
+                                                                         number=row["approval"]))
+            elif row.get("problem"):
+                lines.append(_("{ref}: no approval matches: {why}").format(ref=row["ref"],
+                                                                            why=row["problem"]))
+        blocked = any(not row.get("approval") and row.get("problem") for row in rows)
+        self.approval_label.setStyleSheet("color: #b00020;" if blocked else "")
+        self.approval_label.setText("\n".join(lines))
+        self.approval_label.setVisible(bool(lines))
+        return rows
+
+    def _requester_guess(self) -> BorrowerInput:
+        """The borrower as typed so far (no checks: the explanation says what is missing)."""
+        if self.staff_radio.isChecked():
+            return BorrowerInput(user_name=self.user_edit.text().strip() or None)
+        return BorrowerInput(name=self.name_edit.text(), contact=self.contact_edit.text(),
+                             organisation=self.organisation_edit.text())
 
     def _borrower_kind(self, *_args) -> None:
         staff = self.staff_radio.isChecked()
@@ -298,10 +368,11 @@ class LendDialog(ScanListDialog):
         """Lend, then sign; the dialog closes once the loan is registered."""
 
         def lend() -> dict:
-            due_text = self.due_edit.text().strip()
+            in_office = self.in_office_check.isChecked()
+            due_text = "" if in_office else self.due_edit.text().strip()
             due = rules.parse_day(due_text, "due") if due_text else None
             return self.desk.loans.lend(self.actor, self.refs(), self.borrower_input(),
-                                        self.purpose_edit.text(), due)
+                                        self.purpose_edit.text(), due, in_office=in_office)
 
         self.register_and_sign(
             lend, self.desk.loans.sign_slip,

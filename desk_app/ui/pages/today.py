@@ -14,11 +14,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain.areas.approvals import ApprovalsPermission
 from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.errors import DeskError
 from desk_app.domain.roles import Permission, role_label
 from desk_app.domain.users import Actor
-from desk_app.i18n import _
+from desk_app.i18n import _, ngettext
 from desk_app.ui.language import locale
 from desk_app.ui.widgets.fields import to_qdate
 from desk_app.ui.widgets.page import Page
@@ -53,6 +54,13 @@ class TodayPage(Page):
         self.overdue_box: QGroupBox | None = None
         if actor.can(ArchivePermission.LOAN_VIEW):
             self._build_overdue_box()
+        self.approvals_box: QGroupBox | None = None
+        self.waiting_button: QPushButton | None = None
+        self.waiting_label: QLabel | None = None
+        self.expiring_label: QLabel | None = None
+        self.due_label: QLabel | None = None
+        self.first_waiting: int | None = None
+        self._build_approvals_box()
 
         recent = QGroupBox(_("Your recent actions"))
         self.recent = QTreeWidget()
@@ -92,6 +100,83 @@ class TodayPage(Page):
         layout.addWidget(self.overdue_list)
         self.body.addWidget(self.overdue_box, 1)
 
+    def _build_approvals_box(self) -> None:
+        """Approvals waiting (the manager, with Approve…), approvals expiring this week,
+        items due for review: each line only for those who may see it."""
+        decide = self.actor.can(ApprovalsPermission.APPROVAL_DECIDE)
+        view = self.actor.can(ApprovalsPermission.APPROVAL_VIEW)
+        review = self.actor.can(ApprovalsPermission.RETENTION_VIEW)
+        if not (decide or view or review):
+            return
+        self.approvals_box = QGroupBox(_("Approvals"))
+        self.approvals_box.setObjectName("today_approvals")
+        layout = QVBoxLayout(self.approvals_box)
+
+        def line(name: str, button_text: str, slot) -> tuple[QLabel, QPushButton]:
+            label = QLabel()
+            label.setObjectName(name)
+            label.setWordWrap(True)
+            button = QPushButton(button_text)
+            button.setObjectName(f"{name}_open")
+            button.clicked.connect(lambda _checked=False: slot())
+            row = QHBoxLayout()
+            row.addWidget(label, 1)
+            row.addWidget(button)
+            layout.addLayout(row)
+            return label, button
+
+        if decide:
+            self.waiting_label, self.waiting_button = line(
+                "today_approvals_waiting", _("&Approve…"), self.open_waiting)
+        if view:
+            self.expiring_label, _button = line(
+                "today_approvals_expiring", _("Show e&xpiring"),
+                lambda: self.navigate.emit("approvals", "expiring"))
+        if review:
+            self.due_label, _button = line(
+                "today_review_due", _("Show files due for re&view"),
+                lambda: self.navigate.emit("approvals", "due"))
+        self.body.addWidget(self.approvals_box)
+
+    def _load_approvals(self) -> None:
+        from desk_app.services.approvals import ApprovalFilter
+
+        try:
+            if self.waiting_label is not None and self.waiting_button is not None:
+                count = self.desk.approvals.waiting_count(self.actor)
+                rows = self.desk.approvals.page(self.actor, ApprovalFilter(view="waiting"), 0, 1)
+                self.first_waiting = rows[0]["id"] if rows else None
+                self.waiting_label.setText(
+                    ngettext("{count} request is waiting for your decision.",
+                             "{count} requests are waiting for your decision.", count)
+                    .format(count=count) if count else _("No request is waiting for you."))
+                self.waiting_button.setEnabled(bool(count))
+            if self.expiring_label is not None:
+                expiring = self.desk.approvals.expiring(self.actor)
+                self.expiring_label.setText(
+                    ngettext("{count} approval ends this week: {list}",
+                             "{count} approvals end this week: {list}", len(expiring)).format(
+                        count=len(expiring), list=", ".join(
+                            f"{row['number']} ({row['borrower']}, {row['window_to']})"
+                            for row in expiring[:5]) + ("…" if len(expiring) > 5 else ""))
+                    if expiring else _("No approval ends this week."))
+            if self.due_label is not None:
+                due = self.desk.retention.due_count(self.actor)
+                self.due_label.setText(
+                    ngettext("{count} file is past its retention and due for review.",
+                             "{count} files are past their retention and due for review.", due)
+                    .format(count=due) if due else _("No file is due for review."))
+        except DeskError as error:
+            if self.approvals_box is not None:
+                self.approvals_box.setToolTip(str(error))
+
+    def open_waiting(self) -> None:
+        """"Approve…": the decision dialog of the oldest waiting request on the Approvals page."""
+        if self.first_waiting is not None:
+            self.navigate.emit("approvals", f"decide:{self.first_waiting}")
+        else:
+            self.navigate.emit("approvals", "waiting")
+
     def _load_overdue(self) -> None:
         from desk_app.services.loans import LoanFilter
 
@@ -118,6 +203,8 @@ class TodayPage(Page):
     def activated(self) -> None:
         if self.overdue_box is not None:
             self._load_overdue()
+        if self.approvals_box is not None:
+            self._load_approvals()
         self.date_label.setText(
             _("Today is {date}.").format(date=locale().toString(to_qdate(self.desk.today()),
                                                                 locale().FormatType.LongFormat))

@@ -1,0 +1,1 @@
+"""The Approvals page: access requests, retention and destruction, personnel grants."""
