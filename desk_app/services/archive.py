@@ -15,7 +15,7 @@ import peewee
 from desk_app.domain import archive as rules
 from desk_app.domain import text
 from desk_app.domain.areas.archive import ArchivePermission
-from desk_app.domain.errors import Conflict, NotFound, ValidationError
+from desk_app.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from desk_app.domain.retention import review_on
 from desk_app.domain.roles import Role
 from desk_app.domain.text import LookupFilter
@@ -235,6 +235,8 @@ class ArchiveService(Service):
         in their own reference series (RS-…), which no other file may use."""
         level_value = rules.check_level(level)
         personnel = level_value == rules.Level.PERSONNEL
+        if personnel and not actor.can(ArchivePermission.PERSONNEL_REGISTER):
+            raise PermissionDenied(_("Only a personnel officer registers personnel files."))
         self.require(actor, ArchivePermission.PERSONNEL_REGISTER if personnel
                      else ArchivePermission.ARCHIVE_EDIT)
         title = rules.check_title(title)
