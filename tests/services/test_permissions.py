@@ -27,6 +27,7 @@ from desk_app.services.archive import ItemFilter
 from desk_app.services.base import Service
 from desk_app.services.loans import BorrowerInput, LoanFilter
 from desk_app.services.registers import Period
+from desk_app.services.retention import DestructionFilter
 from desk_app.store.archive import Loan
 from desk_app.store.audit_chain import AuditFilter
 from desk_app.store.models import AuditEntry, all_models
@@ -51,6 +52,9 @@ USER_READ = frozenset({AUDITOR, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
 ONLY_SUPERVISOR = frozenset({SUPERVISOR})
 ONLY_PERSONNEL = frozenset({PERSONNEL})
+RETENTION_READ = frozenset({CLERK, SUPERVISOR, MANAGER, AUDITOR})
+RETENTION_DESK = frozenset({CLERK, SUPERVISOR})
+ONLY_MANAGER = frozenset({MANAGER})
 
 ALLOWED: dict[str, frozenset[Role]] = {
     # signing in and one's own account
@@ -117,6 +121,10 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "PersonnelService.status": ONLY_PERSONNEL,
     "PersonnelService.new_recovery_code": ONLY_PERSONNEL,
     "PersonnelService.recover": ONLY_PERSONNEL,  # with the printed code
+    # grants of personnel files (R6, issue 12): the officer grants; auditors see the list
+    "PersonnelService.grant": ONLY_PERSONNEL,
+    "PersonnelService.revoke_grant": ONLY_PERSONNEL,
+    "PersonnelService.grants": frozenset({PERSONNEL, AUDITOR}),
     # loan register (R3, R4)
     "LoanService.lend": LOAN_DESK,
     "LoanService.return_items": LOAN_DESK,
@@ -166,6 +174,18 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "ComplaintService.count_complaints": RECEPTION_READ,
     "ComplaintService.complaint_stats": RECEPTION_READ,
     "ComplaintService.export_complaint_stats": RECEPTION_READ,
+    # retention and approved destruction (R2, R3): the desk proposes and carries out, the
+    # manager decides, the administrator sets the kinds' defaults
+    "RetentionService.set_kind_retention": ONLY_ADMIN,
+    **{f"RetentionService.{name}": RETENTION_READ
+       for name in ("due_count", "due_page", "holds", "show", "document", "count", "page")},
+    **{f"RetentionService.{name}": RETENTION_DESK
+       for name in ("hold", "release", "propose", "destroy")},
+    "RetentionService.decide": ONLY_MANAGER,
+    **{f"{cls}.{name}": RETENTION_READ for cls in ("DestructionRegister", "ReviewDueRegister")
+       for name in ("count", "page", "rows")},
+    "DestructionRegister.export_rows": REGISTER_EXPORT,
+    "ReviewDueRegister.export_rows": REGISTER_EXPORT,
 }
 
 # Public methods with an ``actor`` that are not actions: the permission checks themselves.
@@ -348,6 +368,24 @@ def _recover_personnel(w: World) -> Call:
     return lambda a: w.desk.personnel.recover(a, code)
 
 
+def _personnel_file(w: World) -> str:
+    officer = _personnel_key_open(w)
+    return w.desk.archive.add_item(officer, title=f"档案 {w.n()}", kind="TZ", dept="KF",
+                                   level="personnel").ref
+
+
+def _grant(w: World) -> Call:
+    ref = _personnel_file(w)
+    until = w.desk.today()
+    return lambda a: w.desk.personnel.grant(a, ref, "target", until, "复核")
+
+
+def _revoke_grant(w: World) -> Call:
+    ref = _personnel_file(w)
+    grant = w.desk.personnel.grant(_personnel_key_open(w), ref, "target", w.desk.today(), "复核")
+    return lambda a: w.desk.personnel.revoke_grant(a, grant["id"], "不再需要")
+
+
 def _restore(w: World) -> Call:
     backup = w.backup_file()
     return lambda a: w.desk.backups.restore(a, backup)
@@ -375,6 +413,54 @@ def _reply_complaint(w: World) -> Call:
     return lambda a: w.desk.complaints.reply_complaint(a, complaint_id, "已答复")
 
 
+def _overdue_item(w: World) -> str:
+    """A file past its retention (2000 + 5 years), due for review."""
+    return w.desk.archive.add_item(w.staff, title=f"旧文件 {w.n()}", kind="TZ", dept="KF",
+                                   level="public", doc_date=date(2000, 1, 1),
+                                   retention_years=5).ref
+
+
+def _destruction(w: World, decided: bool) -> int:
+    listed = w.desk.retention.propose(w.staff, [_overdue_item(w)], "超过保管期限")
+    if decided:
+        w.desk.retention.decide(w.actors[MANAGER], listed["id"], True, "同意销毁", PASSWORD)
+    return int(listed["id"])
+
+
+def _hold(w: World) -> Call:
+    ref = _overdue_item(w)
+    return lambda a: w.desk.retention.hold(a, ref, "诉讼未结")
+
+
+def _release(w: World) -> Call:
+    ref = _overdue_item(w)
+    w.desk.retention.hold(w.staff, ref, "诉讼未结")
+    return lambda a: w.desk.retention.release(a, ref, "诉讼结束")
+
+
+def _propose(w: World) -> Call:
+    ref = _overdue_item(w)
+    return lambda a: w.desk.retention.propose(a, [ref], "超过保管期限")
+
+
+def _decide_destruction(w: World) -> Call:
+    listed = _destruction(w, decided=False)
+    return lambda a: w.desk.retention.decide(a, listed, True, "同意销毁", PASSWORD)
+
+
+def _destroy(w: World) -> Call:
+    listed = _destruction(w, decided=True)
+    return lambda a: w.desk.retention.destroy(a, listed, "target", PASSWORD, "shredding",
+                                              PASSWORD)
+
+
+def _destruction_read(method: str) -> Callable[[World], Call]:
+    def prepare(w: World) -> Call:
+        listed = _destruction(w, decided=True)
+        return lambda a: getattr(w.desk.retention, method)(a, listed)
+    return prepare
+
+
 # Who may export each register (ExportService.export checks the register's own permission).
 EXPORTS: dict[str, frozenset[Role]] = {
     "audit": AUDIT_READ,
@@ -383,6 +469,8 @@ EXPORTS: dict[str, frozenset[Role]] = {
     "visits": RECEPTION_READ,
     "callbacks": RECEPTION_READ,
     "complaints": RECEPTION_READ,
+    "destructions": REGISTER_EXPORT,
+    "review_due": REGISTER_EXPORT,
 }
 
 
@@ -402,7 +490,8 @@ def _source_call(register: str, method: str) -> Callable[[World], Call]:
 
 _SOURCE_CLASSES = {"AuditRegister": "audit", "ItemRegister": "items", "LoanRegister": "loans",
                    "VisitRegister": "visits", "CallBackRegister": "callbacks",
-                   "ComplaintRegister": "complaints"}
+                   "ComplaintRegister": "complaints",
+                   "DestructionRegister": "destructions", "ReviewDueRegister": "review_due"}
 
 
 ACTIONS: dict[str, Callable[[World], Call]] = {
@@ -472,6 +561,9 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "PersonnelService.status": lambda w: lambda a: w.desk.personnel.status(a),
     "PersonnelService.new_recovery_code": _new_personnel_code,
     "PersonnelService.recover": _recover_personnel,
+    "PersonnelService.grant": _grant,
+    "PersonnelService.revoke_grant": _revoke_grant,
+    "PersonnelService.grants": lambda w: lambda a: w.desk.personnel.grants(a),
     "LoanService.lend": _lend,
     "LoanService.return_items": _return,
     "LoanService.renew": _renew,
@@ -531,6 +623,21 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "ComplaintService.export_complaint_stats":
         lambda w: lambda a: w.desk.complaints.export_complaint_stats(a, 2026, 11, "xlsx",
                                                                     w.out("xlsx")),
+    "RetentionService.set_kind_retention":
+        lambda w: lambda a: w.desk.retention.set_kind_retention(a, "TZ", 30),
+    "RetentionService.due_count": lambda w: lambda a: w.desk.retention.due_count(a),
+    "RetentionService.due_page": lambda w: lambda a: w.desk.retention.due_page(a, 0, 10),
+    "RetentionService.holds": lambda w: lambda a: w.desk.retention.holds(a),
+    "RetentionService.count": lambda w: lambda a: w.desk.retention.count(a, DestructionFilter()),
+    "RetentionService.page":
+        lambda w: lambda a: w.desk.retention.page(a, DestructionFilter(), 0, 10),
+    "RetentionService.show": _destruction_read("show"),
+    "RetentionService.document": _destruction_read("document"),
+    "RetentionService.hold": _hold,
+    "RetentionService.release": _release,
+    "RetentionService.propose": _propose,
+    "RetentionService.decide": _decide_destruction,
+    "RetentionService.destroy": _destroy,
 }
 
 
