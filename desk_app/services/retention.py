@@ -33,7 +33,7 @@ from desk_app.services.signed_documents import checked_pdf
 from desk_app.services.signing import KeyService
 from desk_app.store import numbers
 from desk_app.store.approvals import Destruction, DestructionItem, DisposalHold
-from desk_app.store.archive import Department, Item, Kind, SignedDocument, shown_title
+from desk_app.store.archive import Department, Item, Kind, SignedDocument, shown_title, tuples
 from desk_app.store.models import User
 
 P = ApprovalsPermission
@@ -48,6 +48,11 @@ class DestructionFilter:
 
 def _who(user: User | None) -> str | None:
     return None if user is None else (user.full_name or user.name)
+
+
+def _link(record: Destruction, field: str) -> int | None:
+    """The id a foreign key holds, without loading the row it points to."""
+    return record.__data__.get(field)
 
 
 def open_hold(item_id: int) -> Any:
@@ -128,10 +133,10 @@ class RetentionService(Service):
                  .join_from(Item, Kind).join_from(Item, Department)
                  .where(due_where(actor, self.today()))
                  .order_by(Item.review_on, Item.id).offset(max(0, offset)).limit(max(0, limit)))
-        rows = list(query.tuples())
-        held = {item_id for (item_id,) in DisposalHold.select(DisposalHold.item).where(
+        rows = tuples(query)
+        held = {item_id for (item_id,) in tuples(DisposalHold.select(DisposalHold.item).where(
             DisposalHold.item.in_([row[0] for row in rows])
-            & DisposalHold.released_at.is_null()).tuples()} if rows else set()
+            & DisposalHold.released_at.is_null()))} if rows else set()
         return [{"id": item_id, "ref": ref, "title": title, "kind": kind, "dept": dept,
                  "doc_date": doc_date,
                  "retention_years": retention_rules.effective_years(own, default),
@@ -216,7 +221,7 @@ class RetentionService(Service):
             .offset(max(0, offset)).limit(max(0, limit)))
         keys = ("id", "ref", "title", "reason", "placed_by", "placed_at", "released_by",
                 "released_at", "release_reason")
-        return [dict(zip(keys, row, strict=True)) for row in query.tuples()]
+        return [dict(zip(keys, row, strict=True)) for row in tuples(query)]
 
     # ------------------------------------------------------------ destruction lists
 
@@ -320,7 +325,7 @@ class RetentionService(Service):
         record = Destruction.get_by_id(destruction_id)
         for item in Item.select().where(Item.id.in_([i["id"] for i in data["items"]])):
             self._check_destroyable(item)  # again under lock below; here before any signing
-        pdf = checked_pdf(SignedDocument.get_by_id(record.decision_document_id))
+        pdf = checked_pdf(SignedDocument.get_by_id(_link(record, "decision_document")))
         label = _("Carried out — {method}").format(method=retention_rules.method_label(method))
         signed = self.keys.sign_pdf(actor, pdf, "executor", password, executor_png, label)
         signed = self.keys.sign_pdf(witness_actor, signed, "witness", witness_password,
@@ -387,7 +392,7 @@ class RetentionService(Service):
         record = Destruction.get_or_none(Destruction.id == destruction_id)
         if record is None:
             raise NotFound(_("No destruction list {id}.").format(id=destruction_id))
-        document_id = record.record_document_id or record.decision_document_id
+        document_id = _link(record, "record_document") or _link(record, "decision_document")
         if document_id is None:
             raise NotFound(_("The destruction list {number} is not signed yet.").format(
                 number=record.number))

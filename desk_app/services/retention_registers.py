@@ -18,7 +18,7 @@ from desk_app.i18n import N_
 from desk_app.services.registers import Period, RegisterSource, keyset, positional
 from desk_app.services.retention import due_where
 from desk_app.store.approvals import Destruction, DestructionItem
-from desk_app.store.archive import Department, Item, Kind, shown_title
+from desk_app.store.archive import Department, Item, Kind, shown_title, tuples
 from desk_app.store.models import User
 
 _proposer, _decider = User.alias("proposer"), User.alias("decider")
@@ -69,14 +69,14 @@ def destruction_detail(destruction_id: int) -> dict[str, Any] | None:
                                     Item.doc_date, Item.created_at, Item.retention_years,
                                     Kind.retention_years, Item.review_on, Item.status)
              .join_from(DestructionItem, Item).join_from(Item, Kind).join_from(Item, Department)
-             .where(DestructionItem.destruction == destruction_id).order_by(Item.ref).tuples())
+             .where(DestructionItem.destruction == destruction_id).order_by(Item.ref))
     data["items"] = [
         {"id": item_id, "ref": ref, "title": title, "kind": kind, "dept": dept,
          "year": (doc_date or created).year,
          "retention": rules.retention_text(rules.effective_years(own, default)),
          "review_on": review, "status": status}
         for (item_id, ref, title, kind, dept, doc_date, created, own, default, review, status)
-        in items]
+        in tuples(items)]
     return data
 
 
@@ -84,9 +84,10 @@ def destruction_rows(where: Any, offset: int, limit: int) -> list[dict[str, Any]
     """The Retention page's rows, newest first, with how many files each list holds."""
     rows = list(_destructions().where(where).order_by(Destruction.id.desc())
                 .offset(max(0, offset)).limit(max(0, limit)).tuples())
-    counts = dict(DestructionItem.select(DestructionItem.destruction, peewee.fn.COUNT(1))
-                  .where(DestructionItem.destruction.in_([row[0] for row in rows]))
-                  .group_by(DestructionItem.destruction).tuples()) if rows else {}
+    counts: dict[int, int] = dict(tuples(  # type: ignore[arg-type]
+        DestructionItem.select(DestructionItem.destruction, peewee.fn.COUNT(1))
+        .where(DestructionItem.destruction.in_([row[0] for row in rows]))
+        .group_by(DestructionItem.destruction))) if rows else {}
     result = []
     for row in rows:
         data = _record(row)
@@ -111,7 +112,7 @@ class DestructionRegister(RegisterSource):
 
     def period(self, period: Period) -> Any:
         start, end = local_day_range(period.since, period.until)
-        where = peewee.SQL("1 = 1")
+        where: Any = peewee.SQL("1 = 1")
         if start:
             where &= Destruction.proposed_at >= start
         if end:
