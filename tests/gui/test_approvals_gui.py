@@ -116,3 +116,281 @@ def test_the_page_opens_for_every_role(qtbot, demo_desk, user):
                                                                            "liqiang"))
     if page.grants is not None:
         assert page.grants.grant_button.isVisibleTo(page) == (user == "liuyang")
+
+
+def open_requests(qtbot, desk, actor) -> ApprovalsPage:
+    page = shown(qtbot, ApprovalsPage(desk, actor), (1280, 760))
+    assert page.requests is not None
+    return page
+
+
+def test_a_clerk_files_a_request_through_the_dialog(qtbot, demo_desk, clerk, secret_ref):
+    page = open_requests(qtbot, demo_desk, clerk)
+    before = page.requests.panels["all"].model.rowCount()
+    dialog = page.requests.new_request()
+    assert isinstance(page.requests.open_dialog, NewRequestDialog)
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.refs_edit, secret_ref)
+    dialog.outside_radio.setChecked(True)
+    dialog.name_edit.setText(OUTSIDER)
+    qtbot.keyClicks(dialog.contact_edit, "13800000000")
+    dialog.organisation_edit.setText("审计所")
+    dialog.purpose_edit.setText("年度审计")
+    dialog.access_combo.setCurrentIndex(dialog.access_combo.findData("take-out"))
+    assert not dialog.copies_spin.isEnabled()
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: page.requests.open_dialog is None)
+
+    rows = demo_desk.approvals.page(clerk, __import__(
+        "desk_app.services.approvals", fromlist=["ApprovalFilter"]).ApprovalFilter(view="waiting"),
+        0, 50)
+    mine = [row for row in rows if row["refs"] == secret_ref]
+    assert len(mine) == 1 and mine[0]["status"] == "pending" and mine[0]["borrower"] == OUTSIDER
+    assert page.requests.panels["all"].model.rowCount() == before + 1
+    # the new request is selected and its record shown beside the list
+    assert page.requests.current_request is not None
+    assert page.requests.current_request["id"] == mine[0]["id"]
+    assert page.requests.detail.items.topLevelItem(0).text(0) == secret_ref
+    assert page.requests.detail.events.topLevelItemCount() >= 1
+
+
+def test_bad_input_is_shown_at_the_field_and_nothing_is_written(qtbot, demo_desk, clerk,
+                                                               secret_ref):
+    from desk_app.services.approvals import ApprovalFilter
+
+    page = open_requests(qtbot, demo_desk, clerk)
+    before = demo_desk.approvals.count(clerk, ApprovalFilter(view="all"))
+    dialog = page.requests.new_request([secret_ref])
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.user_edit, "liqiang")
+    dialog.purpose_edit.setText("查阅")
+
+    # a window that ends before it starts
+    dialog.to_edit.setDate(dialog.from_edit.date().addDays(-2))
+    dialog.ok_button.click()
+    assert dialog.field_errors["window_to"].isVisible()
+    assert dialog.field_errors["window_to"].text()
+    assert page.requests.open_dialog is dialog and dialog.isVisible()
+
+    # a copy count of 0
+    dialog.to_edit.setDate(dialog.from_edit.date().addDays(3))
+    dialog.access_combo.setCurrentIndex(dialog.access_combo.findData("copy"))
+    dialog.copies_spin.setValue(0)
+    dialog.ok_button.click()
+    assert dialog.field_errors["copies"].isVisible()
+    assert not dialog.field_errors["window_to"].isVisible()
+
+    # a file that is not secret
+    internal = demo_desk.archive.add_item(clerk, title="普通文件", kind="BG", dept="GC",
+                                          level="internal", ref="QA-INTERNAL-9")
+    dialog.copies_spin.setValue(2)
+    dialog.refs_edit.setText(internal.ref)
+    dialog.ok_button.click()
+    assert dialog.field_errors["refs"].isVisible()
+    assert "not secret" in dialog.field_errors["refs"].text()
+    assert demo_desk.approvals.count(clerk, ApprovalFilter(view="all")) == before
+    dialog.reject()
+
+
+def test_the_manager_decides_with_a_signature(qtbot, demo_desk, clerk, manager, secret_ref,
+                                             signing):
+    from desk_app.forms.verify import verify_pdf
+
+    filed = file_request(demo_desk, clerk, secret_ref)
+    page = open_requests(qtbot, demo_desk, manager)
+    assert page.tabs.currentWidget() is page.requests
+    assert page.requests.panel() is page.requests.panels["waiting"]
+    page.show_view(f"decide:{filed['id']}")
+    dialog = page.requests.open_dialog
+    assert isinstance(dialog, DecisionDialog)
+    qtbot.waitExposed(dialog)
+
+    # no reason: refused at the field before anything is signed
+    dialog.ok_button.click()
+    assert dialog.field_errors["reason"].isVisible()
+    assert signing["asks"] == []
+    assert demo_desk.approvals.show(manager, filed["id"])["status"] == "pending"
+
+    dialog.reason_edit.setPlainText("审计需要，准予带出")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: page.requests.open_dialog is None)
+    assert len(signing["asks"]) == 1 and "张伟" in signing["asks"][0][0]
+    decided = demo_desk.approvals.show(manager, filed["id"])
+    assert decided["status"] == "approved" and decided["signed"]
+    assert decided["decision_reason"] == "审计需要，准予带出"
+    report = verify_pdf(demo_desk.approvals.document(manager, filed["id"]),
+                        demo_desk.keys.ca_certificate())
+    assert report.ok
+
+    # the record beside the list, and the signed form through the preview
+    page.requests.show_tab("all")
+    assert page.requests.panel().select_id(filed["id"])
+    assert page.requests.buttons["form"].isEnabled()
+    assert not page.requests.buttons["decide"].isEnabled()
+    assert page.requests.buttons["revoke"].isEnabled()
+    page.requests.show_form()
+    qtbot.waitUntil(lambda: bool(signing["previews"]), timeout=10_000)
+    assert signing["previews"][0][0] == f"{filed['number']}.pdf"
+
+
+def test_revoke_needs_a_reason(qtbot, demo_desk, clerk, manager, secret_ref):
+    filed = file_request(demo_desk, clerk, secret_ref)
+    demo_desk.approvals.decide(manager, filed["id"], True, "同意", DEMO_PASSWORD, small_png())
+    page = open_requests(qtbot, demo_desk, manager)
+    page.requests.show_tab("all")
+    assert page.requests.panel().select_id(filed["id"])
+    page.requests.revoke()
+    dialog = page.requests.open_dialog
+    qtbot.waitExposed(dialog)
+    dialog.ok_button.click()
+    assert dialog.field_errors["reason"].isVisible()
+    assert demo_desk.approvals.show(manager, filed["id"])["status"] == "approved"
+    dialog.reason_edit.setPlainText("审计提前结束")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: page.requests.open_dialog is None)
+    assert demo_desk.approvals.show(manager, filed["id"])["status"] == "revoked"
+
+
+def test_the_lend_dialog_names_the_approval_or_the_reason(qtbot, demo_desk, clerk, manager,
+                                                         secret_ref):
+    filed = file_request(demo_desk, clerk, secret_ref)
+    dialog = shown(qtbot, LendDialog(demo_desk, clerk))
+    assert dialog.add_ref(secret_ref)
+    dialog.outside_radio.setChecked(True)
+    dialog.name_edit.setText(OUTSIDER)
+    dialog.contact_edit.setText("13800000000")
+    rows = dialog.explain()
+    assert rows[0]["approval"] is None and rows[0]["problem"]
+    assert dialog.approval_label.isVisible()
+    assert rows[0]["problem"] in dialog.approval_label.text()
+
+    demo_desk.approvals.decide(manager, filed["id"], True, "同意", DEMO_PASSWORD, small_png())
+    rows = dialog.explain()  # the usual loan period ends after the window
+    assert rows[0]["approval"] is None and "window" in rows[0]["problem"]
+    dialog.due_edit.setText((demo_desk.today() + timedelta(days=5)).isoformat())
+    rows = dialog.explain()
+    assert rows[0]["approval"] == filed["number"], rows
+    assert dialog.approval_label.text() == f"{secret_ref}: under approval {filed['number']}"
+    assert filed["number"] in dialog.approval_label.text()
+
+    dialog.name_edit.setText("另一个人")  # another person: no approval for them
+    rows = dialog.explain()
+    assert rows[0]["approval"] is None and rows[0]["problem"]
+    dialog.in_office_check.setChecked(True)  # a take-out approval is not a reading one
+    assert not dialog.due_edit.isEnabled()
+    dialog.name_edit.setText(OUTSIDER)
+    rows = dialog.explain()
+    assert rows[0]["approval"] is None and rows[0]["problem"]
+    dialog.reject()
+
+
+def test_lend_under_the_approval_puts_its_number_on_the_slip(qtbot, demo_desk, clerk, manager,
+                                                            secret_ref, signing):
+    filed = file_request(demo_desk, clerk, secret_ref)
+    demo_desk.approvals.decide(manager, filed["id"], True, "同意", DEMO_PASSWORD, small_png())
+    dialog = shown(qtbot, LendDialog(demo_desk, clerk))
+    assert dialog.add_ref(secret_ref)
+    dialog.outside_radio.setChecked(True)
+    dialog.name_edit.setText(OUTSIDER)
+    dialog.contact_edit.setText("13800000000")
+    dialog.purpose_edit.setText("年度审计")
+    dialog.due_edit.setText((demo_desk.today() + timedelta(days=5)).isoformat())
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: dialog.result_value is not None)
+    slip = dialog.result_value
+    assert [item.get("approval") for item in slip["items"]] == [filed["number"]]
+
+
+def test_the_retention_tab_lists_a_due_item_and_proposes_it(qtbot, demo_desk, clerk, manager,
+                                                            signing):
+    from datetime import date
+
+    old = demo_desk.archive.add_item(clerk, title="过期文件", kind="BG", dept="GC",
+                                     level="internal", ref="QA-OLD-1", doc_date=date(2001, 3, 1),
+                                     retention_years=10)
+    page = shown(qtbot, ApprovalsPage(demo_desk, clerk), (1280, 760))
+    page.show_view("due")
+    tab = page.retention
+    assert tab is not None and tab.current_key() == "due"
+    model = tab.panels["due"].model
+    assert model.rowCount() == demo_desk.retention.due_count(clerk) >= 1
+    refs = [model.row(n)["ref"] for n in range(model.rowCount())]
+    assert old.ref in refs
+    tab.panels["due"].table.selectRow(refs.index(old.ref))
+    assert tab.buttons["propose"].isEnabled()
+
+    dialog = tab.propose()
+    qtbot.waitExposed(dialog)
+    dialog.ok_button.click()  # no reason
+    assert dialog.field_errors["reason"].isVisible()
+    assert tab.panels["destructions"].model.rowCount() == 0 or True
+    lists_before = demo_desk.retention.count(clerk, __import__(
+        "desk_app.services.retention", fromlist=["DestructionFilter"]).DestructionFilter())
+    dialog.reason_edit.setPlainText("保管期满，无保存价值")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: tab.open_dialog is None)
+    assert tab.current_key() == "destructions"
+    assert tab.panels["destructions"].model.rowCount() == lists_before + 1
+
+    # the manager approves it with a signature, the clerk carries it out with a witness
+    listed = tab.panels["destructions"].model.row(0)
+    manager_page = shown(qtbot, ApprovalsPage(demo_desk, manager), (1280, 760))
+    manager_page.show_view("destructions")
+    mtab = manager_page.retention
+    assert mtab.panels["destructions"].select_id(listed["id"])
+    decision = mtab.decide()
+    qtbot.waitExposed(decision)
+    decision.reason_edit.setPlainText("同意销毁")
+    decision.ok_button.click()
+    qtbot.waitUntil(lambda: mtab.open_dialog is None)
+    assert demo_desk.retention.show(manager, listed["id"])["status"] == "approved"
+
+    tab.refresh()
+    assert tab.panels["destructions"].select_id(listed["id"])
+    assert tab.buttons["carry_out"].isEnabled()
+    carry = tab.carry_out()
+    assert isinstance(carry, CarryOutDialog)
+    qtbot.waitExposed(carry)
+    qtbot.keyClicks(carry.witness_edit, "wangfang")  # oneself: refused at the field
+    qtbot.keyClicks(carry.witness_password, DEMO_PASSWORD)
+    carry.ok_button.click()
+    assert carry.field_errors["witness"].isVisible()
+    assert demo_desk.retention.show(clerk, listed["id"])["status"] == "approved"
+    carry.witness_edit.setText("zhoumin")
+    qtbot.keyClicks(carry.witness_password, DEMO_PASSWORD)
+    carry.ok_button.click()
+    qtbot.waitUntil(lambda: tab.open_dialog is None)
+    done = demo_desk.retention.show(clerk, listed["id"])
+    assert done["status"] == "done" and done["signed_record"]
+    assert demo_desk.archive.scan(clerk, old.ref).status == "destroyed"
+
+
+def test_grants_tab_for_the_personnel_officer(qtbot, demo_desk):
+    officer = sign_in(demo_desk, "liuyang")
+    personnel_file = demo_desk.archive.add_item(officer, title="测试人事档案", kind="YH",
+                                                dept="XZ", level="personnel")
+    page = shown(qtbot, ApprovalsPage(demo_desk, officer), (1280, 760))
+    page.show_view("grants")
+    tab = page.grants
+    assert tab is not None and page.tabs.currentWidget() is tab
+    before = tab.panel.model.rowCount()
+    dialog = tab.grant(personnel_file.ref)
+    assert isinstance(dialog, GrantDialog)
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.user_edit, "zhangwei")
+    dialog.ok_button.click()  # no reason
+    assert any(error.isVisible() for error in dialog.field_errors.values()) \
+        or dialog.general_error.isVisible()
+    assert len(demo_desk.personnel.grants(officer)) == before
+    dialog.reason_edit.setPlainText("调动审查")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: tab.open_dialog is None)
+    assert tab.panel.model.rowCount() == before + 1
+
+    auditor = sign_in(demo_desk, "chenjing")
+    audit_page = shown(qtbot, ApprovalsPage(demo_desk, auditor), (1280, 760))
+    assert audit_page.grants is not None
+    assert audit_page.grants.panel.model.rowCount() == before + 1
+    row = audit_page.grants.panel.model.row(0)
+    assert row["title"] != "测试人事档案"  # the auditor sees a placeholder
+    assert not audit_page.grants.grant_button.isVisibleTo(audit_page)
