@@ -394,3 +394,80 @@ def test_grants_tab_for_the_personnel_officer(qtbot, demo_desk):
     row = audit_page.grants.panel.model.row(0)
     assert row["title"] != "测试人事档案"  # the auditor sees a placeholder
     assert not audit_page.grants.grant_button.isVisibleTo(audit_page)
+
+
+def test_today_the_manager_approves_from_the_waiting_box(qtbot, demo_desk, clerk, manager,
+                                                         secret_ref, signing):
+    from desk_app.ui.main_window import MainWindow
+
+    filed = file_request(demo_desk, clerk, secret_ref)
+    window = MainWindow(demo_desk, manager, idle_ms=3_600_000)
+    qtbot.addWidget(window)
+    window.show()
+    today = window.pages["today"]
+    waiting = demo_desk.approvals.waiting_count(manager)
+    assert waiting >= 1
+    assert today.waiting_label.text().startswith(f"{waiting} request")
+    assert today.due_label is not None and today.expiring_label is not None
+    assert today.waiting_button.isEnabled()
+    today.waiting_button.click()
+    assert window.current_area() == "approvals"
+    page = window.pages["approvals"]
+    dialog = page.requests.open_dialog
+    assert isinstance(dialog, DecisionDialog)
+    assert page.requests.panel() is page.requests.panels["waiting"]
+    first = demo_desk.approvals.page(manager, __import__(
+        "desk_app.services.approvals", fromlist=["ApprovalFilter"]).ApprovalFilter(view="waiting"),
+        0, 1)[0]
+    assert first["number"] in dialog.windowTitle()
+    dialog.reason_edit.setPlainText("同意")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: page.requests.open_dialog is None)
+    assert demo_desk.approvals.show(manager, first["id"])["status"] == "approved"
+    assert demo_desk.approvals.waiting_count(manager) == waiting - 1
+    del filed
+    window.close()
+
+
+def test_today_boxes_follow_the_roles(qtbot, demo_desk):
+    from desk_app.ui.pages.today import TodayPage
+
+    for user, box, waiting, due in (("admin", False, False, False), ("wangfang", True, False, True),
+                                    ("liuyang", False, False, False),
+                                    ("chenjing", True, False, True)):
+        widget = TodayPage(demo_desk, sign_in(demo_desk, user))
+        qtbot.addWidget(widget)
+        assert (widget.approvals_box is not None) == box, user
+        assert (widget.waiting_label is not None) == waiting, user
+        assert (widget.due_label is not None) == due, user
+
+
+def test_archive_grant_access_for_the_personnel_officer(qtbot, demo_desk):
+    from desk_app.ui.archive.dialogs import GrantAccessDialog
+    from desk_app.ui.archive.page import ArchivePage
+
+    officer = sign_in(demo_desk, "liuyang")
+    made = demo_desk.archive.add_item(officer, title="测试人事档案二", kind="YH", dept="XZ",
+                                      level="personnel")
+    page = shown(qtbot, ArchivePage(demo_desk, officer), (1280, 760))
+    assert page.grant_button.isVisibleTo(page)
+    page.scan(made.ref)
+    assert page.grant_button.isEnabled()
+    before = len(demo_desk.personnel.grants(officer))
+    page.grant_access()
+    dialog = page.open_dialog
+    assert isinstance(dialog, GrantAccessDialog)
+    qtbot.keyClicks(dialog.user_edit, "nobody")
+    dialog.reason_edit.setPlainText("审查")
+    dialog.ok_button.click()
+    assert dialog.field_errors["user"].isVisible()
+    assert len(demo_desk.personnel.grants(officer)) == before
+    dialog.user_edit.setText("zhangwei")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: page.open_dialog is None)
+    grants = demo_desk.personnel.grants(officer)
+    assert len(grants) == before + 1
+    assert any(g["ref"] == made.ref and g["user"] in ("zhangwei", "张伟") for g in grants)
+
+    clerk_page = shown(qtbot, ArchivePage(demo_desk, sign_in(demo_desk, "wangfang")))
+    assert not clerk_page.grant_button.isVisibleTo(clerk_page)

@@ -226,3 +226,41 @@ class LabelsDialog(FormDialog):
             self.error_at(error.field if isinstance(error, ValidationError) else None, str(error))
         else:
             show_error(self, error)
+
+
+class GrantAccessDialog(FormDialog):
+    """The personnel officer lets one user read one personnel file until a day, with a
+    reason (R6); listed and revocable on the Approvals page."""
+
+    def __init__(self, desk, actor: Actor, ref: str, parent: QWidget | None = None) -> None:
+        from datetime import timedelta
+
+        from PySide6.QtWidgets import QDateEdit, QPlainTextEdit
+
+        from desk_app.ui.widgets.fields import to_qdate
+
+        super().__init__(parent)
+        self.desk, self.actor, self.ref = desk, actor, ref
+        self.setObjectName("grant_access_dialog")
+        self.setWindowTitle(_("Grant access to {ref}").format(ref=ref))
+        self.user_edit = line_edit("user", placeholder=_("user name, e.g. zhangwei"))
+        self.until_edit = QDateEdit(to_qdate(desk.today() + timedelta(days=7)))
+        self.until_edit.setObjectName("until")
+        self.until_edit.setDisplayFormat("yyyy-MM-dd")
+        self.until_edit.setCalendarPopup(True)
+        self.reason_edit = QPlainTextEdit()
+        self.reason_edit.setObjectName("reason")
+        self.reason_edit.setTabChangesFocus(True)
+        self.reason_edit.setFixedHeight(64)
+        self.add_field("user", _("&User:"), self.user_edit)
+        self.add_field("until", _("Un&til:"), self.until_edit)
+        self.add_field("reason", _("&Reason:"), self.reason_edit)
+        self.ok_button.setText(_("&Grant"))
+        self.user_edit.setFocus()
+
+    def submit(self):
+        from desk_app.ui.widgets.fields import from_qdate
+
+        return self.desk.personnel.grant(self.actor, self.ref, self.user_edit.text().strip(),
+                                         from_qdate(self.until_edit.date()),
+                                         self.reason_edit.toPlainText())

@@ -33,6 +33,7 @@ from desk_app.i18n import _, ngettext
 from desk_app.services.archive import ItemFilter, ItemView, visible_levels
 from desk_app.ui.archive.dialogs import (
     AdmitOfficerDialog,
+    GrantAccessDialog,
     LabelsDialog,
     NewItemDialog,
     NewLocationDialog,
@@ -259,12 +260,15 @@ class ArchivePage(Page):
         self.admit_button = QPushButton(_("A&dmit officer…"))
         self.admit_button.setObjectName("admit_officer")
         self.admit_button.setToolTip(_("Give another personnel officer the personnel key"))
+        self.grant_button = QPushButton(_("&Grant access…"))
+        self.grant_button.setObjectName("grant_access")
+        self.grant_button.setToolTip(_("Let one user read this personnel file until a day"))
         self.export_button = ExportButton(desk, actor, "items", self)
         buttons = QHBoxLayout()
         buttons.addWidget(self.count_label)
         buttons.addStretch(1)
         for button in (self.new_item_button, self.new_location_button, self.labels_button,
-                       self.lend_button, self.admit_button, self.export_button):
+                       self.lend_button, self.admit_button, self.grant_button, self.export_button):
             buttons.addWidget(button)
         self.body.addLayout(buttons)
         can_edit = actor.can(ArchivePermission.ARCHIVE_EDIT)
@@ -273,6 +277,7 @@ class ArchivePage(Page):
         self.new_location_button.setVisible(can_edit)
         self.admit_button.setVisible(actor.can(ArchivePermission.PERSONNEL_ADMIT))
         self.lend_button.setVisible(actor.can(ArchivePermission.LOAN_HANDLE))
+        self.grant_button.setVisible(actor.can(ArchivePermission.PERSONNEL_GRANT))
 
         # --- wiring
         self.search_edit.textChanged.connect(lambda _text: self.search_timer.start())
@@ -293,6 +298,7 @@ class ArchivePage(Page):
         self.labels_button.clicked.connect(self.print_labels)
         self.lend_button.clicked.connect(self.lend_selected)
         self.admit_button.clicked.connect(self.admit_officer)
+        self.grant_button.clicked.connect(self.grant_access)
         self._update_count()
         self._update_actions()
 
@@ -391,6 +397,8 @@ class ArchivePage(Page):
         has = bool(self.selected_items())
         self.labels_button.setEnabled(has)
         self.lend_button.setEnabled(has)
+        items = self.selected_items()
+        self.grant_button.setEnabled(len(items) == 1 and items[0].level == rules.Level.PERSONNEL)
 
     # ---------------------------------------------------------------- scanning
 
@@ -433,6 +441,13 @@ class ArchivePage(Page):
             show_error(self, error)
             return
         self.run_dialog(dialog)
+
+    def grant_access(self) -> None:
+        """R6: the personnel officer lets one named user read the selected personnel file."""
+        items = self.selected_items()
+        if len(items) == 1 and items[0].level == rules.Level.PERSONNEL:
+            self.run_dialog(GrantAccessDialog(self.desk, self.actor, items[0].ref, self),
+                            lambda _grant: None)
 
     def lend_selected(self) -> None:
         """Lending is the Loans page's: it opens its lend dialog with the selected items."""
