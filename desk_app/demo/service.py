@@ -85,7 +85,13 @@ class DemoService(Service):
         created += self._staff(actor, max(0, scale - 1) * 50, existing)
         counts = {"users": created, **self._archive(actor, scale), **self._reception(actor, scale)}
         self._seal_personnel_files()
+        counts.update(self._retention(actor))
         return counts
+
+    def _retention(self, actor: Actor) -> dict[str, int]:
+        from desk_app.demo.retention import generate_retention
+
+        return generate_retention(self, actor, DEMO_PASSWORD)
 
     def _seal_personnel_files(self) -> None:
         """The demo's personnel files are written in clear text (demo.archive); seal them at

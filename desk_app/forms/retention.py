@@ -28,7 +28,7 @@ def destruction_pdf(company: str, data: dict[str, Any], decision: dict[str, Any]
     spec.table([_("Reference"), _("Title"), _("Kind"), _("Department"), _("Year"),
                 _("Retention")],
                [[i["ref"], i["title"], i["kind"], i["dept"], str(i["year"]), i["retention"]]
-                for i in data["items"]], col_widths=[3, 6, 2, 2, 1, 2])
+                for i in data["items"]], col_widths=[3.6, 5.4, 2, 2, 1, 2])
     spec.heading(_("Decision"))
     spec.key_values([
         (_("Decision"), _("Approved: the files listed may be destroyed.") if decision["approved"]

@@ -60,6 +60,29 @@ def open_hold(item_id: int) -> Any:
                                        & DisposalHold.released_at.is_null())
 
 
+def refresh_review_dates(scope: Any, years: int | None) -> int:
+    """Set the review date of the files of ``scope`` kept ``years`` (None or 0: permanent):
+    one UPDATE per file year present, found by index probes — no date functions, the same SQL
+    on SQLite and PostgreSQL. The file year is the document's, else the registration's."""
+    if not years:
+        return int(Item.update(review_on=None).where(scope).execute())
+    updated = 0
+    for column, dated in ((Item.doc_date, Item.doc_date.is_null(False)),
+                          (Item.created_at, Item.doc_date.is_null())):
+        where = scope & dated
+        first = Item.select(peewee.fn.MIN(column)).where(where).scalar()
+        while first is not None:
+            year = first.year if isinstance(first, date) else int(str(first)[:4])
+            low, high = ((date(year, 1, 1), date(year + 1, 1, 1)) if column is Item.doc_date
+                         else (datetime(year, 1, 1), datetime(year + 1, 1, 1)))
+            updated += Item.update(review_on=retention_rules.review_on(year, None, years)).where(
+                where & (column >= low) & (column < high)).execute()
+            if year >= 9998:
+                break
+            first = Item.select(peewee.fn.MIN(column)).where(where & (column >= high)).scalar()
+    return updated
+
+
 def due_where(actor: Actor, today: date) -> Any:
     """Items due for review on ``today`` that ``actor`` may see (review_on is indexed)."""
     return ((Item.review_on <= today) & (Item.status != DESTROYED)
@@ -88,34 +111,11 @@ class RetentionService(Service):
                 raise ValidationError(_("Unknown kind {code}.").format(code=kind_code), field="kind")
             before = kind.retention_years
             Kind.update(retention_years=years).where(Kind.id == kind.id).execute()
-            updated = self._refresh_review_dates(kind.id, years)
+            updated = refresh_review_dates(
+                (Item.kind == kind.id) & Item.retention_years.is_null(), years)
             tx.audit(actor, "kind.retention", "kind", kind.id,
                      before={"code": kind.code, "retention_years": before},
                      after={"code": kind.code, "retention_years": years, "items": updated})
-        return updated
-
-    @staticmethod
-    def _refresh_review_dates(kind_id: int, years: int | None) -> int:
-        """One UPDATE per file year present (found by index probes, no date functions: the
-        same SQL on SQLite and PostgreSQL) for the kind's files without their own retention."""
-        scope = (Item.kind == kind_id) & Item.retention_years.is_null()
-        if years is None:
-            return int(Item.update(review_on=None).where(scope).execute())
-        updated = 0
-        for column, dated in ((Item.doc_date, Item.doc_date.is_null(False)),
-                              (Item.created_at, Item.doc_date.is_null())):
-            where = scope & dated
-            first = Item.select(peewee.fn.MIN(column)).where(where).scalar()
-            while first is not None:
-                year = first.year if isinstance(first, date) else int(str(first)[:4])
-                low, high = ((date(year, 1, 1), date(year + 1, 1, 1)) if column is Item.doc_date
-                             else (datetime(year, 1, 1), datetime(year + 1, 1, 1)))
-                updated += Item.update(
-                    review_on=retention_rules.review_on(year, None, years)).where(
-                    where & (column >= low) & (column < high)).execute()
-                if year >= 9998:
-                    break
-                first = Item.select(peewee.fn.MIN(column)).where(where & (column >= high)).scalar()
         return updated
 
     # ------------------------------------------------------------ due for review
