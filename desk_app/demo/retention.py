@@ -14,7 +14,7 @@ from desk_app.domain.roles import parse_roles
 from desk_app.domain.users import Actor
 from desk_app.services.base import Service
 from desk_app.store.approvals import Destruction
-from desk_app.store.archive import Item, Kind
+from desk_app.store.archive import Item, Kind, tuples
 from desk_app.store.models import User
 
 # Kind code → default retention in years (the others stay permanent).
@@ -48,8 +48,8 @@ def generate_retention(demo: Service, actor: Actor, password: str) -> dict[str, 
     # The demo's files were inserted in bulk: their own retentions get their review dates.
     with demo.write() as tx:
         updated = 0
-        for (years,) in (Item.select(Item.retention_years).distinct()
-                         .where(Item.retention_years.is_null(False)).tuples()):
+        for (years,) in tuples(Item.select(Item.retention_years).distinct()
+                               .where(Item.retention_years.is_null(False))):
             updated += refresh_review_dates(Item.retention_years == years, years)
         tx.audit(actor, "demo.retention", "item", None, after={"review_dates": updated})
     for code, years in KIND_YEARS.items():
@@ -59,9 +59,9 @@ def generate_retention(demo: Service, actor: Actor, password: str) -> dict[str, 
     if clerk is None or manager is None or witness is None:
         return {"review_dates": updated}
     today = local_today(demo.ctx.clock.now())
-    due = [ref for (ref,) in Item.select(Item.ref).where(
+    due = [ref for (ref,) in tuples(Item.select(Item.ref).where(
         (Item.review_on <= today) & (Item.status == "available") & (Item.level == "public"))
-        .order_by(Item.review_on, Item.id).limit(6).tuples()]
+        .order_by(Item.review_on, Item.id).limit(6))]
     if len(due) < 6:
         return {"review_dates": updated}
     retention.hold(clerk, due[3], "物业服务合同纠纷尚在诉讼中，相关函件需保留作证据。")
