@@ -23,6 +23,7 @@ from desk_app.desk import Desk
 from desk_app.domain.errors import PermissionDenied
 from desk_app.domain.roles import Role
 from desk_app.domain.users import Actor
+from desk_app.services.approvals import ApprovalFilter
 from desk_app.services.archive import ItemFilter
 from desk_app.services.base import Service
 from desk_app.services.loans import BorrowerInput, LoanFilter
@@ -55,6 +56,8 @@ ONLY_PERSONNEL = frozenset({PERSONNEL})
 RETENTION_READ = frozenset({CLERK, SUPERVISOR, MANAGER, AUDITOR})
 RETENTION_DESK = frozenset({CLERK, SUPERVISOR})
 ONLY_MANAGER = frozenset({MANAGER})
+APPROVAL_READ = frozenset({CLERK, SUPERVISOR, MANAGER, AUDITOR})
+APPROVAL_DESK = frozenset({CLERK, SUPERVISOR})
 
 ALLOWED: dict[str, frozenset[Role]] = {
     # signing in and one's own account
@@ -185,6 +188,17 @@ ALLOWED: dict[str, frozenset[Role]] = {
     **{f"{cls}.{name}": RETENTION_READ for cls in ("DestructionRegister", "ReviewDueRegister")
        for name in ("count", "page", "rows")},
     "DestructionRegister.export_rows": REGISTER_EXPORT,
+    # confidential access approvals (R5): the desk files requests and records copies, the
+    # manager decides and revokes
+    **{f"ApprovalService.{name}": APPROVAL_DESK
+       for name in ("request", "record_copies", "dispose_copies")},
+    "ApprovalService.decide": ONLY_MANAGER,
+    "ApprovalService.revoke": ONLY_MANAGER,
+    **{f"ApprovalService.{name}": APPROVAL_READ
+       for name in ("show", "document", "count", "page", "explain", "waiting_count", "expiring",
+                    "history_for_item")},
+    **{f"ApprovalRegister.{name}": APPROVAL_READ for name in ("count", "page", "rows")},
+    "ApprovalRegister.export_rows": REGISTER_EXPORT,
     "ReviewDueRegister.export_rows": REGISTER_EXPORT,
 }
 
@@ -461,6 +475,45 @@ def _destruction_read(method: str) -> Callable[[World], Call]:
     return prepare
 
 
+def _access_request(w: World, decided: bool = True, access: str = "take-out",
+                    copies: int | None = None) -> dict[str, Any]:
+    today = w.desk.today()
+    data = w.desk.approvals.request(w.staff, [w.item("secret")], BorrowerInput(user_name="target"),
+                                    "审计", access, today, today + timedelta(days=7), copies)
+    if decided:
+        data = w.desk.approvals.decide(w.actors[MANAGER], data["id"], True, "同意", PASSWORD)
+    return data
+
+
+def _approval_call(method: str, decided: bool = True) -> Callable[[World], Call]:
+    def prepare(w: World) -> Call:
+        data = _access_request(w, decided)
+        if method == "decide":
+            return lambda a: w.desk.approvals.decide(a, data["id"], True, "同意", PASSWORD)
+        if method == "revoke":
+            return lambda a: w.desk.approvals.revoke(a, data["id"], "提前收回")
+        return lambda a: getattr(w.desk.approvals, method)(a, data["id"])
+    return prepare
+
+
+def _request_access(w: World) -> Call:
+    ref, today = w.item("secret"), w.desk.today()
+    return lambda a: w.desk.approvals.request(a, [ref], BorrowerInput(user_name="target"), "审计",
+                                              "read", today, today + timedelta(days=1))
+
+
+def _record_copies(w: World) -> Call:
+    data = _access_request(w, access="copy", copies=3)
+    return lambda a: w.desk.approvals.record_copies(a, data["id"], data["items"][0]["ref"], 1)
+
+
+def _dispose_copies(w: World) -> Call:
+    data = _access_request(w, access="copy", copies=3)
+    made = w.desk.approvals.record_copies(w.staff, data["id"], data["items"][0]["ref"], 1)
+    copy_id = made["copies_made"][0]["id"]
+    return lambda a: w.desk.approvals.dispose_copies(a, copy_id, "returned")
+
+
 # Who may export each register (ExportService.export checks the register's own permission).
 EXPORTS: dict[str, frozenset[Role]] = {
     "audit": AUDIT_READ,
@@ -471,6 +524,7 @@ EXPORTS: dict[str, frozenset[Role]] = {
     "complaints": RECEPTION_READ,
     "destructions": REGISTER_EXPORT,
     "review_due": REGISTER_EXPORT,
+    "approvals": REGISTER_EXPORT,
 }
 
 
@@ -491,7 +545,8 @@ def _source_call(register: str, method: str) -> Callable[[World], Call]:
 _SOURCE_CLASSES = {"AuditRegister": "audit", "ItemRegister": "items", "LoanRegister": "loans",
                    "VisitRegister": "visits", "CallBackRegister": "callbacks",
                    "ComplaintRegister": "complaints",
-                   "DestructionRegister": "destructions", "ReviewDueRegister": "review_due"}
+                   "DestructionRegister": "destructions", "ReviewDueRegister": "review_due",
+                   "ApprovalRegister": "approvals"}
 
 
 ACTIONS: dict[str, Callable[[World], Call]] = {
@@ -623,6 +678,21 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "ComplaintService.export_complaint_stats":
         lambda w: lambda a: w.desk.complaints.export_complaint_stats(a, 2026, 11, "xlsx",
                                                                     w.out("xlsx")),
+    "ApprovalService.request": _request_access,
+    "ApprovalService.decide": _approval_call("decide", decided=False),
+    "ApprovalService.revoke": _approval_call("revoke"),
+    "ApprovalService.record_copies": _record_copies,
+    "ApprovalService.dispose_copies": _dispose_copies,
+    "ApprovalService.show": _approval_call("show"),
+    "ApprovalService.document": _approval_call("document"),
+    "ApprovalService.count": lambda w: lambda a: w.desk.approvals.count(a, ApprovalFilter()),
+    "ApprovalService.page": lambda w: lambda a: w.desk.approvals.page(a, ApprovalFilter(), 0, 10),
+    "ApprovalService.explain": lambda w: lambda a: w.desk.approvals.explain(
+        a, [w.secret_ref], BorrowerInput(user_name="target"), False, None),
+    "ApprovalService.waiting_count": lambda w: lambda a: w.desk.approvals.waiting_count(a),
+    "ApprovalService.expiring": lambda w: lambda a: w.desk.approvals.expiring(a),
+    "ApprovalService.history_for_item":
+        lambda w: lambda a: w.desk.approvals.history_for_item(a, w.secret_ref),
     "RetentionService.set_kind_retention":
         lambda w: lambda a: w.desk.retention.set_kind_retention(a, "TZ", 30),
     "RetentionService.due_count": lambda w: lambda a: w.desk.retention.due_count(a),
