@@ -1,4 +1,5 @@
-"""Personnel officers and the personnel key (R6) on the command line."""
+"""Personnel officers, the personnel key and grants of personnel files (R6) on the command
+line."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from desk_app.cli.common import (
     CliError,
     add_actions,
     add_command,
+    bounded_int,
     emit,
     json_option,
     option,
+    parse_date,
     safe_text,
     with_actor,
 )
@@ -30,6 +33,20 @@ def register(commands) -> None:
     add_command(personnel, "recover",
                 _("open the personnel key with the recovery code and keep it sealed for you"),
                 cmd_recover)
+    grant = add_actions(commands, "grant", _("let one user read one personnel file for a time"))
+    add_command(grant, "add", _("grant a user read access to a personnel file until a day"),
+                cmd_grant_add, option("ref", metavar="REF", help=_("the personnel file")),
+                option("--to", dest="to", required=True, metavar="USER",
+                       help=_("the user who may read it")),
+                option("--until", required=True, type=parse_date, metavar="YYYY-MM-DD",
+                       help=_("the last day (at most 366 days ahead)")),
+                option("--reason", required=True, help=_("why")), json_option())
+    add_command(grant, "list", _("grants of personnel files, newest first"), cmd_grant_list,
+                option("--current", action="store_true", help=_("only the live ones")),
+                json_option())
+    add_command(grant, "revoke", _("end a grant now"), cmd_grant_revoke,
+                option("id", type=bounded_int(1, 2**62), metavar="ID"),
+                option("--reason", default="", help=_("why")), json_option())
 
 
 @with_actor
@@ -78,4 +95,36 @@ def cmd_recover(desk, actor, args) -> int:
         code = getpass.getpass(_("Recovery code: "))
     desk.personnel.recover(actor, code)
     print(_("The personnel key is sealed for {name} again.").format(name=safe_text(actor.name)))
+    return 0
+
+
+GRANT_COLUMNS = ("id", "ref", "title", "user", "until", "status", "reason", "granted_by")
+
+
+@with_actor
+def cmd_grant_add(desk, actor, args) -> int:
+    grant = desk.personnel.grant(actor, args.ref, args.to, args.until, args.reason)
+    if args.json:
+        emit(args, [grant], ())
+        return 0
+    print(_("Grant {id}: {user} may read {ref} until the end of {until}.").format(
+        id=grant["id"], user=safe_text(grant["user"]), ref=safe_text(grant["ref"]),
+        until=grant["until"].isoformat()))
+    return 0
+
+
+@with_actor
+def cmd_grant_list(desk, actor, args) -> int:
+    emit(args, desk.personnel.grants(actor, current_only=args.current), GRANT_COLUMNS)
+    return 0
+
+
+@with_actor
+def cmd_grant_revoke(desk, actor, args) -> int:
+    grant = desk.personnel.revoke_grant(actor, args.id, args.reason)
+    if args.json:
+        emit(args, [grant], ())
+        return 0
+    print(_("Grant {id} is revoked: {user} no longer sees {ref}.").format(
+        id=grant["id"], user=safe_text(grant["user"]), ref=safe_text(grant["ref"])))
     return 0
