@@ -336,3 +336,50 @@ def test_personnel_files_stay_out_of_reach(desk, people, admin):
         desk.retention.hold(clerk, sealed, "x")
     with pytest.raises(NotFound):
         desk.retention.propose(clerk, [sealed], "x")
+
+
+def _deciding_desk(url: str, user: str, destruction_id: int, approve: bool, barrier,
+                   results) -> None:
+    """One desk process: sign in, wait for the other, decide."""
+    from tests.desks import close_desk, first_line, open_desk
+
+    desk = None
+    try:
+        desk, manager = open_desk(url, user)
+        barrier.wait(120)
+        desk.retention.decide(manager, destruction_id, approve, "两台同时决定", PASSWORD)
+        results.put((user, "decided"))
+    except Conflict as error:
+        results.put((user, "conflict: " + first_line(error)))
+    except Exception as error:  # reported to the parent
+        results.put((user, f"{type(error).__name__}: {first_line(error)}"))
+        barrier.abort()
+    finally:
+        close_desk(desk)
+
+
+def test_two_desks_deciding_at_once(desk, db_url, people, admin):
+    """Two managers at two desks decide the same list at the same moment: one decision is
+    stored and signed, the other desk gets the clear conflict."""
+    import multiprocessing
+
+    add_user(desk, admin, "boss2", "manager")
+    listed = desk.retention.propose(people["clerk"], [_old(desk, people["clerk"])], "超过保管期限")
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    processes = [ctx.Process(target=_deciding_desk,
+                             args=(db_url, user, listed["id"], approve, barrier, results))
+                 for user, approve in (("boss", True), ("boss2", False))]
+    for process in processes:
+        process.start()
+    outcome = dict(results.get(timeout=180) for _ in processes)
+    for process in processes:
+        process.join(30)
+    assert sorted(text.split(":")[0] for text in outcome.values()) == ["conflict", "decided"], \
+        outcome
+    assert all("decided only once" in text for text in outcome.values() if text != "decided")
+    assert SignedDocument.select().where(SignedDocument.kind == "destruction_decision").count() == 1
+    assert AuditEntry.select().where(AuditEntry.action == "destruction_decision.sign").count() == 1
+    winner = next(user for user, text in outcome.items() if text == "decided")
+    assert Destruction.get_by_id(listed["id"]).status == (
+        "approved" if winner == "boss" else "refused")
