@@ -172,6 +172,7 @@ class DecisionDialog(FormDialog):
         self.add_field("reason", _("&Reason:"), self.reason_edit)
         self.ok_button.setText(_("&Sign decision…"))
         self.ok_button.setObjectName("sign_decision")
+        self.setMinimumWidth(520)
         self.approve_radio.setFocus()
 
     def submit(self) -> Any:

@@ -39,7 +39,7 @@ class ApprovalsPage(Page):
         self.grants: GrantsTab | None = None
         if actor.can(ApprovalsPermission.APPROVAL_VIEW):
             self.requests = RequestsTab(desk, actor)
-            self._add(self.requests, "requests", _("Access &requests"))
+            self._add(self.requests, "requests", _("Access re&quests"))
         if actor.can(ApprovalsPermission.RETENTION_VIEW):
             self.retention = RetentionTab(desk, actor)
             self._add(self.retention, "retention", _("Re&tention"))

@@ -46,8 +46,8 @@ def request_columns() -> list[Column]:
         Column(lambda: _("Status"), lambda row: row["status_label"]),
         Column(lambda: _("Requester"), lambda row: row["borrower"]),
         Column(lambda: _("Access"), lambda row: row["access_label"]),
-        Column(lambda: _("From"), lambda row: day_text(row["window_from"])),
-        Column(lambda: _("To"), lambda row: day_text(row["window_to"])),
+        Column(lambda: _("Valid from"), lambda row: day_text(row["window_from"])),
+        Column(lambda: _("Valid until"), lambda row: day_text(row["window_to"])),
         Column(lambda: _("Requested"), lambda row: local_text(row["requested_at"])),
         Column(lambda: _("Decided by"), lambda row: row["decided_by"] or ""),
         Column(lambda: _("Items"), lambda row: row["refs"], tooltip=lambda row: row["refs"]),
@@ -65,7 +65,7 @@ class RequestDetail(QGroupBox):
     """One request's record: who, what, the decision, items, copies and events."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(_("Request"), parent)
+        super().__init__(_("Access request"), parent)
         self.setObjectName("request_detail")
         self.summary = QLabel(_("Select a request in the list."))
         self.summary.setObjectName("request_summary")
@@ -89,20 +89,22 @@ class RequestDetail(QGroupBox):
             self.events.setColumnWidth(column, width)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
-        for title, widget in ((_("Items"), self.items), (_("Copies made"), self.copies),
-                              (_("History"), self.events)):
-            label = QLabel(title)
-            font = label.font()
+        self.copies_title = QLabel(_("Copies made"))
+        for title, widget, stretch in ((QLabel(_("Files")), self.items, 1),
+                                       (self.copies_title, self.copies, 1),
+                                       (QLabel(_("History")), self.events, 2)):
+            font = title.font()
             font.setBold(True)
-            label.setFont(font)
-            layout.addWidget(label)
-            layout.addWidget(widget, 1)
+            title.setFont(font)
+            layout.addWidget(title)
+            layout.addWidget(widget, stretch)
         self.show_request(None)
 
     def show_request(self, request: dict[str, Any] | None) -> None:
         for tree in (self.items, self.copies, self.events):
             tree.clear()
         self.copies.setVisible(bool(request and request["copies_made"]))
+        self.copies_title.setVisible(self.copies.isVisibleTo(self))
         if request is None:
             self.summary.setText(_("Select a request in the list."))
             return
@@ -156,12 +158,12 @@ class RequestsTab(QWidget, DialogHost):
             flt = ApprovalFilter(view=view)
             return RegisterPanel(f"approvals_{view}", lambda: desk.approvals.count(actor, flt),
                                  lambda offset, limit: desk.approvals.page(actor, flt, offset, limit),
-                                 request_columns(), (110, 80, 120, 90, 90, 90, 130, 90))
+                                 request_columns(), (110, 130, 120, 90, 90, 90, 130, 90))
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("request_tabs")
         self.panels: dict[str, RegisterPanel] = {}
-        views = [(ALL, _("&Requests")), (EXPIRING, _("E&xpiring soon")), (ENDED, _("E&nded"))]
+        views = [(ALL, _("A&ll requests")), (EXPIRING, _("Expiring &soon")), (ENDED, _("&Ended"))]
         if actor.can(P.APPROVAL_DECIDE):
             views.insert(0, (WAITING, _("&Waiting for me")))
         else:
@@ -207,6 +209,7 @@ class RequestsTab(QWidget, DialogHost):
         layout.addLayout(row)
         for each in self.panels.values():
             each.rows_changed.connect(self._selection_changed)
+            each.table.activated.connect(lambda _index: self._activated())
         self.tabs.currentChanged.connect(lambda *_args: self._selection_changed())
         self._selection_changed()
 
@@ -273,6 +276,11 @@ class RequestsTab(QWidget, DialogHost):
 
     # ---------------------------------------------------------------- actions
 
+    def _activated(self) -> None:
+        """Enter or a double click on a row: the manager decides a pending request."""
+        if self.buttons["decide"].isVisible() and self.buttons["decide"].isEnabled():
+            self.decide()
+
     def new_request(self, refs: list[str] | None = None) -> NewRequestDialog:
         dialog = NewRequestDialog(self.desk, self.actor, self, refs)
         self.run_dialog(dialog, self._filed)
@@ -295,9 +303,10 @@ class RequestsTab(QWidget, DialogHost):
             return None
         refs = ", ".join(item["ref"] for item in request["items"])
         about = "\n".join((
-            _("{number}: {name} asks to {access} {refs}.").format(
+            _("{number}: {name} asks for access ({access}).").format(
                 number=request["number"], name=request["borrower"],
-                access=request["access_label"], refs=refs),
+                access=request["access_label"]),
+            _("Files: {refs}").format(refs=refs),
             _("Window: {start} to {end}").format(start=day_text(request["window_from"]),
                                                   end=day_text(request["window_to"])),
             _("Purpose: {purpose}").format(purpose=request["purpose"])))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,7 +23,7 @@ from desk_app.ui.approvals.common import ReasonDialog, RegisterPanel, reason_fie
 from desk_app.ui.approvals.dialogs import CarryOutDialog, DecisionDialog, split_refs
 from desk_app.ui.errors import show_error
 from desk_app.ui.models.paged import Column
-from desk_app.ui.widgets.export_dialog import ExportButton
+from desk_app.ui.widgets.export_dialog import ExportButton, can_export
 from desk_app.ui.widgets.fields import line_edit
 from desk_app.ui.widgets.form_dialog import FormDialog
 from desk_app.ui.widgets.page import DialogHost
@@ -39,7 +40,8 @@ def due_columns() -> list[Column]:
         Column(lambda: _("Kind"), lambda row: row["kind"]),
         Column(lambda: _("Department"), lambda row: row["dept"]),
         Column(lambda: _("Date"), lambda row: day_text(row["doc_date"])),
-        Column(lambda: _("Kept (years)"), lambda row: row["retention_years"] or ""),
+        Column(lambda: _("Kept (years)"), lambda row: row["retention_years"] or "",
+               align=Qt.AlignmentFlag.AlignRight),
         Column(lambda: _("Review on"), lambda row: day_text(row["review_on"])),
         Column(lambda: _("Note"), lambda row: "; ".join(
             text for flag, text in ((row["held"], _("on hold")), (row["on_loan"], _("on loan")))
@@ -121,7 +123,7 @@ class RetentionTab(QWidget, DialogHost):
         }
         self.tabs = QTabWidget()
         self.tabs.setObjectName("retention_tabs")
-        for key, title in ((DUE, _("Due for re&view")), (HOLDS, _("&Holds")),
+        for key, title in ((DUE, _("Due for re&view")), (HOLDS, _("Hold&s")),
                            (LISTS, _("Destruction &lists"))):
             self.tabs.addTab(self.panels[key], title)
         self.count_label = QLabel()
@@ -133,11 +135,11 @@ class RetentionTab(QWidget, DialogHost):
         row.addStretch(1)
         for key, text, slot, visible in (
             ("hold", _("&Hold…"), self.hold, manage),
-            ("release", _("Re&lease…"), self.release, manage),
+            ("release", _("R&elease…"), self.release, manage),
             ("propose", _("&Propose destruction…"), self.propose, manage),
             ("decide", _("&Decide…"), self.decide, decide),
             ("carry_out", _("&Carry out…"), self.carry_out, manage),
-            ("record", _("Show &record"), self.show_record, True),
+            ("record", _("Show rec&ord"), self.show_record, True),
         ):
             button = QPushButton(text)
             button.setObjectName(f"retention_{key}")
@@ -145,14 +147,19 @@ class RetentionTab(QWidget, DialogHost):
             button.setVisible(visible)
             row.addWidget(button)
             self.buttons[key] = button
-        self.export_button = ExportButton(desk, actor, "destructions", self)
-        row.addWidget(self.export_button)
+        self.export_buttons = {DUE: ExportButton(desk, actor, "review_due", self),
+                               LISTS: ExportButton(desk, actor, "destructions", self)}
+        self.exportable = {key: can_export(desk, actor, button.register)
+                           for key, button in self.export_buttons.items()}
+        for button in self.export_buttons.values():
+            row.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(row)
         for panel in self.panels.values():
             panel.rows_changed.connect(self._update)
+        self.panels[LISTS].table.activated.connect(lambda _index: self._list_activated())
         self.tabs.currentChanged.connect(lambda *_args: self._update())
         self._update()
 
@@ -189,6 +196,8 @@ class RetentionTab(QWidget, DialogHost):
                  HOLDS: ngettext("{count} hold", "{count} holds", count),
                  LISTS: ngettext("{count} destruction list", "{count} destruction lists", count)}
         self.count_label.setText(texts[key].format(count=count))
+        for tab, button in self.export_buttons.items():
+            button.setVisible(tab == key and self.exportable[tab])
         rows = panel.selected_rows()
         one = panel.current()
         self.buttons["release"].setEnabled(key == HOLDS and one is not None)
@@ -199,6 +208,14 @@ class RetentionTab(QWidget, DialogHost):
         self.buttons["record"].setEnabled(status in ("approved", "refused", "done"))
 
     # ---------------------------------------------------------------- actions
+
+    def _list_activated(self) -> None:
+        """Enter or a double click on a destruction list: its next step, or its record."""
+        for key in ("decide", "carry_out", "record"):
+            button = self.buttons[key]
+            if button.isVisible() and button.isEnabled():
+                button.click()
+                return
 
     def hold(self) -> None:
         panel = self.panels[self.current_key()]
