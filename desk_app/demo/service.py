@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from desk_app.demo.grants import generate_grants
 from desk_app.domain.errors import PermissionDenied
 from desk_app.domain.roles import Permission, Role, format_roles, parse_roles
 from desk_app.domain.users import SYSTEM, Actor
@@ -85,8 +86,15 @@ class DemoService(Service):
         created += self._staff(actor, max(0, scale - 1) * 50, existing)
         counts = {"users": created, **self._archive(actor, scale), **self._reception(actor, scale)}
         self._seal_personnel_files()
+        counts["grants"] = generate_grants(self.personnel)
         counts.update(self._retention(actor))
+        counts.update(self._approvals())
         return counts
+
+    def _approvals(self) -> dict[str, int]:
+        from desk_app.demo.approvals import generate_approvals
+
+        return generate_approvals(self, DEMO_PASSWORD)
 
     def _retention(self, actor: Actor) -> dict[str, int]:
         from desk_app.demo.retention import generate_retention
