@@ -22,14 +22,18 @@ def slip_pdf(company: str, slip: dict[str, Any], borrower_png: bytes | None) -> 
     """The loan slip with its empty clerk signature field, ready to sign."""
     spec = FormSpec(company, _("Loan slip"), slip["number"], slip["lent_at"])
     borrower = slip["borrower"] + (f" · {slip['organisation']}" if slip["organisation"] else "")
+    approvals = sorted({i["approval"] for i in slip["items"] if i.get("approval")})
     spec.key_values([
         (_("Borrower"), borrower), (_("Contact"), slip["contact"] or "—"),
         (_("Purpose"), slip["purpose"]), (_("Handled by"), slip["handler"]),
         (_("Lent at"), _local(slip["lent_at"])), (_("Due"), slip["due_on"].isoformat()),
+        *([(_("Access approval"), ", ".join(approvals))] if approvals else []),
     ])
-    spec.table([_("Reference"), _("Title"), _("Kind"), _("Department"), _("Due")],
-               [[i["ref"], i["title"], i["kind"], i["dept"], i["due_on"].isoformat()]
-                for i in slip["items"]], col_widths=[3, 6, 2, 2, 2])
+    spec.table([_("Reference"), _("Title"), _("Kind"), _("Department"), _("Due"), _("Approval")],
+               [[i["ref"], i["title"], i["kind"], i["dept"],
+                 _local(i["due_at"]) if i.get("due_at") else i["due_on"].isoformat(),
+                 i.get("approval") or ""]
+                for i in slip["items"]], col_widths=[3, 6, 2, 2, 2.5, 2.5])
     spec.paragraph(_("The borrower keeps the files safe, does not copy or pass them on, and "
                      "returns them by the due date."))
     spec.handwriting(_("Borrower"), borrower_png)

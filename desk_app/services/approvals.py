@@ -52,6 +52,14 @@ def approvals_of(item_ids: list[int], locked: Callable[..., Any] | None = None
     return found
 
 
+def next_number(at: datetime) -> str:
+    """SP2026-0001: the year and a gap-free running number (store.numbers), inside the write."""
+    year = f"SP{at.year}-"
+    seq = numbers.next_number(f"access_request:{year}", lambda: numbers.highest_suffix(
+        AccessRequest, AccessRequest.number, year))
+    return f"{year}{seq:04d}"
+
+
 def closing_time(settings: SettingsService) -> Any:
     try:
         return rules.parse_closing_time(str(settings.value("closing_time")))
@@ -89,11 +97,8 @@ class ApprovalService(Service):
         with self.write() as tx:
             items = self._secret_items(actor, refs)
             person = borrower(self.ctx.db, requester, tx.at)
-            year = f"SP{tx.at.year}-"
-            seq = numbers.next_number(f"access_request:{year}", lambda: numbers.highest_suffix(
-                AccessRequest, AccessRequest.number, year))
             row = AccessRequest.create(
-                number=f"{year}{seq:04d}", borrower=person.id, purpose=purpose, access=kind.value,
+                number=next_number(tx.at), borrower=person.id, purpose=purpose, access=kind.value,
                 copies=copies, window_from=window_from, window_to=window_to,
                 status=RequestStatus.PENDING.value, requested_by=actor.user_id, requested_at=tx.at)
             AccessRequestItem.insert_many([{"request": row.id, "item": item.id}

@@ -73,6 +73,12 @@ def _approved(desk, people, refs, **kwargs):
     return desk.approvals.decide(people["manager"], data["id"], True, "审计需要", PASSWORD)
 
 
+def _text(pdf: bytes) -> str:
+    done = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True,
+                          timeout=60)
+    return done.stdout.decode("utf-8")
+
+
 def _state():
     return (AccessRequest.select().count(), Loan.select().count(), CopyRecord.select().count(),
             SignedDocument.select().count(), AuditEntry.select().count())
@@ -105,6 +111,7 @@ def test_take_out_for_an_outside_auditor(desk, people, items):
     assert approvals == {items["contract"]: data["number"], items["manual"]: None}
     loan = Loan.get(Loan.slip == slip["id"], Loan.approval_id.is_null(False))
     assert loan.approval_id == data["id"]
+    assert data["number"] in _text(desk.loans.sign_slip(clerk, slip["id"], PASSWORD, None, None))
     shown = desk.approvals.show(people["manager"], data["id"])
     assert [e["what"] for e in shown["events"]] == ["requested", "approved", "lent"]
     assert shown["items"][0]["title"] == "物业服务总包合同"
@@ -338,6 +345,12 @@ def test_the_signed_form_verifies_with_verify_pdf_and_pdfsig(desk, people, items
         path = tmp_path / f"{data['number']}.pdf"
         path.write_bytes(pdf)
         assert verify_pdf_file(path, ca).ok
+        text = _text(pdf)
+        for shown in (data["number"], data["borrower"], "年度审计", items["contract"],
+                      "物业服务总包合同", "Take out", data["window_to"].isoformat(), "张伟"):
+            assert shown in text
+    assert "Approved" in _text(desk.approvals.document(people["clerk"], approved["id"]))
+    assert "无正当理由" in _text(desk.approvals.document(people["clerk"], refused["id"]))
     with pytest.raises(NotFound, match="no signed form"):
         desk.approvals.document(people["clerk"], _request(desk, people, [items["minutes"]])["id"])
     for tool in ("pdfsig", "certutil"):
