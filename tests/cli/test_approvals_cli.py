@@ -1,0 +1,155 @@
+"""`desk-app approval …`: request → decide → show --pdf → revoke, list, export; bad input is
+one line on stderr, a non-zero exit, and nothing written."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from desk_app.cli import main
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory):
+    """One demo database per module, copied for each test (generating takes seconds)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    assert main(["--db", f"sqlite:///{path}", "demo"]) == 0
+    return path
+
+
+@pytest.fixture
+def cli(monkeypatch, capsys, tmp_path, demo_file):
+    import shutil
+
+    copy = tmp_path / "desk.db"
+    shutil.copy(demo_file, copy)
+    monkeypatch.setenv("DESK_DB", f"sqlite:///{copy}")
+    capsys.readouterr()
+
+    def run(*args: str, user: str = "wangfang"):
+        monkeypatch.setenv("DESK_USER", user)
+        monkeypatch.setenv("DESK_PASSWORD", "demo1234")
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def _secret(cli, count: int = 1) -> list[str]:
+    code, out, err = cli("item", "list", "--level", "secret", "--available", "--json",
+                         "--limit", "50")
+    assert code == 0, err
+    taken = set()
+    for what in ("pending", "approved"):  # items named by the demo's requests stay out
+        taken |= {ref for row in json.loads(cli("approval", "list", "--status", what,
+                                                 "--json")[1])
+                  for ref in row["refs"].split(", ")}
+    return [row["ref"] for row in json.loads(out) if row["ref"] not in taken][:count]
+
+
+def _day(days: int = 0) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+def _request(cli, ref: str, *extra: str):
+    return cli("approval", "request", ref, "--requester", "赵审计", "--contact", "13812345678",
+               "--org", "信达会计师事务所", "--purpose", "年度审计", "--access", "take-out",
+               "--from", _day(), "--to", _day(7), *extra)
+
+
+def test_request_decide_show_revoke_list_export(cli, tmp_path):
+    [ref] = _secret(cli)
+    code, out, err = _request(cli, ref, "--json")
+    assert code == 0, err
+    [filed] = json.loads(out)
+    assert filed["status"] == "pending" and filed["number"].startswith("SP")
+    request_id = str(filed["id"])
+    code, out, err = cli("approval", "decide", request_id, "--approve", "--reason", "同意",
+                         "--json", user="zhangwei")
+    assert code == 0, err
+    assert json.loads(out)[0]["status"] == "approved" and json.loads(out)[0]["signed"]
+    pdf = tmp_path / "approval.pdf"
+    code, out, err = cli("approval", "show", request_id, "--pdf", str(pdf))
+    assert code == 0, err
+    assert filed["number"] in out and "同意" in out
+    code, out, err = cli("verify-pdf", str(pdf), "--json")
+    assert code == 0, err + out
+    code, out, _ = cli("approval", "list", "--status", "approved", "--json")
+    assert filed["id"] in [row["id"] for row in json.loads(out)]
+    code, out, err = cli("loan", "lend", ref, "--borrower", "赵审计", "--contact", "13812345678",
+                         "--purpose", "审计", "--due", _day(5))
+    assert code == 0, err
+    code, out, err = cli("approval", "revoke", request_id, "--reason", "审计结束",
+                         user="zhangwei")
+    assert code == 0, err
+    code, out, _ = cli("approval", "show", request_id, "--json")
+    shown = json.loads(out)[0]
+    assert shown["status"] == "revoked"
+    assert [e["what"] for e in shown["events"]] == ["requested", "approved", "lent", "revoked"]
+    csv = tmp_path / "approvals.csv"
+    code, out, err = cli("export", "approvals", "--format", "csv", "--out", str(csv),
+                         user="chenjing")
+    assert code == 0, err
+    assert filed["number"] in csv.read_text(encoding="utf-8-sig")
+    code, out, _ = cli("approval", "list")
+    assert "revoked" in out and "expired" in out  # the demo's too
+
+
+@pytest.mark.parametrize(("case", "message"), [
+    ("ends_before_start", "before it starts"),
+    ("in_the_past", "in the past"),
+    ("not_secret", "not secret"),
+    ("unknown", "No item"),
+    ("zero_copies", "number of copies"),
+    ("negative_copies", "number of copies"),
+    ("bad_access", "invalid choice"),
+    ("no_reason", "required: --reason"),
+    ("both", "not allowed with"),
+    ("decided_again", "not waiting for a decision"),
+    ("revoke_pending", "only a live approval"),
+    ("clerk_decides", "may not"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(cli, case, message):
+    [ref] = _secret(cli)
+    code, out, _ = cli("approval", "list", "--json", "--limit", "1000")
+    before = (len(json.loads(out)), out)
+    base = ["approval", "request", ref, "--requester", "liqiang", "--purpose", "审计",
+            "--access", "take-out", "--from", _day(), "--to", _day(3)]
+    args, user = base, "wangfang"
+    if case == "ends_before_start":
+        args = [*base[:-4], "--from", _day(3), "--to", _day(1)]
+    elif case == "in_the_past":
+        args = [*base[:-4], "--from", _day(-1), "--to", _day(1)]
+    elif case == "not_secret":
+        code, out, _ = cli("item", "list", "--level", "public", "--json", "--limit", "1")
+        args = [*base[:2], json.loads(out)[0]["ref"], *base[3:]]
+    elif case == "unknown":
+        args = [*base[:2], "NO-SUCH-9", *base[3:]]
+    elif case in ("zero_copies", "negative_copies"):
+        args = [*base[:8], "copy", *base[9:], "--copies",
+                "0" if case == "zero_copies" else "-2"]
+    elif case == "bad_access":
+        args = [*base[:8], "borrow", *base[9:]]
+    else:
+        pending = json.loads(cli("approval", "list", "--status", "pending", "--json")[1])[0]
+        decided = json.loads(cli("approval", "list", "--status", "refused", "--json")[1])[0]
+        before = (len(json.loads(out)), cli("approval", "list", "--json", "--limit", "1000")[1])
+        user = "zhangwei"
+        args = {"no_reason": ["approval", "decide", str(pending["id"]), "--approve"],
+                "both": ["approval", "decide", str(pending["id"]), "--approve", "--refuse",
+                         "--reason", "x"],
+                "decided_again": ["approval", "decide", str(decided["id"]), "--approve",
+                                  "--reason", "再议"],
+                "revoke_pending": ["approval", "revoke", str(pending["id"]), "--reason", "x"],
+                "clerk_decides": ["approval", "decide", str(pending["id"]), "--approve",
+                                  "--reason", "x"]}[case]
+        if case == "clerk_decides":
+            user = "wangfang"
+    code, out, err = cli(*args, user=user)
+    assert code != 0 and not out
+    assert message in err and len(err.strip().splitlines()) == 1, err
+    code, out, _ = cli("approval", "list", "--json", "--limit", "1000")
+    assert (len(json.loads(out)), out) == before
