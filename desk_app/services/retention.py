@@ -398,6 +398,22 @@ class RetentionService(Service):
                 number=record.number))
         return checked_pdf(SignedDocument.get_by_id(document_id))
 
+    def item_lists(self, actor: Actor, ref: str) -> list[dict[str, Any]]:
+        """The destruction lists naming ``ref``, newest first: a destroyed file's link to its
+        record (id, number, status, status_label, executed_at, signed_record)."""
+        self.require(actor, P.RETENTION_VIEW)
+        item = Item.get_or_none((Item.ref == rules.check_ref(ref))
+                                & Item.level.in_(visible_levels(actor)))
+        if item is None:
+            raise rules.no_such_item(ref)
+        from desk_app.services.retention_registers import destruction_rows
+
+        ids = DestructionItem.select(DestructionItem.destruction).where(
+            DestructionItem.item == item.id)
+        return [{key: row[key] for key in ("id", "number", "status", "status_label",
+                                           "executed_at", "signed_record")}
+                for row in destruction_rows(Destruction.id.in_(ids), 0, 100)]
+
     def count(self, actor: Actor, flt: DestructionFilter) -> int:
         self.require(actor, P.RETENTION_VIEW)
         return int(Destruction.select().where(self._where(flt)).count())

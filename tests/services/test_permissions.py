@@ -181,7 +181,8 @@ ALLOWED: dict[str, frozenset[Role]] = {
     # manager decides, the administrator sets the kinds' defaults
     "RetentionService.set_kind_retention": ONLY_ADMIN,
     **{f"RetentionService.{name}": RETENTION_READ
-       for name in ("due_count", "due_page", "holds", "show", "document", "count", "page")},
+       for name in ("due_count", "due_page", "holds", "show", "document", "count", "page",
+                    "item_lists")},
     **{f"RetentionService.{name}": RETENTION_DESK
        for name in ("hold", "release", "propose", "destroy")},
     "RetentionService.decide": ONLY_MANAGER,
@@ -702,6 +703,8 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "RetentionService.page":
         lambda w: lambda a: w.desk.retention.page(a, DestructionFilter(), 0, 10),
     "RetentionService.show": _destruction_read("show"),
+    "RetentionService.item_lists": lambda w: lambda a: w.desk.retention.item_lists(
+        a, w.public_ref),
     "RetentionService.document": _destruction_read("document"),
     "RetentionService.hold": _hold,
     "RetentionService.release": _release,

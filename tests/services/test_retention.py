@@ -185,6 +185,8 @@ def test_proposal_approval_execution_record(desk, people, admin, tmp_path):
     with pytest.raises(Conflict):
         desk.retention.destroy(clerk, listed["id"], "clerk2", PASSWORD, "shredding", PASSWORD)
     assert refs[0] not in [r["ref"] for r in desk.retention.due_page(clerk, 0, 50)]
+    (link,) = desk.retention.item_lists(manager, refs[1])
+    assert link["number"] == listed["number"] and link["signed_record"]
     rows = desk.retention.page(manager, DestructionFilter(), 0, 10)
     assert rows[0]["number"] == listed["number"] and rows[0]["items"] == 2
 
