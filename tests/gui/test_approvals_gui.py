@@ -471,3 +471,134 @@ def test_archive_grant_access_for_the_personnel_officer(qtbot, demo_desk):
 
     clerk_page = shown(qtbot, ArchivePage(demo_desk, sign_in(demo_desk, "wangfang")))
     assert not clerk_page.grant_button.isVisibleTo(clerk_page)
+
+
+def test_a_real_signature_dialog_wrong_password_then_right(qtbot, demo_desk, clerk, manager,
+                                                           secret_ref):
+    """No shortcut: the manager draws in the real SignDialog; a wrong password asks again."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtWidgets import QApplication
+
+    filed = file_request(demo_desk, clerk, secret_ref)
+    page = open_requests(qtbot, demo_desk, manager)
+    page.show_view(f"decide:{filed['id']}")
+    dialog = page.requests.open_dialog
+    qtbot.waitExposed(dialog)
+    dialog.refuse_radio.setChecked(True)
+    dialog.reason_edit.setPlainText("用途不明")
+
+    def sign_dialog() -> SignDialog:
+        found = [w for w in QApplication.topLevelWidgets()
+                 if isinstance(w, SignDialog) and w.isVisible()]
+        assert len(found) == 1
+        return found[0]
+
+    seen: list[str] = []
+
+    def first() -> None:
+        sign = sign_dialog()
+        points = [(20 + 18 * step, 40 if step % 2 else 95) for step in range(16)]
+        qtbot.mousePress(sign.pad, Qt.MouseButton.LeftButton, pos=QPoint(*points[0]))
+        for point in points[1:]:
+            qtbot.mouseMove(sign.pad, QPoint(*point))
+        qtbot.mouseRelease(sign.pad, Qt.MouseButton.LeftButton, pos=QPoint(*points[-1]))
+        sign.password_edit.setText("wrong-password")
+        QTimer.singleShot(0, second)
+        sign.accept()
+
+    def second() -> None:
+        sign = sign_dialog()
+        seen.append(sign.password_error.text())
+        assert demo_desk.approvals.show(manager, filed["id"])["status"] == "pending"
+        sign.password_edit.setText(DEMO_PASSWORD)
+        sign.accept()
+
+    QTimer.singleShot(0, first)
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: page.requests.open_dialog is None)
+    assert seen and seen[0]
+    decided = demo_desk.approvals.show(manager, filed["id"])
+    assert decided["status"] == "refused" and decided["signed"]
+
+
+def test_copies_made_and_returned(qtbot, demo_desk, clerk, manager, secret_ref):
+    filed = file_request(demo_desk, clerk, secret_ref, access="copy", copies=2)
+    demo_desk.approvals.decide(manager, filed["id"], True, "同意复印", DEMO_PASSWORD, small_png())
+    page = open_requests(qtbot, demo_desk, clerk)
+    page.requests.show_tab("all")
+    assert page.requests.panel().select_id(filed["id"])
+    assert page.requests.buttons["copies"].isEnabled()
+    assert not page.requests.buttons["disposed"].isEnabled()
+    page.requests.record_copies()
+    dialog = page.requests.open_dialog
+    qtbot.waitExposed(dialog)
+    dialog.copies_spin.setValue(0)
+    dialog.ok_button.click()
+    assert dialog.field_errors["copies"].isVisible()
+    assert demo_desk.approvals.show(clerk, filed["id"])["copies_made"] == []
+    dialog.copies_spin.setValue(2)
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: page.requests.open_dialog is None)
+    made = demo_desk.approvals.show(clerk, filed["id"])["copies_made"]
+    assert [(m["ref"], m["copies"]) for m in made] == [(secret_ref, 2)]
+    assert page.requests.detail.copies.topLevelItemCount() == 1
+
+    assert page.requests.buttons["disposed"].isEnabled()
+    page.requests.dispose_copies()
+    dialog = page.requests.open_dialog
+    qtbot.waitExposed(dialog)
+    dialog.disposal_combo.setCurrentIndex(dialog.disposal_combo.findData("destroyed"))
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: page.requests.open_dialog is None)
+    made = demo_desk.approvals.show(clerk, filed["id"])["copies_made"]
+    assert made[0]["disposal"] == "destroyed"
+    assert not page.requests.buttons["disposed"].isEnabled()
+
+
+def test_hold_and_release_need_a_reason(qtbot, demo_desk, clerk):
+    from datetime import date
+
+    old = demo_desk.archive.add_item(clerk, title="待定文件", kind="BG", dept="GC",
+                                     level="internal", ref="QA-OLD-2", doc_date=date(2001, 3, 1),
+                                     retention_years=10)
+    page = shown(qtbot, ApprovalsPage(demo_desk, clerk), (1280, 760))
+    page.show_view("due")
+    tab = page.retention
+    held_before = len(demo_desk.retention.holds(clerk))
+    tab.hold()
+    dialog = tab.open_dialog
+    qtbot.waitExposed(dialog)
+    dialog.ref_edit.setText(old.ref)
+    dialog.ok_button.click()
+    assert dialog.field_errors["reason"].isVisible()
+    assert len(demo_desk.retention.holds(clerk)) == held_before
+    dialog.reason_edit.setPlainText("诉讼未结")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: tab.open_dialog is None)
+    assert len(demo_desk.retention.holds(clerk)) == held_before + 1
+    page.show_view("holds")
+    refs = [tab.panels["holds"].model.row(n)["ref"]
+            for n in range(tab.panels["holds"].model.rowCount())]
+    tab.panels["holds"].table.selectRow(refs.index(old.ref))
+    assert tab.buttons["release"].isEnabled()
+    tab.release()
+    dialog = tab.open_dialog
+    assert dialog.ref_edit.text() == old.ref
+    dialog.reason_edit.setPlainText("诉讼已结")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: tab.open_dialog is None)
+    assert len(demo_desk.retention.holds(clerk)) == held_before
+
+
+def test_keyboard_alt_n_opens_a_new_request(qtbot, demo_desk, clerk):
+    from PySide6.QtCore import Qt
+
+    page = open_requests(qtbot, demo_desk, clerk)
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    qtbot.keyClick(page, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: isinstance(page.requests.open_dialog, NewRequestDialog))
+    dialog = page.requests.open_dialog
+    qtbot.waitExposed(dialog)
+    assert dialog.refs_edit.hasFocus() or dialog.focusWidget() is dialog.refs_edit
+    dialog.reject()

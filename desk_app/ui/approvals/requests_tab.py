@@ -152,6 +152,7 @@ class RequestsTab(QWidget, DialogHost):
         super().__init__(parent)
         self.desk, self.actor = desk, actor
         self.current_request: dict[str, Any] | None = None
+        self.last_opened: dict[str, Any] | None = None  # the last record read with show()
         from desk_app.services.approvals import ApprovalFilter
 
         def panel(view: str) -> RegisterPanel:
@@ -223,8 +224,10 @@ class RequestsTab(QWidget, DialogHost):
         self.tabs.setCurrentWidget(panel)
         return panel
 
-    def refresh(self) -> None:
-        keep = self.current_request["id"] if self.current_request else None
+    def refresh(self, keep: int | None = None) -> None:
+        """Read every view again, keeping the selected request selected (or ``keep``)."""
+        if keep is None and self.current_request:
+            keep = self.current_request["id"]
         for panel in self.panels.values():
             try:
                 panel.model.refresh()
@@ -243,14 +246,15 @@ class RequestsTab(QWidget, DialogHost):
         row = panel.current()
         request = None
         if row is not None:
-            if self.current_request and self.current_request["id"] == row["id"] \
-                    and self.current_request["status"] == row["status"]:
-                request = self.current_request
+            opened = self.last_opened
+            if opened and opened["id"] == row["id"] and opened["status"] == row["status"]:
+                request = opened  # the same record: not opened (and audited, R7) again
             else:
                 try:
                     request = self.desk.approvals.show(self.actor, row["id"])
                 except DeskError as error:
                     show_error(self, error)
+                self.last_opened = request
         if request is not self.current_request or request is None:
             self.detail.show_request(request)
         self.current_request = request
@@ -264,14 +268,13 @@ class RequestsTab(QWidget, DialogHost):
             not made.get("disposal") for made in (request or {}).get("copies_made", [])))
 
     def _changed(self, request: dict[str, Any] | None) -> None:
+        self.last_opened = None
         if request is not None and "id" in request and "events" in request:
-            self.current_request = None
-            self.refresh()
-            if not self.panel().select_id(request["id"]):
+            self.refresh(request["id"])
+            if self.current_request is None:  # not in this view: show it all the same
                 self.detail.show_request(request)
                 self.current_request = request
         else:
-            self.current_request = None
             self.refresh()
 
     # ---------------------------------------------------------------- actions
@@ -349,5 +352,5 @@ class RequestsTab(QWidget, DialogHost):
                             lambda _made: self._reload())
 
     def _reload(self) -> None:
-        self.current_request = None
+        self.last_opened = None
         self.refresh()
