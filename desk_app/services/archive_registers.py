@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
@@ -14,7 +15,7 @@ from desk_app.domain.clock import local_day_range
 from desk_app.domain.users import Actor
 from desk_app.i18n import N_
 from desk_app.services.archive import ArchiveService, visible_items, visible_loans
-from desk_app.services.registers import Period, RegisterSource, keyset, positional
+from desk_app.services.registers import BATCH, Period, RegisterSource, keyset, positional
 from desk_app.store.archive import (
     Borrower,
     Department,
@@ -85,6 +86,24 @@ class ItemRegister(_ArchiveRegister):
 
     def _scope(self, actor: Actor) -> Any:
         return visible_items(actor)  # R6: personnel files only to the role and grantees
+
+    def _page(self, actor: Actor, flt: Any, offset: int, limit: int) -> Sequence[Any]:
+        return self._opened(actor, list(super()._page(actor, flt, offset, limit)))
+
+    def _rows(self, actor: Actor, flt: Any) -> Iterator[Any]:
+        rows = super()._rows(actor, flt)
+        while chunk := list(itertools.islice(rows, BATCH)):
+            yield from self._opened(actor, chunk)
+
+    def _opened(self, actor: Actor, rows: list[Any]) -> list[Any]:
+        """The titles of the personnel files ``actor`` reads (an admitted officer, a live
+        grant) opened; "—" stays for everyone else (R6)."""
+        sealed = [(row[0], row[1]) for row in rows if row[6] == rules.Level.PERSONNEL.value]
+        if not sealed:
+            return rows
+        shown = self.archive.personnel.readable(actor, sealed)
+        return [(*row[:2], shown[row[0]][0], *row[3:]) if row[0] in shown else row
+                for row in rows]
 
 
 _handler = User.alias("handler")

@@ -42,7 +42,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.base import Service
 from desk_app.services.keyring import PERSONNEL, Keyring
-from desk_app.services.personnel_grants import GrantBook, bind_clock
+from desk_app.services.personnel_grants import GrantBook, bind_clock, not_open
 from desk_app.store import search
 from desk_app.store.archive import (
     SEALED_TITLE,
@@ -265,6 +265,13 @@ class PersonnelService(Service):
                 if opened is not None:
                     shown[row.item_id] = opened
         return shown
+
+    def readable(self, reader: Actor, items: Iterable[tuple[int, str]]) -> dict[int, tuple[str, str]]:
+        """Of ``fields``, only the files ``reader`` reads (no placeholders): for the registers,
+        which show "—" for the rest."""
+        sealed = {self.not_admitted(), not_open()}
+        return {item_id: shown for item_id, shown in self.fields(reader, items).items()
+                if shown[0] not in sealed}
 
     def matching(self, reader: Actor, terms: QueryTerms) -> list[int] | None:
         """Ids of the personnel files whose text matches ``terms``, for an admitted officer

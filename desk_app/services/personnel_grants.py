@@ -67,6 +67,11 @@ def granted_items(actor: Actor) -> list[int]:
     return sorted({row[0] for row in tuples(query)})
 
 
+def not_open() -> str:
+    """The title a grantee reads before their sign-in opened the grant's copy."""
+    return _("Sealed — sign in again to open your grant.")
+
+
 def status_of(grant: PersonnelGrant, day: date) -> str:
     if grant.revoked_at is not None:
         return "revoked"
@@ -225,7 +230,7 @@ class GrantBook:
     def fields(self, reader: Actor, item_ids: list[int]) -> dict[int, tuple[str, str]]:
         """(title, keywords) of the files among ``item_ids`` ``reader`` holds a live grant to;
         a file whose copy is not open here reads "sign in again"."""
-        later = _("Sealed — sign in again to open your grant.")
+        later = not_open()
         return {item_id: fields or (later, "")
                 for item_id, fields in self._opened(reader, item_ids).items()}
 

@@ -5,13 +5,13 @@ not with an ended grant, not with a revoked one.
 The paths are a table (``PATHS``) and every register the desk holds is added to it by itself
 (``desk.registers``: its rows, and its CSV and XLSX exports), so a new register cannot be
 forgotten. A path a role may not use (PermissionDenied) or that answers "no such item" shows
-nothing. Three kinds of path:
+nothing. The kinds of path:
 
 - ``title``: shows the file's title (search, details, scan, labels): found ⇔ entitled;
 - ``words``: a search by the file's words: as ``title``, but an officer not admitted (who
   sees the file by its reference) does not find it by words it cannot read;
 - ``row``: lists the file by reference with the placeholder title (loan lists, reminders,
-  the item and loan registers): its reference shows ⇔ entitled;
+  the loan register): its reference shows ⇔ entitled (the item register opens the title);
 - ``trail``: the audit trail (list, exports, register) and backups: never the title, for
   anyone (the reference is recorded there by design);
 - ``record``: the grants list: the reference for whoever may read the list, the title only
@@ -184,7 +184,7 @@ def register_paths(desk) -> dict[str, tuple[str, Path_]]:
     """Every register the desk holds: its rows, and its CSV and XLSX exports."""
     paths: dict[str, tuple[str, Path_]] = {}
     for name in sorted(desk.registers):
-        kind = {"items": "row", "loans": "row", "audit": "trail"}.get(name, "hidden")
+        kind = {"items": "title", "loans": "row", "audit": "trail"}.get(name, "hidden")
 
         def rows(w: World, a: Any, name: str = name) -> str:
             source = w.desk.registers[name]
