@@ -172,6 +172,8 @@ PATHS: dict[str, tuple[str, Path_]] = {
         w.desk.loans.page(a, LoanFilter(overdue_only=True), 0, 50))),
     "overdue by borrower": ("row", lambda w, a: dumped(w.desk.loans.overdue_by_borrower(a))),
     "reminder": ("row", _reminder),
+    # a slip listing the file is as unknown as the file (also to a grantee: loans.py)
+    "loan slip": ("hidden", lambda w, a: dumped(w.desk.loans.slip(a, Loan.get().slip_id))),
     "audit list": ("trail", lambda w, a: dumped(w.desk.audit.page(a, AuditFilter(), 0, 10000))),
     "audit csv": ("trail", lambda w, a: _audit_export(w, a, "csv")),
     "audit xlsx": ("trail", lambda w, a: _audit_export(w, a, "xlsx")),
