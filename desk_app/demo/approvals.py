@@ -13,9 +13,11 @@ import hashlib
 from datetime import timedelta
 from typing import Any
 
+from desk_app.domain.approvals import RequestStatus
 from desk_app.domain.clock import local_today
 from desk_app.domain.roles import parse_roles
 from desk_app.domain.users import Actor
+from desk_app.i18n import _
 from desk_app.services.borrowers import BorrowerInput
 from desk_app.store.approvals import AccessRequest, AccessRequestItem
 from desk_app.store.archive import Item, SignedDocument, tuples
@@ -101,12 +103,12 @@ def _expired(demo: Any, approvals: Any, clerk: Actor, manager: Actor, refs: list
             "number": number, "refs": refs, "requester": person.name, "access": "take-out",
             "from": start.isoformat(), "to": end.isoformat(), "demo": True})
     data = approvals._show(row.id)
-    form = {**data, "status": "approved", "status_label": "Approved", "decided_by":
+    form = {**data, "status": "approved", "status_label": RequestStatus.APPROVED.label, "decided_by":
             manager.full_name, "decided_at": demo.ctx.clock.now(),
             "decision_reason": "同意上年度审计带出。"}
     pdf = approvals.keys.sign_pdf(manager, approval_pdf(str(demo.settings.value("company_name")),
                                                         form), "manager", password, None,
-                                  "Approved by")
+                                  _("Approved by"))
     with demo.write() as tx:
         digest = hashlib.sha256(pdf).hexdigest()
         document = SignedDocument.create(kind="access_approval", record_no=number, pdf=pdf,

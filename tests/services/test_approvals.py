@@ -385,3 +385,8 @@ def test_register_views_and_export(desk, people, items, tmp_path):
     desk.exports.export(manager, "approvals", None, None, "csv", out)
     text = out.read_text(encoding="utf-8-sig")
     assert waiting["number"] in text and live["number"] in text
+    signed = desk.exports.export(manager, "approvals", None, None, "pdf", tmp_path / "a.pdf",
+                                 PASSWORD)
+    assert verify_pdf((tmp_path / "a.pdf").read_bytes(), desk.keys.ca_certificate()).ok, signed
+    assert live["number"] in _text((tmp_path / "a.pdf").read_bytes())
+    desk.exports.export(manager, "approvals", None, None, "xlsx", tmp_path / "a.xlsx")
