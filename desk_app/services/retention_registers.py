@@ -131,8 +131,9 @@ class DestructionRegister(RegisterSource):
 
 
 class ReviewDueRegister(RegisterSource):
-    """Files due for review today (R2): past their retention, not destroyed; the period of an
-    export filters on the review date."""
+    """Files due for review (R2): past their retention, not destroyed. A file due once stays
+    due, so an export lists the files due on the period's last day (today when open-ended;
+    a later day shows what falls due by then); the first day is not used."""
 
     name = "review_due"
     title = N_("Files due for review")
@@ -143,16 +144,10 @@ class ReviewDueRegister(RegisterSource):
         (N_("Date"), 8), (N_("Review on"), 8), (N_("Status"), 6, item_status_label), first=1)
 
     def period(self, period: Period) -> Any:
-        return (period.since, period.until)
+        return period.until
 
     def _where(self, actor: Actor, flt: Any) -> Any:
-        where = due_where(actor, local_today(self.ctx.clock.now()))
-        since, until = flt
-        if since:
-            where &= Item.review_on >= since
-        if until:
-            where &= Item.review_on <= until
-        return where
+        return due_where(actor, flt or local_today(self.ctx.clock.now()))
 
     def _select(self) -> Any:
         return (Item.select(Item.id, Item.ref, shown_title(), Kind.name, Department.name,
