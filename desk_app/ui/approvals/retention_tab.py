@@ -133,20 +133,22 @@ class RetentionTab(QWidget, DialogHost):
         row = QHBoxLayout()
         row.addWidget(self.count_label)
         row.addStretch(1)
-        for key, text, slot, visible in (
-            ("hold", _("&Hold…"), self.hold, manage),
-            ("release", _("R&elease…"), self.release, manage),
-            ("propose", _("&Propose destruction…"), self.propose, manage),
-            ("decide", _("&Decide…"), self.decide, decide),
-            ("carry_out", _("&Carry out…"), self.carry_out, manage),
-            ("record", _("Show rec&ord"), self.show_record, True),
+        self.allowed: dict[str, bool] = {}
+        self.shown_on: dict[str, tuple[str, ...]] = {}  # the sub-tabs that show each button
+        for key, text, slot, allowed, tabs in (
+            ("hold", _("&Hold…"), self.hold, manage, (DUE, HOLDS)),
+            ("release", _("R&elease…"), self.release, manage, (HOLDS,)),
+            ("propose", _("&Propose destruction…"), self.propose, manage, (DUE,)),
+            ("decide", _("&Decide…"), self.decide, decide, (LISTS,)),
+            ("carry_out", _("&Carry out…"), self.carry_out, manage, (LISTS,)),
+            ("record", _("Show rec&ord"), self.show_record, True, (LISTS,)),
         ):
             button = QPushButton(text)
             button.setObjectName(f"retention_{key}")
             button.clicked.connect(lambda _checked=False, slot=slot: slot())
-            button.setVisible(visible)
             row.addWidget(button)
             self.buttons[key] = button
+            self.allowed[key], self.shown_on[key] = allowed, tabs
         self.export_buttons = {DUE: ExportButton(desk, actor, "review_due", self),
                                LISTS: ExportButton(desk, actor, "destructions", self)}
         self.exportable = {key: can_export(desk, actor, button.register)
@@ -198,6 +200,8 @@ class RetentionTab(QWidget, DialogHost):
         self.count_label.setText(texts[key].format(count=count))
         for tab, button in self.export_buttons.items():
             button.setVisible(tab == key and self.exportable[tab])
+        for name, button in self.buttons.items():
+            button.setVisible(self.allowed[name] and key in self.shown_on[name])
         rows = panel.selected_rows()
         one = panel.current()
         self.buttons["release"].setEnabled(key == HOLDS and one is not None)
