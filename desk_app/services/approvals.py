@@ -346,6 +346,11 @@ class ApprovalService(Service):
         return data
 
 
-def due_at_closing(settings: SettingsService, today: date) -> datetime:
-    """When an in-office reading of ``today`` must be back (the closing time setting)."""
-    return rules.closing_moment(today, closing_time(settings))
+def due_at_closing(settings: SettingsService, today: date, now: datetime) -> datetime:
+    """When an in-office reading of ``today`` must be back (the closing time setting); after
+    closing time there is no reading in the office until tomorrow."""
+    due_at = rules.closing_moment(today, closing_time(settings))
+    if due_at <= now:
+        raise ValidationError(_("It is past closing time: reading in the office is over for "
+                                "today."), field="in_office")
+    return due_at

@@ -97,12 +97,12 @@ class LoanService(Service):
         if in_office:
             from desk_app.services.approvals import due_at_closing
 
-            due, due_at = today, due_at_closing(self.settings, today)
+            due, due_at = today, due_at_closing(self.settings, today, self.ctx.clock.now())
         with self.write() as tx:
             items = self._lock_items(actor, refs)
             for item in items:
                 rules.check_lendable(rules.ItemFacts(item.ref, item.level, item.status))
-            person = self._borrower(borrower, tx.at)
+            person = registered_borrower(self.ctx.db, borrower, tx.at)
             dues = {item.id: due or rules.default_due(today, item.kind.loan_days) for item in items}
             approvals = self._approvals(items, person.id, in_office, dues, tx.at)
             slip = LoanSlip.create(number=self._number("JY", LoanSlip, tx.at), borrower=person,
@@ -140,9 +140,6 @@ class LoanService(Service):
         if missing:  # unknown and sealed alike (R6)
             raise rules.no_such_item(", ".join(missing))
         return [found[ref] for ref in refs]
-
-    def _borrower(self, given: BorrowerInput, at: datetime) -> Borrower:
-        return registered_borrower(self.ctx.db, given, at)
 
     def _approvals(self, items: list[Item], person: int, in_office: bool,
                    dues: dict[int, date], at: datetime) -> dict[int, access_rules.Approval]:

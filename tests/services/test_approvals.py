@@ -192,6 +192,8 @@ def test_read_in_the_office_is_due_at_closing_time(desk, people, items, clock):
     assert desk.loans.count(clerk, overdue) == 1
     assert [row["ref"] for row in desk.loans.page(clerk, overdue, 0, 10)] == [ref]
     assert [b["loans"][0]["ref"] for b in desk.loans.overdue_by_borrower(clerk)] == [ref]
+    with pytest.raises(ValidationError, match="past closing time"):
+        desk.loans.lend(clerk, [items["manual"]], AUDITOR, "查阅", in_office=True)
 
 
 def test_copies_are_counted_and_disposed_of(desk, people, items):
