@@ -7,8 +7,16 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDateEdit, QLabel, QPlainTextEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QDateEdit,
+    QLabel,
+    QPlainTextEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.users import Actor
@@ -115,9 +123,18 @@ def sign_as(parent: QWidget, actor: Actor, what: str,
     asks again (three tries). None when cancelled."""
     from desk_app.ui.widgets.sign_dialog import SignDialog
 
+    def busy_sign(password: str, png: bytes | None) -> Any:
+        # Rendering and signing the form takes most of a second, like a loan slip's: the
+        # signer sees a busy cursor meanwhile.
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            return sign(password, png)
+        finally:
+            QApplication.restoreOverrideCursor()
+
     return SignDialog.ask_and_sign(
         parent, actor.label,
-        _("Sign {what} with your password and your signature.").format(what=what), sign, 3)
+        _("Sign {what} with your password and your signature.").format(what=what), busy_sign, 3)
 
 
 def show_document(parent: QWidget, desk: Any, load: Callable[[], bytes], name: str) -> Job:

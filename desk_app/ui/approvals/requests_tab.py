@@ -85,7 +85,7 @@ class RequestDetail(QGroupBox):
         self.events.setObjectName("request_events")
         self.events.setRootIsDecorated(False)
         self.events.setHeaderLabels([_("Time"), _("What"), _("Who"), _("Note")])
-        for column, width in enumerate((130, 110, 80)):
+        for column, width in enumerate((125, 80, 60)):
             self.events.setColumnWidth(column, width)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
@@ -159,7 +159,7 @@ class RequestsTab(QWidget, DialogHost):
             flt = ApprovalFilter(view=view)
             return RegisterPanel(f"approvals_{view}", lambda: desk.approvals.count(actor, flt),
                                  lambda offset, limit: desk.approvals.page(actor, flt, offset, limit),
-                                 request_columns(), (110, 130, 120, 90, 90, 90, 130, 90))
+                                 request_columns(), (110, 130, 120, 140, 90, 90, 130, 90))
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("request_tabs")
