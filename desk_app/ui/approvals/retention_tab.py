@@ -198,8 +198,8 @@ class RetentionTab(QWidget, DialogHost):
                  HOLDS: ngettext("{count} hold", "{count} holds", count),
                  LISTS: ngettext("{count} destruction list", "{count} destruction lists", count)}
         self.count_label.setText(texts[key].format(count=count))
-        for tab, button in self.export_buttons.items():
-            button.setVisible(tab == key and self.exportable[tab])
+        for tab, export in self.export_buttons.items():
+            export.setVisible(tab == key and self.exportable[tab])
         for name, button in self.buttons.items():
             button.setVisible(self.allowed[name] and key in self.shown_on[name])
         rows = panel.selected_rows()
