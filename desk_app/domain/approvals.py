@@ -180,13 +180,17 @@ def problem(approval: Approval, wanted: Wanted) -> str | None:
 
 def choose(ref: str, approvals: list[Approval], wanted: Wanted) -> tuple[Approval | None, str]:
     """The approval that covers the loan of ``ref`` (the newest), or None and why not: the
-    problem of this person's newest approval, else "no approval for this person"."""
+    problem of this person's closest approval (newest first), else "no approval for this
+    person"."""
     mine = [a for a in approvals if a.borrower_id == wanted.borrower_id]
     for approval in mine:  # newest first
         if problem(approval, wanted) is None:
             return approval, ""
-    if mine:
-        why = problem(mine[0], wanted) or ""
+    if mine:  # say why of the closest: a live approval before a pending one before the rest
+        rank = {RequestStatus.APPROVED: 0, RequestStatus.PENDING: 1}
+        closest = min(mine, key=lambda a: rank.get(
+            status_of(a.status, a.window_to, wanted.now), 2))
+        why = problem(closest, wanted) or ""
         return None, _("{ref}: {why}").format(ref=ref, why=why)
     if approvals:
         return None, _("{ref}: no approval for this person (only for someone else).").format(ref=ref)
