@@ -246,7 +246,12 @@ def test_revoke_needs_a_reason(qtbot, demo_desk, clerk, manager, secret_ref):
     assert dialog.field_errors["reason"].isVisible()
     assert demo_desk.approvals.show(manager, filed["id"])["status"] == "approved"
     dialog.reason_edit.setPlainText("审计提前结束")
-    dialog.ok_button.click()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.reason_edit.setFocus()
+    from PySide6.QtCore import Qt
+
+    qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: page.requests.open_dialog is None)
     assert demo_desk.approvals.show(manager, filed["id"])["status"] == "revoked"
 

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDateEdit,
@@ -87,6 +88,14 @@ def reason_field(name: str = "reason") -> QPlainTextEdit:
     return text
 
 
+def ctrl_enter_saves(dialog: FormDialog) -> None:
+    """Ctrl+Enter presses OK, also in a reason field (where Enter starts a new line)."""
+    save = QAction(dialog)
+    save.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+    save.triggered.connect(lambda _checked=False: dialog.ok_button.click())
+    dialog.addAction(save)
+
+
 def required_reason(text: str, field: str = "reason") -> str:
     """The reason typed, checked before anything is signed (the service checks it again)."""
     reason = text.strip()
@@ -111,6 +120,7 @@ class ReasonDialog(FormDialog):
         self.reason_edit = reason_field()
         self.add_field("reason", _("&Reason:"), self.reason_edit)
         self.ok_button.setText(ok_text)
+        ctrl_enter_saves(self)
         self.reason_edit.setFocus()
 
     def submit(self) -> Any:

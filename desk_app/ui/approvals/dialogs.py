@@ -24,6 +24,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import N_, _
 from desk_app.services.loans import BorrowerInput
 from desk_app.ui.approvals.common import (
+    ctrl_enter_saves,
     date_edit,
     date_value,
     reason_field,
@@ -173,6 +174,7 @@ class DecisionDialog(FormDialog):
         self.ok_button.setText(_("&Sign decision…"))
         self.ok_button.setObjectName("sign_decision")
         self.setMinimumWidth(520)
+        ctrl_enter_saves(self)
         self.approve_radio.setFocus()
 
     def submit(self) -> Any:
@@ -331,6 +333,7 @@ class GrantDialog(FormDialog):
         self.add_field("until", _("Un&til:"), self.until_edit)
         self.add_field("reason", _("&Reason:"), self.reason_edit)
         self.ok_button.setText(_("&Grant"))
+        ctrl_enter_saves(self)
         (self.user_edit if ref else self.ref_edit).setFocus()
 
     def error_at(self, field: str | None, message: str):

@@ -19,7 +19,13 @@ from desk_app.domain.areas.approvals import ApprovalsPermission
 from desk_app.domain.errors import DeskError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
-from desk_app.ui.approvals.common import ReasonDialog, RegisterPanel, reason_field, show_document
+from desk_app.ui.approvals.common import (
+    ReasonDialog,
+    RegisterPanel,
+    ctrl_enter_saves,
+    reason_field,
+    show_document,
+)
 from desk_app.ui.approvals.dialogs import CarryOutDialog, DecisionDialog, split_refs
 from desk_app.ui.errors import show_error
 from desk_app.ui.models.paged import Column
@@ -91,6 +97,7 @@ class HoldDialog(FormDialog):
         self.add_field("ref", _("&File:"), self.ref_edit)
         self.add_field("reason", _("&Reason:"), self.reason_edit)
         self.ok_button.setText(_("Re&lease") if release else _("&Hold"))
+        ctrl_enter_saves(self)
         (self.reason_edit if ref else self.ref_edit).setFocus()
 
     def submit(self) -> Any:
