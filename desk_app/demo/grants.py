@@ -1,5 +1,6 @@
-"""Demo grants of personnel files (R6): the demo's personnel officer lets a clerk and the
-manager read one file each for two weeks, and a grant to the supervisor is already revoked."""
+"""Demo grants of personnel files (R6): the demo's personnel officer lets the supervisor and
+the manager read one file each for a few weeks; a grant to the clerk is already revoked (so
+the demo's clerk, whom most walkthroughs use, sees no personnel file)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from desk_app.services.personnel_grants import today
 from desk_app.store.archive import Item, PersonnelGrant, tuples
 from desk_app.store.models import User
 
-GRANTS = (("wangfang", 14, "绩效复核：部门主管要求查阅", False),
+GRANTS = (("zhoumin", 14, "绩效复核：部门主管要求查阅", False),
           ("zhangwei", 30, "调岗审批：核对历年考核", False),
-          ("zhoumin", 7, "核对入职材料", True))
+          ("wangfang", 7, "核对入职材料", True))
 
 
 def generate_grants(personnel: PersonnelService, officer_name: str = "liuyang") -> int:
