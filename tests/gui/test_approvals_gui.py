@@ -607,3 +607,29 @@ def test_keyboard_alt_n_opens_a_new_request(qtbot, demo_desk, clerk):
     qtbot.waitExposed(dialog)
     assert dialog.refs_edit.hasFocus() or dialog.focusWidget() is dialog.refs_edit
     dialog.reject()
+
+
+def test_a_wrong_witness_password_is_shown_at_its_field(qtbot, demo_desk, clerk, manager,
+                                                        signing):
+    from datetime import date
+
+    old = demo_desk.archive.add_item(clerk, title="待销毁文件", kind="BG", dept="GC",
+                                     level="internal", ref="QA-OLD-3", doc_date=date(2001, 3, 1),
+                                     retention_years=10)
+    listed = demo_desk.retention.propose(clerk, [old.ref], "保管期满")
+    demo_desk.retention.decide(manager, listed["id"], True, "同意", DEMO_PASSWORD, small_png())
+    page = shown(qtbot, ApprovalsPage(demo_desk, clerk), (1280, 760))
+    page.show_view("destructions")
+    tab = page.retention
+    assert tab.panels["destructions"].select_id(listed["id"])
+    dialog = tab.carry_out()
+    qtbot.waitExposed(dialog)
+    dialog.witness_edit.setText("zhoumin")
+    dialog.witness_password.setText("not-the-password")
+    dialog.ok_button.click()
+    assert dialog.field_errors["witness_password"].isVisible()
+    assert "witness" in dialog.field_errors["witness_password"].text()
+    assert dialog.witness_password.text() == ""
+    assert demo_desk.retention.show(clerk, listed["id"])["status"] == "approved"
+    assert demo_desk.archive.scan(clerk, old.ref).status != "destroyed"
+    dialog.reject()

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.errors import ValidationError
+from desk_app.domain.errors import AuthenticationFailed, ValidationError
 from desk_app.domain.retention import Method
 from desk_app.domain.users import Actor
 from desk_app.i18n import N_, _
@@ -300,12 +300,21 @@ class CarryOutDialog(FormDialog):
             return None
         witness_png = answer[1]
         witness_password = self.witness_password.text()
-        return sign_as(self, self.actor,
-                       _("the destruction record {number}").format(
-                           number=self.destruction["number"]),
-                       lambda password, png: self.desk.retention.destroy(
-                           self.actor, self.destruction["id"], witness, witness_password, method,
-                           password, executor_png=png, witness_png=witness_png))
+
+        def destroy(password: str, png: bytes | None) -> Any:
+            try:
+                return self.desk.retention.destroy(
+                    self.actor, self.destruction["id"], witness, witness_password, method,
+                    password, executor_png=png, witness_png=witness_png)
+            except AuthenticationFailed as error:
+                # Either password may be the wrong one; asking only the executor again would
+                # count every new try against the witness's account too.
+                raise ValidationError(_("{error} Check your password and the witness's, then "
+                                        "both sign again.").format(error=error),
+                                      "witness_password") from error
+
+        return sign_as(self, self.actor, _("the destruction record {number}").format(
+            number=self.destruction["number"]), destroy)
 
     def _on_ok(self) -> None:
         ok, value = checked(self.error_at, self.submit)
