@@ -294,7 +294,8 @@ class ApprovalService(Service):
         return data
 
     def document(self, actor: Actor, request_id: int) -> bytes:
-        """The signed decision form, as signed (Tampered if it was changed)."""
+        """The signed decision form, as signed (Tampered if it was changed); an audited view
+        of its secret items (R7)."""
         self.require(actor, P.APPROVAL_VIEW)
         row = AccessRequest.get_or_none(AccessRequest.id == request_id)
         if row is None:
@@ -302,7 +303,13 @@ class ApprovalService(Service):
         if row.document_id is None:
             raise NotFound(_("{number} has no signed form yet: it is waiting for the "
                              "decision.").format(number=row.number))
-        return checked_pdf(SignedDocument.get_by_id(row.document_id))
+        pdf = checked_pdf(SignedDocument.get_by_id(row.document_id))
+        # The form lists the secret items' titles: opening it is an audited view (R7).
+        record_secret_views(self, actor, tuples(Item.select(Item.id, Item.ref, Item.level)
+                                                .join(AccessRequestItem)
+                                                .where(AccessRequestItem.request == row.id)),
+                            "access_approval")
+        return pdf
 
     def count(self, actor: Actor, flt: ApprovalFilter) -> int:
         self.require(actor, P.APPROVAL_VIEW)

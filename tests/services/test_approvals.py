@@ -352,6 +352,8 @@ def test_the_signed_form_verifies_with_verify_pdf_and_pdfsig(desk, people, items
                       "物业服务总包合同", "Take out", data["window_to"].isoformat(), "张伟"):
             assert shown in text
     assert "Approved" in _text(desk.approvals.document(people["clerk"], approved["id"]))
+    last = AuditEntry.select().order_by(AuditEntry.seq.desc()).first()
+    assert last.action == "item.view_secret" and "access_approval" in last.change
     assert "无正当理由" in _text(desk.approvals.document(people["clerk"], refused["id"]))
     with pytest.raises(NotFound, match="no signed form"):
         desk.approvals.document(people["clerk"], _request(desk, people, [items["minutes"]])["id"])
