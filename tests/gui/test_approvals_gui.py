@@ -267,7 +267,8 @@ def test_the_lend_dialog_names_the_approval_or_the_reason(qtbot, demo_desk, cler
     rows = dialog.explain()
     assert rows[0]["approval"] is None and rows[0]["problem"]
     assert dialog.approval_label.isVisible()
-    assert rows[0]["problem"] in dialog.approval_label.text()
+    assert dialog.approval_label.text() == rows[0]["problem"]
+    assert dialog.approval_label.text().startswith(secret_ref)
 
     demo_desk.approvals.decide(manager, filed["id"], True, "同意", DEMO_PASSWORD, small_png())
     rows = dialog.explain()  # the usual loan period ends after the window

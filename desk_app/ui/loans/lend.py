@@ -325,9 +325,10 @@ class LendDialog(ScanListDialog):
             if row.get("approval"):
                 lines.append(_("{ref}: under approval {number}").format(ref=row["ref"],
                                                                          number=row["approval"]))
-            elif row.get("problem"):
-                lines.append(_("{ref}: no approval matches: {why}").format(ref=row["ref"],
-                                                                            why=row["problem"]))
+            elif row.get("problem"):  # the service's sentence names the reference already
+                problem = str(row["problem"])
+                lines.append(problem if problem.startswith(row["ref"]) else "{ref}: {why}".format(
+                    ref=row["ref"], why=problem))
         blocked = any(not row.get("approval") and row.get("problem") for row in rows)
         self.approval_label.setStyleSheet("color: #b00020;" if blocked else "")
         self.approval_label.setText("\n".join(lines))
