@@ -333,7 +333,7 @@ class GrantDialog(FormDialog):
         self.desk, self.actor = desk, actor
         self.setObjectName("grant_dialog")
         self.setWindowTitle(_("Grant read access to a personnel file"))
-        self.ref_edit = line_edit("ref", ref, _("RS-2026-0001"))
+        self.ref_edit = line_edit("ref", ref, "RS-2026-0001")
         self.user_edit = line_edit("user", placeholder=_("user name, e.g. zhangwei"))
         self.until_edit = date_edit("until", desk.today() + timedelta(days=DEFAULT_WINDOW_DAYS))
         self.reason_edit = reason_field()
