@@ -424,7 +424,7 @@ def test_today_the_manager_approves_from_the_waiting_box(qtbot, demo_desk, clerk
     assert page.requests.panel() is page.requests.panels["waiting"]
     first = demo_desk.approvals.page(manager, __import__(
         "desk_app.services.approvals", fromlist=["ApprovalFilter"]).ApprovalFilter(view="waiting"),
-        0, 1)[0]
+        0, 500)[-1]  # the oldest waiting request
     assert first["number"] in dialog.windowTitle()
     dialog.reason_edit.setPlainText("同意")
     dialog.ok_button.click()

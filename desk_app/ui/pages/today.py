@@ -144,7 +144,9 @@ class TodayPage(Page):
         try:
             if self.waiting_label is not None and self.waiting_button is not None:
                 count = self.desk.approvals.waiting_count(self.actor)
-                rows = self.desk.approvals.page(self.actor, ApprovalFilter(view="waiting"), 0, 1)
+                # the register lists the newest first: Approve… starts with the oldest
+                rows = self.desk.approvals.page(self.actor, ApprovalFilter(view="waiting"),
+                                                max(0, count - 1), 1) if count else []
                 self.first_waiting = rows[0]["id"] if rows else None
                 self.waiting_label.setText(
                     ngettext("{count} request is waiting for your decision.",
