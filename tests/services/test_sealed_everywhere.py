@@ -100,6 +100,8 @@ def world(desk, admin, clock, tmp_path) -> World:
     sealed_id = Item.get(Item.ref == ref).id
     Loan.update(item=sealed_id, due_on=TODAY - timedelta(days=5)).execute()
     Item.update(status="available").where(Item.ref == other.ref).execute()
+    # and past its retention: due for review (for those who may see it)
+    Item.update(review_on=TODAY - timedelta(days=400)).where(Item.id == sealed_id).execute()
     clock.advance(days=1)  # the ended grant's last day is over
     return World(desk, ref, Loan.get().borrower_id, tmp_path)
 
@@ -174,6 +176,11 @@ PATHS: dict[str, tuple[str, Path_]] = {
     "reminder": ("row", _reminder),
     # a slip listing the file is as unknown as the file (also to a grantee: loans.py)
     "loan slip": ("hidden", lambda w, a: dumped(w.desk.loans.slip(a, Loan.get().slip_id))),
+    # the Today page and the retention lists
+    "recent actions": ("trail", lambda w, a: dumped(w.desk.audit.recent_by(a, 1000))),
+    "due for review": ("hidden", lambda w, a: dumped([
+        w.desk.retention.due_count(a), w.desk.retention.due_page(a, 0, 1000)])),
+    "disposal holds": ("hidden", lambda w, a: dumped(w.desk.retention.holds(a, False, 0, 1000))),
     "audit list": ("trail", lambda w, a: dumped(w.desk.audit.page(a, AuditFilter(), 0, 10000))),
     "audit csv": ("trail", lambda w, a: _audit_export(w, a, "csv")),
     "audit xlsx": ("trail", lambda w, a: _audit_export(w, a, "xlsx")),
