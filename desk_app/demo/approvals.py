@@ -1,7 +1,8 @@
 """Demo data for confidential access approvals (R5): requests in every state — waiting,
-approved and lent under, approved for copies (recorded, one batch destroyed), refused,
-revoked, and expired — filed by the demo clerk and decided by the demo manager with the
-demo password, through ``ApprovalService`` as a user would (every step audited).
+approved (live, to be lent at the desk: the demo keeps its 10,000 loans per scale), approved
+for copies (recorded, one batch destroyed), refused, revoked, and expired — filed by the demo
+clerk and decided by the demo manager with the demo password, through ``ApprovalService`` as
+a user would (every step audited).
 
 The expired one is filed with a window that has already ended (the service refuses such a
 window from a user): it is filed, then approved and signed, like the others.
@@ -35,15 +36,13 @@ def _actor(name: str) -> Actor | None:
                  full_name=user.full_name or "")
 
 
-def _services(demo: Any) -> tuple[Any, Any]:
+def _service(demo: Any) -> Any:
     from desk_app.services.approvals import ApprovalService
     from desk_app.services.archive import ArchiveService
-    from desk_app.services.loans import LoanService
 
     archive = ArchiveService(demo.ctx, settings=demo.settings, personnel=demo.personnel)
-    keys = demo.users.keys
-    return (ApprovalService(demo.ctx, settings=demo.settings, keys=keys, archive=archive),
-            LoanService(demo.ctx, settings=demo.settings, keys=keys, archive=archive))
+    return ApprovalService(demo.ctx, settings=demo.settings, keys=demo.users.keys,
+                           archive=archive)
 
 
 def generate_approvals(demo: Any, password: str) -> dict[str, int]:
@@ -55,7 +54,7 @@ def generate_approvals(demo: Any, password: str) -> dict[str, int]:
         (Item.level == "secret") & (Item.status == "available")).order_by(Item.id).limit(8))]
     if clerk is None or manager is None or len(refs) < 8:
         return {}
-    approvals, loans = _services(demo)
+    approvals = _service(demo)
     today = local_today(demo.ctx.clock.now())
     day = timedelta(days=1)
 
@@ -68,7 +67,6 @@ def generate_approvals(demo: Any, password: str) -> dict[str, int]:
                       today + 3 * day)  # waiting for the manager
     live = request([refs[1], refs[2]], AUDITOR, "年度财务审计，核对物业服务合同。", "take-out", 14)
     approvals.decide(manager, live["id"], True, "审计需要，同意在窗口期内带出，按期归还。", password)
-    loans.lend(clerk, [refs[1]], AUDITOR, "年度财务审计", today + 7 * day)
     copy = request([refs[3]], AUDITOR, "审计底稿需附复印件。", "copy", 5, copies=3)
     approvals.decide(manager, copy["id"], True, "同意复印三份，审计结束后交回销毁。", password)
     made = approvals.record_copies(clerk, copy["id"], refs[3], 2)
