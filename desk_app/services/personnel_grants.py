@@ -27,7 +27,15 @@ from desk_app.domain.search import QueryTerms
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.store import search
-from desk_app.store.archive import Department, Item, Kind, PersonnelGrant, PersonnelSealed, tuples
+from desk_app.store.archive import (
+    SEALED_TITLE,
+    Department,
+    Item,
+    Kind,
+    PersonnelGrant,
+    PersonnelSealed,
+    tuples,
+)
 from desk_app.store.models import SealedSecret, User
 
 if TYPE_CHECKING:
@@ -178,8 +186,9 @@ class GrantBook:
             tx.audit(actor, "personnel.grant_revoke", "personnel_grant", grant.id, after={
                 "ref": grant.item.ref, "user": grant.user.name, "reason": reason,
                 "was": status_of(PersonnelGrant(until=grant.until), day)})
-        shown = service.fields(actor, [(grant.item_id, grant.item.ref)])
-        return self._row(PersonnelGrant.get_by_id(grant_id), day, shown[grant.item_id][0])
+        shown = service.readable(actor, [(grant.item_id, grant.item.ref)])
+        return self._row(PersonnelGrant.get_by_id(grant_id), day,
+                         shown.get(grant.item_id, (SEALED_TITLE, ""))[0])
 
     def grants(self, actor: Actor, current_only: bool) -> list[dict[str, Any]]:
         service = self.service
@@ -189,8 +198,8 @@ class GrantBook:
         if current_only:
             query = query.where(_live(day))
         grants = list(query)
-        titles = service.fields(actor, {(g.item_id, g.item.ref) for g in grants})
-        return [self._row(grant, day, titles.get(grant.item_id, (None, ""))[0])
+        titles = service.readable(actor, {(g.item_id, g.item.ref) for g in grants})
+        return [self._row(grant, day, titles.get(grant.item_id, (SEALED_TITLE, ""))[0])
                 for grant in grants]
 
     def _row(self, grant: PersonnelGrant, day: date, title: str | None = None) -> dict[str, Any]:
