@@ -5,7 +5,7 @@ retention are filled in here (kinds have no default yet, so no other file is due
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import peewee
 
@@ -152,9 +152,14 @@ def upgrade(db: peewee.Database) -> None:
     )
     with db.bind_ctx([User, Item, Borrower, SignedDocument, *TABLES]):
         db.create_tables(TABLES)
-        for item in Item.select(Item.id, Item.doc_date, Item.created_at, Item.retention_years).where(
-                Item.retention_years.is_null(False)):
-            # domain/retention.review_on, frozen: 1 January after the year plus the retention.
-            year = (item.doc_date or item.created_at).year + item.retention_years + 1
-            Item.update(review_on=date(min(year, 9999), 1, 1)).where(
-                Item.id == item.id).execute()
+        # domain/retention.review_on, frozen: 1 January after the file's year plus its
+        # retention. One UPDATE per (retention, file year), no date functions in the SQL.
+        pairs = {(years, (doc or created).year) for years, doc, created in Item.select(
+            Item.retention_years, Item.doc_date, Item.created_at).where(
+                Item.retention_years > 0).tuples().iterator()}
+        for years, year in sorted(pairs):
+            dated = (Item.doc_date >= date(year, 1, 1)) & (Item.doc_date <= date(year, 12, 31))
+            undated = (Item.doc_date.is_null() & (Item.created_at >= datetime(year, 1, 1))
+                       & (Item.created_at < datetime(year + 1, 1, 1)))
+            Item.update(review_on=date(min(year + years + 1, 9999), 1, 1)).where(
+                (Item.retention_years == years) & (dated | undated)).execute()
