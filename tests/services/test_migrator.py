@@ -95,3 +95,34 @@ def test_sqlite_refuses_a_change_that_would_rebuild_the_table(sqlite_url, monkey
     assert migrate.current_version(db) == before
     assert "box_no" not in {column.name for column in db.get_columns("item")}
     db.close()
+
+
+def test_m0009_fills_in_review_dates_of_files_with_a_retention(db_url, monkeypatch):
+    """Files kept N years are due on 1 January after their year plus N (dated by doc_date,
+    else by when they were registered); files without a retention are not due."""
+    database = connect(parse_url(db_url), must_exist=False)
+    try:
+        older = [m for m in migrate.available() if m.VERSION <= 8]
+        monkeypatch.setattr(migrate, "available", lambda: older)
+        migrate.migrate(database)
+        database.execute_sql("INSERT INTO department (code, name) VALUES ('QQ9', 'q')")
+        database.execute_sql("INSERT INTO kind (code, name, loan_days) VALUES ('QK9', 'q', 14)")
+        (dept,), = database.execute_sql("SELECT id FROM department WHERE code = 'QQ9'").fetchall()
+        (kind,), = database.execute_sql("SELECT id FROM kind WHERE code = 'QK9'").fetchall()
+        rows = [("A-1", "2018-08-06", 10), ("A-2", None, 3), ("A-3", "2020-01-01", None),
+                ("A-4", "2020-12-31", 30)]
+        for ref, doc_date, years in rows:
+            database.execute_sql(
+                "INSERT INTO item (ref, title, kind_id, dept_id, doc_date, keywords, level, "
+                "retention_years, status, created_at) VALUES (%s, 't', %s, %s, %s, '', 'public', "
+                "%s, 'available', '2025-05-01 10:00:00')".replace(
+                    "%s", "?" if isinstance(database, peewee.SqliteDatabase) else "%s"),
+                (ref, kind, dept, doc_date, years))
+        monkeypatch.undo()
+        migrate.migrate(database)
+        found = {ref: str(due) if due else None for ref, due in database.execute_sql(
+            "SELECT ref, review_on FROM item WHERE ref LIKE 'A-%' ORDER BY ref").fetchall()}
+        assert found == {"A-1": "2029-01-01", "A-2": "2029-01-01", "A-3": None,
+                         "A-4": "2051-01-01"}
+    finally:
+        database.close()
