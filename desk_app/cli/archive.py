@@ -37,7 +37,8 @@ def register(commands) -> None:
                 option("--date", dest="doc_date", type=parse_date, metavar="YYYY-MM-DD"),
                 option("--keywords", default=""),
                 option("--location", help=_("location path, e.g. \"A101 › 柜1\"")),
-                option("--retention", type=bounded_int(0, 999), metavar="YEARS"),
+                option("--retention", type=bounded_int(0, 999), metavar="YEARS",
+                       help=_("years kept (0: permanent; default: the kind's retention)")),
                 json_option())
     add_command(item, "list", _("find files"), cmd_item_list,
                 option("--search", default="", metavar="Q"),
@@ -60,7 +61,10 @@ def register(commands) -> None:
                     "a staff user name, or an outside person's name with --contact")),
                 option("--contact", default=""), option("--org", default=""),
                 option("--purpose", required=True),
-                option("--due", type=parse_date, metavar="YYYY-MM-DD"), json_option())
+                option("--due", type=parse_date, metavar="YYYY-MM-DD"),
+                option("--in-office", action="store_true", help=_(
+                    "reading in the office, back by closing time today (a secret file: "
+                    "under a 'read' approval)")), json_option())
     add_command(loan, "return", _("take files back"), cmd_loan_return, refs,
                 option("--condition", default="good",
                        choices=["good", "worn", "damaged", "incomplete"]),
@@ -148,9 +152,11 @@ def _borrower(desk, args: argparse.Namespace):
 
 @with_actor
 def cmd_loan_lend(desk, actor, args) -> int:
-    slip = desk.loans.lend(actor, args.refs, _borrower(desk, args), args.purpose, args.due)
+    slip = desk.loans.lend(actor, args.refs, _borrower(desk, args), args.purpose, args.due,
+                           in_office=args.in_office)
     if args.json:
         emit(args, [{"id": slip["id"], "slip": slip["number"], "refs": [i["ref"] for i in slip["items"]],
+                     "approvals": {i["ref"]: i.get("approval") for i in slip["items"]},
                      "borrower": slip["borrower"], "purpose": slip["purpose"],
                      "handler": slip["handler"], "lent_at": slip["lent_at"],
                      "due_on": slip["due_on"], "returned_at": None}], ())
