@@ -66,11 +66,8 @@ class NewItemDialog(FormDialog):
         self.keywords_edit = line_edit("keywords")
         self.location_combo = location_combo(desk, _("(no location yet)"))
         self.location_combo.setObjectName("location")
-        self.retention_spin = QSpinBox()
+        self.retention_spin = RetentionSpin()
         self.retention_spin.setObjectName("retention_years")
-        self.retention_spin.setRange(0, 100)
-        self.retention_spin.setSpecialValueText(_("permanent"))
-        self.retention_spin.setSuffix(_(" years"))
         self.add_field("title", _("&Title:"), self.title_edit)
         self.add_field("kind", _("&Kind:"), self.kind_combo)
         self.add_field("dept", _("&Department:"), self.dept_combo)
@@ -92,7 +89,37 @@ class NewItemDialog(FormDialog):
             dept=self.dept_combo.currentData(), level=self.level_combo.currentData(),
             ref=self.ref_edit.text().strip() or None, doc_date=doc_date,
             keywords=self.keywords_edit.text(), location=self.location_combo.currentData(),
-            retention_years=self.retention_spin.value() or None)
+            retention_years=self.retention_spin.years())
+
+
+class RetentionSpin(QSpinBox):
+    """Retention in years: the lowest step is "as its kind" (None), then "permanent" (0), then
+    1 to 100 years (domain/retention: an item's own retention overrides its kind's)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setRange(-1, 100)
+        self.setSpecialValueText(_("as its kind"))
+        self.setValue(-1)
+
+    def textFromValue(self, value: int) -> str:
+        if value == 0:
+            return _("permanent")
+        return _("{years} years").format(years=value) if value > 0 else ""
+
+    def valueFromText(self, text: str) -> int:
+        if text.strip() == _("permanent"):
+            return 0
+        digits = "".join(ch for ch in text if ch.isdigit())
+        return int(digits) if digits else -1
+
+    def validate(self, text: str, pos: int) -> object:
+        from PySide6.QtGui import QValidator
+
+        return QValidator.State.Acceptable, text, pos
+
+    def years(self) -> int | None:
+        return None if self.value() < 0 else self.value()
 
 
 class AdmitOfficerDialog(FieldsDialog):

@@ -128,7 +128,8 @@ class ItemDetail(QGroupBox):
                 "dept": f"{item.dept_name} ({item.dept})", "date": day_text(item.doc_date) or "—",
                 "keywords": item.keywords or "—", "location": item.location or "—",
                 "level": rules.level_label(item.level),
-                "retention": (_("{years} years").format(years=item.retention_years)
+                "retention": (_("as its kind") if item.retention_years is None
+                              else _("{years} years").format(years=item.retention_years)
                               if item.retention_years else _("permanent")),
                 "status": rules.status_label(item.status),
             }
