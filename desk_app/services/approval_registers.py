@@ -139,7 +139,7 @@ class ApprovalRegister(RegisterSource):
         _column(N_("Requester"), 9, "borrower"), _column(N_("Organisation"), 9, "organisation"),
         _column(N_("Access"), 7, "access_label"), _column(N_("Copies"), 4, "copies"),
         _column(N_("References"), 14, "refs"), _column(N_("Purpose"), 14, "purpose"),
-        _column(N_("From"), 7, "window_from"), _column(N_("To"), 7, "window_to"),
+        _column(N_("First day"), 7, "window_from"), _column(N_("Last day"), 7, "window_to"),
         _column(N_("Requested at"), 9, "requested_at"), _column(N_("Decided by"), 7, "decided_by"),
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -61,6 +62,17 @@ def extract() -> None:
                      include_previous=False)
 
 
+# OpenCC's s2twp picks a form Taiwan offices do not use for these words.
+TW_WORDS = {"銷燬": "銷毀"}
+
+
+def _taiwan(converter: Any, text: str) -> str:
+    converted = converter.convert(text)
+    for wrong, right in TW_WORDS.items():
+        converted = converted.replace(wrong, right)
+    return converted
+
+
 def derive_traditional() -> None:
     """zh_TW from zh_CN with OpenCC (s2twp: Taiwan vocabulary too), for every entry whose
     zh_TW text is missing or was itself derived (marked by a translator comment)."""
@@ -78,8 +90,9 @@ def derive_traditional() -> None:
         derived = entry is None or empty or "derived from zh_CN" in entry.user_comments
         if not derived:
             continue  # a hand-made Traditional translation wins
-        text = (tuple(converter.convert(s) for s in message.string)
-                if isinstance(message.string, (tuple, list)) else converter.convert(message.string))
+        text = (tuple(_taiwan(converter, s) for s in message.string)
+                if isinstance(message.string, (tuple, list))
+                else _taiwan(converter, message.string))
         if entry is None:
             traditional.add(message.id, text, user_comments=["derived from zh_CN"])
         else:
