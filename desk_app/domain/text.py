@@ -66,7 +66,10 @@ def block(value: str | None, field: str, label: str, limit: int) -> str:
 
 
 def required(text: str, field: str, message: str) -> str:
-    if not text:
+    """``text`` unless it shows nothing: empty, or only invisible characters (format
+    characters such as U+200B ZERO WIDTH SPACE or U+2060 WORD JOINER, and spaces), which
+    would let a mandatory reason or name be "given" without a word."""
+    if not text or all(unicodedata.category(ch) in ("Cf", "Zs", "Mn") for ch in text):
         raise ValidationError(message, field=field)
     return text
 

@@ -131,3 +131,13 @@ def test_verifier_catches_edit_delete_insert_reorder():
     forged = AuditRecord(3, "2026-01-01T00:00:09.000000Z", "m", "a", "e", "x", "{}", rows[1][1])
     inserted = [*rows[:2], (forged, forged.digest()), *[(r, h) for r, h in rows[2:]]]
     assert not _verify(inserted).ok
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u2060", "\u200b\u2060 ", "\ufeff", "\u3000"])
+def test_a_required_text_of_invisible_characters_is_missing(invisible):
+    """A mandatory reason of a zero-width space was accepted (adversarial test, issue 12)."""
+    from desk_app.domain import text
+
+    with pytest.raises(ValidationError):
+        text.required(invisible, "reason", "Give a reason.")
+    assert text.required("同意\u200b", "reason", "Give a reason.") == "同意\u200b"
