@@ -166,6 +166,32 @@ as wangfang "loan remind" loan remind --out "$work/remind"
 reminders=("$work"/remind/*.pdf)
 files "${reminders[@]}"
 
+# ---------------------------------------------------------------- approvals, retention, grants
+as wangfang "item list --level secret" item list --level secret --available --limit 40 --json
+secret=$(grep -o '"ref": "[^"]*"' "$out/last" | tail -n 1 | cut -d'"' -f4)
+[[ -n $secret ]] || fail "no secret file in the demo"
+today=$(date +%F)
+as wangfang "approval request" approval request "$secret" --requester 赵审计 \
+    --contact 13800001111 --org 信达会计师事务所 --purpose "smoke test" --access take-out \
+    --from "$today" --to "$(date -d '+10 day' +%F)" --json
+request=$(grep -o '"id": [0-9]*' "$out/last" | head -n 1 | grep -o '[0-9]*$')
+expect 2 "loan lend of a secret file before the approval is refused" DESK_USER=wangfang \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- loan lend "$secret" --borrower 赵审计 \
+    --contact 13800001111 --purpose "smoke test" --due "$(date -d '+5 day' +%F)"
+shows "waiting for the manager"
+as zhangwei "approval decide (signed)" approval decide "$request" --approve --reason 同意
+as zhangwei "approval show --pdf" approval show "$request" --pdf "$work/approval.pdf"
+verified "$work/approval.pdf"
+as wangfang "loan lend under the approval" loan lend "$secret" --borrower 赵审计 \
+    --contact 13800001111 --purpose "smoke test" --due "$(date -d '+5 day' +%F)" --json
+shows "SP"
+as wangfang "loan return (secret)" loan return "$secret"
+as zhangwei "approval list --json" approval list --status approved --json
+as wangfang "retention due --json" retention due --json
+as wangfang "retention list" retention list
+as liuyang "grant list" grant list
+as chenjing "grant list (auditor)" grant list --json
+
 # ---------------------------------------------------------------- reception
 for lang in zh_CN zh_TW en; do
     as wangfang "script list --lang $lang" script list --lang "$lang"
@@ -201,7 +227,7 @@ files "$work/exports/complaint-stats.pdf" "$work/exports/complaint-stats.xlsx"
 
 # ---------------------------------------------------------------- exports, CA, verifying
 # every register of the area manifest, in every format (one pipeline serves them all)
-for register in audit items loans visits callbacks complaints; do
+for register in audit items loans visits callbacks complaints approvals destructions review_due; do
     for format in pdf xlsx csv; do
         as chenjing "export $register ($format)" export "$register" --format "$format" \
             --out "$work/exports/$register.$format"
