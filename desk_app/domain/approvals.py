@@ -134,6 +134,7 @@ class Approval:
     status: str  # stored
     window_from: date
     window_to: date
+    document_id: int | None = None  # the signed decision form
 
 
 @dataclass(frozen=True)
@@ -196,3 +197,27 @@ def choose(ref: str, approvals: list[Approval], wanted: Wanted) -> tuple[Approva
         return None, _("{ref}: no approval for this person (only for someone else).").format(ref=ref)
     return None, _("{ref} is secret and has no access approval: file a request for the "
                    "manager's approval first.").format(ref=ref)
+
+
+# ------------------------------------------------------------------ renewing, deciding
+
+
+def in_office_not_renewable(ref: str) -> str:
+    return _("{ref} was lent for reading in the office: it is due back today by closing time "
+             "and cannot be renewed.").format(ref=ref)
+
+
+def renewal_problem(approval: Approval, borrower_id: int, due: date, now: datetime,
+                    today: date) -> str | None:
+    """Why a take-out loan made under ``approval`` may not be renewed to ``due`` (the same
+    rules as lending: live, same person, take-out, due inside the window), or None."""
+    why = problem(approval, Wanted(borrower_id, False, due, now, today))
+    if why is None:
+        return None
+    return _("{why} The loan can only be renewed while the approval is live and until its "
+             "last day, {day}.").format(why=why, day=approval.window_to.isoformat())
+
+
+def same_person_message(number: str) -> str:
+    return _("{number}: you filed this request or are its requester, so you may not decide it: "
+             "another manager must decide.").format(number=number)

@@ -13,7 +13,7 @@ from desk_app.domain import archive as archive_rules
 from desk_app.domain.approvals import RequestStatus
 from desk_app.domain.areas.approvals import ApprovalsPermission as P
 from desk_app.domain.clock import local_today
-from desk_app.domain.errors import Conflict, NotFound, ValidationError
+from desk_app.domain.errors import Conflict, NotFound, PermissionDenied, Tampered, ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services import approval_registers as register
@@ -24,12 +24,13 @@ from desk_app.services.borrowers import BorrowerInput, borrower, check_borrower,
 from desk_app.services.settings import SettingsService
 from desk_app.services.signed_documents import checked_pdf
 from desk_app.services.signing import KeyService
-from desk_app.store import numbers
+from desk_app.store import audit_chain, numbers
 from desk_app.store.approvals import AccessRequest, AccessRequestItem, CopyRecord
-from desk_app.store.archive import Item, Kind, SignedDocument, tuples
+from desk_app.store.archive import Borrower, Item, Kind, Loan, SignedDocument, tuples
 from desk_app.store.models import User
 
-__all__ = ["ApprovalFilter", "ApprovalService", "approvals_of", "closing_time"]
+__all__ = ["ApprovalFilter", "ApprovalService", "approvals_of", "check_signed_approval",
+           "closing_time", "locked_renewal_check"]
 
 Level = archive_rules.Level
 
@@ -41,7 +42,7 @@ def approvals_of(item_ids: list[int], locked: Callable[..., Any] | None = None
     revocation at another desk cannot slip between the check and the loan."""
     R = AccessRequest
     query = (R.select(AccessRequestItem.item, R.id, R.number, R.borrower, R.access, R.status,
-                      R.window_from, R.window_to)
+                      R.window_from, R.window_to, R.document)
              .join(AccessRequestItem).where(AccessRequestItem.item.in_(item_ids))
              .order_by(R.id.desc()))
     if locked is not None:
@@ -50,6 +51,59 @@ def approvals_of(item_ids: list[int], locked: Callable[..., Any] | None = None
     for item_id, *fields in tuples(query):
         found.setdefault(item_id, []).append(rules.Approval(*fields))
     return found
+
+
+def signed_problem(request_id: int, number: str, document_id: int | None,
+                   decision: str | None = RequestStatus.APPROVED.value) -> tuple[str, bool] | None:
+    """None when request ``request_id`` carries a genuine signed decision (``decision``; None:
+    any): its own form (record number), unchanged (the row's hash), and the audit trail's
+    ``access_approval.sign`` entry of THIS request recorded that hash and that decision. Else
+    (why, tampered): a stored status or document link rewritten in the database does not make
+    an approval. One blob read, one SHA-256 and one indexed audit lookup."""
+    missing = _("{number}: the approval's signed form is missing, so it does not count; "
+                "the manager must decide and sign it.").format(number=number)
+    document = (SignedDocument.get_or_none(SignedDocument.id == document_id)
+                if document_id is not None else None)
+    if document is None:
+        return missing, False
+    changed = (_("{number}: the approval's signed form does not match the request or the "
+                 "signature recorded in the audit trail: it was changed in the database.")
+               .format(number=number), True)
+    digest = hashlib.sha256(bytes(document.pdf)).hexdigest()
+    if (document.kind != "access_approval" or document.record_no != number
+            or digest != document.sha256):
+        return changed
+    for after in audit_chain.recorded_after("access_approval", request_id,
+                                            "access_approval.sign"):
+        if after.get("sha256") == digest and decision in (None, after.get("decision")):
+            return None
+    return changed
+
+
+def check_signed_approval(approval: rules.Approval) -> None:
+    """Raise unless ``approval`` carries a genuine signed approval (Tampered when changed)."""
+    found = signed_problem(approval.id, approval.number, approval.document_id)
+    if found is not None:
+        why, tampered = found
+        raise Tampered(why) if tampered else ValidationError(why, field="ref")
+
+
+def locked_renewal_check(locked: Callable[..., Any], request_id: int, borrower_id: int,
+                         due: date, now: datetime) -> None:
+    """R5 for ``LoanService.renew`` of a take-out loan made under request ``request_id``: the
+    request row locked till commit (a revocation cannot slip in), the approval live, for this
+    person, genuine, and the new due date inside its window; else ValidationError/Tampered."""
+    R = AccessRequest
+    rows = list(tuples(locked(R.select(R.id, R.number, R.borrower, R.access, R.status,
+                                       R.window_from, R.window_to, R.document)
+                              .where(R.id == request_id), of=AccessRequest)))
+    if not rows:
+        raise ValidationError(_("The loan's access approval no longer exists."), field="ref")
+    approval = rules.Approval(*rows[0])
+    why = rules.renewal_problem(approval, borrower_id, due, now, local_today(now))
+    if why is not None:
+        raise ValidationError(why, field="ref")
+    check_signed_approval(approval)
 
 
 def next_number(at: datetime) -> str:
@@ -144,6 +198,7 @@ class ApprovalService(Service):
 
         self.require(actor, P.APPROVAL_DECIDE)
         reason = rules.check_reason(reason)
+        self._check_not_involved(actor, request_id)
         data = self._show(request_id)
         self._check_pending(data["number"], RequestStatus(data["status"]))
         at = self.ctx.clock.now()
@@ -157,6 +212,7 @@ class ApprovalService(Service):
         with self.write() as tx:
             row = self._locked(request_id)  # two desks deciding at once: the second waits here
             self._check_pending(row.number, rules.status_of(row.status, row.window_to, tx.at))
+            self._check_not_involved(actor, row.id)
             digest = hashlib.sha256(signed).hexdigest()
             document = SignedDocument.create(kind="access_approval", record_no=row.number,
                                              pdf=signed, sha256=digest, created_at=tx.at,
@@ -168,6 +224,19 @@ class ApprovalService(Service):
                 "number": row.number, "decision": decision.value, "reason": reason,
                 "sha256": digest})
         return self._show(request_id)
+
+    @staticmethod
+    def _check_not_involved(actor: Actor, request_id: int) -> None:
+        """Separation of duties: the clerk who filed a request, or its requester, never
+        decides it (even holding the manager's role too)."""
+        row = (AccessRequest.select(AccessRequest.number, AccessRequest.requested_by,
+                                    Borrower.user).join(Borrower)
+               .where(AccessRequest.id == request_id).tuples().first())
+        if row is None:
+            raise NotFound(_("No access request {id}.").format(id=request_id))
+        number, filed_by, requester = row
+        if actor.user_id in (filed_by, requester):
+            raise PermissionDenied(rules.same_person_message(number))
 
     @staticmethod
     def _check_pending(number: str, status: RequestStatus) -> None:
@@ -187,8 +256,11 @@ class ApprovalService(Service):
             (AccessRequest.update(status=RequestStatus.REVOKED.value, revoked_by=actor.user_id,
                                   revoked_at=tx.at, revoke_reason=reason)
              .where(AccessRequest.id == row.id).execute())
-            tx.audit(actor, "access_request.revoke", "access_request", row.id,
-                     after={"number": row.number, "reason": reason})
+            open_loans = _open_loans(row.id)
+            after: dict[str, Any] = {"number": row.number, "reason": reason}
+            if open_loans:  # still revoked; the clerk recalls them (show()["open_loans"])
+                after["open_loans"] = [loan["ref"] for loan in open_loans]
+            tx.audit(actor, "access_request.revoke", "access_request", row.id, after=after)
         return self._show(request_id)
 
     # ------------------------------------------------------------ copies
@@ -209,6 +281,9 @@ class ApprovalService(Service):
             if row.access != rules.Access.COPY:
                 raise ValidationError(_("{number} does not allow copies.").format(
                     number=row.number), field="request")
+            check_signed_approval(rules.Approval(
+                row.id, row.number, row.borrower_id, row.access, row.status, row.window_from,
+                row.window_to, row.document_id))
             if local_today(tx.at) < row.window_from:
                 raise ValidationError(_("{number}: the window starts on {day}.").format(
                     number=row.number, day=row.window_from.isoformat()), field="request")
@@ -278,6 +353,10 @@ class ApprovalService(Service):
                 today, item.kind.loan_days))
             wanted = rules.Wanted(person.id if person else -1, in_office, until, now, today)
             approval, why = rules.choose(ref, found.get(item.id, []), wanted)
+            signed = (signed_problem(approval.id, approval.number, approval.document_id)
+                      if approval is not None else None)
+            if signed is not None:
+                approval, why = None, _("{ref}: {why}").format(ref=ref, why=signed[0])
             result.append({"ref": ref, "approval": approval.number if approval else None,
                            "problem": None if approval else why})
         return result
@@ -303,7 +382,9 @@ class ApprovalService(Service):
         if row.document_id is None:
             raise NotFound(_("{number} has no signed form yet: it is waiting for the "
                              "decision.").format(number=row.number))
-        pdf = checked_pdf(SignedDocument.get_by_id(row.document_id))
+        # Against THIS request's number and audit entry: a link rewritten to point at another
+        # request's form is tampering.
+        pdf = checked_pdf(SignedDocument.get_by_id(row.document_id), row.id)
         # The form lists the secret items' titles: opening it is an audited view (R7).
         record_secret_views(self, actor, tuples(Item.select(Item.id, Item.ref, Item.level)
                                                 .join(AccessRequestItem)
@@ -350,7 +431,18 @@ class ApprovalService(Service):
             raise NotFound(_("No access request {id}.").format(id=request_id))
         data = request_dict(row, self.ctx.clock.now())
         data["events"] = events(row, data, self.ctx.clock.now())
+        data["open_loans"] = _open_loans(row.id)
         return data
+
+
+def _open_loans(request_id: int) -> list[dict[str, Any]]:
+    """The loans made under a request and not yet returned: {ref, borrower, due_on}."""
+    query = (Loan.select(Item.ref, Borrower.name, Loan.due_on).join_from(Loan, Item)
+             .join_from(Loan, Borrower)
+             .where((Loan.approval_id == request_id) & Loan.returned_at.is_null())
+             .order_by(Item.ref))
+    return [{"ref": ref, "borrower": name, "due_on": due_on}
+            for ref, name, due_on in tuples(query)]
 
 
 def due_at_closing(settings: SettingsService, today: date, now: datetime) -> datetime:

@@ -145,7 +145,7 @@ class LoanService(Service):
                    dues: dict[int, date], at: datetime) -> dict[int, access_rules.Approval]:
         """R5: item id → the live approval each secret item goes out under (matching item,
         person, kind and dates), locked till commit; else exactly why none matches."""
-        from desk_app.services.approvals import approvals_of
+        from desk_app.services.approvals import approvals_of, check_signed_approval
 
         secret = [item for item in items if item.level == rules.Level.SECRET]
         found = approvals_of([item.id for item in secret], self.locked) if secret else {}
@@ -155,6 +155,7 @@ class LoanService(Service):
             approval, why = access_rules.choose(item.ref, found.get(item.id, []), wanted)
             if approval is None:
                 raise ValidationError(why, field="ref")
+            check_signed_approval(approval)  # a stored "approved" alone is not an approval
             chosen[item.id] = approval
         return chosen
 
@@ -216,14 +217,24 @@ class LoanService(Service):
         return self._receipt(receipt.id)
 
     def renew(self, actor: Actor, ref: str) -> dict[str, Any]:
+        """A later due date; an in-office reading never, a loan under an approval (R5) only
+        while it is live and to a day inside its window."""
+        from desk_app.services.approvals import locked_renewal_check
+
         self.require(actor, ArchivePermission.LOAN_HANDLE)
         settings = self.settings
         limit, days = int(settings.value("max_renewals")), int(settings.value("renewal_days"))
         with self.write() as tx:
             (loan,) = self._open_loans(actor, [ref])
             rules.check_renewal(loan.renewals, limit, loan.item.ref)
+            if loan.due_at is not None:
+                raise ValidationError(access_rules.in_office_not_renewable(loan.item.ref),
+                                      field="ref")
             before = loan.due_on
             loan.due_on = max(before, self.today()) + timedelta(days=days)
+            if loan.approval_id is not None:
+                locked_renewal_check(self.locked, loan.approval_id, loan.borrower_id, loan.due_on,
+                                     tx.at)
             loan.renewals += 1
             loan.save()
             tx.audit(actor, "loan.renew", "loan", loan.id, before={"due": before.isoformat()},
