@@ -21,17 +21,22 @@ from desk_app.domain import retention as retention_rules
 from desk_app.domain import text
 from desk_app.domain.areas.approvals import ApprovalsPermission
 from desk_app.domain.clock import local_today
-from desk_app.domain.errors import Conflict, NotFound, ValidationError
+from desk_app.domain.errors import Conflict, NotFound, Tampered, ValidationError
 from desk_app.domain.retention import OPEN_STATUSES, DestructionStatus
 from desk_app.domain.roles import parse_roles
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
-from desk_app.services.archive import ArchiveService, visible_levels
+from desk_app.services.archive import (
+    ArchiveService,
+    record_secret_views,
+    visible_items,
+    visible_levels,
+)
 from desk_app.services.base import Service
 from desk_app.services.settings import SettingsService
 from desk_app.services.signed_documents import checked_pdf
 from desk_app.services.signing import KeyService
-from desk_app.store import numbers
+from desk_app.store import audit_chain, numbers
 from desk_app.store.approvals import Destruction, DestructionItem, DisposalHold
 from desk_app.store.archive import Department, Item, Kind, SignedDocument, shown_title, tuples
 from desk_app.store.models import User
@@ -83,10 +88,37 @@ def refresh_review_dates(scope: Any, years: int | None) -> int:
     return updated
 
 
+def listable_levels(actor: Actor) -> tuple[rules.Level, ...]:
+    """The levels whose files ``actor`` may hold, list or review for destruction: personnel
+    files never go through destruction lists (not yet, docs/approvals.md), for anyone."""
+    return tuple(level for level in visible_levels(actor) if level != rules.Level.PERSONNEL)
+
+
 def due_where(actor: Actor, today: date) -> Any:
     """Items due for review on ``today`` that ``actor`` may see (review_on is indexed)."""
     return ((Item.review_on <= today) & (Item.status != DESTROYED)
-            & Item.level.in_(visible_levels(actor)))
+            & Item.level.in_(listable_levels(actor)))
+
+
+def decision_problem(record: Destruction) -> str | None:
+    """None when list ``record`` carries a genuine signed approval: its own form (record
+    number), unchanged (the row's hash, the signature check), and the audit trail's
+    ``destruction_decision.sign`` entry of THIS list recorded that hash and "approved". Else
+    why: a stored status or document link rewritten in the database approves nothing."""
+    document = SignedDocument.get_or_none(SignedDocument.id == _link(record, "decision_document"))
+    if document is None:
+        return _("{number}: the manager's signed decision is missing; the list cannot be "
+                 "carried out.").format(number=record.number)
+    digest = hashlib.sha256(bytes(document.pdf)).hexdigest()
+    if (document.kind == "destruction_decision" and document.record_no == record.number
+            and digest == document.sha256 and any(
+                after.get("sha256") == digest and after.get("decision") == S.APPROVED.value
+                for after in audit_chain.recorded_after("destruction_decision", record.id,
+                                                        "destruction_decision.sign"))):
+        return None
+    return _("{number}: the manager's signed decision does not match the list or the signature "
+             "recorded in the audit trail: it was changed in the database.").format(
+                 number=record.number)
 
 
 class RetentionService(Service):
@@ -147,10 +179,12 @@ class RetentionService(Service):
 
     # ------------------------------------------------------------ disposal holds
 
-    def _locked_items(self, actor: Actor, refs: list[str]) -> list[Item]:
+    def _locked_items(self, actor: Actor, refs: list[str],
+                      levels: tuple[rules.Level, ...] | None = None) -> list[Item]:
+        levels = visible_levels(actor) if levels is None else levels
         query = (Item.select(Item, Kind, Department).join_from(Item, Kind)
                  .join_from(Item, Department)
-                 .where(Item.ref.in_(refs) & Item.level.in_(visible_levels(actor))))
+                 .where(Item.ref.in_(refs) & Item.level.in_(levels)))
         found = {item.ref: item for item in self.locked(query.order_by(Item.id), of=Item)}
         missing = [ref for ref in refs if ref not in found]
         if missing:  # unknown and sealed alike (R6)
@@ -169,7 +203,7 @@ class RetentionService(Service):
         ref = rules.check_ref(ref)
         reason = retention_rules.check_reason(reason)
         with self.write() as tx:
-            (item,) = self._locked_items(actor, [ref])
+            (item,) = self._locked_items(actor, [ref], listable_levels(actor))
             self._not_destroyed(item)
             if open_hold(item.id).exists():
                 raise ValidationError(_("{ref} is under a disposal hold already.").format(ref=ref),
@@ -234,7 +268,7 @@ class RetentionService(Service):
         reason = retention_rules.check_reason(reason)
         today = self.today()
         with self.write() as tx:
-            items = self._locked_items(actor, refs)
+            items = self._locked_items(actor, refs, listable_levels(actor))
             for item in items:
                 self._check_destroyable(item)
                 if item.review_on is None:
@@ -282,6 +316,7 @@ class RetentionService(Service):
         reason = retention_rules.check_reason(reason)
         data = self._show(destruction_id)
         self._still_proposed(data["status"], data["number"])
+        self._not_proposer(actor, destruction_id)
         now = self.ctx.clock.now()
         user = User.get_by_id(actor.user_id)
         decision = {"approved": bool(approve), "by": _who(user), "at": now, "reason": reason}
@@ -292,6 +327,7 @@ class RetentionService(Service):
             record = self.locked(Destruction.select().where(Destruction.id == destruction_id),
                                  of=Destruction).get()
             self._still_proposed(record.status, record.number)
+            self._not_proposer(actor, destruction_id)
             document = SignedDocument.create(
                 kind="destruction_decision", record_no=record.number, pdf=signed,
                 sha256=hashlib.sha256(signed).hexdigest(), created_at=tx.at,
@@ -304,6 +340,14 @@ class RetentionService(Service):
                      after={"number": record.number, "decision": status.value, "reason": reason,
                             "sha256": document.sha256})
         return self._show(destruction_id)
+
+    @staticmethod
+    def _not_proposer(actor: Actor, destruction_id: int) -> None:
+        record = Destruction.get_by_id(destruction_id)
+        if _link(record, "proposed_by") == actor.user_id:
+            raise ValidationError(_("{number} was proposed by you: another manager decides it "
+                                    "(separation of duties).").format(number=record.number),
+                                  field="decision")
 
     @staticmethod
     def _still_proposed(status: str, number: str) -> None:
@@ -319,13 +363,15 @@ class RetentionService(Service):
         signed list into their boxes; the files become ``destroyed``, in one write."""
         self.require(actor, P.RETENTION_MANAGE)
         method = retention_rules.check_method(method)
-        witness_actor = self._witness(actor, witness)
         data = self._show(destruction_id)
         self._check_approved(data["status"], data["number"])
         record = Destruction.get_by_id(destruction_id)
-        for item in Item.select().where(Item.id.in_([i["id"] for i in data["items"]])):
-            self._check_destroyable(item)  # again under lock below; here before any signing
-        pdf = checked_pdf(SignedDocument.get_by_id(_link(record, "decision_document")))
+        witness_actor = self._witness(actor, witness, record)
+        self._check_decision(record)
+        self._check_items(list(Item.select().where(Item.id.in_(
+            [i["id"] for i in data["items"]])).order_by(Item.id)))  # again under lock below
+        pdf = checked_pdf(SignedDocument.get_by_id(_link(record, "decision_document")),
+                          record.id)
         label = _("Carried out — {method}").format(method=retention_rules.method_label(method))
         signed = self.keys.sign_pdf(actor, pdf, "executor", password, executor_png, label)
         signed = self.keys.sign_pdf(witness_actor, signed, "witness", witness_password,
@@ -334,10 +380,11 @@ class RetentionService(Service):
             record = self.locked(Destruction.select().where(Destruction.id == destruction_id),
                                  of=Destruction).get()
             self._check_approved(record.status, record.number)
+            self._witness(actor, witness, record)
+            self._check_decision(record)
             items = list(self.locked(Item.select().where(Item.id.in_(
                 [i["id"] for i in data["items"]])).order_by(Item.id), of=Item))
-            for item in items:
-                self._check_destroyable(item)
+            self._check_items(items)
             document = SignedDocument.create(
                 kind="destruction_record", record_no=f"{record.number}-R", pdf=signed,
                 sha256=hashlib.sha256(signed).hexdigest(), created_at=tx.at,
@@ -354,8 +401,27 @@ class RetentionService(Service):
         return self._show(destruction_id)
 
     @staticmethod
-    def _witness(actor: Actor, name: str) -> Actor:
-        """The witness: another active staff member, who signs with their own password."""
+    def _check_decision(record: Destruction) -> None:
+        problem = decision_problem(record)
+        if problem is not None:
+            raise Tampered(problem)
+
+    def _check_items(self, items: list[Item]) -> None:
+        """What stops the files from being destroyed now: loans, holds, and a retention that
+        changed since the list was approved (a kind made permanent, R2)."""
+        today = self.today()
+        for item in items:
+            self._check_destroyable(item)
+        kept = [item.ref for item in items if item.review_on is None or item.review_on > today]
+        if kept:
+            raise ValidationError(_("No longer due for destruction (their retention changed): "
+                                    "{refs}.").format(refs=", ".join(kept)), field="ref")
+
+    @staticmethod
+    def _witness(actor: Actor, name: str, record: Destruction) -> Actor:
+        """The witness: another active staff member, who signs with their own password —
+        neither the executor, the proposer nor the manager who decided (separation of
+        duties)."""
         wanted = text.lookup(name or "").strip().lower()
         if not wanted:
             raise ValidationError(_("Who witnesses the destruction? Give a staff member's user "
@@ -367,6 +433,10 @@ class RetentionService(Service):
         if user.id == actor.user_id:
             raise ValidationError(_("The witness must be someone other than the person carrying "
                                     "out the destruction."), field="witness")
+        if user.id in (_link(record, "proposed_by"), _link(record, "decided_by")):
+            raise ValidationError(_("The witness must be someone other than the person who "
+                                    "proposed the list and the manager who decided it."),
+                                  field="witness")
         return Actor(user_id=user.id, name=user.name, roles=parse_roles(user.roles),
                      full_name=user.full_name or "")
 
@@ -383,8 +453,16 @@ class RetentionService(Service):
     # ------------------------------------------------------------ reading
 
     def show(self, actor: Actor, destruction_id: int) -> dict[str, Any]:
+        """One list with the files ``actor`` may see (R6); showing secret titles is an audited
+        view (R7)."""
         self.require(actor, P.RETENTION_VIEW)
-        return self._show(destruction_id)
+        data = self._show(destruction_id)
+        shown = {item_id for (item_id,) in tuples(Item.select(Item.id).where(
+            Item.id.in_([i["id"] for i in data["items"]]) & visible_items(actor)))}
+        data["items"] = [i for i in data["items"] if i["id"] in shown]
+        record_secret_views(self, actor, ((i["id"], i["ref"], i["level"]) for i in data["items"]),
+                            "destruction")
+        return data
 
     def document(self, actor: Actor, destruction_id: int) -> bytes:
         """The destruction record once carried out, else the manager's signed list."""
@@ -396,7 +474,15 @@ class RetentionService(Service):
         if document_id is None:
             raise NotFound(_("The destruction list {number} is not signed yet.").format(
                 number=record.number))
-        return checked_pdf(SignedDocument.get_by_id(document_id))
+        items = tuples(Item.select(Item.id, Item.ref, Item.level).join(DestructionItem)
+                       .where(DestructionItem.destruction == record.id))
+        if Item.select().where(Item.id.in_([row[0] for row in items])  # R6: sealed references
+                               & visible_items(actor)).count() < len(items):
+            raise NotFound(_("The destruction list {number} names files you may not see.")
+                           .format(number=record.number))
+        pdf = checked_pdf(SignedDocument.get_by_id(document_id), record.id)
+        record_secret_views(self, actor, items, "destruction")  # the PDF lists the titles (R7)
+        return pdf
 
     def item_lists(self, actor: Actor, ref: str) -> list[dict[str, Any]]:
         """The destruction lists naming ``ref``, newest first: a destroyed file's link to its

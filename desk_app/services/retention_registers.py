@@ -67,16 +67,17 @@ def destruction_detail(destruction_id: int) -> dict[str, Any] | None:
     data = _record(row)
     items = (DestructionItem.select(Item.id, Item.ref, shown_title(), Kind.name, Department.name,
                                     Item.doc_date, Item.created_at, Item.retention_years,
-                                    Kind.retention_years, Item.review_on, Item.status)
+                                    Kind.retention_years, Item.review_on, Item.status,
+                                    Item.level)
              .join_from(DestructionItem, Item).join_from(Item, Kind).join_from(Item, Department)
              .where(DestructionItem.destruction == destruction_id).order_by(Item.ref))
     data["items"] = [
         {"id": item_id, "ref": ref, "title": title, "kind": kind, "dept": dept,
          "year": (doc_date or created).year,
          "retention": rules.retention_text(rules.effective_years(own, default)),
-         "review_on": review, "status": status}
-        for (item_id, ref, title, kind, dept, doc_date, created, own, default, review, status)
-        in tuples(items)]
+         "review_on": review, "status": status, "level": level}
+        for (item_id, ref, title, kind, dept, doc_date, created, own, default, review, status,
+             level) in tuples(items)]
     return data
 
 
