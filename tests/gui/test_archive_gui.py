@@ -262,3 +262,17 @@ def test_keyboard_only_page_switch_then_scan(qtbot, demo_desk, clerk_actor, item
     qtbot.keyClick(page.scan_box.edit, Qt.Key.Key_Return)
     assert page.detail.item is not None and page.detail.item.ref == "QA-ZD-0001"
     window.close()
+
+
+def test_retention_field_says_as_its_kind_permanent_or_years(qtbot):
+    """The add dialog's retention: lowest step "as its kind" (None), then "permanent" (0),
+    then years — an item's own retention overrides its kind's (docs/approvals.md)."""
+    from desk_app.ui.archive.dialogs import RetentionSpin
+
+    spin = RetentionSpin()
+    qtbot.addWidget(spin)
+    assert spin.years() is None and spin.text() == "as its kind"
+    spin.stepUp()
+    assert spin.years() == 0 and spin.text() == "permanent"
+    spin.setValue(30)
+    assert spin.years() == 30 and spin.text() == "30 years"

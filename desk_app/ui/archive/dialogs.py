@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QWidget
 
 from desk_app.domain import archive as rules
@@ -113,9 +114,7 @@ class RetentionSpin(QSpinBox):
         digits = "".join(ch for ch in text if ch.isdigit())
         return int(digits) if digits else -1
 
-    def validate(self, text: str, pos: int) -> object:
-        from PySide6.QtGui import QValidator
-
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         return QValidator.State.Acceptable, text, pos
 
     def years(self) -> int | None:
