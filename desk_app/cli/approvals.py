@@ -101,7 +101,13 @@ def cmd_decide(desk, actor, args) -> int:
 
 @with_actor
 def cmd_revoke(desk, actor, args) -> int:
-    _print(args, desk.approvals.revoke(actor, args.id, args.reason))
+    data = desk.approvals.revoke(actor, args.id, args.reason)
+    _print(args, data)
+    if not args.json:
+        for loan in data.get("open_loans", []):  # still out: the desk recalls them
+            print(_("Still out under it: {ref}, {borrower}, due {due}.").format(
+                ref=safe_text(loan["ref"]), borrower=safe_text(loan["borrower"]),
+                due=loan["due_on"]))
     return 0
 
 

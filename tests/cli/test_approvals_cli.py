@@ -85,6 +85,7 @@ def test_request_decide_show_revoke_list_export(cli, tmp_path):
     code, out, err = cli("approval", "revoke", request_id, "--reason", "审计结束",
                          user="zhangwei")
     assert code == 0, err
+    assert f"Still out under it: {ref}, 赵审计" in out  # revoked with the file still out
     code, out, _ = cli("approval", "show", request_id, "--json")
     shown = json.loads(out)[0]
     assert shown["status"] == "revoked"
