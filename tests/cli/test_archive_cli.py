@@ -7,35 +7,7 @@ import json
 import openpyxl
 import pytest
 
-from desk_app.cli import main
 from desk_app.forms.verify import verify_pdf
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    """One demo database per module, copied for each test (generating takes seconds)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    assert main(["--db", f"sqlite:///{path}", "demo"]) == 0
-    return path
-
-
-@pytest.fixture
-def cli(monkeypatch, capsys, tmp_path, demo_file):
-    import shutil
-
-    copy = tmp_path / "desk.db"
-    shutil.copy(demo_file, copy)
-    monkeypatch.setenv("DESK_DB", f"sqlite:///{copy}")
-    capsys.readouterr()
-
-    def run(*args: str, user: str = "wangfang"):
-        monkeypatch.setenv("DESK_USER", user)
-        monkeypatch.setenv("DESK_PASSWORD", "demo1234")
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def test_item_and_loan_round_trip(cli):

@@ -4,39 +4,17 @@ one personnel file until a day; bad input is one clear line on stderr and writes
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date, timedelta
 
 import pytest
-
-from desk_app.cli import main
 
 TITLE = "Zebrafinch-9f3 appraisal"
 OFFICER = "liuyang"
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    assert main(["--db", f"sqlite:///{path}", "demo"]) == 0
-    return path
-
-
 @pytest.fixture
-def cli(monkeypatch, capsys, tmp_path, demo_file):
-    copy = tmp_path / "desk.db"
-    shutil.copy(demo_file, copy)
-    monkeypatch.setenv("DESK_DB", f"sqlite:///{copy}")
-    capsys.readouterr()
-
-    def run(*args: str, user: str = OFFICER):
-        monkeypatch.setenv("DESK_USER", user)
-        monkeypatch.setenv("DESK_PASSWORD", "demo1234")
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+def cli_user() -> str:
+    return OFFICER
 
 
 @pytest.fixture

@@ -12,36 +12,9 @@ import subprocess
 import openpyxl
 import pytest
 
-from desk_app.cli import main
-
 TITLE = "人事档案：欧阳修远奖惩记录"
 KEYWORDS = "晋升评议 处分撤销"
 SECRET_WORDS = ("欧阳修远", "奖惩", "晋升评议", "处分撤销")
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    assert main(["--db", f"sqlite:///{path}", "demo"]) == 0
-    return path
-
-
-@pytest.fixture
-def cli(monkeypatch, capsys, tmp_path, demo_file):
-    copy = tmp_path / "desk.db"
-    shutil.copy(demo_file, copy)
-    monkeypatch.setenv("DESK_DB", f"sqlite:///{copy}")
-    capsys.readouterr()
-
-    def run(*args: str, user: str = "wangfang"):
-        monkeypatch.setenv("DESK_USER", user)
-        monkeypatch.setenv("DESK_PASSWORD", "demo1234")
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    run.path = copy
-    return run
 
 
 @pytest.fixture

@@ -6,43 +6,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
-import pytest
-
 from desk_app.cli import main
 from desk_app.forms.verify import verify_pdf
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    assert main(["--db", f"sqlite:///{path}", "demo"]) == 0
-    return path
-
-
-@pytest.fixture
-def cli(monkeypatch, capsys, tmp_path, demo_file):
-    import shutil
-
-    copy = tmp_path / "desk.db"
-    shutil.copy(demo_file, copy)
-    monkeypatch.setenv("DESK_DB", f"sqlite:///{copy}")
-    monkeypatch.setenv("DESK_WITNESS_PASSWORD", "demo1234")
-    capsys.readouterr()
-
-    def run(*args: str, user: str = "wangfang"):
-        monkeypatch.setenv("DESK_USER", user)
-        monkeypatch.setenv("DESK_PASSWORD", "demo1234")
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    def writes() -> int:
-        with sqlite3.connect(copy) as db:
-            return db.execute("SELECT COUNT(*) FROM audit_entry WHERE action NOT LIKE 'auth.%'"
-                              ).fetchone()[0]
-
-    run.writes = writes  # type: ignore[attr-defined]
-    return run
 
 
 def _free_due(cli, count: int) -> list[str]:
