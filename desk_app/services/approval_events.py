@@ -10,7 +10,7 @@ import peewee
 
 from desk_app.domain import approvals as rules
 from desk_app.domain.approvals import RequestStatus
-from desk_app.i18n import _
+from desk_app.i18n import N_, _
 from desk_app.store.approvals import AccessRequest, AccessRequestItem, CopyRecord
 from desk_app.store.archive import Item, Loan, LoanSlip, ReturnReceipt, tuples
 from desk_app.store.models import User
@@ -60,8 +60,21 @@ def request_dict(row: AccessRequest, now: datetime) -> dict[str, Any]:
     }
 
 
+EVENT_LABELS = {
+    "requested": N_("Requested"), "approved": N_("Approved"), "refused": N_("Refused"),
+    "revoked": N_("Revoked"), "expired": N_("Expired"), "copies": N_("Copies made"),
+    "copies_returned": N_("Copies returned"), "copies_destroyed": N_("Copies destroyed"),
+    "lent": N_("Lent"), "returned": N_("Returned"),
+}
+
+
 def events(row: AccessRequest, data: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
-    """The request's history, oldest first: {at, what, who, text}."""
+    """The request's history, oldest first: {at, what, what_label, who, text}."""
+    return [{**event, "what_label": _(EVENT_LABELS.get(event["what"], event["what"]))}
+            for event in _events(row, data, now)]
+
+
+def _events(row: AccessRequest, data: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
     found = [{"at": row.requested_at, "what": "requested", "who": data["requested_by"],
               "text": _("Requested {access} for {borrower}: {purpose}").format(
                   access=data["access_label"].lower(), borrower=data["borrower"],
@@ -91,16 +104,22 @@ def events(row: AccessRequest, data: dict[str, Any], now: datetime) -> list[dict
                               n=copy["copies"], ref=copy["ref"],
                               what=rules.Disposal(copy["disposal"]).label.lower())})
     receipts = ReturnReceipt.alias()
+    handler, taker = User.alias("handler"), User.alias("taker")
     loans = (Loan.select(Loan.lent_at, Loan.returned_at, Item.ref, LoanSlip.number,
-                         receipts.number)
+                         receipts.number, handler.full_name, handler.name, taker.full_name,
+                         taker.name)
              .join_from(Loan, Item).join_from(Loan, LoanSlip)
+             .join_from(Loan, handler, on=(Loan.handler == handler.id))
+             .join_from(Loan, taker, peewee.JOIN.LEFT_OUTER, on=(Loan.returned_by == taker.id))
              .join_from(Loan, receipts, peewee.JOIN.LEFT_OUTER, on=(Loan.receipt == receipts.id))
              .where(Loan.approval_id == row.id).order_by(Loan.id))
-    for lent_at, returned_at, ref, slip, receipt in tuples(loans):
-        found.append({"at": lent_at, "what": "lent", "who": "",
+    for (lent_at, returned_at, ref, slip, receipt, lent_full, lent_name, taken_full,
+         taken_name) in tuples(loans):
+        found.append({"at": lent_at, "what": "lent", "who": lent_full or lent_name,
                       "text": _("{ref} lent on slip {slip}").format(ref=ref, slip=slip)})
         if returned_at is not None:
-            found.append({"at": returned_at, "what": "returned", "who": "",
+            found.append({"at": returned_at, "what": "returned",
+                          "who": taken_full or taken_name or "",
                           "text": _("{ref} returned on receipt {receipt}").format(
                               ref=ref, receipt=receipt)})
     return sorted(found, key=lambda event: event["at"])

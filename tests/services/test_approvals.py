@@ -21,7 +21,7 @@ from desk_app.services.exports import verify_pdf_file
 from desk_app.services.loans import BorrowerInput, LoanFilter
 from desk_app.store.approvals import AccessRequest, CopyRecord
 from desk_app.store.archive import Loan, SignedDocument
-from desk_app.store.models import AuditEntry
+from desk_app.store.models import AuditEntry, User
 from tests.conftest import PASSWORD, add_user
 
 AUDITOR = BorrowerInput(name="审计师甲", contact="13800000001", organisation="信达会计师事务所")
@@ -114,6 +114,9 @@ def test_take_out_for_an_outside_auditor(desk, people, items):
     assert data["number"] in _text(desk.loans.sign_slip(clerk, slip["id"], PASSWORD, None, None))
     shown = desk.approvals.show(people["manager"], data["id"])
     assert [e["what"] for e in shown["events"]] == ["requested", "approved", "lent"]
+    lent = shown["events"][-1]  # readable, and who handed it out
+    clerk_row = User.get_by_id(clerk.user_id)
+    assert lent["what_label"] == "Lent" and lent["who"] == (clerk_row.full_name or clerk_row.name)
     assert shown["items"][0]["title"] == "物业服务总包合同"
     assert AuditEntry.select().order_by(AuditEntry.seq.desc()).first().action == "item.view_secret"
     history = desk.approvals.history_for_item(clerk, items["contract"])

@@ -139,7 +139,8 @@ class RequestDetail(QGroupBox):
                 made["ref"], str(made["copies"]), made["made_by"], _at(made["made_at"]),
                 disposal]))
         for event in request["events"]:
-            entry = QTreeWidgetItem([_at(event["at"]), event["what"], event.get("who") or "",
+            entry = QTreeWidgetItem([_at(event["at"]), event.get("what_label") or event["what"],
+                                     event.get("who") or "",
                                      event.get("text") or ""])
             entry.setToolTip(3, event.get("text") or "")
             self.events.addTopLevelItem(entry)
