@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import peewee
@@ -33,10 +33,18 @@ from desk_app.services.archive import (
     visible_levels,
 )
 from desk_app.services.base import Service
+from desk_app.services.retention_queries import (
+    decision_problem,
+    document_link,
+    due_where,
+    listable_levels,
+    open_hold,
+    refresh_review_dates,
+)
 from desk_app.services.settings import SettingsService
 from desk_app.services.signed_documents import checked_pdf
 from desk_app.services.signing import KeyService
-from desk_app.store import audit_chain, numbers
+from desk_app.store import numbers
 from desk_app.store.approvals import Destruction, DestructionItem, DisposalHold
 from desk_app.store.archive import Department, Item, Kind, SignedDocument, shown_title, tuples
 from desk_app.store.models import User
@@ -55,70 +63,6 @@ def _who(user: User | None) -> str | None:
     return None if user is None else (user.full_name or user.name)
 
 
-def _link(record: Destruction, field: str) -> int | None:
-    """The id a foreign key holds, without loading the row it points to."""
-    return record.__data__.get(field)
-
-
-def open_hold(item_id: int) -> Any:
-    return DisposalHold.select().where((DisposalHold.item == item_id)
-                                       & DisposalHold.released_at.is_null())
-
-
-def refresh_review_dates(scope: Any, years: int | None) -> int:
-    """Set the review date of the files of ``scope`` kept ``years`` (None or 0: permanent):
-    one UPDATE per file year present, found by index probes — no date functions, the same SQL
-    on SQLite and PostgreSQL. The file year is the document's, else the registration's."""
-    if not years:
-        return int(Item.update(review_on=None).where(scope).execute())
-    updated = 0
-    for column, dated in ((Item.doc_date, Item.doc_date.is_null(False)),
-                          (Item.created_at, Item.doc_date.is_null())):
-        where = scope & dated
-        first = Item.select(peewee.fn.MIN(column)).where(where).scalar()
-        while first is not None:
-            year = first.year if isinstance(first, date) else int(str(first)[:4])
-            low, high = ((date(year, 1, 1), date(year + 1, 1, 1)) if column is Item.doc_date
-                         else (datetime(year, 1, 1), datetime(year + 1, 1, 1)))
-            updated += Item.update(review_on=retention_rules.review_on(year, None, years)).where(
-                where & (column >= low) & (column < high)).execute()
-            if year >= 9998:
-                break
-            first = Item.select(peewee.fn.MIN(column)).where(where & (column >= high)).scalar()
-    return updated
-
-
-def listable_levels(actor: Actor) -> tuple[rules.Level, ...]:
-    """The levels whose files ``actor`` may hold, list or review for destruction: personnel
-    files never go through destruction lists (not yet, docs/approvals.md), for anyone."""
-    return tuple(level for level in visible_levels(actor) if level != rules.Level.PERSONNEL)
-
-
-def due_where(actor: Actor, today: date) -> Any:
-    """Items due for review on ``today`` that ``actor`` may see (review_on is indexed)."""
-    return ((Item.review_on <= today) & (Item.status != DESTROYED)
-            & Item.level.in_(listable_levels(actor)))
-
-
-def decision_problem(record: Destruction) -> str | None:
-    """None when list ``record`` carries a genuine signed approval: its own form (record
-    number), unchanged (the row's hash, the signature check), and the audit trail's
-    ``destruction_decision.sign`` entry of THIS list recorded that hash and "approved". Else
-    why: a stored status or document link rewritten in the database approves nothing."""
-    document = SignedDocument.get_or_none(SignedDocument.id == _link(record, "decision_document"))
-    if document is None:
-        return _("{number}: the manager's signed decision is missing; the list cannot be "
-                 "carried out.").format(number=record.number)
-    digest = hashlib.sha256(bytes(document.pdf)).hexdigest()
-    if (document.kind == "destruction_decision" and document.record_no == record.number
-            and digest == document.sha256 and any(
-                after.get("sha256") == digest and after.get("decision") == S.APPROVED.value
-                for after in audit_chain.recorded_after("destruction_decision", record.id,
-                                                        "destruction_decision.sign"))):
-        return None
-    return _("{number}: the manager's signed decision does not match the list or the signature "
-             "recorded in the audit trail: it was changed in the database.").format(
-                 number=record.number)
 
 
 class RetentionService(Service):
@@ -344,7 +288,7 @@ class RetentionService(Service):
     @staticmethod
     def _not_proposer(actor: Actor, destruction_id: int) -> None:
         record = Destruction.get_by_id(destruction_id)
-        if _link(record, "proposed_by") == actor.user_id:
+        if document_link(record, "proposed_by") == actor.user_id:
             raise ValidationError(_("{number} was proposed by you: another manager decides it "
                                     "(separation of duties).").format(number=record.number),
                                   field="decision")
@@ -370,7 +314,7 @@ class RetentionService(Service):
         self._check_decision(record)
         self._check_items(list(Item.select().where(Item.id.in_(
             [i["id"] for i in data["items"]])).order_by(Item.id)))  # again under lock below
-        pdf = checked_pdf(SignedDocument.get_by_id(_link(record, "decision_document")),
+        pdf = checked_pdf(SignedDocument.get_by_id(document_link(record, "decision_document")),
                           record.id)
         label = _("Carried out — {method}").format(method=retention_rules.method_label(method))
         signed = self.keys.sign_pdf(actor, pdf, "executor", password, executor_png, label)
@@ -433,7 +377,7 @@ class RetentionService(Service):
         if user.id == actor.user_id:
             raise ValidationError(_("The witness must be someone other than the person carrying "
                                     "out the destruction."), field="witness")
-        if user.id in (_link(record, "proposed_by"), _link(record, "decided_by")):
+        if user.id in (document_link(record, "proposed_by"), document_link(record, "decided_by")):
             raise ValidationError(_("The witness must be someone other than the person who "
                                     "proposed the list and the manager who decided it."),
                                   field="witness")
@@ -470,7 +414,7 @@ class RetentionService(Service):
         record = Destruction.get_or_none(Destruction.id == destruction_id)
         if record is None:
             raise NotFound(_("No destruction list {id}.").format(id=destruction_id))
-        document_id = _link(record, "record_document") or _link(record, "decision_document")
+        document_id = document_link(record, "record_document") or document_link(record, "decision_document")
         if document_id is None:
             raise NotFound(_("The destruction list {number} is not signed yet.").format(
                 number=record.number))
