@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from desk_app.domain.area import AreaSpec, PageSpec, RegisterSpec, ServiceSpec
-from desk_app.domain.areas import approvals, archive, core, planned, reception
+from desk_app.domain.areas import approvals, archive, core, handover, reception
 from desk_app.domain.roles import Role
 from desk_app.domain.settings import Setting
 
@@ -25,8 +25,8 @@ AREAS: tuple[AreaSpec, ...] = (
     core.AREA,
     archive.AREA,
     approvals.AREA,
-    planned.HANDOVER,
-    planned.KEYS,
+    handover.HANDOVER,
+    handover.KEYS,
     reception.AREA,
 )
 

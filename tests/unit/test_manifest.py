@@ -88,7 +88,7 @@ def test_roles_settings_and_pages_come_from_the_areas():
     assert "ref_pattern" in manifest.settings_by_key()
     assert [s.key for s in core.AREA.settings] == [s.key for s in manifest.settings_schema()][:6]
     assert [p.key for p in manifest.pages_for({Role.ADMIN})] == [
-        "today", "reception", "audit", "admin"]
+        "today", "keys", "reception", "audit", "admin"]
     assert manifest.model_modules()[0] == "desk_app.store.models"
 
 
