@@ -45,7 +45,7 @@ KEYS = AreaSpec(
     models="desk_app.store.handover",
     services=(
         ServiceSpec("equipment", "desk_app.services.handover.equipment:EquipmentService",
-                    ("settings",)),
+                    ("settings", "shifts")),
     ),
     registers=(
         RegisterSpec("keys", "desk_app.services.handover.registers:EquipmentRegister"),
@@ -79,7 +79,7 @@ HANDOVER = AreaSpec(
     services=(
         ServiceSpec("shifts", "desk_app.services.handover.shifts:ShiftService", ("settings",)),
         ServiceSpec("handovers", "desk_app.services.handover.handovers:HandoverService",
-                    ("settings", "keys", "shifts")),
+                    ("settings", "keys", "shifts", "equipment")),
     ),
     registers=(
         RegisterSpec("handovers", "desk_app.services.handover.registers:HandoverRegister"),
