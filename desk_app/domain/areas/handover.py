@@ -82,7 +82,8 @@ HANDOVER = AreaSpec(
                     ("settings", "keys", "shifts", "equipment")),
     ),
     registers=(
-        RegisterSpec("handovers", "desk_app.services.handover.registers:HandoverRegister"),
+        RegisterSpec("handovers",
+                    "desk_app.services.handover.handover_registers:HandoverRegister"),
         RegisterSpec("shift_swaps", "desk_app.services.handover.registers:ShiftSwapRegister"),
     ),
     cli=("desk_app.cli.shifts", "desk_app.cli.handover"),
