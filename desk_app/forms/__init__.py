@@ -39,6 +39,7 @@ Modules:
 * :mod:`.drawing` — ``fit_text``, ``draw_qr``, ``draw_rows``: canvas helpers shared with labels.
 * :mod:`.labels` — ``render_labels`` of ``Label`` values, one per page or on A4 label ``SHEETS``.
 * :mod:`.loan_forms` — ``slip_pdf``, ``receipt_pdf``, ``reminder_pdf``.
+* :mod:`.handover` — ``render_handover``: the shift handover record, three signature boxes.
 * :mod:`.signing` — ``prepare_fields``, ``sign``, ``SignatureAppearance``, ``signature_fields``,
   ``render_appearance``.
 * :mod:`.verify` — ``verify_pdf(data, ca_pem, revoked=)`` → ``VerifyReport`` of ``SignatureCheck``

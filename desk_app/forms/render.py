@@ -142,6 +142,8 @@ def _build_story(state: RenderState) -> list:
             story.append(Spacer(1, 8))
         elif kind == "signatures":
             story.append(SignatureBoxes(state, block))
+        elif kind == "flowables":
+            story.extend(block(width))
         elif kind == "handwriting":
             story.append(HandwritingBox(*block))
         else:  # pragma: no cover - the builder only appends known kinds

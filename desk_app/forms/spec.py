@@ -119,6 +119,13 @@ class FormSpec:
         self.blocks.append(("rows", (list(header), rows, col_widths, total)))
         return self
 
+    def flowables(self, build: Callable[[float], list]) -> FormSpec:
+        """Blocks the plain ones cannot say (marked rows, grouped tables): ``build(width)``
+        returns reportlab flowables for a frame ``width`` points wide. It runs while rendering,
+        so reportlab is imported inside it (see :mod:`desk_app.forms.handover`)."""
+        self.blocks.append(("flowables", build))
+        return self
+
     def handwriting(self, label: str, png: bytes | None) -> FormSpec:
         """A labelled box holding a signature drawn at the desk by someone without a key
         (e.g. an outside borrower): part of the page, covered by the later PAdES signatures."""
