@@ -33,11 +33,13 @@ def _records() -> dict[str, Any]:
     """Kind of signed form → the field of the record that links to it. The record's id is the
     audit entry's entity id; the entry is ``<kind>.sign`` on entity ``<kind>``, with the hash."""
     from desk_app.store.approvals import AccessRequest, Destruction
+    from desk_app.store.handover import Handover
 
     return {"loan_slip": LoanSlip.document, "return_receipt": ReturnReceipt.document,
             "access_approval": AccessRequest.document,
             "destruction_decision": Destruction.decision_document,
-            "destruction_record": Destruction.record_document}
+            "destruction_record": Destruction.record_document,
+            "handover": Handover.document}
 
 
 def _signed_hashes(document: SignedDocument, record_id: int | None = None) -> set[str]:
