@@ -16,7 +16,10 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.areas.approvals import ApprovalsPermission
 from desk_app.domain.areas.archive import ArchivePermission
+from desk_app.domain.areas.handover import HandoverPermission, KeysPermission
+from desk_app.domain.clock import format_clock
 from desk_app.domain.errors import DeskError
+from desk_app.domain.handover import STATUS_LABELS, Status
 from desk_app.domain.roles import Permission, role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
@@ -61,6 +64,12 @@ class TodayPage(Page):
         self.due_label: QLabel | None = None
         self.first_waiting: int | None = None
         self._build_approvals_box()
+        self.shift_box: QGroupBox | None = None
+        self.keys_label: QLabel | None = None
+        self.handover_label: QLabel | None = None
+        self.countersign_label: QLabel | None = None
+        self.swaps_label: QLabel | None = None
+        self._build_shift_box()
 
         recent = QGroupBox(_("Your recent actions"))
         self.recent = QTreeWidget()
@@ -172,6 +181,117 @@ class TodayPage(Page):
             if self.approvals_box is not None:
                 self.approvals_box.setToolTip(str(error))
 
+    def _build_shift_box(self) -> None:
+        """Keys out and overdue, the handover due or open, and for supervisors handovers
+        awaiting countersignature, discrepancies and swap requests: only what the user may see."""
+        keys = self.actor.can(KeysPermission.KEYS_VIEW)
+        handover = self.actor.can(HandoverPermission.HANDOVER_VIEW)
+        countersign = self.actor.can(HandoverPermission.HANDOVER_COUNTERSIGN)
+        swaps = self.actor.can(HandoverPermission.SHIFT_DECIDE)
+        if not (keys or handover or swaps):
+            return
+        self.shift_box = QGroupBox(_("Shift, handover and keys"))
+        self.shift_box.setObjectName("today_shift")
+        layout = QVBoxLayout(self.shift_box)
+
+        def line(name: str, button_text: str, area: str, view) -> tuple[QLabel, QPushButton]:
+            label = QLabel()
+            label.setObjectName(name)
+            label.setWordWrap(True)
+            button = QPushButton(button_text)
+            button.setObjectName(f"{name}_open")
+            button.clicked.connect(lambda _checked=False: self.navigate.emit(area, view()))
+            row = QHBoxLayout()
+            row.addWidget(label, 1)
+            row.addWidget(button)
+            layout.addLayout(row)
+            return label, button
+
+        if keys:
+            self.keys_label, self.keys_button = line(
+                "today_keys", _("Show &keys"), "keys",
+                lambda: "overdue" if self._keys_overdue else "out")
+        if handover:
+            self.handover_label, self.handover_button = line(
+                "today_handover", _("Open the &handover"), "handover", lambda: "current")
+        if countersign:
+            self.countersign_label, self.countersign_button = line(
+                "today_countersign", _("&Countersign…"), "handover", lambda: "countersign")
+            self.discrepancy_label, self.discrepancy_button = line(
+                "today_discrepancies", _("Show &discrepancies"), "handover",
+                lambda: "discrepancies")
+        if swaps:
+            self.swaps_label, self.swaps_button = line(
+                "today_swaps", _("Decide &swaps…"), "handover", lambda: "swaps")
+        self.body.addWidget(self.shift_box)
+
+    def _load_shift(self) -> None:
+        try:
+            self._load_keys()
+            self._load_handover()
+            if self.swaps_label is not None:
+                waiting = self.desk.shifts.waiting_swaps(self.actor)
+                self.swaps_label.setText(
+                    ngettext("{count} swap request is waiting for a supervisor.",
+                             "{count} swap requests are waiting for a supervisor.", waiting)
+                    .format(count=waiting) if waiting else _("No swap request is waiting."))
+                self.swaps_button.setEnabled(bool(waiting))
+        except DeskError as error:
+            if self.shift_box is not None:
+                self.shift_box.setToolTip(str(error))
+
+    _keys_overdue = 0
+
+    def _load_keys(self) -> None:
+        if self.keys_label is None:
+            return
+        summary = self.desk.equipment.out_summary(self.actor)
+        self._keys_overdue = summary["overdue"]
+        text = ngettext("{count} key or article is out", "{count} keys and articles are out",
+                        summary["out"]).format(count=summary["out"])
+        if summary["overdue"]:
+            text += "; " + ngettext("{count} overdue: {list}", "{count} overdue: {list}",
+                                    summary["overdue"]).format(
+                count=summary["overdue"], list=", ".join(
+                    _("{tag} ({holder}, due {due})").format(
+                        tag=row["tag"], holder=row["holder_full_name"] or row["holder"],
+                        due=format_clock(row["due_at"]))
+                    for row in summary["overdue_rows"])
+                + ("…" if summary["overdue"] > len(summary["overdue_rows"]) else ""))
+        else:
+            text += "; " + _("none overdue.")
+        self.keys_label.setText(text)
+        self.keys_label.setStyleSheet("color: #b00020;" if summary["overdue"] else "")
+        self.keys_button.setEnabled(bool(summary["out"]))
+
+    def _load_handover(self) -> None:
+        if self.handover_label is None:
+            return
+        summary = self.desk.handovers.summary(self.actor)
+        opened = summary["open"]
+        if opened:
+            self.handover_label.setText(_("Handover {number} is open ({status}), due {due}.").format(
+                number=opened["number"], status=_(STATUS_LABELS[Status(opened["status"])]),
+                due=format_clock(opened["scheduled_at"])))
+        else:
+            self.handover_label.setText(
+                _("No handover is open; this shift's handover is due at {due}.").format(
+                    due=format_clock(summary["due_at"])))
+        if self.countersign_label is not None:
+            waiting = summary["awaiting_countersign"]
+            self.countersign_label.setText(
+                ngettext("{count} handover is awaiting your countersignature.",
+                         "{count} handovers are awaiting countersignature.", waiting)
+                .format(count=waiting) if waiting else _("No handover awaits countersignature."))
+            self.countersign_button.setEnabled(bool(waiting))
+            found = summary["discrepancies"]
+            self.discrepancy_label.setText(
+                ngettext("{count} checklist discrepancy on handovers not yet locked.",
+                         "{count} checklist discrepancies on handovers not yet locked.", found)
+                .format(count=found) if found else _("No checklist discrepancy open."))
+            self.discrepancy_label.setStyleSheet("color: #b00020;" if found else "")
+            self.discrepancy_button.setEnabled(bool(found))
+
     def open_waiting(self) -> None:
         """"Approve…": the decision dialog of the oldest waiting request on the Approvals page."""
         if self.first_waiting is not None:
@@ -207,6 +327,8 @@ class TodayPage(Page):
             self._load_overdue()
         if self.approvals_box is not None:
             self._load_approvals()
+        if self.shift_box is not None:
+            self._load_shift()
         self.date_label.setText(
             _("Today is {date}.").format(date=locale().toString(to_qdate(self.desk.today()),
                                                                 locale().FormatType.LongFormat))
