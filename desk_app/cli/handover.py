@@ -62,7 +62,8 @@ def register(commands) -> None:
     which = flag.add_mutually_exclusive_group(required=True)
     which.add_argument("--equipment-changing", metavar="NOTE")
     which.add_argument("--clear-equipment", action="store_true")
-    which.add_argument("--unfit", metavar="NOTE")
+    which.add_argument("--unfit", metavar="NOTE", nargs="?", const="",
+                       help=_("the incoming person is unfit to take over (with a note)"))
     which.add_argument("--fit", action="store_true")
     add_command(handover, "count", _("count one checklist line (the incoming person)"),
                 cmd_count, option("id", type=_ID), option("line", type=_NO),
@@ -173,7 +174,8 @@ def cmd_flag(desk, actor, args) -> int:
     if args.equipment_changing is not None or args.clear_equipment:
         data = desk.handovers.flag_equipment(actor, args.id, args.equipment_changing)
     else:
-        data = desk.handovers.flag_unfit(actor, args.id, args.unfit, args.substitute)
+        note = None if args.fit else (args.unfit or _("unfit to take over"))
+        data = desk.handovers.flag_unfit(actor, args.id, note, args.substitute)
     _print(args, data)
     return 0
 
