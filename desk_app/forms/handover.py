@@ -158,16 +158,20 @@ class _Story:
     def header(self):
         data = self.data
         actual = data.get("handed_over_at")
+        # A form signed while open keeps what it said when printed: the incoming signature's
+        # time below is then the actual handover time.
         actual_text = _escape(format_datetime(actual)) if actual else _escape(
-            _("not yet handed over"))
+            _("not yet when printed: the time of the incoming signature below"))
         if data.get("late"):
             minutes = _minutes_late(data, self.printed_at)
-            actual_text += "  " + self.red(_("LATE") + " " + _("(+{minutes} min)").format(
-                minutes=minutes))
+            late = _("(+{minutes} min)") if actual else _("(+{minutes} min when printed)")
+            actual_text += ("  " if actual else "<br/>") + self.red(
+                _("LATE") + " " + late.format(minutes=minutes))
         shift = _("{shift} shift of {day}").format(shift=data["shift"],
                                                     day=data["shift_day"].isoformat())
         pairs = [
-            (_("Handover"), _escape(data["number"]), _("Status"), _escape(data["status_label"])),
+            (_("Handover"), _escape(data["number"]), _("Status when printed"),
+             _escape(data["status_label"])),
             (_("Shift"), _escape(shift), _("Started"),
              _escape(format_datetime(data.get("started_at")))),
             (_("Scheduled handover"), _escape(format_datetime(data["scheduled_at"])),

@@ -103,7 +103,9 @@ def test_three_empty_signature_fields(handed_over):
 
 def test_preparing_record_shows_the_flags_and_what_blocks(tmp_path):
     text = squeeze(text_of(render_handover(show(40, preparing=True), COMPANY), tmp_path))
-    for expected in ("in preparation", "not yet handed over", "LATE", "(+22 min)",
+    for expected in ("Status when printed", "in preparation",
+                     "not yet when printed: the time of the incoming signature below", "LATE",
+                     "(+22 min when printed)",
                      "Yes: 冷水主機 CH-1 停機保養中", "Blocking the handover now",
                      "The incoming person is unfit and no substitute is named",
                      "火警受信總機誤報", "40 lines, 39 counted, 1 not counted."):
