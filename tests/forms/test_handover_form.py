@@ -3,7 +3,6 @@ signatures in the order the service makes them (outgoing, incoming, supervisor).
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 
 import pytest
@@ -139,9 +138,8 @@ def test_three_signatures_in_order_verify(handed_over, ca, clerk, incoming_key, 
     assert poppler("pdfsig", str(path)).count("Signature Validation: Signature is Valid") == 3
 
 
-def test_300_lines_render_well_under_a_second():
+def test_300_lines_render_every_line(tmp_path):
+    """Speed is measured in tests/perf/test_handover_perf.py (no timing thresholds here)."""
     data = show(300)
-    render_handover(data)  # fonts and imports warm
-    started = time.perf_counter()
-    render_handover(data)
-    assert time.perf_counter() - started < 1.0
+    text = squeeze(text_of(render_handover(data), tmp_path))
+    assert all(squeeze(line["label"]) in text for line in data["lines"][::50])
