@@ -14,6 +14,7 @@ from desk_app.cli.common import (
     bounded_int,
     emit,
     json_option,
+    json_text,
     limit_option,
     option,
     safe_text,
@@ -104,7 +105,7 @@ def register(commands) -> None:
 
 def _print(args, row: dict[str, Any]) -> None:
     if args.json:
-        emit(args, [_listed(row)], ())
+        print(json_text(_listed(row)))
         return
     print(_("{tag}: {name} ({kind})").format(tag=safe_text(row["tag"]),
                                              name=safe_text(row["name"]),

@@ -11,6 +11,7 @@ from desk_app.cli.common import (
     bounded_int,
     emit,
     json_option,
+    json_text,
     limit_option,
     option,
     parse_date,
@@ -87,7 +88,7 @@ def cmd_list(desk, actor, args) -> int:
 def cmd_assign(desk, actor, args) -> int:
     line = desk.shifts.assign(actor, args.day, args.shift, args.users)
     if args.json:
-        emit(args, [line], ())
+        print(json_text(line))
         return 0
     print(_("{day} {shift}: {people}").format(day=line["day"].isoformat(), shift=line["shift"],
                                               people=_people(line)))
@@ -96,7 +97,7 @@ def cmd_assign(desk, actor, args) -> int:
 
 def _print_swap(args, swap: dict[str, Any]) -> None:
     if args.json:
-        emit(args, [swap], ())
+        print(json_text(swap))
         return
     print(_("{number} ({id}): {status}").format(number=swap["number"], id=swap["id"],
                                                  status=swap["status_label"]))
