@@ -18,6 +18,12 @@ def at(hour: int, minute: int = 0, day: date = DAY) -> datetime:
     return datetime.combine(day, time(hour, minute))
 
 
+def current(pattern, moment: datetime) -> shifts.ShiftSlot:
+    slot = shifts.current(pattern, moment)
+    assert slot is not None
+    return slot
+
+
 @pytest.fixture
 def default():
     return parse_pattern(DEFAULT_PATTERN)
@@ -61,11 +67,11 @@ def test_good_pattern_has_no_problem():
 
 
 def test_current_slot(default):
-    assert shifts.current(default, at(8, 30)).name == "day"  # the start belongs to the shift
-    assert shifts.current(default, at(17, 29)).name == "day"
-    evening = shifts.current(default, at(17, 30))
+    assert current(default, at(8, 30)).name == "day"  # the start belongs to the shift
+    assert current(default, at(17, 29)).name == "day"
+    evening = current(default, at(17, 30))
     assert (evening.name, evening.day) == ("night", DAY)
-    late = shifts.current(default, at(23, 59))
+    late = current(default, at(23, 59))
     assert (late.name, late.day, late.end) == ("night", DAY, datetime(2026, 11, 3))
     assert shifts.current(default, at(0, 0)) is None  # 00:00–08:30: nobody's shift
     assert shifts.current(default, at(8, 29)) is None
@@ -88,7 +94,7 @@ def test_following_crosses_midnight(default):
 
 def test_following_with_a_shift_over_midnight():
     pattern = parse_pattern("day=08:00-20:00; night=20:00-08:00")
-    night = shifts.current(pattern, at(2, 0))
+    night = current(pattern, at(2, 0))
     assert (night.name, night.day) == ("night", date(2026, 11, 1))
     nxt = shifts.following(pattern, night)
     assert (nxt.name, nxt.day) == ("day", DAY)
