@@ -26,7 +26,7 @@ from desk_app.domain.text import LookupFilter
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.base import Service
-from desk_app.services.handover.shifts import ShiftService
+from desk_app.services.handover.shifts import ShiftService, active_user
 from desk_app.services.settings import SettingsService
 from desk_app.store.archive import tuples
 from desk_app.store.handover import Equipment, EquipmentLoan
@@ -55,16 +55,6 @@ class EquipmentFilter(LookupFilter):
     overdue_only: bool = False
     include_retired: bool = False
     holder: str | None = None
-
-
-def active_user(name: str, field: str = "user") -> User:
-    """The active user ``name`` (a login name), or a ValidationError naming it."""
-    wanted = text.lookup(name or "").strip().lower()
-    user = User.get_or_none(User.name == wanted) if wanted else None
-    if user is None or not user.active:
-        raise ValidationError(_("No active user {name}.").format(
-            name=wanted or _("(empty)")), field=field)
-    return user
 
 
 def _reason(value: str) -> str:

@@ -41,6 +41,16 @@ def to_utc(local: datetime) -> datetime:
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
+def active_user(name: str, field: str = "user") -> User:
+    """The active user ``name`` (a login name), or a ValidationError naming it."""
+    wanted = text.lookup(name or "").strip().lower()
+    user = User.get_or_none(User.name == wanted) if wanted else None
+    if user is None or not user.active:
+        raise ValidationError(_("No active user {name}.").format(
+            name=wanted or _("(empty)")), field=field)
+    return user
+
+
 class ShiftService(Service):
     settings: SettingsService
 
@@ -145,8 +155,6 @@ class ShiftService(Service):
     def assign(self, actor: Actor, day: date, shift: str, users: list[str]) -> dict[str, Any]:
         """Who works ``shift`` on ``day`` (replaces the slot's people; none: unplanned). People
         kept keep their line, with an approved swap it records."""
-        from desk_app.services.handover.equipment import active_user
-
         self.require(actor, H.SHIFT_PLAN)
         slot = self._slot(day, shift)
         wanted = {user.id: user for user in (active_user(name, "users") for name in users or [])}
@@ -180,8 +188,6 @@ class ShiftService(Service):
                      reason: str) -> dict[str, Any]:
         """Ask that ``substitute`` works ``absent``'s line of a slot that has not started yet;
         a supervisor decides beforehand (R12: 不能私自調班、頂班)."""
-        from desk_app.services.handover.equipment import active_user
-
         self.require(actor, H.SHIFT_REQUEST)
         slot = self._slot(day, shift)
         reason = text.required(text.line(reason, "reason", _("Reason"), 500), "reason",
