@@ -34,6 +34,7 @@ from desk_app.store.audit_chain import AuditFilter
 from desk_app.store.models import AuditEntry, all_models
 from desk_app.store.reception import CallBack, Complaint, Visit
 from tests.conftest import PASSWORD, add_user
+from tests.services import permissions_handover
 
 CLERK, SUPERVISOR, MANAGER = Role.CLERK, Role.SUPERVISOR, Role.MANAGER
 AUDITOR, ADMIN, PERSONNEL = Role.AUDITOR, Role.ADMIN, Role.PERSONNEL
@@ -202,6 +203,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "ApprovalRegister.export_rows": REGISTER_EXPORT,
     "ReviewDueRegister.export_rows": REGISTER_EXPORT,
 }
+ALLOWED.update(permissions_handover.ALLOWED)
 
 # Public methods with an ``actor`` that are not actions: the permission checks themselves.
 PERMISSION_CHECKS = {"Service.require", "ReceptionBase.require_any"}
@@ -526,6 +528,7 @@ EXPORTS: dict[str, frozenset[Role]] = {
     "destructions": REGISTER_EXPORT,
     "review_due": REGISTER_EXPORT,
     "approvals": REGISTER_EXPORT,
+    **permissions_handover.EXPORTS,
 }
 
 
@@ -547,7 +550,7 @@ _SOURCE_CLASSES = {"AuditRegister": "audit", "ItemRegister": "items", "LoanRegis
                    "VisitRegister": "visits", "CallBackRegister": "callbacks",
                    "ComplaintRegister": "complaints",
                    "DestructionRegister": "destructions", "ReviewDueRegister": "review_due",
-                   "ApprovalRegister": "approvals"}
+                   "ApprovalRegister": "approvals", **permissions_handover.SOURCE_CLASSES}
 
 
 ACTIONS: dict[str, Callable[[World], Call]] = {
@@ -711,6 +714,7 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "RetentionService.propose": _propose,
     "RetentionService.decide": _decide_destruction,
     "RetentionService.destroy": _destroy,
+    **permissions_handover.ACTIONS,
 }
 
 
