@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, QTime
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -92,8 +93,8 @@ class KeysModel(PagedTableModel):
 class KeysPage(Page):
     def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(_("Keys & equipment"), _(
-            "Who holds which key, phone or radio now. Scan a tag: an article at home is "
-            "checked out, one that is out is checked in."), parent)
+            "Keys and equipment: who holds which key, phone or radio now, and every hand-over "
+            "of them."), parent)
         self.desk, self.actor = desk, actor
         self.can_lend, self.can_manage = actor.can(K.KEYS_LEND), actor.can(K.KEYS_MANAGE)
         self.flt = EquipmentFilter()
@@ -111,6 +112,8 @@ class KeysPage(Page):
         text_label.setBuddy(self.text_edit)
         self.kind = kind_combo(with_all=True)
         self.kind.setObjectName("keys_filter_kind")
+        self.kind.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.kind.setMinimumContentsLength(10)
         kind_label = QLabel(_("&Kind:"))
         kind_label.setBuddy(self.kind)
         self.out_box = QCheckBox(_("O&ut only"))
@@ -119,8 +122,6 @@ class KeysPage(Page):
         self.overdue_box.setObjectName("keys_overdue_only")
         self.count_label = QLabel()
         self.count_label.setObjectName("keys_count")
-        self.count_label.setMinimumWidth(self.count_label.fontMetrics().horizontalAdvance(
-            "0000000 articles") + 8)
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         top = QHBoxLayout()
         for widget in (text_label, self.text_edit, kind_label, self.kind, self.out_box,
@@ -147,18 +148,27 @@ class KeysPage(Page):
             ("add", _("&Add article…"), "Ctrl+N", self.add_article, self.can_manage),
             ("checkout", _("Check &out…"), "F5", self.checkout_selected, self.can_lend),
             ("checkin", _("Check &in…"), "F6", self.checkin_selected, self.can_lend),
-            ("history", _("&History…"), "F7", self.article_history, True),
-            ("person", _("&Person's history…"), "Shift+F7", self.person_history, True),
+            ("history", _("&History of the article…"), "F7", self.article_history, True),
+            ("person", _("History of the &holder…"), "Shift+F7", self.person_history, True),
         ):
             action = self._add_action(name, text, shortcut, slot)
             action.setVisible(allowed)
+            if name == "person":
+                continue  # in the History button's menu
+            if name == "history":
+                text = _("&History")
             button = QPushButton(text)
             button.setObjectName(f"keys_{name}")
             button.setToolTip(action.toolTip())
-            button.clicked.connect(lambda _checked=False, a=action: a.trigger())
+            if name != "history":  # that one opens its menu
+                button.clicked.connect(lambda _checked=False, a=action: a.trigger())
             button.setVisible(allowed)
             row.addWidget(button)
             self.buttons[name] = button
+        history_menu = QMenu(self)
+        history_menu.addAction(self.actions_by_name["history"])
+        history_menu.addAction(self.actions_by_name["person"])
+        self.buttons["history"].setMenu(history_menu)
         row.addStretch(1)
         self.export_button = ExportButton(desk, actor, "keys", self)
         self.export_button.setVisible(can_export(desk, actor, "keys"))
@@ -242,7 +252,8 @@ class KeysPage(Page):
                    "history": row is not None, "person": out}
         for name, on in enabled.items():
             self.actions_by_name[name].setEnabled(on)
-            self.buttons[name].setEnabled(on)
+            if name in self.buttons:
+                self.buttons[name].setEnabled(on)
 
     def select_tag(self, tag: str) -> bool:
         for number in range(min(self.model.rowCount(), self.model.page_size)):

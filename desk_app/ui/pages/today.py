@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -43,6 +45,16 @@ class TodayPage(Page):
         self.roles_label.setObjectName("today_roles")
         self.body.addWidget(self.date_label)
         self.body.addWidget(self.roles_label)
+        # the boxes scroll when the window is small (a supervisor sees many of them)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("today_scroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        content = QWidget()
+        self.boxes = QVBoxLayout(content)
+        self.boxes.setContentsMargins(0, 0, 0, 0)
+        self.scroll_area.setWidget(content)
+        self.body.addWidget(self.scroll_area, 1)
 
         self.audit_box: QGroupBox | None = None
         self.audit_label = QLabel()
@@ -52,7 +64,7 @@ class TodayPage(Page):
             self.audit_box = QGroupBox(_("Audit trail"))
             box_layout = QVBoxLayout(self.audit_box)
             box_layout.addWidget(self.audit_label)
-            self.body.addWidget(self.audit_box)
+            self.boxes.addWidget(self.audit_box)
 
         self.overdue_box: QGroupBox | None = None
         if actor.can(ArchivePermission.LOAN_VIEW):
@@ -81,7 +93,7 @@ class TodayPage(Page):
         self.recent.setColumnWidth(1, 220)
         box_layout = QVBoxLayout(recent)
         box_layout.addWidget(self.recent)
-        self.body.addWidget(recent, 1)
+        self.boxes.addWidget(recent, 1)
         self.activated()
 
     def _build_overdue_box(self) -> None:
@@ -107,7 +119,7 @@ class TodayPage(Page):
         layout = QVBoxLayout(self.overdue_box)
         layout.addLayout(row)
         layout.addWidget(self.overdue_list)
-        self.body.addWidget(self.overdue_box, 1)
+        self.boxes.addWidget(self.overdue_box, 1)
 
     def _build_approvals_box(self) -> None:
         """Approvals waiting (the manager, with Approve…), approvals expiring this week,
@@ -145,7 +157,7 @@ class TodayPage(Page):
             self.due_label, _button = line(
                 "today_review_due", _("Show files due for re&view"),
                 lambda: self.navigate.emit("approvals", "due"))
-        self.body.addWidget(self.approvals_box)
+        self.boxes.addWidget(self.approvals_box)
 
     def _load_approvals(self) -> None:
         from desk_app.services.approvals import ApprovalFilter
@@ -223,7 +235,7 @@ class TodayPage(Page):
         if swaps:
             self.swaps_label, self.swaps_button = line(
                 "today_swaps", _("Decide &swaps…"), "handover", lambda: "swaps")
-        self.body.addWidget(self.shift_box)
+        self.boxes.addWidget(self.shift_box)
 
     def _load_shift(self) -> None:
         try:
@@ -249,7 +261,9 @@ class TodayPage(Page):
         self._keys_overdue = summary["overdue"]
         text = ngettext("{count} key or article is out", "{count} keys and articles are out",
                         summary["out"]).format(count=summary["out"])
-        if summary["overdue"]:
+        if not summary["out"]:
+            text = _("No key or article is out.")
+        elif summary["overdue"]:
             text += "; " + ngettext("{count} overdue: {list}", "{count} overdue: {list}",
                                     summary["overdue"]).format(
                 count=summary["overdue"], list=", ".join(
