@@ -89,7 +89,13 @@ class DemoService(Service):
         counts["grants"] = generate_grants(self.personnel)
         counts.update(self._retention(actor))
         counts.update(self._approvals())
+        counts.update(self._handover())
         return counts
+
+    def _handover(self) -> dict[str, int]:
+        from desk_app.demo.handover import generate_handover
+
+        return generate_handover(self, DEMO_PASSWORD)
 
     def _approvals(self) -> dict[str, int]:
         from desk_app.demo.approvals import generate_approvals

@@ -18,6 +18,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from desk_app.domain.errors import ValidationError
 from desk_app.forms.fonts import FONT, register_fonts
@@ -177,6 +178,13 @@ def sign(
     or a file that is not a PDF → ``ValidationError``. ``appearance=None`` signs invisibly.
     """
     key = load_private_key(key_pem, password)  # first: a wrong password changes nothing
+    return sign_with_key(pdf, field_name, key, cert_pem, ca_cert_pem, appearance)
+
+
+def sign_with_key(pdf: bytes, field_name: str, key: Any, cert_pem: bytes, ca_cert_pem: bytes,
+                  appearance: SignatureAppearance | None) -> bytes:
+    """``sign`` with a private key already opened (the demo signs many forms with one key;
+    opening it costs a scrypt derivation each time)."""
     from asn1crypto import keys as asn1_keys
     from asn1crypto import pem as asn1_pem
     from asn1crypto import x509 as asn1_x509
