@@ -105,7 +105,7 @@ class HandoverPage(Page):
         self.rota: RotaTab | None = None
         if actor.can(H.SHIFT_VIEW):
             self.rota = RotaTab(desk, actor)
-            self.tabs.addTab(self.rota, _("&Rota && swaps"))
+            self.tabs.addTab(self.rota, _("Rota && s&waps"))
         self.body.addWidget(self.tabs, 1)
         self.current.view.scan_box.add_shortcuts(self)
         self.current.view.changed.connect(self.history.refresh)

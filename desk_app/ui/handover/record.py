@@ -77,7 +77,7 @@ class RecordView(QWidget, DialogHost):
         self.entries.itemActivated.connect(lambda *_args: self.edit_entry())
         self.entries.currentItemChanged.connect(lambda *_args: self._update_actions())
 
-        self.scan_box = ScanBox(_("S&can to count:"))
+        self.scan_box = ScanBox(_("Scan to cou&nt:"))
         self.scan_box.setObjectName("handover_scan")
         self.scan_box.scanned.connect(self.scanned)
         self.lines = LinesModel(self)
@@ -162,10 +162,10 @@ class RecordView(QWidget, DialogHost):
         signatures = QGroupBox(_("Signatures"))
         signatures_layout = QVBoxLayout(signatures)
         signature_buttons: tuple[tuple[str, str, str | None, Callable[[], object]], ...] = (
-                ("sign_outgoing", _("&Sign as outgoing…"), "Ctrl+Shift+S", self.signing.sign_outgoing),
+                ("sign_outgoing", _("&Sign as outgoing…"), "Ctrl+Shift+O", self.signing.sign_outgoing),
                 ("sign_incoming", _("Incoming person si&gns…"), "Ctrl+Shift+I",
                  self.signing.sign_incoming),
-                ("countersign", _("Co&untersign…"), "Ctrl+Shift+U", self.signing.countersign),
+                ("countersign", _("Co&untersign…"), "Ctrl+Shift+K", self.signing.countersign),
                 ("correct", _("Correc&tion…"), None, self.correct),
                 ("pdf", _("&Print preview / PDF…"), "Ctrl+P", self.signing.open_pdf))
         for spec in signature_buttons:
