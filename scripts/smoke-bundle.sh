@@ -192,6 +192,47 @@ as wangfang "retention list" retention list
 as liuyang "grant list" grant list
 as chenjing "grant list (auditor)" grant list --json
 
+# ---------------------------------------------------------------- keys, rota, the handover
+as wangfang "key list --overdue" key list --overdue
+shows "K-203"
+as wangfang "key checkout" key checkout K-102 --to zhoumin --reason "smoke test"
+expect 5 "key checkout of an article already out" DESK_USER=wangfang \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- key checkout K-102 --to liqiang --reason again
+shows "zhoumin"
+as wangfang "key checkin" key checkin K-102 --condition good
+as wangfang "key history --json" key history K-102 --json
+as wangfang "shift list --json" shift list --json
+as liqiang "shift swaps --pending" shift swaps --pending
+shows "TB"
+as liqiang "handover list --json" handover list --json
+# the demo's handover of the shift running now: who hands over to whom, what blocks it
+handover=$(python3 -c 'import json,sys; print(next(h["id"] for h in json.load(open(sys.argv[1])) if h["status"] == "preparing"))' "$out/last")
+outgoing=$(python3 -c 'import json,sys; print(next(h["outgoing"] for h in json.load(open(sys.argv[1])) if h["status"] == "preparing"))' "$out/last")
+incoming=$(python3 -c 'import json,sys; print(next(h["incoming"] for h in json.load(open(sys.argv[1])) if h["status"] == "preparing"))' "$out/last")
+expect 1 "handover check names what blocks" DESK_USER="$outgoing" DESK_PASSWORD="$DEMO_PASSWORD" \
+    -- handover check "$handover"
+shows "major or emergency event"
+expect 5 "handover sign is refused while blocked (recorded)" DESK_USER="$outgoing" \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- handover sign "$handover"
+shows "Preparation is incomplete"
+as "$outgoing" "handover show --json" handover show "$handover" --json
+cp "$out/last" "$work/handover.json"
+for entry in $(python3 -c 'import json,sys; print(" ".join(str(e["no"]) for e in json.load(open(sys.argv[1]))["entries"] if e["major"] and not e["resolved"]))' "$work/handover.json"); do
+    as "$outgoing" "handover resolve $entry" handover resolve "$handover" "$entry" --result "电工已处理，恢复正常"
+done
+python3 -c 'import json,sys; [print(l["no"], l["expected"]) for l in json.load(open(sys.argv[1]))["lines"] if l["found"] is None]' \
+    "$work/handover.json" > "$work/uncounted"
+while read -r line expected; do
+    as "$incoming" "handover count $line" handover count "$handover" "$line" --found "$expected"
+done < "$work/uncounted"
+as "$outgoing" "handover check: nothing blocks" handover check "$handover"
+as "$outgoing" "handover sign (outgoing)" handover sign "$handover"
+as "$incoming" "handover sign (incoming)" handover sign "$handover"
+as liqiang "handover countersign" handover countersign "$handover"
+as liqiang "handover show --pdf" handover show "$handover" --pdf "$work/handover.pdf"
+verified "$work/handover.pdf"
+as chenjing "handover list (auditor)" handover list
+
 # ---------------------------------------------------------------- reception
 for lang in zh_CN zh_TW en; do
     as wangfang "script list --lang $lang" script list --lang "$lang"
@@ -227,7 +268,8 @@ files "$work/exports/complaint-stats.pdf" "$work/exports/complaint-stats.xlsx"
 
 # ---------------------------------------------------------------- exports, CA, verifying
 # every register of the area manifest, in every format (one pipeline serves them all)
-for register in audit items loans visits callbacks complaints approvals destructions review_due; do
+for register in audit items loans visits callbacks complaints approvals destructions review_due \
+        handovers keys key_loans shift_swaps; do
     for format in pdf xlsx csv; do
         as chenjing "export $register ($format)" export "$register" --format "$format" \
             --out "$work/exports/$register.$format"

@@ -77,7 +77,7 @@ def register(commands) -> None:
                 option("--condition", default="good", choices=[c.value for c in Condition]),
                 option("--note", default=""), option("--recount", action="store_true"),
                 json_option())
-    add_command(handover, "check", _("what forbids the handover now (R12)"), cmd_check,
+    add_command(handover, "check", _("what forbids the handover now (R12); exit 1 if anything does"), cmd_check,
                 option("id", type=_ID), json_option())
     add_command(handover, "sign", _("sign your part (outgoing first, then incoming)"),
                 cmd_sign, option("id", type=_ID), json_option())
@@ -223,7 +223,7 @@ def cmd_check(desk, actor, args) -> int:
         print(_("Nothing blocks the handover."))
     for blocker in blockers if not args.json else []:
         print(safe_text(blocker["message"]))
-    return 0
+    return 1 if blockers else 0  # like audit verify and script check: 1 = a problem found
 
 
 @with_actor

@@ -62,7 +62,7 @@ def test_full_handover_scripted(run, tmp_path):
     code, out, err = run("handover", "scan", hid, "r-1", "--found", "0", user="amy")
     assert code == 0, err
     code, out, _err = run("handover", "check", hid)
-    assert "Nothing blocks" in out
+    assert code == 0 and "Nothing blocks" in out
     assert run("handover", "sign", hid)[0] == 0
     assert run("handover", "sign", hid, user="amy")[0] == 0
     code, out, err = run("handover", "countersign", hid, user="sue")
@@ -91,6 +91,9 @@ def test_refusal_prints_each_condition_and_exits_with_conflict(run):
     run("handover", "flag", hid, "--equipment-changing", "发电机切换")
     assert run("handover", "flag", hid, "--unfit", user="amy")[0] == 0
     before = run.writes()
+    code, out, _err = run("handover", "check", hid)
+    assert code == 1 and len(out.splitlines()) == 4  # a check that finds a problem exits 1
+    assert run.writes() == before  # checking records nothing
     code, _out, err = run("handover", "sign", hid)
     assert code == 5
     lines = [line.strip() for line in err.splitlines()[1:]]
