@@ -334,7 +334,8 @@ class _ChecklistTable:
         tint = story.colors.Color(1, 0.88, 0.88)
         section = None
         for line in self.lines:
-            label = _(line.get("section") or SECTION_OF.get(line["kind"], "") or "")
+            raw = line.get("section") or SECTION_OF.get(line["kind"], "")
+            label = _(raw) if raw else ""
             if label != section:
                 section = label
                 at = len(rows)
