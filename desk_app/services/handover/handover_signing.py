@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from desk_app.domain.areas.handover import HandoverPermission
-from desk_app.domain.errors import Conflict, NotFound, ValidationError
+from desk_app.domain.errors import Conflict, NotFound, Tampered, ValidationError
 from desk_app.domain.handover import Status
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
@@ -22,8 +22,13 @@ from desk_app.services.signed_documents import checked_pdf
 from desk_app.services.signing import KeyService
 from desk_app.store.archive import SignedDocument
 from desk_app.store.handover import Handover, HandoverRefusal
+from desk_app.store.models import AuditEntry
 
 H = HandoverPermission
+# Entries that set or withdraw a signature of an open handover: the last one names the form
+# that stands (a flag raised after the outgoing signature withdraws it).
+_SIGNATURE_STEPS = ("handover.sign_outgoing", "handover.sign_incoming",
+                    "handover.flag_equipment", "handover.flag_unfit")
 
 
 class HandoverRefused(Conflict):
@@ -94,6 +99,28 @@ class HandoverSigning(Service):
                      after={"number": record.number, "reasons": blockers})
         raise HandoverRefused(record.number, blockers)
 
+    @staticmethod
+    def _pending_pdf(record: Handover) -> bytes:
+        """The partly signed form waiting in the record, or ``Tampered``: it must be the form
+        the trail recorded at the last signature (outgoing while ``outgoing_signed``, incoming
+        while ``handed_over``), not withdrawn since — so nobody signs over a form put back or
+        swapped in the database."""
+        pdf = bytes(record.pending_pdf or b"")
+        wanted = {Status.OUTGOING_SIGNED: "handover.sign_outgoing",
+                  Status.HANDED_OVER: "handover.sign_incoming"}.get(Status(record.status))
+        last = (AuditEntry.select(AuditEntry.action, AuditEntry.change)
+                .where((AuditEntry.entity == "handover")
+                       & (AuditEntry.entity_id == str(record.id))
+                       & AuditEntry.action.in_(_SIGNATURE_STEPS))
+                .order_by(AuditEntry.seq.desc()).first())
+        after = (json.loads(last.change).get("after") or {}) if last is not None else {}
+        if not pdf or wanted is None or last is None or last.action != wanted \
+                or after.get("sha256") != hashlib.sha256(pdf).hexdigest():
+            raise Tampered(_("The signed form of {number} waiting for the next signature is not "
+                             "the one recorded when it was signed: it was changed in the "
+                             "database.").format(number=record.number))
+        return pdf
+
     def _rendered(self, data: dict[str, Any]) -> bytes:
         from desk_app.forms.handover import render_handover
 
@@ -108,13 +135,18 @@ class HandoverSigning(Service):
         self.require(actor, H.HANDOVER_WORK)
         record = self._record(handover_id)
         field = self._signer_field(actor, record)
+        pending = self._pending_pdf(record) if field == "incoming" else b""
         self._refuse_if_blocked(actor, handover_id)
         data = self._show(handover_id)
+        if data["version"] != record.version or data["blockers"]:
+            self._refuse_if_blocked(actor, handover_id)  # blocked meanwhile: recorded, raised
+            raise Conflict(_("{number} was changed meanwhile on another desk: look at it "
+                             "again and sign once more.").format(number=record.number))
         if field == "outgoing":
             pdf = self._rendered(data)
             label = _("Handed over by")
         else:
-            pdf = bytes(record.pending_pdf or b"") or self._rendered(data)
+            pdf = pending
             label = _("Taken over by")
         signed = self.keys.sign_pdf(actor, pdf, field, password, handwriting_png, label)
         with self.write() as tx:
@@ -154,10 +186,7 @@ class HandoverSigning(Service):
         self.require(actor, H.HANDOVER_COUNTERSIGN)
         record = self._record(handover_id)
         self._countersignable(actor, record)
-        pdf = bytes(record.pending_pdf or b"")
-        if not pdf:
-            raise ValidationError(_("{number} has no signed form to countersign.").format(
-                number=record.number), field="status")
+        pdf = self._pending_pdf(record)
         signed = self.keys.sign_pdf(actor, pdf, "supervisor", password, handwriting_png,
                                     _("Countersigned by"))
         with self.write() as tx:
@@ -184,6 +213,6 @@ class HandoverSigning(Service):
         record = self._record(handover_id)
         if record.document_id is not None:
             return checked_pdf(SignedDocument.get_by_id(record.document_id), record.id)
-        if record.pending_pdf:
-            return bytes(record.pending_pdf)
+        if record.status != Status.PREPARING:
+            return self._pending_pdf(record)
         return self._rendered(self._show(handover_id))

@@ -1,0 +1,101 @@
+"""Holes found by the adversarial test of the handover (issue 13): what a holder of the
+database file, a desk user or two desks at once tried, and what the app must do."""
+
+from __future__ import annotations
+
+import pytest
+
+from desk_app.domain.errors import Tampered
+from desk_app.forms.verify import verify_pdf
+from desk_app.store.handover import Handover
+from tests.conftest import PASSWORD
+from tests.services.handover_helpers import make_crew, ready, state
+
+
+@pytest.fixture
+def crew(desk, admin, clock):
+    return make_crew(desk, admin, clock)
+
+
+def _pending(handover_id: int) -> bytes:
+    return bytes(Handover.get_by_id(handover_id).pending_pdf)
+
+
+def test_an_older_outgoing_form_put_back_is_not_taken_over(desk, crew):
+    """The outgoing person signed, the signature was withdrawn by a flag, the record changed
+    and was signed again; a database holder puts the first signed form back. The incoming
+    person must not sign content the outgoing person no longer vouches for."""
+    bob, amy = crew["bob"], crew["amy"]
+    data = ready(desk, crew)
+    desk.handovers.sign(bob, data["id"], PASSWORD)
+    first = _pending(data["id"])
+    desk.handovers.flag_equipment(amy, data["id"], "锅炉启动中")
+    desk.handovers.flag_equipment(amy, data["id"], None)
+    desk.handovers.add_entry(bob, data["id"], "problem", "锅炉启动时漏水", cause="阀门",
+                             process="关阀", result="已修")
+    desk.handovers.sign(bob, data["id"], PASSWORD)
+    Handover.update(pending_pdf=first).where(Handover.id == data["id"]).execute()
+    before = state()
+    with pytest.raises(Tampered):
+        desk.handovers.sign(amy, data["id"], PASSWORD)
+    assert state() == before and Handover.get_by_id(data["id"]).status == "outgoing_signed"
+
+
+def test_a_withdrawn_outgoing_signature_restored_is_not_taken_over(desk, crew):
+    """A flag withdrew the outgoing signature; a holder sets the status back and restores the
+    withdrawn form: the incoming person must not sign over it."""
+    bob, amy = crew["bob"], crew["amy"]
+    data = ready(desk, crew)
+    desk.handovers.sign(bob, data["id"], PASSWORD)
+    withdrawn = _pending(data["id"])
+    desk.handovers.flag_equipment(amy, data["id"], "锅炉启动中")
+    desk.handovers.flag_equipment(amy, data["id"], None)
+    Handover.update(pending_pdf=withdrawn, status="outgoing_signed").where(
+        Handover.id == data["id"]).execute()
+    before = state()
+    with pytest.raises(Tampered):
+        desk.handovers.sign(amy, data["id"], PASSWORD)
+    assert state() == before
+
+
+def test_a_form_without_the_incoming_signature_is_not_countersigned(desk, crew):
+    """Both signed; a holder puts the form signed by the outgoing person alone back: the
+    supervisor must not lock a record whose form lacks the incoming signature."""
+    bob, amy, sue = crew["bob"], crew["amy"], crew["sue"]
+    data = ready(desk, crew)
+    desk.handovers.sign(bob, data["id"], PASSWORD)
+    outgoing_only = _pending(data["id"])
+    desk.handovers.sign(amy, data["id"], PASSWORD)
+    Handover.update(pending_pdf=outgoing_only).where(Handover.id == data["id"]).execute()
+    before = state()
+    with pytest.raises(Tampered):
+        desk.handovers.countersign(sue, data["id"], PASSWORD)
+    assert state() == before and Handover.get_by_id(data["id"]).status == "handed_over"
+
+
+def test_another_handovers_form_is_not_countersigned(desk, crew, clock):
+    """A holder swaps in a fully signed form of another handover by the same people."""
+    bob, amy, sue = crew["bob"], crew["amy"], crew["sue"]
+    data = ready(desk, crew)
+    desk.handovers.sign(bob, data["id"], PASSWORD)
+    desk.handovers.sign(amy, data["id"], PASSWORD)
+    genuine = _pending(data["id"])
+    assert verify_pdf(genuine, desk.keys.ca_certificate()).ok
+    other = Handover.get_by_id(data["id"])
+    Handover.update(pending_pdf=genuine + b"\n%junk\n").where(Handover.id == other.id).execute()
+    before = state()
+    with pytest.raises(Tampered):
+        desk.handovers.countersign(sue, data["id"], PASSWORD)
+    assert state() == before
+
+
+def test_pdf_of_an_open_handover_with_a_swapped_form_is_refused(desk, crew):
+    bob, amy = crew["bob"], crew["amy"]
+    data = ready(desk, crew)
+    desk.handovers.sign(bob, data["id"], PASSWORD)
+    Handover.update(pending_pdf=_pending(data["id"]) + b"%x\n").where(
+        Handover.id == data["id"]).execute()
+    with pytest.raises(Tampered):
+        desk.handovers.pdf(amy, data["id"])
+
+
