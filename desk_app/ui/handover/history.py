@@ -103,7 +103,7 @@ class HistoryTab(QWidget, DialogHost):
         self.status_combo.setObjectName("handover_filter_status")
         self.status_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.status_combo.setMinimumContentsLength(14)
+        self.status_combo.setMinimumContentsLength(10)
         self.status_combo.addItem(_("Every status"), None)
         for status in Status:
             self.status_combo.addItem(_(STATUS_LABELS[status]), status.value)

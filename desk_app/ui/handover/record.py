@@ -46,6 +46,7 @@ H = HandoverPermission
 OPEN_MAJOR = QColor("#b00020")
 BLOCKED_STYLE = "color: #b00020;"
 FREE_STYLE = "color: #1b6e20;"
+PLAIN_STYLE = "color: palette(window-text);"
 
 
 class RecordView(QWidget, DialogHost):
@@ -64,7 +65,6 @@ class RecordView(QWidget, DialogHost):
         self.flags_label = QLabel()
         self.flags_label.setObjectName("handover_flags")
         self.flags_label.setWordWrap(True)
-        self.flags_label.setStyleSheet(BLOCKED_STYLE)
 
         self.entries = QTreeWidget()
         self.entries.setObjectName("handover_entries")
@@ -72,7 +72,7 @@ class RecordView(QWidget, DialogHost):
         self.entries.setUniformRowHeights(True)
         self.entries.setHeaderLabels([_("No."), _("Kind"), _("What"), _("Cause"), _("Handling"),
                                       _("Result"), _("Major"), _("Done"), _("Carried from")])
-        for column, width in enumerate((40, 125, 220, 120, 120, 120, 50, 45)):
+        for column, width in enumerate((35, 110, 190, 105, 105, 105, 45, 40)):
             self.entries.setColumnWidth(column, width)
         self.entries.itemActivated.connect(lambda *_args: self.edit_entry())
         self.entries.currentItemChanged.connect(lambda *_args: self._update_actions())
@@ -84,7 +84,7 @@ class RecordView(QWidget, DialogHost):
         self.table: QTableView = register_table("handover_lines")
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setModel(self.lines)
-        apply_widths(self.table, (45, 200, 80, 70, 170, 60, 85))
+        apply_widths(self.table, (40, 160, 65, 65, 140, 50, 75))
         self.table.activated.connect(lambda _index: self.count_selected())
         self.table.selectionModel().selectionChanged.connect(lambda *_args: self._update_actions())
         self.lines_status = QLabel()
@@ -131,11 +131,13 @@ class RecordView(QWidget, DialogHost):
         entry_row.addStretch(1)
         count_row = QHBoxLayout()
         count_row.addWidget(button("count", _("C&ount line…"), "Ctrl+K", self.count_selected))
-        count_row.addWidget(button("counter", _("Incoming person counts &here…"), None,
+        count_row.addWidget(button("counter", _("Incoming counts &here…"), None,
                                    self.signing.sign_in_counter))
         count_row.addWidget(self.lines_status, 1)
 
-        entries_box = QGroupBox(_("Entries: problems, instructions, unfinished work, repairs"))
+        entries_box = QGroupBox(_("Entries"))
+        entries_box.setToolTip(_("Problems of the shift, instructions from superiors, "
+                                 "unfinished work, public-area repairs"))
         entries_layout = QVBoxLayout(entries_box)
         entries_layout.addWidget(self.entries, 1)
         entries_layout.addLayout(entry_row)
@@ -260,7 +262,7 @@ class RecordView(QWidget, DialogHost):
             flags.append(_("Correction by {who}: {text}").format(who=correction["by"],
                                                                  text=correction["text"]))
         self.flags_label.setText("\n".join(flags) or _("No flag set."))
-        self.flags_label.setStyleSheet(BLOCKED_STYLE if flags else "")
+        self.flags_label.setStyleSheet(BLOCKED_STYLE if flags else PLAIN_STYLE)
         self._fill_entries(record["entries"])
         self.lines.set_lines(record["lines"])
         self.show_blockers(record.get("blockers") or [])

@@ -56,10 +56,11 @@ def key_columns() -> list[Column]:
     return [
         Column(lambda: _("Tag"), lambda row: row["tag"]),
         Column(lambda: _("Name"), lambda row: row["name"], tooltip=lambda row: row["name"]),
-        Column(lambda: _("Kind"), lambda row: row.get("kind_label") or row["kind"]),
+        Column(lambda: _("Kind"), lambda row: row.get("kind_label") or row["kind"],
+               tooltip=lambda row: row.get("kind_label") or row["kind"]),
         Column(lambda: _("Count"), lambda row: row["count"], align=right),
-        Column(lambda: _("Holder"), holder_text, tooltip=holder_text),
-        Column(lambda: _("Out since"), lambda row: local_text(row["out_at"])),
+        Column(lambda: _("Holder"), holder_text, tooltip=lambda row: _("out since {at}").format(
+            at=local_text(row["out_at"])) if row.get("out_at") else None),
         Column(lambda: _("Due"), lambda row: (local_text(row["due_at"])
                                               + ("  " + _("overdue") if row["overdue"] else ""))),
         Column(lambda: _("Reason"), lambda row: row.get("reason") or "",
@@ -135,7 +136,7 @@ class KeysPage(Page):
         self.model = KeysModel(self._count, self._fetch, key_columns(), parent=self)
         self.table: QTableView = register_table("keys_table")
         self.table.setModel(self.model)
-        apply_widths(self.table, (80, 150, 115, 55, 120, 130, 205, 120, 100))
+        apply_widths(self.table, (65, 140, 100, 50, 125, 190, 120, 100))
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.activated.connect(lambda _index: self._activated())

@@ -31,6 +31,7 @@ from desk_app.ui.widgets.page import Page
 from desk_app.ui.widgets.registers import local_time_text
 
 OVERDUE_SHOWN = 10
+PLAIN = "color: palette(window-text);"
 
 
 class TodayPage(Page):
@@ -275,7 +276,7 @@ class TodayPage(Page):
         else:
             text += "; " + _("none overdue.")
         self.keys_label.setText(text)
-        self.keys_label.setStyleSheet("color: #b00020;" if summary["overdue"] else "")
+        self.keys_label.setStyleSheet("color: #b00020;" if summary["overdue"] else PLAIN)
         self.keys_button.setEnabled(bool(summary["out"]))
 
     def _load_handover(self) -> None:
@@ -284,13 +285,18 @@ class TodayPage(Page):
         summary = self.desk.handovers.summary(self.actor)
         opened = summary["open"]
         if opened:
-            self.handover_label.setText(_("Handover {number} is open ({status}), due {due}.").format(
-                number=opened["number"], status=_(STATUS_LABELS[Status(opened["status"])]),
-                due=format_clock(opened["scheduled_at"])))
+            late = self.desk.now() > opened["scheduled_at"]
+            self.handover_label.setText(
+                (_("Handover {number} is open ({status}), due {due}: late.") if late
+                 else _("Handover {number} is open ({status}), due {due}.")).format(
+                    number=opened["number"], status=_(STATUS_LABELS[Status(opened["status"])]),
+                    due=format_clock(opened["scheduled_at"])))
+            self.handover_label.setStyleSheet("color: #b00020;" if late else PLAIN)
         else:
             self.handover_label.setText(
                 _("No handover is open; this shift's handover is due at {due}.").format(
                     due=format_clock(summary["due_at"])))
+            self.handover_label.setStyleSheet(PLAIN)
         if self.countersign_label is not None:
             waiting = summary["awaiting_countersign"]
             self.countersign_label.setText(
@@ -303,7 +309,7 @@ class TodayPage(Page):
                 ngettext("{count} checklist discrepancy on handovers not yet locked.",
                          "{count} checklist discrepancies on handovers not yet locked.", found)
                 .format(count=found) if found else _("No checklist discrepancy open."))
-            self.discrepancy_label.setStyleSheet("color: #b00020;" if found else "")
+            self.discrepancy_label.setStyleSheet("color: #b00020;" if found else PLAIN)
             self.discrepancy_button.setEnabled(bool(found))
 
     def open_waiting(self) -> None:
