@@ -276,6 +276,15 @@ def test_a_full_handover_by_two_clerks_and_a_supervisor(qtbot, sqlite_desk, crew
     report = verify_pdf(pdf, desk.keys.ca_certificate())
     assert report.ok
     assert [s.field_name for s in report.signatures] == ["outgoing", "incoming", "supervisor"]
+    # locked: never edited again; a correction is a linked record
+    assert not record_view.buttons["add"].isVisible()
+    record_view.buttons["correct"].click()
+    correction = record_view.open_dialog
+    correction.text_edit.setPlainText("R-2 在充电座后找到，已归位")
+    correction.ok_button.click()
+    qtbot.waitUntil(lambda: record_view.open_dialog is None)
+    assert len(record_view.record["corrections"]) == 1
+    assert "R-2" in record_view.flags_label.text()
     record_dialog.reject()
     sue_page.show_view("history")
     history.show_status(None)
@@ -362,3 +371,64 @@ def test_rota_swap_requested_and_approved_beforehand(qtbot, sqlite_desk, crew):
              for n in range(sue_page.rota.rota.topLevelItemCount())]
     assert any("艾米" in text and "bob" in text for text in texts)
     save_shot(sue_page, "handover-rota")
+
+
+def test_flags_substitute_and_a_second_desk_counting(qtbot, sqlite_desk, crew, clock):
+    from desk_app.ui.handover.dialogs import EquipmentFlagDialog, UnfitFlagDialog
+
+    desk = sqlite_desk
+    admin = desk.auth.login("admin", PASSWORD)
+    add_user(desk, admin, "tom", "clerk", "汤姆")
+    page = shown(qtbot, HandoverPage(desk, crew["bob"]), (1280, 800))
+    desk.handovers.start(crew["bob"], "amy")
+    page.activated()
+    view = page.current.view
+
+    view.buttons["equipment"].click()
+    dialog = view.open_dialog
+    assert isinstance(dialog, EquipmentFlagDialog)
+    dialog.flag_box.setChecked(True)
+    dialog.ok_button.click()  # no note: stays open, nothing written
+    assert dialog.isVisible() and dialog.field_errors["note"].text()
+    dialog.note_edit.setText("2号冷水机组正在停机")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: view.open_dialog is None)
+    assert "冷水机组" in view.flags_label.text()
+    assert "equipment" in view.blockers_label.text().lower()
+
+    view.buttons["unfit"].click()
+    dialog = view.open_dialog
+    assert isinstance(dialog, UnfitFlagDialog)
+    dialog.flag_box.setChecked(True)
+    dialog.note_edit.setText("发烧")
+    dialog.substitute_edit.setText("tom")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: view.open_dialog is None)
+    assert view.receiver()["name"] == "tom"
+    assert "汤姆" in view.header.text()
+
+    # the substitute counts at bob's desk; amy may no longer
+    view.buttons["counter"].click()
+    dialog = view.open_dialog
+    assert isinstance(dialog, PersonPasswordDialog) and dialog.name == "tom"
+    dialog.password_edit.setText(PASSWORD)
+    dialog.ok_button.click()
+    settle(qtbot, view)
+    scan(qtbot, view, "R-1")
+    assert line_of(view, "R-1")["found"] == 1
+
+    # a second desk (tom's own) scans the same radio: a clear conflict, nothing lost
+    tom = desk.auth.login("tom", PASSWORD)
+    other = shown(qtbot, HandoverPage(desk, tom), (1280, 800))
+    other.activated()
+    other_view = other.current.view
+    assert other_view.counter() is not None
+    scan(qtbot, other_view, "R-1")
+    dialog = other_view.open_dialog  # counted already: the count dialog offers a recount
+    assert isinstance(dialog, CountDialog) and dialog.found_spin.value() == 1
+    dialog.reject()
+    qtbot.waitUntil(lambda: other_view.open_dialog is None)
+    scan(qtbot, other_view, "NOPE-9")
+    assert "NOPE-9" in other_view.scan_box.message_text()
+    assert desk.handovers.show(tom, view.record["id"])["lines"][
+        view.lines.row_of(line_of(view, "R-1")["no"])]["found"] == 1

@@ -258,10 +258,9 @@ class RecordView(QWidget, DialogHost):
             flags.append(_("Equipment starting/stopping: {note}").format(note=record["equipment_note"]))
         if record.get("unfit_note") is not None:
             flags.append(_("Incoming person unfit: {note}").format(note=record["unfit_note"]))
-        for correction in record.get("corrections") or []:
-            flags.append(_("Correction by {who}: {text}").format(who=correction["by"],
-                                                                 text=correction["text"]))
-        self.flags_label.setText("\n".join(flags) or _("No flag set."))
+        corrections = [_("Correction by {who}: {text}").format(who=c["by"], text=c["text"])
+                       for c in record.get("corrections") or []]
+        self.flags_label.setText("\n".join(flags + corrections) or _("No flag set."))
         self.flags_label.setStyleSheet(BLOCKED_STYLE if flags else PLAIN_STYLE)
         self._fill_entries(record["entries"])
         self.lines.set_lines(record["lines"])
