@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from desk_app.domain.errors import Tampered
+from desk_app.domain.errors import Conflict, Tampered
 from desk_app.forms.verify import verify_pdf
-from desk_app.store.handover import Handover
-from tests.conftest import PASSWORD
+from desk_app.store.handover import Handover, RotaLine
+from desk_app.store.models import User
+from tests.conftest import PASSWORD, add_user
 from tests.services.handover_helpers import make_crew, ready, state
 
 
@@ -98,4 +99,28 @@ def test_pdf_of_an_open_handover_with_a_swapped_form_is_refused(desk, crew):
     with pytest.raises(Tampered):
         desk.handovers.pdf(amy, data["id"])
 
+
+
+
+def _rota_after(desk, who: str, admin) -> None:
+    after = desk.shifts.following(desk.shifts.slot_now())
+    RotaLine.create(day=after.day, shift=after.name, user=User.get(User.name == who).id,
+                    created_by=admin.user_id, created_at=desk.ctx.clock.now())
+
+
+def test_a_supervisor_handing_over_does_not_approve_their_own_substitute(desk, crew, admin):
+    """R12: a substitute off the rota needs a supervisor's approval; the outgoing person who is
+    also a supervisor cannot give it for their own handover (as with swaps: whoever asks or
+    takes part does not decide)."""
+    zoe = add_user(desk, admin, "zoe", "clerk,supervisor", "佐伊")
+    _rota_after(desk, "amy", admin)
+    data = desk.handovers.start(zoe, "amy")
+    before = state()
+    with pytest.raises(Conflict, match="not on the rota"):
+        desk.handovers.flag_unfit(zoe, data["id"], "发烧", substitute="tom")
+    with pytest.raises(Conflict, match="not on the rota"):  # naming oneself: the same
+        desk.handovers.flag_unfit(crew["sue"], data["id"], "发烧", substitute="sue")
+    assert state() == before
+    shown = desk.handovers.flag_unfit(crew["sue"], data["id"], "发烧", substitute="tom")
+    assert shown["substitute"]["name"] == "tom"
 

@@ -382,7 +382,10 @@ class HandoverService(HandoverSigning):
             if sub.id == record.outgoing_id:
                 raise ValidationError(_("The substitute cannot be the outgoing person."),
                                       field="substitute")
-            if not actor.can(H.SHIFT_DECIDE):  # else a supervisor approves it here (R12)
+            # A supervisor who takes no part approves an off-rota substitute here (R12); one
+            # handing over, taking over or named does not approve their own (as with swaps).
+            if not actor.can(H.SHIFT_DECIDE) or actor.user_id in (
+                    record.outgoing_id, record.incoming_id, sub.id):
                 after = self.shifts.following(self.shifts.slot(record.shift_day, record.shift))
                 self.shifts.check_on_rota(after, sub, _("substitute"))
 
