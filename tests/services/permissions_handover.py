@@ -58,7 +58,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "HandoverService.count_history": HANDOVER_READ,
     "HandoverService.page": HANDOVER_READ,
     "HandoverService.summary": HANDOVER_READ,
-    "HandoverService.template_lines": HANDOVER_READ,
+    "HandoverService.template_lines": HANDOVER_READ | TEMPLATE,
     "HandoverService.pdf": HANDOVER_READ,
     "HandoverService.start": HANDOVER_DESK,
     "HandoverService.add_entry": HANDOVER_DESK,
