@@ -77,7 +77,8 @@ def register(commands) -> None:
                 option("--condition", default="good", choices=[c.value for c in Condition]),
                 option("--note", default=""), option("--recount", action="store_true"),
                 json_option())
-    add_command(handover, "check", _("what forbids the handover now (R12); exit 1 if anything does"), cmd_check,
+    add_command(handover, "check",
+                _("what forbids the handover now (R12); exit 1 if anything does"), cmd_check,
                 option("id", type=_ID), json_option())
     add_command(handover, "sign", _("sign your part (outgoing first, then incoming)"),
                 cmd_sign, option("id", type=_ID), json_option())
@@ -117,6 +118,9 @@ def _print(args, data: dict[str, Any]) -> None:
         status=data["status_label"]))
     print(_("Outgoing {outgoing}, incoming {incoming}").format(
         outgoing=_person(data["outgoing"]), incoming=_person(data["incoming"])))
+    if data.get("changed_since_signed"):
+        print(_("WARNING: the entries or the checklist below were changed in the database "
+                "after the outgoing person signed; the signed PDF (--pdf) is the record."))
     if data["substitute"]:
         print(_("Substitute: {who}").format(who=_person(data["substitute"])))
     if data["supervisor"]:

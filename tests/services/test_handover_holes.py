@@ -7,7 +7,7 @@ import pytest
 
 from desk_app.domain.errors import Conflict, Tampered
 from desk_app.forms.verify import verify_pdf
-from desk_app.store.handover import Handover, RotaLine
+from desk_app.store.handover import ChecklistLine, Handover, HandoverEntry, RotaLine
 from desk_app.store.models import User
 from tests.conftest import PASSWORD, add_user
 from tests.services.handover_helpers import make_crew, ready, state
@@ -124,3 +124,35 @@ def test_a_supervisor_handing_over_does_not_approve_their_own_substitute(desk, c
     shown = desk.handovers.flag_unfit(crew["sue"], data["id"], "发烧", substitute="tom")
     assert shown["substitute"]["name"] == "tom"
 
+
+
+def test_rows_edited_after_the_outgoing_signature_are_not_taken_over(desk, crew):
+    """A holder edits a counted line while the outgoing form waits for the incoming signature:
+    the incoming person does not sign, the record says it changed, the PDF is still given."""
+    bob, amy = crew["bob"], crew["amy"]
+    data = ready(desk, crew)
+    desk.handovers.sign(bob, data["id"], PASSWORD)
+    assert not desk.handovers.show(amy, data["id"])["changed_since_signed"]
+    ChecklistLine.update(found=7, discrepancy=True).where(
+        (ChecklistLine.handover == data["id"]) & (ChecklistLine.no == 1)).execute()
+    before = state()
+    with pytest.raises(Tampered, match="after the outgoing person signed"):
+        desk.handovers.sign(amy, data["id"], PASSWORD)
+    assert state() == before
+    assert desk.handovers.show(amy, data["id"])["changed_since_signed"]
+    assert verify_pdf(desk.handovers.pdf(amy, data["id"]), desk.keys.ca_certificate()).ok
+
+
+def test_a_locked_record_edited_in_the_database_says_so(desk, crew):
+    bob, amy, sue = crew["bob"], crew["amy"], crew["sue"]
+    data = ready(desk, crew)
+    desk.handovers.add_entry(bob, data["id"], "unfinished", "归档未完成")
+    desk.handovers.sign(bob, data["id"], PASSWORD)
+    desk.handovers.sign(amy, data["id"], PASSWORD)
+    desk.handovers.countersign(sue, data["id"], PASSWORD)
+    signed = desk.handovers.pdf(sue, data["id"])
+    assert not desk.handovers.show(sue, data["id"])["changed_since_signed"]
+    HandoverEntry.update(text="一切正常").where(HandoverEntry.handover == data["id"]).execute()
+    shown = desk.handovers.show(sue, data["id"])
+    assert shown["changed_since_signed"] and shown["entries"][0]["text"] == "一切正常"
+    assert desk.handovers.pdf(sue, data["id"]) == signed  # the record of truth, unchanged

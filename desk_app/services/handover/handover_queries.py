@@ -5,6 +5,7 @@ register check before they call."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,7 +27,7 @@ from desk_app.store.handover import (
     HandoverEntry,
     HandoverRefusal,
 )
-from desk_app.store.models import User
+from desk_app.store.models import AuditEntry, User
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,49 @@ def blocker_dicts(found: list[rules.Blocker]) -> list[dict[str, str]]:
     return [{"code": blocker.code.value, "message": blocker.message} for blocker in found]
 
 
+def content_digest(record: Handover) -> str:
+    """SHA-256 of what the signatures vouch for: the entries, the checklist as counted, the
+    flags and the people, from the stored columns (a renamed user changes nothing)."""
+    E, L = HandoverEntry, ChecklistLine
+    entries = [[no, kind, text, cause, process, result, int(bool(major)), int(bool(resolved)),
+                origin] for no, kind, text, cause, process, result, major, resolved, origin
+               in tuples(E.select(E.no, E.kind, E.text, E.cause, E.process, E.result, E.major,
+                                  E.resolved, E.origin).where(E.handover == record.id)
+                         .order_by(E.no))]
+    lines = [[no, kind, label, tag, expected, out_with, found, condition, note, by,
+              int(bool(discrepancy))] for no, kind, label, tag, expected, out_with, found,
+             condition, note, by, discrepancy
+             in tuples(L.select(L.no, L.kind, L.label, L.tag, L.expected, L.out_with, L.found,
+                                L.condition, L.note, L.counted_by, L.discrepancy)
+                       .where(L.handover == record.id).order_by(L.no))]
+    head = [record.number, record.outgoing_id, record.incoming_id, record.substitute_id,
+            record.equipment_note, record.unfit_note]
+    text = json.dumps([head, entries, lines], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def signed_content(record: Handover) -> str | None:
+    """The content digest the trail recorded at the record's last outgoing signature (None:
+    not signed yet, or signed before digests were recorded)."""
+    last = (AuditEntry.select(AuditEntry.change)
+            .where((AuditEntry.entity == "handover") & (AuditEntry.entity_id == str(record.id))
+                   & (AuditEntry.action == "handover.sign_outgoing"))
+            .order_by(AuditEntry.seq.desc()).first())
+    if last is None:
+        return None
+    content = (json.loads(last.change).get("after") or {}).get("content")
+    return str(content) if content else None
+
+
+def changed_since_signed(record: Handover) -> bool:
+    """True when the record's stored content is not what the outgoing person signed (rows
+    edited in the database after the signature; the signed form is the record of truth)."""
+    if record.status == Status.PREPARING:
+        return False
+    signed = signed_content(record)
+    return signed is not None and signed != content_digest(record)
+
+
 def show_data(record: Handover, now: datetime) -> dict[str, Any]:
     """The record as the contract's ``show`` dict."""
     people = _people([record.outgoing_id, record.incoming_id, record.substitute_id,
@@ -168,6 +212,7 @@ def show_data(record: Handover, now: datetime) -> dict[str, Any]:
         "entries": entries, "lines": lines,
         "blockers": blocker_dicts(blockers_of(entries, lines, record)) if is_open else [],
         "refusals": refusals, "corrections": corrections,
+        "changed_since_signed": changed_since_signed(record),
     }
 
 

@@ -100,7 +100,7 @@ class HandoverSigning(Service):
         raise HandoverRefused(record.number, blockers)
 
     @staticmethod
-    def _pending_pdf(record: Handover) -> bytes:
+    def _pending_pdf(record: Handover, to_sign: bool = True) -> bytes:
         """The partly signed form waiting in the record, or ``Tampered``: it must be the form
         the trail recorded at the last signature (outgoing while ``outgoing_signed``, incoming
         while ``handed_over``), not withdrawn since — so nobody signs over a form put back or
@@ -119,6 +119,10 @@ class HandoverSigning(Service):
             raise Tampered(_("The signed form of {number} waiting for the next signature is not "
                              "the one recorded when it was signed: it was changed in the "
                              "database.").format(number=record.number))
+        if to_sign and q.changed_since_signed(record):
+            raise Tampered(_("The entries or the checklist of {number} were changed in the "
+                             "database after the outgoing person signed: they are not what "
+                             "was signed.").format(number=record.number))
         return pdf
 
     def _rendered(self, data: dict[str, Any]) -> bytes:
@@ -164,7 +168,8 @@ class HandoverSigning(Service):
                 Handover.id == now.id).execute()
             tx.audit(actor, f"handover.sign_{field}", "handover", now.id, after={
                 "number": now.number, "late": tx.at > now.scheduled_at,
-                "sha256": hashlib.sha256(signed).hexdigest()})
+                "sha256": hashlib.sha256(signed).hexdigest(),
+                "content": q.content_digest(now)})
         return self._show(handover_id)
 
     @staticmethod
@@ -203,7 +208,8 @@ class HandoverSigning(Service):
                             locked_at=tx.at, supervisor=actor.user_id, document=document.id,
                             pending_pdf=None).where(Handover.id == now.id).execute()
             tx.audit(actor, "handover.sign", "handover", now.id,
-                     after={"number": now.number, "sha256": document.sha256})
+                     after={"number": now.number, "sha256": document.sha256,
+                            "content": q.content_digest(now)})
         return self._show(handover_id)
 
     def pdf(self, actor: Actor, handover_id: int) -> bytes:
@@ -214,5 +220,5 @@ class HandoverSigning(Service):
         if record.document_id is not None:
             return checked_pdf(SignedDocument.get_by_id(record.document_id), record.id)
         if record.status != Status.PREPARING:
-            return self._pending_pdf(record)
+            return self._pending_pdf(record, to_sign=False)
         return self._rendered(self._show(handover_id))
