@@ -3,6 +3,8 @@ database file, a desk user or two desks at once tried, and what the app must do.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from desk_app.domain.errors import Conflict, Tampered
@@ -156,3 +158,117 @@ def test_a_locked_record_edited_in_the_database_says_so(desk, crew):
     shown = desk.handovers.show(sue, data["id"])
     assert shown["changed_since_signed"] and shown["entries"][0]["text"] == "一切正常"
     assert desk.handovers.pdf(sue, data["id"]) == signed  # the record of truth, unchanged
+
+
+# ------------------------------------------------------------ two desks at the same moment
+
+def _race_worker(url: str, index: int, barrier, results) -> None:
+    """Desk 0 and desk 1 each do their side of every race, released together."""
+    from tests.desks import CLEAR, close_desk, first_line, open_desk
+
+    out: dict[str, Any] = {}
+    desk = None
+
+    def call(op: str, fn) -> None:
+        try:
+            fn()
+            out[op] = "ok"
+        except CLEAR as error:
+            out[op] = type(error).__name__
+        except Exception as error:  # a defect
+            out[op] = f"UNEXPECTED {type(error).__name__}: {first_line(error)}"
+
+    try:
+        desk, me = open_desk(url, ("sup0", "sup1")[index])
+        bob, amy = desk.auth.login("bob", PASSWORD), desk.auth.login("amy", PASSWORD)
+        swap = desk.shifts.swaps(me)[0]["id"]
+        barrier.wait(timeout=120)
+        call("decide", lambda: desk.shifts.decide_swap(me, swap, index == 0, f"desk {index}"))
+        barrier.wait(timeout=120)
+        handover = desk.handovers.current(me)["id"]
+        barrier.wait(timeout=120)
+        if index == 0:  # the outgoing signature against a flag from the incoming person
+            call("sign", lambda: desk.handovers.sign(bob, handover, PASSWORD))
+        else:
+            call("flag", lambda: desk.handovers.flag_equipment(amy, handover, "锅炉启动"))
+        barrier.wait(timeout=120)
+        if index == 1:
+            desk.handovers.flag_equipment(amy, handover, None)
+        barrier.wait(timeout=120)
+        if index == 0:  # the outgoing signature against a recount
+            call("sign2", lambda: desk.handovers.sign(bob, handover, PASSWORD))
+        else:
+            call("recount", lambda: desk.handovers.count(amy, handover, 1, 0, "missing",
+                                                         "不见了", recount=True))
+    except Exception as error:
+        out["desk"] = f"UNEXPECTED {type(error).__name__}: {first_line(error)}"
+    finally:
+        close_desk(desk)
+        results.put((index, out))
+
+
+def test_two_desks_decide_sign_flag_and_count_at_once(db_url):
+    import multiprocessing
+    from datetime import timedelta
+
+    from desk_app.desk import Desk
+    from desk_app.domain.clock import local_today
+    from desk_app.services.handover import handover_queries as q
+    from desk_app.store.handover import ShiftSwap
+
+    desk = Desk.open(db_url, create=True)
+    try:
+        desk.users.create_first_admin("boss", PASSWORD, "Boss")
+        admin = desk.auth.login("boss", PASSWORD)
+        for name, roles in (("bob", "clerk"), ("amy", "clerk"), ("tom", "clerk"),
+                            ("sup0", "supervisor"), ("sup1", "supervisor")):
+            desk.users.add(admin, name, PASSWORD, roles)
+        sup = desk.auth.login("sup0", PASSWORD)
+        day = local_today(desk.ctx.clock.now()) + timedelta(days=3)
+        desk.shifts.assign(sup, day, "day", ["bob"])
+        desk.shifts.request_swap(desk.auth.login("bob", PASSWORD), day, "day", "bob", "tom",
+                                 "家里有事")
+        desk.equipment.add(sup, "K-1", "钥匙", "key")
+        bob, amy = desk.auth.login("bob", PASSWORD), desk.auth.login("amy", PASSWORD)
+        data = desk.handovers.start(bob, "amy")
+        for line in data["lines"]:
+            desk.handovers.count(amy, data["id"], line["no"], line["expected"])
+    finally:
+        desk.close()
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    processes = [ctx.Process(target=_race_worker, args=(db_url, i, barrier, results))
+                 for i in range(2)]
+    for process in processes:
+        process.start()
+    outs = {}
+    try:
+        while len(outs) < 2:
+            index, out = results.get(timeout=240)
+            outs[index] = out
+    finally:
+        for process in processes:
+            process.join(30)
+            if process.is_alive():
+                process.terminate()
+    assert not [v for out in outs.values() for v in out.values()
+                if v.startswith("UNEXPECTED")], outs
+    desk = Desk.open(db_url)
+    try:
+        assert [outs[0]["decide"], outs[1]["decide"]].count("ok") == 1, outs
+        swap = ShiftSwap.get()
+        assert swap.status == ("approved" if outs[0]["decide"] == "ok" else "refused")
+        record = Handover.get()
+        # whatever the order, the flag withdrew or prevented the signature, then was cleared
+        assert outs[1]["flag"] == "ok", outs
+        assert record.equipment_note is None
+        if outs[0]["sign2"] == "ok":
+            assert record.status == "outgoing_signed"
+            assert not q.changed_since_signed(record), "signed content changed afterwards"
+            assert outs[1]["recount"] != "ok" or \
+                desk.handovers.pdf(desk.auth.login("sup0", PASSWORD), record.id)
+        else:
+            assert record.status == "preparing" and outs[1]["recount"] == "ok"
+    finally:
+        desk.close()
