@@ -272,3 +272,22 @@ def test_two_desks_decide_sign_flag_and_count_at_once(db_url):
             assert record.status == "preparing" and outs[1]["recount"] == "ok"
     finally:
         desk.close()
+
+
+def test_a_refusal_deleted_from_a_locked_record_is_noticed(desk, crew):
+    """The refusal is printed on the signed form; deleting its row marks the record."""
+    from desk_app.services.handover.handovers import HandoverRefused
+    from desk_app.store.handover import HandoverRefusal
+
+    bob, amy, sue = crew["bob"], crew["amy"], crew["sue"]
+    data = ready(desk, crew)
+    desk.handovers.flag_equipment(amy, data["id"], "锅炉启动中")
+    with pytest.raises(HandoverRefused):
+        desk.handovers.sign(bob, data["id"], PASSWORD)
+    desk.handovers.flag_equipment(amy, data["id"], None)
+    for who in (bob, amy):
+        desk.handovers.sign(who, data["id"], PASSWORD)
+    desk.handovers.countersign(sue, data["id"], PASSWORD)
+    assert not desk.handovers.show(sue, data["id"])["changed_since_signed"]
+    HandoverRefusal.delete().where(HandoverRefusal.handover == data["id"]).execute()
+    assert desk.handovers.show(sue, data["id"])["changed_since_signed"]

@@ -138,7 +138,8 @@ def blocker_dicts(found: list[rules.Blocker]) -> list[dict[str, str]]:
 
 def content_digest(record: Handover) -> str:
     """SHA-256 of what the signatures vouch for: the entries, the checklist as counted, the
-    flags and the people, from the stored columns (a renamed user changes nothing)."""
+    flags, the people and the refusals (all printed on the form), from the stored columns (a
+    renamed user changes nothing)."""
     E, L = HandoverEntry, ChecklistLine
     entries = [[no, kind, text, cause, process, result, int(bool(major)), int(bool(resolved)),
                 origin] for no, kind, text, cause, process, result, major, resolved, origin
@@ -151,9 +152,13 @@ def content_digest(record: Handover) -> str:
              in tuples(L.select(L.no, L.kind, L.label, L.tag, L.expected, L.out_with, L.found,
                                 L.condition, L.note, L.counted_by, L.discrepancy)
                        .where(L.handover == record.id).order_by(L.no))]
+    refusals = [[number, reasons] for number, reasons in tuples(
+        HandoverRefusal.select(HandoverRefusal.id, HandoverRefusal.reasons)
+        .where(HandoverRefusal.handover == record.id).order_by(HandoverRefusal.id))]
     head = [record.number, record.outgoing_id, record.incoming_id, record.substitute_id,
             record.equipment_note, record.unfit_note]
-    text = json.dumps([head, entries, lines], ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps([head, entries, lines, refusals], ensure_ascii=False,
+                      separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
