@@ -432,3 +432,48 @@ def test_flags_substitute_and_a_second_desk_counting(qtbot, sqlite_desk, crew, c
     assert "NOPE-9" in other_view.scan_box.message_text()
     assert desk.handovers.show(tom, view.record["id"])["lines"][
         view.lines.row_of(line_of(view, "R-1")["no"])]["found"] == 1
+
+
+def test_supervisor_assigns_people_to_a_rota_slot(qtbot, sqlite_desk, crew):
+    from datetime import timedelta
+
+    desk = sqlite_desk
+    tomorrow = DAY + timedelta(days=1)
+    desk.shifts.assign(crew["sue"], DAY, "day", ["bob"])  # bob is known from the rota
+    bob_page = shown(qtbot, HandoverPage(desk, crew["bob"]), (1280, 800))
+    assert not bob_page.rota.assign_button.isVisible()  # a clerk does not plan
+    page = shown(qtbot, HandoverPage(desk, crew["sue"]), (1280, 800))
+    page.show_view("rota")
+    rota = page.rota
+    assert rota.assign_button.isVisible() and rota.assign_button.isEnabled() is False
+    assert rota.select_slot(tomorrow, "night")
+    assert rota.assign_button.isEnabled()
+    activate(qtbot, rota)
+    rota.rota.setFocus()
+    qtbot.keyClick(rota.rota, Qt.Key.Key_Return)  # Enter on a shift opens the dialog
+    dialog = rota.open_dialog
+    assert dialog is not None and dialog.objectName() == "assign_dialog"
+    items = [dialog.list.item(n) for n in range(dialog.list.count())]
+    assert [item.data(Qt.ItemDataRole.UserRole) for item in items] == ["bob"]
+    assert dialog.chosen() == []
+
+    dialog.name_edit.setText("nobody")  # bad input: no such user
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)  # adds it to the list, does not save
+    assert dialog.isVisible() and dialog.chosen() == ["nobody"]
+    dialog.ok_button.click()
+    assert rota.open_dialog is dialog and dialog.field_errors["users"].text()
+    assert desk.shifts.rota(crew["sue"], tomorrow, tomorrow)[1]["people"] == []
+
+    dialog.list.item(1).setCheckState(Qt.CheckState.Unchecked)
+    dialog.list.item(0).setCheckState(Qt.CheckState.Checked)
+    dialog.name_edit.setText("amy")
+    dialog.add_button.click()
+    assert dialog.chosen() == ["bob", "amy"]
+    save_shot(dialog, "handover-rota-assign")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: rota.open_dialog is None)
+    night = next(slot for slot in desk.shifts.rota(crew["sue"], tomorrow, tomorrow)
+                 if slot["shift"] == "night")
+    assert sorted(person["name"] for person in night["people"]) == ["amy", "bob"]
+    assert rota.selected_slot()["shift"] == "night"
+    assert "艾米" in rota.rota.currentItem().text(3) and "鲍勃" in rota.rota.currentItem().text(3)

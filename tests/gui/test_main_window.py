@@ -62,12 +62,32 @@ def test_today_page_shows_recent_actions_and_audit_head(window, demo_desk, admin
     assert today.audit_label.text().startswith(f"{count} entries; head hash {head[:16]}")
 
 
-def test_placeholder_pages_say_what_comes(qtbot, demo_desk, clerk_actor):
+def test_every_page_of_the_manifest_is_a_real_page(qtbot, demo_desk, clerk_actor):
+    from desk_app.ui.pages.placeholder import PlaceholderPage
+
     window = MainWindow(demo_desk, clerk_actor, idle_ms=HOUR)
     qtbot.addWidget(window)
-    handover = window.pages["handover"]  # a later issue builds this area
-    assert handover.title_label.text() == "Handover"
-    assert "Shift handover" in handover.description_label.text()
+    assert "handover" in window.pages and "keys" in window.pages
+    for spec in window.specs:
+        assert spec.factory is not None, spec.key
+        assert not isinstance(window.pages[spec.key], PlaceholderPage), spec.key
+    assert window.pages["handover"].title_label.text() == "Handover"
+
+
+def test_a_page_without_factory_says_what_comes(qtbot, demo_desk, clerk_actor):
+    from desk_app.domain.area import PageSpec
+    from desk_app.domain.roles import Role
+    from desk_app.ui.pages.placeholder import PlaceholderPage
+
+    window = MainWindow(demo_desk, clerk_actor, idle_ms=HOUR)
+    qtbot.addWidget(window)
+    spec = PageSpec("later", "Later area", "SP_DirIcon", frozenset({Role.CLERK}), 99,
+                    description="Something a later issue builds.")
+    page = window._make_page(spec)
+    assert isinstance(page, PlaceholderPage)
+    assert page.title_label.text() == "Later area"
+    assert page.description_label.text() == "Something a later issue builds."
+    page.deleteLater()
 
 
 def test_lock_shortcut_locks(qtbot, window):

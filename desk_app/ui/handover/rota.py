@@ -28,6 +28,7 @@ from desk_app.domain.shifts import SwapStatus
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.ui.errors import show_error
+from desk_app.ui.handover.assign import AssignDialog
 from desk_app.ui.handover.common import people_completer
 from desk_app.ui.handover.dialogs import ctrl_enter, text_field
 from desk_app.ui.models.paged import Column, PagedTableModel
@@ -167,14 +168,26 @@ class RotaTab(QWidget, DialogHost):
         splitter.addWidget(swaps_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
-        layout.addWidget(QLabel(_("The next {days} days:").format(days=DAYS)))
+        self.assign_button = QPushButton(_("A&ssign people…"))
+        self.assign_button.setObjectName("rota_assign")
+        self.assign_button.setToolTip(_("Who works the selected shift (Enter on a shift)"))
+        self.assign_button.clicked.connect(lambda _checked=False: self.assign())
+        self.assign_button.setVisible(actor.can(H.SHIFT_PLAN))
+        head = QHBoxLayout()
+        head.addWidget(QLabel(_("The next {days} days:").format(days=DAYS)))
+        head.addStretch(1)
+        head.addWidget(self.assign_button)
+        layout.addLayout(head)
         layout.addWidget(splitter, 1)
         self.table.selectionModel().selectionChanged.connect(lambda *_args: self._update())
         self.swaps.modelReset.connect(self._update)
+        self.rota.currentItemChanged.connect(lambda *_args: self._update())
+        self.rota.itemActivated.connect(lambda *_args: self.assign())
         self.load_rota()
         self._update()
 
     def load_rota(self) -> None:
+        current = self.selected_slot()
         self.rota.clear()
         today = self.desk.today()
         try:
@@ -196,9 +209,13 @@ class RotaTab(QWidget, DialogHost):
             item = QTreeWidgetItem([str(slot["day"]), slot["shift"],
                                     f"{format_clock(slot['start'])}–{format_clock(slot['end'])}",
                                     "、".join(people) or _("(nobody planned)")])
+            item.setData(0, Qt.ItemDataRole.UserRole, slot)
             if any(person.get("planned") for person in slot["people"]):
                 item.setToolTip(3, item.text(3))
             self.rota.addTopLevelItem(item)
+            if current is not None and (current["day"], current["shift"]) == (
+                    slot["day"], slot["shift"]):
+                self.rota.setCurrentItem(item)
         self.shift_names = names
 
     def refresh(self) -> None:
@@ -221,6 +238,33 @@ class RotaTab(QWidget, DialogHost):
         pending = swap is not None and swap["status"] == SwapStatus.PENDING
         self.buttons["approve"].setEnabled(pending)
         self.buttons["refuse"].setEnabled(pending)
+        self.assign_button.setEnabled(self.selected_slot() is not None)
+
+    def selected_slot(self) -> dict[str, Any] | None:
+        item = self.rota.currentItem()
+        slot = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        return slot if isinstance(slot, dict) else None
+
+    def select_slot(self, day: date, shift: str) -> bool:
+        for number in range(self.rota.topLevelItemCount()):
+            item = self.rota.topLevelItem(number)
+            if item is None:
+                continue
+            slot = item.data(0, Qt.ItemDataRole.UserRole)
+            if isinstance(slot, dict) and (slot["day"], slot["shift"]) == (day, shift):
+                self.rota.setCurrentItem(item)
+                return True
+        return False
+
+    def assign(self) -> AssignDialog | None:
+        """The supervisor sets who works the selected shift."""
+        slot = self.selected_slot()
+        if slot is None or not self.actor.can(H.SHIFT_PLAN):
+            return None
+        dialog = AssignDialog(self.desk, self.actor, slot["day"], slot["shift"],
+                              slot["people"], self)
+        self.run_dialog(dialog, lambda _value: self.refresh())
+        return dialog
 
     def request(self) -> SwapRequestDialog:
         item = self.rota.currentItem()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.areas.handover import KeysPermission
+from desk_app.domain.areas.handover import HandoverPermission, KeysPermission
 from desk_app.domain.equipment import CONDITION_LABELS, Condition
 from desk_app.domain.errors import DeskError, NotFound
 from desk_app.domain.users import Actor
@@ -31,8 +31,10 @@ from desk_app.ui.keys.dialogs import (
     CheckinDialog,
     CheckoutDialog,
     HistoryDialog,
+    describe,
     kind_combo,
 )
+from desk_app.ui.keys.manage import EditArticleDialog, TemplateDialog, confirm
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.widgets.export_dialog import ExportButton, can_export
 from desk_app.ui.widgets.fields import line_edit
@@ -55,7 +57,9 @@ def key_columns() -> list[Column]:
     right = Qt.AlignmentFlag.AlignRight
     return [
         Column(lambda: _("Tag"), lambda row: row["tag"]),
-        Column(lambda: _("Name"), lambda row: row["name"], tooltip=lambda row: row["name"]),
+        Column(lambda: _("Name"), lambda row: row["name"] if row.get("active", True)
+               else _("{name} (retired)").format(name=row["name"]),
+               tooltip=lambda row: row["name"]),
         Column(lambda: _("Kind"), lambda row: row.get("kind_label") or row["kind"],
                tooltip=lambda row: row.get("kind_label") or row["kind"]),
         Column(lambda: _("Count"), lambda row: row["count"], align=right),
@@ -98,6 +102,7 @@ class KeysPage(Page):
             "of them."), parent)
         self.desk, self.actor = desk, actor
         self.can_lend, self.can_manage = actor.can(K.KEYS_LEND), actor.can(K.KEYS_MANAGE)
+        self.can_template = actor.can(HandoverPermission.HANDOVER_TEMPLATE)
         self.flt = EquipmentFilter()
 
         self.scan_box = ScanBox(_("S&can a tag:"))
@@ -121,12 +126,16 @@ class KeysPage(Page):
         self.out_box.setObjectName("keys_out_only")
         self.overdue_box = QCheckBox(_("O&verdue only"))
         self.overdue_box.setObjectName("keys_overdue_only")
+        self.retired_box = QCheckBox(_("Re&tired"))
+        self.retired_box.setObjectName("keys_show_retired")
+        self.retired_box.setToolTip(_("Show retired articles too"))
+        self.retired_box.setVisible(self.can_manage)
         self.count_label = QLabel()
         self.count_label.setObjectName("keys_count")
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         top = QHBoxLayout()
         for widget in (text_label, self.text_edit, kind_label, self.kind, self.out_box,
-                       self.overdue_box):
+                       self.overdue_box, self.retired_box):
             top.addWidget(widget)
         top.setStretchFactor(self.text_edit, 1)
         top.addStretch(1)
@@ -151,11 +160,15 @@ class KeysPage(Page):
             ("checkin", _("Check &in…"), "F6", self.checkin_selected, self.can_lend),
             ("history", _("&History of the article…"), "F7", self.article_history, True),
             ("person", _("History of the &holder…"), "Shift+F7", self.person_history, True),
+            ("edit", _("&Edit article…"), "Ctrl+E", self.edit_selected, self.can_manage),
+            ("retire", _("&Retire article…"), "Ctrl+Del", self.retire_selected, self.can_manage),
+            ("template", _("Check&list template…"), "Ctrl+T", self.edit_template,
+             self.can_template),
         ):
             action = self._add_action(name, text, shortcut, slot)
             action.setVisible(allowed)
-            if name == "person":
-                continue  # in the History button's menu
+            if name in ("person", "edit", "retire", "template"):
+                continue  # in the History and Manage buttons' menus
             if name == "history":
                 text = _("&History")
             button = QPushButton(text)
@@ -170,6 +183,16 @@ class KeysPage(Page):
         history_menu.addAction(self.actions_by_name["history"])
         history_menu.addAction(self.actions_by_name["person"])
         self.buttons["history"].setMenu(history_menu)
+        manage_menu = QMenu(self)
+        for name in ("edit", "retire", "template"):
+            manage_menu.addAction(self.actions_by_name[name])
+        self.manage_button = QPushButton(_("&Manage"))
+        self.manage_button.setObjectName("keys_manage")
+        self.manage_button.setToolTip(_("Edit or retire the selected article; the handover "
+                                        "checklist template"))
+        self.manage_button.setMenu(manage_menu)
+        self.manage_button.setVisible(self.can_manage or self.can_template)
+        row.addWidget(self.manage_button)
         row.addStretch(1)
         self.export_button = ExportButton(desk, actor, "keys", self)
         self.export_button.setVisible(can_export(desk, actor, "keys"))
@@ -185,6 +208,7 @@ class KeysPage(Page):
         self.kind.currentIndexChanged.connect(self.apply_filter)
         self.out_box.toggled.connect(self.apply_filter)
         self.overdue_box.toggled.connect(self.apply_filter)
+        self.retired_box.toggled.connect(self.apply_filter)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self.model.modelReset.connect(self._update_actions)
         self.initial_focus = self.scan_box.edit if self.can_lend else self.text_edit
@@ -216,7 +240,8 @@ class KeysPage(Page):
         self.filter_timer.stop()
         self.flt = EquipmentFilter(text=self.text_edit.text().strip(), kind=self.kind.currentData(),
                                    out_only=self.out_box.isChecked(),
-                                   overdue_only=self.overdue_box.isChecked())
+                                   overdue_only=self.overdue_box.isChecked(),
+                                   include_retired=self.retired_box.isChecked())
         self.refresh()
 
     def refresh(self) -> None:
@@ -249,8 +274,10 @@ class KeysPage(Page):
     def _update_actions(self, *_args) -> None:
         row = self.selected()
         out = row is not None and row["holder"] is not None
-        enabled = {"checkout": row is not None and not out, "checkin": out,
-                   "history": row is not None, "person": out}
+        active = row is not None and row.get("active", True)
+        enabled = {"checkout": active and not out, "checkin": out,
+                   "history": row is not None, "person": out, "edit": row is not None,
+                   "retire": active and not out}
         for name, on in enabled.items():
             self.actions_by_name[name].setEnabled(on)
             if name in self.buttons:
@@ -260,7 +287,10 @@ class KeysPage(Page):
         for number in range(min(self.model.rowCount(), self.model.page_size)):
             row = self.model.row(number)
             if row is not None and row["tag"] == tag:
-                self.table.selectRow(number)
+                # not selectRow: a held Ctrl would add the row to the selection
+                flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+                         | QItemSelectionModel.SelectionFlag.Rows)
+                self.table.selectionModel().setCurrentIndex(self.model.index(number, 0), flags)
                 return True
         return False
 
@@ -269,7 +299,9 @@ class KeysPage(Page):
         if index.isValid():
             self.table.selectRow(index.row())
         menu = QMenu(self)
-        for action in self.actions_by_name.values():
+        for name, action in self.actions_by_name.items():
+            if name == "edit" and not menu.isEmpty():
+                menu.addSeparator()
             if action.isVisible():
                 menu.addAction(action)
         menu.popup(self.table.viewport().mapToGlobal(point))
@@ -345,3 +377,39 @@ class KeysPage(Page):
         self.run_dialog(dialog, lambda _value: None)
         return dialog
 
+
+    # ---------------------------------------------------------------- managing the register
+
+    def edit_selected(self) -> EditArticleDialog | None:
+        row = self.selected()
+        if row is None or not self.can_manage:
+            return None
+        dialog = EditArticleDialog(self.desk, self.actor, row, self)
+        self.run_dialog(dialog, self._done)
+        return dialog
+
+    def retire_selected(self) -> bool:
+        """Retire the selected article (after a question): it leaves the register and the
+        handover checklist; its history stays."""
+        row = self.selected()
+        if row is None or not self.can_manage or not row.get("active", True):
+            return False
+        if not confirm(self, _("Retire article"), _(
+                "Retire {article}? It leaves the register and the handover checklist; its "
+                "history stays. \u201cRetired\u201d shows it again.").format(
+                    article=describe(row))):
+            return False
+        try:
+            self.desk.equipment.edit(self.actor, row["tag"], active=False)
+        except DeskError as error:
+            show_error(self, error)
+            return False
+        self._done(None)
+        return True
+
+    def edit_template(self) -> TemplateDialog | None:
+        if not self.can_template:
+            return None
+        dialog = TemplateDialog(self.desk, self.actor, self)
+        self.run_dialog(dialog, lambda _value: None, accepted_only=False)
+        return dialog
