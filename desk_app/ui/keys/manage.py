@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -113,8 +114,11 @@ class TemplateDialog(QDialog):
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setHeaderLabels([_("Label"), _("Section"), _("Expected")])
-        self.tree.setColumnWidth(0, 250)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.setColumnWidth(1, 190)
+        self.tree.setColumnWidth(2, 80)
         self.tree.currentItemChanged.connect(lambda *_args: self._update())
         self.remove_button = QPushButton(_("&Remove line…"))
         self.remove_button.setObjectName("template_remove")
