@@ -291,3 +291,17 @@ def test_a_refusal_deleted_from_a_locked_record_is_noticed(desk, crew):
     assert not desk.handovers.show(sue, data["id"])["changed_since_signed"]
     HandoverRefusal.delete().where(HandoverRefusal.handover == data["id"]).execute()
     assert desk.handovers.show(sue, data["id"])["changed_since_signed"]
+
+
+def test_clearing_a_flag_that_is_not_set_changes_nothing(desk, crew):
+    """A flag call that changes nothing writes nothing — above all it does not withdraw the
+    outgoing signature (anyone taking part could otherwise undo it at will)."""
+    bob, amy = crew["bob"], crew["amy"]
+    data = ready(desk, crew)
+    desk.handovers.sign(bob, data["id"], PASSWORD)
+    before = state()
+    for call in (lambda: desk.handovers.flag_equipment(amy, data["id"], None),
+                 lambda: desk.handovers.flag_unfit(amy, data["id"], None)):
+        shown = call()
+        assert shown["status"] == "outgoing_signed" and shown["outgoing_signed_at"]
+    assert state() == before

@@ -340,6 +340,11 @@ class HandoverService(HandoverSigning):
                 self._preparing(record)
             if check is not None:
                 check(record)
+            # nothing changes: no write, and above all no withdrawn signature
+            if all(getattr(record, "substitute_id" if key == "substitute" else key) == value
+                   for key, value in changes.items() if not key.endswith("_by")):
+                tx.unchanged()
+                return self._show(handover_id)
             withdrawn = record.status == Status.OUTGOING_SIGNED
             if withdrawn:  # the outgoing signature covered what no longer holds
                 changes = {**changes, "status": Status.PREPARING.value,
