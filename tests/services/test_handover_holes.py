@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from desk_app.domain.errors import Conflict, Tampered
+from desk_app.domain.errors import Conflict, Tampered, ValidationError
 from desk_app.forms.verify import verify_pdf
 from desk_app.store.handover import ChecklistLine, Handover, HandoverEntry, RotaLine
 from desk_app.store.models import User
@@ -304,4 +304,21 @@ def test_clearing_a_flag_that_is_not_set_changes_nothing(desk, crew):
                  lambda: desk.handovers.flag_unfit(amy, data["id"], None)):
         shown = call()
         assert shown["status"] == "outgoing_signed" and shown["outgoing_signed_at"]
+    assert state() == before
+
+
+def test_only_someone_who_may_work_a_handover_takes_over(desk, crew, admin):
+    """An auditor or an admin as the incoming person or the substitute could neither count nor
+    sign: the open handover would block every other one. Refused at once."""
+    add_user(desk, admin, "aud", "auditor", "审计")
+    bob = crew["bob"]
+    before = state()
+    for name in ("aud", "admin"):
+        with pytest.raises(ValidationError, match="cannot take over"):
+            desk.handovers.start(bob, name)
+    assert state() == before
+    data = desk.handovers.start(bob, "amy")
+    before = state()
+    with pytest.raises(ValidationError, match="cannot take over"):
+        desk.handovers.flag_unfit(crew["sue"], data["id"], "发烧", substitute="aud")
     assert state() == before

@@ -18,6 +18,7 @@ from desk_app.domain.clock import format_clock
 from desk_app.domain.equipment import check_condition, check_count, check_kind, check_tag
 from desk_app.domain.errors import Conflict, NotFound, ValidationError
 from desk_app.domain.handover import EntryKind, Status, is_discrepancy
+from desk_app.domain.roles import parse_roles, permissions_of
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.handover import handover_queries as q
@@ -63,11 +64,16 @@ class HandoverService(HandoverSigning):
     # ------------------------------------------------------------ helpers
 
     def _user(self, name: str, field: str) -> User:
+        """An active user who may work a handover (count and sign): else they could never
+        take over, and the open handover would block every other one."""
         wanted = texts.lookup(name or "").strip().lower()
         user = User.get_or_none(User.name == wanted) if wanted else None
         if user is None or not user.active:
             raise ValidationError(_("No active staff member {name}.").format(
                 name=wanted or _("(none)")), field=field)
+        if H.HANDOVER_WORK not in permissions_of(parse_roles(user.roles)):
+            raise ValidationError(_("{name} cannot take over a shift: their role does not work "
+                                    "handovers.").format(name=user.name), field=field)
         return user
 
     @staticmethod
