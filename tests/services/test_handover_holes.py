@@ -322,3 +322,14 @@ def test_only_someone_who_may_work_a_handover_takes_over(desk, crew, admin):
     with pytest.raises(ValidationError, match="cannot take over"):
         desk.handovers.flag_unfit(crew["sue"], data["id"], "发烧", substitute="aud")
     assert state() == before
+
+
+def test_a_correction_before_the_lock_says_why(desk, crew):
+    bob, amy = crew["bob"], crew["amy"]
+    data = ready(desk, crew)
+    for who in (bob, amy):
+        desk.handovers.sign(who, data["id"], PASSWORD)
+    before = state()
+    with pytest.raises(ValidationError, match="countersign"):
+        desk.handovers.correct(bob, data["id"], "更正")
+    assert state() == before

@@ -464,6 +464,10 @@ class HandoverService(HandoverSigning):
         with self.write() as tx:
             record = self._record(handover_id, lock=True)
             self._party(actor, record)
+            if record.status == Status.HANDED_OVER:
+                raise ValidationError(_("{number} awaits the supervisor's countersignature: a "
+                                        "correction is added once it is locked.").format(
+                    number=record.number), field="status")
             if record.status != Status.LOCKED:
                 raise ValidationError(_("Only a countersigned handover is corrected by a linked "
                                         "record; {number} can still be changed itself.").format(
