@@ -333,3 +333,18 @@ def test_a_correction_before_the_lock_says_why(desk, crew):
     with pytest.raises(ValidationError, match="countersign"):
         desk.handovers.correct(bob, data["id"], "更正")
     assert state() == before
+
+
+def test_the_person_found_unfit_does_not_clear_the_flag_on_themselves(desk, crew):
+    """R12 (4): the outgoing person finds the incoming one unfit (drink); the incoming person
+    cannot simply declare themselves fit again — the one who flagged it or a supervisor can."""
+    bob, amy, sue = crew["bob"], crew["amy"], crew["sue"]
+    data = ready(desk, crew)
+    desk.handovers.flag_unfit(bob, data["id"], "有酒味")
+    before = state()
+    with pytest.raises(ValidationError, match="unfit"):
+        desk.handovers.flag_unfit(amy, data["id"], None)
+    assert state() == before
+    assert desk.handovers.flag_unfit(sue, data["id"], None)["unfit_note"] is None
+    desk.handovers.flag_unfit(amy, data["id"], "我不舒服")  # flagged by herself: she may clear
+    assert desk.handovers.flag_unfit(amy, data["id"], None)["unfit_note"] is None

@@ -385,6 +385,12 @@ class HandoverService(HandoverSigning):
             sub = self._user(substitute, "substitute")
 
         def check(record: Handover) -> None:
+            if checked is None and record.unfit_note is not None \
+                    and actor.user_id == record.incoming_id \
+                    != record.__data__.get("unfit_by"):
+                raise ValidationError(_("You were marked unfit for {number} by someone else: "
+                                        "they or another supervisor clear it.").format(
+                    number=record.number), field="unfit_note")
             if sub is None:
                 return
             if sub.id == record.incoming_id:
