@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A real window for a while (issue 8: the GUI must not abort). Starts Xvfb on a free display,
 # fills a demo database in a temporary folder, starts the real app on it, signs in by keyboard
-# (xdotool) as a clerk-supervisor, goes to the Reception page (Go menu: Ctrl+7), opens an
+# (xdotool) as a clerk-supervisor, looks at the Handover and Keys pages, goes to the Reception page (Go menu: Ctrl+7), opens an
 # incoming call (F3) and a visitor (F2) so their timers tick, and leaves the window alone for
 # MINUTES (default 15). The idle lock comes on after 5 minutes as at a desk; the page keeps
 # ticking under it. At the end the password is typed into the lock window, then File → Quit
@@ -92,6 +92,12 @@ sleep 2
 xdotool windowsize "$main" 1900 1040  # wide enough for the timer columns of the Now table
 sleep 1
 focus "$main"
+xdotool key ctrl+5  # the Handover page: the demo's open handover, its checklist, what blocks
+sleep 3
+shot handover
+xdotool key ctrl+6  # Keys & equipment: three out, one overdue
+sleep 2
+shot keys
 xdotool key "$reception_key"
 sleep 1
 xdotool key F3  # the phone rings: an entry whose answer timer runs
