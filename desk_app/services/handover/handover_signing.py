@@ -106,8 +106,8 @@ class HandoverSigning(Service):
         while ``handed_over``), not withdrawn since — so nobody signs over a form put back or
         swapped in the database."""
         pdf = bytes(record.pending_pdf or b"")
-        wanted = {Status.OUTGOING_SIGNED: "handover.sign_outgoing",
-                  Status.HANDED_OVER: "handover.sign_incoming"}.get(Status(record.status))
+        wanted = {Status.OUTGOING_SIGNED.value: "handover.sign_outgoing",
+                  Status.HANDED_OVER.value: "handover.sign_incoming"}.get(str(record.status))
         last = (AuditEntry.select(AuditEntry.action, AuditEntry.change)
                 .where((AuditEntry.entity == "handover")
                        & (AuditEntry.entity_id == str(record.id))
