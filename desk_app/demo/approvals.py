@@ -14,26 +14,18 @@ import hashlib
 from datetime import timedelta
 from typing import Any
 
+from desk_app.demo.people import demo_actor
 from desk_app.domain.approvals import RequestStatus
 from desk_app.domain.clock import local_today
-from desk_app.domain.roles import parse_roles
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.borrowers import BorrowerInput
 from desk_app.store.approvals import AccessRequest, AccessRequestItem
 from desk_app.store.archive import Item, SignedDocument, tuples
-from desk_app.store.models import User
 
 AUDITOR = BorrowerInput(name="赵审计", contact="13812345678", organisation="信达会计师事务所")
 LAWYER = BorrowerInput(name="钱律师", contact="13987654321", organisation="正源律师事务所")
 
-
-def _actor(name: str) -> Actor | None:
-    user = User.get_or_none(User.name == name)
-    if user is None or not user.active:
-        return None
-    return Actor(user_id=user.id, name=user.name, roles=parse_roles(user.roles),
-                 full_name=user.full_name or "")
 
 
 def _service(demo: Any) -> Any:
@@ -49,7 +41,7 @@ def generate_approvals(demo: Any, password: str) -> dict[str, int]:
     """Runs once per database (not when a request exists already)."""
     if AccessRequest.select().exists():
         return {}
-    clerk, manager = _actor("wangfang"), _actor("zhangwei")
+    clerk, manager = demo_actor("wangfang"), demo_actor("zhangwei")
     refs = [ref for (ref,) in tuples(Item.select(Item.ref).where(
         (Item.level == "secret") & (Item.status == "available")).order_by(Item.id).limit(8))]
     if clerk is None or manager is None or len(refs) < 8:

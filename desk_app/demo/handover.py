@@ -24,9 +24,9 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from desk_app.demo.people import demo_actor
 from desk_app.domain.clock import format_clock
 from desk_app.domain.handover import Block, Status
-from desk_app.domain.roles import parse_roles
 from desk_app.domain.shifts import ShiftSlot
 from desk_app.domain.users import Actor, normalise_password
 from desk_app.i18n import _
@@ -43,7 +43,6 @@ from desk_app.store.handover import (
     HandoverRefusal,
     RotaLine,
 )
-from desk_app.store.models import User
 
 WEEKS = 3
 DAY_CLERK, NIGHT_CLERK, SUPERVISOR = "wangfang", "zhoumin", "liqiang"
@@ -83,13 +82,6 @@ REPAIRS = ("5号楼大堂灯具更换", "1号楼单元门禁维修", "中心花�
 UNFINISHED = ("业户满意度回访表尚余12户未回访", "本月装修押金退还名单待核对")
 
 
-def _actor(name: str) -> Actor | None:
-    user = User.get_or_none(User.name == name)
-    if user is None or not user.active:
-        return None
-    return Actor(user_id=user.id, name=user.name, roles=parse_roles(user.roles),
-                 full_name=user.full_name or "")
-
 
 def _services(demo: Any) -> tuple[Any, Any, Any]:
     from desk_app.services.handover.equipment import EquipmentService
@@ -107,7 +99,7 @@ def generate_handover(demo: Any, password: str) -> dict[str, int]:
     """Runs once per database (not when a handover or an article exists already)."""
     if Handover.select().exists() or Equipment.select().exists():
         return {}
-    day, night, boss = _actor(DAY_CLERK), _actor(NIGHT_CLERK), _actor(SUPERVISOR)
+    day, night, boss = demo_actor(DAY_CLERK), demo_actor(NIGHT_CLERK), demo_actor(SUPERVISOR)
     if day is None or night is None or boss is None:
         return {}
     shifts, _equipment, handovers = _services(demo)

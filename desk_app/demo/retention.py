@@ -9,24 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from desk_app.demo.people import demo_actor
 from desk_app.domain.clock import local_today
-from desk_app.domain.roles import parse_roles
 from desk_app.domain.users import Actor
 from desk_app.services.base import Service
 from desk_app.store.approvals import Destruction
 from desk_app.store.archive import Item, Kind, tuples
-from desk_app.store.models import User
 
 # Kind code → default retention in years (the others stay permanent).
 KIND_YEARS = {"TZ": 10, "HJ": 5, "ZL": 10}
 
-
-def _actor(name: str) -> Actor | None:
-    user = User.get_or_none(User.name == name)
-    if user is None or not user.active:
-        return None
-    return Actor(user_id=user.id, name=user.name, roles=parse_roles(user.roles),
-                 full_name=user.full_name or "")
 
 
 def _service(demo: Any):
@@ -55,7 +47,7 @@ def generate_retention(demo: Service, actor: Actor, password: str) -> dict[str, 
     for code, years in KIND_YEARS.items():
         if Kind.get_or_none(Kind.code == code) is not None:
             retention.set_kind_retention(actor, code, years)
-    clerk, manager, witness = _actor("wangfang"), _actor("zhangwei"), _actor("zhoumin")
+    clerk, manager, witness = demo_actor("wangfang"), demo_actor("zhangwei"), demo_actor("zhoumin")
     if clerk is None or manager is None or witness is None:
         return {"review_dates": updated}
     today = local_today(demo.ctx.clock.now())

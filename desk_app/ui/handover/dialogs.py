@@ -19,8 +19,8 @@ from desk_app.domain.errors import ValidationError
 from desk_app.domain.handover import ENTRY_LABELS, EntryKind
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
-from desk_app.ui.handover.common import condition_combo, people_completer
 from desk_app.ui.handover.lines import person_text
+from desk_app.ui.widgets.equipment import condition_combo, people_completer
 from desk_app.ui.widgets.fields import line_edit
 from desk_app.ui.widgets.form_dialog import FormDialog
 

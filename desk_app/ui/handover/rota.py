@@ -29,9 +29,9 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.ui.errors import show_error
 from desk_app.ui.handover.assign import AssignDialog
-from desk_app.ui.handover.common import people_completer
 from desk_app.ui.handover.dialogs import ctrl_enter, text_field
 from desk_app.ui.models.paged import Column, PagedTableModel
+from desk_app.ui.widgets.equipment import people_completer
 from desk_app.ui.widgets.fields import from_qdate, line_edit, to_qdate
 from desk_app.ui.widgets.form_dialog import FormDialog
 from desk_app.ui.widgets.page import DialogHost

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QCompleter,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
@@ -25,6 +24,7 @@ from desk_app.domain.equipment import CONDITION_LABELS, KIND_LABELS, Condition, 
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
+from desk_app.ui.widgets.equipment import condition_combo, people_completer
 from desk_app.ui.widgets.fields import line_edit, local_qdatetime
 from desk_app.ui.widgets.form_dialog import FormDialog
 from desk_app.ui.widgets.registers import local_text
@@ -45,29 +45,6 @@ def kind_combo(with_all: bool = False) -> QComboBox:
     return combo
 
 
-def condition_combo() -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName("condition")
-    for condition in Condition:
-        combo.addItem(_(CONDITION_LABELS[condition]), condition.value)
-    return combo
-
-
-def people_completer(desk: Any, actor: Actor, parent: QWidget) -> QCompleter | None:
-    """User names on the rota of today and tomorrow, to complete a "to whom" field."""
-    from datetime import timedelta
-
-    try:
-        today = desk.today()
-        slots = desk.shifts.rota(actor, today, today + timedelta(days=1))
-    except (DeskError, AttributeError):
-        return None
-    names = sorted({person["name"] for slot in slots for person in slot["people"]})
-    if not names:
-        return None
-    completer = QCompleter(names, parent)
-    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-    return completer
 
 
 def describe(row: dict[str, Any]) -> str:
