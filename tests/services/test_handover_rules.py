@@ -75,11 +75,22 @@ def test_blockers_cleared_then_signed(desk, crew):
     desk.handovers.flag_equipment(bob, data["id"], None)
     desk.handovers.edit_entry(bob, data["id"], 2, cause="线路", process="报修", result="待修")
     desk.handovers.flag_unfit(bob, data["id"], "身体不适", substitute="tom")
+    # amy's counts do not stand for tom: he counts every line again himself, face to face
+    (left,) = desk.handovers.check(bob, data["id"])
+    assert left["code"] == "preparation" and "not counted: 1, 2" in left["message"]
+    with pytest.raises(ValidationError, match="Only tom"):
+        desk.handovers.count(crew["amy"], data["id"], 1, 1)
+    count_all_again(desk, crew["tom"], desk.handovers.show(bob, data["id"]))
     assert desk.handovers.check(bob, data["id"]) == []
     desk.handovers.sign(bob, data["id"], PASSWORD)
     with pytest.raises(ValidationError, match="substitute signs"):
         desk.handovers.sign(crew["amy"], data["id"], PASSWORD)
     assert desk.handovers.sign(crew["tom"], data["id"], PASSWORD)["status"] == "handed_over"
+
+
+def count_all_again(desk, who, data) -> None:
+    for line in data["lines"]:
+        desk.handovers.count(who, data["id"], line["no"], line["expected"])
 
 
 def test_refused_at_the_incoming_signature_too(desk, crew):

@@ -169,6 +169,17 @@ def test_a_started_slot_is_too_late(planned, people, clock):
     assert planned.swaps(people["boss"], "pending")[0]["id"] == swap["id"]
 
 
+def test_the_rota_of_a_past_shift_is_not_rewritten(planned, people, clock):
+    move_to(clock, datetime(2026, 11, 3, 12, 0))  # tomorrow's day shift is running
+    running = planned.assign(people["boss"], TOMORROW, "day", ["amy"])  # corrected, audited
+    assert _names(running) == ["amy"]
+    move_to(clock, datetime(2026, 11, 3, 17, 30))  # and now over
+    before = _state()
+    with pytest.raises(ValidationError, match="is over"):
+        planned.assign(people["boss"], TOMORROW, "day", ["cat"])
+    assert _state() == before
+
+
 def test_a_second_pending_request_for_the_same_line(planned, people):
     planned.request_swap(people["amy"], TOMORROW, "day", "amy", "cat", "ill")
     before = _state()

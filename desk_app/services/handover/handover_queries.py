@@ -127,9 +127,20 @@ def blockers_of(entries: list[dict[str, Any]], lines: list[dict[str, Any]],
                 record: Handover) -> list[rules.Blocker]:
     facts = [EntryFacts(e["no"], e["kind"], e["text"], e["cause"], e["process"], e["result"],
                         e["major"], e["resolved"]) for e in entries]
-    return rules.blockers(facts, [line["no"] for line in lines if line["found"] is None],
-                          record.equipment_note, record.unfit_note,
-                          record.substitute_id is not None)
+    return rules.blockers(facts, uncounted(record, lines), record.equipment_note,
+                          record.unfit_note, record.substitute_id is not None)
+
+
+def uncounted(record: Handover, lines: list[dict[str, Any]]) -> list[int]:
+    """Lines still to count: never counted, or counted by someone other than who takes over
+    now — a substitute named after the unfit incoming person counted counts again, face to
+    face (R10), rather than signing over someone else's count."""
+    if record.substitute_id is None:
+        return [line["no"] for line in lines if line["found"] is None]
+    by_taker = {no for (no,) in ChecklistLine.select(ChecklistLine.no).where(
+        (ChecklistLine.handover == record.id)
+        & (ChecklistLine.counted_by == record.substitute_id)).tuples()}
+    return [line["no"] for line in lines if line["no"] not in by_taker]
 
 
 def blocker_dicts(found: list[rules.Blocker]) -> list[dict[str, str]]:

@@ -437,8 +437,8 @@ class HandoverService(HandoverSigning):
                     number=record.number, no=line_no), field="line")
             discrepancy = is_discrepancy(line.expected, number, state)
             where = ChecklistLine.id == line.id
-            if not recount:
-                where &= ChecklistLine.found.is_null()
+            if not recount:  # a line someone else counted (before a substitute came) is open
+                where &= ChecklistLine.found.is_null() | (ChecklistLine.counted_by != counter)
             updated = ChecklistLine.update(
                 found=number, condition=state, note=note, counted_by=actor.user_id,
                 counted_at=tx.at, discrepancy=discrepancy).where(where).execute()

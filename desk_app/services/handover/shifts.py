@@ -158,6 +158,12 @@ class ShiftService(Service):
         self.require(actor, H.SHIFT_PLAN)
         slot = self._slot(day, shift)
         wanted = {user.id: user for user in (active_user(name, "users") for name in users or [])}
+        if to_utc(slot.end) <= self.ctx.clock.now():
+            # Who worked a past shift is a record (handovers name them); a running shift can
+            # still be corrected, audited like every change.
+            raise ValidationError(_("The {shift} shift of {day} is over: the rota of a past "
+                                    "shift is not rewritten.").format(
+                shift=slot.name, day=slot.day.isoformat()), field="day")
         with self.write() as tx:
             lines = list(self.locked(RotaLine.select().where(
                 (RotaLine.day == slot.day) & (RotaLine.shift == slot.name)), of=RotaLine))
