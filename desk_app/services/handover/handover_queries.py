@@ -137,9 +137,9 @@ def uncounted(record: Handover, lines: list[dict[str, Any]]) -> list[int]:
     face (R10), rather than signing over someone else's count."""
     if record.substitute_id is None:
         return [line["no"] for line in lines if line["found"] is None]
-    by_taker = {no for (no,) in ChecklistLine.select(ChecklistLine.no).where(
+    by_taker = {int(no) for (no,) in tuples(ChecklistLine.select(ChecklistLine.no).where(
         (ChecklistLine.handover == record.id)
-        & (ChecklistLine.counted_by == record.substitute_id)).tuples()}
+        & (ChecklistLine.counted_by == record.substitute_id)))}
     return [line["no"] for line in lines if line["no"] not in by_taker]
 
 

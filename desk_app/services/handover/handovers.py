@@ -3,7 +3,7 @@ incoming person counts the checklist face to face, both sign, a supervisor count
 the record is locked; corrections afterwards are linked records.
 
 Preparing, counting and the flags are here; the signatures are in ``handover_signing``, the
-queries in ``handover_queries``."""
+queries in ``handover_queries``, the checklist template in ``handover_template``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import peewee
 from desk_app.domain import text as texts
 from desk_app.domain.areas.handover import HandoverPermission
 from desk_app.domain.clock import format_clock
-from desk_app.domain.equipment import check_condition, check_count, check_kind, check_tag
+from desk_app.domain.equipment import check_condition, check_count, check_tag
 from desk_app.domain.errors import Conflict, NotFound, ValidationError
 from desk_app.domain.handover import EntryKind, Status, is_discrepancy
 from desk_app.domain.roles import parse_roles, permissions_of
@@ -24,6 +24,7 @@ from desk_app.i18n import _
 from desk_app.services.handover import handover_queries as q
 from desk_app.services.handover.handover_queries import HandoverFilter
 from desk_app.services.handover.handover_signing import HandoverRefused, HandoverSigning
+from desk_app.services.handover.handover_template import HandoverTemplate
 from desk_app.services.handover.shifts import ShiftService, to_utc
 from desk_app.store import numbers
 from desk_app.store.handover import (
@@ -57,7 +58,7 @@ def _note(value: str, field: str) -> str:
     return texts.required(checked, field, _("Write a note saying what is going on."))
 
 
-class HandoverService(HandoverSigning):
+class HandoverService(HandoverSigning, HandoverTemplate):
     shifts: ShiftService
     equipment: EquipmentService
 
@@ -483,46 +484,3 @@ class HandoverService(HandoverSigning):
             tx.audit(actor, "handover.correct", "handover", record.id, after={
                 "number": record.number, "correction": correction.id, "text": body})
         return self._show(handover_id)
-
-    # ------------------------------------------------------------ the checklist template
-
-    def template_lines(self, actor: Actor) -> list[dict[str, Any]]:
-        """The template; also for whoever edits it (an admin does not see handovers)."""
-        if not actor.can(H.HANDOVER_TEMPLATE):
-            self.require(actor, H.HANDOVER_VIEW)
-        return [self._template(line) for line in ChecklistTemplateLine.select().where(
-            ChecklistTemplateLine.active).order_by(ChecklistTemplateLine.position,
-                                                   ChecklistTemplateLine.id)]
-
-    @staticmethod
-    def _template(line: ChecklistTemplateLine) -> dict[str, Any]:
-        return {"id": line.id, "label": line.label, "kind": line.kind,
-                "expected": line.expected, "position": line.position}
-
-    def add_template_line(self, actor: Actor, label: str, kind: str,
-                          expected: object = 1) -> dict[str, Any]:
-        self.require(actor, H.HANDOVER_TEMPLATE)
-        label = texts.required(texts.line(label, "label", _("The label"), 200), "label",
-                              _("Give the line a label."))
-        section = check_kind(kind).value
-        count = check_count(expected, "expected", allow_zero=False)
-        with self.write() as tx:
-            position = (ChecklistTemplateLine.select(peewee.fn.MAX(ChecklistTemplateLine.position))
-                        .scalar() or 0) + 1
-            line = ChecklistTemplateLine.create(label=label, kind=section, expected=count,
-                                                position=position)
-            tx.audit(actor, "handover.template_add", "checklist_template", line.id,
-                     after=self._template(line))
-        return self._template(line)
-
-    def remove_template_line(self, actor: Actor, line_id: int) -> None:
-        self.require(actor, H.HANDOVER_TEMPLATE)
-        with self.write() as tx:
-            line = self.locked(ChecklistTemplateLine.select().where(
-                (ChecklistTemplateLine.id == line_id) & ChecklistTemplateLine.active)).first()
-            if line is None:
-                raise NotFound(_("No checklist template line {id}.").format(id=line_id))
-            ChecklistTemplateLine.update(active=False).where(
-                ChecklistTemplateLine.id == line.id).execute()
-            tx.audit(actor, "handover.template_remove", "checklist_template", line.id,
-                     before=self._template(line))
