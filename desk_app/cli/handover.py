@@ -28,6 +28,7 @@ from desk_app.domain.clock import format_datetime
 from desk_app.domain.equipment import Condition, EquipmentKind
 from desk_app.domain.errors import Conflict
 from desk_app.domain.handover import EntryKind, Status
+from desk_app.domain.shifts import shift_label
 from desk_app.i18n import _
 
 _ID = bounded_int(1, 2**62)
@@ -114,7 +115,7 @@ def _print(args, data: dict[str, Any]) -> None:
         sys.stdout.write(json_text(data) + "\n")
         return
     print(_("{number} ({id}): {shift} shift of {day}, {status}").format(
-        number=data["number"], id=data["id"], shift=data["shift"], day=data["shift_day"],
+        number=data["number"], id=data["id"], shift=shift_label(data["shift"]), day=data["shift_day"],
         status=data["status_label"]))
     print(_("Outgoing {outgoing}, incoming {incoming}").format(
         outgoing=_person(data["outgoing"]), incoming=_person(data["incoming"])))

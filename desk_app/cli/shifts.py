@@ -19,7 +19,7 @@ from desk_app.cli.common import (
     with_actor,
 )
 from desk_app.domain.clock import format_clock
-from desk_app.domain.shifts import SwapStatus
+from desk_app.domain.shifts import SwapStatus, shift_label
 from desk_app.i18n import _
 
 SWAP_COLUMNS = ("id", "number", "day", "shift", "absent", "substitute", "status", "reason",
@@ -90,7 +90,7 @@ def cmd_assign(desk, actor, args) -> int:
     if args.json:
         print(json_text(line))
         return 0
-    print(_("{day} {shift}: {people}").format(day=line["day"].isoformat(), shift=line["shift"],
+    print(_("{day} {shift}: {people}").format(day=line["day"].isoformat(), shift=shift_label(line["shift"]),
                                               people=_people(line)))
     return 0
 
@@ -102,7 +102,7 @@ def _print_swap(args, swap: dict[str, Any]) -> None:
     print(_("{number} ({id}): {status}").format(number=swap["number"], id=swap["id"],
                                                  status=swap["status_label"]))
     print("  " + _("{day} {shift}: {substitute} instead of {absent}").format(
-        day=swap["day"].isoformat(), shift=swap["shift"],
+        day=swap["day"].isoformat(), shift=shift_label(swap["shift"]),
         substitute=safe_text(swap["substitute"]), absent=safe_text(swap["absent"])))
     print("  " + _("Reason: {reason}").format(reason=safe_text(swap["reason"])))
     if swap["decided_by"]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from desk_app.i18n import N_
+from desk_app.i18n import N_, _
 
 DEFAULT_PATTERN = "day=08:30-17:30; night=17:30-24:00"
 
@@ -59,6 +59,21 @@ class ShiftSlot:
     @property
     def name(self) -> str:
         return self.shift.name
+
+
+# The default pattern's shift names, shown translated ("day" 白班, "night" 晚班); names an
+# office chose itself are shown as written. The "shift name|" prefix keeps these msgids
+# apart from other uses of "day" (a gettext context by hand).
+_SHIFT_NAMES = {"day": N_("shift name|day"), "night": N_("shift name|night")}
+
+
+def shift_label(name: str) -> str:
+    """A shift's name as people read it, in the current language."""
+    msgid = _SHIFT_NAMES.get(name)
+    if msgid is None:
+        return name
+    shown = _(msgid)
+    return name if shown == msgid else shown
 
 
 def _minutes(text: str) -> int:

@@ -21,6 +21,7 @@ from typing import Any
 from desk_app.domain.clock import format_datetime
 from desk_app.domain.equipment import CONDITION_LABELS, SECTION_OF
 from desk_app.domain.handover import ENTRY_SECTIONS, EntryKind
+from desk_app.domain.shifts import shift_label
 from desk_app.forms.fonts import FONT, FONT_BOLD
 from desk_app.forms.signing import ready_to_sign
 from desk_app.forms.spec import FormSpec
@@ -167,7 +168,7 @@ class _Story:
             late = _("(+{minutes} min)") if actual else _("(+{minutes} min when printed)")
             actual_text += ("  " if actual else "<br/>") + self.red(
                 _("LATE") + " " + late.format(minutes=minutes))
-        shift = _("{shift} shift of {day}").format(shift=data["shift"],
+        shift = _("{shift} shift of {day}").format(shift=shift_label(data["shift"]),
                                                     day=data["shift_day"].isoformat())
         pairs = [
             (_("Handover"), _escape(data["number"]), _("Status when printed"),

@@ -63,7 +63,7 @@ def extract() -> None:
 
 
 # OpenCC's s2twp picks a form Taiwan offices do not use for these words.
-TW_WORDS = {"銷燬": "銷毀"}
+TW_WORDS = {"銷燬": "銷毀", "裝置": "設備"}  # equipment is 設備 (zh_CN has no 装置)
 
 
 def _taiwan(converter: Any, text: str) -> str:

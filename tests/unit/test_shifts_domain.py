@@ -112,3 +112,17 @@ def test_default_curfew(default):
     # between shifts: the end of the next one (the day shift ahead)
     assert shifts.default_curfew(default, at(3, 0)) == at(17, 30)
     assert shifts.default_curfew(default, at(8, 29)) == at(17, 30)
+
+
+def test_shift_names_are_shown_in_the_language():
+    from desk_app.domain.shifts import shift_label
+    from desk_app.i18n import set_language
+
+    try:
+        set_language("zh_CN")
+        assert (shift_label("day"), shift_label("night")) == ("白", "晚")
+        assert shift_label("morning") == "morning"  # an office's own name, as written
+        set_language("en")
+        assert (shift_label("day"), shift_label("night")) == ("day", "night")
+    finally:
+        set_language("en")

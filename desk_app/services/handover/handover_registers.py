@@ -8,6 +8,7 @@ from typing import Any
 
 from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.areas.handover import HandoverPermission
+from desk_app.domain.shifts import shift_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import N_
 from desk_app.services.handover import handover_queries as q
@@ -25,7 +26,7 @@ class HandoverRegister(RegisterSource):
     view_permission = HandoverPermission.HANDOVER_VIEW
     export_permission = ArchivePermission.REGISTER_EXPORT
     columns = positional(
-        (N_("No."), 8), (N_("Shift"), 5), (N_("Day"), 7), (N_("Outgoing"), 7),
+        (N_("No."), 8), (N_("Shift"), 5, shift_label), (N_("Day"), 7), (N_("Outgoing"), 7),
         (N_("Incoming"), 7), (N_("Supervisor"), 7), (N_("Status"), 8, q.status_label),
         (N_("Started"), 9), (N_("Scheduled"), 9), (N_("Handed over"), 9), (N_("Locked"), 9),
         first=1)

@@ -19,6 +19,7 @@ from desk_app.domain.equipment import check_condition, check_count, check_tag
 from desk_app.domain.errors import Conflict, NotFound, ValidationError
 from desk_app.domain.handover import EntryKind, Status, is_discrepancy
 from desk_app.domain.roles import parse_roles, permissions_of
+from desk_app.domain.shifts import shift_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.handover import handover_queries as q
@@ -138,7 +139,7 @@ class HandoverService(HandoverSigning, HandoverTemplate):
                     & Handover.status.in_([Status.HANDED_OVER, Status.LOCKED])).first()
                 if done is not None:
                     raise Conflict(_("The {shift} shift of {day} was handed over already "
-                                     "({number}).").format(shift=slot.name,
+                                     "({number}).").format(shift=shift_label(slot.name),
                                                           day=slot.day.isoformat(),
                                                           number=done.number))
                 prefix = f"JB{tx.at.year}-"
@@ -171,7 +172,7 @@ class HandoverService(HandoverSigning, HandoverTemplate):
             names = q._people([other.outgoing_id, other.incoming_id])
             raise Conflict(_("The handover {number} ({shift} shift of {day}, {outgoing} → "
                              "{incoming}) is still open: finish it first.").format(
-                number=other.number, shift=other.shift, day=other.shift_day.isoformat(),
+                number=other.number, shift=shift_label(other.shift), day=other.shift_day.isoformat(),
                 outgoing=names[other.outgoing_id]["name"],
                 incoming=names[other.incoming_id]["name"]))
 

@@ -13,6 +13,7 @@ from desk_app.domain import equipment as equipment_rules
 from desk_app.domain import shifts as shift_rules
 from desk_app.domain.areas.handover import HandoverPermission, KeysPermission
 from desk_app.domain.clock import local_day_range
+from desk_app.domain.shifts import shift_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import N_, _
 from desk_app.services.handover.shifts import Absent, Decider, Requester, Substitute
@@ -150,7 +151,7 @@ class ShiftSwapRegister(RegisterSource):
     view_permission = HandoverPermission.SHIFT_VIEW
     export_permission = HandoverPermission.SHIFT_VIEW
     columns = positional(
-        (N_("No."), 8), (N_("Day"), 6), (N_("Shift"), 5), (N_("Absent"), 7),
+        (N_("No."), 8), (N_("Day"), 6), (N_("Shift"), 5, shift_label), (N_("Absent"), 7),
         (N_("Substitute"), 7), (N_("Reason"), 14), (N_("Status"), 6, _swap_status),
         (N_("Requested by"), 7), (N_("Requested at"), 9), (N_("Decided by"), 7),
         (N_("Decided at"), 9), (N_("Decision reason"), 14), first=1)

@@ -17,7 +17,7 @@ from desk_app.domain import text
 from desk_app.domain.areas.handover import HandoverPermission as H
 from desk_app.domain.clock import local_today, to_local
 from desk_app.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from desk_app.domain.shifts import ShiftDef, ShiftSlot, SwapStatus
+from desk_app.domain.shifts import ShiftDef, ShiftSlot, SwapStatus, shift_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.base import Service
@@ -97,7 +97,7 @@ class ShiftService(Service):
         names = ", ".join(u.name for u in User.select(User.name).where(User.id.in_(planned)))
         message = _("{user} is not on the rota of the {shift} shift of {day} (on it: {names}); "
                     "as {role} they need a swap a supervisor approved beforehand.").format(
-            user=user.name, shift=slot.name, day=slot.day.isoformat(), names=names, role=role)
+            user=user.name, shift=shift_label(slot.name), day=slot.day.isoformat(), names=names, role=role)
         if pending is not None:
             message += " " + _("Swap {number} is still waiting for a supervisor.").format(
                 number=pending.number)
@@ -163,7 +163,7 @@ class ShiftService(Service):
             # still be corrected, audited like every change.
             raise ValidationError(_("The {shift} shift of {day} is over: the rota of a past "
                                     "shift is not rewritten.").format(
-                shift=slot.name, day=slot.day.isoformat()), field="day")
+                shift=shift_label(slot.name), day=slot.day.isoformat()), field="day")
         with self.write() as tx:
             lines = list(self.locked(RotaLine.select().where(
                 (RotaLine.day == slot.day) & (RotaLine.shift == slot.name)), of=RotaLine))
@@ -208,11 +208,11 @@ class ShiftService(Service):
             on_slot = self.on_rota(slot) or []
             if away.id not in on_slot:
                 raise ValidationError(_("{name} is not on the rota of the {shift} shift of {day}."
-                                        ).format(name=away.name, shift=slot.name,
+                                        ).format(name=away.name, shift=shift_label(slot.name),
                                                  day=slot.day.isoformat()), field="absent")
             if instead.id in on_slot:
                 raise ValidationError(_("{name} is on the {shift} shift of {day} already."
-                                        ).format(name=instead.name, shift=slot.name,
+                                        ).format(name=instead.name, shift=shift_label(slot.name),
                                                  day=slot.day.isoformat()), field="substitute")
             waiting = self.locked(ShiftSwap.select().where(
                 (ShiftSwap.day == slot.day) & (ShiftSwap.shift == slot.name)
@@ -237,7 +237,7 @@ class ShiftService(Service):
     @staticmethod
     def _too_late(slot: ShiftSlot) -> str:
         return _("The {shift} shift of {day} has already started: a swap is approved "
-                 "beforehand (R12).").format(shift=slot.name, day=slot.day.isoformat())
+                 "beforehand (R12).").format(shift=shift_label(slot.name), day=slot.day.isoformat())
 
     def decide_swap(self, actor: Actor, swap_id: int, approve: bool, reason: str
                     ) -> dict[str, Any]:

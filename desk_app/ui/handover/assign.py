@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.domain.shifts import shift_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.ui.widgets.fields import line_edit
@@ -61,7 +62,8 @@ class AssignDialog(FormDialog):
         super().__init__(parent)
         self.desk, self.actor, self.day, self.shift = desk, actor, day, shift
         self.setObjectName("assign_dialog")
-        self.setWindowTitle(_("Who works {day} {shift}").format(day=day.isoformat(), shift=shift))
+        self.setWindowTitle(_("Who works {day} {shift}").format(day=day.isoformat(),
+                                                                 shift=shift_label(shift)))
         about = QLabel(_("Tick who works this shift. Someone not in the list: type the user "
                          "name under Other."))
         about.setWordWrap(True)

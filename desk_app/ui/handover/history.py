@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.errors import DeskError
 from desk_app.domain.handover import STATUS_LABELS, Status
+from desk_app.domain.shifts import shift_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.ui.errors import show_error
@@ -43,7 +44,7 @@ def history_columns() -> list[Column]:
     right = Qt.AlignmentFlag.AlignRight
     return [
         Column(lambda: _("Number"), lambda row: row["number"]),
-        Column(lambda: _("Shift"), lambda row: f"{row['shift_day']} {row['shift']}"),
+        Column(lambda: _("Shift"), lambda row: f"{row['shift_day']} {shift_label(row['shift'])}"),
         Column(lambda: _("Outgoing"), lambda row: who(row["outgoing"])),
         Column(lambda: _("Incoming"), lambda row: who(row["incoming"])),
         Column(lambda: _("Supervisor"), lambda row: who(row.get("supervisor"))),

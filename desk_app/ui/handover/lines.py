@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from desk_app.domain.clock import format_clock, format_datetime
 from desk_app.domain.equipment import CONDITION_LABELS, Condition
+from desk_app.domain.shifts import shift_label
 from desk_app.i18n import _
 
 Index = QModelIndex | QPersistentModelIndex
@@ -38,7 +39,7 @@ def header_text(record: dict[str, Any]) -> str:
     """Number, shift, scheduled time, status, late mark: one or two lines of rich text."""
     late = ('  <b style="color:#b00020">' + _("LATE") + "</b>") if record.get("late") else ""
     first = _("<b>{number}</b> · {shift} shift of {day} · due {scheduled} · {status}").format(
-        number=record["number"], shift=record["shift"], day=str(record["shift_day"]),
+        number=record["number"], shift=shift_label(record["shift"]), day=str(record["shift_day"]),
         scheduled=format_clock(record["scheduled_at"]), status=record["status_label"]) + late
     people = _("Outgoing: {outgoing} → incoming: {incoming}").format(
         outgoing=person_text(record["outgoing"]), incoming=person_text(record["incoming"]))

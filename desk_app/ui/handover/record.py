@@ -135,7 +135,7 @@ class RecordView(QWidget, DialogHost):
                                    self.signing.sign_in_counter))
         count_row.addWidget(self.lines_status, 1)
 
-        entries_box = QGroupBox(_("Entries"))
+        entries_box = QGroupBox(_("Handover entries"))
         entries_box.setToolTip(_("Problems of the shift, instructions from superiors, "
                                  "unfinished work, public-area repairs"))
         entries_layout = QVBoxLayout(entries_box)
@@ -387,7 +387,7 @@ class RecordView(QWidget, DialogHost):
             receiver = self.receiver() or {}
             self.scan_box.show_message(_(
                 "Only the incoming person ({name}) counts: sign them in here with "
-                "“Incoming person counts here…”.").format(name=receiver.get("name", "")))
+                "“Incoming counts here…”.").format(name=receiver.get("name", "")))
         return counter
 
     def scanned(self, tag: str) -> None:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from desk_app.domain.areas.handover import HandoverPermission
 from desk_app.domain.clock import format_clock
 from desk_app.domain.errors import DeskError, ValidationError
-from desk_app.domain.shifts import SwapStatus
+from desk_app.domain.shifts import SwapStatus, shift_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.ui.errors import show_error
@@ -105,7 +105,7 @@ class DecideSwapDialog(FormDialog):
         self.setWindowTitle((_("Approve swap {number}") if approve
                              else _("Refuse swap {number}")).format(number=swap["number"]))
         about = QLabel(_("{day} {shift}: {substitute} works instead of {absent}. {reason}").format(
-            day=swap["day"], shift=swap["shift"], substitute=swap["substitute"],
+            day=swap["day"], shift=shift_label(swap["shift"]), substitute=swap["substitute"],
             absent=swap["absent"], reason=swap["reason"]))
         about.setWordWrap(True)
         self.form.addRow(about)
@@ -206,7 +206,7 @@ class RotaTab(QWidget, DialogHost):
                     text += " " + _("(for {planned}, swap {swap})").format(
                         planned=person["planned"], swap=person.get("swap") or "")
                 people.append(text)
-            item = QTreeWidgetItem([str(slot["day"]), slot["shift"],
+            item = QTreeWidgetItem([str(slot["day"]), shift_label(slot["shift"]),
                                     f"{format_clock(slot['start'])}–{format_clock(slot['end'])}",
                                     "、".join(people) or _("(nobody planned)")])
             item.setData(0, Qt.ItemDataRole.UserRole, slot)
