@@ -105,7 +105,12 @@ def admin(desk: Desk) -> Actor:
 
 
 @pytest.fixture
-def demo_desk(sqlite_desk: Desk) -> Desk:
-    """A SQLite desk with the demo users (password ``demo1234``)."""
+def demo_desk(sqlite_desk: Desk, monkeypatch) -> Desk:
+    """A SQLite desk with the demo users (password ``demo1234``).
+
+    Without the demo's three weeks of signed past handovers (about 3 s of every demo, and
+    hundreds of tests use this fixture; none reads them): the register, the rota and the open
+    handover are there. ``desk-app demo`` (tests/cli, the bundle smoke test) makes them all."""
+    monkeypatch.setattr("desk_app.demo.handover.WEEKS", 0)
     sqlite_desk.demo.generate(None)
     return sqlite_desk
