@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
+import re
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
+
+from desk_app.domain.errors import ValidationError
+from desk_app.i18n import _
 
 
 class Clock(Protocol):
@@ -110,3 +116,48 @@ def local_iso(moment: datetime | None) -> str | None:
         return None
     aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
     return aware.astimezone().isoformat(timespec="seconds")
+
+
+# ------------------------------------------------------------------ days typed by people
+#
+# A typed day is read strictly: year first, four digits, one kind of separator (or none, or
+# 年月日). Anything else is refused with the reason — never guessed (QDateEdit once turned
+# "2026-12-31" typed over its sections into 2026-11-12).
+
+_DAY_PATTERNS = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})", re.ASCII),
+    re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})", re.ASCII),
+    re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII),
+    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?", re.ASCII),
+)
+
+
+def parse_day(text: str, field: str | None = None) -> date:
+    """A calendar day typed as ``2026-12-31``, ``2026/12/31``, ``2026.12.31``, ``20261231``
+    or ``2026年12月31日`` (full-width digits too). Anything else, or a day the calendar does
+    not have (2026-02-30), raises ``ValidationError`` saying why."""
+    # NFKC: full-width digits and separators (２０２６／１２／３１) become ASCII ones.
+    typed = unicodedata.normalize("NFKC", text or "").strip()
+    if not typed:
+        raise ValidationError(_("Please enter a date, e.g. 2026-12-31."), field)
+    for pattern in _DAY_PATTERNS:
+        match = pattern.fullmatch(typed)
+        if match:
+            break
+    else:
+        raise ValidationError(
+            _("“{text}” is not a date: type it as year-month-day, e.g. 2026-12-31.").format(
+                text=text.strip()), field)
+    year, month, day = (int(part) for part in match.groups())
+    if year < 1900 or year > 2999:
+        raise ValidationError(_("The year {year} is out of range.").format(year=year), field)
+    if not 1 <= month <= 12:
+        raise ValidationError(_("There is no month {month}: months go from 1 to 12.").format(
+            month=month), field)
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise ValidationError(
+            _("There is no day {day} in {year}-{month:02d}: that month has {last} days.").format(
+                day=day, year=year, month=month, last=last), field)
+    return date(year, month, day)
