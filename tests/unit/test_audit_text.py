@@ -1,0 +1,161 @@
+"""Every audit action the code writes reads as a sentence, in English and Chinese, with
+full names and field / old / new rows — never a dict, ``user #3`` or ``auth.login``."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from desk_app.domain import audit_text
+from desk_app.domain.audit_text import action_label, change_text, describe, has_sentence
+from desk_app.i18n import set_language
+
+SOURCE = Path(audit_text.__file__).resolve().parents[1]
+ACTION = re.compile(r"^[a-z_]+\.[a-z_]+$")
+
+
+def _sample(node: ast.expr) -> str | None:
+    """An action argument as text: a literal, or an f-string / concatenation with "x" for
+    the computed part (matched by the describer's patterns)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(part.value if isinstance(part, ast.Constant) else "x"
+                       for part in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _sample(node.left), _sample(node.right)
+        return (left or "x") + (right or "x")
+    return None
+
+
+def written_actions() -> set[str]:
+    """Every action passed to ``tx.audit(actor, ACTION, …)`` or ``publish(service, actor,
+    ACTION, …)``; an action held in a variable or parameter is found as the string
+    constants of the same prefixes in the services (``"visit.close"`` passed on)."""
+    found: set[str] = set()
+    indirect: set[str] = set()
+    for path in sorted(SOURCE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                position = {"audit": 1, "publish": 2}.get(node.func.attr)
+                if position is None or len(node.args) <= position:
+                    continue
+                sample = _sample(node.args[position])
+                if sample is None:
+                    indirect.add(str(path))
+                elif sample != "x":
+                    found.add(sample)
+    prefixes = {action.split(".")[0] for action in found if "." in action}
+    for path in sorted((SOURCE / "services").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                    and ACTION.match(node.value) and node.value.split(".")[0] in prefixes
+                    and not node.value.endswith("_")):
+                found.add(node.value)
+    assert indirect, "the scan no longer sees actions passed through variables"
+    return found
+
+
+def test_the_scan_finds_the_actions_of_every_area():
+    actions = written_actions()
+    for expected in ("auth.login", "loan.lend", "loan.return", "handover.flag_unfit",
+                     "visit.close", "user.deactivate", "export.x", "auth.x_failed"):
+        assert expected in actions
+    assert len(actions) > 80
+
+
+def test_every_written_action_has_a_sentence():
+    missing = sorted(action for action in written_actions() if not has_sentence(action))
+    assert missing == []
+
+
+def test_actions_announced_by_other_parts_of_issue_14_have_sentences():
+    for action in ("borrower.edit", "item.edit", "item.move", "location.move", "loan.renew",
+                   "loan.remind", "backup.create", "backup.restore", "backup.daily"):
+        assert has_sentence(action), action
+
+
+NAMES = {"wangfang": "王芳", "zhoumin": "周敏"}
+
+
+def _entry(action, before=None, after=None, actor="wangfang", entity="loan_slip", entity_id=4):
+    return {"seq": 9, "action": action, "actor": actor, "entity": entity,
+            "entity_id": entity_id, "change": json.dumps({"before": before, "after": after},
+                                                         ensure_ascii=False)}
+
+
+@pytest.fixture
+def english():
+    set_language("en")
+    yield
+    set_language("en")
+
+
+def test_a_loan_reads_as_a_sentence_with_full_names(english):
+    entry = _entry("loan.lend", after={"slip": "JY2026-000004", "refs": ["BA-BG-2026-00004"],
+                                       "borrower": "李先生", "purpose": "审计",
+                                       "due": {"BA-BG-2026-00004": "2026-12-14"}})
+    described = describe(entry, NAMES)
+    assert described.sentence == "王芳 lent BA-BG-2026-00004 to 李先生, due 2026-12-14"
+    rows = {row.field: row.new for row in described.rows}
+    assert rows["Borrower"] == "李先生" and rows["Slip"] == "JY2026-000004"
+    assert rows["Due"] == "2026-12-14"
+
+
+def test_a_sign_in_and_a_role_change_say_who_in_words(english):
+    assert describe(_entry("auth.login", actor="zhoumin", entity="user"), NAMES).sentence \
+        == "周敏 signed in"
+    described = describe(_entry("user.roles", before={"name": "zhoumin", "roles": "clerk"},
+                                after={"name": "zhoumin", "full_name": "周敏",
+                                       "roles": "clerk,supervisor"},
+                                actor="admin", entity="user", entity_id=3), NAMES)
+    assert described.sentence == "admin changed the roles of 周敏 to Clerk, Supervisor"
+    roles = next(row for row in described.rows if row.field == "Roles")
+    assert (roles.old, roles.new) == ("Clerk", "Clerk, Supervisor")
+    assert not any(row.field == "Name" for row in described.rows)  # unchanged: left out
+
+
+def test_an_unknown_action_still_reads_without_dicts(english):
+    described = describe(_entry("gizmo.polish", before={"shine": 1}, after={"shine": 2,
+                                                                           "by": "zhoumin"}))
+    assert "Gizmo polish" in described.sentence
+    assert change_text(described.rows) == "Shine: 1 → 2; By: zhoumin"
+    assert action_label("gizmo.polish") == "Gizmo polish"
+
+
+def test_iso_times_are_local_and_never_carry_an_offset(english):
+    described = describe(_entry("complaint.add", after={
+        "description": "slow", "promised": "2026-12-01T08:00:00+00:00"}))
+    text = change_text(described.rows)
+    assert "+00:00" not in text and "T08" not in text
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_no_entry_shows_a_dict_or_a_user_number(language):
+    set_language(language)
+    try:
+        samples = [_entry(action, before={"due": "2026-12-01"},
+                          after={"refs": ["A-1"], "borrower": "wangfang", "number": "N1",
+                                 "changes": {"due": "2026-12-09"}, "user": "zhoumin"})
+                   for action in written_actions()]
+        for entry in samples:
+            described = describe(entry, NAMES)
+            text = described.sentence + " " + change_text(described.rows)
+            assert "{" not in text and "user #" not in text and "': " not in text, text
+            assert entry["action"] not in described.sentence
+    finally:
+        set_language("en")
+
+
+def test_chinese_sentences_are_chinese_once_translated():
+    set_language("zh_CN")
+    try:
+        sentence = describe(_entry("auth.login", actor="wangfang"), NAMES).sentence
+        assert sentence.startswith("王芳")
+    finally:
+        set_language("en")
