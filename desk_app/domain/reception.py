@@ -156,8 +156,50 @@ class MissingValues(ValidationError):
         self.names = list(names)
 
 
+def _is_latin_title(title: str) -> bool:
+    return title.replace(".", "").isascii()
+
+
+def split_title(name: str, title: str) -> tuple[str, str]:
+    """The name without the form of address it already carries, and the title.
+
+    A clerk types 李女士 and also picks 女士: the name is 李 (shown 李女士, not 李女士女士).
+    Chinese titles follow the name; Latin ones (Mr, Ms) come first (Mr Smith, “Mr. Smith”).
+    A name that is nothing but its title stays as it is, without a second title.
+    """
+    name, title = (name or "").strip(), (title or "").strip()
+    if not name or not title:
+        return name, title
+    if _is_latin_title(title):
+        bare = title.rstrip(".").lower()
+        head, _space, rest = name.partition(" ")
+        if head.rstrip(".").lower() == bare:
+            return (rest.strip(), title) if rest.strip() else (name, "")
+        return name, title
+    if name.endswith(title):
+        rest = name[:-len(title)].rstrip()
+        return (rest, title) if rest else (name, "")
+    return name, title
+
+
+def addressed(name: str, title: str) -> str:
+    """How a visitor or caller is named: 李女士, Ms Wang; never the title twice."""
+    name, title = split_title(name, title)
+    if not title:
+        return name
+    if _is_latin_title(title):
+        return f"{title} {name}" if name else title
+    return f"{name}{title}"
+
+
 def render(text: str, values: Mapping[str, str | None]) -> str:
-    """The text with every placeholder filled; MissingValues names what is still needed."""
+    """The text with every placeholder filled; MissingValues names what is still needed.
+
+    A caller's name typed with its title (李女士 and 女士) is not addressed twice."""
+    if values.get("caller") and values.get("caller_title"):
+        caller, title = split_title(values["caller"] or "", values["caller_title"] or "")
+        if title:  # (a caller named just "女士" keeps both: nothing else to call them)
+            values = {**values, "caller": caller, "caller_title": title}
     missing = missing_values(text, values)
     if missing:
         raise MissingValues(missing)
@@ -270,10 +312,33 @@ class Finding:
     found: str  # the text as written
 
 
+# Quotation marks around someone else's words (a note quoting what a customer said).
+_QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", '"': '"', "＂": "＂", "«": "»"}
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` quotes someone: (start, end) of each closed pair of quotation marks,
+    marks included. An unclosed mark quotes nothing."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while position < len(text):
+        closing = _QUOTE_PAIRS.get(text[position])
+        end = text.find(closing, position + 1) if closing else -1
+        if end > position:
+            spans.append((position, end + 1))
+            position = end + 1
+        else:
+            position += 1
+    return spans
+
+
 def find_forbidden(text: str, phrases: Iterable[ForbiddenPhrase],
                    fold: Callable[[str], str] = builtin_fold,
-                   prefer_lang: str = "") -> list[Finding]:
-    """Every forbidden phrase in ``text`` (after normalisation), in text order, one per place."""
+                   prefer_lang: str = "", skip_quoted: bool = False) -> list[Finding]:
+    """Every forbidden phrase in ``text`` (after normalisation), in text order, one per place.
+
+    ``skip_quoted``: a phrase inside quotation marks is someone else's words (a note that
+    quotes the customer), not what the staff member said, and is not reported."""
     norm, origin = normalise(text, fold)
     found: dict[tuple[int, int], Finding] = {}
     literal = normalise(text, lambda t: t)[0]
@@ -301,7 +366,16 @@ def find_forbidden(text: str, phrases: Iterable[ForbiddenPhrase],
         if kept and finding.start < kept[-1].end:
             continue
         kept.append(finding)
+    if skip_quoted:
+        quotes = quoted_spans(text)
+        kept = [f for f in kept if not any(start <= f.start and f.end <= end
+                                           for start, end in quotes)]
     return kept
+
+
+CUSTOMER_WORDS = frozenset({"request", "description"})
+"""Fields holding the customer's own words — what a visitor or caller asks for, a complaint as
+told — rather than what staff said: the forbidden-phrase check leaves them alone."""
 
 
 def _inside_allowed(norm: str, start: int, end: int, allowed: list[str]) -> bool:

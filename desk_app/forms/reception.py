@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from desk_app.domain.clock import format_datetime
+from desk_app.domain.reception import addressed
 from desk_app.forms.signing import ready_to_sign
 from desk_app.forms.spec import FormSpec, SignatureSlot
 from desk_app.i18n import _
@@ -24,7 +25,7 @@ def callback_pdf(company: str, at: datetime, record: dict[str, Any]) -> bytes:
     entry it came from, or ""), and the translated ``status`` and ``satisfaction``."""
     spec = FormSpec(company, _("Call-back record"), record["number"], at)
     spec.key_values([
-        (_("Customer"), f"{record['name']}{record['caller_title']}"),
+        (_("Customer"), addressed(record['name'], record['caller_title'])),
         (_("Contact"), record["contact"]),
         (_("Scheduled for"), format_datetime(record["due_at"])),
         (_("Handler"), record["handler"]),

@@ -143,13 +143,14 @@ def test_targets_come_from_settings(desk, admin, clerk, clock):
 
 
 def test_notes_are_checked_for_forbidden_phrases(desk, clerk):
+    visit = desk.visits.open_visit(clerk, "phone_in", name="钱", request="报修")
     before = audit_count()
     with pytest.raises(ForbiddenPhraseFound) as error:
-        desk.visits.open_visit(clerk, "phone_in", request="客户问的事情我不清楚")
-    assert error.value.field == "request" and "我帮您查询" in str(error.value)
+        desk.visits.resolve(clerk, visit.id, "客户问的事情我不清楚")
+    assert error.value.field == "result" and "我帮您查询" in str(error.value)
     assert audit_count() == before
-    visit = desk.visits.open_visit(clerk, "phone_in", request="客户说之前被告知“不清楚”",
-                                      confirm_phrases=True)
+    assert desk.visits.get_visit(clerk, visit.id).resolved_at is None
+    visit = desk.visits.open_visit(clerk, "phone_in", request="客户说之前被告知“不清楚”")
     with pytest.raises(ForbiddenPhraseFound):
         desk.visits.update_visit(clerk, visit.id, result="没办法")
     desk.visits.update_visit(clerk, visit.id, name="赵", contact="13800000000")

@@ -14,7 +14,7 @@ from desk_app.domain.roles import role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.base import Service
-from desk_app.services.reception.phrases import ForbiddenPhraseFound, check_text
+from desk_app.services.reception.phrases import ForbiddenPhraseFound, check_note
 from desk_app.services.reception.views import CallBackFilter, ComplaintFilter, VisitFilter
 from desk_app.services.settings import SettingsService
 from desk_app.services.signing import KeyService
@@ -40,11 +40,12 @@ class ReceptionBase(Service):
 
     @staticmethod
     def _notes(confirm: bool, **texts: str) -> None:
-        """Refuse notes with phrases not to use, unless the user confirmed them."""
+        """Refuse staff notes with phrases not to use, unless the user confirmed them. The
+        customer's own words (request, complaint) and quotations are theirs, not checked."""
         if confirm:
             return
         for name, text in texts.items():
-            findings = check_text(text)
+            findings = check_note(name, text)
             if findings:
                 raise ForbiddenPhraseFound(findings, name)
 

@@ -39,6 +39,7 @@ class CallBackService(ReceptionBase):
             raise ValidationError(_("Say what the call-back is about."), field="purpose")
         name = rules.text_field(name, "name", _("The name"), 64)
         caller_title = rules.text_field(caller_title, "caller_title", _("The title"), 16)
+        name, caller_title = rules.split_title(name, caller_title)
         with self.write() as tx:
             if due_at < tx.at - timedelta(minutes=5):
                 raise ValidationError(_("The call-back time is in the past."), field="due_at")

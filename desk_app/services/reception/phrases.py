@@ -45,9 +45,20 @@ def chinese_fold() -> Callable[[str], str]:
     return fold
 
 
-def check_text(text: str, lang: str = "") -> list[Finding]:
-    """Forbidden phrases in ``text`` (any language), suggestions preferably in ``lang``."""
-    return rules.find_forbidden(text or "", forbidden_phrases(), chinese_fold(), prefer_lang=lang)
+def check_text(text: str, lang: str = "", skip_quoted: bool = False) -> list[Finding]:
+    """Forbidden phrases in ``text`` (any language), suggestions preferably in ``lang``;
+    ``skip_quoted`` leaves out words in quotation marks (a note quoting someone)."""
+    return rules.find_forbidden(text or "", forbidden_phrases(), chinese_fold(), prefer_lang=lang,
+                                skip_quoted=skip_quoted)
+
+
+def check_note(name: str, text: str) -> list[Finding]:
+    """Forbidden phrases in the note field ``name`` of the log: none in the customer's own
+    words (the request, the complaint as told) nor in what a note quotes in quotation marks;
+    only what staff said or wrote counts."""
+    if name in rules.CUSTOMER_WORDS:
+        return []
+    return check_text(text, skip_quoted=True)
 
 
 class ForbiddenPhraseFound(ValidationError):

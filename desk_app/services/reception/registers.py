@@ -31,7 +31,7 @@ from desk_app.store.reception import CallBack, Complaint, Visit
 
 
 def _person(view: Any) -> str:
-    return f"{view.name}{view.caller_title}"
+    return rules.addressed(view.name, view.caller_title)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,9 @@ class VisitService(ReceptionBase):
         fields = self._visit_fields(name=name, contact=contact, company=company,
                                     request=request, caller_title=caller_title)
         kind = rules.parse_channel(str(channel))
+        self._check_someone(kind, fields)
+        fields["name"], fields["caller_title"] = rules.split_title(fields["name"],
+                                                                   fields["caller_title"])
         self._notes(confirm_phrases, request=fields["request"])
         with self.write() as tx:
             row = Visit.create(channel=kind.value, handler=handler or actor.name,
@@ -39,6 +42,18 @@ class VisitService(ReceptionBase):
             tx.audit(actor, "visit.open", "visit", row.id,
                      after={"channel": kind.value, **fields})
         return visit_view(row)
+
+    @staticmethod
+    def _check_someone(kind: Channel, fields: dict[str, str]) -> None:
+        """A visitor's entry says who came or what for; a call out says whom we call. Only
+        the ringing phone starts with nothing filled in (its details follow with F8)."""
+        if kind is Channel.VISIT and not any(fields[key] for key in
+                                             ("name", "contact", "company", "request")):
+            raise ValidationError(_("Write the visitor's name, company or request: an "
+                                    "empty arrival is not logged."), field="name")
+        if kind is Channel.PHONE_OUT and not (fields["name"] or fields["contact"]):
+            raise ValidationError(_("Write whom you are calling: a name or a number."),
+                                  field="name")
 
     @staticmethod
     def _visit_fields(**values: str | None) -> dict[str, str]:
@@ -61,6 +76,9 @@ class VisitService(ReceptionBase):
                                         if k in ("request", "result")})
         with self.write() as tx:
             row = self._visit(visit_id)
+            if "name" in fields or "caller_title" in fields:  # 李女士 with 女士: name 李
+                fields["name"], fields["caller_title"] = rules.split_title(
+                    fields.get("name", row.name), fields.get("caller_title", row.caller_title))
             before = {key: getattr(row, key) for key in fields}
             changed = {key: value for key, value in fields.items() if before[key] != value}
             if not changed:  # nothing happened: nothing is recorded

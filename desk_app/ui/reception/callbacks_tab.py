@@ -36,7 +36,7 @@ class CallbacksTab(ListTab):
         columns = [
             number_column(),
             Column(lambda: _("Due"), lambda c: time_text(c.due_at)),
-            Column(lambda: _("Customer"), lambda c: f"{c.name}{c.caller_title}"),
+            Column(lambda: _("Customer"), lambda c: rules.addressed(c.name, c.caller_title)),
             Column(lambda: _("Contact"), lambda c: c.contact),
             Column(lambda: _("Purpose"), lambda c: c.purpose, tooltip=lambda c: c.purpose),
             Column(lambda: _("Handler"), lambda c: c.handler),

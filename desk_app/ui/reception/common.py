@@ -58,7 +58,7 @@ def channel_text(view) -> str:
 
 
 def who(view) -> str:
-    return f"{view.name}{view.caller_title}" if view.name else _("(unknown)")
+    return rules.addressed(view.name, view.caller_title) if view.name else _("(unknown)")
 
 
 def title_choices() -> list[tuple[str, str]]:

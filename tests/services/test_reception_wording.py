@@ -1,0 +1,94 @@
+"""Reception rules a clerk meets first: an empty arrival is refused, a name typed with its
+title is not addressed twice, and the phrase check judges what staff say — not a customer's
+words quoted in a request or a complaint."""
+
+from __future__ import annotations
+
+import pytest
+
+from desk_app.domain.errors import ValidationError
+from desk_app.domain.reception import Channel, addressed, render, split_title
+from desk_app.services.reception.phrases import ForbiddenPhraseFound
+from desk_app.store.models import AuditEntry
+from desk_app.store.reception import Complaint, Visit
+from tests.conftest import add_user
+
+
+@pytest.fixture
+def clerk(desk, admin):
+    return add_user(desk, admin, "wangfang", "clerk", "王芳")
+
+
+def counts() -> tuple[int, int, int]:
+    return AuditEntry.select().count(), Visit.select().count(), Complaint.select().count()
+
+
+def test_an_arrival_with_nothing_filled_in_is_refused_and_nothing_stored(desk, clerk):
+    before = counts()
+    for blank in ({}, {"name": "   ", "request": "\n"}, {"caller_title": "女士"}):
+        with pytest.raises(ValidationError) as refused:
+            desk.visits.open_visit(clerk, Channel.VISIT, **blank)
+        assert refused.value.field == "name" and "empty arrival" in str(refused.value)
+    with pytest.raises(ValidationError) as refused:  # a call out says whom we call
+        desk.visits.open_visit(clerk, Channel.PHONE_OUT, request="通知停水")
+    assert refused.value.field == "name" and "whom you are calling" in str(refused.value)
+    assert counts() == before
+    # Any one detail is enough; the ringing phone starts empty (details come with F8).
+    assert desk.visits.open_visit(clerk, Channel.VISIT, request="领取快递").request == "领取快递"
+    assert desk.visits.open_visit(clerk, Channel.PHONE_OUT, contact="13800000000").id
+    assert desk.visits.open_visit(clerk, Channel.PHONE_IN).name == ""
+    assert counts()[1] == before[1] + 3
+
+
+def test_a_name_that_ends_in_its_title_is_not_doubled(desk, clerk, clock):
+    visit = desk.visits.open_visit(clerk, Channel.VISIT, name="李女士", caller_title="女士")
+    assert (visit.name, visit.caller_title) == ("李", "女士")
+    assert desk.registers["visits"].cells(visit)[2] == "李女士"  # exports and PDFs too
+    edited = desk.visits.update_visit(clerk, visit.id, name="王先生", caller_title="先生")
+    assert (edited.name, edited.caller_title) == ("王", "先生")
+    edited = desk.visits.update_visit(clerk, visit.id, name="王经理")  # title kept: 先生
+    assert (edited.name, edited.caller_title) == ("王经理", "先生")
+    callback = desk.callbacks.schedule_callback(
+        clerk, "13800000000", "回访", clock.now(), name="赵女士", caller_title="女士")
+    assert (callback.name, callback.caller_title) == ("赵", "女士")
+    assert desk.scripts.render(clerk, "phone.not_available", "zh_CN",
+                               {"caller": "李女士", "caller_title": "女士"}).startswith("李女士")
+
+
+def test_titles_in_both_orders():
+    assert split_title("李女士", "女士") == ("李", "女士")
+    assert split_title("李", "女士") == ("李", "女士")
+    assert split_title("女士", "女士") == ("女士", "")  # nothing else to call her
+    assert split_title("Mr. Smith", "Mr") == ("Smith", "Mr")
+    assert split_title("Mrs Smith", "Mr") == ("Mrs Smith", "Mr")
+    assert addressed("李女士", "女士") == "李女士"
+    assert addressed("Wang", "Ms") == "Ms Wang"
+    assert addressed("Ms Wang", "Ms") == "Ms Wang"
+    assert addressed("陈", "") == "陈"
+    assert render("{caller}{caller_title}您好", {"caller": "李女士", "caller_title": "女士"}) \
+        == "李女士您好"
+    assert render("{caller_title} {caller}, hello", {"caller": "Ms Wang",
+                                                     "caller_title": "Ms"}) == "Ms Wang, hello"
+
+
+def test_the_phrase_check_ignores_the_customers_words_but_catches_staff_text(desk, clerk):
+    # The complaint as the customer told it, and a visitor's request, are their words.
+    complaint = desk.complaints.add_complaint(clerk, "service_attitude",
+                                              "前台说“这个我不清楚”，还说没办法", "刘先生")
+    assert "没办法" in complaint.description
+    visit = desk.visits.open_visit(clerk, Channel.VISIT, name="孙", request="上次被告知不归我们管")
+    before = counts()
+    # What staff reply is checked; the refusal names the field and stores nothing.
+    with pytest.raises(ForbiddenPhraseFound) as found:
+        desk.complaints.reply_complaint(clerk, complaint.id, "这个我不清楚，您问别人")
+    assert found.value.field == "result" and "不清楚" in str(found.value)
+    with pytest.raises(ForbiddenPhraseFound):
+        desk.visits.resolve(clerk, visit.id, "没办法")
+    assert counts() == before
+    assert desk.complaints.complaints(clerk)[0].replied_at is None
+    # A reply may quote the customer in quotation marks.
+    replied = desk.complaints.reply_complaint(
+        clerk, complaint.id, "已向业主致歉；员工所说“这个我不清楚”已纠正，已培训")
+    assert replied.replied_at is not None
+    resolved = desk.visits.resolve(clerk, visit.id, "业主说「不归我们管」是误会，已解释")
+    assert resolved.resolved_at is not None
