@@ -46,6 +46,9 @@ class Item(BaseModel):
     id = peewee.AutoField()
     ref = peewee.CharField(max_length=40, unique=True)
     title = peewee.CharField(max_length=200, index=True)
+    # R1: the title's pinyin sort key (domain.pinyin.sort_key), kept on every write of the
+    # title; a personnel file's is the placeholder's (R6). Sorting by title sorts by this.
+    title_key = peewee.CharField(max_length=200, default="")
     kind = peewee.ForeignKeyField(Kind, on_delete="RESTRICT", index=True)
     dept = peewee.ForeignKeyField(Department, on_delete="RESTRICT", index=True)
     doc_date = peewee.DateField(null=True, index=True)
@@ -66,6 +69,8 @@ class Item(BaseModel):
 Item.add_index(peewee.ModelIndex(Item, (Item.kind, Item.ref), name="item_kind_ref"))
 # Covering index for the register in reference order (deep pages, the visibility filter).
 Item.add_index(peewee.ModelIndex(Item, (Item.ref, Item.level), name="item_ref_level"))
+# The register in pinyin title order (m0012).
+Item.add_index(peewee.ModelIndex(Item, (Item.title_key, Item.ref), name="item_title_key_ref"))
 
 
 class PersonnelKey(BaseModel):
@@ -113,12 +118,22 @@ class PersonnelGrant(BaseModel):
 class Borrower(BaseModel):
     """A staff user (``user`` set) or an external person with contact details."""
 
+    user_id: int | None
+
     id = peewee.AutoField()
     user = peewee.ForeignKeyField(User, null=True, unique=True, on_delete="RESTRICT")
     name = peewee.CharField(max_length=64, index=True)
     contact = peewee.CharField(max_length=120, default="")
     organisation = peewee.CharField(max_length=120, default="")
     created_at = peewee.DateTimeField()
+    # Pinyin keys of the name (m0011, services/borrowers.py keeps them): what a lookup matches
+    # ("zhangwei zw") and what the register sorts by ("zhang1 wei3").
+    search_key = peewee.CharField(max_length=400, default="", index=True)
+    sort_key = peewee.CharField(max_length=200, default="")
+
+
+Borrower.add_index(peewee.ModelIndex(Borrower, (Borrower.sort_key, Borrower.id),
+                                     name="borrower_sort_key"))
 
 
 class SignedDocument(BaseModel):
@@ -137,6 +152,8 @@ class LoanSlip(BaseModel):
     """One lending at the desk: several items to one borrower, one slip."""
 
     document_id: int | None
+    borrower_id: int
+    handler_id: int
 
     id = peewee.AutoField()
     number = peewee.CharField(max_length=40, unique=True)
@@ -214,6 +231,28 @@ class Reminder(BaseModel):
     loan_ids = peewee.TextField()  # JSON list
     sent_at = peewee.DateTimeField()
     sent_by = peewee.ForeignKeyField(User, on_delete="RESTRICT")
+    # How it went out (m0013): "email" to ``address`` or "print"; result "sent", "failed"
+    # (the SMTP server's answer in ``error``) or "printed".
+    channel = peewee.CharField(max_length=8, default="print")
+    address = peewee.CharField(max_length=120, default="")
+    result = peewee.CharField(max_length=8, default="printed")
+    error = peewee.CharField(max_length=500, default="")
+
+
+class Renewal(BaseModel):
+    """One renewal of one loan (m0013): the due date before and after, its running number
+    (XJ2026-000001), who made it and when, and the signed renewal slip once signed."""
+
+    document_id: int | None
+
+    id = peewee.AutoField()
+    number = peewee.CharField(max_length=40, unique=True)
+    loan = peewee.ForeignKeyField(Loan, backref="renewal_rows", on_delete="RESTRICT", index=True)
+    old_due = peewee.DateField()
+    new_due = peewee.DateField()
+    handler = peewee.ForeignKeyField(User, on_delete="RESTRICT")
+    renewed_at = peewee.DateTimeField(index=True)
+    document = peewee.ForeignKeyField(SignedDocument, null=True, on_delete="RESTRICT")
 
 
 Handler = User.alias("handler")
@@ -235,19 +274,19 @@ def loan_rows(where, offset: int, limit: int, today: date | None = None) -> list
     """Register rows (newest first) with the item, borrower and handler resolved."""
     query = (Loan.select(Loan.id, Item.ref, shown_title(), Borrower.name, Loan.purpose,
                          Handler.name, Loan.lent_at, Loan.due_on, Loan.returned_at,
-                         Loan.renewals, Loan.return_condition, Loan.slip)
-             .join_from(Loan, Item).join_from(Loan, Borrower)
+                         Loan.renewals, Loan.return_condition, Loan.slip, LoanSlip.document)
+             .join_from(Loan, Item).join_from(Loan, Borrower).join_from(Loan, LoanSlip)
              .join_from(Loan, Handler, on=(Loan.handler == Handler.id))
              .where(where).order_by(Loan.lent_at.desc(), Loan.id.desc())
              .offset(offset).limit(limit))
     rows = []
     for (loan_id, ref, title, borrower, purpose, handler, lent_at, due_on, returned_at,
-         renewals, condition, slip) in tuples(query):
+         renewals, condition, slip, document) in tuples(query):
         rows.append({
             "id": loan_id, "ref": ref, "refs": [ref], "title": title, "borrower": borrower,
             "purpose": purpose, "handler": handler, "lent_at": lent_at, "due_on": due_on,
             "returned_at": returned_at, "renewals": renewals, "condition": condition,
-            "slip": slip,
+            "slip": slip, "signed": document is not None,
             "days_overdue": days_overdue(due_on, today) if today and not returned_at else 0,
         })
     return rows

@@ -34,7 +34,7 @@ from desk_app.store.audit_chain import AuditFilter
 from desk_app.store.models import AuditEntry, all_models
 from desk_app.store.reception import CallBack, Complaint, Visit
 from tests.conftest import PASSWORD, add_user
-from tests.services import permissions_handover
+from tests.services import permissions_borrowers, permissions_handover
 
 CLERK, SUPERVISOR, MANAGER = Role.CLERK, Role.SUPERVISOR, Role.MANAGER
 AUDITOR, ADMIN, PERSONNEL = Role.AUDITOR, Role.ADMIN, Role.PERSONNEL
@@ -97,6 +97,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "KeyService.recover": ONLY_ADMIN,
     "ExportService.export": AUDIT_READ,  # of the audit register; every register: EXPORTS
     "ExportService.registers": SIGNED_IN,  # the names of those one may export
+    "ExportService.check": AUDIT_READ,  # what export checks first, of the audit register
     # register sources: the rows of a register page and of its exports
     **{f"AuditRegister.{name}": AUDIT_READ for name in ("count", "page", "rows")},
     **{f"ItemRegister.{name}": ARCHIVE_READ for name in ("count", "page", "rows")},
@@ -132,8 +133,13 @@ ALLOWED: dict[str, frozenset[Role]] = {
     # loan register (R3, R4)
     "LoanService.lend": LOAN_DESK,
     "LoanService.return_items": LOAN_DESK,
+    "LoanService.return_by_borrower": LOAN_DESK,
     "LoanService.renew": LOAN_DESK,
     "LoanService.send_reminder": LOAN_DESK,
+    "LoanService.send_reminders": LOAN_DESK,
+    "LoanService.renewal_terms": LOAN_DESK,
+    "LoanService.sign_renewal": LOAN_DESK,
+    "LoanService.reminder_log": LOAN_READ,
     "LoanService.sign_slip": LOAN_DESK,
     "LoanService.sign_receipt": LOAN_DESK,
     "LoanService.correct": ONLY_SUPERVISOR,
@@ -204,6 +210,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "ReviewDueRegister.export_rows": REGISTER_EXPORT,
 }
 ALLOWED.update(permissions_handover.ALLOWED)
+ALLOWED.update(permissions_borrowers.ALLOWED)
 
 # Public methods with an ``actor`` that are not actions: the permission checks themselves.
 PERMISSION_CHECKS = {"Service.require", "ReceptionBase.require_any"}
@@ -329,6 +336,11 @@ def _return(w: World) -> Call:
     return lambda a: w.desk.loans.return_items(a, [ref])
 
 
+def _return_session(w: World) -> Call:
+    ref, _slip = w.lent()
+    return lambda a: w.desk.loans.return_by_borrower(a, [ref], {ref: "worn"})
+
+
 def _renew(w: World) -> Call:
     ref, _slip = w.lent()
     return lambda a: w.desk.loans.renew(a, ref)
@@ -343,6 +355,17 @@ def _correct(w: World) -> Call:
 def _sign_slip(w: World) -> Call:
     _ref, slip = w.lent()
     return lambda a: w.desk.loans.sign_slip(a, slip["id"], PASSWORD, None, None)
+
+
+def _renewal_terms(w: World) -> Call:
+    ref, _slip = w.lent()
+    return lambda a: w.desk.loans.renewal_terms(a, ref)
+
+
+def _sign_renewal(w: World) -> Call:
+    ref, _slip = w.lent()
+    renewal = w.desk.loans.renew(w.staff, ref)["renewal"]
+    return lambda a: w.desk.loans.sign_renewal(a, renewal["id"], PASSWORD, None, None)
 
 
 def _sign_receipt(w: World) -> Call:
@@ -529,6 +552,7 @@ EXPORTS: dict[str, frozenset[Role]] = {
     "review_due": REGISTER_EXPORT,
     "approvals": REGISTER_EXPORT,
     **permissions_handover.EXPORTS,
+    **permissions_borrowers.EXPORTS,
 }
 
 
@@ -550,7 +574,8 @@ _SOURCE_CLASSES = {"AuditRegister": "audit", "ItemRegister": "items", "LoanRegis
                    "VisitRegister": "visits", "CallBackRegister": "callbacks",
                    "ComplaintRegister": "complaints",
                    "DestructionRegister": "destructions", "ReviewDueRegister": "review_due",
-                   "ApprovalRegister": "approvals", **permissions_handover.SOURCE_CLASSES}
+                   "ApprovalRegister": "approvals", **permissions_handover.SOURCE_CLASSES,
+                   **permissions_borrowers.SOURCE_CLASSES}
 
 
 ACTIONS: dict[str, Callable[[World], Call]] = {
@@ -597,6 +622,8 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "ExportService.export":
         lambda w: lambda a: w.desk.exports.export(a, "audit", None, None, "csv", w.out("csv")),
     "ExportService.registers": lambda w: lambda a: w.desk.exports.registers(a),
+    "ExportService.check":
+        lambda w: lambda a: w.desk.exports.check(a, "audit", None, None, "csv", w.out("csv")),
     **{f"{cls}.{method}": _source_call(register, method)
        for cls, register in _SOURCE_CLASSES.items()
        for method in ("count", "page", "rows", "export_rows")},
@@ -625,9 +652,14 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "PersonnelService.grants": lambda w: lambda a: w.desk.personnel.grants(a),
     "LoanService.lend": _lend,
     "LoanService.return_items": _return,
+    "LoanService.return_by_borrower": _return_session,
     "LoanService.renew": _renew,
     "LoanService.send_reminder":
         lambda w: lambda a: w.desk.loans.send_reminder(a, w.overdue_borrower),
+    "LoanService.send_reminders": lambda w: lambda a: w.desk.loans.send_reminders(a),
+    "LoanService.renewal_terms": _renewal_terms,
+    "LoanService.sign_renewal": _sign_renewal,
+    "LoanService.reminder_log": lambda w: lambda a: w.desk.loans.reminder_log(a),
     "LoanService.sign_slip": _sign_slip,
     "LoanService.sign_receipt": _sign_receipt,
     "LoanService.correct": _correct,
@@ -715,6 +747,7 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "RetentionService.decide": _decide_destruction,
     "RetentionService.destroy": _destroy,
     **permissions_handover.ACTIONS,
+    **permissions_borrowers.ACTIONS,
 }
 
 

@@ -55,19 +55,33 @@ AREA = AreaSpec(
                 _ref_pattern_problem),
         Setting("max_renewals", N_("Renewals allowed per loan"), int, 2, between(0, 20)),
         Setting("renewal_days", N_("Days added by a renewal"), int, 14, between(1, 365)),
+        # Overdue reminders by e-mail (services/reminders.py): no host, no e-mail — every
+        # reminder is printed. The password is never shown back (Setting.secret).
+        Setting("smtp_host", N_("E-mail server (SMTP) for reminders"), str, ""),
+        Setting("smtp_port", N_("E-mail server port"), int, 587, between(1, 65535)),
+        Setting("smtp_user", N_("E-mail server user name"), str, ""),
+        Setting("smtp_password", N_("E-mail server password"), str, "", secret=True),
+        Setting("smtp_from", N_("Reminders are sent from (e-mail address)"), str, ""),
+        Setting("smtp_starttls", N_("Encrypt the connection (STARTTLS)"), str, "yes",
+                choices=("yes", "no")),
+        Setting("office_contact", N_("Archive office contact printed on reminders"), str, ""),
     ),
     models="desk_app.store.archive",
     services=(
         ServiceSpec("personnel", "desk_app.services.personnel:PersonnelService", ("keyring",)),
         ServiceSpec("archive", "desk_app.services.archive:ArchiveService",
                     ("settings", "personnel")),
+        ServiceSpec("archive_edit", "desk_app.services.archive_edit:ArchiveEditService",
+                    ("archive", "personnel")),
         ServiceSpec("loans", "desk_app.services.loans:LoanService",
                     ("settings", "keys", "archive")),
         ServiceSpec("labels", "desk_app.services.labels:LabelService", ("archive",)),
+        ServiceSpec("borrowers", "desk_app.services.borrowers:BorrowerService"),
     ),
     registers=(
         RegisterSpec("items", "desk_app.services.archive_registers:ItemRegister", ("archive",)),
         RegisterSpec("loans", "desk_app.services.archive_registers:LoanRegister", ("archive",)),
+        RegisterSpec("borrowers", "desk_app.services.borrowers:BorrowerRegister"),
     ),
     cli=("desk_app.cli.archive", "desk_app.cli.personnel"),
     pages=(
