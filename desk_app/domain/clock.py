@@ -161,3 +161,27 @@ def parse_day(text: str, field: str | None = None) -> date:
             _("There is no day {day} in {year}-{month:02d}: that month has {last} days.").format(
                 day=day, year=year, month=month, last=last), field)
     return date(year, month, day)
+
+
+_MONTH_PATTERNS = (
+    re.compile(r"(\d{4})([-/.])(\d{1,2})", re.ASCII),
+    re.compile(r"(\d{4})()(\d{2})", re.ASCII),
+    re.compile(r"(\d{4})\s*(年)\s*(\d{1,2})\s*月?", re.ASCII),
+)
+
+
+def parse_month(text: str, field: str | None = None) -> date:
+    """A month typed as ``2026-12``, ``2026/12``, ``202612`` or ``2026年12月``: its first day.
+    Anything else raises ``ValidationError`` saying why."""
+    typed = unicodedata.normalize("NFKC", text or "").strip()
+    if not typed:
+        raise ValidationError(_("Please enter a month, e.g. 2026-12."), field)
+    for pattern in _MONTH_PATTERNS:
+        match = pattern.fullmatch(typed)
+        if match:
+            break
+    else:
+        raise ValidationError(
+            _("“{text}” is not a month: type it as year-month, e.g. 2026-12.").format(
+                text=text.strip()), field)
+    return parse_day("{0}-{1}-01".format(match.group(1), match.group(3)), field)

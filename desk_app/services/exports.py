@@ -115,6 +115,24 @@ class ExportService(Service):
     def formats(self, register: str) -> tuple[str, ...]:
         return self.source(register).formats
 
+    def check(self, actor: Actor, register: str, since: date | None, until: date | None,
+              fmt: str, out: Path | str, password: str | None = None,
+              force: bool = False) -> Path:
+        """What ``export`` checks first, for a dialog to ask before anyone signs: the
+        permission, the period, the file (its folder exists and is writable, it is not the
+        database; an existing one only with ``force``) and, when given for a PDF, the signing
+        password. Writes no file and no export entry (a wrong password is counted and
+        audited like every password check). The file's path, or the error."""
+        source = self.source(register)
+        self.require(actor, source.export_permission)
+        if since and until and since > until:
+            raise ValidationError(_("The start date is after the end date."), field="from")
+        path = check_target(Path(out) if isinstance(out, str) else out, fmt, source.formats,
+                            force=force)
+        if password is not None and fmt == "pdf":
+            self.keys.check_signing_password(actor, password)
+        return path
+
     def export(self, actor: Actor, register: str, since: date | None, until: date | None,
                fmt: str, out: Path, password: str | None = None,
                handwriting_png: bytes | None = None, progress: Progress | None = None,
@@ -124,10 +142,7 @@ class ExportService(Service):
         a wrong password leaves neither a file nor an ``export.*`` entry. A PDF is signed
         with the actor's key, so the actor's password is needed."""
         source = self.source(register)
-        self.require(actor, source.export_permission)
-        if since and until and since > until:
-            raise ValidationError(_("The start date is after the end date."), field="from")
-        out = check_target(out, fmt, source.formats, force=force)
+        out = self.check(actor, register, since, until, fmt, out, force=force)
         if fmt == "pdf":
             self.keys.check_signing_password(actor, password)
         head_seq, head_hash, head_at = audit_chain.head_entry()
@@ -166,7 +181,8 @@ class ExportService(Service):
             str(self.settings.value("company_name")), _(source.title), record_no,
             self.ctx.clock.now(), head_hash, period, exporter_text(actor), source.header(),
             source.widths(), total,
-            AuditHead(head_seq, head_hash, database_id, head_at) if database_id else None)
+            AuditHead(head_seq, head_hash, database_id, head_at) if database_id else None,
+            wrapped=source.wrapped_columns())
         pdf = register_pdf(export, rows, progress)
         signer_role = role_label(sorted(actor.roles)[0]) if actor.roles else ""
         return self.keys.sign_pdf(actor, pdf, EXPORTER_SLOT, password, handwriting_png,

@@ -205,6 +205,40 @@ def test_a_refused_password_asks_again_and_keeps_the_drawing(qtbot):
     assert tries[0][1] == tries[1][1] == drawn[0]
 
 
+def test_a_checked_wrong_password_is_refused_at_the_field_keeping_the_drawing(
+        qtbot, demo_desk, clerk_actor):
+    """Issue 14: with ``check`` (a flow that signs later, in a job) Sign checks the password
+    first; a wrong one stays in the dialog: message under the field, focus there, drawing
+    kept. The field says "Your password", not the signing key's."""
+    from PySide6.QtWidgets import QLabel as Label
+
+    from desk_app.services.audit import AuditFilter
+
+    auditor = sign_in(demo_desk, "chenjing")
+    dialog = SignDialog("王芳 · Clerk", "Sign.", check=lambda password:
+                        demo_desk.keys.check_signing_password(clerk_actor, password))
+    shown(qtbot, dialog)
+    labels = [label.text() for label in dialog.findChildren(Label)]
+    assert "Your &password:" in labels
+    assert not any("signing key password" in text.lower() for text in labels)
+    draw(qtbot, dialog.pad, ZIGZAG)
+    drawn = dialog.pad.signature_png()
+    dialog.password_edit.setText("wrong-one")
+    dialog.ok_button.click()
+    assert dialog.isVisible() and dialog.result() == 0
+    assert dialog.password_error.isVisibleTo(dialog)
+    assert dialog.password_error.text().startswith("Wrong password")
+    assert dialog.password_edit.text() == "" and dialog.focusWidget() is dialog.password_edit
+    assert not dialog.pad.is_empty() and dialog.pad.signature_png() == drawn
+    last = demo_desk.audit.page(auditor, AuditFilter(), 0, 1)[0]
+    assert last["action"] == "auth.sign_failed"
+
+    dialog.password_edit.setText(DEMO_PASSWORD)
+    dialog.ok_button.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.password == DEMO_PASSWORD and dialog.handwriting_png == drawn
+
+
 # ------------------------------------------------------------------ PDF preview and print
 
 

@@ -120,6 +120,11 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "ArchiveService.page": ARCHIVE_READ,
     "ArchiveService.scan": ARCHIVE_READ,
     "ArchiveService.history": LOAN_READ,  # an item's loans: the loan register's readers
+    # correcting the catalogue (issue 14); personnel files: the officer (tests/services/
+    # test_archive_edit.py)
+    "ArchiveEditService.edit_item": ARCHIVE_WRITE,
+    "ArchiveEditService.place_item": ARCHIVE_WRITE,
+    "ArchiveEditService.move_location": ARCHIVE_WRITE,
     "LabelService.labels_pdf": ARCHIVE_READ,
     # personnel files (R6): an officer holding the key admits another
     "PersonnelService.admit": ONLY_PERSONNEL,
@@ -329,6 +334,23 @@ Call = Callable[[Actor], Any]
 def _lend(w: World) -> Call:
     ref = w.item()
     return lambda a: w.desk.loans.lend(a, [ref], BorrowerInput(user_name="target"), "查阅")
+
+
+def _edit_item(w: World) -> Call:
+    ref = w.item()
+    return lambda a: w.desk.archive_edit.edit_item(a, ref, title=f"改 {w.n()}")
+
+
+def _place_item(w: World) -> Call:
+    ref, room = w.item(), w.desk.archive.add_location(w.staff, f"P{w.n()}")
+    return lambda a: w.desk.archive_edit.place_item(a, ref, room)
+
+
+def _move_location(w: World) -> Call:
+    room = w.desk.archive.add_location(w.staff, f"M{w.n()}")
+    cabinet = w.desk.archive.add_location(w.staff, "C", room)
+    other = w.desk.archive.add_location(w.staff, f"M{w.n()}")
+    return lambda a: w.desk.archive_edit.move_location(a, cabinet, other)
 
 
 def _return(w: World) -> Call:
@@ -642,6 +664,9 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "ArchiveService.page": lambda w: lambda a: w.desk.archive.page(a, ItemFilter(), 0, 10),
     "ArchiveService.scan": lambda w: lambda a: w.desk.archive.scan(a, w.public_ref),
     "ArchiveService.history": lambda w: lambda a: w.desk.archive.history(a, w.secret_ref),
+    "ArchiveEditService.edit_item": _edit_item,
+    "ArchiveEditService.place_item": _place_item,
+    "ArchiveEditService.move_location": _move_location,
     "LabelService.labels_pdf": lambda w: lambda a: w.desk.labels.labels_pdf(a, [w.public_ref]),
     "PersonnelService.admit": _admit,
     "PersonnelService.status": lambda w: lambda a: w.desk.personnel.status(a),

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.clock import parse_day
+from desk_app.domain.clock import parse_day, parse_month
 from desk_app.domain.errors import ValidationError
 from desk_app.i18n import _
 from desk_app.ui.widgets.fields import from_qdate, to_qdate
@@ -101,14 +101,17 @@ class DateField(QWidget):
 
     def __init__(self, day: date | None = None, *, name: str = "", parent: QWidget | None = None,
                  minimum: date | None = None, maximum: date | None = None,
-                 optional: bool = False) -> None:
+                 optional: bool = False, month: bool = False) -> None:
         super().__init__(parent)
         self.minimum, self.maximum, self.optional = minimum, maximum, optional
+        # month: the text is a month (2026-12) and the value its first day; the calendar
+        # picks the month of the day chosen.
+        self.month = month
         if name:
             self.setObjectName(name)
         self.line_edit = QLineEdit()
         self.line_edit.setObjectName(f"{name}_text" if name else "date_text")
-        self.line_edit.setPlaceholderText(_("YYYY-MM-DD"))
+        self.line_edit.setPlaceholderText(_("YYYY-MM") if month else _("YYYY-MM-DD"))
         self.line_edit.setMaxLength(32)
         # Wide enough for 2026-12-31 and a little more; the row does not need to grow.
         self.line_edit.setMinimumWidth(self.line_edit.fontMetrics().horizontalAdvance(
@@ -144,8 +147,11 @@ class DateField(QWidget):
         return self._error
 
     def set_value(self, day: date | None) -> None:
-        self.line_edit.setText(day.isoformat() if day is not None else "")
+        self.line_edit.setText(self._text_of(day) if day is not None else "")
         self._text_changed(self.line_edit.text())  # setText of the same text says nothing
+
+    def _text_of(self, day: date) -> str:
+        return day.strftime("%Y-%m") if self.month else day.isoformat()
 
     def _text_changed(self, text: str) -> None:
         before = (self._value, self._error)
@@ -158,9 +164,10 @@ class DateField(QWidget):
         if not text.strip():
             if self.optional:
                 return None, None
-            return None, _("Please enter a date, e.g. 2026-12-31.")
+            return None, (_("Please enter a month, e.g. 2026-12.") if self.month
+                          else _("Please enter a date, e.g. 2026-12-31."))
         try:
-            day = parse_day(text)
+            day = parse_month(text) if self.month else parse_day(text)
         except ValidationError as error:
             return None, str(error)
         if self.minimum is not None and day < self.minimum:
@@ -180,7 +187,7 @@ class DateField(QWidget):
     def _tidy(self) -> None:
         """A valid day typed another way (20261231, 2026年12月31日) is shown as 2026-12-31."""
         if self._error is None and self._value is not None:
-            text = self._value.isoformat()
+            text = self._text_of(self._value)
             if self.line_edit.text() != text:
                 self.line_edit.setText(text)
 
@@ -205,6 +212,8 @@ class DateField(QWidget):
         self.popup.view.setFocus()
 
     def _picked(self, day: date) -> None:
+        if self.month:
+            day = day.replace(day=1)
         self.set_value(day)
         self.line_edit.setFocus()
 

@@ -7,8 +7,12 @@ Used by every flow that signs a form (audit export, loan slips, …)::
         return  # cancelled
     password, handwriting_png = answer
 
-The password is not checked here: the service that signs refuses a wrong one
-(``AuthenticationFailed``), and the caller shows that with ``show_error``.
+The service that signs refuses a wrong password (``AuthenticationFailed``); the caller
+shows that with ``show_password_error`` and opens the same dialog again, the drawing kept
+(``ask_and_sign`` does both). A flow that signs later, in a background job (an export, a
+handover), passes ``check``: *Sign* then checks the password first (``check(password)``
+raises ``AuthenticationFailed``) and a wrong one is refused here, at the password field,
+with the drawing still on the pad.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -29,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.errors import AuthenticationFailed, ValidationError
+from desk_app.domain.errors import AuthenticationFailed, DeskError, ValidationError
 from desk_app.i18n import _
 from desk_app.ui.widgets.fields import FieldError, heading_label
 from desk_app.ui.widgets.signature_pad import SignaturePad
@@ -42,8 +47,10 @@ class SignDialog(QDialog):
     ``handwriting_png`` after ``accept()``; OK is refused while the pad is empty."""
 
     def __init__(self, signer_label: str, prompt: str, need_password: bool = True,
-                 need_pad: bool = True, parent: QWidget | None = None) -> None:
+                 need_pad: bool = True, parent: QWidget | None = None,
+                 check: Callable[[str], object] | None = None) -> None:
         super().__init__(parent)
+        self.check = check
         self.setObjectName("sign_dialog")
         self.setWindowTitle(_("Sign"))
         self.need_password, self.need_pad = need_password, need_pad
@@ -71,6 +78,7 @@ class SignDialog(QDialog):
             password_label = QLabel(_("Your &password:"))
             password_label.setBuddy(self.password_edit)
             form.addRow(password_label, self.password_edit)
+            self.password_error.setObjectName("password_error")
             form.addRow("", self.password_error)
             layout.addLayout(form)
 
@@ -93,12 +101,16 @@ class SignDialog(QDialog):
             tools.addWidget(self.undo_button)
             tools.addWidget(self.clear_button)
             layout.addLayout(tools)
+            self.pad_error.setObjectName("pad_error")
             layout.addWidget(self.pad_error)
             self.clear_button.clicked.connect(self.pad.clear)
             self.undo_button.clicked.connect(self.pad.undo_stroke)
             self.pad.changed.connect(self._pad_changed)
             self._pad_changed()
 
+        self.general_error = FieldError()  # a check's other refusal (the folder went away)
+        self.general_error.setObjectName("sign_error")
+        layout.addWidget(self.general_error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -126,6 +138,7 @@ class SignDialog(QDialog):
         """Keep the dialog open with a message unless everything asked for is given."""
         self.password_error.clear_message()
         self.pad_error.clear_message()
+        self.general_error.clear_message()
         password = self.password_edit.text()
         if self.need_password and not password:
             self.password_error.show_message(_("Please enter your password."))
@@ -139,9 +152,27 @@ class SignDialog(QDialog):
                 self.pad_error.show_message(str(error))
                 self.pad.setFocus()
                 return
+        if self.check is not None and self.need_password and not self._checked(password):
+            return
         self.password = password if self.need_password else ""
         self.handwriting_png = handwriting
         super().accept()
+
+    def _checked(self, password: str) -> bool:
+        """``check(password)`` before the dialog closes; a refusal is shown here."""
+        assert self.check is not None
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a password hash: ~0.2 s
+        try:
+            self.check(password)
+        except AuthenticationFailed as error:
+            self.show_password_error(str(error))
+            return False
+        except DeskError as error:
+            self.general_error.show_message(str(error))
+            return False
+        finally:
+            QApplication.restoreOverrideCursor()
+        return True
 
     def reject(self) -> None:
         self.password_edit.clear()
@@ -152,7 +183,7 @@ class SignDialog(QDialog):
         let the user type the password again (show the dialog again with ``open``/``exec``)."""
         self.password_edit.clear()
         self.password_error.show_message(message)
-        self.password_edit.setFocus()
+        self.password_edit.setFocus()  # the pad keeps its strokes: nothing to draw again
 
     @staticmethod
     def ask_and_sign(parent: QWidget | None, signer_label: str, prompt: str,
@@ -175,9 +206,11 @@ class SignDialog(QDialog):
 
     @staticmethod
     def ask(parent: QWidget | None, signer_label: str, prompt: str, need_password: bool = True,
-            need_pad: bool = True) -> tuple[str, bytes | None] | None:
-        """Show the dialog modally; ``(password, handwriting_png)`` or ``None`` if cancelled."""
-        dialog = SignDialog(signer_label, prompt, need_password, need_pad, parent)
+            need_pad: bool = True, check: Callable[[str], object] | None = None
+            ) -> tuple[str, bytes | None] | None:
+        """Show the dialog modally; ``(password, handwriting_png)`` or ``None`` if cancelled.
+        With ``check`` the password is checked before the dialog closes (module doc)."""
+        dialog = SignDialog(signer_label, prompt, need_password, need_pad, parent, check)
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None
