@@ -498,6 +498,23 @@ def timer_status(start: datetime, first_answer: datetime | None, resolved: datet
                        max(answer_level, reply_level))
 
 
+def progress(channel: Channel, answered: bool, resolved: bool) -> tuple[str, str]:
+    """Where an open log entry stands, and why it is still open (a tooltip): a resolved
+    visitor stays listed until signed out, a resolved call until it is ended."""
+    if resolved:
+        if channel is Channel.VISIT:
+            return (_("Resolved, still on site"),
+                    _("The request is resolved. The visitor stays on this list while on site: "
+                      "sign them out (F7) when they leave."))
+        return (_("Resolved, call not ended"),
+                _("The request is resolved. End the call (F7) when you hang up."))
+    if answered or channel is Channel.PHONE_OUT:
+        return _("Being helped"), _("Answered; the reply timer runs until it is resolved (F6).")
+    if channel is Channel.VISIT:
+        return _("Not greeted yet"), _("The answer timer runs until you greet them (F5).")
+    return _("Not answered yet"), _("The answer timer runs until you pick up (F5).")
+
+
 def format_elapsed(elapsed: timedelta) -> str:
     """``0:09``, ``12:05``, ``1:02:03``."""
     seconds = int(elapsed.total_seconds())

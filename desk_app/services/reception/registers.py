@@ -77,8 +77,8 @@ class VisitRegister(_ReceptionRegister):
         (N_("Channel"), 6, "channel", lambda channel: rules.Channel(channel).label),
         (N_("Name"), 8, _person), (N_("Contact"), 10, "contact"), (N_("Company"), 9, "company"),
         (N_("Request"), 20, "request"), (N_("Handler"), 7, "handler"),
-        (N_("Time in"), 9, "arrived_at"), (N_("Answered"), 9, "answered_at"),
-        (N_("Resolved"), 9, "resolved_at"), (N_("Time out"), 9, "ended_at"),
+        (N_("Time in"), 9, "arrived_at"), (N_("Answered at"), 9, "answered_at"),
+        (N_("Resolved at"), 9, "resolved_at"), (N_("Signed out / ended at"), 9, "ended_at"),
         (N_("Timeout"), 8, "timeout_level", lambda level: rules.level_label(level) if level else ""),
     )
 
@@ -105,5 +105,5 @@ class ComplaintRegister(_ReceptionRegister):
         (N_("Category"), 8, "category", rules.category_label), (N_("Customer"), 7, "name"),
         (N_("Contact"), 9, "contact"), (N_("Complaint"), 24, "description"),
         (N_("Handler"), 6, "handler"), (N_("Reply promised"), 9, "promised_at"),
-        (N_("Replied"), 9, "replied_at"), (N_("Reply"), 18, "result"),
+        (N_("Replied at"), 9, "replied_at"), (N_("Reply"), 18, "result"),
     )

@@ -35,7 +35,7 @@ class ComplaintsTab(ListTab):
             Column(lambda: _("Complaint"), lambda c: c.description,
                    tooltip=lambda c: c.description),
             Column(lambda: _("Reply promised"), lambda c: time_text(c.promised_at)),
-            Column(lambda: _("Replied"), lambda c: time_text(c.replied_at)),
+            Column(lambda: _("Replied at"), lambda c: time_text(c.replied_at)),
             Column(lambda: _("Reply"), lambda c: c.result, tooltip=lambda c: c.result),
         ]
         self.set_list(

@@ -36,7 +36,7 @@ class LogTab(ListTab):
             Column(lambda: _("Request"), lambda v: v.request, tooltip=lambda v: v.request),
             Column(lambda: _("Handler"), lambda v: v.handler),
             Column(lambda: _("Time in"), lambda v: time_text(v.arrived_at)),
-            Column(lambda: _("Time out"), lambda v: time_text(v.ended_at)),
+            Column(lambda: _("Signed out / ended at"), lambda v: time_text(v.ended_at)),
             Column(lambda: _("Timeout"), lambda v: rules.level_label(v.timeout_level)
                    if v.timeout_level else ""),
             Column(lambda: _("Result"), lambda v: v.result, tooltip=lambda v: v.result),

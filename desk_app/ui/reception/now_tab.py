@@ -1,6 +1,6 @@
-"""The "Now" tab: open entries with their response timers, who is on site, the targets; and
-the actions on an entry (visitor arrives, phone rings, call out, answered, resolved, time out,
-details).
+"""The "Now" tab: open entries with their response timers and where each stands, who is on
+site, the targets; and the actions on an entry (visitor arrives, phone rings, call out, mark
+answered, mark resolved, sign the visitor out / end the call, details).
 
 The timers are live columns: computed from the entry and the current time, repainted by the
 page's one-second tick (no database, no page fetched again).
@@ -25,11 +25,24 @@ from desk_app.ui.models.live import (
     select_id,
     selected_row,
 )
+from desk_app.ui.models.paged import Column
 from desk_app.ui.reception.common import Host, list_view, time_text, title_choices, visit_columns, who
 from desk_app.ui.reception.dialogs import FieldSpec, FormDialog
 
 LEVEL_COLOURS = {Level.MINOR: "#fff3c4", Level.MODERATE: "#ffd8a8", Level.SEVERE: "#ffb3b3"}
 TIMER_COLUMNS = (6, 7, 8)
+
+
+def progress_of(view: VisitView) -> tuple[str, str]:
+    return rules.progress(view.channel, view.answered_at is not None,
+                          view.resolved_at is not None)
+
+
+def end_action_text(view: VisitView | None) -> str:
+    """What F7 does to ``view``: a visitor is signed out, a call ended."""
+    if view is None:
+        return _("Sign out / end call…")
+    return _("Sign out visitor…") if view.channel is Channel.VISIT else _("End call…")
 
 
 def visit_fields(view: VisitView | None = None) -> list[FieldSpec]:
@@ -51,17 +64,19 @@ class NowTab(QWidget):
         self.targets = rules.Targets()
         columns: list[Any] = [
             *visit_columns(),
-            LiveColumn(lambda: _("To answer"), self._answer_text, self._colour),
-            LiveColumn(lambda: _("To reply"),
+            LiveColumn(lambda: _("Time to answer"), self._answer_text, self._colour),
+            LiveColumn(lambda: _("Time to reply"),
                        lambda v, now: rules.format_elapsed(self._status(v, now).reply_elapsed),
                        self._colour),
             LiveColumn(lambda: _("Timeout"), self._level_text, self._colour),
+            Column(lambda: _("Status"), lambda v: progress_of(v)[0],
+                   tooltip=lambda v: progress_of(v)[1]),
         ]
         self.model = LiveTableModel(lambda: len(self.views),
                                     lambda offset, limit: self.views[offset:offset + limit],
                                     columns, host.desk.ctx.clock.now, parent=self)
-        self.table = list_view("active_table", self.model, (50, 70, 90, 160, 80, 90, 70, 70),
-                               (5,))
+        self.table = list_view("active_table", self.model,
+                               (50, 70, 90, 160, 80, 90, 70, 70, 100), (5,))
         self.visitors_list = QListWidget()
         self.visitors_list.setObjectName("current_visitors")
         self.targets_label = QLabel()
@@ -183,21 +198,35 @@ class NowTab(QWidget):
                            submit)
 
     def resolve_selected(self) -> FormDialog:
+        """Mark the request resolved; a call usually ends with it (checked), a visitor may
+        stay on site (unchecked): what is not ended stays on this tab, saying why."""
         view, host = self._need_selection(), self.host
+        visit = view.channel is Channel.VISIT
+        end_label = _("&Sign the visitor out too") if visit else _("&End the call too")
 
         def submit(values: dict[str, Any], confirm: bool):
+            if values["end"]:
+                return host.desk.visits.close_visit(host.actor, view.id,
+                                                    values["result"] or None,
+                                                    confirm_phrases=confirm)
             return host.desk.visits.resolve(host.actor, view.id, values["result"],
-                                               confirm_phrases=confirm)
+                                            confirm_phrases=confirm)
 
-        return host.dialog_for(_("Resolved: entry {id}").format(id=view.id),
-                           [FieldSpec("result", _("&Result"), "text", value=view.result)], submit)
+        return host.dialog_for(_("Mark resolved: {who} (entry {id})").format(
+            who=who(view), id=view.id), [
+            FieldSpec("result", _("&Result"), "text", value=view.result),
+            FieldSpec("end", end_label, "check", value=not visit),
+        ], submit)
 
     def close_selected(self) -> FormDialog:
+        """The visitor leaves (signed out) or the call ends: the entry leaves this tab."""
         view, host = self._need_selection(), self.host
 
         def submit(values: dict[str, Any], confirm: bool):
             return host.desk.visits.close_visit(host.actor, view.id, values["result"] or None,
                                                    confirm_phrases=confirm)
 
-        return host.dialog_for(_("Time out: entry {id}").format(id=view.id),
+        title = (_("Sign out visitor: {who} (entry {id})") if view.channel is Channel.VISIT
+                 else _("End call: {who} (entry {id})"))
+        return host.dialog_for(title.format(who=who(view), id=view.id),
                            [FieldSpec("result", _("&Result"), "text", value=view.result)], submit)

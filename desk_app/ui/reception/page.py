@@ -27,7 +27,7 @@ from desk_app.ui.reception.complaints_tab import ComplaintsTab
 from desk_app.ui.reception.dialogs import FieldSpec, FormDialog
 from desk_app.ui.reception.library_tab import LibraryTab
 from desk_app.ui.reception.log_tab import LogTab
-from desk_app.ui.reception.now_tab import NowTab
+from desk_app.ui.reception.now_tab import NowTab, end_action_text
 from desk_app.ui.reception.palette import PaletteDialog, PrompterView
 from desk_app.ui.reception.timeouts_tab import TimeoutsTab
 from desk_app.ui.widgets.export_dialog import ExportDialog
@@ -79,9 +79,9 @@ class ReceptionPage(Page):
             ("new_visitor", _("Visitor arrives…"), "F2", now.new_visitor, self.can_use),
             ("incoming_call", _("Phone rings"), "F3", now.incoming_call, self.can_use),
             ("outgoing_call", _("Call out…"), "F4", now.outgoing_call, self.can_use),
-            ("answer", _("Answered"), "F5", now.answer_selected, self.can_use),
-            ("resolve", _("Resolved…"), "F6", now.resolve_selected, self.can_use),
-            ("close", _("Time out…"), "F7", now.close_selected, self.can_use),
+            ("answer", _("Mark answered"), "F5", now.answer_selected, self.can_use),
+            ("resolve", _("Mark resolved…"), "F6", now.resolve_selected, self.can_use),
+            ("close", end_action_text(None), "F7", now.close_selected, self.can_use),
             ("edit", _("Details…"), "F8", now.edit_selected, self.can_use),
             ("complaint", _("Complaint…"), "Ctrl+Shift+C", self.new_complaint, self.can_use),
             ("callback", _("Call-back…"), "Ctrl+Shift+B", self.new_callback, self.can_use),
@@ -91,11 +91,26 @@ class ReceptionPage(Page):
                 self._add_action(name, text, shortcut, slot)
         self.body.addWidget(self.toolbar)
         self.body.addWidget(self.tabs, 1)
+        # F7 says what it does to the chosen entry: sign a visitor out, or end a call.
+        for table in (now.table, self.timeouts_tab.table):
+            selection = table.selectionModel()
+            assert selection is not None
+            selection.selectionChanged.connect(lambda *_args: self.update_actions())
+        self.tabs.currentChanged.connect(lambda _index: self.update_actions())
 
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.tick)
         self.refresh()
+
+    def update_actions(self) -> None:
+        """Name F7 after the selected entry: "Sign out visitor…" or "End call…"."""
+        action = self.actions_by_name.get("close")
+        if action is not None:
+            text = end_action_text(self.selected_visit())
+            action.setText(text)
+            action.setToolTip("{text} ({keys})".format(text=text, keys=action.shortcut().toString(
+                QKeySequence.SequenceFormat.NativeText)))
 
     def _add_action(self, name: str, text: str, shortcut: str, slot: Callable[[], object]) -> None:
         action = QAction(text, self)
@@ -211,6 +226,7 @@ class ReceptionPage(Page):
             self.library_tab.refresh()
         except DeskError as error:
             show_error(self, error)
+        self.update_actions()
 
     def refresh_timeouts(self) -> None:
         self.timeouts_tab.refresh()
