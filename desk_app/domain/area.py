@@ -23,7 +23,7 @@ class PageSpec:
 
     key: str
     title: str  # untranslated (N_), shown through _()
-    icon: str  # a QStyle.StandardPixmap name, e.g. "SP_DirIcon"
+    icon: str  # a QStyle.StandardPixmap name ("SP_DirIcon") or a file in resources/icons
     roles: frozenset[Role]  # who sees the page
     order: int  # place in the navigation (Ctrl+1 … follow it)
     factory: str | None = None  # "module:Class(desk, actor)"; None: a placeholder page

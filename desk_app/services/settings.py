@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from peewee import fn
+
 from desk_app.domain.roles import Permission
 from desk_app.domain.settings import schema, setting
 from desk_app.domain.users import Actor
@@ -28,6 +30,14 @@ class SettingsService(Service):
             return definition.default
         return definition.parse(row.value)
 
+    def marker(self) -> tuple[int, str]:
+        """What changes whenever any desk stores a setting: how many values are stored and
+        the last time one was. One small query, so an open session can poll it (the main
+        window does every 30 s) and read the settings again only when it moved."""
+        count, last = (SettingValue.select(fn.COUNT(SettingValue.key),
+                                           fn.MAX(SettingValue.updated_at)).tuples().get())
+        return int(count or 0), str(last or "")
+
     def all(self) -> dict[str, Any]:
         stored = {row.key: row.value for row in SettingValue.select()}
         return {
@@ -43,7 +53,8 @@ class SettingsService(Service):
             row = SettingValue.get_or_none(SettingValue.key == key)
             before = definition.parse(row.value) if row else definition.default
             _store(key, definition.to_text(value), tx.at, actor.name)
-            tx.audit(actor, "setting.set", "setting", key, before=before, after=value)
+            tx.audit(actor, "setting.set", "setting", key, before=definition.shown(before),
+                     after=definition.shown(value))
         return value
 
     def set_many(self, actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
@@ -58,5 +69,6 @@ class SettingsService(Service):
             for key, value in changed.items():
                 _store(key, setting(key).to_text(value), tx.at, actor.name)
             tx.audit(actor, "setting.set", "setting", ",".join(sorted(changed)),
-                     before={key: current[key] for key in changed}, after=changed)
+                     before={key: setting(key).shown(current[key]) for key in changed},
+                     after={key: setting(key).shown(value) for key, value in changed.items()})
         return {**current, **changed}

@@ -23,6 +23,7 @@ from desk_app.domain.errors import DeskError
 from desk_app.i18n import _, current_language
 from desk_app.logs import log_file
 from desk_app.resources import cjk_font_path
+from desk_app.ui.branding import apply_display_name
 
 log = logging.getLogger(__name__)
 _STARTED = time.perf_counter()
@@ -34,7 +35,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
-    QGuiApplication.setApplicationDisplayName("desk_app")
+    apply_display_name()  # "Front Desk & Archive" in the language chosen (again after sign-in)
     return app  # type: ignore[return-value]
 
 

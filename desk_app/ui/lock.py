@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from desk_app.domain.errors import DeskError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
+from desk_app.ui.branding import product_name
 from desk_app.ui.widgets.fields import FieldError
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,7 @@ class LockDialog(QDialog):
         outer.addStretch(2)
         self.switch_button.setAutoDefault(False)
         self.unlock_button.setDefault(True)  # after the layout: needs the dialog as parent
-        self.setWindowTitle(_("Locked — desk_app"))
+        self.setWindowTitle(_("Locked — {product}").format(product=product_name()))
         self.password_edit.setFocus()
 
     def cover(self) -> None:

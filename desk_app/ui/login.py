@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from desk_app.domain.errors import DeskError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, current_language
+from desk_app.ui.branding import apply_display_name, product_name
 from desk_app.ui.language import apply_language, language_choices
 from desk_app.ui.widgets.fields import FieldError
 
@@ -114,7 +115,8 @@ class LoginDialog(QDialog):
         (self.password_edit if name else self.name_edit).setFocus()
 
     def retranslate(self) -> None:
-        self.setWindowTitle(_("Sign in — desk_app"))
+        apply_display_name()
+        self.setWindowTitle(_("Sign in — {product}").format(product=product_name()))
         self.heading.setText(self._company() or _("Front desk and archive room"))
         self.subtitle.setText(_("Front desk and archive room — sign in with your user name and "
                                "password.") if self._company() else

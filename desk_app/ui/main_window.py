@@ -6,8 +6,8 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app import __version__
 from desk_app.domain.area import PageSpec
 from desk_app.domain.errors import DeskError
 from desk_app.domain.manifest import load, pages_for
@@ -28,12 +27,26 @@ from desk_app.domain.roles import role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.logs import log_file
+from desk_app.resources import resource_path
+from desk_app.ui.branding import about_text, apply_display_name, product_name, window_title
+from desk_app.ui.help import HelpDialog
 from desk_app.ui.lock import IdleWatcher, LockDialog
 from desk_app.ui.widgets.page import Page
 
 log = logging.getLogger(__name__)
 
-def page_icon(widget: QWidget, page: PageSpec):
+# How often an open session looks whether another desk changed the shared settings.
+SETTINGS_POLL_MS = 30_000
+
+
+def page_icon(widget: QWidget, page: PageSpec) -> QIcon:
+    """A shipped icon file (``resources/icons/NAME.svg``) or a Qt standard icon (``SP_…``)."""
+    if page.icon.endswith((".svg", ".png")):
+        path = resource_path("icons", page.icon)
+        if path.is_file():
+            return QIcon(str(path))
+        log.warning("icon file missing: %s", path)
+        return widget.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
     return widget.style().standardIcon(getattr(QStyle.StandardPixmap, page.icon))
 
 
@@ -50,11 +63,15 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.desk, self.actor = desk, actor
         self.setObjectName("main_window")
-        self.setWindowTitle(_("desk_app — front desk and archive room"))
+        self.settings_marker = self._settings_marker()
+        self.company = self._setting("company_name", "")
+        apply_display_name()
+        self.setWindowTitle(window_title(self.company))
         self.specs = pages_for(actor.roles)  # the area manifest's pages this user sees
         self.areas: list[str] = [spec.key for spec in self.specs]
         self.pages: dict[str, Page] = {}
         self.lock_dialog: LockDialog | None = None
+        self.help_dialog: HelpDialog | None = None
         self._leaving = False
         self._idle_fixed = idle_ms
 
@@ -91,6 +108,12 @@ class MainWindow(QMainWindow):
 
         self.idle = IdleWatcher(self._idle_timeout(), self)
         self.idle.idle.connect(self.lock)
+        # Settings changed at another desk (idle lock, company name) reach this session.
+        self.settings_timer = QTimer(self)
+        self.settings_timer.setObjectName("settings_timer")
+        self.settings_timer.setInterval(SETTINGS_POLL_MS)
+        self.settings_timer.timeout.connect(self.refresh_settings)
+        self.settings_timer.start()
         self.nav.setCurrentRow(0)
         self.resize(1100, 720)
         self._restore_geometry()
@@ -142,7 +165,15 @@ class MainWindow(QMainWindow):
             self.go_actions.append(action)
 
         help_menu = bar.addMenu(_("&Help"))
-        help_menu.addAction(self._action(_("&About desk_app"), self.about, None, "about"))
+        self.help_action = self._action(_("&Help for this page (F1)"), self.show_help,
+                                        QKeySequence(QKeySequence.StandardKey.HelpContents),
+                                        "help_page")
+        if self.help_action.shortcut().isEmpty():
+            self.help_action.setShortcut(QKeySequence("F1"))
+        help_menu.addAction(self.help_action)
+        help_menu.addSeparator()
+        help_menu.addAction(self._action(_("&About {product}").format(product=product_name()),
+                                         self.about, None, "about"))
         help_menu.addAction(self._action(_("&Log file"), self.show_log_file, None, "log_file"))
 
     def _build_status(self) -> None:
@@ -197,17 +228,48 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- idle lock
 
+    def _setting(self, key: str, default: object) -> object:
+        try:
+            return self.desk.settings.value(key)
+        except DeskError:
+            return default
+
+    def _settings_marker(self) -> object:
+        try:
+            return self.desk.settings.marker()
+        except DeskError:
+            return None
+
     def _idle_timeout(self) -> int:
         if self._idle_fixed is not None:
             return self._idle_fixed
         try:
-            minutes = int(self.desk.settings.value("idle_lock_minutes"))
-        except (DeskError, ValueError, TypeError):
+            minutes = int(self._setting("idle_lock_minutes", 5))  # type: ignore[call-overload]
+        except (ValueError, TypeError):
             minutes = 5
         return max(1, minutes) * 60_000
 
     def _settings_saved(self, _values: dict) -> None:
+        self.settings_marker = self._settings_marker()
+        self.apply_settings()
+
+    def apply_settings(self) -> None:
+        """The shared settings this window shows or obeys: the idle lock and the title."""
         self.idle.set_timeout(self._idle_timeout())
+        self.company = str(self._setting("company_name", ""))
+        self.setWindowTitle(window_title(self.company))
+
+    def refresh_settings(self) -> bool:
+        """The timer's tick: one small query for the settings' change marker (the number of
+        stored values and their last change), and the settings read again only when it
+        moved. True when something was applied."""
+        marker = self._settings_marker()
+        if marker is None or marker == self.settings_marker:
+            return False
+        self.settings_marker = marker
+        log.info("shared settings changed at another desk; applying them")
+        self.apply_settings()
+        return True
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -249,6 +311,7 @@ class MainWindow(QMainWindow):
     def _leave(self) -> None:
         self._leaving = True
         self.idle.stop()
+        self.settings_timer.stop()
         if self.lock_dialog is not None:
             self.lock_dialog.hide()
             self.lock_dialog.deleteLater()
@@ -275,10 +338,20 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- help
 
+    def show_help(self) -> HelpDialog:
+        """F1: the help page of the page on screen, in the user's language."""
+        spec = self.specs[self.nav.currentRow()]
+        dialog = HelpDialog(spec.key, _(spec.title), self)
+        dialog.show()
+        self.help_dialog = dialog
+        return dialog
+
     def about(self) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Information, _("About desk_app"),
-                          _("desk_app {version}\nFront desk and archive room register.")
-                          .format(version=__version__), QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(QMessageBox.Icon.Information,
+                          _("About {product}").format(product=product_name()),
+                          about_text(self.company), QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("about_box")
+        box.setTextFormat(Qt.TextFormat.RichText)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         return box

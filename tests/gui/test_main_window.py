@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
 
 from desk_app import __version__
@@ -131,6 +131,103 @@ def test_chinese_texts(qtbot, demo_desk, admin_actor):
     window = MainWindow(demo_desk, admin_actor, idle_ms=HOUR)
     qtbot.addWidget(window)
     assert window.nav.item(0).text() == _("Today")
-    assert window.windowTitle() == _("desk_app — front desk and archive room")
+    assert window.windowTitle() == _("{company} — {product}").format(
+        company="示例物业服务有限公司", product=_("Front Desk & Archive"))
     assert window.roles_status.text() == _("Roles: {roles}").format(roles=_("Administrator"))
     assert window.pages["audit"].verify_button.text() == _("&Verify…")
+
+
+# ------------------------------------------------------------- product name, help, icons
+
+
+def test_the_title_and_about_box_name_the_product_not_the_package(window, demo_desk):
+    assert window.windowTitle() == "示例物业服务有限公司 — Front Desk & Archive"
+    assert "desk_app" not in window.windowTitle()
+    from PySide6.QtGui import QGuiApplication
+
+    assert QGuiApplication.applicationDisplayName() == "Front Desk & Archive"
+    about = window.about()
+    text = about.text()
+    assert "Front Desk &amp; Archive" in text and __version__ in text
+    assert "Qt " in text and "Python " in text and "Proprietary" in text
+    assert "示例物业服务有限公司" in text
+    assert about.windowTitle() == "About Front Desk & Archive"
+    about.accept()
+
+
+def test_the_login_and_lock_windows_name_the_product(qtbot, demo_desk, window):
+    from desk_app.ui.login import LoginDialog
+
+    login = LoginDialog(demo_desk)
+    qtbot.addWidget(login)
+    assert login.windowTitle() == "Sign in — Front Desk & Archive"
+    window.lock()
+    assert window.lock_dialog is not None
+    assert window.lock_dialog.windowTitle() == "Locked — Front Desk & Archive"
+
+
+def _help_for(qtbot, window, area: str):
+    window.show_area(area)
+    window.activateWindow()  # shortcuts reach the active window only
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    dialog = window.help_dialog
+    assert dialog is not None and dialog.isVisible()
+    return dialog
+
+
+def test_f1_opens_the_help_of_the_page_on_screen_in_english(qtbot, window):
+    assert window.help_action.shortcut() == QKeySequence("F1")
+    assert window.help_action.text() == "&Help for this page (F1)"
+    dialog = _help_for(qtbot, window, "audit")
+    assert dialog.page == "audit" and dialog.language == "en"
+    assert dialog.windowTitle() == "Help — Audit"
+    assert "tamper-evident" in dialog.browser.toPlainText()
+    assert "Verify" in dialog.browser.toPlainText()
+    dialog.close()
+    dialog = _help_for(qtbot, window, "admin")
+    assert dialog.page == "admin" and "Back up now" in dialog.browser.toPlainText()
+
+
+def test_f1_opens_the_help_in_chinese(qtbot, demo_desk, clerk_actor):
+    apply_language("zh_CN")
+    window = MainWindow(demo_desk, clerk_actor, idle_ms=HOUR)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    dialog = _help_for(qtbot, window, "loans")
+    assert dialog.language == "zh_CN"
+    assert "借阅人" in dialog.browser.toPlainText()
+    dialog.close()
+    apply_language("zh_TW")  # derived from the Simplified page (OpenCC)
+    dialog = _help_for(qtbot, window, "today")
+    assert dialog.language == "zh_TW"
+    assert "鎖定" in dialog.browser.toPlainText()
+
+
+def test_every_page_has_its_help_in_english_and_chinese():
+    from desk_app.domain.manifest import AREAS
+    from desk_app.resources import resource_path
+
+    keys = [page.key for area in AREAS for page in area.pages]
+    for language in ("en", "zh_CN"):
+        for key in keys:
+            path = resource_path("help", language, f"{key}.md")
+            assert path.is_file(), path
+            assert path.read_text(encoding="utf-8").startswith("# "), path
+
+
+def test_today_reception_and_keys_have_icons_of_their_own(window):
+    from desk_app.domain.manifest import AREAS
+    from desk_app.ui.main_window import page_icon
+
+    images = {}
+    for spec in (page for area in AREAS for page in area.pages):
+        icon = page_icon(window, spec)
+        assert not icon.isNull(), spec.key
+        images[spec.key] = icon.pixmap(20, 20).toImage()
+    for key in ("today", "reception", "keys"):
+        assert all(images[key] != image for other, image in images.items() if other != key), key
+    shown = {window.nav.item(row).data(Qt.ItemDataRole.UserRole): window.nav.item(row).icon()
+             for row in range(window.nav.count())}
+    assert shown["today"].pixmap(20, 20).toImage() == images["today"]

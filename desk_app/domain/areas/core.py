@@ -39,7 +39,7 @@ AREA = AreaSpec(
     registers=(RegisterSpec("audit", "desk_app.services.audit_register:AuditRegister"),),
     cli=("desk_app.cli.admin", "desk_app.cli.forms"),
     pages=(
-        PageSpec("today", N_("Today"), "SP_FileDialogInfoView", frozenset(Role), 0,
+        PageSpec("today", N_("Today"), "today.svg", frozenset(Role), 0,
                  "desk_app.ui.pages.today:TodayPage"),
         PageSpec("audit", N_("Audit"), "SP_FileDialogContentsView",
                  frozenset({Role.AUDITOR, Role.ADMIN}), 80, "desk_app.ui.audit.page:AuditPage"),

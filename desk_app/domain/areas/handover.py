@@ -53,7 +53,7 @@ KEYS = AreaSpec(
     ),
     cli=("desk_app.cli.keys",),
     pages=(PageSpec(
-        "keys", N_("Keys & equipment"), "SP_DriveHDIcon",
+        "keys", N_("Keys & equipment"), "keys.svg",
         frozenset({Role.CLERK, Role.SUPERVISOR, Role.MANAGER, Role.AUDITOR, Role.ADMIN}), 50,
         "desk_app.ui.keys.page:KeysPage",
         description=N_("Keys and equipment: who holds which key, phone or radio now, and every "

@@ -63,7 +63,7 @@ AREA = AreaSpec(
     ),
     cli=("desk_app.cli.reception",),
     pages=(
-        PageSpec("reception", N_("Reception"), "SP_MessageBoxInformation",
+        PageSpec("reception", N_("Reception"), "reception.svg",
                  frozenset({Role.CLERK, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN}), 60,
                  "desk_app.ui.reception.page:ReceptionPage"),
     ),
