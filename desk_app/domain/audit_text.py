@@ -278,7 +278,13 @@ def action_label(action: str) -> str:
 
 
 def field_label(key: str) -> str:
-    return _(FIELDS[key]) if key in FIELDS else _humanise(str(key))
+    """A field's name in the user's language; a setting's by its own label."""
+    if key in FIELDS:
+        return _(FIELDS[key])
+    from desk_app.domain.manifest import settings_by_key
+
+    found = settings_by_key().get(key)
+    return _(found.label) if found is not None else _humanise(str(key))
 
 
 def _humanise(name: str) -> str:
@@ -383,6 +389,8 @@ def describe(entry: Mapping[str, Any] | Any, names: Mapping[str, str] | None = N
             values[str(key)] = show_value(str(key), value, names)
     values["actor"] = person(_entry_part(entry, "actor"), names)
     values["id"] = "—" if entity_id in (None, "") else str(entity_id)
+    if _entry_part(entry, "entity") == "setting" and entity_id:
+        values["id"] = ", ".join(field_label(key) for key in str(entity_id).split(","))
     found = template_of(action)
     if found is None:
         label = _humanise(action)

@@ -14,6 +14,8 @@ from desk_app.forms.fonts import FONT, FONT_BOLD
 # One line of a big export's row stream, in points; :mod:`desk_app.forms.flowables` pages by it.
 ROW_FONT_SIZE = 7.5
 ROW_HEIGHT = 11.0
+LINE_HEIGHT = 9.0  # each further line of a wrapped cell
+_NO_LINE_START = frozenset("，。、；：？！）」』》〉】”’…")  # never begin a wrapped line
 CELL_PAD = 2.5
 
 
@@ -69,12 +71,66 @@ def column_widths(count: int, weights: Sequence[float] | None, available: float)
     return [w * scale for w in shares]
 
 
-def draw_rows(canv, header: list[str], rows: list, weights: Sequence[float] | None, width: float) -> None:
-    """A header row and single-line ``rows`` at the origin, cells cut to fit, one text object and
+def wrap_text(text: str, font: str, size: float, width: float, max_lines: int = 30) -> list[str]:
+    """``text`` in lines of at most ``width`` points, broken at spaces or after any Chinese
+    character (or anywhere in a long unbroken word: a hash); at most ``max_lines``, the last
+    cut with "…" (a row never outgrows a page)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    face = pdfmetrics.getFont(font).face
+    widths, default = face.charWidths, face.defaultWidth
+    limit = width * 1000.0 / size
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        start, used, breakable = 0, 0.0, -1
+        for index, char in enumerate(paragraph):
+            used += widths.get(ord(char), default)
+            if used > limit and index > start:
+                cut = breakable if breakable > start else index
+                lines.append(paragraph[start:cut].rstrip())
+                start = cut
+                while start < len(paragraph) and paragraph[start] == " ":
+                    start += 1
+                used = sum(widths.get(ord(c), default) for c in paragraph[start:index + 1])
+                breakable = -1
+            following = paragraph[index + 1:index + 2]
+            if char == " " or (ord(char) >= 0x2E80 and following not in _NO_LINE_START):
+                breakable = index + 1
+        lines.append(paragraph[start:].rstrip())
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = fit_text(lines[-1] + "…", font, size, width)
+        if not lines[-1].endswith("…"):
+            lines[-1] = lines[-1][:-1] + "…"
+    return lines
+
+
+class PreparedRow:
+    """One row's cells ready to draw: single-line cells cut to fit, wrapped ones in lines."""
+
+    __slots__ = ("cells", "height")
+
+    def __init__(self, row: Sequence, widths: Sequence[float], wrapped: Sequence[int]) -> None:
+        self.cells: list[list[str]] = []
+        for index, (cell_width, value) in enumerate(zip(widths, row, strict=False)):
+            text = "" if value is None else str(value)
+            inner = cell_width - 2 * CELL_PAD
+            if not text:
+                self.cells.append([])
+            elif index in wrapped:
+                self.cells.append(wrap_text(text, FONT, ROW_FONT_SIZE, inner))
+            else:
+                self.cells.append([fit_text(text, FONT, ROW_FONT_SIZE, inner)])
+        lines = max((len(lines) for lines in self.cells), default=1)
+        self.height = ROW_HEIGHT + max(lines - 1, 0) * LINE_HEIGHT
+
+
+def draw_rows(canv, header: list[str], rows: Sequence[PreparedRow], widths: Sequence[float],
+              width: float) -> None:
+    """A header row and ``rows`` at the origin (``widths`` in points), one text object and
     one path for the whole block (cheaper than a platypus Table for thousands of rows)."""
-    widths = column_widths(len(header), weights, width)
     lefts = [sum(widths[:i]) for i in range(len(widths))]
-    height = ROW_HEIGHT * (1 + len(rows))
+    height = ROW_HEIGHT + sum(row.height for row in rows)
     canv.saveState()
     canv.setFillGray(0.88)
     canv.rect(0, height - ROW_HEIGHT, width, ROW_HEIGHT, stroke=0, fill=1)
@@ -87,20 +143,22 @@ def draw_rows(canv, header: list[str], rows: list, weights: Sequence[float] | No
         text.setTextOrigin(left + CELL_PAD, y + baseline)
         text.textOut(fit_text(label, FONT_BOLD, ROW_FONT_SIZE, cell_width - 2 * CELL_PAD))
     text.setFont(FONT, ROW_FONT_SIZE)
+    tops = [y]
     for row in rows:
-        y -= ROW_HEIGHT
-        for left, cell_width, value in zip(lefts, widths, row, strict=False):
-            if value is None or value == "":
-                continue
-            text.setTextOrigin(left + CELL_PAD, y + baseline)
-            text.textOut(fit_text(str(value), FONT, ROW_FONT_SIZE, cell_width - 2 * CELL_PAD))
+        top = y
+        y -= row.height
+        tops.append(y)
+        for left, lines in zip(lefts, row.cells, strict=False):
+            for number, line in enumerate(lines):
+                text.setTextOrigin(left + CELL_PAD, top - ROW_HEIGHT + baseline - number * LINE_HEIGHT)
+                text.textOut(line)
     canv.drawText(text)
     canv.setLineWidth(0.4)
     canv.setStrokeGray(0.6)
     path = canv.beginPath()
-    for index in range(len(rows) + 2):
-        path.moveTo(0, index * ROW_HEIGHT)
-        path.lineTo(width, index * ROW_HEIGHT)
+    for line_y in [height, *tops]:
+        path.moveTo(0, line_y)
+        path.lineTo(width, line_y)
     for left in [*lefts, width]:
         path.moveTo(left, 0)
         path.lineTo(left, height)

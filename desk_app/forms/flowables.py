@@ -15,7 +15,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable
 
 from desk_app.forms.canvas import RenderState
-from desk_app.forms.drawing import ROW_HEIGHT, draw_rows, fit_text
+from desk_app.forms.drawing import ROW_HEIGHT, PreparedRow, column_widths, draw_rows, fit_text
 from desk_app.forms.fonts import FONT
 from desk_app.forms.spec import SIGNATURE_BOX, SignatureSlot, SlotRect
 
@@ -24,7 +24,8 @@ LABEL_FONT_SIZE = 9.5
 
 
 class RowStream(Flowable):
-    """Single-line rows pulled from an iterator one page at a time; splits at page ends."""
+    """Rows pulled from an iterator one page at a time; splits at page ends. Cells are one
+    line, cut to fit, except in the ``wrapped`` columns (printed in full, the row grows)."""
 
     def __init__(
         self,
@@ -33,7 +34,8 @@ class RowStream(Flowable):
         rows: Iterator,
         col_widths: Sequence[float] | None,
         total: int | None,
-        buffer: list | None = None,
+        buffer: list[PreparedRow] | None = None,
+        wrapped: Sequence[int] = (),
     ) -> None:
         super().__init__()
         self.state, self.header, self.rows, self.col_widths, self.total = (
@@ -43,47 +45,72 @@ class RowStream(Flowable):
             col_widths,
             total,
         )
-        self.buffer: list = [] if buffer is None else buffer
+        self.wrapped = tuple(wrapped)
+        self.buffer: list[PreparedRow] = [] if buffer is None else buffer
         self.exhausted = False
+        self.widths: list[float] = []
 
     def _fits(self, height: float) -> int:
-        return int((height - ROW_HEIGHT) // ROW_HEIGHT)
+        """How many rows fit under the header in ``height`` points (reading more as needed)."""
+        used, count = ROW_HEIGHT, 0
+        while True:
+            if count >= len(self.buffer):
+                self._fill(count + 1)
+                if count >= len(self.buffer):
+                    return count
+            used += self.buffer[count].height
+            if used > height:
+                return count
+            count += 1
 
     def _fill(self, count: int) -> None:
         while not self.exhausted and len(self.buffer) < count:
             try:
-                self.buffer.append(next(self.rows))
+                row = next(self.rows)
             except StopIteration:
                 self.exhausted = True
+            else:
+                self.buffer.append(PreparedRow(row, self.widths, self.wrapped))
+
+    def _measure(self, available_width: float) -> None:
+        self.width = available_width
+        self.widths = column_widths(len(self.header), self.col_widths, available_width)
 
     def wrap(self, available_width, available_height):
-        self.width = available_width
+        self._measure(available_width)
         fits = max(self._fits(available_height), 0)
         self._fill(fits + 1)
         if len(self.buffer) <= fits:
-            self.height = ROW_HEIGHT * (1 + len(self.buffer))
+            self.height = ROW_HEIGHT + sum(row.height for row in self.buffer)
         else:
             self.height = available_height + 1  # too tall: platypus will split
         return self.width, self.height
 
+    def _follow(self, rows: Iterator, buffer: list[PreparedRow]) -> RowStream:
+        follow = RowStream(self.state, self.header, rows, self.col_widths, self.total, buffer,
+                           self.wrapped)
+        follow.widths = self.widths
+        return follow
+
     def split(self, available_width, available_height):
+        self._measure(available_width)
         fits = self._fits(available_height)
         if fits <= 0:
             return []
         self._fill(fits + 1)
         head, rest = self.buffer[:fits], self.buffer[fits:]
-        first = RowStream(self.state, self.header, iter(()), self.col_widths, self.total, head)
+        first = self._follow(iter(()), head)
         first.exhausted = True
         if not rest and self.exhausted:
             return [first]
-        follow = RowStream(self.state, self.header, self.rows, self.col_widths, self.total, rest)
+        follow = self._follow(self.rows, rest)
         follow.exhausted = self.exhausted
         self.buffer = []
         return [first, follow]
 
     def draw(self) -> None:
         rows, self.buffer = self.buffer, []
-        draw_rows(self.canv, self.header, rows, self.col_widths, self.width)
+        draw_rows(self.canv, self.header, rows, self.widths, self.width)
         self.state.report(len(rows), self.total)
 
 

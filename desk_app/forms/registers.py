@@ -30,6 +30,7 @@ class RegisterExport:
     widths: Sequence[float]
     total: int
     audit_head: AuditHead | None = None  # machine-readable, for audit verify --anchor
+    wrapped: Sequence[int] = ()  # columns printed in full over several lines, never cut
 
 
 def register_pdf(export: RegisterExport, rows: Iterable[Sequence[str]],
@@ -40,7 +41,8 @@ def register_pdf(export: RegisterExport, rows: Iterable[Sequence[str]],
     spec.key_values([(_("Period"), export.period), (_("Entries"), str(export.total)),
                      (_("Exported by"), export.exporter),
                      (_("Audit chain head"), export.head_hash)])
-    spec.rows(export.header, rows, col_widths=export.widths, total=export.total)
+    spec.rows(export.header, rows, col_widths=export.widths, total=export.total,
+              wrapped=export.wrapped)
     spec.signatures([(EXPORTER_SLOT, _("Exported by"))])
     pdf = ready_to_sign(spec, progress)
     return with_audit_head(pdf, export.audit_head) if export.audit_head else pdf

@@ -137,8 +137,8 @@ def _build_story(state: RenderState) -> list:
             )
             story.extend([table, Spacer(1, 8)])
         elif kind == "rows":
-            header, rows, weights, total = block
-            story.append(RowStream(state, header, iter(rows), weights, total))
+            header, rows, weights, total, wrapped = block
+            story.append(RowStream(state, header, iter(rows), weights, total, wrapped=wrapped))
             story.append(Spacer(1, 8))
         elif kind == "signatures":
             story.append(SignatureBoxes(state, block))

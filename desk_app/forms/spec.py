@@ -110,13 +110,15 @@ class FormSpec:
         rows: Iterable[Sequence[Any]],
         col_widths: Sequence[float] | None = None,
         total: int | None = None,
+        wrapped: Sequence[int] = (),
     ) -> FormSpec:
-        """A fast single-line table for big exports: rows are pulled lazily from ``rows``.
+        """A fast table for big exports: rows are pulled lazily from ``rows``.
 
-        Cells longer than their column are cut with "…". ``total`` (if known) is passed to the
-        progress callback.
+        Cells longer than their column are cut with "…", except in the ``wrapped`` columns
+        (positions), printed in full over as many lines as they need. ``total`` (if known) is
+        passed to the progress callback.
         """
-        self.blocks.append(("rows", (list(header), rows, col_widths, total)))
+        self.blocks.append(("rows", (list(header), rows, col_widths, total, tuple(wrapped))))
         return self
 
     def flowables(self, build: Callable[[float], list]) -> FormSpec:

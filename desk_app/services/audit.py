@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -19,6 +19,7 @@ from desk_app.domain.audit import (
     Verdict,
     judge_anchor,
 )
+from desk_app.domain.audit_text import describe, person, user_names_in
 from desk_app.domain.clock import iso_utc, local_day_range
 from desk_app.domain.roles import Permission, role_label
 from desk_app.domain.users import Actor
@@ -30,8 +31,10 @@ from desk_app.services.signing import KeyService
 from desk_app.store import audit_chain
 from desk_app.store.audit_chain import AuditFilter
 from desk_app.store.db import is_postgresql
+from desk_app.store.models import User
 
-__all__ = ["AuditFilter", "AuditService", "CheckpointResult", "day_range"]
+__all__ = ["AuditFilter", "AuditService", "CheckpointResult", "day_range", "full_names",
+           "in_words"]
 log = logging.getLogger(__name__)
 
 
@@ -81,8 +84,9 @@ class AuditService(Service):
         return audit_chain.count(flt)
 
     def page(self, actor: Actor, flt: AuditFilter, offset: int, limit: int) -> list[dict[str, Any]]:
+        """Newest first; each entry also in words (``in_words``)."""
         self.require(actor, Permission.AUDIT_VIEW)
-        return audit_chain.page(flt, offset, limit)
+        return in_words(audit_chain.page(flt, offset, limit))
 
     def actors(self, actor: Actor) -> list[str]:
         self.require(actor, Permission.AUDIT_VIEW)
@@ -177,7 +181,27 @@ class AuditService(Service):
 
     def recent_by(self, actor: Actor, limit: int = 10) -> list[dict[str, Any]]:
         """A user's own latest actions: every user may see these (Today page)."""
-        return audit_chain.page(AuditFilter(actor=actor.name), 0, limit)
+        return in_words(audit_chain.page(AuditFilter(actor=actor.name), 0, limit))
+
+
+def full_names(user_names: Iterable[str]) -> dict[str, str]:
+    """User name → full name, in one query (a page of entries, an export's batch)."""
+    wanted = sorted(set(user_names))
+    if not wanted:
+        return {}
+    query = User.select(User.name, User.full_name).where(User.name.in_(wanted))
+    return {row.name: row.full_name or row.name for row in query}
+
+
+def in_words(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each entry with ``actor_name`` (full name), ``label``, ``sentence`` and ``rows``
+    (field / old / new) in the user's language; the names are read once for the page."""
+    names = full_names(user_names_in(entries))
+    for entry in entries:
+        described = describe(entry, names)
+        entry.update(actor_name=person(entry.get("actor"), names), label=described.label,
+                     sentence=described.sentence, rows=described.rows)
+    return entries
 
 
 def _unique(found: list[Anchor]) -> list[Anchor]:

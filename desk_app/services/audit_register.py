@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from desk_app.domain.audit_text import change_text
 from desk_app.domain.clock import format_datetime, parse_iso_utc
 from desk_app.domain.roles import Permission
 from desk_app.domain.users import Actor
 from desk_app.i18n import N_
-from desk_app.services.audit import day_range
+from desk_app.services.audit import day_range, in_words
 from desk_app.services.registers import Period, RegisterColumn, RegisterSource
 from desk_app.store import audit_chain
 from desk_app.store.audit_chain import AuditFilter
@@ -32,13 +34,14 @@ class AuditRegister(RegisterSource):
         RegisterColumn(N_("No."), 5, _field("seq")),
         RegisterColumn(N_("Time"), 13,
                        _field("at", lambda at: format_datetime(parse_iso_utc(at), seconds=True))),
-        RegisterColumn(N_("User"), 8, _field("actor")),
-        RegisterColumn(N_("Action"), 11, _field("action")),
-        RegisterColumn(N_("Entity"), 7, _field("entity")),
-        RegisterColumn(N_("ID"), 6, _field("entity_id")),
-        RegisterColumn(N_("Change"), 38, _field("change")),
-        RegisterColumn(N_("Hash"), 12, _field("hash", lambda value: value[:16])),
+        RegisterColumn(N_("User"), 7, _field("actor_name")),
+        RegisterColumn(N_("Action"), 10, _field("label")),
+        RegisterColumn(N_("What happened"), 26, _field("sentence")),
+        RegisterColumn(N_("Change"), 32, _field("rows", change_text)),
+        RegisterColumn(N_("Hash"), 10, _field("hash", lambda value: value[:16])),
     )
+    wrapped = (N_("What happened"), N_("Change"))  # the PDF wraps these in full, never cut
+    BATCH = 500  # entries read per full-name lookup while an export streams
 
     def period(self, period: Period) -> Any:
         start, end = day_range(period.since, period.until)
@@ -50,8 +53,10 @@ class AuditRegister(RegisterSource):
 
     def _page(self, actor: Actor, flt: Any, offset: int, limit: int) -> Sequence[Any]:
         audit_filter, _up_to = flt
-        return audit_chain.page(audit_filter, offset, limit)
+        return in_words(audit_chain.page(audit_filter, offset, limit))
 
     def _rows(self, actor: Actor, flt: Any) -> Iterator[Any]:
         audit_filter, up_to = flt
-        return audit_chain.in_order(audit_filter, up_to)
+        entries = (audit_chain.dump_row(row) for row in audit_chain.in_order(audit_filter, up_to))
+        while batch := list(itertools.islice(entries, self.BATCH)):
+            yield from in_words(batch)

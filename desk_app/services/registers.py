@@ -96,6 +96,7 @@ class RegisterSource(Service):
     export_permission: ClassVar[str]  # to export it
     formats: ClassVar[tuple[str, ...]] = FORMATS
     columns: ClassVar[tuple[RegisterColumn, ...]]
+    wrapped: ClassVar[tuple[str, ...]] = ()  # column titles the PDF wraps in full (not cut)
 
     # ------------------------------------------------------------ what subclasses answer
 
@@ -142,3 +143,8 @@ class RegisterSource(Service):
 
     def widths(self) -> list[float]:
         return [column.width for column in self.columns]
+
+    def wrapped_columns(self) -> tuple[int, ...]:
+        """Positions of the columns the PDF wraps over several lines instead of cutting."""
+        return tuple(index for index, column in enumerate(self.columns)
+                     if column.title in self.wrapped)

@@ -119,10 +119,10 @@ def test_csv_export_of_a_period_and_cancel(desk, admin, clock, tmp_path):
     result = desk.exports.export(auditor, "audit", today, today, "csv", out)
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert rows[0][0] == "No." and len(rows) == 1 + result.rows
-    assert [row[3] for row in rows[1:]] == ["setting.set"]  # its own entry follows the file
+    assert [row[3] for row in rows[1:]] == ["Settings changed"]  # its own entry follows the file
     last = AuditEntry.select().order_by(AuditEntry.seq.desc()).first()
     assert last.action == "export.audit"
-    assert "華南物業" in rows[1][6]
+    assert "Company name: 示例物业服务有限公司 → 華南物業" in rows[1][5]
 
     def cancel(done, total):
         return False
