@@ -5,12 +5,13 @@ buttons."""
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desk_app.store.models import AuditEntry
@@ -41,8 +42,8 @@ def open_dialog(qtbot, desk, actor, register: str) -> ExportDialog:
 
 def fill(dialog: ExportDialog, fmt: str, out: Path) -> None:
     """The whole demo period, ``fmt``, ``out``."""
-    dialog.since_edit.setDate(QDate(2019, 1, 1))
-    dialog.until_edit.setDate(QDate(2030, 12, 31))
+    dialog.since_edit.set_value(date(2019, 1, 1))
+    dialog.until_edit.set_value(date(2030, 12, 31))
     dialog.set_format(fmt)
     dialog.path_edit.setText(str(out))
 
@@ -149,8 +150,9 @@ def test_signed_pdf_of_each_register(qtbot, demo_desk, auditor, out_dir, registe
 def test_defaults_formats_and_the_extension(qtbot, demo_desk, auditor, register):
     dialog = open_dialog(qtbot, demo_desk, auditor, register)
     day = demo_desk.today()  # the standard clock's day (R8), not the PC's
-    assert dialog.since_edit.date() == QDate(day.year, day.month, 1)
-    assert dialog.until_edit.date() == QDate(day.year, day.month, day.day)
+    assert dialog.since_edit.value() == day.replace(day=1)
+    assert dialog.until_edit.value() == day
+    assert dialog.until_edit.line_edit.text() == day.isoformat()
     path = Path(dialog.path_edit.text())
     assert path.name == f"{register}-{day:%Y%m%d}.pdf"
     offered = [dialog.format_combo.itemData(n) for n in range(dialog.format_combo.count())]
@@ -167,8 +169,8 @@ def test_defaults_formats_and_the_extension(qtbot, demo_desk, auditor, register)
 def test_reversed_dates_are_refused(qtbot, demo_desk, auditor, out_dir):
     dialog = open_dialog(qtbot, demo_desk, auditor, "loans")
     fill(dialog, "csv", out_dir / "loans.csv")
-    dialog.since_edit.setDate(QDate(2026, 2, 1))
-    dialog.until_edit.setDate(QDate(2026, 1, 1))
+    dialog.since_edit.set_value(date(2026, 2, 1))
+    dialog.until_edit.set_value(date(2026, 1, 1))
     dialog.ok_button.click()
     assert dialog.isVisible() and dialog.job is None
     assert dialog.errors["from"].text() == "The start date is after the end date."
@@ -183,6 +185,34 @@ def test_a_missing_folder_is_refused_before_signing(qtbot, demo_desk, auditor, o
     assert dialog.sign_dialog is None and dialog.job is None and dialog.isVisible()
     assert dialog.errors["out"].text() == f"The folder {missing} does not exist."
     assert not missing.exists() and _exports("items") == 0
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into any folder")
+def test_a_read_only_folder_is_refused_before_signing(qtbot, demo_desk, auditor, out_dir):
+    locked = out_dir / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        dialog = open_dialog(qtbot, demo_desk, auditor, "items")
+        fill(dialog, "pdf", locked / "items.pdf")
+        dialog.ok_button.click()
+        assert dialog.sign_dialog is None and dialog.isVisible()
+        assert dialog.errors["out"].text() == f"Cannot write to {locked}."
+    finally:
+        locked.chmod(0o700)
+    assert not list(locked.iterdir()) and _exports("items") == 0
+
+
+def test_the_database_is_refused_before_signing(qtbot, demo_desk, auditor):
+    database = demo_desk.ctx.url.path
+    size = database.stat().st_size
+    dialog = open_dialog(qtbot, demo_desk, auditor, "items")
+    fill(dialog, "pdf", database)
+    dialog.ok_button.click()
+    assert dialog.sign_dialog is None and dialog.job is None and dialog.isVisible()
+    assert "is the open database" in dialog.errors["out"].text()
+    assert dialog.path_edit.text() == str(database)
+    assert database.stat().st_size >= size and _exports("items") == 0
 
 
 def test_an_existing_file_is_replaced_only_when_the_user_says_so(qtbot, demo_desk, auditor,
@@ -207,29 +237,35 @@ def test_an_existing_file_is_replaced_only_when_the_user_says_so(qtbot, demo_des
 
 def test_a_wrong_password_writes_nothing_and_keeps_the_signature(qtbot, demo_desk, auditor,
                                                                  out_dir):
+    """Sign checks the password before the export starts: a wrong one stays in the signature
+    dialog (message at the field, drawing kept); no job ran, nothing was written."""
     dialog = open_dialog(qtbot, demo_desk, auditor, "audit")
     out = out_dir / "audit.pdf"
     fill(dialog, "pdf", out)
     dialog.ok_button.click()
     signing = dialog.sign_dialog
+    assert signing is not None
+    qtbot.waitExposed(signing)
     draw(qtbot, signing.pad, ZIGZAG)
     drawn = signing.pad.signature_png()
-    assert sign(qtbot, dialog, "not-the-password") is None
+    signing.password_edit.setText("not-the-password")
+    signing.ok_button.click()
+    assert signing.isVisible() and dialog.isVisible() and dialog.job is None
     assert not list(out_dir.iterdir()) and _exports("audit") == 0
-    # The same signature dialog is back: the drawing kept, the password asked again.
-    qtbot.waitUntil(signing.isVisible)
-    assert dialog.sign_dialog is signing and dialog.isVisible()
     assert signing.password_error.text().startswith("Wrong password")
-    assert signing.password_edit.text() == "" and signing.pad.signature_png() == drawn
+    assert signing.password_edit.text() == "" and signing.focusWidget() is signing.password_edit
+    assert signing.pad.signature_png() == drawn
+    assert dialog.path_edit.text() == str(out)
     assert sign(qtbot, dialog) is not None and out.exists() and _exports("audit") == 1
     _result_text(dialog)
 
 
 def test_a_refusal_of_the_service_shows_at_the_file(qtbot, demo_desk, auditor,
                                                     monkeypatch):
-    """Whatever the dialog's own check misses, the service refuses (here: the database file
-    itself as the target); the dialog stays with the message at the file and the path typed."""
-    monkeypatch.setattr(export_module, "check_target", lambda path, force=False: Path(path))
+    """Whatever the dialog's check misses, the export refuses (here: the database file itself
+    as the target); the dialog stays with the message at the file and the path typed."""
+    monkeypatch.setattr(ExportDialog, "check", lambda self, since, until, fmt, out,
+                        password=None, force=False: Path(out))
     database = demo_desk.ctx.url.path
     size = database.stat().st_size
     dialog = open_dialog(qtbot, demo_desk, auditor, "items")

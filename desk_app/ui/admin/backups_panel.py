@@ -14,8 +14,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
+    QGroupBox,
     QLabel,
+    QListWidget,
     QMessageBox,
     QVBoxLayout,
     QWidget,
@@ -23,12 +24,13 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain import text
 from desk_app.domain.clock import format_datetime, parse_iso_utc
-from desk_app.domain.errors import TargetExists
+from desk_app.domain.errors import DeskError, TargetExists
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.backup import REASON_LIMIT, RestorePlan
 from desk_app.ui.errors import show_error
 from desk_app.ui.widgets.fields import button_row
+from desk_app.ui.widgets.files import open_file_name, save_file_name
 from desk_app.ui.widgets.form_dialog import FieldsDialog, FieldSpec
 from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.page import DialogHost
@@ -137,12 +139,48 @@ class BackupsPanel(QWidget, DialogHost):
             "forced with a reason, and the restored trail records the restore."))
         explain.setWordWrap(True)
         buttons, self.buttons = button_row("backups", (
-            ("backup", _("Back &up…"), lambda: self.back_up()),
+            ("backup", _("Back up &now…"), lambda: self.back_up()),
             ("restore", _("&Restore…"), lambda: self.restore())))
+        self.daily_status = QLabel()
+        self.daily_status.setObjectName("daily_status")
+        self.daily_status.setWordWrap(True)
+        self.daily_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.daily_list = QListWidget()
+        self.daily_list.setObjectName("daily_backups")
+        daily = QGroupBox(_("Daily backup"))
+        daily_layout = QVBoxLayout(daily)
+        daily_layout.addWidget(self.daily_status)
+        daily_layout.addWidget(self.daily_list, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addLayout(buttons)
-        layout.addStretch(1)
+        layout.addWidget(daily, 1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """The daily backup's settings in words and this database's daily backups."""
+        try:
+            values = self.desk.settings.all()
+            folder = self.desk.backups.daily_folder()
+            files = self.desk.backups.daily_files()
+        except DeskError as error:
+            self.daily_status.setText(str(error))
+            return
+        if values["backup_daily"] == "yes":
+            self.daily_status.setText(_(
+                "On: the program makes one backup a day into {folder} and keeps the newest "
+                "{keep}; older daily backups of this database are deleted. Change it in the "
+                "Settings tab.").format(folder=folder, keep=values["backup_keep"]))
+        else:
+            self.daily_status.setText(_(
+                "Off: no automatic backup is made. Turn it on in the Settings tab (\"Back up "
+                "automatically once a day\"); the backups then go to {folder}.").format(
+                folder=folder))
+        self.daily_list.clear()
+        for path in reversed(files):
+            self.daily_list.addItem(path.name)
+        if not files:
+            self.daily_list.addItem(_("(no daily backup yet)"))
 
     def _filter(self) -> str:
         return FILE_FILTER.format(backups=_("Backups"), all=_("All files"))
@@ -159,18 +197,24 @@ class BackupsPanel(QWidget, DialogHost):
     # ------------------------------------------------------------------------ backup
 
     def back_up(self, path: Path | None = None, force: bool = False) -> None:
+        """Back up now: a file chooser, then the backup in the background with a progress
+        dialog whose Cancel leaves neither a file nor an audit entry."""
         if path is None:
-            name, _selected = QFileDialog.getSaveFileName(self, _("Back up the database"),
-                                                          "desk-backup.db", self._filter())
+            suggested = f"desk-backup-{self.desk.today():%Y%m%d}.db"
+            name = save_file_name(self, _("Back up the database"), "backup", suggested,
+                                  self._filter())
             if not name:
                 return
             path, force = Path(name), True  # the file dialog asked "replace?" already
         target = path
-        self.job = Job(lambda _progress: self.desk.backups.backup(self.actor, target, force),
-                       desk=self.desk, parent=self, label=_("Backing up…"),
-                       on_success=lambda written: self._info(
-                           _("Backup"), _("Backup written to {path}.").format(path=written)),
-                       on_failure=lambda error: self._backup_failed(target, error)).start()
+        self.job = Job(
+            lambda progress: self.desk.backups.backup(self.actor, target, force, progress),
+            desk=self.desk, parent=self, label=_("Backing up…"),
+            on_success=lambda written: self._info(
+                _("Backup"), _("Backup written to {path}.").format(path=written)),
+            on_cancel=lambda: self._info(_("Backup"), _("Backup cancelled: nothing was "
+                                                        "written.")),
+            on_failure=lambda error: self._backup_failed(target, error)).start()
 
     def _backup_failed(self, path: Path, error: BaseException) -> None:
         if isinstance(error, TargetExists):
@@ -187,8 +231,7 @@ class BackupsPanel(QWidget, DialogHost):
     def restore(self, path: Path | None = None) -> None:
         """Read the backup's plan off the GUI thread, then ask (``RestoreDialog``)."""
         if path is None:
-            name, _selected = QFileDialog.getOpenFileName(self, _("Restore a backup"), "",
-                                                          self._filter())
+            name = open_file_name(self, _("Restore a backup"), "backup", self._filter())
             if not name:
                 return
             path = Path(name)

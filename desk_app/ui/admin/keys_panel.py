@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFormLayout,
     QInputDialog,
     QLabel,
@@ -23,6 +22,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.ui.errors import show_error
 from desk_app.ui.widgets.fields import button_row
+from desk_app.ui.widgets.files import save_file_name
 
 
 class KeysPanel(QWidget):
@@ -120,7 +120,7 @@ class KeysPanel(QWidget):
         return code
 
     def _ask_path(self, title: str, suggested: str, filter_text: str) -> Path | None:
-        path, _filter = QFileDialog.getSaveFileName(self, title, suggested, filter_text)
+        path = save_file_name(self, title, "keys", suggested, filter_text)
         return Path(path) if path else None
 
     def export_ca(self, path: Path | None = None) -> Path | None:

@@ -5,24 +5,23 @@ verify a signed PDF."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
+    QSplitter,
     QTableView,
     QWidget,
 )
@@ -33,48 +32,20 @@ from desk_app.i18n import _
 from desk_app.services.audit import AuditFilter, day_range
 from desk_app.services.exports import database_revocations, verify_pdf_file
 from desk_app.services.output import check_target
+from desk_app.domain.audit_text import action_label
+from desk_app.ui.audit.details import EntryDetails
 from desk_app.ui.audit.pdf_report import PdfReportDialog
 from desk_app.ui.errors import replacing, show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.widgets.export_dialog import ExportButton, signer_label
 from desk_app.ui.widgets.fields import from_qdate, to_qdate
+from desk_app.ui.widgets.files import open_file_name, open_file_names, save_file_name
 from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.page import Page
 from desk_app.ui.widgets.registers import local_time_text
 from desk_app.ui.widgets.sign_dialog import SignDialog
 
 log = logging.getLogger(__name__)
-SUMMARY_LENGTH = 120
-
-
-def change_summary(change: str) -> str:
-    """``{"before":…, "after":…}`` as one short line: ``key: old → new`` where possible."""
-    try:
-        data = json.loads(change)
-    except (TypeError, ValueError):
-        return change or ""
-    before, after = data.get("before"), data.get("after")
-    if isinstance(before, dict) and isinstance(after, dict):
-        parts = [f"{key}: {_short(before.get(key))} → {_short(after.get(key))}"
-                 for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)]
-        text = "; ".join(parts)
-    elif before is None and after is None:
-        text = ""
-    elif before is None:
-        text = _flat(after)
-    else:
-        text = f"{_flat(before)} → {_flat(after)}"
-    return text if len(text) <= SUMMARY_LENGTH else text[:SUMMARY_LENGTH - 1] + "…"
-
-
-def _short(value: Any) -> str:
-    return "—" if value is None else str(value)
-
-
-def _flat(value: Any) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{key}: {_short(item)}" for key, item in value.items())
-    return _short(value)
 
 
 def audit_columns() -> list[Column]:
@@ -83,12 +54,10 @@ def audit_columns() -> list[Column]:
         Column(lambda: _("#"), lambda row: row["seq"], align=right),
         Column(lambda: _("Time"), lambda row: local_time_text(row["at"], with_seconds=True),
                tooltip=lambda row: row["at"]),
-        Column(lambda: _("User"), lambda row: row["actor"]),
-        Column(lambda: _("Action"), lambda row: row["action"]),
-        Column(lambda: _("Entity"), lambda row: row["entity"]),
-        Column(lambda: _("Id"), lambda row: row["entity_id"], align=right),
-        Column(lambda: _("Change"), lambda row: change_summary(row["change"]),
-               tooltip=lambda row: row["change"]),
+        Column(lambda: _("User"), lambda row: row["actor_name"], tooltip=lambda row: row["actor"]),
+        Column(lambda: _("Action"), lambda row: row["label"], tooltip=lambda row: row["action"]),
+        Column(lambda: _("What happened"), lambda row: row["sentence"],
+               tooltip=lambda row: row["sentence"]),
     ]
 
 
@@ -197,10 +166,17 @@ class AuditPage(Page):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        for column, width in enumerate((60, 150, 90, 150, 70, 50)):
+        for column, width in enumerate((60, 150, 90, 170)):
             self.table.setColumnWidth(column, width)
-        self.body.addWidget(self.table, 1)
+        self.details = EntryDetails()
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        self.body.addWidget(splitter, 1)
         self.body.addWidget(self.count_label)
+        self.table.selectionModel().currentRowChanged.connect(self._show_details)
 
         self.actor_combo.currentIndexChanged.connect(self.apply_filter)
         self.action_combo.currentIndexChanged.connect(self.apply_filter)
@@ -233,15 +209,21 @@ class AuditPage(Page):
     def _fetch(self, offset: int, limit: int) -> list[dict[str, Any]]:
         return self.desk.audit.page(self.actor, self.filter, offset, limit)
 
+    def _show_details(self, current, _previous=None) -> None:
+        self.details.show_entry(self.model.row(current.row()) if current.isValid() else None)
+
     def _load_choices(self) -> None:
-        for combo, values in ((self.actor_combo, self.desk.audit.actors(self.actor)),
-                              (self.action_combo, self.desk.audit.actions(self.actor))):
+        actions = sorted(((action_label(value), value)
+                          for value in self.desk.audit.actions(self.actor)))
+        actors = [(full, name) for name, full in self.desk.audit.actor_choices(self.actor)]
+        for combo, values in ((self.actor_combo, actors), (self.action_combo, actions)):
             current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
             combo.addItem(_("All"), None)
-            for value in values:
-                combo.addItem(value, value)
+            for text, value in values:
+                combo.addItem(text, value)
+                combo.setItemData(combo.count() - 1, value, Qt.ItemDataRole.ToolTipRole)
             combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
             combo.blockSignals(False)
 
@@ -260,6 +242,7 @@ class AuditPage(Page):
 
     def apply_filter(self, *_args) -> None:
         self.filter = self.current_filter()
+        self.details.show_entry(None)
         try:
             self.model.refresh()
         except DeskError as error:
@@ -297,10 +280,8 @@ class AuditPage(Page):
         if self.job is not None:
             return
         if paths is None:
-            folder = QStandardPaths.writableLocation(
-                QStandardPaths.StandardLocation.DocumentsLocation)
-            names, _filter = QFileDialog.getOpenFileNames(
-                self, _("Verify against checkpoints or signed PDFs"), folder,
+            names = open_file_names(
+                self, _("Verify against checkpoints or signed PDFs"), "verify",
                 _("Checkpoints and signed PDFs (*.jsonl *.pdf);;All files (*)"))
             if not names:
                 return
@@ -348,10 +329,8 @@ class AuditPage(Page):
         if self.pdf_job is not None:
             return
         if path is None:
-            folder = QStandardPaths.writableLocation(
-                QStandardPaths.StandardLocation.DocumentsLocation)
-            name, _filter = QFileDialog.getOpenFileName(
-                self, _("Verify a signed PDF"), folder, _("PDF files (*.pdf);;All files (*)"))
+            name = open_file_name(self, _("Verify a signed PDF"), "verify",
+                                  _("PDF files (*.pdf);;All files (*)"))
             if not name:
                 return
             path = Path(name)
@@ -398,12 +377,9 @@ class AuditPage(Page):
         if self.checkpoint_job is not None:
             return
         if path is None:
-            folder = QStandardPaths.writableLocation(
-                QStandardPaths.StandardLocation.DocumentsLocation)
-            default = Path(folder) / f"checkpoint-{self.desk.today()}.pdf"
-            name, _filter = QFileDialog.getSaveFileName(
-                self, _("Save the signed checkpoint"), str(default),
-                _("PDF files (*.pdf)"), options=QFileDialog.Option.DontConfirmOverwrite)
+            name = save_file_name(self, _("Save the signed checkpoint"), "checkpoint",
+                                  f"checkpoint-{self.desk.today()}.pdf", _("PDF files (*.pdf)"),
+                                  confirm_overwrite=False)  # replacing() asks
             if not name:
                 return
             path = Path(name) if Path(name).suffix else Path(name + ".pdf")

@@ -12,14 +12,13 @@ from __future__ import annotations
 from calendar import monthrange
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDateEdit
-
 from desk_app.i18n import _
+from desk_app.services.output import check_target
+from desk_app.ui.widgets.date_field import DateField
 from desk_app.ui.widgets.export_dialog import ExportDialog
-from desk_app.ui.widgets.fields import from_qdate
 from desk_app.ui.widgets.jobs import Progress
 
 STATS = "complaint_stats"  # the default file name's start, and the audit entry's kind
@@ -39,18 +38,27 @@ class ComplaintStatsDialog(ExportDialog):
         return ("pdf", "xlsx")
 
     def add_period_fields(self) -> None:
-        self.month_edit = QDateEdit(QDate(self.today.year, self.today.month, 1))
-        self.month_edit.setObjectName("stats_month")
-        self.month_edit.setDisplayFormat("yyyy-MM")
-        self.month_edit.setCalendarPopup(True)
+        self.month_edit = DateField(self.today.replace(day=1), name="stats_month", month=True)
         self.add_field("month", _("&Month:"), self.month_edit)
 
     def set_month(self, year: int, month: int) -> None:
-        self.month_edit.setDate(QDate(year, month, 1))
+        self.month_edit.set_value(date(year, month, 1))
 
     def chosen_period(self) -> tuple[date, date] | None:
-        day = from_qdate(self.month_edit.date())
+        day = self.month_edit.value()
+        if day is None:
+            self.error_at("month", self.month_edit.error() or "")
+            self.month_edit.line_edit.setFocus()
+            return None
         return day.replace(day=1), day.replace(day=monthrange(day.year, day.month)[1])
+
+    def check(self, since: date, until: date, fmt: str, out: Path | str,
+              password: str | None = None, force: bool = False) -> Path:
+        """Not a register: the file, and for a PDF the signing password, before signing."""
+        path = check_target(out, force=force)
+        if password is not None and fmt == "pdf":
+            self.desk.keys.check_signing_password(self.actor, password)
+        return path
 
     def sign_prompt(self) -> str:
         assert self.since is not None

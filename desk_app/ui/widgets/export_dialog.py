@@ -11,14 +11,17 @@ or opens the dialog itself::
     dialog.done.connect(...)  # ExportResult once a file is written; None after cancel/failure
     dialog.open()  # or exec()
 
-The dialog asks for the period (default: this month, by ``desk.today()``), the format (those
-of ``desk.exports.formats(register)``: signed PDF, XLSX, CSV) and the file (default
-``Documents/<register>-<yyyymmdd>.<ext>``; the extension follows the format). On *Export…*
-the file is checked first — a missing folder, the open database, "replace it?" — then a PDF
-asks for the signature (``SignDialog``), then ``desk.exports.export`` runs in a background
-``Job`` with progress and Cancel. Success closes the dialog and says how many rows went to
-which file (*Preview…* for a PDF); a failure or a cancel keeps it open with the message and
-with everything typed and drawn, and a refused password brings back the signature dialog.
+The dialog asks for the period (default: this month, by ``desk.today()``; typed dates are
+read strictly or picked on a calendar, ``DateField``), the format (those of
+``desk.exports.formats(register)``: signed PDF, XLSX, CSV) and the file (default
+``Documents/<register>-<yyyymmdd>.<ext>``, or the folder last exported to; the extension
+follows the format). On *Export…* everything is checked before anyone signs
+(``desk.exports.check``): the dates, the period, the folder (exists, writable, not the
+database), "replace it?"; then a PDF asks for the signature (``SignDialog``), whose *Sign*
+checks the password first — a wrong one is refused at the password field, the drawing kept —
+and only then ``desk.exports.export`` runs in a background ``Job`` with progress and Cancel.
+Success closes the dialog and says how many rows went to which file (*Preview…* for a PDF);
+a failure or a cancel keeps it open with the message and with everything typed and drawn.
 
 A file that is not a register (the reception's monthly complaint statistics) subclasses the
 dialog: ``register_title``, ``offered_formats``, ``add_period_fields`` / ``chosen_period``,
@@ -35,11 +38,9 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QDate, QStandardPaths, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -53,9 +54,10 @@ from desk_app.domain.errors import AuthenticationFailed, DeskError, ValidationEr
 from desk_app.domain.roles import role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
-from desk_app.services.output import check_target
 from desk_app.ui.errors import replacing, show_error
-from desk_app.ui.widgets.fields import from_qdate, heading_label
+from desk_app.ui.widgets.date_field import DateField
+from desk_app.ui.widgets.fields import heading_label
+from desk_app.ui.widgets.files import last_folder, save_file_name, start_folder
 from desk_app.ui.widgets.form_dialog import FormDialog
 from desk_app.ui.widgets.jobs import Job, Progress
 from desk_app.ui.widgets.pdf_view import PdfPreviewDialog, show_pdf
@@ -78,9 +80,13 @@ def format_choices() -> dict[str, tuple[str, str, str]]:
     }
 
 
+FILE_KIND = "export"  # the folder last exported to is remembered under this (ui.widgets.files)
+
+
 def default_export_path(register: str, fmt: str, today: date) -> Path:
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(folder or Path.home()) / f"{register}-{today.strftime('%Y%m%d')}.{fmt}"
+    """``<folder last exported to, else Documents>/<register>-<yyyymmdd>.<fmt>``."""
+    folder = last_folder(FILE_KIND) or start_folder(FILE_KIND)
+    return folder / f"{register}-{today.strftime('%Y%m%d')}.{fmt}"
 
 
 def signer_label(actor: Actor) -> str:
@@ -174,19 +180,20 @@ class ExportDialog(FormDialog):
     def add_period_fields(self) -> None:
         """The period's rows of the form: from and to (default: this month so far)."""
         today = self.today
-        self.since_edit = QDateEdit(QDate(today.year, today.month, 1))
-        self.until_edit = QDateEdit(QDate(today.year, today.month, today.day))
-        for edit, name in ((self.since_edit, "export_since"), (self.until_edit, "export_until")):
-            edit.setObjectName(name)
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.since_edit = DateField(today.replace(day=1), name="export_since")
+        self.until_edit = DateField(today, name="export_until")
         self.add_field("from", _("&From:"), self.since_edit)
         self.add_field("to", _("&To:"), self.until_edit)
 
     def chosen_period(self) -> tuple[date, date] | None:
         """The period chosen, or None after showing what is wrong with it."""
-        since = from_qdate(self.since_edit.date())
-        until = from_qdate(self.until_edit.date())
+        since, until = self.since_edit.value(), self.until_edit.value()
+        for key, field, day in (("from", self.since_edit, since), ("to", self.until_edit, until)):
+            if day is None:
+                self.error_at(key, field.error() or "")
+                field.line_edit.setFocus()
+                return None
+        assert since is not None and until is not None
         if since > until:
             self.error_at("from", _("The start date is after the end date."))
             return None
@@ -228,10 +235,10 @@ class ExportDialog(FormDialog):
 
     def browse(self) -> None:
         fmt = self.current_format()
-        path, _filter = QFileDialog.getSaveFileName(
-            self, _("Export to"),
+        path = save_file_name(
+            self, _("Export to"), FILE_KIND,
             self.path_edit.text() or str(default_export_path(self.register, fmt, self.today)),
-            format_choices()[fmt][2], options=QFileDialog.Option.DontConfirmOverwrite)  # we ask
+            format_choices()[fmt][2], confirm_overwrite=False)  # _on_ok asks
         if path:
             if not Path(path).suffix:
                 path += f".{fmt}"
@@ -254,17 +261,25 @@ class ExportDialog(FormDialog):
             self.error_at("out", _("Please choose a file to export to."))
             return
         self.error_at(None, "")
-        try:  # a missing folder, the open database …; an existing file: "Replace it?"
-            path, force = replacing(self, lambda force: (check_target(text, force=force), force))
-        except ValidationError as error:
+        fmt = self.current_format()
+        try:  # the period, a missing folder, the open database …; an existing file: "Replace?"
+            path, force = replacing(self, lambda force: (self.check(since, until, fmt, text,
+                                                                    force=force), force))
+        except DeskError as error:
             self.show_error(error)
             return
         self.since, self.until, self.fmt, self.path, self.force = (
-            since, until, self.current_format(), path, force)
+            since, until, fmt, path, force)
         if self.fmt == "pdf":
             self._ask_signature()
         else:
             self._start(None, None)
+
+    def check(self, since: date, until: date, fmt: str, out: Path | str,
+              password: str | None = None, force: bool = False) -> Path:
+        """What the export will check, asked now (before anyone signs); writes nothing."""
+        return self.desk.exports.check(self.actor, self.register, since, until, fmt, out,
+                                       password=password, force=force)
 
     def reject(self) -> None:
         if self.job is not None:  # Esc while exporting: stop it, keep the dialog
@@ -278,10 +293,18 @@ class ExportDialog(FormDialog):
     def _ask_signature(self) -> None:
         prompt = self.sign_prompt()
         if self.sign_dialog is None:
-            self.sign_dialog = sign = SignDialog(signer_label(self.actor), prompt, parent=self)
+            self.sign_dialog = sign = SignDialog(signer_label(self.actor), prompt, parent=self,
+                                                 check=self._check_password)
             sign.accepted.connect(lambda: self._start(sign.password, sign.handwriting_png))
         self.sign_dialog.prompt_label.setText(prompt)
         self.sign_dialog.open()
+
+    def _check_password(self, password: str) -> None:
+        """*Sign* in the signature dialog: the password (and the file, once more) before the
+        job starts; a refusal stays in that dialog (SignDialog shows it)."""
+        assert self.since is not None and self.until is not None
+        self.check(self.since, self.until, self.fmt, self.path, password=password,
+                   force=self.force)
 
     def _drop_signature(self) -> None:
         if self.sign_dialog is not None:

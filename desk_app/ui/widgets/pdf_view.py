@@ -20,7 +20,6 @@ from PySide6.QtCore import (
     QRect,
     QRunnable,
     QSize,
-    QStandardPaths,
     Qt,
     QThreadPool,
     QTimer,
@@ -32,7 +31,6 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFrame,
     QLabel,
     QProgressDialog,
@@ -46,6 +44,7 @@ from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.i18n import _
 from desk_app.services.output import save_bytes
 from desk_app.ui.errors import show_error
+from desk_app.ui.widgets.files import save_file_name
 
 log = logging.getLogger(__name__)
 
@@ -355,13 +354,9 @@ class PdfPreviewDialog(QDialog):
         dialog.exec()
         dialog.deleteLater()
 
-    def default_save_path(self) -> Path:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        return Path(folder or Path.home()) / self.suggested_name
-
     def save_as(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(
-            self, _("Save PDF"), str(self.default_save_path()), _("PDF files (*.pdf)"))
+        path = save_file_name(self, _("Save PDF"), "pdf", self.suggested_name,
+                              _("PDF files (*.pdf)"))
         if path:
             self.save_to(Path(path))
 
