@@ -48,6 +48,7 @@ from desk_app.store.archive import (
     LoanSlip,
     ReturnReceipt,
     loan_rows,
+    tuples,
 )
 from desk_app.store.models import User
 
@@ -58,6 +59,8 @@ class LoanFilter(LookupFilter):
     overdue_only: bool = False
     borrower: str | None = None  # borrower name or user name
     today: date | None = None  # for overdue; the service's clock when None
+    unsigned_only: bool = False  # loans whose slip is not signed yet
+    ref: str | None = None  # the loans of one item (exact reference)
 
 
 class LoanService(RenewalMixin, ReminderMixin, LoanSlips):
@@ -71,9 +74,12 @@ class LoanService(RenewalMixin, ReminderMixin, LoanSlips):
     # ------------------------------------------------------------ lending
 
     def lend(self, actor: Actor, refs: list[str], borrower: BorrowerInput, purpose: str,
-             due: date | None = None, in_office: bool = False) -> dict[str, Any]:
+             due: date | None = None, in_office: bool = False,
+             add_to: int | None = None) -> dict[str, Any]:
         """Several items to one borrower in one transaction and one slip (R4). ``in_office``:
-        read in the office, due back today at closing time. Secret items: R5 approvals."""
+        read in the office, due back today at closing time. Secret items: R5 approvals.
+        ``add_to``: the id of this clerk's unsigned slip of today for the same borrower and
+        purpose (the circulation screen lends at each scan, one slip for the session)."""
         self.require(actor, ArchivePermission.LOAN_HANDLE)
         refs = [rules.check_ref(ref) for ref in dict.fromkeys(refs or [])]
         if not refs:
@@ -92,13 +98,20 @@ class LoanService(RenewalMixin, ReminderMixin, LoanSlips):
         with self.write() as tx:
             items = self._lock_items(actor, refs)
             for item in items:
+                if item.status == rules.Status.ON_LOAN:
+                    raise self._already_on_loan(actor, item)
                 rules.check_lendable(rules.ItemFacts(item.ref, item.level, item.status))
             person = registered_borrower(self.ctx.db, borrower, tx.at)
             dues = {item.id: due or rules.default_due(today, item.kind.loan_days) for item in items}
             approvals = self._approvals(items, person.id, in_office, dues, tx.at)
-            slip = LoanSlip.create(number=self._number("JY", LoanSlip, tx.at), borrower=person,
-                                   purpose=purpose, handler=actor.user_id, lent_at=tx.at,
-                                   due_on=min(dues.values()))
+            if add_to is not None:
+                slip = self._open_slip(actor, add_to, person.id, purpose, today)
+                slip.due_on = min(slip.due_on, *dues.values())
+                slip.save()
+            else:
+                slip = LoanSlip.create(number=self._number("JY", LoanSlip, tx.at), borrower=person,
+                                       purpose=purpose, handler=actor.user_id, lent_at=tx.at,
+                                       due_on=min(dues.values()))
             try:
                 with self.ctx.db.atomic():
                     Loan.insert_many([
@@ -121,6 +134,31 @@ class LoanService(RenewalMixin, ReminderMixin, LoanSlips):
                                       if item.id in approvals}
             tx.audit(actor, "loan.lend", "loan_slip", slip.id, after=after)
         return self._slip(slip.id)  # the loan.lend entry names every item it shows
+
+    def _already_on_loan(self, actor: Actor, item: Item) -> Conflict:
+        """To whom and until when, for those who may see the loan register; else only that."""
+        loan = (Loan.select(Loan, Borrower).join(Borrower)
+                .where((Loan.item == item.id) & Loan.returned_at.is_null()).first())
+        if loan is None or not actor.can(ArchivePermission.LOAN_VIEW):
+            return Conflict(_("{ref} is already on loan.").format(ref=item.ref))
+        return Conflict(_("{ref} is already on loan to {name} until {due}.").format(
+            ref=item.ref, name=loan.borrower.name, due=loan.due_on.isoformat()))
+
+    def _open_slip(self, actor: Actor, slip_id: int, person: int, purpose: str,
+                   today: date) -> LoanSlip:
+        """The slip a circulation session adds to, locked; refused unless it is still open to
+        more items: this clerk's, today's, same borrower and purpose, not signed."""
+        slip = self.locked(LoanSlip.select().where(LoanSlip.id == slip_id), of=LoanSlip).first()
+        if slip is None or slip.handler_id != actor.user_id:
+            raise NotFound(_("No loan slip {id}.").format(id=slip_id))
+        if slip.document_id is not None:
+            raise Conflict(_("{number} is signed already; a signed form is never changed.").format(
+                number=slip.number))
+        if (slip.borrower_id != person or slip.purpose != purpose
+                or local_today(slip.lent_at) != today):
+            raise ValidationError(_("{number} is for another borrower, purpose or day: start a new "
+                                    "slip.").format(number=slip.number), field="borrower")
+        return slip
 
     def _lock_items(self, actor: Actor, refs: list[str]) -> list[Item]:
         query = (Item.select(Item, Kind).join(Kind)
@@ -176,16 +214,23 @@ class LoanService(RenewalMixin, ReminderMixin, LoanSlips):
         loans = {loan.item.ref: loan for loan in query}
         for ref in refs:
             if ref not in loans:
-                if not Item.select().where((Item.ref == ref) & seen).exists():
-                    raise rules.no_such_item(ref)
-                raise ValidationError(_("{ref} is not on loan.").format(ref=ref), field="ref")
+                self._refuse_not_open(ref, seen)
         return [loans[ref] for ref in refs]
 
+    @staticmethod
+    def _refuse_not_open(ref: str, seen) -> None:
+        if not Item.select().where((Item.ref == ref) & seen).exists():
+            raise rules.no_such_item(ref)
+        raise ValidationError(_("{ref} is not on loan.").format(ref=ref), field="ref")
+
     def return_items(self, actor: Actor, refs: list[str], condition: str = "good",
-                     notes: str = "") -> dict[str, Any]:
-        """Take items back from one borrower; one receipt."""
+                     notes: str = "", conditions: dict[str, str] | None = None) -> dict[str, Any]:
+        """Take items back from one borrower; one receipt. ``conditions``: reference → the
+        condition that item came back in (the others: ``condition``)."""
         self.require(actor, ArchivePermission.LOAN_HANDLE)
         condition = rules.check_condition(condition)
+        each = {rules.check_ref(ref): rules.check_condition(value)
+                for ref, value in (conditions or {}).items()}
         notes = text.line(notes, "notes", _("The notes"), 500)
         with self.write() as tx:
             loans = self._open_loans(actor, refs)
@@ -197,15 +242,40 @@ class LoanService(RenewalMixin, ReminderMixin, LoanSlips):
             receipt = ReturnReceipt.create(number=self._number("GH", ReturnReceipt, tx.at),
                                            borrower=loans[0].borrower_id, handler=actor.user_id,
                                            returned_at=tx.at)
-            ids = [loan.id for loan in loans]
-            Loan.update(returned_at=tx.at, returned_by=actor.user_id, return_condition=condition,
-                        return_notes=notes, receipt=receipt.id).where(Loan.id.in_(ids)).execute()
+            came_back = {loan.item.ref: each.get(loan.item.ref, condition) for loan in loans}
+            for value in set(came_back.values()):
+                ids = [loan.id for loan in loans if came_back[loan.item.ref] == value]
+                Loan.update(returned_at=tx.at, returned_by=actor.user_id, return_condition=value,
+                            return_notes=notes, receipt=receipt.id).where(Loan.id.in_(ids)).execute()
             Item.update(status=rules.Status.AVAILABLE.value).where(
                 Item.id.in_([loan.item_id for loan in loans])).execute()
-            tx.audit(actor, "loan.return", "return_receipt", receipt.id, after={
-                "receipt": receipt.number, "refs": [loan.item.ref for loan in loans],
-                "condition": condition, "notes": notes})
+            after: dict[str, Any] = {"receipt": receipt.number, "refs": list(came_back),
+                                     "condition": condition, "notes": notes}
+            if any(value != condition for value in came_back.values()):
+                after["conditions"] = came_back
+            tx.audit(actor, "loan.return", "return_receipt", receipt.id, after=after)
         return self._receipt(receipt.id)
+
+    def return_by_borrower(self, actor: Actor, refs: list[str], conditions: dict[str, str],
+                           notes: str = "") -> list[dict[str, Any]]:
+        """A return session's items, one receipt per borrower (each its own use case: one
+        transaction and one audit entry per receipt). Every item is checked first, so a
+        wrong scan registers nothing; ``conditions``: reference → condition (else "good")."""
+        self.require(actor, ArchivePermission.LOAN_HANDLE)
+        refs = [rules.check_ref(ref) for ref in dict.fromkeys(refs or [])]
+        if not refs:
+            raise ValidationError(_("Scan or type at least one reference."), field="ref")
+        seen = Item.level.in_(visible_levels(actor))
+        owners = dict(tuples(Loan.select(Item.ref, Loan.borrower).join(Item).where(
+            Item.ref.in_(refs) & Loan.returned_at.is_null() & seen)))
+        groups: dict[int, list[str]] = {}
+        for ref in refs:
+            if ref not in owners:
+                self._refuse_not_open(ref, seen)
+            groups.setdefault(owners[ref], []).append(ref)
+        return [self.return_items(actor, group, notes=notes,
+                                  conditions={ref: conditions.get(ref, "good") for ref in group})
+                for group in groups.values()]
 
     def correct(self, actor: Actor, loan_id: int, reason: str, *, due_on: date | None = None,
                 condition: str | None = None, notes: str | None = None) -> dict[str, Any]:
@@ -260,6 +330,11 @@ class LoanService(RenewalMixin, ReminderMixin, LoanSlips):
         if flt.overdue_only:  # an in-office reading: once the clock passes closing time
             conditions.append((Loan.due_on < (flt.today or self.today()))
                               | (Loan.due_at < self.ctx.clock.now()))
+        if flt.unsigned_only:
+            conditions.append(Loan.slip.in_(LoanSlip.select(LoanSlip.id).where(
+                LoanSlip.document.is_null())))
+        if flt.ref:
+            conditions.append(Loan.item.in_(Item.select(Item.id).where(Item.ref == flt.ref.strip())))
         if flt.borrower:
             name = flt.borrower.strip()
             user = User.get_or_none(User.name == name.lower())

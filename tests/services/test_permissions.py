@@ -78,6 +78,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "SettingsService.set_many": ONLY_ADMIN,
     "AuditService.actions": AUDIT_READ,
     "AuditService.actors": AUDIT_READ,
+    "AuditService.actor_choices": AUDIT_READ,
     "AuditService.count": AUDIT_READ,
     "AuditService.head": AUDIT_READ,
     "AuditService.page": AUDIT_READ,
@@ -87,6 +88,9 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "BackupService.backup": ONLY_ADMIN,
     "BackupService.restore": ONLY_ADMIN,
     "BackupService.restore_plan": ONLY_ADMIN,  # what a restore would lose: as restore
+    # the program's own daily backup: any session runs it, it writes only where the
+    # admin's settings say (off in this table's world: nothing written)
+    "BackupService.daily_backup": SIGNED_IN,
     "DemoService.generate": ONLY_ADMIN,
     "KeyService.sign_pdf": SIGNED_IN,  # with one's own key and password only
     "KeyService.check_signing_password": SIGNED_IN,
@@ -620,6 +624,7 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
         lambda w: lambda a: w.desk.settings.set_many(a, {"lockout_minutes": 30}),
     "AuditService.actions": lambda w: lambda a: w.desk.audit.actions(a),
     "AuditService.actors": lambda w: lambda a: w.desk.audit.actors(a),
+    "AuditService.actor_choices": lambda w: lambda a: w.desk.audit.actor_choices(a),
     "AuditService.count": lambda w: lambda a: w.desk.audit.count(a, AuditFilter()),
     "AuditService.head": lambda w: lambda a: w.desk.audit.head(a),
     "AuditService.page": lambda w: lambda a: w.desk.audit.page(a, AuditFilter(), 0, 10),
@@ -629,6 +634,7 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "AuditService.recent_by": lambda w: lambda a: w.desk.audit.recent_by(a),
     "BackupService.backup": lambda w: lambda a: w.desk.backups.backup(a, w.out("db")),
     "BackupService.restore": _restore,
+    "BackupService.daily_backup": lambda w: lambda a: w.desk.backups.daily_backup(a),
     "BackupService.restore_plan": _restore_plan,
     "DemoService.generate": lambda w: lambda a: w.desk.demo.generate(a),
     "KeyService.sign_pdf": _sign_pdf,
