@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from desk_app.domain import pinyin
 from desk_app.domain import text as text_rules
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.labelled import LabelledIntEnum, LabelledStrEnum
@@ -56,6 +57,22 @@ SITUATION_BY_KEY: dict[str, Situation] = {s.key: s for s in SITUATIONS}
 def situation_label(key: str) -> str:
     found = SITUATION_BY_KEY.get(key)
     return _(found.label) if found else key
+
+
+def phrase_search_keys(short: Iterable[str], long: Iterable[str]) -> str:
+    """What the phrase palette matches typed pinyin against: full pinyin and initials of the
+    ``short`` texts (title, situation: 转接电话 → ``zhuanjiedianhua zjdh``), full pinyin of
+    the ``long`` ones (the phrase itself; its initials would match almost anything).
+    Slow the first time (pypinyin is imported): computed off the GUI thread."""
+    keys = [pinyin.search_key(text) for text in short if text]
+    keys += [pinyin.search_key(text).split(" ")[0] for text in long if text]
+    return " ".join(keys)
+
+
+def phrase_matches(words: Sequence[str], plain: str, keys: str = "") -> bool:
+    """Whether every typed word is in the ``plain`` text (lower case) or, typed as pinyin or
+    initials, in the ``keys`` of :func:`phrase_search_keys`."""
+    return all(word.lower() in plain or (keys and word.lower() in keys) for word in words)
 
 
 # ------------------------------------------------------------------------------ placeholders

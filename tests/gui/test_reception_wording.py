@@ -120,3 +120,24 @@ def test_an_empty_arrival_is_refused_at_the_name_field(qtbot, page):
     assert Visit.select().count() == before + 1
     newest = Visit.select().order_by(Visit.id.desc()).first()
     assert (newest.name, newest.caller_title) == ("李", "女士")
+
+
+def test_the_palette_finds_a_phrase_by_pinyin_and_initials(qtbot, page):
+    palette = page.open_palette()
+    qtbot.waitUntil(palette.isVisible)
+    palette.lang_combo.setCurrentIndex(palette.lang_combo.findData("zh_CN"))
+    qtbot.waitUntil(palette.pinyin_ready, timeout=10_000)
+
+    def found(query: str) -> list[str]:
+        palette.search.setText(query)
+        return [palette.results.item(n).data(Qt.ItemDataRole.UserRole).title
+                for n in range(palette.results.count())]
+
+    assert found("zjdh") == ["转接电话"]  # initials of the title
+    assert found("zhuanjie") == ["转接电话"]  # full pinyin
+    assert "转接电话" in found("转接")  # the characters as ever
+    assert "接听来电" in found("jtld")
+    assert found("xyz qq") == [] and palette.preview.text() == "No phrase matches."
+    palette.search.setText("zjdh")
+    with qtbot.waitSignal(palette.copied):
+        qtbot.keyClick(palette.search, Qt.Key.Key_Return)

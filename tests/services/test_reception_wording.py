@@ -92,3 +92,14 @@ def test_the_phrase_check_ignores_the_customers_words_but_catches_staff_text(des
     assert replied.replied_at is not None
     resolved = desk.visits.resolve(clerk, visit.id, "业主说「不归我们管」是误会，已解释")
     assert resolved.resolved_at is not None
+
+
+def test_phrases_match_pinyin_and_initials_of_the_title_full_pinyin_of_the_text():
+    from desk_app.domain.reception import phrase_matches, phrase_search_keys
+
+    keys = phrase_search_keys(("转接电话", "Transfer a call"), ("好的，我马上为您转接。",))
+    plain = "转接电话 好的，我马上为您转接。"
+    assert phrase_matches(["zjdh"], plain, keys) and phrase_matches(["zhuanjie"], plain, keys)
+    assert phrase_matches(["mashang", "zj"], plain, keys)
+    assert not phrase_matches(["hdwms"], plain, keys)  # the text's initials would match anything
+    assert phrase_matches(["转接"], plain) and not phrase_matches(["zj"], plain)

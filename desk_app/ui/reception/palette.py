@@ -1,4 +1,5 @@
-"""The script palette (Ctrl+K): type to search, ↑/↓ to choose, Enter to copy the rendered text.
+"""The script palette (Ctrl+K): type to search — the text, or its pinyin and initials (转接 by
+``zhuanjie`` or ``zj``) — ↑/↓ to choose, Enter to copy the rendered text.
 
 A placeholder with no value (the caller's name, the form of address…) is asked for in the
 palette itself before the text is copied; Ctrl+Enter shows the text in the large-type prompter.
@@ -28,6 +29,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _, current_language
 from desk_app.ui.errors import show_error
 from desk_app.ui.widgets.fields import FieldError
+from desk_app.ui.widgets.jobs import Job
 
 LANG_NAMES = {"zh_CN": "简体中文", "zh_TW": "繁體中文", "en": "English"}
 
@@ -37,10 +39,20 @@ def default_script_language() -> str:
     return language if language in rules.LANGS else "en"
 
 
-def matches(view, words: list[str]) -> bool:
-    haystack = " ".join((view.key, view.title, view.text, rules.situation_label(view.situation),
-                         view.situation)).lower()
-    return all(word in haystack for word in words)
+def plain_text(view) -> str:
+    """What typed words are looked for in, as written (lower case)."""
+    return " ".join((view.key, view.title, view.text, rules.situation_label(view.situation),
+                     view.situation)).lower()
+
+
+def pinyin_keys(views) -> dict[tuple[str, str], str]:
+    """The pinyin keys of each phrase, by (key, language): slow work for a job."""
+    return {(view.key, view.lang): rules.phrase_search_keys(
+        (view.title, rules.situation_label(view.situation)), (view.text,)) for view in views}
+
+
+def matches(view, words: list[str], keys: str = "") -> bool:
+    return rules.phrase_matches(words, plain_text(view), keys)
 
 
 class PaletteDialog(QDialog):
@@ -66,7 +78,7 @@ class PaletteDialog(QDialog):
             lang or default_script_language())))
         self.search = QLineEdit()
         self.search.setObjectName("palette_search")
-        self.search.setPlaceholderText(_("Type to search: greet, 接听, transfer…"))
+        self.search.setPlaceholderText(_("Type to search: greet, 接听, jieting, jt…"))
         self.search.setClearButtonEnabled(True)
         self.results = QListWidget()
         self.results.setObjectName("palette_results")
@@ -100,6 +112,8 @@ class PaletteDialog(QDialog):
         self.results.itemActivated.connect(lambda _item: self.accept_current())
         self.search.installEventFilter(self)
         self.scripts: list = []
+        self.keys: dict[tuple[str, str], str] = {}  # pinyin of each phrase, once computed
+        self.keys_job: Job | None = None
         self.reload()
 
     # ---------------------------------------------------------------- data
@@ -116,12 +130,34 @@ class PaletteDialog(QDialog):
             show_error(self, error)
         self.cancel_values()
         self.refilter()
+        self._index_pinyin()
+
+    def _index_pinyin(self) -> None:
+        """Pinyin and initials of the phrases, computed off the GUI thread (importing pypinyin
+        takes a moment); until they arrive, typed words match the text as written."""
+        missing = [view for view in self.scripts if (view.key, view.lang) not in self.keys]
+        if not missing or (self.keys_job is not None and self.keys_job.running):
+            return
+        # (A failure is logged by the job; the palette then matches the text as written.)
+        self.keys_job = Job(lambda _progress: pinyin_keys(missing), parent=self,
+                            on_success=self._indexed, on_failure=lambda _error: None)
+        self.keys_job.start()
+
+    def _indexed(self, keys: dict[tuple[str, str], str]) -> None:
+        self.keys.update(keys)
+        self.keys_job = None
+        if self.search.text().strip() and not self.pending:
+            self.refilter()
+        self._index_pinyin()  # the language changed meanwhile
+
+    def pinyin_ready(self) -> bool:
+        return all((view.key, view.lang) in self.keys for view in self.scripts)
 
     def refilter(self, *_args) -> None:
         words = self.search.text().lower().split()
         self.results.clear()
         for view in self.scripts:
-            if matches(view, words):
+            if matches(view, words, self.keys.get((view.key, view.lang), "")):
                 item = QListWidgetItem(f"{view.title or view.key}  ·  "
                                        f"{rules.situation_label(view.situation)}")
                 item.setData(Qt.ItemDataRole.UserRole, view)
