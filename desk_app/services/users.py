@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from desk_app.domain.errors import Conflict, NotFound, ValidationError
+from desk_app.domain.pinyin import sort_key
 from desk_app.domain.roles import Permission, Role, format_roles, parse_roles
 from desk_app.domain.users import (
     SYSTEM,
@@ -103,12 +104,15 @@ class UserService(Service):
         return view_of(user)
 
     def list(self, actor: Actor, include_inactive: bool = True) -> builtins.list[UserView]:
+        """Every user, by full name in pinyin order (R1: 陈静, 李强, 王芳, 张伟 — what people
+        pickers show); users are few, so sorted here rather than by a stored key."""
         self.require(actor, Permission.USERS_VIEW)
         query = User.select().order_by(User.name)
         if not include_inactive:
             query = query.where(User.active == True)  # noqa: E712 (peewee expression)
         now = self.ctx.clock.now()
-        return [view_of(user, now) for user in query]
+        views = [view_of(user, now) for user in query]
+        return sorted(views, key=lambda view: (sort_key(view.full_name or view.name), view.name))
 
     def count(self, actor: Actor) -> int:
         self.require(actor, Permission.USERS_VIEW)

@@ -37,6 +37,8 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.archive import ItemView
 from desk_app.services.loans import BorrowerInput
+from desk_app.ui.loans.borrower_card import show_borrower_card
+from desk_app.ui.widgets.borrower_field import BorrowerField
 from desk_app.ui.widgets.fields import FieldError, grow_form, line_edit, show_field_error
 from desk_app.ui.widgets.form_dialog import checked
 from desk_app.ui.widgets.registers import preview_pdf
@@ -241,12 +243,16 @@ class LendDialog(ScanListDialog):
         self.setObjectName("lend_dialog")
         self.setWindowTitle(_("Lend"))
 
-        self.staff_radio = QRadioButton(_("S&taff member"))
+        self.staff_radio = QRadioButton(_("S&taff or a visitor seen before"))
         self.staff_radio.setObjectName("borrower_staff")
         self.staff_radio.setChecked(True)
-        self.outside_radio = QRadioButton(_("Outside p&erson"))
+        self.outside_radio = QRadioButton(_("New outside p&erson"))
         self.outside_radio.setObjectName("borrower_outside")
-        self.user_edit = line_edit("borrower_user", placeholder=_("user name, e.g. liqiang"))
+        # Finds staff and remembered visitors by name, pinyin, initials, user name or phone.
+        self.borrower_field = BorrowerField(
+            desk, actor, card=lambda parent, key: show_borrower_card(parent, desk, actor, key))
+        self.borrower_field.chosen.connect(self._borrower_chosen)
+        self.user_edit = self.borrower_field.line_edit
         self.name_edit = line_edit("borrower_name")
         self.contact_edit = line_edit("borrower_contact", placeholder=_("phone or e-mail"))
         self.organisation_edit = line_edit("borrower_organisation")
@@ -254,7 +260,7 @@ class LendDialog(ScanListDialog):
         form = QFormLayout(borrower)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(self.staff_radio)
-        self.add_field(form, "borrower", _("&User name:"), self.user_edit)
+        self.add_field(form, "borrower", _("&User, name or phone:"), self.borrower_field)
         form.addRow(self.outside_radio)
         self.add_field(form, "name", _("&Name:"), self.name_edit)
         self.add_field(form, "contact", _("C&ontact:"), self.contact_edit)
@@ -338,13 +344,14 @@ class LendDialog(ScanListDialog):
     def _requester_guess(self) -> BorrowerInput:
         """The borrower as typed so far (no checks: the explanation says what is missing)."""
         if self.staff_radio.isChecked():
-            return BorrowerInput(user_name=self.user_edit.text().strip() or None)
+            return self.borrower_field.borrower_input() or BorrowerInput(
+                user_name=self.user_edit.text().strip() or None)
         return BorrowerInput(name=self.name_edit.text(), contact=self.contact_edit.text(),
                              organisation=self.organisation_edit.text())
 
     def _borrower_kind(self, *_args) -> None:
         staff = self.staff_radio.isChecked()
-        self.user_edit.setEnabled(staff)
+        self.borrower_field.setEnabled(staff)
         for edit in (self.name_edit, self.contact_edit, self.organisation_edit):
             edit.setEnabled(not staff)
 
@@ -356,12 +363,21 @@ class LendDialog(ScanListDialog):
     def check(self, item: ItemView) -> None:
         rules.check_lendable(rules.ItemFacts(item.ref, item.level, item.status))
 
+    def _borrower_chosen(self) -> None:
+        """A borrower picked (or a badge scanned): on to the purpose."""
+        self.explain_timer.start()
+        self.purpose_edit.setFocus()
+
     def borrower_input(self) -> BorrowerInput:
         if self.staff_radio.isChecked():
-            name = self.user_edit.text().strip()
-            if not name:
+            chosen = self.borrower_field.borrower_input()
+            if chosen is not None:
+                return chosen
+            typed = self.user_edit.text().strip()
+            if not typed:
                 raise ValidationError(_("Who borrows? Give a staff user or a name."), "borrower")
-            return BorrowerInput(user_name=name)
+            raise ValidationError(_("Choose the borrower from the list (Down, then Enter), or "
+                                    "register a new outside person."), "borrower")
         return BorrowerInput(name=self.name_edit.text(), contact=self.contact_edit.text(),
                              organisation=self.organisation_edit.text())
 
