@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -37,8 +37,8 @@ from desk_app.ui.audit.details import EntryDetails
 from desk_app.ui.audit.pdf_report import PdfReportDialog
 from desk_app.ui.errors import replacing, show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
+from desk_app.ui.widgets.date_field import DateField
 from desk_app.ui.widgets.export_dialog import ExportButton, signer_label
-from desk_app.ui.widgets.fields import from_qdate, to_qdate
 from desk_app.ui.widgets.files import open_file_name, open_file_names, save_file_name
 from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.page import Page
@@ -108,13 +108,10 @@ class AuditPage(Page):
             combo.setMinimumContentsLength(10)
         self.period_check = QCheckBox(_("&Period:"))
         self.period_check.setObjectName("filter_period")
-        today = to_qdate(self.desk.today())
-        self.since_edit = QDateEdit(today.addDays(-30))
-        self.until_edit = QDateEdit(today)
-        for edit, name in ((self.since_edit, "filter_since"), (self.until_edit, "filter_until")):
-            edit.setObjectName(name)
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        today = self.desk.today()
+        self.since_edit = DateField(today - timedelta(days=30), name="filter_since")
+        self.until_edit = DateField(today, name="filter_until")
+        for edit in (self.since_edit, self.until_edit):
             edit.setEnabled(False)
         self.refresh_button = QPushButton(_("&Refresh"))
         self.verify_button = QPushButton(_("&Verify…"))
@@ -181,8 +178,8 @@ class AuditPage(Page):
         self.actor_combo.currentIndexChanged.connect(self.apply_filter)
         self.action_combo.currentIndexChanged.connect(self.apply_filter)
         self.period_check.toggled.connect(self._period_toggled)
-        self.since_edit.dateChanged.connect(self.apply_filter)
-        self.until_edit.dateChanged.connect(self.apply_filter)
+        self.since_edit.changed.connect(self.apply_filter)
+        self.until_edit.changed.connect(self.apply_filter)
         self.refresh_button.clicked.connect(self.refresh)
         self.verify_button.clicked.connect(lambda: self.verify())
         self.anchors_button.clicked.connect(lambda: self.verify_anchors())
@@ -235,12 +232,16 @@ class AuditPage(Page):
     def current_filter(self) -> AuditFilter:
         since = until = None
         if self.period_check.isChecked():
-            since, until = day_range(from_qdate(self.since_edit.date()),
-                                     from_qdate(self.until_edit.date()))
+            since, until = day_range(self.since_edit.value(), self.until_edit.value())
         return AuditFilter(actor=self.actor_combo.currentData(),
                            action=self.action_combo.currentData(), since=since, until=until)
 
     def apply_filter(self, *_args) -> None:
+        if self.period_check.isChecked():
+            for edit in (self.since_edit, self.until_edit):
+                if edit.value() is None:  # red, with its reason; the list stays as it was
+                    self.count_label.setText(edit.error() or "")
+                    return
         self.filter = self.current_filter()
         self.details.show_entry(None)
         try:
