@@ -92,6 +92,13 @@ class AuditService(Service):
         self.require(actor, Permission.AUDIT_VIEW)
         return audit_chain.distinct_values("actor")
 
+    def actor_choices(self, actor: Actor) -> list[tuple[str, str]]:
+        """(user name, full name) of everyone in the trail, for the page's user filter."""
+        self.require(actor, Permission.AUDIT_VIEW)
+        names = audit_chain.distinct_values("actor")
+        full = full_names(names)
+        return sorted(((name, person(name, full)) for name in names), key=lambda pair: pair[1])
+
     def actions(self, actor: Actor) -> list[str]:
         self.require(actor, Permission.AUDIT_VIEW)
         return audit_chain.distinct_values("action")

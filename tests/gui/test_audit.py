@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from desk_app.store.audit_chain import AuditFilter
-from desk_app.ui.audit.page import AuditPage, change_summary
+from desk_app.ui.audit.page import AuditPage
 from tests.gui.conftest import shown
 
 
@@ -91,10 +91,32 @@ def test_verify_can_be_cancelled(qtbot, page, monkeypatch):
     assert page.job is None and page.verify_button.isEnabled()
 
 
-def test_change_summary():
-    assert change_summary('{"after":null,"before":null}') == ""
-    assert change_summary('{"after":{"active":false,"name":"x"},"before":{"active":true,"name":"x"}}') \
-        == "active: True → False"
-    assert change_summary('{"after":{"reason":"password"},"before":null}') == "reason: password"
-    assert change_summary("not json") == "not json"
-    assert len(change_summary('{"after":"' + "x" * 500 + '","before":null}')) == 120
+def test_entries_read_as_sentences_with_a_field_table(qtbot, page, demo_desk, admin_actor):
+    """No `auth.login`, no user names, no dicts: the trail reads in words, and the selected
+    entry's change is a field / old / new table."""
+    page.action_combo.setCurrentIndex(page.action_combo.findData("user.add"))
+    assert page.action_combo.currentText() == "User added"
+    texts = [page.model.data(page.model.index(row, 4)) for row in range(page.model.rowCount())]
+    assert "System added the user 王芳 (wangfang) as Clerk" in texts
+    assert not any("{" in text or "user.add" in text for text in texts)
+    row = texts.index("System added the user 王芳 (wangfang) as Clerk")
+    page.table.setCurrentIndex(page.model.index(row, 0))
+    assert page.details.sentence_label.text().endswith("System added the user 王芳 (wangfang) as Clerk")
+    table = page.details.table
+    cells = {table.item(r, 0).text(): (table.item(r, 1).text(), table.item(r, 2).text())
+             for r in range(table.rowCount())}
+    assert cells["Full name"] == ("", "王芳") and cells["Roles"] == ("", "Clerk")
+    page.actor_combo.setCurrentIndex(page.actor_combo.findData("wangfang"))
+    assert page.actor_combo.currentText() == "王芳"
+
+
+def test_a_changed_setting_shows_old_and_new(qtbot, page, demo_desk, admin_actor):
+    demo_desk.settings.set(admin_actor, "company_name", "華南物業")
+    page.refresh()
+    assert page.model.data(page.model.index(0, 2)) == "系统管理员"
+    assert page.model.data(page.model.index(0, 4)) == \
+        "系统管理员 changed the settings: Company name"
+    page.table.setCurrentIndex(page.model.index(0, 0))
+    table = page.details.table
+    assert [table.item(0, c).text() for c in range(3)] == ["Company name", "示例物业服务有限公司",
+                                                           "華南物業"]

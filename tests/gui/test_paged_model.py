@@ -86,8 +86,9 @@ def test_audit_register_model_matches_the_service(qtmodeltester, demo_desk, admi
     assert model.rowCount() == demo_desk.audit.count(admin_actor, flt)
     newest = demo_desk.audit.page(admin_actor, flt, 0, 1)[0]
     assert model.data(model.index(0, 0)) == str(newest["seq"])
-    assert model.data(model.index(0, 2)) == newest["actor"]
-    assert model.data(model.index(0, 3)) == newest["action"]
+    assert model.data(model.index(0, 2)) == newest["actor_name"]
+    assert model.data(model.index(0, 3)) == newest["label"]
+    assert model.data(model.index(0, 4)) == newest["sentence"]
     oldest = model.row(model.rowCount() - 1)
     assert oldest["seq"] == 1
     assert len(model.cached_pages()) <= 2
