@@ -57,7 +57,8 @@ def test_today_page_shows_recent_actions_and_audit_head(window, demo_desk, admin
     today = window.pages["today"]
     assert "系统管理员" in today.title_label.text()
     assert today.recent.topLevelItemCount() >= 1
-    assert today.recent.topLevelItem(0).text(1) == "auth.login"
+    assert today.recent.topLevelItem(0).text(1) == "Sign-in"
+    assert today.recent.topLevelItem(0).text(2) == "系统管理员 signed in"
     count, head = demo_desk.audit.head(admin_actor)
     assert today.audit_label.text().startswith(f"{count} entries; head hash {head[:16]}")
 

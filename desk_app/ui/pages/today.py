@@ -89,9 +89,9 @@ class TodayPage(Page):
         self.recent.setObjectName("recent_actions")
         self.recent.setRootIsDecorated(False)
         self.recent.setUniformRowHeights(True)
-        self.recent.setHeaderLabels([_("Time"), _("Action"), _("Entity")])
-        self.recent.setColumnWidth(0, 170)
-        self.recent.setColumnWidth(1, 220)
+        self.recent.setHeaderLabels([_("Time"), _("Action"), _("What happened")])
+        self.recent.setColumnWidth(0, 150)
+        self.recent.setColumnWidth(1, 160)
         box_layout = QVBoxLayout(recent)
         box_layout.addWidget(self.recent)
         self.boxes.addWidget(recent, 1)
@@ -360,10 +360,9 @@ class TodayPage(Page):
             rows = []
             self.recent.setToolTip(str(error))
         for row in rows:
-            entity = row["entity"] + (f" #{row['entity_id']}" if row["entity_id"] else "")
-            self.recent.addTopLevelItem(
-                QTreeWidgetItem([local_time_text(row["at"]), row["action"], entity])
-            )
+            item = QTreeWidgetItem([local_time_text(row["at"]), row["label"], row["sentence"]])
+            item.setToolTip(2, row["sentence"])
+            self.recent.addTopLevelItem(item)
         if not rows:
             self.recent.addTopLevelItem(QTreeWidgetItem([_("(none yet)"), "", ""]))
         if self.audit_box is not None:
