@@ -129,7 +129,7 @@ def test_lend_three_items_with_keyboard_and_scanner_only(qtbot, page, demo_desk,
     mine = [row for row in rows if row["ref"] in refs]
     assert sorted(row["ref"] for row in mine) == sorted(refs)
     assert {row["purpose"] for row in mine} == {"annual audit"}
-    assert {row["handler"] for row in mine} == {"wangfang"}
+    assert {row["handler"] for row in mine} == {"王芳"}  # staff by full name
     assert len({row["slip"] for row in mine}) == 1
 
     # borrower's hand first (no password), then the clerk's password and hand
@@ -206,13 +206,41 @@ def test_empty_purpose_is_refused_and_nothing_written(qtbot, page, demo_desk, cl
     assert demo_desk.loans.count(clerk_actor, LoanFilter()) == before + 1
 
 
-def test_unsigned_slip_when_signing_is_cancelled(qtbot, page, demo_desk, clerk_actor, refs, signing,
-                                                 monkeypatch):
+def answer_unsigned_choice(button: str) -> list[str]:
+    """Click ``button`` of the "not signed" choice once it shows; its text is collected."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QPushButton
+
+    seen: list[str] = []
+
+    def look() -> None:
+        boxes = [w for w in QApplication.topLevelWidgets()
+                 if w.objectName() == "unsigned_choice" and w.isVisible()]
+        if not boxes:
+            QTimer.singleShot(20, look)
+            return
+        seen.append(boxes[0].text())
+        boxes[0].findChild(QPushButton, button).click()
+
+    QTimer.singleShot(0, look)
+    return seen
+
+
+def test_cancel_at_signing_asks_and_go_back_registers_nothing(qtbot, page, demo_desk, clerk_actor,
+                                                              refs, signing, monkeypatch):
     monkeypatch.setattr(SignDialog, "ask", staticmethod(lambda *args, **kwargs: None))
+    before = demo_desk.loans.count(clerk_actor, LoanFilter())
     dialog = open_lend_dialog(qtbot, page)
     scan(qtbot, dialog, refs[0])
     dialog.user_edit.setText("liqiang")
     dialog.purpose_edit.setText("查阅")
+    seen = answer_unsigned_choice("go_back")
+    dialog.ok_button.click()
+    assert seen and "Nothing is registered yet" in seen[0]
+    assert dialog.isVisible() and dialog.result_value is None
+    assert demo_desk.loans.count(clerk_actor, LoanFilter()) == before
+
+    seen = answer_unsigned_choice("register_unsigned")
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: page.open_dialog is None)
     slip = dialog.result_value
@@ -220,6 +248,8 @@ def test_unsigned_slip_when_signing_is_cancelled(qtbot, page, demo_desk, clerk_a
     box = page.findChild(lend_module.QMessageBox)
     assert box is not None and slip["number"] in box.text()
     box.accept()
+    unsigned = demo_desk.loans.page(clerk_actor, LoanFilter(unsigned_only=True), 0, 50)
+    assert refs[0] in [row["ref"] for row in unsigned]
 
 
 def test_take_back_and_sign_the_receipt(qtbot, page, demo_desk, clerk_actor, refs, signing):

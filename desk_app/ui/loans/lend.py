@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -36,13 +37,15 @@ from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.archive import ItemView
-from desk_app.services.loans import BorrowerInput
+from desk_app.services.borrowers import check_borrower
+from desk_app.services.loans import BorrowerInput, LoanFilter
 from desk_app.ui.loans.borrower_card import show_borrower_card
 from desk_app.ui.widgets.borrower_field import BorrowerField
 from desk_app.ui.widgets.fields import FieldError, grow_form, line_edit, show_field_error
 from desk_app.ui.widgets.form_dialog import checked
 from desk_app.ui.widgets.registers import preview_pdf
 from desk_app.ui.widgets.scan_box import ScanBox
+from desk_app.ui.widgets.sign_dialog import SignDialog
 
 log = logging.getLogger(__name__)
 CLERK_TRIES = 3
@@ -63,8 +66,6 @@ def sign_form(parent: QWidget, actor: Actor, borrower: str, what: str,
     ``sign(password, borrower_png, clerk_png) -> pdf``. A wrong password asks again (three
     tries). None when someone cancels: the record stays, unsigned.
     """
-    from desk_app.ui.widgets.sign_dialog import SignDialog
-
     answer = SignDialog.ask(parent, _("Borrower: {name}").format(name=borrower),
                             _("Please sign {what} by hand.").format(what=what),
                             need_password=False, need_pad=True)
@@ -209,30 +210,74 @@ class ScanListDialog(QDialog):
 
     def register_and_sign(self, register: Callable[[], dict],
                           sign: Callable[[Actor, int, str, bytes | None, bytes | None], bytes],
-                          what: Callable[[dict], str], unsigned: Callable[[dict], str]) -> None:
-        """Write the loan or return (errors at the field, dialog stays), then the borrower's
-        handwriting and the clerk's signature; the dialog closes once the record exists."""
-        if self.result_value is not None:  # already registered; signing was interrupted
-            QDialog.accept(self)
-            return
-        ok, record = checked(self.error_at, register)
-        if not ok:
-            return
-        self.result_value = record
-        try:
-            self.signed_pdf = sign_form(
-                self, self.actor, record["borrower"], what(record),
-                lambda password, borrower_png, clerk_png: sign(
-                    self.actor, record["id"], password, borrower_png, clerk_png))
-        except DeskError as error:
-            log.warning("%s not signed: %s", record["number"], error)
-            self.signed_pdf = None
+                          what: str, borrower: str, unsigned: Callable[[dict], str]) -> None:
+        """The borrower's handwriting, then the clerk's password and signature; the record is
+        written only once the password is right, then signed. A cancel at either step asks:
+        register without signature now, or go back (nothing registered). Errors of the
+        record itself are shown at their field and nothing is written."""
+        answer = SignDialog.ask(self, _("Borrower: {name}").format(name=borrower),
+                                _("Please sign {what} by hand.").format(what=what),
+                                need_password=False, need_pad=True)
+        written: dict[str, Any] = {}
+
+        def write_and_sign(password: str, clerk_png: bytes | None) -> bytes:
+            self.desk.keys.check_signing_password(self.actor, password)  # wrong: nothing written
+            written.setdefault("record", register())
+            return sign(self.actor, written["record"]["id"], password, answer[1] if answer else None,
+                        clerk_png)
+
+        pdf: bytes | None = None
+        if answer is not None:
+            prompt = _("Sign {what} with your password and your signature.").format(what=what)
+            try:
+                pdf = SignDialog.ask_and_sign(
+                    self, _("Handled by: {name}").format(name=self.actor.display_name), prompt,
+                    write_and_sign, CLERK_TRIES)
+            except DeskError as error:
+                if "record" not in written:
+                    self.error_at(getattr(error, "field", None), str(error))
+                    return
+                log.warning("%s not signed: %s", written["record"]["number"], error)
+        if "record" not in written:  # a signing step was cancelled: nothing is written yet
+            if not register_unsigned(self, what):
+                self.scan_box.focus()
+                return
+            ok, record = checked(self.error_at, register)
+            if not ok:
+                return
+            written["record"] = record
+        self.result_value = record = written["record"]
         QDialog.accept(self)
         parent = self.parentWidget()
-        if self.signed_pdf is not None:
-            preview_pdf(parent, self.signed_pdf, f"{record['number']}.pdf")
+        if pdf is not None:
+            preview_pdf(parent, pdf, f"{record['number']}.pdf")
         else:
             notice(parent, unsigned(record))
+
+
+def register_unsigned(parent: QWidget, what: str, registered: bool = False) -> bool:
+    """After a cancel at a signing step: True to register (or, ``registered``, keep) the
+    record without signature now, False to go back. Nothing is registered silently."""
+    text = (_("{what} is not signed. Keep it unsigned now (it is marked unsigned in the "
+              "Loans list and can be signed later), or go back to signing?") if registered else
+            _("{what} is not signed. Register it without signature now (it is marked unsigned "
+              "in the Loans list and can be signed later), or go back? Nothing is registered "
+              "yet.")).format(what=what[:1].upper() + what[1:])
+    box = QMessageBox(QMessageBox.Icon.Question, _("Not signed"), text,
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("unsigned_choice")
+    go = box.addButton(_("Keep &unsigned") if registered else _("&Register without signature"),
+                       QMessageBox.ButtonRole.AcceptRole)
+    go.setObjectName("register_unsigned")
+    back = box.addButton(_("&Go back"), QMessageBox.ButtonRole.RejectRole)
+    back.setObjectName("go_back")
+    box.setDefaultButton(back)
+    box.setEscapeButton(back)
+    try:
+        box.exec()
+        return box.clickedButton() is go
+    finally:
+        box.deleteLater()
 
 
 class LendDialog(ScanListDialog):
@@ -381,19 +426,35 @@ class LendDialog(ScanListDialog):
         return BorrowerInput(name=self.name_edit.text(), contact=self.contact_edit.text(),
                              organisation=self.organisation_edit.text())
 
+    def _due(self) -> date | None:
+        due_text = "" if self.in_office_check.isChecked() else self.due_edit.text().strip()
+        return rules.parse_day(due_text, "due") if due_text else None
+
+    def _precheck(self) -> BorrowerInput:
+        """What can be checked before anyone signs (the service checks it all again)."""
+        if not self.items:
+            raise ValidationError(_("Scan or type at least one reference."), "ref")
+        given = self.borrower_input()
+        check_borrower(given)
+        rules.check_purpose(self.purpose_edit.text())
+        due = self._due()
+        if due is not None:
+            rules.check_due(due, self.desk.loans.today())
+        return given
+
     def accept(self) -> None:
-        """Lend, then sign; the dialog closes once the loan is registered."""
+        """Sign, then lend: the loan is written once the clerk's password is right."""
+        ok, given = checked(self.error_at, self._precheck)
+        if not ok:
+            return
 
         def lend() -> dict:
-            in_office = self.in_office_check.isChecked()
-            due_text = "" if in_office else self.due_edit.text().strip()
-            due = rules.parse_day(due_text, "due") if due_text else None
             return self.desk.loans.lend(self.actor, self.refs(), self.borrower_input(),
-                                        self.purpose_edit.text(), due, in_office=in_office)
+                                        self.purpose_edit.text(), self._due(),
+                                        in_office=self.in_office_check.isChecked())
 
         self.register_and_sign(
-            lend, self.desk.loans.sign_slip,
-            lambda slip: _("the loan slip {number}").format(number=slip["number"]),
+            lend, self.desk.loans.sign_slip, _("the loan slip"), given.user_name or given.name,
             lambda slip: _("The loan {number} is registered, but its slip is not signed yet. "
                            "Sign it from the Loans page.").format(number=slip["number"]))
 
@@ -425,16 +486,26 @@ class ReturnDialog(ScanListDialog):
         self.ok_button.setObjectName("take_back")
         self.finish_layout(self.items_group(_("Items returned")), form)
 
+    def borrower_name(self) -> str:
+        """Who hands the items back (the borrower of the first one), for the signing step."""
+        for ref in self.items:
+            rows = self.desk.loans.page(self.actor, LoanFilter(open_only=True, ref=ref), 0, 1)
+            if rows:
+                return str(rows[0]["borrower"])
+        return ""
+
     def check(self, item: ItemView) -> None:
         if item.status != rules.Status.ON_LOAN:
             raise ValidationError(_("{ref} is not on loan.").format(ref=item.ref), "ref")
 
     def accept(self) -> None:
+        if not self.items:
+            self.error_at("ref", _("Scan or type at least one reference."))
+            return
         self.register_and_sign(
             lambda: self.desk.loans.return_items(self.actor, self.refs(),
                                                  self.condition_combo.currentData(),
                                                  self.notes_edit.text()),
-            self.desk.loans.sign_receipt,
-            lambda receipt: _("the return receipt {number}").format(number=receipt["number"]),
+            self.desk.loans.sign_receipt, _("the return receipt"), self.borrower_name(),
             lambda receipt: _("The return {number} is registered, but its receipt is not signed.")
             .format(number=receipt["number"]))
