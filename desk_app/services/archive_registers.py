@@ -23,6 +23,7 @@ from desk_app.store.archive import (
     Kind,
     Loan,
     Location,
+    full_name_of,
     shown_title,
 )
 from desk_app.store.models import User
@@ -121,7 +122,7 @@ class LoanRegister(_ArchiveRegister):
 
     def _select(self) -> Any:
         return (Loan.select(Loan.id, Item.ref, shown_title(), Borrower.name, Loan.purpose,
-                            _handler.name, Loan.lent_at, Loan.due_on, Loan.returned_at,
+                            full_name_of(_handler), Loan.lent_at, Loan.due_on, Loan.returned_at,
                             Loan.return_condition)
                 .join_from(Loan, Item).join_from(Loan, Borrower)
                 .join_from(Loan, _handler, on=(Loan.handler == _handler.id)))

@@ -257,6 +257,11 @@ class Renewal(BaseModel):
 
 Handler = User.alias("handler")
 
+
+def full_name_of(user: Any) -> Any:
+    """A user (model or alias) as lists show staff: the full name, else the user name."""
+    return peewee.fn.COALESCE(peewee.fn.NULLIF(user.full_name, ""), user.name)
+
 # What a list shows as the title of a personnel file (R6): its title and keywords are stored
 # sealed (PersonnelSealed); the ``item`` row holds this placeholder. Registers and loan lists
 # show it whatever the row holds (also a file from before sealing), the personnel officer's
@@ -273,7 +278,7 @@ def shown_title() -> Any:
 def loan_rows(where, offset: int, limit: int, today: date | None = None) -> list[dict[str, Any]]:
     """Register rows (newest first) with the item, borrower and handler resolved."""
     query = (Loan.select(Loan.id, Item.ref, shown_title(), Borrower.name, Loan.purpose,
-                         Handler.name, Loan.lent_at, Loan.due_on, Loan.returned_at,
+                         full_name_of(Handler), Loan.lent_at, Loan.due_on, Loan.returned_at,
                          Loan.renewals, Loan.return_condition, Loan.slip, LoanSlip.document)
              .join_from(Loan, Item).join_from(Loan, Borrower).join_from(Loan, LoanSlip)
              .join_from(Loan, Handler, on=(Loan.handler == Handler.id))

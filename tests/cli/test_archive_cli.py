@@ -25,7 +25,7 @@ def test_item_and_loan_round_trip(cli):
     assert {"id", "refs", "borrower", "purpose", "handler", "lent_at", "due_on",
             "returned_at"} <= row.keys()
     assert row["refs"] == ["BA-BG-T-1"] and row["returned_at"] is None
-    assert row["handler"] == "wangfang"
+    assert row["handler"] == "王芳"  # staff by full name
     assert cli("loan", "renew", "BA-BG-T-1")[0] == 0
     assert cli("loan", "return", "BA-BG-T-1", "--condition", "worn")[0] == 0
     code, out, _ = cli("item", "show", "BA-BG-T-1", "--json")
