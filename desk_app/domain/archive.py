@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from desk_app.domain import text
+from desk_app.domain import clock, text
 from desk_app.domain.errors import Conflict, NotFound, ValidationError
 from desk_app.domain.labelled import LabelledStrEnum
 from desk_app.i18n import N_, _
@@ -229,9 +229,6 @@ def check_condition(condition: str) -> str:
 
 
 def parse_day(text: str, field: str) -> date:
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
-        raise ValidationError(
-            _("Not a date: {text} (use YYYY-MM-DD).").format(text=text), field=field) from None
+    """A typed day, read strictly (``domain.clock.parse_day``: never guessed)."""
+    return clock.parse_day(text, field)
 

@@ -158,11 +158,11 @@ def test_new_item_dialog_errors_at_the_field_and_writes_nothing(qtbot, page, dem
     assert dialog.field_errors["title"].text() == "Give the file a title."
     assert dialog.isVisible()
     type_text(qtbot, dialog.title_edit, "蓝鲸新档案")
-    dialog.date_edit.setText("2025-13-40")
+    dialog.date_edit.line_edit.setText("2025-13-40")
     dialog.ok_button.click()
-    assert dialog.field_errors["doc_date"].text().startswith("Not a date")
+    assert dialog.field_errors["doc_date"].text() == "There is no month 13: months go from 1 to 12."
     assert dialog.field_errors["title"].text() == ""
-    dialog.date_edit.setText("2024-06-30")
+    dialog.date_edit.line_edit.setText("2024-06-30")
     dialog.ref_edit.setText("QA-YH-0001")  # taken
     dialog.ok_button.click()
     assert "exists already" in dialog.general_error.text()

@@ -87,8 +87,10 @@ def signing(monkeypatch) -> dict[str, list]:
     seen: dict[str, list] = {"asks": [], "previews": []}
     png = small_png()
 
-    def ask(parent, signer_label, prompt, need_password=True, need_pad=True):
+    def ask(parent, signer_label, prompt, need_password=True, need_pad=True, check=None):
         seen["asks"].append((signer_label, prompt))
+        if check is not None:  # the signed-in user's own password, checked before closing
+            check(PASSWORD)
         return PASSWORD, png
 
     monkeypatch.setattr(SignDialog, "ask", staticmethod(ask))
@@ -345,7 +347,10 @@ def test_rota_swap_requested_and_approved_beforehand(qtbot, sqlite_desk, crew):
     texts = [rota.rota.topLevelItem(n).text(3) for n in range(rota.rota.topLevelItemCount())]
     assert "鲍勃" in texts
     dialog = rota.request()
-    dialog.day_edit.setDate(dialog.day_edit.date().addDays(1))
+    dialog.day_edit.line_edit.setText("tomorrow")  # not a date: refused at the field
+    dialog.ok_button.click()
+    assert "not a date" in dialog.field_errors["day"].text() and rota.open_dialog is dialog
+    dialog.day_edit.set_value(tomorrow)
     dialog.shift_combo.setCurrentIndex(dialog.shift_combo.findData("day"))
     dialog.substitute_edit.setText("amy")
     dialog.reason_edit.setPlainText("家中有事")

@@ -320,7 +320,13 @@ def test_correct_is_for_supervisors_and_needs_a_reason(qtbot, demo_desk, clerk_a
     widget.buttons["correct"].click()
     dialog = widget.open_dialog
     row = panel.model.row(0)
-    dialog.due_edit.setText("2027-01-31")
+    dialog.due_edit.line_edit.setText("2027-02-29")  # not a day: said at the field
+    dialog.reason_edit.setText("typed the wrong date")
+    dialog.ok_button.click()
+    assert "28 days" in dialog.field_errors["due_on"].text()
+    assert demo_desk.loans.corrections(supervisor, row["id"]) == []
+    dialog.reason_edit.clear()
+    dialog.due_edit.line_edit.setText("2027-01-31")
     dialog.ok_button.click()
     assert dialog.field_errors["reason"].text() == "Give the reason for the correction."
     assert demo_desk.loans.corrections(supervisor, row["id"]) == []

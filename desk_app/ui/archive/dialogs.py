@@ -13,6 +13,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.archive import visible_levels
 from desk_app.ui.errors import show_error
+from desk_app.ui.widgets.date_field import DateField
 from desk_app.ui.widgets.fields import line_edit
 from desk_app.ui.widgets.form_dialog import FieldsDialog, FieldSpec, FormDialog
 from desk_app.ui.widgets.jobs import Job
@@ -63,7 +64,8 @@ class NewItemDialog(FormDialog):
         self.level_combo.setCurrentIndex(max(0, self.level_combo.findData(
             rules.Level.INTERNAL.value)))
         self.ref_edit = line_edit("ref", placeholder=_("blank: numbered automatically"))
-        self.date_edit = line_edit("doc_date", placeholder=_("YYYY-MM-DD (optional)"))
+        self.date_edit = DateField(None, name="doc_date", optional=True)
+        self.date_edit.line_edit.setPlaceholderText(_("YYYY-MM-DD (optional)"))
         self.keywords_edit = line_edit("keywords")
         self.location_combo = location_combo(desk, _("(no location yet)"))
         self.location_combo.setObjectName("location")
@@ -83,8 +85,9 @@ class NewItemDialog(FormDialog):
         self.title_edit.setFocus()
 
     def submit(self):
-        text = self.date_edit.text().strip()
-        doc_date = rules.parse_day(text, "doc_date") if text else None
+        if self.date_edit.error():
+            raise ValidationError(self.date_edit.error() or "", "doc_date")
+        doc_date = self.date_edit.value()
         return self.desk.archive.add_item(
             self.actor, title=self.title_edit.text(), kind=self.kind_combo.currentData(),
             dept=self.dept_combo.currentData(), level=self.level_combo.currentData(),
@@ -261,19 +264,14 @@ class GrantAccessDialog(FormDialog):
     def __init__(self, desk, actor: Actor, ref: str, parent: QWidget | None = None) -> None:
         from datetime import timedelta
 
-        from PySide6.QtWidgets import QDateEdit, QPlainTextEdit
-
-        from desk_app.ui.widgets.fields import to_qdate
+        from PySide6.QtWidgets import QPlainTextEdit
 
         super().__init__(parent)
         self.desk, self.actor, self.ref = desk, actor, ref
         self.setObjectName("grant_access_dialog")
         self.setWindowTitle(_("Grant access to {ref}").format(ref=ref))
         self.user_edit = line_edit("user", placeholder=_("user name, e.g. zhangwei"))
-        self.until_edit = QDateEdit(to_qdate(desk.today() + timedelta(days=7)))
-        self.until_edit.setObjectName("until")
-        self.until_edit.setDisplayFormat("yyyy-MM-dd")
-        self.until_edit.setCalendarPopup(True)
+        self.until_edit = DateField(desk.today() + timedelta(days=7), name="until")
         self.reason_edit = QPlainTextEdit()
         self.reason_edit.setObjectName("reason")
         self.reason_edit.setTabChangesFocus(True)
@@ -285,8 +283,9 @@ class GrantAccessDialog(FormDialog):
         self.user_edit.setFocus()
 
     def submit(self):
-        from desk_app.ui.widgets.fields import from_qdate
-
+        until = self.until_edit.value()
+        if until is None:
+            raise ValidationError(self.until_edit.error() or "", "until")
         return self.desk.personnel.grant(self.actor, self.ref, self.user_edit.text().strip(),
-                                         from_qdate(self.until_edit.date()),
+                                         until,
                                          self.reason_edit.toPlainText())

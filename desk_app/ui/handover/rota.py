@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -31,8 +30,9 @@ from desk_app.ui.errors import show_error
 from desk_app.ui.handover.assign import AssignDialog
 from desk_app.ui.handover.dialogs import ctrl_enter, text_field
 from desk_app.ui.models.paged import Column, PagedTableModel
+from desk_app.ui.widgets.date_field import DateField
 from desk_app.ui.widgets.equipment import people_completer
-from desk_app.ui.widgets.fields import from_qdate, line_edit, to_qdate
+from desk_app.ui.widgets.fields import line_edit
 from desk_app.ui.widgets.form_dialog import FormDialog
 from desk_app.ui.widgets.page import DialogHost
 from desk_app.ui.widgets.registers import apply_widths, register_table
@@ -64,10 +64,7 @@ class SwapRequestDialog(FormDialog):
         self.desk, self.actor = desk, actor
         self.setObjectName("swap_request_dialog")
         self.setWindowTitle(_("Request a swap"))
-        self.day_edit = QDateEdit(to_qdate(day or desk.today()))
-        self.day_edit.setObjectName("day")
-        self.day_edit.setDisplayFormat("yyyy-MM-dd")
-        self.day_edit.setCalendarPopup(True)
+        self.day_edit = DateField(day or desk.today(), name="day")
         self.shift_combo = QComboBox()
         self.shift_combo.setObjectName("shift")
         for name in shifts:
@@ -90,8 +87,11 @@ class SwapRequestDialog(FormDialog):
         self.substitute_edit.setFocus()
 
     def submit(self) -> dict[str, Any]:
+        day = self.day_edit.value()
+        if day is None:  # not a date: said at the field, nothing asked
+            raise ValidationError(self.day_edit.error() or "", "day")
         return self.desk.shifts.request_swap(
-            self.actor, from_qdate(self.day_edit.date()), self.shift_combo.currentData(),
+            self.actor, day, self.shift_combo.currentData(),
             self.absent_edit.text().strip(), self.substitute_edit.text().strip(),
             self.reason_edit.toPlainText().strip())
 

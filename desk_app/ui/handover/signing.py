@@ -50,10 +50,16 @@ class Signing:
         view._update_actions()
         return self.job.start()
 
-    def _ask(self, signer: str, prompt: str) -> tuple[str, bytes | None] | None:
+    def _ask(self, signer: str, prompt: str, own: bool = False
+             ) -> tuple[str, bytes | None] | None:
+        """``own``: the signer is the signed-in user, whose password is checked before the
+        dialog closes — a wrong one is refused there, the drawing kept (issue 14)."""
         from desk_app.ui.widgets.sign_dialog import SignDialog
 
-        return SignDialog.ask(self.view, signer, prompt)
+        desk, actor = self.view.desk, self.view.actor
+        check = (lambda password: desk.keys.check_signing_password(actor, password)) if own \
+            else None
+        return SignDialog.ask(self.view, signer, prompt, check=check)
 
     def _signed(self, record: dict[str, Any]) -> None:
         self.view._changed(record)
@@ -71,7 +77,7 @@ class Signing:
             return None
         answer = self._ask(view.actor.label, _(
             "You hand over {number}: sign with your password and your signature. The "
-            "entries are frozen from now on.").format(number=record["number"]))
+            "entries are frozen from now on.").format(number=record["number"]), own=True)
         if answer is None:
             return None
         desk, actor, handover_id = view.desk, view.actor, record["id"]
@@ -107,7 +113,7 @@ class Signing:
             return None
         answer = self._ask(view.actor.label, _(
             "Countersign {number} as supervisor: the record is locked afterwards.").format(
-            number=record["number"]))
+            number=record["number"]), own=True)
         if answer is None:
             return None
         desk, actor, handover_id = view.desk, view.actor, record["id"]

@@ -23,13 +23,14 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain import archive as rules
 from desk_app.domain.areas.archive import ArchivePermission
-from desk_app.domain.errors import DeskError
+from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.loans import LoanFilter
 from desk_app.ui.errors import show_error
 from desk_app.ui.loans.lend import LendDialog, ReturnDialog, condition_combo, notice, sign_form
 from desk_app.ui.models.paged import Column, PagedTableModel
+from desk_app.ui.widgets.date_field import DateField
 from desk_app.ui.widgets.export_dialog import ExportButton
 from desk_app.ui.widgets.fields import line_edit
 from desk_app.ui.widgets.form_dialog import FormDialog
@@ -292,7 +293,7 @@ class CorrectDialog(FormDialog):
         about.setWordWrap(True)
         self.form.addRow(about)
         self.reason_edit = line_edit("reason")
-        self.due_edit = line_edit("due_on", day_text(row["due_on"]))
+        self.due_edit = DateField(row["due_on"], name="due_on", optional=True)
         self.condition_combo = condition_combo(_("(unchanged)"))
         self.condition_combo.setEnabled(row["returned_at"] is not None)
         self.notes_edit = line_edit("notes", placeholder=_("blank: unchanged"))
@@ -305,8 +306,9 @@ class CorrectDialog(FormDialog):
         self.reason_edit.setFocus()
 
     def submit(self) -> dict[str, Any]:
-        due_text = self.due_edit.text().strip()
-        due: date | None = rules.parse_day(due_text, "due_on") if due_text else None
+        if self.due_edit.error():  # not a date: said at the field, nothing recorded
+            raise ValidationError(self.due_edit.error() or "", "due_on")
+        due: date | None = self.due_edit.value()
         return self.desk.loans.correct(
             self.actor, self.row["id"], self.reason_edit.text(),
             due_on=due if due != self.row["due_on"] else None,
