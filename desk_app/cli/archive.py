@@ -49,11 +49,21 @@ def register(commands) -> None:
     add_command(item, "show", _("one file with its loan history"), cmd_item_show, option("ref"),
                 json_option())
     add_command(item, "kinds", _("list kinds and departments"), cmd_item_kinds)
+    add_command(item, "edit", _("correct a file's description or place"), cmd_item_edit,
+                option("ref"), option("--title"), option("--kind", help=_("kind code")),
+                option("--dept", help=_("department code")), option("--keywords"),
+                option("--location", help=_("location path; \"\" for none")),
+                option("--retention", type=bounded_int(-1, 999), metavar="YEARS",
+                       help=_("years kept (0: permanent; -1: the kind's retention)")),
+                json_option())
 
     location = add_actions(commands, "location", _("rooms, cabinets, shelves and boxes"))
     add_command(location, "add", _("add a location"), cmd_location_add, option("name"),
                 option("--in", dest="parent", metavar="PATH"))
     add_command(location, "list", _("list locations"), cmd_location_list, json_option())
+    add_command(location, "move", _("move a box (shelf, cabinet) with everything in it"),
+                cmd_location_move, option("path"),
+                option("--to", dest="parent", required=True, metavar="PATH"))
 
     loan = add_actions(commands, "loan", _("the loan register"))
     add_command(loan, "lend", _("lend files to one borrower"), cmd_loan_lend, refs,
@@ -69,11 +79,15 @@ def register(commands) -> None:
                 option("--condition", default="good",
                        choices=["good", "worn", "damaged", "incomplete"]),
                 option("--notes", default=""))
-    add_command(loan, "renew", _("extend a loan"), cmd_loan_renew, option("ref"))
+    add_command(loan, "renew", _("extend a loan"), cmd_loan_renew, option("ref"),
+                option("--until", type=parse_date, metavar="YYYY-MM-DD",
+                       help=_("the new due date (default: the loan period, within the "
+                              "renewal rules)")))
     add_command(loan, "list", _("list loans, newest first"), cmd_loan_list,
                 option("--overdue", action="store_true"), option("--open", action="store_true"),
                 option("--borrower"), limit_option(100), json_option())
-    add_command(loan, "remind", _("send one overdue notice per borrower"), cmd_loan_remind,
+    add_command(loan, "remind", _("send the overdue notices: e-mail where set up, the rest "
+                                  "printed in one PDF"), cmd_loan_remind,
                 option("--out", type=Path, required=True, metavar="FOLDER"),
                 force_option(_("replace notices that exist")))
 
@@ -115,6 +129,26 @@ def cmd_item_show(desk, actor, args) -> int:
         print()
         emit(args, history, ("id", "borrower", "purpose", "handler", "lent_at", "due_on",
                              "returned_at"))
+    return 0
+
+
+@with_actor
+def cmd_item_edit(desk, actor, args) -> int:
+    from desk_app.services.archive_edit import UNCHANGED
+
+    def given(value):
+        return UNCHANGED if value is None else value
+
+    retention = (UNCHANGED if args.retention is None
+                 else None if args.retention < 0 else args.retention)
+    item = desk.archive_edit.edit_item(
+        actor, args.ref, title=given(args.title), kind=given(args.kind), dept=given(args.dept),
+        keywords=given(args.keywords), location=given(args.location),
+        retention_years=retention)
+    if args.json:
+        emit(args, [item.as_json()], ITEM_COLUMNS)
+    else:
+        print(_("Saved {ref}: {title}").format(ref=safe_text(item.ref), title=safe_text(item.title)))
     return 0
 
 
@@ -178,8 +212,9 @@ def cmd_loan_return(desk, actor, args) -> int:
 
 @with_actor
 def cmd_loan_renew(desk, actor, args) -> int:
-    row = desk.loans.renew(actor, args.ref)
-    print(_("{ref} is now due {due}.").format(ref=row["ref"], due=row["due_on"]))
+    row = desk.loans.renew(actor, args.ref, args.until)
+    print(_("{ref} is now due {due} (renewal slip {number}).").format(
+        ref=row["ref"], due=row["due_on"], number=row["renewal"]["number"]))
     return 0
 
 
@@ -201,13 +236,34 @@ def cmd_loan_remind(desk, actor, args) -> int:
     folder = args.out.expanduser()
     if not folder.is_dir():
         raise ValidationError(_("{path} is not a folder.").format(path=folder), field="out")
-    bundles = desk.loans.overdue_by_borrower(actor)
-    for bundle in bundles:
-        sent, pdf = desk.loans.send_reminder(actor, bundle["borrower_id"])
-        target = folder / f"reminder-{bundle['borrower_id']}.pdf"
-        save_bytes(target, pdf, force=args.force)
-        print(_("{borrower}: {count} overdue, notice {path}").format(
-            borrower=safe_text(sent["borrower"]), count=len(sent["loans"]), path=target))
-    if not bundles:
+    if not desk.loans.overdue_by_borrower(actor):
         print(_("Nothing is overdue."))
+        return 0
+    target = folder / f"reminder-batch-{desk.loans.today().isoformat()}.pdf"
+    if target.exists() and not args.force:  # refused before anything is sent
+        raise ValidationError(_("{path} exists; use --force to replace it.").format(path=target),
+                              field="out")
+    outcome = desk.loans.send_reminders(actor)
+    for bundle in outcome["sent"]:
+        print(_("{borrower}: {count} overdue, e-mailed to {address}").format(
+            borrower=safe_text(bundle["borrower"]), count=len(bundle["loans"]),
+            address=safe_text(bundle["address"])))
+    for bundle in outcome["failed"]:
+        print(_("{borrower}: e-mail to {address} failed ({error}); printed").format(
+            borrower=safe_text(bundle["borrower"]), address=safe_text(bundle["address"]),
+            error=safe_text(bundle["error"])))
+    for bundle in outcome["printed"]:
+        print(_("{borrower}: {count} overdue, printed").format(
+            borrower=safe_text(bundle["borrower"]), count=len(bundle["loans"])))
+    if outcome["pdf"] is not None:
+        save_bytes(target, outcome["pdf"], force=True)
+        print(_("Printed notices: {path}").format(path=target))
+    return 0
+
+
+@with_actor
+def cmd_location_move(desk, actor, args) -> int:
+    moved = desk.archive_edit.move_location(actor, args.path, args.parent)
+    print(_("Moved {before} to {path} ({count} items).").format(
+        before=safe_text(moved.before), path=safe_text(moved.path), count=moved.items))
     return 0

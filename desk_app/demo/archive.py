@@ -4,18 +4,28 @@
 
 from __future__ import annotations
 
+import functools
 import random
+import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 
-from desk_app.domain.archive import personnel_prefix
+from desk_app.domain.archive import (
+    DEFAULT_REF_PATTERN,
+    format_ref,
+    personnel_prefix,
+    personnel_ref,
+    ref_prefix,
+    ref_series,
+)
+from desk_app.domain.pinyin import SORT_KEY_LENGTH, sort_key
 from desk_app.domain.users import Actor
 from desk_app.services.base import Context, Transaction
 from desk_app.store import search
-from desk_app.store.archive import Borrower, Department, Item, Kind, Location
+from desk_app.store.archive import SEALED_TITLE, Borrower, Department, Item, Kind, Location
 from desk_app.store.backup import reset_sequences
 from desk_app.store.db import is_postgresql
-from desk_app.store.models import User
+from desk_app.store.models import NumberCounter, User
 
 ITEMS_PER_SCALE = 5_000
 LOANS_PER_SCALE = 10_000
@@ -43,6 +53,29 @@ def _title(rng: random.Random, kind: str, dept: str, year: int) -> str:
     return f"{year}年{dept}{rng.choice(_TOPICS)}{kind}"
 
 
+_HANS = re.compile(r"([\u3400-\u9fff]+)")
+
+
+@functools.lru_cache(maxsize=4096)
+def _hans_key(run: str) -> str:
+    return sort_key(run)
+
+
+def title_key(title: str) -> str:
+    """``domain.pinyin.sort_key(title)`` for the demo's titles, fast: pypinyin reads each
+    Chinese run once (the topics repeat; a short run — a name — is read per character, whose
+    pinyin in these names is the same), the digits and letters between need no pypinyin.
+    tests/services/test_archive_edit.py checks it equals sort_key on the demo's titles."""
+    keys = []
+    for index, run in enumerate(_HANS.split(title)):
+        if index % 2:
+            keys.extend(_hans_key(char) for char in run) if len(run) <= 3 else keys.append(
+                _hans_key(run))
+        else:
+            keys.append(" ".join(run.split()).lower())
+    return " ".join(key for key in keys if key)[:SORT_KEY_LENGTH]
+
+
 class _Writer:
     """executemany through the raw connection, with the placeholder of the dialect."""
 
@@ -58,8 +91,12 @@ class _Writer:
 
 
 def generate_archive(ctx: Context, tx: Transaction, actor: Actor, rng: random.Random, scale: int,
-                     progress: Callable[[str], None] | None = None) -> dict[str, int]:
-    """Locations, items and years of loans. Runs inside the caller's write transaction."""
+                     progress: Callable[[str], None] | None = None,
+                     ref_pattern: str = DEFAULT_REF_PATTERN) -> dict[str, int]:
+    """Locations, items and years of loans. Runs inside the caller's write transaction.
+    References are made by the functions the archive numbers new files with (the same
+    pattern, width and no suffix), and each series' counter is left at its last number, so
+    the next file registered continues the series."""
     writer = _Writer(ctx)
     now = tx.at
     clerk = User.get_or_none(User.name == "wangfang") or User.select().order_by(User.id).first()
@@ -83,28 +120,31 @@ def generate_archive(ctx: Context, tx: Transaction, actor: Actor, rng: random.Ra
                 # officer's first look at them (services/personnel.py).
                 prefix = personnel_prefix(year)
                 counters[prefix] = counters.get(prefix, 0) + 1
-                ref = f"{prefix}{counters[prefix]:05d}-D"
+                ref = personnel_ref(year, counters[prefix])
                 title = f"员工档案：{_name(rng)}（{dept.name}）"
+                key = sort_key(SEALED_TITLE)  # never the key of the sealed title (R6)
             else:
-                prefix = f"{dept.code}-{kind.code}-{year}-"
+                prefix = ref_prefix(ref_pattern, dept.code, kind.code, year)
                 counters[prefix] = counters.get(prefix, 0) + 1
-                ref = f"{prefix}{counters[prefix]:05d}-D"
+                ref = format_ref(ref_pattern, dept.code, kind.code, year, counters[prefix])
                 title = _title(rng, kind.name, dept.name, year)
+                key = title_key(title)
             keywords = " ".join(rng.sample(_TOPICS, 2))
             doc_date = date(year, rng.randint(1, 12), rng.randint(1, 28))
-            rows.append((item_id, ref, title, kind.id, dept.id, doc_date, keywords,
+            rows.append((item_id, ref, title, key, kind.id, dept.id, doc_date, keywords,
                          rng.choice(locations), level, rng.choice((None, 3, 5, 10, 30)),
                          "available", now, clerk_id))
             index_rows.append((item_id, search.item_text(ref, title, keywords, dept.name, kind.name,
                                                                 level)))
             if level in ("public", "internal"):
                 items.append((item_id, kind.loan_days))
-        writer.insert("item", ("id", "ref", "title", "kind_id", "dept_id", "doc_date", "keywords",
-                               "location_id", "level", "retention_years", "status", "created_at",
+        writer.insert("item", ("id", "ref", "title", "title_key", "kind_id", "dept_id", "doc_date",
+                               "keywords", "location_id", "level", "retention_years", "status", "created_at",
                                "created_by_id"), rows)
         search.upsert(index_rows)
         if progress:
             progress(f"items {min(start + BATCH, item_count)}/{item_count}")
+    _continue_series(counters)
     borrowers = _borrowers(ctx, rng, scale, now)
     loans = _loans(ctx, writer, rng, items, borrowers, clerk_id, now, LOANS_PER_SCALE * scale,
                    progress)
@@ -112,6 +152,15 @@ def generate_archive(ctx: Context, tx: Transaction, actor: Actor, rng: random.Ra
         reset_sequences(ctx.db)  # ids were given explicitly
     ctx.db.execute_sql("ANALYZE")  # planner statistics for the new volume
     return {"items": item_count, "loans": loans, "borrowers": len(borrowers)}
+
+
+def _continue_series(counters: dict[str, int]) -> None:
+    """The counters of the reference series the demo used (store.numbers), at its last
+    numbers: the series key is the one services/archive.py draws from."""
+    for prefix, last in counters.items():
+        (NumberCounter.insert(series=ref_series(prefix), value=last)
+         .on_conflict(conflict_target=[NumberCounter.series],
+                      update={NumberCounter.value: last}).execute())
 
 
 def _locations(ctx: Context, tx: Transaction, rng: random.Random, scale: int) -> list[int]:

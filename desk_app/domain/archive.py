@@ -131,7 +131,14 @@ def ref_prefix(pattern: str, dept: str, kind: str, year: int) -> str:
 
 
 def format_ref(pattern: str, dept: str, kind: str, year: int, seq: int) -> str:
+    """The one way a reference is numbered: the archive's new files and the demo's alike
+    (the same width, no suffix), so a new file continues the series beside the old ones."""
     return pattern.format(dept=dept, kind=kind, year=year, seq=seq)
+
+
+def ref_series(prefix: str) -> str:
+    """The running-number series (store.numbers) of the references starting ``prefix``."""
+    return f"item_ref:{prefix}"
 
 
 def check_ref_pattern(pattern: str) -> str | None:

@@ -16,6 +16,7 @@ from desk_app.domain import archive as rules
 from desk_app.domain import text
 from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from desk_app.domain.pinyin import sort_key
 from desk_app.domain.retention import review_on
 from desk_app.domain.roles import Role
 from desk_app.domain.text import LookupFilter
@@ -42,7 +43,7 @@ SEARCH_COUNT_CAP = 10_000
 WALK_INDEX_ABOVE = 2_000
 SORTS = {
     "ref": (Item.ref,),
-    "title": (Item.title, Item.ref),
+    "title": (Item.title_key, Item.ref),  # pinyin order (R1), item.title_key
     "date": (Item.doc_date.desc(nulls="LAST"), Item.ref),
     "kind": (Item.kind, Item.ref),
 }
@@ -255,7 +256,8 @@ class ArchiveService(Service):
             if Item.select().where(Item.ref == final_ref).exists():
                 raise Conflict(_("The reference {ref} exists already.").format(ref=final_ref))
             # A personnel file's row holds placeholders; its title and keywords are sealed.
-            item = Item.create(ref=final_ref, title=SEALED_TITLE if personnel else title,
+            stored_title = SEALED_TITLE if personnel else title
+            item = Item.create(ref=final_ref, title=stored_title, title_key=sort_key(stored_title),
                                kind=kind_row, dept=dept_row, doc_date=doc_date,
                                keywords="" if personnel else keywords, location=location_row,
                                level=level_value.value, retention_years=retention_years,
@@ -298,7 +300,7 @@ class ArchiveService(Service):
     @staticmethod
     def _draw(prefix: str, make: Any) -> str:
         while True:
-            seq = numbers.next_number(f"item_ref:{prefix}",
+            seq = numbers.next_number(rules.ref_series(prefix),
                                       lambda: numbers.highest_suffix(Item, Item.ref, prefix))
             ref = make(seq)
             if not Item.select().where(Item.ref == ref).exists():

@@ -36,6 +36,7 @@ from desk_app.domain import archive as rules
 from desk_app.domain import text
 from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.errors import NotFound, PermissionDenied, ValidationError
+from desk_app.domain.pinyin import sort_key
 from desk_app.domain.roles import Role, parse_roles
 from desk_app.domain.search import QueryTerms
 from desk_app.domain.users import Actor
@@ -210,7 +211,8 @@ class PersonnelService(Service):
             # insert waits for it and then does nothing.
             if PersonnelSealed.insert(item=item_id, sealed_at=at, blob=seal_fields(
                     key, item_id, ref, title, keywords)).on_conflict_ignore().execute():
-                Item.update(title=SEALED_TITLE, keywords="").where(Item.id == item_id).execute()
+                Item.update(title=SEALED_TITLE, title_key=sort_key(SEALED_TITLE), keywords="").where(
+                    Item.id == item_id).execute()  # no pinyin key of the sealed title either
                 sealed.append((item_id, ref))
         search.upsert((item_id, search.item_text(ref, "", "", "", "", rules.Level.PERSONNEL.value))
                       for item_id, ref in sealed)
