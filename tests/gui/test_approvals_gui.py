@@ -165,15 +165,21 @@ def test_bad_input_is_shown_at_the_field_and_nothing_is_written(qtbot, demo_desk
     qtbot.keyClicks(dialog.user_edit, "liqiang")
     dialog.purpose_edit.setText("查阅")
 
+    # a day that is not one: refused at the field, nothing asked
+    dialog.to_edit.line_edit.setText("2026-02-30")
+    dialog.ok_button.click()
+    assert "28 days" in dialog.field_errors["window_to"].text()
+    assert page.requests.open_dialog is dialog and dialog.isVisible()
+
     # a window that ends before it starts
-    dialog.to_edit.setDate(dialog.from_edit.date().addDays(-2))
+    dialog.to_edit.set_value(dialog.from_edit.value() - timedelta(days=2))
     dialog.ok_button.click()
     assert dialog.field_errors["window_to"].isVisible()
     assert dialog.field_errors["window_to"].text()
     assert page.requests.open_dialog is dialog and dialog.isVisible()
 
     # a copy count of 0
-    dialog.to_edit.setDate(dialog.from_edit.date().addDays(3))
+    dialog.to_edit.set_value(dialog.from_edit.value() + timedelta(days=3))
     dialog.access_combo.setCurrentIndex(dialog.access_combo.findData("copy"))
     dialog.copies_spin.setValue(0)
     dialog.ok_button.click()

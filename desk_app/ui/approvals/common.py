@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QDateEdit,
     QLabel,
     QPlainTextEdit,
     QTableView,
@@ -23,7 +22,7 @@ from desk_app.domain.errors import ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.ui.models.paged import Column, PagedTableModel
-from desk_app.ui.widgets.fields import from_qdate, to_qdate
+from desk_app.ui.widgets.date_field import DateField
 from desk_app.ui.widgets.form_dialog import FormDialog
 from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.registers import apply_widths, preview_pdf, register_table
@@ -67,17 +66,19 @@ class RegisterPanel(QWidget):
         return False
 
 
-def date_edit(name: str, day: date) -> QDateEdit:
-    """A calendar date field (yyyy-MM-dd), set to ``day``."""
-    edit = QDateEdit(to_qdate(day))
-    edit.setObjectName(name)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setCalendarPopup(True)
-    return edit
+def date_edit(name: str, day: date) -> DateField:
+    """A date field (typed yyyy-MM-dd, read strictly, or picked on a calendar), set to
+    ``day``; ``name`` is also the form's field key."""
+    return DateField(day, name=name)
 
 
-def date_value(edit: QDateEdit) -> date:
-    return from_qdate(edit.date())
+def date_value(edit: DateField) -> date:
+    """The day typed; a text that is not one raises at the field (``ValidationError``)."""
+    day = edit.value()
+    if day is None:
+        raise ValidationError(edit.error() or _("Please enter a date, e.g. 2026-12-31."),
+                              edit.objectName())
+    return day
 
 
 def reason_field(name: str = "reason") -> QPlainTextEdit:

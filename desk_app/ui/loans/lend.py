@@ -41,6 +41,7 @@ from desk_app.services.borrowers import check_borrower
 from desk_app.services.loans import BorrowerInput, LoanFilter
 from desk_app.ui.loans.borrower_card import show_borrower_card
 from desk_app.ui.widgets.borrower_field import BorrowerField
+from desk_app.ui.widgets.date_field import DateField
 from desk_app.ui.widgets.fields import FieldError, grow_form, line_edit, show_field_error
 from desk_app.ui.widgets.form_dialog import checked
 from desk_app.ui.widgets.registers import preview_pdf
@@ -312,7 +313,10 @@ class LendDialog(ScanListDialog):
         self.add_field(form, "organisation", _("Or&ganisation:"), self.organisation_edit)
 
         self.purpose_edit = line_edit("purpose")
-        self.due_edit = line_edit("due", placeholder=_("YYYY-MM-DD; blank: the usual period of each kind"))
+        # The text is read (and parsed strictly) by _due below; the calendar picks a day.
+        self.due_edit = DateField(None, name="due", optional=True)
+        self.due_edit.line_edit.setPlaceholderText(
+            _("YYYY-MM-DD; blank: the usual period of each kind"))
         self.in_office_check = QCheckBox(_("&In-office reading (back by closing time today)"))
         self.in_office_check.setObjectName("in_office")
         loan = grow_form()

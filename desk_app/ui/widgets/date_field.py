@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QEvent, QObject, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, QPoint, QRect, Qt, Signal, SignalInstance
 from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -149,6 +149,21 @@ class DateField(QWidget):
     def set_value(self, day: date | None) -> None:
         self.line_edit.setText(self._text_of(day) if day is not None else "")
         self._text_changed(self.line_edit.text())  # setText of the same text says nothing
+
+    # The text as typed, like a QLineEdit's (a form that reads the text and parses it itself,
+    # with the same strict domain.clock.parse_day, keeps working unchanged).
+    def text(self) -> str:
+        return self.line_edit.text()
+
+    def setText(self, text: str) -> None:
+        self.line_edit.setText(text)
+
+    @property
+    def textChanged(self) -> SignalInstance:
+        return self.line_edit.textChanged
+
+    def clear(self) -> None:
+        self.line_edit.clear()
 
     def _text_of(self, day: date) -> str:
         return day.strftime("%Y-%m") if self.month else day.isoformat()
