@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 from pathlib import Path
 
 from desk_app.cli.common import (
+    CliError,
     add_actions,
     add_command,
     bounded_int,
@@ -24,6 +27,7 @@ from desk_app.cli.common import (
     with_actor,
 )
 from desk_app.i18n import _
+from desk_app.paths import checkpoint_dir
 
 
 def register(commands) -> None:
@@ -261,7 +265,7 @@ def cmd_settings_list(desk, actor, args) -> int:
     from desk_app.domain.settings import schema
 
     values = desk.settings.all()
-    rows = [{"key": item.key, "value": values[item.key], "default": item.default,
+    rows = [{"key": item.key, "value": item.shown(values[item.key]), "default": item.default,
              "label": _(item.label)} for item in schema()]
     emit(args, rows, ("key", "value", "default", "label"))
     return 0
@@ -269,8 +273,10 @@ def cmd_settings_list(desk, actor, args) -> int:
 
 @with_actor
 def cmd_settings_set(desk, actor, args) -> int:
+    from desk_app.domain.settings import setting
+
     value = desk.settings.set(actor, args.key, args.value)
-    print(f"{safe_text(args.key)} = {safe_text(value)}")
+    print(f"{safe_text(args.key)} = {safe_text(setting(args.key).shown(value))}")
     return 0
 
 
@@ -281,8 +287,40 @@ def cmd_backup(desk, actor, args) -> int:
     return 0
 
 
-@with_actor
-def cmd_restore(desk, actor, args) -> int:
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Onto a database in use: sign in to it. Onto a new one (a new PC, no ``init`` first:
+    the database is created), no one can sign in yet: the acting user must be an
+    administrator of the backup, with the password the backup holds."""
+    desk = open_desk(args, create=True)
+    try:
+        if desk.demo.is_empty():
+            actor = _backup_admin(desk, args)
+            code = _restore(desk, actor, args)
+            if code == 0 and not args.dry_run:
+                print(_("This PC holds no checkpoints of the restored trail yet: copy the "
+                        "old PC's checkpoint file of this database into {folder}, or check "
+                        "the trail against a signed checkpoint PDF (audit verify --anchor).")
+                      .format(folder=checkpoint_dir()))
+            return code
+        return _restore(desk, sign_in(desk, args), args)
+    finally:
+        desk.close()
+
+
+def _backup_admin(desk, args: argparse.Namespace):
+    name = args.user or os.environ.get("DESK_USER")
+    if not name:
+        raise CliError(_("This database is new: name an administrator of the backup with "
+                         "--user NAME (or env DESK_USER)."))
+    password = os.environ.get("DESK_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise CliError(_("No terminal to ask for the password: set env DESK_PASSWORD."))
+        password = getpass.getpass(_("Password of {name} in the backup: ").format(name=name))
+    return desk.backups.admin_of_backup(args.file, name, password)
+
+
+def _restore(desk, actor, args: argparse.Namespace) -> int:
     """The plan first (what would be lost, the problems), then the restore — refused by the
     service when the plan has problems and ``--force --reason`` was not given."""
     plan = desk.backups.restore_plan(actor, args.file)

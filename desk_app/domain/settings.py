@@ -24,6 +24,15 @@ class Setting:
     default: Any
     check: Callable[[Any], str | None] = lambda value: None
     choices: tuple[str, ...] = ()
+    # A password (smtp_password): never shown back in clear — the Admin form leaves the
+    # field empty ("unchanged"), ``desk-app settings list`` and the audit trail say "set".
+    secret: bool = False
+
+    def shown(self, value: Any) -> Any:
+        """``value`` as it may be shown or recorded: a secret only says whether it is set."""
+        if self.secret:
+            return "********" if value else ""
+        return value
 
     def parse(self, raw: Any) -> Any:
         """Text or value to a checked value of the right type; ValidationError otherwise."""

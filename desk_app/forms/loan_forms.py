@@ -1,4 +1,5 @@
-"""Printed forms of the loan register: loan slip, return receipt, overdue reminder.
+"""Printed forms of the loan register: loan slip, return receipt, renewal slip, overdue
+reminders (one notice, or a batch with one page per borrower).
 
 The loan service passes the company name and plain records; each form is dated by its record
 (lent at, returned at, reminder sent at), not by when it is printed.
@@ -68,3 +69,60 @@ def reminder_pdf(company: str, bundle: dict[str, Any], reminder_id: int, at: dat
                [[loan["ref"], loan["title"], loan["due_on"].isoformat(), str(loan["days_overdue"])]
                 for loan in bundle["loans"]], col_widths=[3, 7, 2, 2])
     return render(spec)
+
+
+def renewal_pdf(company: str, renewal: dict[str, Any], borrower_png: bytes | None) -> bytes:
+    """The renewal slip (XJ…): the old and new due date, signed like a loan slip."""
+    spec = FormSpec(company, _("Renewal slip"), renewal["number"], renewal["renewed_at"])
+    borrower = renewal["borrower"] + (
+        f" · {renewal['organisation']}" if renewal["organisation"] else "")
+    spec.key_values([
+        (_("Borrower"), borrower), (_("Contact"), renewal["contact"] or "—"),
+        (_("Handled by"), renewal["handler"]), (_("Lent at"), _local(renewal["lent_at"])),
+        (_("Renewed at"), _local(renewal["renewed_at"])),
+        (_("Was due"), renewal["old_due"].isoformat()),
+        (_("Now due"), renewal["new_due"].isoformat()),
+        (_("Renewal"), str(renewal["renewals"])),
+    ])
+    spec.table([_("Reference"), _("Title")],
+               [[i["ref"], i["title"]] for i in renewal["items"]], col_widths=[3, 9])
+    spec.paragraph(_("The borrower keeps the files safe, does not copy or pass them on, and "
+                     "returns them by the new due date."))
+    spec.handwriting(_("Borrower"), borrower_png)
+    spec.signatures([("clerk", _("Handled by"))])
+    return ready_to_sign(spec)
+
+
+def reminder_batch_pdf(company: str, number: str, bundles: list[dict[str, Any]],
+                       at: datetime, office_contact: str) -> bytes:
+    """The printed overdue notices of one reminder run: one page per borrower, in the
+    order given (pinyin order of the names), each with its issue date, the overdue items
+    and the office's contact."""
+    from desk_app.forms.render import render
+
+    spec = FormSpec(company, _("Overdue notice"), number, at)
+    for index, bundle in enumerate(bundles):
+        if index:
+            spec.flowables(_page_break)
+        spec.heading(bundle["borrower"])
+        spec.key_values([
+            (_("To"), bundle["borrower"]), (_("Contact"), bundle["contact"] or "—"),
+            (_("Issued on"), _local(at)), (_("Notice"), bundle.get("number", number)),
+        ])
+        spec.paragraph(_("The following files are past their due date. Please return them to the "
+                         "archive room, or ask us to renew the loan."))
+        spec.table([_("Reference"), _("Title"), _("Due"), _("Days overdue")],
+                   [[loan["ref"], loan["title"], loan["due_on"].isoformat(),
+                     str(loan["days_overdue"])] for loan in bundle["loans"]],
+                   col_widths=[3, 7, 2, 2])
+        if office_contact:
+            spec.paragraph(_("Archive office: {contact}").format(contact=office_contact))
+    if not bundles:
+        spec.paragraph(_("Nothing to print: every notice went out by e-mail."))
+    return render(spec)
+
+
+def _page_break(width: float) -> list:
+    from reportlab.platypus import PageBreak
+
+    return [PageBreak()]

@@ -8,7 +8,7 @@ from typing import Any
 from desk_app.domain.errors import Tampered
 from desk_app.i18n import _
 from desk_app.store import audit_chain
-from desk_app.store.archive import LoanSlip, ReturnReceipt, SignedDocument
+from desk_app.store.archive import LoanSlip, Renewal, ReturnReceipt, SignedDocument
 
 # The record number a form of each kind carries, from its record's number.
 _SUFFIX = {"destruction_record": "-R"}
@@ -36,6 +36,7 @@ def _records() -> dict[str, Any]:
     from desk_app.store.handover import Handover
 
     return {"loan_slip": LoanSlip.document, "return_receipt": ReturnReceipt.document,
+            "renewal": Renewal.document,
             "access_approval": AccessRequest.document,
             "destruction_decision": Destruction.decision_document,
             "destruction_record": Destruction.record_document,

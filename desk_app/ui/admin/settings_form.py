@@ -27,6 +27,11 @@ from desk_app.ui.widgets.fields import FieldError, show_field_error, widget_valu
 log = logging.getLogger(__name__)
 
 
+def _choice_label(choice: str) -> str:
+    """A yes/no setting reads in the user's language; other choices as they are."""
+    return {"yes": _("Yes"), "no": _("No")}.get(choice, choice)
+
+
 class SettingsForm(QWidget):
     """Edits every setting; Save writes them all in one transaction (``set_many``)."""
 
@@ -73,8 +78,8 @@ class SettingsForm(QWidget):
         if item.choices:
             combo = QComboBox()
             for choice in item.choices:
-                combo.addItem(LANGUAGES.get(choice, choice) if item.key == "language" else choice,
-                              choice)
+                combo.addItem(LANGUAGES.get(choice, choice) if item.key == "language"
+                              else _choice_label(choice), choice)
             return combo
         if item.kind is int:
             spin = QSpinBox()
@@ -83,6 +88,8 @@ class SettingsForm(QWidget):
             return spin
         edit = QLineEdit()
         edit.setMinimumWidth(320)
+        if item.secret:  # never shown back: empty means "keep the one saved"
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
         return edit
 
     def load(self) -> None:
@@ -93,12 +100,18 @@ class SettingsForm(QWidget):
                 editor.setCurrentIndex(max(0, editor.findData(value)))
             elif isinstance(editor, QSpinBox):
                 editor.setValue(int(value))
+            elif isinstance(editor, QLineEdit) and item.secret:
+                editor.clear()
+                editor.setPlaceholderText(_("(saved — type a new one to change it)") if value
+                                          else "")
             elif isinstance(editor, QLineEdit):
                 editor.setText(str(value))
         self._clear()
 
     def values(self) -> dict[str, Any]:
-        return {key: widget_value(editor) for key, editor in self.editors.items()}
+        secret = {item.key for item in schema() if item.secret}
+        return {key: widget_value(editor) for key, editor in self.editors.items()
+                if key not in secret or widget_value(editor)}  # an empty secret: unchanged
 
     def _clear(self) -> None:
         for label in (*self.errors.values(), self.general_error):
