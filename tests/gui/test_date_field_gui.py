@@ -101,3 +101,56 @@ def test_the_button_opens_the_calendar(qtbot) -> None:
     assert field.popup is not None and field.popup.isVisible()
     qtbot.keyClick(field.popup.view, Qt.Key.Key_Enter)
     assert field.value() is not None
+
+
+def test_a_month_field_reads_a_month(qtbot) -> None:
+    field = shown(qtbot, DateField(date(2026, 12, 1), name="month", month=True))
+    assert field.line_edit.text() == "2026-12"
+    type_text(qtbot, field, "2027/3")
+    assert field.value() == date(2027, 3, 1)
+    type_text(qtbot, field, "2027-13")
+    assert field.value() is None and "no month 13" in (field.error() or "")
+
+
+# ------------------------------------------------------------------ the Export dialog
+
+
+def test_the_export_dialog_refuses_an_invalid_period_and_stays_open(qtbot, demo_desk, tmp_path):
+    from desk_app.store.models import AuditEntry
+    from desk_app.ui.widgets.export_dialog import ExportDialog
+    from tests.gui.conftest import sign_in
+
+    auditor = sign_in(demo_desk, "chenjing")
+    out = tmp_path / "out"
+    out.mkdir()
+    dialog = ExportDialog(demo_desk, auditor, "loans")
+    qtbot.addWidget(dialog)
+    dialog.open()
+    qtbot.waitExposed(dialog)
+    dialog.set_format("pdf")
+    dialog.path_edit.setText(str(out / "loans.pdf"))
+    exports = AuditEntry.select().where(AuditEntry.action == "export.loans").count()
+
+    # What the issue saw: 2026-12-31 typed is exactly that day.
+    type_text(qtbot, dialog.until_edit, "2026-12-31")
+    assert dialog.until_edit.value() == date(2026, 12, 31)
+
+    type_text(qtbot, dialog.since_edit, "2026-02-30")
+    dialog.ok_button.click()
+    assert dialog.isVisible() and dialog.sign_dialog is None and dialog.job is None
+    assert "28 days" in dialog.errors["from"].text()
+    assert dialog.since_edit.line_edit.text() == "2026-02-30"  # what was typed stays
+
+    type_text(qtbot, dialog.since_edit, "2027-01-01")  # after the end
+    dialog.ok_button.click()
+    assert dialog.sign_dialog is None
+    assert dialog.errors["from"].text() == "The start date is after the end date."
+
+    type_text(qtbot, dialog.since_edit, "2026-12-01")
+    dialog.until_edit.line_edit.clear()
+    dialog.ok_button.click()
+    assert dialog.sign_dialog is None and "enter a date" in dialog.errors["to"].text()
+    assert dialog.errors["from"].text() == ""
+    assert not list(out.iterdir())
+    assert AuditEntry.select().where(AuditEntry.action == "export.loans").count() == exports
+    dialog.reject()
