@@ -184,4 +184,4 @@ def parse_month(text: str, field: str | None = None) -> date:
         raise ValidationError(
             _("“{text}” is not a month: type it as year-month, e.g. 2026-12.").format(
                 text=text.strip()), field)
-    return parse_day("{0}-{1}-01".format(match.group(1), match.group(3)), field)
+    return parse_day(f"{match.group(1)}-{match.group(3)}-01", field)
