@@ -7,16 +7,14 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QTableView,
     QTabWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -28,13 +26,17 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.loans import LoanFilter
 from desk_app.ui.errors import show_error
-from desk_app.ui.loans.lend import LendDialog, ReturnDialog, condition_combo, notice, sign_form
+from desk_app.ui.loans.borrower_card import show_borrower_card
+from desk_app.ui.loans.borrowers_tab import BorrowersTab
+from desk_app.ui.loans.circulation import CirculationPanel, session_text
+from desk_app.ui.loans.lend import LendDialog, ReturnDialog, condition_combo, sign_form
+from desk_app.ui.loans.reminders import RemindersDialog
+from desk_app.ui.loans.renew import renew_loan
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.widgets.date_field import DateField
 from desk_app.ui.widgets.export_dialog import ExportButton
 from desk_app.ui.widgets.fields import line_edit
 from desk_app.ui.widgets.form_dialog import FormDialog
-from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.page import Page
 from desk_app.ui.widgets.registers import apply_widths, day_text, local_text, preview_pdf, register_table
 
@@ -60,6 +62,8 @@ def loan_columns(tab: str) -> list[Column]:
         Column(lambda: _("Lent"), lambda row: local_text(row["lent_at"])),
         Column(lambda: _("Handled by"), lambda row: row["handler"]),
         Column(lambda: _("Renewals"), lambda row: row["renewals"] or "", align=right),
+        # A slip left unsigned at the desk (issue 14): "Slip…" signs it later.
+        Column(lambda: _("Slip signed"), lambda row: _("yes") if row["signed"] else _("no")),
     ]
     if tab == HISTORY:
         columns += [
@@ -78,10 +82,11 @@ class LoanPanel(QWidget):
         super().__init__(parent)
         self.desk, self.actor, self.tab = desk, actor, tab
         self.borrower: str | None = None
+        self.unsigned_only = False
         self.model = PagedTableModel(self._count, self._fetch, loan_columns(tab), parent=self)
         self.table: QTableView = register_table(f"loans_{tab}")
         self.table.setModel(self.model)
-        widths = ([150, 240, 100, 90] + ([100] if tab == OVERDUE else []) + [130, 100, 75]
+        widths = ([150, 240, 100, 90] + ([100] if tab == OVERDUE else []) + [130, 100, 75, 80]
                   + ([130, 90] if tab == HISTORY else []))
         apply_widths(self.table, tuple(widths))
         layout = QVBoxLayout(self)
@@ -90,7 +95,7 @@ class LoanPanel(QWidget):
 
     def loan_filter(self) -> LoanFilter:
         return LoanFilter(open_only=self.tab == OPEN, overdue_only=self.tab == OVERDUE,
-                          borrower=self.borrower or None)
+                          borrower=self.borrower or None, unsigned_only=self.unsigned_only)
 
     def _count(self) -> int:
         return self.desk.loans.count(self.actor, self.loan_filter())
@@ -122,6 +127,9 @@ class LoansPage(Page):
         top = QHBoxLayout()
         top.addWidget(borrower_label)
         top.addWidget(self.borrower_edit, 1)
+        self.unsigned_check = QCheckBox(_("U&nsigned slips only"))
+        self.unsigned_check.setObjectName("unsigned_only")
+        top.addWidget(self.unsigned_check)
         top.addStretch(2)
         top.addWidget(self.count_label)
         self.body.addLayout(top)
@@ -129,9 +137,18 @@ class LoansPage(Page):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("loan_tabs")
         self.panels = {tab: LoanPanel(desk, actor, tab) for tab in (OPEN, OVERDUE, HISTORY)}
+        # Scan a borrower, then items: each scan lends at once (issue 14); the desk's first tab.
+        self.circulation = CirculationPanel(desk, actor, self.refresh)
+        if actor.can(ArchivePermission.LOAN_HANDLE):
+            self.tabs.addTab(self.circulation, _("C&irculation"))
+        else:
+            self.circulation.hide()
         self.tabs.addTab(self.panels[OPEN], _("&Open"))
         self.tabs.addTab(self.panels[OVERDUE], _("O&verdue"))
         self.tabs.addTab(self.panels[HISTORY], _("&History"))
+        self.borrowers_tab = BorrowersTab(  # the remembered outside borrowers (issue 14)
+            desk, actor, lambda key: show_borrower_card(self, desk, actor, key))
+        self.tabs.addTab(self.borrowers_tab, _("Bo&rrowers"))
         self.body.addWidget(self.tabs, 1)
 
         handle = actor.can(ArchivePermission.LOAN_HANDLE)
@@ -144,6 +161,7 @@ class LoansPage(Page):
             ("sign", _("&Slip…"), self.sign_slip, handle),
             ("correct", _("&Correct…"), self.correct, actor.can(ArchivePermission.LOAN_CORRECT)),
             ("reminders", _("Re&minders…"), self.reminders, handle),
+            ("card", _("Borrower c&ard…"), self.borrower_card, True),
         ):
             button = QPushButton(text)
             button.setObjectName(f"loan_{key}")
@@ -158,6 +176,10 @@ class LoansPage(Page):
 
         self.borrower_edit.textChanged.connect(lambda _text: self.filter_timer.start())
         self.borrower_edit.returnPressed.connect(self.apply_filter)
+        self.unsigned_check.toggled.connect(self.apply_filter)
+        checkout = QShortcut(QKeySequence("F2"), self)  # F2 lends: in the circulation tab
+        checkout.setContext(Qt.ShortcutContext.WindowShortcut)
+        checkout.activated.connect(self.check_out)
         self.filter_timer.timeout.connect(self.apply_filter)
         self.tabs.currentChanged.connect(self._tab_changed)
         for panel in self.panels.values():
@@ -178,6 +200,13 @@ class LoansPage(Page):
     def show_overdue(self) -> LoanPanel:
         return self.show_tab(OVERDUE)
 
+    def check_out(self) -> CirculationPanel:
+        """F2: the circulation tab, checking out, the cursor in its scan box."""
+        if self.tabs.indexOf(self.circulation) >= 0:
+            self.tabs.setCurrentWidget(self.circulation)
+            self.circulation.check_out()
+        return self.circulation
+
     def show_view(self, view: str) -> None:
         """``overdue``: the Overdue tab; ``lend:REF,REF``: the lend dialog with those items
         (the Archive page's "Lend…")."""
@@ -191,6 +220,7 @@ class LoansPage(Page):
         borrower = self.borrower_edit.text().strip() or None
         for panel in self.panels.values():
             panel.borrower = borrower
+            panel.unsigned_only = self.unsigned_check.isChecked()
         self.refresh()
 
     def refresh(self) -> None:
@@ -200,6 +230,7 @@ class LoansPage(Page):
             except DeskError as error:
                 show_error(self, error)
                 break
+        self.borrowers_tab.refresh()
         self._update_count()
 
     def activated(self) -> None:
@@ -211,6 +242,12 @@ class LoansPage(Page):
 
     def _update_count(self) -> None:
         panel = self.panel()
+        if panel is self.circulation:
+            self.count_label.setText(session_text(self.circulation))
+            return
+        if panel is self.borrowers_tab:
+            self.count_label.setText(self.borrowers_tab.count_text())
+            return
         count = panel.model.rowCount()
         self.count_label.setText(ngettext("{count} loan", "{count} loans", count).format(count=count))
 
@@ -220,6 +257,7 @@ class LoansPage(Page):
         self.buttons["renew"].setEnabled(bool(open_rows))
         self.buttons["sign"].setEnabled(len(rows) == 1)
         self.buttons["correct"].setEnabled(len(rows) == 1)
+        self.buttons["card"].setEnabled(len(rows) == 1)
 
     # ---------------------------------------------------------------- actions
 
@@ -238,18 +276,10 @@ class LoansPage(Page):
         self.run_dialog(dialog, accepted_only=False)
 
     def renew(self) -> None:
+        """The Renew dialog (ui/loans/renew.py) for the selected open loan."""
         rows = [row for row in self.panel().selected_rows() if row["returned_at"] is None]
-        done = []
-        for row in rows:
-            try:
-                renewed = self.desk.loans.renew(self.actor, row["ref"])
-            except DeskError as error:
-                show_error(self, error)
-                break
-            done.append(f"{renewed['ref']} → {renewed['due_on']}")
-        self.refresh()
-        if done:
-            notice(self, _("Renewed, now due: {list}").format(list=", ".join(done)))
+        if rows:
+            renew_loan(self, self.desk, self.actor, rows[0]["ref"], self)
 
     def sign_slip(self) -> None:
         rows = self.panel().selected_rows()
@@ -278,6 +308,12 @@ class LoansPage(Page):
 
     def reminders(self) -> None:
         self.run_dialog(RemindersDialog(self.desk, self.actor, self))
+
+    def borrower_card(self) -> None:
+        """The card of the selected loan's borrower (open and overdue loans, history)."""
+        rows = self.panel().selected_rows()
+        if len(rows) == 1:
+            show_borrower_card(self, self.desk, self.actor, f"loan:{rows[0]['id']}")
 
 
 class CorrectDialog(FormDialog):
@@ -315,96 +351,3 @@ class CorrectDialog(FormDialog):
             condition=self.condition_combo.currentData(),
             notes=self.notes_edit.text().strip() or None)
 
-
-class RemindersDialog(QDialog):
-    """Borrowers with overdue items; one bundled notice each."""
-
-    def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.desk, self.actor = desk, actor
-        self.result_value: Any = None
-        self.job: Job | None = None  # a reminder being recorded and printed
-        self.setObjectName("reminders_dialog")
-        self.setWindowTitle(_("Overdue reminders"))
-        self.tree = QTreeWidget()
-        self.tree.setObjectName("reminder_bundles")
-        self.tree.setHeaderLabels([_("Borrower / reference"), _("Contact / title"), _("Due"),
-                                   _("Days overdue")])
-        for column, width in enumerate((200, 240, 90)):
-            self.tree.setColumnWidth(column, width)
-        self.send_button = QPushButton(_("&Send reminder"))
-        self.send_button.setObjectName("send_reminder")
-        self.send_button.clicked.connect(self.send)
-        self.status = QLabel()
-        self.status.setObjectName("reminder_status")
-        self.status.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
-        buttons.rejected.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(self.send_button)
-        row.addWidget(self.status, 1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.tree, 1)
-        layout.addLayout(row)
-        layout.addWidget(buttons)
-        self.resize(680, 420)
-        self.tree.currentItemChanged.connect(lambda *_args: self._update())
-        self.load()
-
-    def load(self) -> None:
-        self.tree.clear()
-        try:
-            bundles = self.desk.loans.overdue_by_borrower(self.actor)
-        except DeskError as error:
-            self.status.setText(str(error))
-            bundles = []
-        for bundle in bundles:
-            worst = max(loan["days_overdue"] for loan in bundle["loans"])
-            top = QTreeWidgetItem([bundle["borrower"], bundle["contact"] or "",
-                                   ngettext("{count} item", "{count} items", len(bundle["loans"])).format(
-                count=len(bundle["loans"])), str(worst)])
-            top.setData(0, Qt.ItemDataRole.UserRole, bundle["borrower_id"])
-            for loan in bundle["loans"]:
-                child = QTreeWidgetItem([loan["ref"], loan["title"], day_text(loan["due_on"]),
-                                         str(loan["days_overdue"])])
-                child.setData(0, Qt.ItemDataRole.UserRole, bundle["borrower_id"])
-                top.addChild(child)
-            self.tree.addTopLevelItem(top)
-            top.setExpanded(True)
-        if not bundles and not self.status.text():
-            self.status.setText(_("Nothing is overdue."))
-        first = self.tree.topLevelItem(0)
-        if first is not None:
-            self.tree.setCurrentItem(first)
-        self._update()
-
-    def _update(self) -> None:
-        self.send_button.setEnabled(self.tree.currentItem() is not None and self.job is None)
-
-    def send(self) -> None:
-        """Record the reminder and make its notice in a background job, then preview it."""
-        item = self.tree.currentItem()
-        if item is None or self.job is not None:
-            return
-        desk, actor = self.desk, self.actor
-        borrower_id = item.data(0, Qt.ItemDataRole.UserRole)
-        self.status.setText(_("Preparing the reminder…"))
-        self.job = Job(lambda _progress: desk.loans.send_reminder(actor, borrower_id), desk=desk,
-                       parent=self, on_success=self._sent, on_failure=self._not_sent)
-        self._update()
-        self.job.start()
-
-    def _not_sent(self, error: BaseException) -> None:
-        self.job = None
-        self.status.clear()
-        self._update()
-        show_error(self, error)
-
-    def _sent(self, sent: tuple[dict[str, Any], bytes]) -> None:
-        self.job = None
-        self._update()
-        bundle, pdf = sent
-        self.result_value = bundle
-        self.status.setText(_("Reminder to {name} recorded.").format(name=bundle["borrower"]))
-        preview_pdf(self, pdf, _("reminder-{name}.pdf").format(name=bundle["borrower"]))
