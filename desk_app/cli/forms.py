@@ -136,7 +136,7 @@ def cmd_verify_pdf(args: argparse.Namespace) -> int:
     report = verify_pdf_file(args.file, trusted, revoked)
     if args.json:
         sys.stdout.write(json_text({"ok": report.ok, "signatures": [
-            {"field": c.field_name, "signer": c.signer_name, "user": c.signer_user,
+            {"field": c.field_name, "signer": c.signer_name, "user": c.signer_user, "role": c.role,
              "signed_at": local_iso(c.signed_at), "intact": c.intact,
              "trusted": c.trusted, "modified_after": c.modified_after,
              "revoked_at": local_iso(c.revoked_at), "problem": c.problem}
@@ -154,12 +154,14 @@ def print_verify_report(report) -> None:
         print(_("No signatures in this file."))
     for check in report.signatures:
         signer = check.signer_name + (f" ({check.signer_user})" if check.signer_user else "")
-        print(_("Signature {field}: {signer}").format(field=safe_text(check.field_name),
+        print(_("Signature {field}: {signer}").format(field=safe_text(check.slot_label),
                                                       signer=safe_text(signer)))
+        if check.role:
+            print("  " + _("signed as: {role}").format(role=safe_text(check.role)))
         when = format_datetime(check.signed_at, seconds=True, empty="?")
         print("  " + _("signed at: {time}").format(time=when))
         print("  " + _("intact: {answer}").format(answer=yes if check.intact else no))
-        print("  " + _("issued by this database's CA: {answer}").format(
+        print("  " + _("certificate issued by this office: {answer}").format(
             answer=yes if check.trusted else no))
         print("  " + _("changed or appended after signing: {answer}").format(
             answer=yes if check.modified_after else no))

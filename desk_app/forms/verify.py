@@ -35,7 +35,7 @@ from typing import Any
 
 from desk_app.domain.clock import format_datetime
 from desk_app.domain.errors import ValidationError
-from desk_app.i18n import _
+from desk_app.i18n import N_, _
 
 HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 
@@ -61,6 +61,14 @@ class SignatureCheck:
     dated_outside_certificate: bool = False
     """The signing time lies outside the signer's certificate's validity (back- or post-dated)."""
 
+    role: str = ""
+    """The signer's role as signed (the signature's reason: "经办人", "Auditor"), in words."""
+
+    @property
+    def slot_label(self) -> str:
+        """The signature field in words ("Handled by"), not its name in the file (``clerk``)."""
+        return slot_label(self.field_name)
+
     @property
     def revoked_before_signing(self) -> bool:
         """Revoked at or before the signing time (no signing time counts as after)."""
@@ -72,6 +80,60 @@ class SignatureCheck:
     def ok(self) -> bool:
         return (self.intact and self.trusted and not self.modified_after
                 and not self.revoked_before_signing and not self.dated_outside_certificate)
+
+
+# The signature fields of the desk's forms (forms.*: ``spec.signatures``), in words.
+SLOT_LABELS: dict[str, str] = {
+    "clerk": N_("Handled by"), "handler": N_("Handled by"), "supervisor": N_("Supervisor"),
+    "exporter": N_("Exported by"), "signer": N_("Checkpoint signed by"),
+    "outgoing": N_("Outgoing"), "incoming": N_("Incoming"), "preparer": N_("Prepared by"),
+    "manager": N_("Manager"), "executor": N_("Carried out by"), "witness": N_("Witness"),
+    "borrower": N_("Borrower"),
+}
+
+
+def slot_label(name: str) -> str:
+    return _(SLOT_LABELS[name]) if name in SLOT_LABELS else name
+
+
+def role_in_words(reason: Any) -> str:
+    """A signature's reason as shown: a stored role value (``clerk``) by its name."""
+    from desk_app.domain.roles import Role
+
+    text = "" if reason is None else str(reason).strip()
+    try:
+        return Role(text).label
+    except ValueError:
+        return text
+
+
+def _issued_by(cert: Any, ca_cert: Any) -> bool:
+    """Whether ``cert`` carries this office's CA signature, judged on the certificate alone:
+    a document changed after signing still names its signer's certificate rightly."""
+    if cert is None:
+        return False
+    try:
+        from cryptography import x509 as crypto_x509
+
+        own = crypto_x509.load_der_x509_certificate(cert.dump())
+        own.verify_directly_issued_by(crypto_x509.load_der_x509_certificate(ca_cert.dump()))
+        return True
+    except Exception:
+        return False
+
+
+def _signer_cert(sig: Any) -> Any:
+    try:
+        return sig.signer_cert
+    except Exception:
+        return None
+
+
+def _reason(sig: Any) -> str:
+    try:
+        return role_in_words(sig.sig_object.get("/Reason"))
+    except Exception:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -313,6 +375,7 @@ def verify_pdf(data: bytes, trusted_ca_pem: bytes, *,
             signer_name, signer_user = _names(sig.signer_cert)
         except Exception:
             signer_name, signer_user = "", ""
+        role = _reason(sig)
         if status is None:
             checks.append(
                 SignatureCheck(
@@ -321,16 +384,20 @@ def verify_pdf(data: bytes, trusted_ca_pem: bytes, *,
                     signer_user,
                     None,
                     False,
-                    False,
+                    _issued_by(_signer_cert(sig), ca_cert),
                     True,
                     _(
                         "The signature cannot be checked: the document was damaged or altered ({error})."
                     ).format(error=type(failed).__name__),
+                    role=role,
                 )
             )
             continue
         intact = bool(status.intact and status.valid)
-        trusted = bool(status.trusted)
+        # pyhanko judges trust only on an intact signature; a changed document must not read
+        # as "signed by a foreign certificate" when its signer's certificate is this office's.
+        trusted = bool(status.trusted) if intact else _issued_by(
+            status.signing_cert or _signer_cert(sig), ca_cert)
         container = ""
         if intact:
             try:
@@ -362,11 +429,13 @@ def verify_pdf(data: bytes, trusted_ca_pem: bytes, *,
             modified_after=modified,
             revoked_at=revoked_at,
             dated_outside_certificate=_outside_validity(signed_at, status.signing_cert),
+            role=role,
         )
         if container:
             problem = container
         elif not intact:
-            problem = _("The signed content was changed.")
+            problem = _("The document was changed after it was signed: its content no longer "
+                        "matches the signature.")
         elif modified:
             problem = _("The document was changed after this signature.")
         elif not trusted:

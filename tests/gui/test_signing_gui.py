@@ -333,6 +333,17 @@ def test_verify_pdf_report_for_a_tampered_file(qtbot, page, signed_pdf):
         page.verify_pdf(signed_pdf)
     assert not blocker.args[0].ok
     assert page.report_dialog.verdict_label.text().startswith("NOT valid")
+    # Changed after signing — and still signed with this office's certificate, in words.
+    group = page.report_dialog.signature_groups[0]
+    assert group.title() == "Signature 1: Exported by"
+    form = group.layout()
+    answers = {form.labelForField(form.itemAt(row, form.ItemRole.FieldRole).widget()).text():
+               form.itemAt(row, form.ItemRole.FieldRole).widget().text()
+               for row in range(form.rowCount())}
+    assert answers["Signed as:"] == "Auditor"
+    assert answers["Certificate issued by this office:"] == "Yes"
+    assert answers["Intact (no byte changed):"] == "No"
+    assert answers["Problem:"].startswith("The document was changed after it was signed")
     page.report_dialog.close()
 
 

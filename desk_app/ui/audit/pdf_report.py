@@ -111,7 +111,7 @@ class PdfReportDialog(QDialog):
 
     def _signature_group(self, number: int, check) -> QGroupBox:
         group = QGroupBox(_("Signature {number}: {field}").format(number=number,
-                                                                   field=check.field_name))
+                                                                   field=check.slot_label))
         group.setObjectName(f"signature_{number}")
         form = QFormLayout(group)
         signer = check.signer_name or "—"
@@ -120,9 +120,11 @@ class PdfReportDialog(QDialog):
         signer_label = QLabel(signer)
         signer_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(_("Signed by:"), signer_label)
+        if check.role:
+            form.addRow(_("Signed as:"), QLabel(check.role))
         form.addRow(_("Signed at:"), QLabel(_local_time(check.signed_at)))
         form.addRow(_("Intact (no byte changed):"), _yes_no(check.intact, good=True))
-        form.addRow(_("Issued by this database's CA:"), _yes_no(check.trusted, good=True))
+        form.addRow(_("Certificate issued by this office:"), _yes_no(check.trusted, good=True))
         form.addRow(_("Changed or appended after signing:"), _yes_no(check.modified_after, good=False))
         if check.revoked_at is not None:
             # Revoked after this signature: the signature stays valid, and the reader should
