@@ -28,29 +28,39 @@ whether it was forced, the reason and the problems overruled. The anchor check
 from __future__ import annotations
 
 import contextlib
+import logging
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from desk_app.domain import text
 from desk_app.domain.audit import ChainReport
-from desk_app.domain.errors import Conflict, ValidationError
-from desk_app.domain.roles import Permission
+from desk_app.domain.clock import iso_utc, local_day_start, local_today
+from desk_app.domain.errors import Conflict, PermissionDenied, ValidationError
+from desk_app.domain.roles import Permission, parse_roles
+from desk_app.domain.text import lookup
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services import output
 from desk_app.services.base import Service
+from desk_app.services.passwords import check_password, refused
+from desk_app.services.settings import SettingsService
 from desk_app.store import audit_chain
 from desk_app.store import backup as store_backup
 from desk_app.store.backup import LostAction
 from desk_app.store.db import is_postgresql
+from desk_app.store.models import User
 
-__all__ = ["REASON_LIMIT", "SETUP_ACTIONS", "BackupService", "LostAction", "Problem", "Relation",
-           "RestorePlan"]
+__all__ = ["DAILY_ACTOR", "REASON_LIMIT", "SETUP_ACTIONS", "BackupService", "DailyBackup",
+           "LostAction", "Problem", "Relation", "RestorePlan"]
+
+log = logging.getLogger(__name__)
 
 REASON_LIMIT = 500
 # What a new database's trail holds before anyone worked in it.
@@ -171,23 +181,128 @@ class RestorePlan:
         }
 
 
+# The daily backup is the program's, not the signed-in user's: its entry names this actor
+# (and the user whose session made it), so no clerk seems to have backed up the database.
+DAILY_ACTOR = "system"
+# ``desk-daily-<first 8 of the database id>-<YYYYMMDD>.db``: the daily backup deletes only
+# files of this pattern and of its own database when it prunes beyond the number kept.
+DAILY_NAME = "desk-daily-{database}-{day:%Y%m%d}.db"
+DAILY_PATTERN = re.compile(r"^desk-daily-(?P<database>[0-9a-f]{8})-(?P<day>\d{8})\.db$")
+
+
+@dataclass(frozen=True)
+class DailyBackup:
+    """What the daily backup did: the file written (None: nothing to do) and the older
+    daily backups it deleted."""
+
+    path: Path | None
+    pruned: tuple[Path, ...] = ()
+    reason: str = ""  # why nothing was written: "off", "done"
+
+
 class BackupService(Service):
-    def backup(self, actor: Actor, target: Path, force: bool = False) -> Path:
+    settings: SettingsService
+
+    def backup(self, actor: Actor, target: Path, force: bool = False,
+               progress: Callable[[int, int], bool] | None = None) -> Path:
         """A snapshot in ``FILE.partial``, then the audit entry (with the file's hash and the
         chain head the backup holds) and the rename: a failed or killed backup records
-        nothing and leaves no file (services.output)."""
+        nothing and leaves no file (services.output). ``progress()`` returning False before
+        the audit entry cancels (InterruptedError): nothing recorded, no file."""
         self.require(actor, Permission.BACKUP_CREATE)
+        return self._write(actor.name, Path(target), force, {}, progress)
+
+    def _write(self, actor: str, target: Path, force: bool, details: dict[str, Any],
+               progress: Callable[[int, int], bool] | None = None) -> Path:
         path = output.check_target(target, force=force, field="file")
         with output.OutputFile(path) as out:
+            if progress is not None and progress(0, 2) is False:
+                raise InterruptedError
             try:
                 store_backup.snapshot(self.ctx.db, out.partial)
             except (OSError, sqlite3.OperationalError) as error:
                 raise ValidationError(_("Cannot write {path}: {reason}").format(
                     path=path, reason=getattr(error, "strerror", None) or error), "file") from None
+            if progress is not None and progress(1, 2) is False:
+                raise InterruptedError
             seq, head = store_backup.chain_head(out.partial)  # what the file holds
             out.publish(self, actor, "backup.create", "database",
-                        {"chain_head": seq, "chain_hash": head})
+                        {"chain_head": seq, "chain_hash": head, **details})
         return path
+
+    # ------------------------------------------------------------------ the daily backup
+
+    def daily_folder(self) -> Path:
+        """The ``backup_folder`` setting, or ``backups`` beside a SQLite database file (the
+        desk's data folder for PostgreSQL)."""
+        folder = str(self.settings.value("backup_folder") or "").strip()
+        if folder:
+            return Path(folder).expanduser()
+        url = self.ctx.url
+        if url.backend == "sqlite" and url.path is not None:
+            return Path(url.path).expanduser().resolve().parent / "backups"
+        from desk_app.paths import data_dir
+
+        return data_dir() / "backups"
+
+    def daily_files(self) -> list[Path]:
+        """This database's daily backups in the folder, oldest first (by the day named)."""
+        prefix = self._database_prefix()
+        folder = self.daily_folder()
+        found = []
+        try:
+            entries = list(folder.iterdir()) if folder.is_dir() else []
+        except OSError:
+            entries = []
+        for path in entries:
+            match = DAILY_PATTERN.match(path.name)
+            if match and match["database"] == prefix and path.is_file():
+                found.append((match["day"], path))
+        return [path for _day, path in sorted(found)]
+
+    def daily_backup(self, actor: Actor, today: date | None = None) -> DailyBackup:
+        """The program's automatic backup, at most one a day (by any desk): when
+        ``backup_daily`` is on and no daily backup is recorded since local midnight, a backup
+        into the daily folder, recorded like a manual one (``backup.create``, marked
+        ``daily``, by ``system`` on the session of ``actor``); then this database's daily
+        backups beyond ``backup_keep`` are deleted, oldest first — only files of the daily
+        name pattern and of this database. Any signed-in session may run it: it writes only
+        where the administrator's settings say."""
+        if actor.user_id is None:
+            raise PermissionDenied(_("Only a signed-in session makes the daily backup."))
+        if self.settings.value("backup_daily") != "yes":
+            return DailyBackup(None, reason="off")
+        now = self.ctx.clock.now()
+        today = today or local_today(now)
+        if store_backup.daily_backup_since(iso_utc(local_day_start(today))):
+            return DailyBackup(None, reason="done")
+        folder = self.daily_folder()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ValidationError(_("Cannot create the backup folder {path}: {reason}").format(
+                path=folder, reason=error.strerror or error), "backup_folder") from None
+        target = folder / DAILY_NAME.format(database=self._database_prefix(), day=today)
+        if target.exists():  # another desk wrote it into a shared folder just now
+            return DailyBackup(None, reason="done")
+        keep = max(1, int(self.settings.value("backup_keep")))
+        older = [path for path in self.daily_files() if path != target]
+        doomed = older[:max(0, len(older) - (keep - 1))]
+        self._write(DAILY_ACTOR, target, False, {
+            "daily": True, "session_of": actor.name, "keep": keep,
+            "pruned": [path.name for path in doomed]})
+        pruned = []
+        for path in doomed:  # after the new one is complete: never fewer than kept
+            try:
+                path.unlink()
+                pruned.append(path)
+            except OSError as error:
+                log.warning("cannot delete the old daily backup %s: %s", path, error)
+        return DailyBackup(target, tuple(pruned))
+
+    @staticmethod
+    def _database_prefix() -> str:
+        return audit_chain.ensure_database_id()[:8]
 
     def restore_plan(self, actor: Actor, source: Path,
                      progress: Callable[[int, int], bool] | None = None) -> RestorePlan:
@@ -233,6 +348,31 @@ class BackupService(Service):
                 raise Conflict(_("Another desk was writing at the same moment; nothing was "
                                  "restored. Try the restore again.")) from error
             return decided[0]
+
+    def admin_of_backup(self, source: Path, name: str, password: str) -> Actor:
+        """Moving to a new PC: who may restore onto a database nobody has used yet (no user
+        can sign in to it) — an active administrator *of the backup*, by the password the
+        backup holds. Refused once the database has users (sign in there instead). Nothing
+        is recorded for a wrong password: this database has no one to record it for, and
+        whoever holds the file can read it anyway (docs/security.md)."""
+        if User.select().exists():
+            raise PermissionDenied(_("This database is in use: sign in to it to restore a "
+                                     "backup."))
+        with self._backup(Path(source)) as (_copy, backup_db):
+            row = store_backup.backup_user(backup_db, lookup(name).strip().lower())
+        roles = frozenset()
+        if row is not None and row["active"]:
+            with contextlib.suppress(ValidationError):
+                roles = parse_roles(row["roles"])
+        if not check_password(row["password_hash"] if row else None, password):
+            raise refused()
+        actor = Actor(user_id=row["id"] if row else None, name=row["name"] if row else name,
+                      roles=roles, full_name=row["full_name"] if row else "")
+        if row is None or not row["active"] or not actor.can(Permission.BACKUP_RESTORE):
+            raise PermissionDenied(_("{user} is not an active administrator in this backup: "
+                                     "only one may restore it onto a new database.").format(
+                user=name))
+        return actor
 
     # ------------------------------------------------------------------------ the parts
 

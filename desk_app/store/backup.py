@@ -213,6 +213,18 @@ def private_copy(source: Path) -> Iterator[BackupCopy]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def backup_user(backup_db: peewee.Database, name: str) -> dict[str, Any] | None:
+    """A user row of the backup (of any schema version the backup may have)."""
+    cursor = backup_db.execute_sql(
+        "SELECT id, name, full_name, roles, password_hash, active FROM app_user WHERE name = ?",
+        (name,))
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    keys = ("id", "name", "full_name", "roles", "password_hash", "active")
+    return {**dict(zip(keys, row, strict=True)), "active": bool(row[5])}
+
+
 def backup_head(backup_db: peewee.Database) -> tuple[int, str]:
     """The last audit entry a backup holds; ``(0, GENESIS)`` when it holds none."""
     last = (AuditEntry.select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc())
@@ -325,6 +337,22 @@ def any_entry(up_to: int, *, excluding: Iterable[str]) -> bool:
 def backup_records_after(sha256: str, after_seq: int, up_to: int) -> int:
     """How many ``backup.create`` entries after ``after_seq`` recorded this file."""
     return sum(1 for seq, _after in _backup_records(sha256, up_to) if seq > after_seq)
+
+
+def daily_backup_since(at: str) -> bool:
+    """Whether a daily backup (a ``backup.create`` entry marked ``daily``) was recorded at or
+    after ``at`` (ISO UTC text, as the trail stores times): by any desk."""
+    query = (AuditEntry.select(AuditEntry.change)
+             .where((AuditEntry.action == "backup.create") & (AuditEntry.at >= at)
+                    & AuditEntry.change.contains('"daily"')))
+    for row in query:
+        try:
+            after = json.loads(row.change)["after"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        if isinstance(after, dict) and after.get("daily") is True:
+            return True
+    return False
 
 
 # ------------------------------------------------------------------------------ restoring

@@ -29,6 +29,7 @@ from desk_app.i18n import _
 from desk_app.logs import log_file
 from desk_app.resources import resource_path
 from desk_app.ui.branding import about_text, apply_display_name, product_name, window_title
+from desk_app.ui.daily_backup import DailyBackupRunner
 from desk_app.ui.help import HelpDialog
 from desk_app.ui.lock import IdleWatcher, LockDialog
 from desk_app.ui.widgets.page import Page
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 # How often an open session looks whether another desk changed the shared settings.
 SETTINGS_POLL_MS = 30_000
+DAILY_BACKUP_DELAY_MS = 5_000  # after start: let the first page load first
 
 
 def page_icon(widget: QWidget, page: PageSpec) -> QIcon:
@@ -114,6 +116,12 @@ class MainWindow(QMainWindow):
         self.settings_timer.setInterval(SETTINGS_POLL_MS)
         self.settings_timer.timeout.connect(self.refresh_settings)
         self.settings_timer.start()
+        # The daily backup: at the first chance after start, then on every tick (the day
+        # may have changed); the service decides whether one is due.
+        self.daily_backup = DailyBackupRunner(desk, actor, self)
+        self.daily_backup.finished.connect(self._daily_backup_done)
+        self.settings_timer.timeout.connect(self.daily_backup.check)
+        QTimer.singleShot(DAILY_BACKUP_DELAY_MS, self.daily_backup.check)
         self.nav.setCurrentRow(0)
         self.resize(1100, 720)
         self._restore_geometry()
@@ -298,6 +306,10 @@ class MainWindow(QMainWindow):
         log.info("screen unlocked for %s", self.actor.name)
         self.idle.start()
         self.unlocked.emit()
+
+    def _daily_backup_done(self, message: str) -> None:
+        if message:
+            self.statusBar().showMessage(message, 60_000)
 
     # ---------------------------------------------------------------- leaving
 

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from desk_app.domain.area import AreaSpec, PageSpec, RegisterSpec, ServiceSpec, grants
 from desk_app.domain.roles import Permission, Role
-from desk_app.domain.settings import CORE_SETTINGS
+from desk_app.domain.settings import CORE_SETTINGS, Setting, between
 from desk_app.i18n import N_
+
+# The automatic daily backup (services/backup.BackupService.daily_backup).
+BACKUP_SETTINGS = (
+    Setting("backup_daily", N_("Back up automatically once a day"), str, "no",
+            choices=("yes", "no")),
+    Setting("backup_keep", N_("Daily backups kept"), int, 7, between(1, 365)),
+    Setting("backup_folder", N_("Folder of the daily backups (empty: beside the database)"),
+            str, ""),
+)
 
 AREA = AreaSpec(
     key="core",
@@ -16,7 +25,7 @@ AREA = AreaSpec(
                      Permission.AUDIT_VIEW, Permission.BACKUP_CREATE, Permission.BACKUP_RESTORE,
                      Permission.DEMO_GENERATE},
     }),
-    settings=CORE_SETTINGS,
+    settings=(*CORE_SETTINGS, *BACKUP_SETTINGS),
     models="desk_app.store.models",
     services=(
         ServiceSpec("settings", "desk_app.services.settings:SettingsService"),
@@ -29,7 +38,7 @@ AREA = AreaSpec(
         ServiceSpec("users", "desk_app.services.users:UserService",
                     ("settings", "keys", "keyring")),
         ServiceSpec("audit", "desk_app.services.audit:AuditService", ("settings", "keys")),
-        ServiceSpec("backups", "desk_app.services.backup:BackupService"),
+        ServiceSpec("backups", "desk_app.services.backup:BackupService", ("settings",)),
         # "sources": every area's register sources, built after the services they need
         ServiceSpec("exports", "desk_app.services.exports:ExportService",
                     ("settings", "keys", "sources")),

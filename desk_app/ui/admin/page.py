@@ -211,8 +211,10 @@ class AdminPage(Page):
         self.tabs.addTab(self.backups, _("&Backups"))
         self.settings.saved.connect(self.settings_saved)
         self.settings.saved.connect(self.settings_changed)
+        self.settings.saved.connect(lambda _values: self.backups.refresh())
         self.body.addWidget(self.tabs, 1)
 
     def activated(self) -> None:
         self.users.refresh()
         self.keys.refresh()
+        self.backups.refresh()
