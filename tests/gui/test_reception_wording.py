@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox
 
 from desk_app.domain.reception import Channel
+from desk_app.services.reception import VisitFilter
 from desk_app.store.reception import Visit
 from desk_app.ui.reception.page import ReceptionPage
 from tests.gui.test_reception_gui import shown_page
@@ -44,6 +45,11 @@ def test_buttons_are_verbs_and_f7_names_what_it_ends(page, demo_desk, clerk_acto
     page.select_visit(visit.id)
     assert texts(page)["close"] == "Sign out visitor…"
     assert page.now_tab.model.index(row_of(page, visit.id), 2).data() == "李女士"
+    assert page.now_tab.model.index(row_of(page, visit.id), 4).data() == "王芳"  # not wangfang
+    newest = demo_desk.registers["visits"].page(clerk_actor, VisitFilter(), 0, 1)[0]
+    assert demo_desk.registers["visits"].cells(newest)[6] == "王芳"  # exports too
+    # The complaints tab is the register, not the statistics' "number of complaints".
+    assert page.tabs.tabText(page.tabs.indexOf(page.complaints_tab)) == "Complaint register"
     page.select_visit(call.id)
     assert texts(page)["close"] == "End call…"
     dialog = page.now_tab.close_selected()

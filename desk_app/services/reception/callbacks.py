@@ -18,6 +18,7 @@ from desk_app.services.reception.views import (
     callback_status_text,
     callback_view,
     satisfaction_text,
+    staff_names,
     visit_view,
 )
 from desk_app.services.signing import KeyService
@@ -87,7 +88,9 @@ class CallBackService(ReceptionBase):
         query = callback_query(CallBackFilter(pending_only=pending_only))
         order = ((CallBack.due_at, CallBack.id) if pending_only
                  else (CallBack.due_at.desc(), CallBack.id.desc()))
-        return [callback_view(row) for row in query.order_by(*order).offset(offset).limit(limit)]
+        names = staff_names()
+        return [callback_view(row, names)
+                for row in query.order_by(*order).offset(offset).limit(limit)]
 
     def callbacks(self, actor: Actor, pending_only: bool = False) -> list[CallBackView]:
         """The first 2,000 of :meth:`page_callbacks`."""
@@ -103,7 +106,8 @@ class CallBackService(ReceptionBase):
         row = CallBack.get_or_none(CallBack.id == callback_id)
         if row is None:
             raise NotFound(_("No call-back {id}.").format(id=callback_id))
-        view = callback_view(row)
+        names = staff_names()
+        view = callback_view(row, names)
         number = f"CB-{view.id:06d}"
         origin = ""
         if view.visit_id:
@@ -111,6 +115,8 @@ class CallBackService(ReceptionBase):
             channel = rules.Channel(visit.channel).label
             origin = f"{channel} {format_datetime(visit.arrived_at)} {visit.request}"
         record = {**vars(view), "number": number, "origin": origin,
+                  "handler": view.handler_name, "done_by": view.done_by_name,
+                  "created_by": names.get(view.created_by, view.created_by),
                   "status": callback_status_text(view.status),
                   "satisfaction": satisfaction_text(view.satisfaction)}
         pdf = sign_if_asked(self.keys, actor, callback_pdf(self.company(), self.now(), record),

@@ -26,6 +26,7 @@ from desk_app.services.reception.views import (
     StatRow,
     complaint_view,
     month_range,
+    staff_names,
 )
 from desk_app.services.signing import KeyService
 from desk_app.store import audit_chain
@@ -82,7 +83,8 @@ class ComplaintService(ReceptionBase):
         self.require(actor, ReceptionPermission.RECEPTION_VIEW)
         query = complaint_query(ComplaintFilter(since, until, open_only))
         query = query.order_by(Complaint.received_at.desc(), Complaint.id.desc())
-        return [complaint_view(row) for row in query.offset(offset).limit(limit)]
+        names = staff_names()
+        return [complaint_view(row, names) for row in query.offset(offset).limit(limit)]
 
     def count_complaints(self, actor: Actor, since: date | None = None,
                          until: date | None = None, open_only: bool = False) -> int:

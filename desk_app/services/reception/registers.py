@@ -7,7 +7,7 @@ pages show them newest first, exports in keyset order of their numbers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -24,6 +24,7 @@ from desk_app.services.reception.views import (
     callback_view,
     complaint_view,
     satisfaction_text,
+    staff_names,
     visit_view,
 )
 from desk_app.services.registers import Period, RegisterSource, by_attribute, keyset
@@ -40,7 +41,7 @@ class _Table:
 
     model: Any
     newest: Any  # the time a page shows newest first
-    view: Callable[[Any], Any]  # a row -> its view
+    view: Callable[[Any, Mapping[str, str]], Any]  # a row, staff names -> its view
     filter: Any  # the filter dataclass; an export's is made of its days
     query: Callable[[Any], Any]  # a filter -> the query of its rows
 
@@ -59,13 +60,15 @@ class _ReceptionRegister(RegisterSource):
     def _page(self, actor: Actor, flt: Any, offset: int, limit: int) -> Sequence[Any]:
         table = self.table
         query = table.query(flt).order_by(table.newest.desc(), table.model.id.desc())
-        return [table.view(row) for row in query.offset(offset).limit(limit)]
+        names = staff_names()
+        return [table.view(row, names) for row in query.offset(offset).limit(limit)]
 
     def _rows(self, actor: Actor, flt: Any) -> Iterator[Any]:
         table = self.table
-        names = table.model._meta.sorted_field_names
+        fields = table.model._meta.sorted_field_names
+        names = staff_names()
         for values in keyset(table.query(flt), table.model.id):
-            yield table.view(table.model(**dict(zip(names, values, strict=True))))
+            yield table.view(table.model(**dict(zip(fields, values, strict=True))), names)
 
 
 class VisitRegister(_ReceptionRegister):
@@ -76,9 +79,9 @@ class VisitRegister(_ReceptionRegister):
         (N_("No."), 4, "id"),
         (N_("Channel"), 6, "channel", lambda channel: rules.Channel(channel).label),
         (N_("Name"), 8, _person), (N_("Contact"), 10, "contact"), (N_("Company"), 9, "company"),
-        (N_("Request"), 20, "request"), (N_("Handler"), 7, "handler"),
+        (N_("Request"), 20, "request"), (N_("Handler"), 7, "handler_name"),
         (N_("Time in"), 9, "arrived_at"), (N_("Answered at"), 9, "answered_at"),
-        (N_("Resolved at"), 9, "resolved_at"), (N_("Signed out / ended at"), 9, "ended_at"),
+        (N_("Resolved at"), 9, "resolved_at"), (N_("Left / ended"), 9, "ended_at"),
         (N_("Timeout"), 8, "timeout_level", lambda level: rules.level_label(level) if level else ""),
     )
 
@@ -90,8 +93,8 @@ class CallBackRegister(_ReceptionRegister):
     columns = by_attribute(
         (N_("No."), 4, "id"), (N_("Customer"), 8, _person), (N_("Contact"), 9, "contact"),
         (N_("Purpose"), 18, "purpose"), (N_("Scheduled for"), 9, "due_at"),
-        (N_("Handler"), 6, "handler"), (N_("Status"), 7, "status", callback_status_text),
-        (N_("Called at"), 9, "done_at"), (N_("Called by"), 6, "done_by"),
+        (N_("Handler"), 6, "handler_name"), (N_("Status"), 7, "status", callback_status_text),
+        (N_("Called at"), 9, "done_at"), (N_("Called by"), 6, "done_by_name"),
         (N_("Satisfaction"), 7, "satisfaction", satisfaction_text), (N_("Result"), 17, "result"),
     )
 
@@ -104,6 +107,6 @@ class ComplaintRegister(_ReceptionRegister):
         (N_("No."), 4, "id"), (N_("Received"), 9, "received_at"),
         (N_("Category"), 8, "category", rules.category_label), (N_("Customer"), 7, "name"),
         (N_("Contact"), 9, "contact"), (N_("Complaint"), 24, "description"),
-        (N_("Handler"), 6, "handler"), (N_("Reply promised"), 9, "promised_at"),
+        (N_("Handler"), 6, "handler_name"), (N_("Reply promised"), 9, "promised_at"),
         (N_("Replied at"), 9, "replied_at"), (N_("Reply"), 18, "result"),
     )

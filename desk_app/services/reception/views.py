@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -12,6 +13,7 @@ from desk_app.domain.errors import ValidationError
 from desk_app.domain.reception import Channel, Level, Targets, TimerStatus
 from desk_app.domain.text import LookupFilter
 from desk_app.i18n import N_, _
+from desk_app.store.models import User
 from desk_app.store.reception import CallBack, Complaint, ScriptVersion, Visit
 
 
@@ -58,6 +60,7 @@ class VisitView:
     reviewed_by: str
     reviewed_at: datetime | None
     review_note: str
+    handler_name: str = ""  # the handler's full name, in lists (staff are shown by name)
 
     @property
     def open(self) -> bool:
@@ -77,11 +80,23 @@ class VisitView:
                 "escalated": self.escalated_at, "reviewed_by": self.reviewed_by or None}
 
 
-def visit_view(row: Visit) -> VisitView:
+def staff_names() -> dict[str, str]:
+    """Every user's full name by user name (a short table, read once per list): staff are
+    shown by full name, 王芳 rather than wangfang."""
+    return {user.name: user.full_name or user.name
+            for user in User.select(User.name, User.full_name)}
+
+
+def _full(names: Mapping[str, str] | None, user_name: str) -> str:
+    return (names or {}).get(user_name, user_name)
+
+
+def visit_view(row: Visit, names: Mapping[str, str] | None = None) -> VisitView:
     return VisitView(row.id, Channel(row.channel), row.name, row.caller_title, row.contact,
                      row.company, row.request, row.result, row.handler, row.arrived_at,
                      row.answered_at, row.resolved_at, row.ended_at, Level(row.timeout_level),
-                     row.escalated_at, row.reviewed_by, row.reviewed_at, row.review_note)
+                     row.escalated_at, row.reviewed_by, row.reviewed_at, row.review_note,
+                     _full(names, row.handler))
 
 
 @dataclass(frozen=True)
@@ -101,12 +116,15 @@ class CallBackView:
     satisfaction: str
     created_at: datetime
     created_by: str
+    handler_name: str = ""  # full names, in lists
+    done_by_name: str = ""
 
 
-def callback_view(row: CallBack) -> CallBackView:
+def callback_view(row: CallBack, names: Mapping[str, str] | None = None) -> CallBackView:
     return CallBackView(row.id, row.__data__.get("visit"), row.name, row.caller_title, row.contact,
                         row.purpose, row.due_at, row.handler, row.status, row.done_at,
-                        row.done_by, row.result, row.satisfaction, row.created_at, row.created_by)
+                        row.done_by, row.result, row.satisfaction, row.created_at, row.created_by,
+                        _full(names, row.handler), _full(names, row.done_by))
 
 
 @dataclass(frozen=True)
@@ -123,16 +141,19 @@ class ComplaintView:
     replied_at: datetime | None
     replied_by: str
     result: str
+    handler_name: str = ""  # full names, in lists
+    replied_by_name: str = ""
 
     @property
     def on_time(self) -> bool | None:
         return None if self.replied_at is None else self.replied_at <= self.promised_at
 
 
-def complaint_view(row: Complaint) -> ComplaintView:
+def complaint_view(row: Complaint, names: Mapping[str, str] | None = None) -> ComplaintView:
     return ComplaintView(row.id, row.__data__.get("visit"), row.received_at, row.category, row.name,
                          row.contact, row.description, row.handler, row.promised_at,
-                         row.replied_at, row.replied_by, row.result)
+                         row.replied_at, row.replied_by, row.result, _full(names, row.handler),
+                         _full(names, row.replied_by))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from desk_app.domain.reception import Channel, Level, Targets
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.reception.base import ReceptionBase, visit_query
-from desk_app.services.reception.views import VisitFilter, VisitView, visit_view
+from desk_app.services.reception.views import VisitFilter, VisitView, staff_names, visit_view
 from desk_app.store.reception import Visit
 
 # A log entry's timers stop in this order: first answer, resolution, time out.
@@ -213,13 +213,15 @@ class VisitService(ReceptionBase):
         self.require(actor, ReceptionPermission.RECEPTION_VIEW)
         query = (visit_query(flt or VisitFilter())
                  .order_by(Visit.arrived_at.desc(), Visit.id.desc()).offset(offset).limit(limit))
-        return [visit_view(row) for row in query]
+        names = staff_names()
+        return [visit_view(row, names) for row in query]
 
     def active(self, actor: Actor) -> list[VisitView]:
         """Entries still open (visitors on site, calls in progress), oldest first."""
         self.require(actor, ReceptionPermission.RECEPTION_VIEW)
         query = Visit.select().where(Visit.ended_at.is_null()).order_by(Visit.arrived_at)
-        return [visit_view(row) for row in query]
+        names = staff_names()
+        return [visit_view(row, names) for row in query]
 
     def current_visitors(self, actor: Actor) -> list[VisitView]:
         """Who is on site now."""

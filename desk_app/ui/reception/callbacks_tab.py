@@ -35,11 +35,11 @@ class CallbacksTab(ListTab):
         super().__init__(host, parent)
         columns = [
             number_column(),
-            Column(lambda: _("Due"), lambda c: time_text(c.due_at)),
+            Column(lambda: _("Scheduled for"), lambda c: time_text(c.due_at)),
             Column(lambda: _("Customer"), lambda c: rules.addressed(c.name, c.caller_title)),
             Column(lambda: _("Contact"), lambda c: c.contact),
             Column(lambda: _("Purpose"), lambda c: c.purpose, tooltip=lambda c: c.purpose),
-            Column(lambda: _("Handler"), lambda c: c.handler),
+            Column(lambda: _("Handler"), lambda c: c.handler_name),
             Column(lambda: _("Status"), lambda c: callback_status_text(c.status)),
             Column(lambda: _("Result"), lambda c: c.result, tooltip=lambda c: c.result),
         ]

@@ -76,7 +76,7 @@ def visit_columns() -> list[Column]:
         Column(lambda: _("Channel"), channel_text),
         Column(lambda: _("Name"), who),
         Column(lambda: _("Request"), lambda v: v.request, tooltip=lambda v: v.request),
-        Column(lambda: _("Handler"), lambda v: v.handler),
+        Column(lambda: _("Handler"), lambda v: v.handler_name),
         Column(lambda: _("Time in"), lambda v: time_text(v.arrived_at)),
     ]
 
@@ -111,7 +111,19 @@ def list_view(name: str, model: PagedTableModel, widths: tuple[int, ...],
     time_width = view.fontMetrics().horizontalAdvance("2026-11-30 10:52") + 16
     for column in time_columns:
         view.setColumnWidth(column, time_width)
+    fit_headers(view)
     return view
+
+
+def fit_headers(view: QTableView) -> None:
+    """Widen a column whose title would be cut (a translated title may be longer)."""
+    model, header = view.model(), view.horizontalHeader()
+    metrics = header.fontMetrics()
+    for column in range(model.columnCount()):
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        needed = metrics.horizontalAdvance(title) + 20
+        if view.columnWidth(column) < needed:
+            view.setColumnWidth(column, needed)
 
 
 def button_row(host: Host, buttons: list[tuple[str, str, Callable[[], object], bool]]) -> QHBoxLayout:

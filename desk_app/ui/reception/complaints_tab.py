@@ -72,7 +72,7 @@ class ComplaintsTab(ListTab):
             FieldSpec("category", _("C&ategory"), "choice", choices),
             FieldSpec("name", _("&Name"), value=who(view) if view and view.name else ""),
             FieldSpec("contact", _("&Contact"), value=view.contact if view else ""),
-            FieldSpec("description", _("&Complaint"), "text"),
+            FieldSpec("description", _("Co&mplaint as told"), "text"),
         ], submit)
 
     def reply_selected(self) -> FormDialog:

@@ -34,9 +34,9 @@ class LogTab(ListTab):
             Column(lambda: _("Name"), who),
             Column(lambda: _("Contact"), lambda v: v.contact),
             Column(lambda: _("Request"), lambda v: v.request, tooltip=lambda v: v.request),
-            Column(lambda: _("Handler"), lambda v: v.handler),
+            Column(lambda: _("Handler"), lambda v: v.handler_name),
             Column(lambda: _("Time in"), lambda v: time_text(v.arrived_at)),
-            Column(lambda: _("Signed out / ended at"), lambda v: time_text(v.ended_at)),
+            Column(lambda: _("Left / ended"), lambda v: time_text(v.ended_at)),
             Column(lambda: _("Timeout"), lambda v: rules.level_label(v.timeout_level)
                    if v.timeout_level else ""),
             Column(lambda: _("Result"), lambda v: v.result, tooltip=lambda v: v.result),
@@ -46,7 +46,7 @@ class LogTab(ListTab):
             "log_table", lambda: host.desk.visits.count_visits(host.actor, self.filter),
             lambda offset, limit: host.desk.visits.visits(host.actor, self.filter, offset,
                                                              limit),
-            columns, (50, 70, 90, 110, 220, 80, 90, 90, 90), (6, 7))
+            columns, (50, 70, 90, 110, 200, 70, 90, 90, 112), (6, 7))
         self.count = QLabel()
         self.count.setObjectName("log_count")
         self.layout_.addWidget(self.count)

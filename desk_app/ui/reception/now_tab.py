@@ -8,6 +8,7 @@ page's one-second tick (no database, no page fetched again).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -76,9 +77,10 @@ class NowTab(QWidget):
                                     lambda offset, limit: self.views[offset:offset + limit],
                                     columns, host.desk.ctx.clock.now, parent=self)
         self.table = list_view("active_table", self.model,
-                               (50, 70, 90, 160, 80, 90, 70, 70, 100), (5,))
+                               (44, 64, 80, 140, 64, 90, 70, 70, 112), (5,))
         self.visitors_list = QListWidget()
         self.visitors_list.setObjectName("current_visitors")
+        self.visitors_list.setWordWrap(True)  # the narrow side column: no sideways scrolling
         self.targets_label = QLabel()
         self.targets_label.setObjectName("targets")
         self.targets_label.setWordWrap(True)
@@ -93,7 +95,7 @@ class NowTab(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([820, 240])  # the timer columns visible at the usual width
+        splitter.setSizes([940, 200])  # the timers and the status visible at 1366 × 768
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -125,8 +127,9 @@ class NowTab(QWidget):
         self.visitors_list.clear()
         for view in self.views:
             if view.channel is Channel.VISIT:
-                self.visitors_list.addItem(_("{who}  {company}  since {time}").format(
-                    who=who(view), company=view.company, time=time_text(view.arrived_at)))
+                line = _("{who}  {company}  since {time}").format(
+                    who=who(view), company=view.company, time=time_text(view.arrived_at))
+                self.visitors_list.addItem(re.sub(r"\s{3,}", "  ", line))  # (no company)
         t = self.targets
         self.targets_label.setText(_(
             "Targets: answer within {answer} s, reply within {reply} min. Minor after the target, "

@@ -64,7 +64,7 @@ class ReceptionPage(Page):
             self.tabs.addTab(self.now_tab, _("Now"))
             self.tabs.addTab(self.log_tab, _("Log"))
             self.tabs.addTab(self.callbacks_tab, _("Call-backs"))
-            self.tabs.addTab(self.complaints_tab, _("Complaints"))
+            self.tabs.addTab(self.complaints_tab, _("Complaint register"))
             self.timeouts_index = self.tabs.addTab(self.timeouts_tab, _("Timeouts"))
         self.tabs.addTab(self.library_tab, _("Phrase library"))
 
