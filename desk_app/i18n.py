@@ -7,6 +7,7 @@ the ``.po`` is compiled in memory instead, so a missing build step never shows E
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 import locale
@@ -89,3 +90,22 @@ def set_language(language: str) -> None:
 
 def current_language() -> str:
     return _language
+
+
+def display_name(text: str) -> str:
+    """A name stored in Simplified Chinese (a kind, a department) as the user reads it:
+    in Traditional characters for zh_TW (OpenCC, characters only: a name keeps its words),
+    unchanged otherwise."""
+    if _language != "zh_TW" or not text:
+        return text
+    return _to_traditional()(text)
+
+
+@functools.cache
+def _to_traditional():
+    try:
+        import opencc
+
+        return opencc.OpenCC("s2tw").convert
+    except Exception:  # pragma: no cover - opencc missing or broken: show what is stored
+        return lambda text: text

@@ -14,7 +14,7 @@ from desk_app.domain.archive import CONDITION_LABELS
 from desk_app.domain.clock import format_datetime
 from desk_app.forms.signing import ready_to_sign
 from desk_app.forms.spec import FormSpec
-from desk_app.i18n import _
+from desk_app.i18n import _, display_name
 
 _local = format_datetime
 
@@ -31,7 +31,7 @@ def slip_pdf(company: str, slip: dict[str, Any], borrower_png: bytes | None) -> 
         *([(_("Access approval"), ", ".join(approvals))] if approvals else []),
     ])
     spec.table([_("Reference"), _("Title"), _("Kind"), _("Department"), _("Due"), _("Approval")],
-               [[i["ref"], i["title"], i["kind"], i["dept"],
+               [[i["ref"], i["title"], display_name(i["kind"]), display_name(i["dept"]),
                  _local(i["due_at"]) if i.get("due_at") else i["due_on"].isoformat(),
                  i.get("approval") or ""]
                 for i in slip["items"]], col_widths=[3, 6, 2, 2, 2.5, 2.5])

@@ -21,7 +21,7 @@ from desk_app.domain.retention import review_on
 from desk_app.domain.roles import Role
 from desk_app.domain.text import LookupFilter
 from desk_app.domain.users import Actor
-from desk_app.i18n import _
+from desk_app.i18n import _, display_name
 from desk_app.services.base import Context, Service
 from desk_app.services.personnel import PersonnelService
 from desk_app.services.personnel_grants import granted_items
@@ -94,8 +94,9 @@ _VIEW_FIELDS = (Item.id, Item.ref, Item.title, Kind.code, Kind.name, Department.
 def _view(row: tuple) -> ItemView:
     (item_id, ref, title, kind, kind_name, dept, dept_name, doc_date, keywords, location, level,
      retention, status) = row
-    return ItemView(item_id, ref, title, kind, kind_name, dept, dept_name, doc_date, keywords,
-                    location or "", level, retention, status)
+    return ItemView(item_id, ref, title, kind, display_name(kind_name), dept,
+                    display_name(dept_name), doc_date, keywords, location or "", level, retention,
+                    status)
 
 
 def _select(*fields) -> Any:
@@ -167,10 +168,11 @@ class ArchiveService(Service):
     # ------------------------------------------------------------ lists
 
     def kinds(self) -> list[tuple[str, str, int]]:
-        return [(k.code, k.name, k.loan_days) for k in Kind.select().order_by(Kind.code)]
+        return [(k.code, display_name(k.name), k.loan_days)
+                for k in Kind.select().order_by(Kind.code)]
 
     def departments(self) -> list[tuple[str, str]]:
-        return [(d.code, d.name) for d in Department.select().order_by(Department.code)]
+        return [(d.code, display_name(d.name)) for d in Department.select().order_by(Department.code)]
 
     def add_kind(self, actor: Actor, code: str, name: str, loan_days: int = 14) -> None:
         self.require(actor, ArchivePermission.ARCHIVE_EDIT)

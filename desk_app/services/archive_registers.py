@@ -13,7 +13,7 @@ from desk_app.domain import archive as rules
 from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.clock import local_day_range
 from desk_app.domain.users import Actor
-from desk_app.i18n import N_
+from desk_app.i18n import N_, display_name
 from desk_app.services.archive import ArchiveService, visible_items, visible_loans
 from desk_app.services.registers import BATCH, Period, RegisterSource, keyset, positional
 from desk_app.store.archive import (
@@ -75,7 +75,7 @@ class ItemRegister(_ArchiveRegister):
     title = N_("Archive items")
     date_field = Item.created_at
     columns = positional(
-        (N_("Reference"), 12), (N_("Title"), 30), (N_("Kind"), 8), (N_("Department"), 9),
+        (N_("Reference"), 12), (N_("Title"), 30), (N_("Kind"), 8, display_name), (N_("Department"), 9, display_name),
         (N_("Date"), 8), (N_("Level"), 6, rules.level_label),
         (N_("Status"), 6, rules.status_label), (N_("Location"), 21), first=1)
 

@@ -14,7 +14,7 @@ from desk_app.domain.areas.approvals import ApprovalsPermission
 from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.clock import local_day_range, local_today
 from desk_app.domain.users import Actor
-from desk_app.i18n import N_
+from desk_app.i18n import N_, display_name
 from desk_app.services.registers import Period, RegisterSource, keyset, positional
 from desk_app.services.retention import due_where
 from desk_app.store.approvals import Destruction, DestructionItem
@@ -141,7 +141,7 @@ class ReviewDueRegister(RegisterSource):
     view_permission = ApprovalsPermission.RETENTION_VIEW
     export_permission = ArchivePermission.REGISTER_EXPORT
     columns = positional(
-        (N_("Reference"), 12), (N_("Title"), 30), (N_("Kind"), 8), (N_("Department"), 9),
+        (N_("Reference"), 12), (N_("Title"), 30), (N_("Kind"), 8, display_name), (N_("Department"), 9, display_name),
         (N_("Date"), 8), (N_("Review on"), 8), (N_("Status"), 6, item_status_label), first=1)
 
     def period(self, period: Period) -> Any:

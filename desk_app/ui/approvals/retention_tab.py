@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from desk_app.domain.areas.approvals import ApprovalsPermission
 from desk_app.domain.errors import DeskError
 from desk_app.domain.users import Actor
-from desk_app.i18n import _, ngettext
+from desk_app.i18n import _, display_name, ngettext
 from desk_app.ui.approvals.common import (
     ReasonDialog,
     RegisterPanel,
@@ -43,8 +43,8 @@ def due_columns() -> list[Column]:
     return [
         Column(lambda: _("Reference"), lambda row: row["ref"]),
         Column(lambda: _("Title"), lambda row: row["title"], tooltip=lambda row: row["title"]),
-        Column(lambda: _("Kind"), lambda row: row["kind"]),
-        Column(lambda: _("Department"), lambda row: row["dept"]),
+        Column(lambda: _("Kind"), lambda row: display_name(row["kind"])),
+        Column(lambda: _("Department"), lambda row: display_name(row["dept"])),
         Column(lambda: _("Date"), lambda row: day_text(row["doc_date"])),
         Column(lambda: _("Kept (years)"), lambda row: row["retention_years"] or "",
                align=Qt.AlignmentFlag.AlignRight),
