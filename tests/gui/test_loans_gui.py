@@ -326,7 +326,7 @@ def test_correct_is_for_supervisors_and_needs_a_reason(qtbot, demo_desk, clerk_a
     assert not widget.buttons["correct"].isHidden()
     widget.borrower_edit.setText(OUTSIDER)
     widget.apply_filter()
-    panel = widget.panels["open"]
+    panel = widget.show_tab("open")  # the page opens on Circulation
     panel.table.selectRow(0)
     widget.buttons["correct"].click()
     dialog = widget.open_dialog
