@@ -9,6 +9,7 @@ action without one still reads as a sentence and rows (``describe``'s fallback).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -312,6 +313,12 @@ def show_value(key: str, value: Any, names: Mapping[str, str]) -> str:
         return person(value, names)
     if key == "roles" and isinstance(value, str):
         return _roles(value)
+    if isinstance(value, str) and key in _value_enums():
+        for kind in _value_enums()[key]:
+            try:
+                return kind(value).label
+            except ValueError:
+                continue
     if isinstance(value, (list, tuple)):
         return ", ".join(show_value(key, item, names) for item in value) or "—"
     if isinstance(value, Mapping):
@@ -323,6 +330,18 @@ def show_value(key: str, value: Any, names: Mapping[str, str]) -> str:
     if isinstance(value, str) and _ISO_TIME.match(value):
         return _local_time(value)
     return str(value)
+
+
+@functools.cache
+def _value_enums() -> dict[str, tuple[Any, ...]]:
+    """Fields whose stored values are named in the user's language (``approved``)."""
+    from desk_app.domain import approvals, archive, reception, retention
+
+    return {"decision": (approvals.RequestStatus, retention.DestructionStatus),
+            "status": (archive.Status, approvals.RequestStatus, retention.DestructionStatus),
+            "access": (approvals.Access,), "method": (retention.Method,),
+            "level": (archive.Level,), "channel": (reception.Channel,),
+            "was": (approvals.RequestStatus,)}
 
 
 def _roles(text: str) -> str:

@@ -1,7 +1,7 @@
 """The page every form shares, and the state of one render.
 
 Every page carries the company name and the form title, the record number and a QR code of it,
-"page X of Y", the generation time (local time with its UTC offset) and, on exports, the head hash
+"page X of Y", the generation time (local time, no UTC offset) and, on exports, the head hash
 of the audit chain (R16). Header, footer and page numbers are form XObjects drawn once, when the
 document is saved: only then is the page count known, and each page just refers to them.
 

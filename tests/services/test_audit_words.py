@@ -39,6 +39,7 @@ def test_a_pdf_export_wraps_the_whole_change(desk, admin, tmp_path):
     text = _pdf_text(out)
     assert "".join(LONG[:60].split()) in text
     assert "系统管理员addedtheuser陈静(audit1)asAuditor" in text
+    assert "+00:00" not in text and "UTC" not in text  # local times only
     csv_out = tmp_path / "audit.csv"
     desk.exports.export(auditor, "audit", None, None, "csv", csv_out)
     with csv_out.open(encoding="utf-8-sig") as handle:
