@@ -17,7 +17,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.base import Service
 from desk_app.services.settings import SettingsService
-from desk_app.store.archive import SEALED_TITLE, Item, Kind, Loan, Renewal, loan_rows
+from desk_app.store.archive import SEALED_TITLE, Item, Loan, Renewal, loan_rows
 
 
 def renewal_window(old_due: date, today: date, loan_days: int,
@@ -55,7 +55,7 @@ class RenewalMixin(Service):
         with self.ctx.db.atomic():
             (loan,) = self._open_loans(actor, [ref])
         self._check_renewable(loan, limit)
-        kind = Kind.get_by_id(Item.get_by_id(loan.item_id).kind_id)
+        kind = loan.item.kind  # lazily read, not locked
         earliest, proposed, latest = renewal_window(loan.due_on, self.today(), kind.loan_days, days)
         return {"ref": loan.item.ref, "title": _shown(loan.item), "borrower": loan.borrower.name,
                 "due_on": loan.due_on, "earliest": earliest, "proposed": proposed,
@@ -79,7 +79,7 @@ class RenewalMixin(Service):
             (loan,) = self._open_loans(actor, [ref])
             self._check_renewable(loan, limit)
             before = loan.due_on
-            kind = Kind.get_by_id(Item.get_by_id(loan.item_id).kind_id)
+            kind = loan.item.kind  # lazily read, not locked
             earliest, proposed, latest = renewal_window(before, self.today(), kind.loan_days, days)
             due = proposed if until is None else until
             if not earliest <= due <= latest:
@@ -106,7 +106,7 @@ class RenewalMixin(Service):
         renewal = Renewal.get_or_none(Renewal.id == renewal_id)
         if renewal is None:
             raise NotFound(_("No renewal {id}.").format(id=renewal_id))
-        loan = Loan.get_by_id(renewal.loan_id)
+        loan = Loan.get_by_id(renewal.loan)
         item = Item.get_by_id(loan.item_id)
         handler = renewal.handler
         return {"id": renewal.id, "number": renewal.number, "borrower": loan.borrower.name,
