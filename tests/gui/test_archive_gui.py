@@ -62,14 +62,14 @@ def test_register_model_is_sound_and_shows_items(qtmodeltester, page, demo_desk,
     total = demo_desk.archive.count(clerk_actor, ItemFilter())
     assert page.model.rowCount() == total
     assert page.count_label.text() == f"{total} items"
-    headers = [page.model.headerData(c, Qt.Orientation.Horizontal) for c in range(8)]
-    assert headers == ["Reference", "Title", "Kind", "Department", "Date", "Level", "Status",
-                       "Location"]
+    headers = [page.model.headerData(c, Qt.Orientation.Horizontal) for c in range(9)]
+    assert headers == ["Reference", "Title", "Keywords", "Kind", "Department", "Date", "Level",
+                       "Status", "Location"]
     page.search_edit.setText("蓝鲸园区")
     page.apply_filter()
     assert page.model.rowCount() == 1
-    values = [page.model.data(page.model.index(0, c)) for c in range(8)]
-    assert values == [items[0].ref, "2025年度蓝鲸园区规划报告", "报告", items[0].dept_name,
+    values = [page.model.data(page.model.index(0, c)) for c in range(9)]
+    assert values == [items[0].ref, "2025年度蓝鲸园区规划报告", "规划 绿化", "报告", items[0].dept_name,
                       "2025-03-01", "Internal", "Available", "测试室 › 柜9"]
 
 

@@ -9,9 +9,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
     QFrame,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -19,8 +17,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QSplitter,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +27,7 @@ from desk_app.domain.errors import DeskError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.archive import ItemFilter, ItemView, visible_levels
+from desk_app.ui.archive.detail import ItemDetail
 from desk_app.ui.archive.dialogs import (
     AdmitOfficerDialog,
     GrantAccessDialog,
@@ -38,11 +35,18 @@ from desk_app.ui.archive.dialogs import (
     NewItemDialog,
     NewLocationDialog,
 )
+from desk_app.ui.archive.edit import EditActions
 from desk_app.ui.errors import show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.widgets.export_dialog import ExportButton
 from desk_app.ui.widgets.page import Page
-from desk_app.ui.widgets.registers import apply_widths, day_text, local_text, preview_pdf, register_table
+from desk_app.ui.widgets.registers import (
+    HighlightDelegate,
+    apply_widths,
+    day_text,
+    preview_pdf,
+    register_table,
+)
 from desk_app.ui.widgets.scan_box import ScanBox
 
 log = logging.getLogger(__name__)
@@ -54,6 +58,8 @@ def item_columns() -> list[Column]:
     return [
         Column(lambda: _("Reference"), lambda item: item.ref),
         Column(lambda: _("Title"), lambda item: item.title, tooltip=lambda item: item.title),
+        Column(lambda: _("Keywords"), lambda item: item.keywords,
+               tooltip=lambda item: item.keywords or None),
         Column(lambda: _("Kind"), lambda item: item.kind_name),
         Column(lambda: _("Department"), lambda item: item.dept_name),
         Column(lambda: _("Date"), lambda item: day_text(item.doc_date)),
@@ -64,101 +70,16 @@ def item_columns() -> list[Column]:
     ]
 
 
+MATCHED_COLUMNS = (1, 2)  # title and keywords: searched words are marked there
+# Reference to Status fit the list at 1366×768 beside the detail pane; the location (also in
+# the detail pane) takes the rest. Long titles are elided, whole in their tooltip.
+DEFAULT_WIDTHS = (118, 190, 90, 48, 60, 78, 58, 64, 56)
+SORT_OF_COLUMN = {0: "ref", 1: "title", 3: "kind", 5: "date"}
 SORTS = (("ref", lambda: _("Reference")), ("title", lambda: _("Title")),
          ("date", lambda: _("Date, newest first")), ("kind", lambda: _("Kind")))
 
 
-class ItemDetail(QGroupBox):
-    """Every field of one item and its loan history."""
-
-    def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
-        super().__init__(_("Item"), parent)
-        self.desk, self.actor = desk, actor
-        self.setObjectName("item_detail")
-        self.item: ItemView | None = None
-        self.values: dict[str, QLabel] = {}
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for key, title in (("ref", _("Reference:")), ("title", _("Title:")), ("kind", _("Kind:")),
-                           ("dept", _("Department:")), ("date", _("Date:")),
-                           ("keywords", _("Keywords:")), ("location", _("Location:")),
-                           ("level", _("Level:")), ("retention", _("Retention:")),
-                           ("status", _("Status:"))):
-            label = QLabel()
-            label.setObjectName(f"detail_{key}")
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            form.addRow(title, label)
-            self.values[key] = label
-        self.empty_label = QLabel(_("Select an item in the list, or scan its label."))
-        self.empty_label.setWordWrap(True)
-        self.history_title = QLabel(_("Loan history"))
-        font = self.history_title.font()
-        font.setBold(True)
-        self.history_title.setFont(font)
-        self.history = QTreeWidget()
-        self.history.setObjectName("item_history")
-        self.history.setRootIsDecorated(False)
-        self.history.setUniformRowHeights(True)
-        self.history.setHeaderLabels([_("Lent"), _("Borrower"), _("Due"), _("Returned"),
-                                      _("Condition")])
-        for column, width in enumerate((110, 70, 80, 110)):
-            self.history.setColumnWidth(column, width)
-        self.history.setVisible(actor.can(ArchivePermission.LOAN_VIEW))
-        self.history_title.setVisible(actor.can(ArchivePermission.LOAN_VIEW))
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.empty_label)
-        layout.addLayout(form)
-        layout.addWidget(self.history_title)
-        layout.addWidget(self.history, 1)
-        self.show_item(None)
-
-    def show_item(self, item: ItemView | None) -> None:
-        """Opening an item asks the service once (an audited view of a secret item, R7); the
-        same item shown again after a refresh of the list is not opened again, unless its
-        status changed (a lend or return here)."""
-        same = (item is not None and self.item is not None and item.id == self.item.id
-                and item.status == self.item.status)
-        self.item = item
-        self.empty_label.setVisible(item is None)
-        texts: dict[str, str] = dict.fromkeys(self.values, "")
-        if item is not None:
-            texts = {
-                "ref": item.ref, "title": item.title, "kind": f"{item.kind_name} ({item.kind})",
-                "dept": f"{item.dept_name} ({item.dept})", "date": day_text(item.doc_date) or "—",
-                "keywords": item.keywords or "—", "location": item.location or "—",
-                "level": rules.level_label(item.level),
-                "retention": (_("as its kind") if item.retention_years is None
-                              else _("{years} years").format(years=item.retention_years)
-                              if item.retention_years else _("permanent")),
-                "status": rules.status_label(item.status),
-            }
-        for key, label in self.values.items():
-            label.setText(texts[key])
-        if same:
-            return
-        self.history.clear()
-        if item is None:
-            return
-        try:
-            _view, loans = self.desk.archive.open_item(self.actor, item.ref)
-        except DeskError as error:
-            self.history.addTopLevelItem(QTreeWidgetItem([str(error)]))
-            return
-        if loans is None:
-            return
-        for loan in loans:
-            condition = loan["condition"]
-            self.history.addTopLevelItem(QTreeWidgetItem([
-                local_text(loan["lent_at"]), loan["borrower"], day_text(loan["due_on"]),
-                local_text(loan["returned_at"]) or _("(on loan)"),
-                _(rules.CONDITION_LABELS[condition]) if condition else "",
-            ]))
-        if not loans:
-            self.history.addTopLevelItem(QTreeWidgetItem([_("(never lent)")]))
-
-
-class ArchivePage(Page):
+class ArchivePage(Page, EditActions):
     item_shown = Signal(object)  # the ItemView in the detail pane (or None)
 
     def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
@@ -227,7 +148,17 @@ class ArchivePage(Page):
         self.model = PagedTableModel(self._count, self._fetch, item_columns(), parent=self)
         self.table = register_table("archive_table")
         self.table.setModel(self.model)
-        apply_widths(self.table, (140, 260, 90, 90, 90, 70, 70))
+        apply_widths(self.table, DEFAULT_WIDTHS)
+        self.highlight = HighlightDelegate(self.table)
+        for column in MATCHED_COLUMNS:
+            self.table.setItemDelegateForColumn(column, self.highlight)
+        header = self.table.horizontalHeader()
+        header.setSortIndicatorShown(True)
+        header.setSectionsClickable(True)
+        remembered = self.table.remembered("sort", "ref")
+        self.sort_combo.setCurrentIndex(max(0, self.sort_combo.findData(remembered)))
+        self.filter = ItemFilter(sort=self.sort_combo.currentData() or "ref")
+        self._show_sort()
         self.detail = ItemDetail(desk, actor)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
@@ -268,8 +199,9 @@ class ArchivePage(Page):
         buttons = QHBoxLayout()
         buttons.addWidget(self.count_label)
         buttons.addStretch(1)
-        for button in (self.new_item_button, self.new_location_button, self.labels_button,
-                       self.lend_button, self.admit_button, self.grant_button, self.export_button):
+        for button in (self.new_item_button, *self.build_edit_actions(self),
+                       self.new_location_button, self.labels_button, self.lend_button,
+                       self.admit_button, self.grant_button, self.export_button):
             buttons.addWidget(button)
         self.body.addLayout(buttons)
         can_edit = actor.can(ArchivePermission.ARCHIVE_EDIT)
@@ -290,6 +222,7 @@ class ArchivePage(Page):
         self.year_from.valueChanged.connect(self.apply_filter)
         self.year_to.valueChanged.connect(self.apply_filter)
         self.available_check.toggled.connect(self.apply_filter)
+        self.table.horizontalHeader().sectionClicked.connect(self._header_clicked)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self.model.modelReset.connect(self._update_actions)
@@ -348,7 +281,26 @@ class ArchivePage(Page):
     def apply_filter(self, *_args) -> None:
         self.search_timer.stop()
         self.filter = self.current_filter()
+        self.highlight.set_query(self.filter.query)
+        self.table.remember("sort", self.filter.sort)
+        self._show_sort()
         self.refresh()
+
+    def _header_clicked(self, column: int) -> None:
+        """A click on a sortable column's header sorts by it (the Sort box follows)."""
+        sort = SORT_OF_COLUMN.get(column)
+        if sort is not None:
+            self.sort_combo.setCurrentIndex(self.sort_combo.findData(sort))
+        self._show_sort()
+
+    def _show_sort(self) -> None:
+        columns = {sort: column for column, sort in SORT_OF_COLUMN.items()}
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)  # the indicator follows the sort; it is not a new one
+        order = (Qt.SortOrder.DescendingOrder if self.filter.sort == "date"
+                 else Qt.SortOrder.AscendingOrder)
+        header.setSortIndicator(columns.get(self.filter.sort, -1), order)
+        header.blockSignals(False)
 
     def refresh(self, select: str | None = None) -> None:
         keep = select or (self.detail.item.ref if self.detail.item else None)
@@ -363,6 +315,27 @@ class ArchivePage(Page):
     def _update_count(self) -> None:
         count = self.model.rowCount()
         self.count_label.setText(ngettext("{count} item", "{count} items", count).format(count=count))
+        self.table.set_empty_text(self.empty_message() if count == 0 else "")
+
+    def empty_message(self) -> str:
+        """What the table area says when nothing is listed: what was searched, where, and
+        what to try."""
+        flt = self.filter
+        scope = [combo.currentText() for combo in (self.kind_combo, self.dept_combo,
+                                                   self.level_combo, self.status_combo)
+                 if combo.currentData()]
+        if flt.year_from or flt.year_to:
+            scope.append(f"{flt.year_from or '…'}–{flt.year_to or '…'}")
+        if flt.available_only:
+            scope.append(_("available only"))
+        where = " · ".join(scope) or _("the whole catalogue")
+        if flt.query.strip():
+            return _("No items match “{query}” in {where}.\nCheck the spelling, search fewer "
+                     "words or part of a word, or clear the filters.").format(
+                query=flt.query.strip(), where=where)
+        if scope:
+            return _("No items in {where}.\nClear a filter to see more.").format(where=where)
+        return _("The catalogue is empty.\nAdd a file with New item….")
 
     def activated(self) -> None:
         self.refresh()
@@ -399,6 +372,7 @@ class ArchivePage(Page):
         self.labels_button.setEnabled(has)
         self.lend_button.setEnabled(has)
         items = self.selected_items()
+        self.update_edit_actions(items)
         self.grant_button.setEnabled(len(items) == 1 and items[0].level == rules.Level.PERSONNEL)
 
     # ---------------------------------------------------------------- scanning
