@@ -75,7 +75,8 @@ class ItemRegister(_ArchiveRegister):
     title = N_("Archive items")
     date_field = Item.created_at
     columns = positional(
-        (N_("Reference"), 12), (N_("Title"), 30), (N_("Kind"), 8, display_name), (N_("Department"), 9, display_name),
+        (N_("Reference"), 12), (N_("Title"), 30), (N_("Kind"), 8, display_name),
+        (N_("Department"), 9, display_name),
         (N_("Date"), 8), (N_("Level"), 6, rules.level_label),
         (N_("Status"), 6, rules.status_label), (N_("Location"), 21), first=1)
 

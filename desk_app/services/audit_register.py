@@ -40,7 +40,7 @@ class AuditRegister(RegisterSource):
         RegisterColumn(N_("Change"), 32, _field("rows", change_text)),
         RegisterColumn(N_("Hash"), 10, _field("hash", lambda value: value[:16])),
     )
-    wrapped = (N_("What happened"), N_("Change"))  # the PDF wraps these in full, never cut
+    wrapped = (N_("Action"), N_("What happened"), N_("Change"))  # the PDF wraps these in full, never cut
     BATCH = 500  # entries read per full-name lookup while an export streams
 
     def period(self, period: Period) -> Any:

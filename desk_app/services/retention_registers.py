@@ -141,7 +141,8 @@ class ReviewDueRegister(RegisterSource):
     view_permission = ApprovalsPermission.RETENTION_VIEW
     export_permission = ArchivePermission.REGISTER_EXPORT
     columns = positional(
-        (N_("Reference"), 12), (N_("Title"), 30), (N_("Kind"), 8, display_name), (N_("Department"), 9, display_name),
+        (N_("Reference"), 12), (N_("Title"), 30), (N_("Kind"), 8, display_name),
+        (N_("Department"), 9, display_name),
         (N_("Date"), 8), (N_("Review on"), 8), (N_("Status"), 6, item_status_label), first=1)
 
     def period(self, period: Period) -> Any:

@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain.audit_text import action_label
 from desk_app.domain.errors import AuthenticationFailed, DeskError, ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.audit import AuditFilter, day_range
 from desk_app.services.exports import database_revocations, verify_pdf_file
 from desk_app.services.output import check_target
-from desk_app.domain.audit_text import action_label
 from desk_app.ui.audit.details import EntryDetails
 from desk_app.ui.audit.pdf_report import PdfReportDialog
 from desk_app.ui.errors import replacing, show_error
@@ -210,8 +210,8 @@ class AuditPage(Page):
         self.details.show_entry(self.model.row(current.row()) if current.isValid() else None)
 
     def _load_choices(self) -> None:
-        actions = sorted(((action_label(value), value)
-                          for value in self.desk.audit.actions(self.actor)))
+        actions = sorted((action_label(value), value)
+                         for value in self.desk.audit.actions(self.actor))
         actors = [(full, name) for name, full in self.desk.audit.actor_choices(self.actor)]
         for combo, values in ((self.actor_combo, actors), (self.action_combo, actions)):
             current = combo.currentData()
