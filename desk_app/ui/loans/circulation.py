@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,7 +36,8 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.loans import LoanFilter
 from desk_app.ui.loans.borrower_card import show_borrower_card
-from desk_app.ui.loans.lend import condition_combo, register_unsigned, sign_form
+from desk_app.ui.loans.lend import condition_combo
+from desk_app.ui.loans.signing import register_unsigned, sign_form
 from desk_app.ui.widgets.borrower_field import BorrowerField
 from desk_app.ui.widgets.date_field import DateField
 from desk_app.ui.widgets.fields import line_edit
@@ -56,7 +57,9 @@ class Pending:
 
 class CirculationPanel(QWidget):
     """The scan-driven circulation tab of the Loans page; ``changed`` is called after every
-    write so the registers beside it refresh."""
+    write so the registers beside it refresh; ``count_changed`` when the list changes."""
+
+    count_changed = Signal()
 
     def __init__(self, desk, actor: Actor, changed: Callable[[], None],
                  parent: QWidget | None = None) -> None:
@@ -190,7 +193,6 @@ class CirculationPanel(QWidget):
         key = (self.borrower_field.chosen_key() or self.borrower_field.line_edit.text(),
                self.purpose_edit.text().strip())
         slip = self.slips.get(key)
-        self.say(_("Lending {ref}…").format(ref=item.ref))
         slip = self.desk.loans.lend(self.actor, [item.ref], given, key[1], self.due_field.value(),
                                     add_to=slip["id"] if slip else None)
         self.slips[key] = slip
@@ -233,6 +235,7 @@ class CirculationPanel(QWidget):
                 self.table.setCellWidget(number, 4, combo)
         self.table.scrollToBottom()
         self.finish_button.setEnabled(self.table.rowCount() > 0)
+        self.count_changed.emit()
 
     def _add_row(self, texts: list[str]) -> int:
         number = self.table.rowCount()

@@ -29,9 +29,10 @@ from desk_app.ui.errors import show_error
 from desk_app.ui.loans.borrower_card import show_borrower_card
 from desk_app.ui.loans.borrowers_tab import BorrowersTab
 from desk_app.ui.loans.circulation import CirculationPanel, session_text
-from desk_app.ui.loans.lend import LendDialog, ReturnDialog, condition_combo, sign_form
+from desk_app.ui.loans.lend import LendDialog, ReturnDialog, condition_combo
 from desk_app.ui.loans.reminders import RemindersDialog
 from desk_app.ui.loans.renew import renew_loan
+from desk_app.ui.loans.signing import sign_form
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.widgets.date_field import DateField
 from desk_app.ui.widgets.export_dialog import ExportButton
@@ -177,6 +178,7 @@ class LoansPage(Page):
         self.borrower_edit.textChanged.connect(lambda _text: self.filter_timer.start())
         self.borrower_edit.returnPressed.connect(self.apply_filter)
         self.unsigned_check.toggled.connect(self.apply_filter)
+        self.circulation.count_changed.connect(self._update_count)
         checkout = QShortcut(QKeySequence("F2"), self)  # F2 lends: in the circulation tab
         checkout.setContext(Qt.ShortcutContext.WindowShortcut)
         checkout.activated.connect(self.check_out)
