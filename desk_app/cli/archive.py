@@ -19,7 +19,7 @@ from desk_app.cli.common import (
     with_actor,
 )
 from desk_app.domain.errors import ValidationError
-from desk_app.i18n import _
+from desk_app.i18n import _, ngettext
 
 ITEM_COLUMNS = ("ref", "title", "kind", "dept", "level", "status", "location")
 LOAN_COLUMNS = ("id", "refs", "borrower", "purpose", "handler", "lent_at", "due_on", "returned_at")
@@ -264,6 +264,7 @@ def cmd_loan_remind(desk, actor, args) -> int:
 @with_actor
 def cmd_location_move(desk, actor, args) -> int:
     moved = desk.archive_edit.move_location(actor, args.path, args.parent)
-    print(_("Moved {before} to {path} ({count} items).").format(
+    print(ngettext("Moved {before} to {path}, with {count} item.",
+                   "Moved {before} to {path}, with {count} items.", moved.items).format(
         before=safe_text(moved.before), path=safe_text(moved.path), count=moved.items))
     return 0

@@ -66,7 +66,7 @@ def title_key(title: str) -> str:
     Chinese run once (the topics repeat; a short run — a name — is read per character, whose
     pinyin in these names is the same), the digits and letters between need no pypinyin.
     tests/services/test_archive_edit.py checks it equals sort_key on the demo's titles."""
-    keys = []
+    keys: list[str] = []
     for index, run in enumerate(_HANS.split(title)):
         if index % 2:
             keys.extend(_hans_key(char) for char in run) if len(run) <= 3 else keys.append(

@@ -25,14 +25,7 @@ from desk_app.services.archive import ArchiveService, ItemView, visible_items
 from desk_app.services.base import Service
 from desk_app.services.personnel import PersonnelService, seal_fields, sealed_digest
 from desk_app.store import search
-from desk_app.store.archive import (
-    Department,
-    Item,
-    Kind,
-    Location,
-    PersonnelSealed,
-    tuples,
-)
+from desk_app.store.archive import Item, Location, PersonnelSealed, tuples
 
 
 class _Unchanged:
@@ -74,8 +67,7 @@ class ArchiveEditService(Service):
             if item.status == rules.Status.DESTROYED:
                 raise ValidationError(_("{ref} was destroyed: its record stays as it was.")
                                       .format(ref=item.ref), field="ref")
-            old_kind, old_dept = Kind.get_by_id(item.kind_id), Department.get_by_id(item.dept_id)
-            old_location = Location.get_or_none(Location.id == item.location_id)
+            old_kind, old_dept, old_location = item.kind, item.dept, item.location
             new_kind = old_kind if kind is UNCHANGED else self.archive._kind(kind)
             new_dept = old_dept if dept is UNCHANGED else self.archive._dept(dept)
             new_location = (old_location if location is UNCHANGED
@@ -197,7 +189,7 @@ class ArchiveEditService(Service):
                     field="parent")
             old_path = location.path
             new_path = f"{parent.path}{PATH_SEPARATOR}{location.name}"
-            if parent.id == location.parent_id:
+            if location.parent is not None and location.parent.id == parent.id:
                 tx.unchanged()
                 return MovedLocation(old_path, old_path, 0)
             if Location.select().where(Location.path == new_path).exists():

@@ -85,3 +85,25 @@ def test_reminders_for_overdue_demo_loans(cli, tmp_path):
     assert notices and all(p.read_bytes().startswith(b"%PDF") for p in notices)
     code, out, _ = cli("loan", "list", "--overdue", "--json")
     assert all(row["days_overdue"] > 0 for row in json.loads(out))
+
+
+def test_item_edit_and_location_move(cli):
+    assert cli("location", "add", "测试室")[0] == 0
+    assert cli("location", "add", "柜1", "--in", "测试室")[0] == 0
+    assert cli("location", "add", "柜2", "--in", "测试室")[0] == 0
+    assert cli("location", "add", "第1层", "--in", "测试室 › 柜1")[0] == 0
+    assert cli("item", "add", "--title", "旧标题", "--kind", "BG", "--dept", "BA", "--level",
+               "public", "--ref", "BA-BG-T-9")[0] == 0
+    code, out, err = cli("item", "edit", "BA-BG-T-9", "--title", "新标题", "--location",
+                         "测试室 › 柜1 › 第1层", "--retention", "0", "--json")
+    assert code == 0, err
+    row = json.loads(out)[0]
+    assert (row["title"], row["location"], row["retention_years"]) == (
+        "新标题", "测试室 › 柜1 › 第1层", 0)
+    code, out, err = cli("location", "move", "测试室 › 柜1 › 第1层", "--to", "测试室 › 柜2")
+    assert code == 0 and "with 1 item." in out, err
+    code, out, _ = cli("item", "show", "BA-BG-T-9", "--json")
+    assert json.loads(out)[0]["location"] == "测试室 › 柜2 › 第1层"
+    before = cli.writes()
+    code, _out, err = cli("item", "edit", "BA-BG-T-9", "--title", " ")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and cli.writes() == before

@@ -4,7 +4,7 @@ everything in it). Each dialog calls one use case of ``desk.archive_edit``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -177,6 +177,10 @@ class EditActions:
     edit_button: QPushButton
     move_button: QPushButton
 
+    def widget(self) -> QWidget:
+        """The page itself (this is a mixin of a QWidget)."""
+        return cast(QWidget, self)
+
     # provided by the page (Page, ArchivePage come first in its bases)
     def selected_items(self) -> list[ItemView]:
         raise NotImplementedError
@@ -230,9 +234,9 @@ class EditActions:
         try:  # opened through the service: a secret item's view is audited (R7)
             item = self.desk.archive.get(self.actor, items[0].ref, via="edit")
         except DeskError as error:
-            show_error(self, error)  # type: ignore[arg-type]  # the page is the widget
+            show_error(self.widget(), error)
             return
-        self.run_dialog(EditItemDialog(self.desk, self.actor, item, self),
+        self.run_dialog(EditItemDialog(self.desk, self.actor, item, self.widget()),
                         self._item_saved)
 
     def _item_saved(self, item: ItemView) -> None:
@@ -243,11 +247,11 @@ class EditActions:
     def move_selected(self) -> None:
         items = self.selected_items()
         if items:
-            self.run_dialog(MoveItemsDialog(self.desk, self.actor, items, self),
+            self.run_dialog(MoveItemsDialog(self.desk, self.actor, items, self.widget()),
                             lambda moved: self._item_saved(moved[0]) if moved else None)
 
     def move_box(self) -> None:
         items = self.selected_items()
         box = items[0].location if len(items) == 1 else None
-        self.run_dialog(MoveBoxDialog(self.desk, self.actor, box, self),
+        self.run_dialog(MoveBoxDialog(self.desk, self.actor, box, self.widget()),
                         lambda _moved: self.refresh())
