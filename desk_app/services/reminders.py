@@ -43,6 +43,21 @@ def email_of(contact: str) -> str:
     return found.group(0) if found else ""
 
 
+def _smtp_error(problem: Exception) -> str:
+    """The server's answer as one readable line ("550 5.1.1 mailbox unavailable")."""
+    if isinstance(problem, smtplib.SMTPRecipientsRefused):
+        answers = list(problem.recipients.values())
+        if answers:
+            code, text = answers[0]
+            return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+    if isinstance(problem, smtplib.SMTPResponseException):
+        answer: bytes | str = problem.smtp_error
+        if isinstance(answer, bytes):
+            answer = answer.decode(errors="replace")
+        return f"{problem.smtp_code} {answer}"
+    return str(problem) or type(problem).__name__
+
+
 def _reminder_number(reminder_id: int, at: datetime) -> str:
     return f"TX{at.year}-{reminder_id:06d}"
 
@@ -142,7 +157,7 @@ class ReminderMixin(Service):
                         raise smtplib.SMTPException(connect_error)
                     smtp.send_message(self._message(bundle, address))
                 except (smtplib.SMTPException, OSError) as problem:
-                    error = str(problem) or type(problem).__name__
+                    error = _smtp_error(problem)
                     if smtp is None:
                         connect_error = error  # the next ones fail the same way, at once
                     elif not isinstance(problem, smtplib.SMTPResponseException
