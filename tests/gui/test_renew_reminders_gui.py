@@ -81,3 +81,19 @@ def test_reminders_dialog_sends_the_batch_and_shows_the_log(
         dialog.reject()
     finally:
         controller.stop()
+
+
+def test_the_smtp_password_is_not_shown_back_in_the_settings_form(qtbot, demo_desk, admin_actor):
+    from PySide6.QtWidgets import QLineEdit
+
+    from desk_app.ui.admin.settings_form import SettingsForm
+
+    demo_desk.settings.set_many(admin_actor, {"smtp_password": "geheim-123"})
+    form = shown(qtbot, SettingsForm(demo_desk, admin_actor))
+    editor = form.editors["smtp_password"]
+    assert isinstance(editor, QLineEdit) and editor.text() == ""
+    assert editor.echoMode() == QLineEdit.EchoMode.Password and editor.placeholderText()
+    form.editors["smtp_host"].setText("mail.example.com")
+    assert form.save()  # an empty password field keeps the saved one
+    assert demo_desk.settings.value("smtp_password") == "geheim-123"
+    assert demo_desk.settings.value("smtp_host") == "mail.example.com"
