@@ -23,6 +23,7 @@ from desk_app.store.archive import (
     Kind,
     Loan,
     LoanSlip,
+    Renewal,
     ReturnReceipt,
     SignedDocument,
     tuples,
@@ -172,5 +173,7 @@ class LoanSlips(Service):
         slips = LoanSlip.select(LoanSlip.id).where(LoanSlip.document == document_id)
         receipts = ReturnReceipt.select(ReturnReceipt.id).where(
             ReturnReceipt.document == document_id)
-        return not Loan.select().where((Loan.slip.in_(slips) | Loan.receipt.in_(receipts))
-                                       & hidden).exists()
+        # a signed renewal slip (services/loan_renewals.py) lists its loan's file too
+        renewed = Renewal.select(Renewal.loan).where(Renewal.document == document_id)
+        return not Loan.select().where((Loan.slip.in_(slips) | Loan.receipt.in_(receipts)
+                                        | Loan.id.in_(renewed)) & hidden).exists()
