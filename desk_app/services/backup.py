@@ -43,7 +43,7 @@ from desk_app.domain import text
 from desk_app.domain.audit import ChainReport
 from desk_app.domain.clock import iso_utc, local_day_start, local_today
 from desk_app.domain.errors import Conflict, PermissionDenied, ValidationError
-from desk_app.domain.roles import Permission, parse_roles
+from desk_app.domain.roles import Permission, Role, parse_roles
 from desk_app.domain.text import lookup
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
@@ -360,7 +360,7 @@ class BackupService(Service):
                                      "backup."))
         with self._backup(Path(source)) as (_copy, backup_db):
             row = store_backup.backup_user(backup_db, lookup(name).strip().lower())
-        roles = frozenset()
+        roles: frozenset[Role] = frozenset()
         if row is not None and row["active"]:
             with contextlib.suppress(ValidationError):
                 roles = parse_roles(row["roles"])

@@ -34,9 +34,9 @@ class SettingsService(Service):
         """What changes whenever any desk stores a setting: how many values are stored and
         the last time one was. One small query, so an open session can poll it (the main
         window does every 30 s) and read the settings again only when it moved."""
-        count, last = (SettingValue.select(fn.COUNT(SettingValue.key),
-                                           fn.MAX(SettingValue.updated_at)).tuples().get())
-        return int(count or 0), str(last or "")
+        row: Any = (SettingValue.select(fn.COUNT(SettingValue.key),
+                                        fn.MAX(SettingValue.updated_at)).tuples().get())
+        return int(row[0] or 0), str(row[1] or "")
 
     def all(self) -> dict[str, Any]:
         stored = {row.key: row.value for row in SettingValue.select()}

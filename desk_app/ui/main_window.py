@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         self.desk, self.actor = desk, actor
         self.setObjectName("main_window")
         self.settings_marker = self._settings_marker()
-        self.company = self._setting("company_name", "")
+        self.company = str(self._setting("company_name", ""))
         apply_display_name()
         self.setWindowTitle(window_title(self.company))
         self.specs = pages_for(actor.roles)  # the area manifest's pages this user sees
