@@ -142,7 +142,7 @@ class ComplaintService(ReceptionBase):
                 else:
                     pdf = complaint_stats_pdf(
                         self.company(), self.now(), f"CPS-{year:04d}{month:02d}", month_text,
-                        stats.total.total if stats.total else 0, actor.name, stats.header(),
+                        stats.total.total if stats.total else 0, actor.display_name, stats.header(),
                         stats.table())
                     target.partial.write_bytes(sign_if_asked(
                         self.keys, actor, pdf, "preparer", password, handwriting_png))
