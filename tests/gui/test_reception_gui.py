@@ -125,7 +125,7 @@ def test_greet_a_visitor_and_answer_a_call_without_the_mouse(qtbot, page, demo_d
     row = [v.id for v in page.now_tab.views].index(call.id)
     assert page.now_tab.model.index(row, 8).data() == "moderate timeout"
 
-    # Time out (F7) with a result; Ctrl+Enter saves the form.
+    # End the call (F7) with a result; Ctrl+Enter saves the form.
     page.select_visit(call.id)
     key_on_page(qtbot, page, Qt.Key.Key_F7)
     dialog = page.dialog

@@ -1,4 +1,4 @@
-"""The "Complaints" tab: the complaint register; take a complaint, record the reply, the
+"""The "Complaint register" tab: take a complaint, record the reply, the
 monthly statistics report."""
 
 from __future__ import annotations
