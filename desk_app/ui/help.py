@@ -21,15 +21,28 @@ log = logging.getLogger(__name__)
 FALLBACK = "en"
 
 
+# As the catalogue's derived zh_TW (desk_app.tools.i18n.TW_WORDS): OpenCC's s2twp picks
+# forms Taiwan offices do not use for these words (equipment is 設備).
+TW_WORDS = {"銷燬": "銷毀", "裝置": "設備"}
+
+
 @lru_cache(maxsize=1)
 def _to_traditional():
     try:
         import opencc
 
-        return opencc.OpenCC("s2twp").convert
+        convert = opencc.OpenCC("s2twp").convert
     except Exception:  # pragma: no cover - OpenCC missing: the Simplified text is readable
         log.warning("OpenCC not available: help pages shown in Simplified Chinese")
         return lambda text: text
+
+    def traditional(text: str) -> str:
+        text = convert(text)
+        for wrong, right in TW_WORDS.items():
+            text = text.replace(wrong, right)
+        return text
+
+    return traditional
 
 
 def help_text(page: str, language: str | None = None) -> tuple[str, str]:

@@ -117,10 +117,10 @@ class LoginDialog(QDialog):
     def retranslate(self) -> None:
         apply_display_name()
         self.setWindowTitle(_("Sign in — {product}").format(product=product_name()))
-        self.heading.setText(self._company() or _("Front desk and archive room"))
-        self.subtitle.setText(_("Front desk and archive room — sign in with your user name and "
-                               "password.") if self._company() else
-                             _("Sign in with your user name and password."))
+        self.heading.setText(self._company() or product_name())
+        self.subtitle.setText(_("{product} — sign in with your user name and password.").format(
+            product=product_name()) if self._company() else
+            _("Sign in with your user name and password."))
         self.name_label.setText(_("&User name:"))
         self.password_label.setText(_("&Password:"))
         self.language_label.setText(_("&Language:"))

@@ -150,11 +150,13 @@ class BackupsPanel(QWidget, DialogHost):
         daily = QGroupBox(_("Daily backup"))
         daily_layout = QVBoxLayout(daily)
         daily_layout.addWidget(self.daily_status)
-        daily_layout.addWidget(self.daily_list, 1)
+        daily_layout.addWidget(self.daily_list)
+        self.daily_list.setMaximumHeight(self.fontMetrics().height() * 10)
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addLayout(buttons)
-        layout.addWidget(daily, 1)
+        layout.addWidget(daily)
+        layout.addStretch(1)
         self.refresh()
 
     def refresh(self) -> None:

@@ -9,10 +9,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -66,11 +68,21 @@ class SettingsForm(QWidget):
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
+        # Every area adds its settings: they scroll, Save and Revert stay in sight (1366×768).
+        fields = QWidget()
+        fields_layout = QVBoxLayout(fields)
+        fields_layout.setContentsMargins(0, 0, 0, 0)
+        fields_layout.addLayout(form)
+        fields_layout.addStretch(1)
+        self.scroll = scroll = QScrollArea()
+        scroll.setObjectName("settings_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(fields)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.general_error)
         layout.addLayout(buttons)
-        layout.addStretch(1)
         self.load()
 
     @staticmethod
@@ -127,6 +139,7 @@ class SettingsForm(QWidget):
             editor = self.editors.get(error.field or "")
             if editor is not None and target is not self.general_error:
                 editor.setFocus()
+                self.scroll.ensureWidgetVisible(editor)
             return False
         except DeskError as error:
             self.general_error.show_message(str(error))
