@@ -208,7 +208,12 @@ class GrantBook:
                 "granted_by": grant.granted_by.name, "granted_at": grant.granted_at,
                 "status": status_of(grant, day),
                 "revoked_by": grant.revoked_by.name if grant.revoked_by is not None else None,
-                "revoked_at": grant.revoked_at, "revoke_reason": grant.revoke_reason}
+                "revoked_at": grant.revoked_at, "revoke_reason": grant.revoke_reason,
+                # staff as lists show them, by full name
+                "user_full_name": grant.user.full_name or grant.user.name,
+                "granted_by_full_name": grant.granted_by.full_name or grant.granted_by.name,
+                "revoked_by_full_name": (grant.revoked_by.full_name or grant.revoked_by.name)
+                if grant.revoked_by is not None else None}
 
     # ------------------------------------------------------------ the grantee's reading
 

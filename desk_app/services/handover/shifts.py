@@ -33,7 +33,8 @@ Requester, Decider = User.alias("requester"), User.alias("decider")
 Person, Planned = User.alias("person"), User.alias("planned")
 _SWAP = ("id", "number", "day", "shift", "absent", "absent_full_name", "substitute",
          "substitute_full_name", "reason", "status", "requested_by", "requested_at",
-         "decided_by", "decided_at", "decision_reason")
+         "decided_by", "decided_at", "decision_reason", "requested_by_full_name",
+         "decided_by_full_name")  # staff are shown by full name
 
 
 def to_utc(local: datetime) -> datetime:
@@ -290,7 +291,7 @@ class ShiftService(Service):
         return (S.select(S.id, S.number, S.day, S.shift, Absent.name, Absent.full_name,
                          Substitute.name, Substitute.full_name, S.reason, S.status,
                          Requester.name, S.requested_at, Decider.name, S.decided_at,
-                         S.decision_reason)
+                         S.decision_reason, Requester.full_name, Decider.full_name)
                 .join_from(S, Absent, on=(S.absent == Absent.id))
                 .join_from(S, Substitute, on=(S.substitute == Substitute.id))
                 .join_from(S, Requester, on=(S.requested_by == Requester.id))

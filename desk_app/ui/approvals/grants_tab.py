@@ -32,14 +32,16 @@ def grant_columns() -> list[Column]:
     return [
         Column(lambda: _("File"), lambda row: row["ref"]),
         Column(lambda: _("Title"), lambda row: row["title"], tooltip=lambda row: row["title"]),
-        Column(lambda: _("User"), lambda row: row["user"]),
+        Column(lambda: _("User"), lambda row: row.get("user_full_name") or row["user"]),
         Column(lambda: _("Until"), lambda row: day_text(row["until"])),
         Column(lambda: _("Status"), _status),
-        Column(lambda: _("Granted by"), lambda row: row["granted_by"]),
+        Column(lambda: _("Granted by"),
+               lambda row: row.get("granted_by_full_name") or row["granted_by"]),
         Column(lambda: _("Granted"), lambda row: local_text(row["granted_at"])),
         Column(lambda: _("Reason"), lambda row: row["reason"], tooltip=lambda row: row["reason"]),
         Column(lambda: _("Revoked"), lambda row: (
-            _("{who}: {reason}").format(who=row["revoked_by"], reason=row.get("revoke_reason") or "")
+            _("{who}: {reason}").format(who=row.get("revoked_by_full_name") or row["revoked_by"],
+                                        reason=row.get("revoke_reason") or "")
             if row.get("revoked_by") else "")),
     ]
 
