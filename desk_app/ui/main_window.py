@@ -180,8 +180,8 @@ class MainWindow(QMainWindow):
             self.help_action.setShortcut(QKeySequence("F1"))
         help_menu.addAction(self.help_action)
         help_menu.addSeparator()
-        help_menu.addAction(self._action(_("&About {product}").format(product=product_name()),
-                                         self.about, None, "about"))
+        about = _("&About {product}").format(product=product_name().replace("&", "&&"))
+        help_menu.addAction(self._action(about, self.about, None, "about"))
         help_menu.addAction(self._action(_("&Log file"), self.show_log_file, None, "log_file"))
 
     def _build_status(self) -> None:

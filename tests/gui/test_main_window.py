@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 
 from desk_app import __version__
 from desk_app.domain.manifest import pages_for
@@ -153,6 +153,8 @@ def test_the_title_and_about_box_name_the_product_not_the_package(window, demo_d
     assert "Qt " in text and "Python " in text and "Proprietary" in text
     assert "示例物业服务有限公司" in text
     assert about.windowTitle() == "About Front Desk & Archive"
+    (action,) = [a for a in window.findChildren(QAction) if a.objectName() == "about"]
+    assert action.text() == "&About Front Desk && Archive"  # "&&": an ampersand, no mnemonic
     about.accept()
 
 
