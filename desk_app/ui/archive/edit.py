@@ -224,12 +224,17 @@ class EditActions:
         return [self.edit_button, self.move_button]
 
     def update_edit_actions(self, items: list[ItemView]) -> None:
-        self.edit_button.setEnabled(len(items) == 1)
+        """Edit… for one item its user may change: a personnel file for the officer, any
+        other file for those who keep the catalogue."""
+        needed = (ArchivePermission.PERSONNEL_REGISTER
+                  if items and items[0].level == rules.Level.PERSONNEL
+                  else ArchivePermission.ARCHIVE_EDIT)
+        self.edit_button.setEnabled(len(items) == 1 and self.actor.can(needed))
         self.move_items_action.setEnabled(bool(items))
 
     def edit_selected(self) -> None:
         items = self.selected_items()
-        if len(items) != 1 or not self.edit_action.isEnabled():
+        if len(items) != 1 or not self.edit_button.isEnabled():
             return
         try:  # opened through the service: a secret item's view is audited (R7)
             item = self.desk.archive.get(self.actor, items[0].ref, via="edit")

@@ -73,7 +73,7 @@ def item_columns() -> list[Column]:
 MATCHED_COLUMNS = (1, 2)  # title and keywords: searched words are marked there
 # Reference to Status fit the list at 1366×768 beside the detail pane; the location (also in
 # the detail pane) takes the rest. Long titles are elided, whole in their tooltip.
-DEFAULT_WIDTHS = (118, 190, 90, 48, 60, 78, 58, 64, 56)
+DEFAULT_WIDTHS = (118, 184, 90, 48, 70, 78, 58, 64, 52)
 SORT_OF_COLUMN = {0: "ref", 1: "title", 3: "kind", 5: "date"}
 SORTS = (("ref", lambda: _("Reference")), ("title", lambda: _("Title")),
          ("date", lambda: _("Date, newest first")), ("kind", lambda: _("Kind")))
@@ -171,6 +171,11 @@ class ArchivePage(Page, EditActions):
         scroller.setFrameShape(QFrame.Shape.NoFrame)
         scroller.setWidget(self.detail)
         side_layout.addWidget(scroller, 1)
+        item_actions = QHBoxLayout()  # what acts on the item shown above
+        item_actions.addStretch(1)
+        for button in self.build_edit_actions(self):
+            item_actions.addWidget(button)
+        side_layout.addLayout(item_actions)
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
@@ -199,9 +204,8 @@ class ArchivePage(Page, EditActions):
         buttons = QHBoxLayout()
         buttons.addWidget(self.count_label)
         buttons.addStretch(1)
-        for button in (self.new_item_button, *self.build_edit_actions(self),
-                       self.new_location_button, self.labels_button, self.lend_button,
-                       self.admit_button, self.grant_button, self.export_button):
+        for button in (self.new_item_button, self.new_location_button, self.labels_button,
+                       self.lend_button, self.admit_button, self.grant_button, self.export_button):
             buttons.addWidget(button)
         self.body.addLayout(buttons)
         can_edit = actor.can(ArchivePermission.ARCHIVE_EDIT)

@@ -180,7 +180,7 @@ class HighlightDelegate(QStyledItemDelegate):
         parts, last = [], 0
         for start, end in self.spans(text):
             parts.append(html.escape(text[last:start]))
-            parts.append(f"<b style='background-color:{MARK_COLOUR}'>"
+            parts.append(f"<b style='background-color:{MARK_COLOUR}; color:#000'>"
                          f"{html.escape(text[start:end])}</b>")
             last = end
         parts.append(html.escape(text[last:]))
