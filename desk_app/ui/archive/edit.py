@@ -195,7 +195,7 @@ class EditActions:
         raise NotImplementedError
 
     def build_edit_actions(self, page: QWidget) -> list[QPushButton]:
-        self.edit_button = QPushButton(_("&Edit…"))
+        self.edit_button = QPushButton(_("Ed&it…"))  # Alt+E is Lend selected…
         self.edit_button.setObjectName("edit_item")
         self.edit_button.setToolTip(_("Correct the selected item's description or place (Ctrl+E)"))
         self.move_button = QPushButton(_("&Move…"))
