@@ -29,6 +29,8 @@ def unsigned(monkeypatch):
     """Signing is cancelled at once (the loan stays, unsigned): this test is about who."""
     monkeypatch.setattr(SignDialog, "ask", staticmethod(lambda *args, **kwargs: None))
     monkeypatch.setattr(lend_module, "notice", lambda *args, **kwargs: None)
+    # the "not signed" question: register without signature (issue 14, circulation)
+    monkeypatch.setattr(lend_module, "register_unsigned", lambda *args, **kwargs: True)
 
 
 @pytest.fixture
@@ -148,4 +150,58 @@ def test_ctrl_i_opens_the_card(qtbot, demo_desk, clerk_actor, ref, unsigned):
     assert card.data["open_loans"] >= 1
     assert ref in [row["ref"] for row in card.data["open"]]
     assert card.history_model.rowCount() == card.data["history_count"]
+    card.close()
+
+
+def test_borrowers_tab_lists_visitors_in_pinyin_order_and_opens_the_card(
+        qtbot, demo_desk, clerk_actor, ref, qtmodeltester):
+    from desk_app.ui.loans.page import LoansPage
+
+    for name in ("赵六", "Baker", "陈七"):
+        demo_desk.loans.lend(clerk_actor, [demo_desk.archive.add_item(
+            clerk_actor, title="档案", kind="BG", dept="GC", level="internal").ref],
+            BorrowerInput(name=name, contact="139"), "查阅")
+    page = shown(qtbot, LoansPage(demo_desk, clerk_actor), (1200, 700))
+    tab = page.borrowers_tab
+    page.tabs.setCurrentWidget(tab)
+    qtmodeltester.check(tab.model)
+    names = [tab.model.index(row, 0).data() for row in range(tab.model.rowCount())]
+    keys = [demo_desk.registers["borrowers"].page(clerk_actor, tab.borrower_filter(), 0, 500)]
+    assert names == [row[1] for row in keys[0]]
+    from desk_app.domain.pinyin import sort_key
+
+    assert names == sorted(names, key=sort_key)
+    assert page.count_label.text().endswith("outside borrowers")
+    assert not page.buttons["renew"].isEnabled()  # no loan selected on this tab
+    tab.search_edit.setText("zhaoliu")
+    tab.refresh()
+    assert [tab.model.index(row, 0).data() for row in range(tab.model.rowCount())] == ["赵六"]
+    tab.table.selectRow(0)
+    tab.open_card()
+    card = page.findChild(BorrowerCard)
+    assert card is not None and card.data["name"] == "赵六" and card.editable
+    card.contact_edit.setText("13700000000")
+    card.save()
+    assert card.saved_label.text() == "Saved."
+    assert Borrower.get(Borrower.name == "赵六").contact == "13700000000"
+    card.close()
+
+
+def test_loans_page_opens_the_card_of_the_selected_loan(qtbot, demo_desk, clerk_actor, ref):
+    from desk_app.services.loans import LoanFilter
+    from desk_app.ui.loans.page import LoansPage
+
+    demo_desk.loans.lend(clerk_actor, [ref], VISITOR, "查阅")
+    page = shown(qtbot, LoansPage(demo_desk, clerk_actor), (1200, 700))
+    panel = page.show_tab("open")
+    rows = [panel.model.row(n) for n in range(panel.model.rowCount())]
+    mine = next(n for n, row in enumerate(rows) if row["ref"] == ref)
+    panel.table.selectRow(mine)
+    assert page.buttons["card"].isEnabled()
+    page.buttons["card"].click()
+    card = page.findChild(BorrowerCard)
+    assert card is not None and card.data["name"] == "欧阳娜娜"
+    assert [row["ref"] for row in card.data["open"]] == [ref]
+    assert card.tabs.count() == 3
+    assert demo_desk.loans.count(clerk_actor, LoanFilter(open_only=True)) >= 1
     card.close()
