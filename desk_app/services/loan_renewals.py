@@ -113,8 +113,9 @@ class RenewalMixin(Service):
                 "contact": loan.borrower.contact, "organisation": loan.borrower.organisation,
                 "handler": handler.full_name or handler.name, "renewed_at": renewal.renewed_at,
                 "old_due": renewal.old_due, "new_due": renewal.new_due,
-                "lent_at": loan.lent_at, "renewals": Renewal.select().where(
-                    (Renewal.loan == loan.id) & (Renewal.id <= renewal.id)).count(),
+                # which renewal of the loan this was (renewals from before m0013 have no row)
+                "lent_at": loan.lent_at, "renewals": loan.renewals - Renewal.select().where(
+                    (Renewal.loan == loan.id) & (Renewal.id > renewal.id)).count(),
                 "signed": renewal.document_id is not None,
                 "items": [{"id": item.id, "ref": item.ref, "title": _shown(item),
                            "level": item.level}]}
