@@ -21,6 +21,7 @@ from desk_app.domain.archive import (
 from desk_app.domain.pinyin import SORT_KEY_LENGTH, sort_key
 from desk_app.domain.users import Actor
 from desk_app.services.base import Context, Transaction
+from desk_app.services.borrowers import pinyin_keys
 from desk_app.store import search
 from desk_app.store.archive import SEALED_TITLE, Borrower, Department, Item, Kind, Location
 from desk_app.store.backup import reset_sequences
@@ -184,11 +185,14 @@ def _borrowers(ctx: Context, rng: random.Random, scale: int, now: datetime) -> l
     ids = []
     for user in User.select().where(User.active == True).order_by(User.id).limit(200):  # noqa: E712
         person = Borrower.get_or_none(Borrower.user == user.id) or Borrower.create(
-            user=user.id, name=user.full_name or user.name, created_at=now)
+            user=user.id, name=user.full_name or user.name, created_at=now,
+            **pinyin_keys(user.full_name or user.name))
         ids.append(person.id)
     for _ in range(100 * scale):
-        ids.append(Borrower.create(name=_name(rng), contact=f"13{rng.randint(100000000, 999999999)}",
-                                   organisation=rng.choice(_COMPANIES), created_at=now).id)
+        name = _name(rng)
+        ids.append(Borrower.create(name=name, contact=f"13{rng.randint(100000000, 999999999)}",
+                                   organisation=rng.choice(_COMPANIES), created_at=now,
+                                   **pinyin_keys(name)).id)
     return ids
 
 

@@ -232,7 +232,7 @@ class BorrowerService(Service):
         """The borrower card: who, how to reach them, their open and overdue loans and the
         first page of their history (newest first), as far as ``actor`` may see loans (R6)."""
         self.require(actor, ArchivePermission.LOAN_VIEW)
-        data = self._resolve(key)
+        data = self._resolve(self._key_of_loan(actor, key) if key.startswith("loan:") else key)
         self._add_counts(actor, [data])
         person = data["borrower_id"]
         today = self.today()
@@ -247,6 +247,17 @@ class BorrowerService(Service):
         data["history_count"] = Loan.select().where(mine).count()
         data["since"] = Borrower.get_by_id(person).created_at
         return data
+
+    @staticmethod
+    def _key_of_loan(actor: Actor, key: str) -> str:
+        """``loan:ID`` (the Loans page's selected loan) → its borrower's key; a loan of a
+        file ``actor`` may not see is no loan (R6)."""
+        value = key.removeprefix("loan:")
+        loan = Loan.get_or_none((Loan.id == int(value)) & visible_loans(actor)) \
+            if value.isdigit() else None
+        if loan is None:
+            raise NotFound(_("No loan {id}.").format(id=value))
+        return f"borrower:{loan.borrower_id}"
 
     def history(self, actor: Actor, key: str, offset: int, limit: int = HISTORY_PAGE
                 ) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from desk_app.domain.errors import Conflict, PermissionDenied, ValidationError
+from desk_app.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from desk_app.services.borrowers import BorrowerFilter, input_for
 from desk_app.services.loans import BorrowerInput
 from desk_app.store.archive import Borrower, Loan
@@ -163,3 +163,13 @@ def test_migration_fills_keys_of_existing_borrowers(tmp_path):
         modules[-1].upgrade(db)
     rows = db.execute_sql("SELECT name, search_key, sort_key FROM borrower ORDER BY sort_key")
     assert list(rows) == [("Adams", "adams adams", "adams"), ("张伟", "zhangwei zw", "zhang1 wei3")]
+
+
+def test_card_of_a_loan_names_its_borrower(desk, people):
+    clerk = people["clerk"]
+    slip = desk.loans.lend(clerk, [_item(desk, clerk)], VISITOR, "查阅")
+    loan = Loan.get(Loan.slip == slip["id"])
+    card = desk.borrowers.card(clerk, f"loan:{loan.id}")
+    assert card["key"] == f"borrower:{loan.borrower_id}" and card["name"] == "李先生"
+    with pytest.raises(NotFound):
+        desk.borrowers.card(clerk, "loan:99999")

@@ -54,7 +54,7 @@ def _columns(history: bool) -> list[Column]:
 
 
 class BorrowerCard(QDialog):
-    """One borrower's card; ``key`` is ``user:NAME`` or ``borrower:ID``."""
+    """One borrower's card; ``key`` is ``user:NAME``, ``borrower:ID`` or ``loan:ID``."""
 
     def __init__(self, desk, actor: Actor, key: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +63,7 @@ class BorrowerCard(QDialog):
         self.setObjectName("borrower_card")
         self.data: dict[str, Any] = desk.borrowers.card(actor, key)
         data = self.data
+        self.key = key = data["key"]  # ``loan:ID`` from the Loans page names the person
         self.setWindowTitle(_("Borrower: {name}").format(name=data["name"]))
 
         title = QLabel(data["name"])
