@@ -17,6 +17,7 @@ from desk_app.domain.errors import (
     PermissionDenied,
     ValidationError,
 )
+from desk_app.domain.pinyin import sort_key
 from desk_app.forms.verify import verify_pdf
 from desk_app.services.archive import ItemFilter
 from desk_app.services.loans import BorrowerInput, LoanFilter
@@ -116,7 +117,9 @@ def test_filters_and_sorting(desk, people, items):
     assert desk.archive.count(clerk, ItemFilter(level="secret")) == 1
     assert desk.archive.count(clerk, ItemFilter(year_from=2025, year_to=2025)) == 1
     by_title = [v.title for v in desk.archive.page(clerk, ItemFilter(sort="title"), 0, 10)]
-    assert by_title == sorted(by_title)
+    assert by_title == sorted(by_title, key=sort_key)  # pinyin order (R1), not code points
+    assert by_title == ["2025年度园区绿化规划报告", "Fire safety manual", "業戶檔案：張偉（3棟1201）",
+                        "总经理办公会会议纪要"]
     by_date = [v.doc_date for v in desk.archive.page(clerk, ItemFilter(sort="date"), 0, 2)]
     assert by_date[0] == date(2025, 3, 1)
 
