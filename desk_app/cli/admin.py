@@ -256,7 +256,11 @@ def cmd_audit_list(desk, actor, args) -> int:
     since, until = day_range(args.since, args.until)
     flt = AuditFilter(actor=args.actor, action=args.action, since=since, until=until)
     rows = desk.audit.page(actor, flt, 0, max(1, args.limit))
-    emit(args, rows, ("seq", "at", "actor", "action", "entity", "entity_id"))
+    if not args.json:  # people read local times; --json keeps the stored UTC text
+        from desk_app.domain.clock import parse_iso_utc
+
+        rows = [{**row, "at": parse_iso_utc(row["at"])} for row in rows]
+    emit(args, rows, ("seq", "at", "actor", "action", "entity", "entity_id", "sentence"))
     return 0
 
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from desk_app.domain.clock import format_datetime
 from desk_app.i18n import N_, _
@@ -228,8 +228,7 @@ _ISO_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d
 SYSTEM = "system"
 
 
-@dataclass(frozen=True)
-class ChangeRow:
+class ChangeRow(NamedTuple):  # a tuple: JSON output (desk-app audit list --json) as a list
     field: str
     old: str
     new: str
