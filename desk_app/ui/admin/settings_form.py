@@ -74,7 +74,7 @@ class SettingsForm(QWidget):
         fields_layout.setContentsMargins(0, 0, 0, 0)
         fields_layout.addLayout(form)
         fields_layout.addStretch(1)
-        self.scroll = scroll = QScrollArea()
+        self.scroll_area = scroll = QScrollArea()
         scroll.setObjectName("settings_scroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -139,7 +139,7 @@ class SettingsForm(QWidget):
             editor = self.editors.get(error.field or "")
             if editor is not None and target is not self.general_error:
                 editor.setFocus()
-                self.scroll.ensureWidgetVisible(editor)
+                self.scroll_area.ensureWidgetVisible(editor)
             return False
         except DeskError as error:
             self.general_error.show_message(str(error))
