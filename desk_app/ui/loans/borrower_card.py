@@ -90,10 +90,11 @@ class BorrowerCard(QDialog):
         contact_label.setBuddy(self.contact_edit)
         org_label = QLabel(_("Or&ganisation:"))
         org_label.setBuddy(self.organisation_edit)
-        form.addRow(contact_label, self.contact_edit)
-        form.addRow("", self.errors["contact"])
-        form.addRow(org_label, self.organisation_edit)
-        form.addRow("", self.errors["org"])
+        if self.editable or data["contact"] or data["organisation"]:  # staff: often none
+            form.addRow(contact_label, self.contact_edit)
+            form.addRow("", self.errors["contact"])
+            form.addRow(org_label, self.organisation_edit)
+            form.addRow("", self.errors["org"])
         if data.get("since"):
             form.addRow(_("Known since:"), QLabel(local_text(data["since"])))
         self.save_button = QPushButton(_("&Save contact details"))
@@ -119,7 +120,7 @@ class BorrowerCard(QDialog):
             _columns(True), page_size=50, parent=self)
         self.history_table = register_table("card_history")
         self.history_table.setModel(self.history_model)
-        apply_widths(self.history_table, (150, 220, 120, 90, 120))
+        apply_widths(self.history_table, (130, 190, 115, 85, 115))
         self.tabs.addTab(self.open_table, _("&Open ({count})").format(count=len(data["open"])))
         self.tabs.addTab(self.overdue_table,
                          _("O&verdue ({count})").format(count=len(data["overdue"])))
@@ -158,7 +159,7 @@ class BorrowerCard(QDialog):
                                 _columns(history), parent=self)
         table = register_table(name)
         table.setModel(model)
-        apply_widths(table, (150, 220, 120, 90, 90))
+        apply_widths(table, (130, 190, 115, 85, 85))
         return table
 
     def save(self) -> None:

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -30,6 +30,8 @@ REGISTER = "borrowers"
 class BorrowersTab(QWidget):
     """``card(key)`` opens a borrower's card (the page passes its own)."""
 
+    counted = Signal(str)  # how many borrowers the list holds now (the page shows it)
+
     def __init__(self, desk, actor: Actor, card: Callable[[str], Any],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,8 +43,6 @@ class BorrowersTab(QWidget):
         self.search_edit.setClearButtonEnabled(True)
         label = QLabel(_("&Find:"))
         label.setBuddy(self.search_edit)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("borrowers_count")
         self.model = PagedTableModel.for_register(self.source, actor, BorrowerFilter(), self)
         self.table = register_table("borrowers_table")
         self.table.setModel(self.model)
@@ -69,8 +69,7 @@ class BorrowersTab(QWidget):
         top = QHBoxLayout()
         top.addWidget(label)
         top.addWidget(self.search_edit, 1)
-        top.addStretch(1)
-        top.addWidget(self.count_label)
+        top.addStretch(1)  # the count: the page's count label reads count_text()
         bottom = QHBoxLayout()
         bottom.addWidget(self.card_button)
         bottom.addStretch(1)
@@ -117,4 +116,4 @@ class BorrowersTab(QWidget):
 
     def _update(self, *_args) -> None:
         self.card_button.setEnabled(self._current() is not None)
-        self.count_label.setText(self.count_text())
+        self.counted.emit(self.count_text())

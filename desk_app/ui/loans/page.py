@@ -150,6 +150,7 @@ class LoansPage(Page):
         self.borrowers_tab = BorrowersTab(  # the remembered outside borrowers (issue 14)
             desk, actor, lambda key: show_borrower_card(self, desk, actor, key))
         self.tabs.addTab(self.borrowers_tab, _("Bo&rrowers"))
+        self.borrowers_tab.counted.connect(lambda _text: self._update_count())
         self.body.addWidget(self.tabs, 1)
 
         handle = actor.can(ArchivePermission.LOAN_HANDLE)
