@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain import pinyin
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.shifts import shift_label
 from desk_app.domain.users import Actor
@@ -75,7 +76,8 @@ class AssignDialog(FormDialog):
         known = known_people(desk, actor)
         for person in people:
             known.setdefault(person["name"], person.get("full_name") or person["name"])
-        for name in sorted(known, key=lambda n: (n not in planned, known[n], n)):
+        # Planned people first, then everyone in pinyin order of their names (R1).
+        for name in sorted(known, key=lambda n: (n not in planned, pinyin.sort_key(known[n]), n)):
             self._add_item(name, known[name], name in planned)
         self.name_edit = line_edit("add_name", placeholder=_("user name"))
         completer = QCompleter(sorted(known), self)
