@@ -7,14 +7,13 @@ from datetime import datetime, timedelta
 import pytest
 
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.phrase_check import ForbiddenPhrase, find_forbidden
 from desk_app.domain.reception import (
     PLACEHOLDERS,
-    ForbiddenPhrase,
     Level,
     MissingValues,
     Targets,
     check_script_text,
-    find_forbidden,
     format_elapsed,
     missing_values,
     placeholders,

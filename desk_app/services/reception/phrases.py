@@ -7,9 +7,10 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from desk_app.domain import reception as rules
+from desk_app.domain import phrase_check as rules
 from desk_app.domain.errors import ValidationError
-from desk_app.domain.reception import LANGS, Finding, ForbiddenPhrase
+from desk_app.domain.phrase_check import Finding, ForbiddenPhrase
+from desk_app.domain.reception import LANGS
 from desk_app.i18n import _
 from desk_app.resources import resource_path
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QWidget
 
-from desk_app.domain.reception import CUSTOMER_WORDS
+from desk_app.domain.phrase_check import CUSTOMER_WORDS
 from desk_app.i18n import _
 from desk_app.services.reception import ForbiddenPhraseFound, check_text
 from desk_app.ui.widgets.fields import FieldError
