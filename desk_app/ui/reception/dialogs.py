@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QCheckBox, QWidget
 from desk_app.domain.phrase_check import CUSTOMER_WORDS
 from desk_app.i18n import _
 from desk_app.services.reception import ForbiddenPhraseFound, check_text
-from desk_app.ui.widgets.fields import FieldError
 from desk_app.ui.widgets.form_dialog import FieldsDialog, FieldSpec
 
 __all__ = ["FieldSpec", "FormDialog"]
@@ -31,25 +30,6 @@ class FormDialog(FieldsDialog):
         if name in CUSTOMER_WORDS:  # the customer's words are theirs: nothing to warn about
             return
         super()._check_text(name)
-        self.fit_height()
-
-    def error_at(self, field: str | None, message: str) -> FieldError:
-        label = super().error_at(field, message)
-        self.fit_height()
-        return label
-
-    def fit_height(self) -> None:
-        """Grow to show a message that wrapped onto more lines: a window's minimum size
-        ignores the height a word-wrapped label needs at its width, so without this the
-        buttons slid over the last field."""
-        layout = self.layout()
-        if layout is None:
-            return
-        layout.activate()
-        needed = (layout.heightForWidth(self.width()) if layout.hasHeightForWidth()
-                  else layout.sizeHint().height())
-        if needed > self.height():
-            self.resize(self.width(), needed)
 
     def _widget(self, spec: FieldSpec) -> QWidget:
         if spec.kind == "check":

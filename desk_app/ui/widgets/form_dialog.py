@@ -80,7 +80,22 @@ class FormDialog(QDialog):
         return widget
 
     def error_at(self, field: str | None, message: str) -> FieldError:
-        return show_field_error(self.field_errors, self.general_error, field, message)
+        label = show_field_error(self.field_errors, self.general_error, field, message)
+        self.fit_height()
+        return label
+
+    def fit_height(self) -> None:
+        """Grow to show a message that wrapped onto more lines: a window's minimum size
+        ignores the height a word-wrapped label needs at its width, so without this the
+        buttons slid over the last field."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        needed = (layout.heightForWidth(self.width()) if layout.hasHeightForWidth()
+                  else layout.sizeHint().height())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def submit(self) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -195,6 +210,7 @@ class FieldsDialog(FormDialog):
         found = self.text_warnings(widget.toPlainText())
         self.warnings[name].setText("\n".join(found))
         self.warnings[name].setVisible(bool(found))
+        self.fit_height()
         if self.confirm and not found:
             self._set_confirm(False)
 
