@@ -63,7 +63,10 @@ def extract() -> None:
 
 
 # OpenCC's s2twp picks a form Taiwan offices do not use for these words.
-TW_WORDS = {"銷燬": "銷毀", "裝置": "設備"}  # equipment is 設備 (zh_CN has no 装置)
+# OpenCC's phrase tables miss these: equipment is 設備 (zh_CN has no 装置); 签 as in signing
+# is 簽, not the lot 籤 (签离 signs a visitor out, 倒签 back-dates, 会签 countersigns).
+TW_WORDS = {"銷燬": "銷毀", "裝置": "設備", "籤離": "簽離", "倒籤": "倒簽", "會籤": "會簽",
+            "籤名": "簽名", "中籤署": "中簽署"}
 
 
 def _taiwan(converter: Any, text: str) -> str:

@@ -211,8 +211,8 @@ class CirculationPanel(QWidget):
             raise ValidationError(_("{ref} is not on loan.").format(ref=item.ref), "ref")
         self.returns[item.ref] = dict(rows[0], condition="good")
         self._fill()
-        self.say(_("{ref} from {name}: set its condition if not good; Finish (F10) registers "
-                   "the returns.").format(ref=item.ref, name=rows[0]["borrower"]))
+        self.say(_("{ref} from {name}: set its condition if not good; Finish and sign (F10) "
+                   "registers the returns.").format(ref=item.ref, name=rows[0]["borrower"]))
 
     # ---------------------------------------------------------------- the list
 
