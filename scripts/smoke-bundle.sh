@@ -129,6 +129,9 @@ files "$work/backup.db"
 as admin "restore" restore "$work/backup.db"
 shows "restored"
 as chenjing "audit verify after restore" audit verify
+# a new PC: restore onto a database that was never initialised
+as admin "restore onto a new PC (no init)" --db "sqlite:///$work/new-pc.db" restore "$work/backup.db"
+as chenjing "audit verify on the new PC" --db "sqlite:///$work/new-pc.db" audit verify
 expect 1 "restore --dry-run: an older backup would lose entries" DESK_USER=admin \
     DESK_PASSWORD="$DEMO_PASSWORD" -- restore --dry-run "$work/backup.db"
 shows "Problems (the restore needs --force and --reason)"
@@ -151,11 +154,23 @@ shows "消防检查报告"
 as wangfang "item list --available --json" item list --available --kind BG --limit 5 --json
 as wangfang "item show" item show "$ref"
 shows "冒烟库房 › 1号架"
+as admin "item edit (audited before/after)" item edit "$ref" --title "冒烟测试档案 已改" --keywords 冒烟,改
+as wangfang "item show after edit" item show "$ref"
+shows "冒烟测试档案 已改"
+as admin "location add (a second room)" location add 冒烟库房二
+as admin "location move (a cabinet with its items)" location move "冒烟库房 › 1号架" --to 冒烟库房二
+shows "with 1 item"
+as wangfang "item show after the move" item show "$ref"
+shows "冒烟库房二 › 1号架"
+# pypinyin's dictionaries in the bundle: titles sort by pinyin (阿 … 张), not code point
+as wangfang "item list --sort title (pinyin)" item list --sort title --limit 3 --json
 
 # ---------------------------------------------------------------- loans
 as wangfang "loan lend" loan lend "$ref" --borrower zhoumin --purpose "smoke test"
 shows "Lent $ref"
 as wangfang "loan renew" loan renew "$ref"
+expect 2 "loan renew --until: an impossible date is refused" DESK_USER=wangfang \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- loan renew "$ref" --until 2026-02-30
 as wangfang "loan list --open" loan list --open --limit 5
 shows "$ref"
 as wangfang "loan list --overdue" loan list --overdue --limit 5
