@@ -154,6 +154,37 @@ def test_a_clerk_files_a_request_through_the_dialog(qtbot, demo_desk, clerk, sec
     assert page.requests.detail.events.topLevelItemCount() >= 1
 
 
+@pytest.mark.qt_log_ignore("This plugin does not support raise",
+                           "This plugin does not support grabbing the keyboard")  # the popup
+def test_the_requester_is_found_by_pinyin_initials(qtbot, demo_desk, clerk, secret_ref):
+    """The request dialog finds its requester like the lend dialog: 李强 by ``lq``."""
+    from PySide6.QtCore import Qt
+
+    from desk_app.services.approvals import ApprovalFilter
+
+    page = open_requests(qtbot, demo_desk, clerk)
+    dialog = page.requests.new_request([secret_ref])
+    qtbot.waitExposed(dialog)
+    field = dialog.borrower_field
+    assert field is not None and dialog.user_edit is field.line_edit
+    dialog.activateWindow()
+    field.line_edit.setFocus()
+    qtbot.keyClicks(field.line_edit, "lq")
+    popup = field.popup()
+    qtbot.waitUntil(popup.isVisible)
+    for _step in range(field.completer.completionModel().rowCount()):
+        qtbot.keyClick(popup, Qt.Key.Key_Down)
+        if popup.currentIndex().data(Qt.ItemDataRole.UserRole + 1) == "user:liqiang":
+            break
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert field.chosen_key() == "user:liqiang"
+    dialog.purpose_edit.setText("查阅")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: page.requests.open_dialog is None)
+    rows = demo_desk.approvals.page(clerk, ApprovalFilter(view="waiting"), 0, 50)
+    assert [row["borrower"] for row in rows if row["refs"] == secret_ref] == ["李强"]
+
+
 def test_bad_input_is_shown_at_the_field_and_nothing_is_written(qtbot, demo_desk, clerk,
                                                                secret_ref):
     from desk_app.services.approvals import ApprovalFilter

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.errors import AuthenticationFailed, ValidationError
 from desk_app.domain.retention import Method
 from desk_app.domain.users import Actor
@@ -31,6 +32,7 @@ from desk_app.ui.approvals.common import (
     required_reason,
     sign_as,
 )
+from desk_app.ui.widgets.borrower_field import BorrowerField
 from desk_app.ui.widgets.fields import line_edit, widget_value
 from desk_app.ui.widgets.form_dialog import FormDialog, checked
 
@@ -63,7 +65,15 @@ class NewRequestDialog(FormDialog):
         kind.addWidget(self.staff_radio)
         kind.addWidget(self.outside_radio)
         kind.addStretch(1)
-        self.user_edit = line_edit("requester_user", placeholder=_("user name, e.g. liqiang"))
+        # Those who may look borrowers up find the requester like the lend dialog does (name,
+        # pinyin, initials, user name or phone; remembered visitors too); others type a user.
+        self.borrower_field: BorrowerField | None = None
+        if actor.can(ArchivePermission.LOAN_VIEW) or actor.can(ArchivePermission.LOAN_HANDLE):
+            self.borrower_field = BorrowerField(desk, actor)
+            self.user_edit = self.borrower_field.line_edit
+        else:
+            self.user_edit = line_edit("requester_user",
+                                       placeholder=_("user name, e.g. liqiang"))
         self.name_edit = line_edit("requester_name")
         self.contact_edit = line_edit("requester_contact", placeholder=_("phone or e-mail"))
         self.organisation_edit = line_edit("requester_organisation")
@@ -82,7 +92,8 @@ class NewRequestDialog(FormDialog):
 
         self.add_field("refs", _("&Items:"), self.refs_edit)
         self.form.addRow(_("Requester:"), kind)
-        self.add_field("borrower", _("&User name:"), self.user_edit)
+        self.add_field("borrower", _("&User name:") if self.borrower_field is None
+                       else _("&User, name or phone:"), self.borrower_field or self.user_edit)
         self.add_field("name", _("&Name:"), self.name_edit)
         self.add_field("contact", _("C&ontact:"), self.contact_edit)
         self.add_field("organisation", _("Or&ganisation:"), self.organisation_edit)
@@ -101,7 +112,7 @@ class NewRequestDialog(FormDialog):
 
     def _requester_kind(self, *_args) -> None:
         staff = self.staff_radio.isChecked()
-        self.user_edit.setEnabled(staff)
+        (self.borrower_field or self.user_edit).setEnabled(staff)
         for edit in (self.name_edit, self.contact_edit, self.organisation_edit):
             edit.setEnabled(not staff)
 
@@ -121,6 +132,9 @@ class NewRequestDialog(FormDialog):
 
     def requester(self) -> BorrowerInput:
         if self.staff_radio.isChecked():
+            chosen = self.borrower_field.borrower_input() if self.borrower_field else None
+            if chosen is not None:
+                return chosen
             name = self.user_edit.text().strip()
             if not name:
                 raise ValidationError(_("Who asks? Give a staff user or a name."), "borrower")
