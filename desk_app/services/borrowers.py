@@ -95,7 +95,8 @@ def borrower(db: peewee.Database, given: BorrowerInput, at: datetime) -> Borrowe
 
 def pinyin_keys(name: str) -> dict[str, str]:
     """The stored pinyin keys of a borrower's name (m0011): lookup and register order."""
-    return {"search_key": pinyin.search_key(name)[:400], "sort_key": pinyin.sort_key(name)}
+    return {"search_key": pinyin.name_search_key(name)[:400],
+            "sort_key": pinyin.name_sort_key(name)}
 
 
 # ---------------------------------------------------------------------- finding and the card
@@ -123,7 +124,7 @@ def _score(needle: str, *fields: str) -> int:
     """0 exact, 1 a prefix, 2 inside, 3 no match — of the name, its pinyin and initials or
     the other ``fields`` (user name, contact)."""
     best = 3
-    keys = [pinyin.search_key(fields[0]).split(" ") if fields[0] else []]
+    keys = [pinyin.name_search_key(fields[0]).split(" ") if fields[0] else []]
     candidates = ["".join(field.split()).lower() for field in fields if field]
     for candidate in [*candidates, *keys[0]]:
         if candidate == needle:
@@ -169,7 +170,7 @@ class BorrowerService(Service):
             shown = user.full_name or user.name
             score = _score(needle, shown, user.name)
             if score < 3:
-                found.append((score, 0, pinyin.sort_key(shown), self._staff(user)))
+                found.append((score, 0, pinyin.name_sort_key(shown), self._staff(user)))
         outside = (Borrower.select().where(Borrower.user.is_null() & _outside_match(needle))
                    .order_by(Borrower.sort_key, Borrower.id).limit(max(limit, 1) * 5))
         for person in outside:

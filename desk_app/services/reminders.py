@@ -68,7 +68,7 @@ class ReminderMixin(Service):
     def overdue_by_borrower(self, actor: Actor) -> list[dict[str, Any]]:
         """Borrowers with overdue items, each with all of them, in pinyin order of the
         borrowers' names (for bundled reminders)."""
-        from desk_app.domain.pinyin import sort_key
+        from desk_app.domain.pinyin import name_sort_key as sort_key
 
         self.require(actor, ArchivePermission.LOAN_VIEW)
         today = local_today(self.ctx.clock.now())
@@ -175,7 +175,7 @@ class ReminderMixin(Service):
                     smtp.quit()
         pages = outcome["printed"] + outcome["failed"]
         if pages:
-            from desk_app.domain.pinyin import sort_key
+            from desk_app.domain.pinyin import name_sort_key as sort_key
 
             pages.sort(key=lambda b: (sort_key(b["borrower"]), b["borrower_id"]))
             outcome["pdf"] = reminder_batch_pdf(

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from desk_app.domain.errors import Conflict, NotFound, ValidationError
-from desk_app.domain.pinyin import sort_key
+from desk_app.domain.pinyin import name_sort_key as sort_key
 from desk_app.domain.roles import Permission, Role, format_roles, parse_roles
 from desk_app.domain.users import (
     SYSTEM,

@@ -25,3 +25,14 @@ def test_matches_by_characters_pinyin_and_initials():
 def test_mixed_text_keeps_latin_and_digits_lower_case():
     assert pinyin.sort_key("档案室02 ABC") == "dang4 an4 shi4 02 abc"
     assert len(pinyin.sort_key("档" * 500)) == pinyin.SORT_KEY_LENGTH
+
+
+def test_a_surname_is_read_as_a_surname():
+    # 曾 reads ceng in everyday words but zeng as a surname: 曾 sorts under Z, after 陈.
+    names = ["曹操", "曾凯晶", "陈静", "张伟"]
+    assert sorted(names, key=pinyin.sort_key) == ["曹操", "曾凯晶", "陈静", "张伟"]
+    assert sorted(names, key=pinyin.name_sort_key) == ["曹操", "陈静", "曾凯晶", "张伟"]
+    assert pinyin.name_search_key("曾凯晶") == "zengkaijing zkj"
+    assert pinyin.name_search_key("单田芳").startswith("shantianfang ")
+    assert pinyin.name_matches("zkj", "曾凯晶") and pinyin.name_matches("ckj", "曾凯晶")
+    assert pinyin.name_search_key("张伟") == pinyin.search_key("张伟")  # no surname reading

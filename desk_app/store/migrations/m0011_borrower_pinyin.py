@@ -52,7 +52,7 @@ def upgrade(db: peewee.Database) -> None:
             if not rows:
                 break
             for borrower_id, name in rows:
-                Borrower.update(search_key=pinyin.search_key(name)[:400],
-                                sort_key=pinyin.sort_key(name)).where(
+                Borrower.update(search_key=pinyin.name_search_key(name)[:400],
+                                sort_key=pinyin.name_sort_key(name)).where(
                     Borrower.id == borrower_id).execute()
             last = rows[-1][0]

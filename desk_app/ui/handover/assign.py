@@ -77,7 +77,7 @@ class AssignDialog(FormDialog):
         for person in people:
             known.setdefault(person["name"], person.get("full_name") or person["name"])
         # Planned people first, then everyone in pinyin order of their names (R1).
-        for name in sorted(known, key=lambda n: (n not in planned, pinyin.sort_key(known[n]), n)):
+        for name in sorted(known, key=lambda n: (n not in planned, pinyin.name_sort_key(known[n]), n)):
             self._add_item(name, known[name], name in planned)
         self.name_edit = line_edit("add_name", placeholder=_("user name"))
         completer = QCompleter(sorted(known), self)
