@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
             self.go_actions.append(action)
 
         help_menu = bar.addMenu(_("&Help"))
-        self.help_action = self._action(_("&Help for this page (F1)"), self.show_help,
+        self.help_action = self._action(_("_("&Help for this page (F1)")Help for this page"), self.show_help,
                                         QKeySequence(QKeySequence.StandardKey.HelpContents),
                                         "help_page")
         if self.help_action.shortcut().isEmpty():
@@ -314,11 +314,20 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------------- leaving
 
     def request_switch_user(self) -> None:
+        if not self._pages_can_leave():
+            return
         self._leave()
         self.switch_user.emit()
 
     def request_quit(self) -> None:
         self.close()
+
+    def _pages_can_leave(self) -> bool:
+        """Each page may keep the window for unfinished work (unsigned slips); not asked
+        behind the lock screen, where the one at the desk may not be the one who lent."""
+        if self.lock_dialog is not None:
+            return True
+        return all(page.can_leave() for page in self.pages.values())
 
     def _leave(self) -> None:
         self._leaving = True
@@ -336,6 +345,9 @@ class MainWindow(QMainWindow):
             event.ignore()  # a locked window is not closed by the window manager's button
             return
         if not self._leaving:
+            if not self._pages_can_leave():
+                event.ignore()
+                return
             self._leave()
             self.quit_requested.emit()
         event.accept()
