@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
             self.go_actions.append(action)
 
         help_menu = bar.addMenu(_("&Help"))
-        self.help_action = self._action(_("_("&Help for this page (F1)")Help for this page"), self.show_help,
+        self.help_action = self._action(_("&Help for this page"), self.show_help,
                                         QKeySequence(QKeySequence.StandardKey.HelpContents),
                                         "help_page")
         if self.help_action.shortcut().isEmpty():
