@@ -20,17 +20,18 @@ from desk_app.ui.widgets.jobs import Job
 
 
 def location_combo(desk, with_none: str, boxes: bool = True) -> QComboBox:
-    """The location tree as an indented list; data = the path (None for ``with_none``)."""
+    """The locations in tree order, each by its whole path (a list of bare names repeated
+    "01盒, 02盒 …" hundreds of times: which shelf was which?); data = the path (None for
+    ``with_none``). Typing the start of a path jumps to it."""
     combo = QComboBox()
     combo.addItem(with_none, None)
     for path, level in desk.archive.locations():
         if not boxes and level == rules.LOCATION_LEVELS[-1]:
             continue
-        depth = rules.LOCATION_LEVELS.index(level) if level in rules.LOCATION_LEVELS else 0
-        name = path.rsplit(" › ", 1)[-1]
-        combo.addItem("    " * depth + name, path)
+        combo.addItem(path, path)
         combo.setItemData(combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
     combo.setMinimumContentsLength(24)
+    combo.setMaxVisibleItems(20)
     return combo
 
 
