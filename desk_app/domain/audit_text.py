@@ -51,13 +51,13 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "location.move": (N_("Location moved"), N_("{actor} moved the location {path}")),
     "item.add": (N_("Item added"), N_("{actor} added the item {ref}")),
     "item.edit": (N_("Item edited"), N_("{actor} edited the item {ref}")),
-    "item.move": (N_("Item moved"), N_("{actor} moved {ref} to {location}")),
+    "item.move": (N_("Item moved"), N_("{actor} moved {ref} from {old_location} to {location}")),
     "item.view_secret": (N_("Confidential item opened"),
                          N_("{actor} opened the confidential item {refs}")),
     # loans and borrowers
     "loan.lend": (N_("Lent"), N_("{actor} lent {refs} to {borrower}, due {due}")),
     "loan.return": (N_("Returned"), N_("{actor} took back {refs} (receipt {receipt})")),
-    "loan.renew": (N_("Renewed"), N_("{actor} renewed a loan: due {old_due} → {due}")),
+    "loan.renew": (N_("Renewed"), N_("{actor} renewed {ref} for {borrower}: due {old_due} → {due}")),
     "loan.correct": (N_("Loan corrected"), N_("{actor} corrected a loan: {reason}")),
     "loan.remind": (N_("Reminder"), N_("{actor} sent {borrower} a reminder for {refs}")),
     "loan_slip.sign": (N_("Loan slip signed"), N_("{actor} signed the loan slip {number}")),
@@ -220,6 +220,33 @@ FIELDS: dict[str, str] = {
     "items": N_("Items"), "lost_entries": N_("Lost entries"), "replaced": N_("Replaced"),
     "backup_head": N_("Backup's chain head"), "replaced_head": N_("Replaced chain head"),
     "database_id": N_("Database"), "head_at": N_("Head time"), "line": N_("Line"),
+    "renewal": N_("Renewal slip"), "address": N_("Address"), "error": N_("Error"),
+    "articles": N_("Articles"), "callbacks": N_("Call-backs"), "complaints": N_("Complaints"),
+    "visits": N_("Visits and calls"), "borrowers": N_("Borrowers"), "loans": N_("Loans"),
+    "common_seq": N_("Last common entry"), "content": N_("Content"), "demo": N_("Demo data"),
+    "forced": N_("Forced"), "handed_over_at": N_("Handed over at"), "hold": N_("Hold"),
+    "locations": N_("Locations"), "lost_actions": N_("Lost actions"),
+    "overdue": N_("Overdue"), "problems": N_("Problems"), "recorded": N_("Recorded"),
+    "recovery_code": N_("Recovery code"), "relation": N_("Relation"),
+    "review_dates": N_("Review dates"), "rota_lines": N_("Rota lines"), "staff": N_("Staff"),
+    "was": N_("Was"), "item": N_("Item"),
+}
+
+# Stored words of a field (``purpose`` "login", a reminder's ``channel`` "print") in the
+# user's language. Fields whose values are an enum of the domain are in ``_value_enums``.
+VALUES: dict[str, dict[str, str]] = {
+    "purpose": {"login": N_("signing in"), "unlock": N_("unlocking the screen"),
+                "password_change": N_("changing the password"), "sign": N_("signing")},
+    "reason": {"unknown": N_("no such user"), "inactive": N_("user deactivated"),
+               "paused": N_("paused after wrong passwords"),
+               "locked_out": N_("wrong password; locked out"), "password": N_("wrong password")},
+    "channel": {"print": N_("printed letter"), "email": N_("e-mail")},
+    "result": {"printed": N_("printed"), "sent": N_("sent"), "failed": N_("failed")},
+    "via": {"show": N_("shown"), "detail": N_("details"), "history": N_("history"),
+            "edit": N_("editing"), "labels": N_("labels"),
+            "access_request": N_("access request"), "access_approval": N_("access approval")},
+    "was": {"live": N_("in force"), "ended": N_("ended"), "revoked": N_("revoked")},
+    "key": {"created": N_("created")},
 }
 
 # Keys whose values are user names: shown as full names.
@@ -313,6 +340,8 @@ def show_value(key: str, value: Any, names: Mapping[str, str]) -> str:
         return person(value, names)
     if key == "roles" and isinstance(value, str):
         return _roles(value)
+    if isinstance(value, str) and value in VALUES.get(key, {}):
+        return _(VALUES[key][value])
     if isinstance(value, str) and key in _value_enums():
         for kind in _value_enums()[key]:
             try:
@@ -320,7 +349,7 @@ def show_value(key: str, value: Any, names: Mapping[str, str]) -> str:
             except ValueError:
                 continue
     if isinstance(value, (list, tuple)):
-        return ", ".join(show_value(key, item, names) for item in value) or "—"
+        return _(", ").join(show_value(key, item, names) for item in value) or "—"
     if isinstance(value, Mapping):
         shown = {show_value(key, item, names) for item in value.values()}
         if key == "due" and len(shown) == 1:
@@ -353,7 +382,7 @@ def _roles(text: str) -> str:
             parts.append(role_label(Role(part)))
         except ValueError:
             parts.append(part)
-    return ", ".join(parts)
+    return _(", ").join(parts)
 
 
 def _local_time(text: str) -> str:

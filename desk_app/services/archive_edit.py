@@ -110,7 +110,10 @@ class ArchiveEditService(Service):
                 search.upsert([(item.id, search.item_text(item.ref, new_title, new_keywords,
                                                           new_dept.name, new_kind.name,
                                                           item.level))])
-            tx.audit(actor, "item.edit", "item", item.id, before={"ref": item.ref, **old},
+            # Only its place changed (the Archive page's Move…, placing it): a move, which the
+            # trail names as such; anything else is an edit.
+            action = "item.move" if changed == ["location"] else "item.edit"
+            tx.audit(actor, action, "item", item.id, before={"ref": item.ref, **old},
                      after={"ref": item.ref, **new})
         return self.archive._get_view(actor, item.id)
 

@@ -95,7 +95,8 @@ class RenewalMixin(Service):
                                      old_due=before, new_due=due, handler=actor.user_id,
                                      renewed_at=tx.at)
             tx.audit(actor, "loan.renew", "loan", loan.id, before={"due": before.isoformat()},
-                     after={"due": due.isoformat(), "renewals": loan.renewals,
+                     after={"ref": loan.item.ref, "borrower": loan.borrower.name,
+                            "due": due.isoformat(), "renewals": loan.renewals,
                             "renewal": renewal.number})
             # Read inside the transaction: this renewal, not one another desk made since.
             row = loan_rows(Loan.id == loan.id, 0, 1)[0]

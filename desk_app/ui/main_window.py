@@ -185,7 +185,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self._action(_("&Log file"), self.show_log_file, None, "log_file"))
 
     def _build_status(self) -> None:
-        roles = "、".join(role_label(role) for role in sorted(self.actor.roles))
+        # Translators: the separator between items of a list (zh_CN: 、).
+        roles = _(", ").join(role_label(role) for role in sorted(self.actor.roles))
         self.user_status = QLabel(_("Signed in: {name}").format(name=self.display_name))
         self.roles_status = QLabel(_("Roles: {roles}").format(roles=roles))
         self.database_status = QLabel(self.desk.ctx.url.display())

@@ -120,3 +120,16 @@ def test_a_changed_setting_shows_old_and_new(qtbot, page, demo_desk, admin_actor
     table = page.details.table
     assert [table.item(0, c).text() for c in range(3)] == ["Company name", "示例物业服务有限公司",
                                                            "華南物業"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_page_fits_a_1366_screen_beside_the_navigation(qtbot, demo_desk, auditor_actor,
+                                                       language):
+    from desk_app.ui.language import apply_language
+
+    apply_language(language)
+    try:
+        page = shown(qtbot, AuditPage(demo_desk, auditor_actor))
+        assert page.minimumSizeHint().width() <= 1100
+    finally:
+        apply_language("en")

@@ -73,8 +73,33 @@ def test_edit_changes_the_fields_given_and_audits_them_before_and_after(desk, pe
     # the same values again: nothing happened, nothing recorded
     desk.archive_edit.edit_item(clerk, item.ref, title="电梯维保合同（2025）", location=shelves)
     assert len(entries("item.edit")) == 1
-    # taken off its place: location None
+    # taken off its place: location None; only its place changed, so a move, not an edit
     assert desk.archive_edit.place_item(clerk, item.ref, None).location == ""
+    assert len(entries("item.edit")) == 1
+    (moved,) = entries("item.move")
+    assert change(moved) == ({"ref": item.ref, "location": shelves},
+                             {"ref": item.ref, "location": None})
+
+
+def test_a_change_of_place_only_is_recorded_as_a_move(desk, people, shelves):
+    from desk_app.domain.audit_text import describe
+
+    clerk = people["clerk"]
+    desk.archive.add_location(clerk, "02盒", "A101 › 柜1 › 第1层")
+    other = "A101 › 柜1 › 第1层 › 02盒"
+    item = desk.archive.add_item(clerk, title="消防检查记录", kind="BG", dept="GC", level="internal",
+                                 location=shelves)
+    desk.archive_edit.edit_item(clerk, item.ref, location=other)
+    assert not entries("item.edit")
+    (entry,) = entries("item.move")
+    assert change(entry) == ({"ref": item.ref, "location": shelves},
+                             {"ref": item.ref, "location": other})
+    assert describe(entry, {"clerk1": "王芳"}).sentence == (
+        f"王芳 moved {item.ref} from {shelves} to {other}")
+    # the place and something else: an edit, with both
+    desk.archive_edit.edit_item(clerk, item.ref, location=shelves, keywords="消防")
+    (edit,) = entries("item.edit")
+    assert set(change(edit)[1]) == {"ref", "location", "keywords"}
 
 
 @pytest.mark.parametrize(("kwargs", "field"), [

@@ -159,3 +159,94 @@ def test_chinese_sentences_are_chinese_once_translated():
         assert sentence.startswith("王芳")
     finally:
         set_language("en")
+
+
+def recorded_fields() -> dict[str, set[str]]:
+    """Every key of a dict literal written in a ``tx.audit(…)`` call, with its files."""
+    found: dict[str, set[str]] = {}
+    for path in sorted(SOURCE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "audit"):
+                continue
+            for part in ast.walk(node):
+                if isinstance(part, ast.Dict):
+                    for key in part.keys:
+                        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                            found.setdefault(key.value, set()).add(path.name)
+    return found
+
+
+def test_every_recorded_field_has_a_name():
+    from desk_app.domain.manifest import settings_by_key
+
+    fields = recorded_fields()
+    assert {"refs", "borrower", "renewal", "channel", "purpose"} <= set(fields)
+    missing = sorted(f"{key} ({', '.join(sorted(files))})" for key, files in fields.items()
+                     if key not in audit_text.FIELDS and key not in settings_by_key()
+                     and key not in ("before", "after"))
+    assert missing == []
+
+
+def _constants_of(path: Path, call: str, position: int) -> set[str]:
+    """The string constants passed as argument ``position`` of ``….call(…)`` in ``path``."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == call and len(node.args) > position):
+            found |= {part.value for part in ast.walk(node.args[position])
+                      if isinstance(part, ast.Constant) and isinstance(part.value, str)}
+    return found
+
+
+def stored_words() -> dict[str, set[str]]:
+    """The enum-like values the services record, read from their source."""
+    from desk_app.services import passwords
+
+    services = SOURCE / "services"
+    reasons = {node.value for node in ast.walk(ast.parse(
+        (services / "passwords.py").read_text(encoding="utf-8")))
+        if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets]
+        == ["reason"] for node in [node.value] + list(ast.walk(node.value))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    via = set()
+    for path in sorted(SOURCE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg == "via" \
+                    and isinstance(node.value, ast.Constant):
+                via.add(node.value.value)
+            if isinstance(node, ast.arguments):  # def get(…, via: str = "show")
+                named = list(zip(reversed(node.args), reversed(node.defaults), strict=False))
+                via |= {default.value for arg, default in named
+                        if arg.arg == "via" and isinstance(default, ast.Constant)}
+    grants = (services / "personnel_grants.py").read_text(encoding="utf-8")
+    status_of = grants[grants.index("def status_of"):].split("\n\n")[0]
+    return {"purpose": set(passwords.PURPOSES), "reason": reasons,
+            "channel": _constants_of(services / "reminders.py", "_record", 2),
+            "result": _constants_of(services / "reminders.py", "_record", 4),
+            "via": via | {"access_request", "access_approval"},
+            "was": set(re.findall(r'"(\w+)"', status_of)), "key": {"created"}}
+
+
+def test_every_stored_word_reads_as_words(english):
+    words = stored_words()
+    assert words["purpose"] >= {"login", "sign"} and words["channel"] == {"print", "email"}
+    assert {"password", "locked_out"} <= words["reason"] and "live" in words["was"]
+    assert {"show", "labels"} <= words["via"] and "failed" in words["result"]
+    missing = sorted(f"{key}={value}" for key, values in words.items() for value in values
+                     if value not in audit_text.VALUES.get(key, {}))
+    assert missing == []
+    described = describe(_entry("auth.sign_failed", after={"reason": "password",
+                                                             "purpose": "sign"},
+                                entity="user"), NAMES)
+    assert change_text(described.rows) == "Reason: wrong password; Purpose: signing"
+
+
+def test_a_renewal_says_what_and_for_whom(english):
+    described = describe(_entry("loan.renew", before={"due": "2026-12-31"},
+                                after={"ref": "BA-BG-2026-00004", "borrower": "李先生",
+                                       "due": "2027-01-14", "renewals": 1,
+                                       "renewal": "XJ2026-000001"}, entity="loan"), NAMES)
+    assert described.sentence == ("王芳 renewed BA-BG-2026-00004 for 李先生: "
+                                  "due 2026-12-31 → 2027-01-14")
+    assert "Renewal slip" in {row.field for row in described.rows}

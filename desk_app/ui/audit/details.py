@@ -1,6 +1,6 @@
 """The Audit page's details pane: the selected entry as a sentence, then its change as a
-field / old / new table (``domain.audit_text``), and the technical names underneath for
-an auditor comparing with an export or the CLI."""
+field / old / new table (``domain.audit_text``), and the entry's number underneath (the
+stored names as its tooltip, for an auditor comparing with an export or the CLI)."""
 
 from __future__ import annotations
 
@@ -58,6 +58,7 @@ class EntryDetails(QWidget):
         if entry is None:
             self.sentence_label.setText(_("Select an entry to see what changed."))
             self.technical_label.clear()
+            self.technical_label.setToolTip("")
             return
         self.sentence_label.setText(_("{time}: {sentence}").format(
             time=local_time_text(entry["at"], with_seconds=True), sentence=entry["sentence"]))
@@ -69,7 +70,8 @@ class EntryDetails(QWidget):
                 item.setToolTip(text)
                 self.table.setItem(number, column, item)
         self.table.resizeRowsToContents()
-        # The stored names, as the CLI and the hash chain know them.
-        self.technical_label.setText(_("Entry {seq} · {action} · {entity} {id}").format(
-            seq=entry["seq"], action=entry["action"], entity=entry["entity"],
-            id=entry.get("entity_id") or ""))
+        self.technical_label.setText(_("Entry {seq}").format(seq=entry["seq"]))
+        # The stored names, as the CLI and the hash chain know them, for an auditor who
+        # compares with an export; not words anyone else should have to read.
+        self.technical_label.setToolTip("{action} · {entity} {id}".format(
+            action=entry["action"], entity=entry["entity"], id=entry.get("entity_id") or ""))

@@ -143,12 +143,15 @@ class AuditPage(Page):
             filters.addWidget(widget)
         filters.addStretch(1)
         filters.addWidget(self.refresh_button)
-        filters.addWidget(self.verify_button)
-        filters.addWidget(self.anchors_button)
-        filters.addWidget(self.checkpoint_button)
-        filters.addWidget(self.export_button)
-        filters.addWidget(self.verify_pdf_button)
         self.body.addLayout(filters)
+        # The checks and outputs get a row of their own, so that the page fits a 1366 px
+        # screen beside the navigation in every language.
+        actions = QHBoxLayout()
+        for button in (self.verify_button, self.anchors_button, self.checkpoint_button,
+                       self.export_button, self.verify_pdf_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        self.body.addLayout(actions)
 
         self.model = PagedTableModel(self._count, self._fetch, audit_columns(), parent=self)
         self.table = QTableView()

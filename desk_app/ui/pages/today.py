@@ -41,7 +41,8 @@ class TodayPage(Page):
         self.desk, self.actor = desk, actor
         self.date_label = QLabel()
         self.date_label.setObjectName("today_date")
-        roles = "、".join(role_label(role) for role in sorted(actor.roles)) if actor.roles else "—"
+        # Translators: the separator between items of a list (zh_CN: 、).
+        roles = _(", ").join(role_label(role) for role in sorted(actor.roles)) if actor.roles else "—"
         self.roles_label = QLabel(_("Your roles: {roles}").format(roles=roles))
         self.roles_label.setObjectName("today_roles")
         self.body.addWidget(self.date_label)
