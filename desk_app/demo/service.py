@@ -82,7 +82,10 @@ class DemoService(Service):
                 users.add(actor, demo.name, DEMO_PASSWORD, [r.value for r in demo.roles],
                           demo.full_name)
             created += 1
-        self.settings.set_many(actor, {"company_name": "示例物业服务有限公司"})
+        self.settings.set_many(actor, {"company_name": "示例物业服务有限公司",
+                                          # whom the overdue notices name (issue 14)
+                                          "office_contact": "档案室 电话 010-8888 6666 转 203，"
+                                                            "周一至周五 8:30–17:30"})
         created += self._staff(actor, max(0, scale - 1) * 50, existing)
         counts = {"users": created, **self._archive(actor, scale), **self._reception(actor, scale)}
         self._seal_personnel_files()

@@ -57,17 +57,36 @@ def receipt_pdf(company: str, receipt: dict[str, Any], borrower_png: bytes | Non
     return ready_to_sign(spec)
 
 
-def reminder_pdf(company: str, bundle: dict[str, Any], reminder_id: int, at: datetime) -> bytes:
+def office_contact_text(company: str, office_contact: str) -> str:
+    """Whom a reminder's reader asks: the office's contact, else the company's name; ""
+    when neither is set (then the notice names no one rather than an empty "ask us")."""
+    return (office_contact or "").strip() or (company or "").strip()
+
+
+def reminder_request(contact: str) -> str:
+    """The notice's request: return the files, or renew — "ask us" only with whom to ask."""
+    if contact:
+        return _("The following files are past their due date. Please return them to the "
+                 "archive room, or ask us to renew the loan.")
+    return _("The following files are past their due date. Please return them to the "
+             "archive room.")
+
+
+def reminder_pdf(company: str, bundle: dict[str, Any], reminder_id: int, at: datetime,
+                 office_contact: str = "") -> bytes:
     """One notice per borrower listing every overdue item (not signed: it is a letter)."""
     from desk_app.forms.render import render
 
+    contact = office_contact_text(company, office_contact)
+
     spec = FormSpec(company, _("Overdue notice"), f"TX{at.year}-{reminder_id:06d}", at)
     spec.key_values([(_("To"), bundle["borrower"]), (_("Contact"), bundle["contact"] or "—")])
-    spec.paragraph(_("The following files are past their due date. Please return them to the "
-                     "archive room, or ask us to renew the loan."))
+    spec.paragraph(reminder_request(contact))
     spec.table([_("Reference"), _("Title"), _("Due"), _("Days overdue")],
                [[loan["ref"], loan["title"], loan["due_on"].isoformat(), str(loan["days_overdue"])]
                 for loan in bundle["loans"]], col_widths=[3, 7, 2, 2])
+    if contact:
+        spec.paragraph(_("Archive office: {contact}").format(contact=contact))
     return render(spec)
 
 
@@ -100,6 +119,7 @@ def reminder_batch_pdf(company: str, number: str, bundles: list[dict[str, Any]],
     and the office's contact."""
     from desk_app.forms.render import render
 
+    contact = office_contact_text(company, office_contact)
     spec = FormSpec(company, _("Overdue notice"), number, at)
     for index, bundle in enumerate(bundles):
         if index:
@@ -109,14 +129,13 @@ def reminder_batch_pdf(company: str, number: str, bundles: list[dict[str, Any]],
             (_("To"), bundle["borrower"]), (_("Contact"), bundle["contact"] or "—"),
             (_("Issued on"), _local(at)), (_("Notice"), bundle.get("number", number)),
         ])
-        spec.paragraph(_("The following files are past their due date. Please return them to the "
-                         "archive room, or ask us to renew the loan."))
+        spec.paragraph(reminder_request(contact))
         spec.table([_("Reference"), _("Title"), _("Due"), _("Days overdue")],
                    [[loan["ref"], loan["title"], loan["due_on"].isoformat(),
                      str(loan["days_overdue"])] for loan in bundle["loans"]],
                    col_widths=[3, 7, 2, 2])
-        if office_contact:
-            spec.paragraph(_("Archive office: {contact}").format(contact=office_contact))
+        if contact:
+            spec.paragraph(_("Archive office: {contact}").format(contact=contact))
     if not bundles:
         spec.paragraph(_("Nothing to print: every notice went out by e-mail."))
     return render(spec)

@@ -34,6 +34,9 @@ from desk_app.store.models import User
 
 Progress = Callable[[int, int], bool]
 _EMAIL = re.compile(r"[^@\s,;，；<>]+@[^@\s,;，；<>]+\.[^@\s,;，；<>]+")
+# A printed notice is only known to be made (the PDF for printing), never to be printed or
+# delivered; older rows say "printed" and mean the same.
+MADE = "made"
 SMTP_TIMEOUT = 15  # seconds; one slow server must not hang the batch for ever
 
 
@@ -87,17 +90,18 @@ class ReminderMixin(Service):
         return sorted(bundles.values(), key=lambda b: (sort_key(b["borrower"]), b["borrower_id"]))
 
     def send_reminder(self, actor: Actor, borrower_id: int) -> tuple[dict[str, Any], bytes]:
-        """Record one bundled printed reminder and return it with its notice (PDF)."""
+        """Record one bundled reminder made for printing and return it with its notice (PDF)."""
         self.require(actor, ArchivePermission.LOAN_HANDLE)
         bundle = next((b for b in self.overdue_by_borrower(actor) if b["borrower_id"] == borrower_id),
                       None)
         if bundle is None:
             raise ValidationError(_("This borrower has nothing overdue."), field="borrower")
-        reminder = self._record(actor, bundle, "print", "", "printed", "")
+        reminder = self._record(actor, bundle, "print", "", MADE, "")
         from desk_app.forms.loan_forms import reminder_pdf
 
         return bundle, reminder_pdf(str(self.settings.value("company_name")), bundle,
-                                    reminder.id, reminder.sent_at)
+                                    reminder.id, reminder.sent_at,
+                                    str(self.settings.value("office_contact")))
 
     def _record(self, actor: Actor, bundle: dict[str, Any], channel: str, address: str,
                 result: str, error: str) -> Reminder:
@@ -111,8 +115,7 @@ class ReminderMixin(Service):
                 "number": _reminder_number(reminder.id, tx.at), "channel": channel}
             if address:
                 after["address"] = address
-            if result != "printed":
-                after["result"] = result
+            after["result"] = result  # "made" for print: a PDF cannot tell it was printed
             if error:
                 after["error"] = error[:500]
             tx.audit(actor, "loan.remind", "reminder", reminder.id, after=after)
@@ -146,7 +149,7 @@ class ReminderMixin(Service):
                     break
                 address = email_of(bundle["contact"]) if use_mail else ""
                 if not address:
-                    self._record(actor, bundle, "print", "", "printed", "")
+                    self._record(actor, bundle, "print", "", MADE, "")
                     outcome["printed"].append(bundle)
                     continue
                 error = ""
@@ -195,8 +198,10 @@ class ReminderMixin(Service):
         return smtp
 
     def _message(self, bundle: dict[str, Any], address: str) -> EmailMessage:
+        from desk_app.forms.loan_forms import office_contact_text, reminder_request
+
         company = str(self.settings.value("company_name"))
-        contact = str(self.settings.value("office_contact"))
+        contact = office_contact_text(company, str(self.settings.value("office_contact")))
         message = EmailMessage()
         message["Subject"] = _("Overdue files: please return them — {company}").format(
             company=company)
@@ -204,14 +209,13 @@ class ReminderMixin(Service):
             self.settings.value("smtp_user"))
         message["To"] = address
         lines = [_("Dear {name},").format(name=bundle["borrower"]), "",
-                 _("The following files are past their due date. Please return them to the "
-                   "archive room, or ask us to renew the loan."), ""]
+                 reminder_request(contact), ""]
         lines += [_("{ref}  {title}  due {due} ({days} days overdue)").format(
             ref=loan["ref"], title=loan["title"], due=loan["due_on"].isoformat(),
             days=loan["days_overdue"]) for loan in bundle["loans"]]
         lines += ["", _("Issued on {date}").format(date=format_datetime(self.ctx.clock.now())),
                   company]
-        if contact:
+        if contact and contact != company:  # the company's name is the line above
             lines.append(_("Archive office: {contact}").format(contact=contact))
         message.set_content("\n".join(lines))
         return message

@@ -3,6 +3,7 @@ configured, printed pages (one per borrower, pinyin order) for the rest, and the
 
 from __future__ import annotations
 
+import json
 import socket
 from email import message_from_bytes
 from email.message import Message
@@ -91,8 +92,26 @@ def test_without_smtp_every_borrower_gets_a_printed_page_in_pinyin_order(
                                           ("陈先生", "業戶檔案：張偉（3棟1201）"),
                                           ("赵先生", "Fire safety manual")], strict=True):
         assert name in page and items[ref] in page and "0571-8888 8888" in page
-    assert [r.channel for r in Reminder.select()] == ["print"] * 3
-    assert AuditEntry.select().where(AuditEntry.action == "loan.remind").count() == 3
+    # A PDF made is not a notice printed, let alone delivered: recorded as "made".
+    assert [(r.channel, r.result) for r in Reminder.select()] == [("print", "made")] * 3
+    entries = list(AuditEntry.select().where(AuditEntry.action == "loan.remind"))
+    assert len(entries) == 3
+    changes = [json.loads(entry.change) for entry in entries]
+    assert all(change["after"]["result"] == "made" and change["after"]["channel"] == "print"
+               for change in changes), changes
+
+
+def test_without_an_office_contact_the_notice_names_the_company_or_no_one(
+        desk, people, items, clock):  # noqa: F811
+    clerk = _overdue(desk, people, items, clock)
+    desk.settings.set_many(people["admin"], {"office_contact": "", "company_name": "示例物业"})
+    pages = _pages(desk.loans.send_reminders(clerk)["pdf"])
+    assert all("Archive office: 示例物业" in page and "ask us" in page for page in pages)
+    from desk_app.forms.loan_forms import reminder_batch_pdf
+
+    bundles = desk.loans.overdue_by_borrower(clerk)  # a company name is required; still:
+    pages = _pages(reminder_batch_pdf("", "TX2026-000001", bundles, clock.now(), ""))
+    assert all("Archive office" not in page and "ask us" not in page for page in pages)
 
 
 def test_email_through_a_local_smtp_server_and_one_refused_address(
@@ -119,7 +138,7 @@ def test_email_through_a_local_smtp_server_and_one_refused_address(
     assert (log["赵先生"]["channel"], log["赵先生"]["result"], log["赵先生"]["address"]) == (
         "email", "sent", "zhao@example.com")
     assert log["陈先生"]["result"] == "failed" and "550" in log["陈先生"]["error"]
-    assert log["安女士"]["result"] == "printed" and log["安女士"]["sent_by"] == "王芳"
+    assert log["安女士"]["result"] == "made" and log["安女士"]["sent_by"] == "王芳"
     assert AuditEntry.select().where(AuditEntry.action == "loan.remind").count() == 3
 
 

@@ -32,7 +32,7 @@ LOG_ROWS = 200  # the newest reminders shown in the log tab
 
 
 def _channel(row: dict[str, Any]) -> str:
-    return _("E-mail") if row["channel"] == "email" else _("Printed")
+    return _("E-mail") if row["channel"] == "email" else _("Print")
 
 
 def _result(row: dict[str, Any]) -> str:
@@ -40,7 +40,7 @@ def _result(row: dict[str, Any]) -> str:
         return _("Sent")
     if row["result"] == "failed":
         return _("Failed: {error}").format(error=row["error"])
-    return _("Printed")
+    return _("PDF made for printing")  # "made" (older rows: "printed"): not known to be printed
 
 
 class RemindersDialog(QDialog):
