@@ -171,6 +171,12 @@ ACTIONS: dict[str, tuple[str, str]] = {
                        N_("{actor} filled retention reviews and destructions with demo data")),
 }
 
+# Sentences for entries written before their action recorded the fields its sentence now
+# names: (those fields, the sentence used when one is missing).
+EARLIER: dict[str, tuple[tuple[str, ...], str]] = {
+    "loan.renew": (("ref", "borrower"), N_("{actor} renewed a loan: due {old_due} → {due}")),
+}
+
 # Action names built in the code (f"export.{register}", f"auth.{purpose}_failed", …).
 PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"export\.(?P<what>\w+)"), N_("Export"),
@@ -450,7 +456,10 @@ def describe(entry: Mapping[str, Any] | Any, names: Mapping[str, str] | None = N
         match = pattern.fullmatch(action)
         if match and action not in ACTIONS:
             values.setdefault("what", _humanise(match.group("what")))
-    return Described(_(found[0]), _(found[1]).format_map(values), rows)
+    sentence = found[1]
+    if action in EARLIER and not all(key in values for key in EARLIER[action][0]):
+        sentence = EARLIER[action][1]
+    return Described(_(found[0]), _(sentence).format_map(values), rows)
 
 
 def change_text(rows: Iterable[ChangeRow]) -> str:

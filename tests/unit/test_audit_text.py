@@ -204,11 +204,12 @@ def stored_words() -> dict[str, set[str]]:
     from desk_app.services import passwords
 
     services = SOURCE / "services"
-    reasons = {node.value for node in ast.walk(ast.parse(
-        (services / "passwords.py").read_text(encoding="utf-8")))
-        if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets]
-        == ["reason"] for node in [node.value] + list(ast.walk(node.value))
-        if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    reasons = set()  # reason = "unknown" if … else "inactive"
+    for node in ast.walk(ast.parse((services / "passwords.py").read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] \
+                == ["reason"]:
+            reasons |= {part.value for part in ast.walk(node.value)
+                        if isinstance(part, ast.Constant) and isinstance(part.value, str)}
     via = set()
     for path in sorted(SOURCE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -250,3 +251,6 @@ def test_a_renewal_says_what_and_for_whom(english):
     assert described.sentence == ("王芳 renewed BA-BG-2026-00004 for 李先生: "
                                   "due 2026-12-31 → 2027-01-14")
     assert "Renewal slip" in {row.field for row in described.rows}
+    earlier = describe(_entry("loan.renew", before={"due": "2026-12-31"},
+                              after={"due": "2027-01-14", "renewals": 1}, entity="loan"), NAMES)
+    assert earlier.sentence == "王芳 renewed a loan: due 2026-12-31 → 2027-01-14"
