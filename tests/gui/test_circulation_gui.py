@@ -137,3 +137,70 @@ def test_a_cancelled_signature_at_finish_asks_and_can_stay_unsigned(qtbot, page,
         clerk_actor, LoanFilter(open_only=True, unsigned_only=True))
     page.unsigned_check.setChecked(False)
     assert panel.model.rowCount() == demo_desk.loans.count(clerk_actor, LoanFilter(open_only=True))
+
+
+def test_the_borrower_line_counts_the_loan_just_lent(qtbot, page, refs):
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    page.check_out()
+    scan(qtbot, page, "liqiang")
+    details = page.circulation.borrower_field.details
+    before = details.text()
+    scan(qtbot, page, refs[0])
+    assert details.text() != before
+    count = len(open_loans_of("李强"))
+    assert f"{count} open loan" in details.text()
+
+
+# ------------------------------------------------------------ leaving with unsigned slips
+
+@pytest.fixture
+def window(qtbot, demo_desk, clerk_actor, monkeypatch, signing):  # noqa: F811
+    from desk_app.ui.main_window import MainWindow
+
+    monkeypatch.setattr(circulation_module, "preview_pdf",
+                        lambda parent, pdf, name: signing["previews"].append((name, pdf)))
+    widget = MainWindow(demo_desk, clerk_actor, idle_ms=3_600_000)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _lend_in_window(qtbot, window, ref: str) -> LoansPage:
+    page = window.show_area("loans")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    page.check_out()
+    scan(qtbot, page, "liqiang")
+    scan(qtbot, page, ref)
+    return page
+
+
+def test_signing_out_with_an_unsigned_slip_asks_and_stay_keeps_the_window(qtbot, window, refs):
+    page = _lend_in_window(qtbot, window, refs[0])
+    seen = answer_unsigned_choice("stay")
+    with qtbot.assertNotEmitted(window.switch_user):
+        window.request_switch_user()
+    assert "1 item lent in this session is on a slip not yet signed" in seen[0]
+    assert window.isVisible() and page.circulation.count() == 1
+
+    seen = answer_unsigned_choice("leave_unsigned")
+    with qtbot.waitSignal(window.switch_user):
+        window.request_switch_user()
+    assert seen and LoanSlip.select().order_by(LoanSlip.id.desc()).first().document_id is None
+    assert refs[0] in open_loans_of("李强")  # lent, on a slip left to sign later
+
+
+def test_quitting_with_an_unsigned_slip_can_finish_and_sign_first(qtbot, window, refs, signing):  # noqa: F811
+    _lend_in_window(qtbot, window, refs[1])
+    answer_unsigned_choice("finish_now")
+    with qtbot.waitSignal(window.quit_requested):
+        window.close()
+    slip = LoanSlip.select().order_by(LoanSlip.id.desc()).first()
+    assert slip.document_id is not None and signing["previews"][-1][0] == f"{slip.number}.pdf"
+
+
+def test_without_unsigned_slips_signing_out_asks_nothing(qtbot, window):
+    with qtbot.waitSignal(window.switch_user):
+        window.request_switch_user()

@@ -408,3 +408,53 @@ def test_today_without_loan_rights_has_no_overdue_box(qtbot, demo_desk):
     widget = TodayPage(demo_desk, admin)
     qtbot.addWidget(widget)
     assert widget.overdue_box is None
+
+
+def _mnemonic(text: str) -> str | None:
+    """The letter after a single "&" ("&&" is a literal ampersand), upper case."""
+    index = 0
+    while (index := text.find("&", index)) >= 0 and index + 1 < len(text):
+        if text[index + 1] != "&":
+            return text[index + 1].upper()
+        index += 2
+    return None
+
+
+def test_every_visible_control_of_the_loans_page_has_its_own_letter(page):
+    """Alt+letter reaches one control: tabs, filter row, buttons and the tab's own fields."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    tabs = [page.tabs.tabText(i) for i in range(page.tabs.count())]
+    for index in range(page.tabs.count()):
+        page.tabs.setCurrentIndex(index)
+        texts = list(tabs)
+        for widget in page.findChildren(QAbstractButton) + page.findChildren(QLabel):
+            if not widget.isVisible():
+                continue
+            if isinstance(widget, QLabel) and widget.buddy() is None:
+                continue
+            texts.append(widget.text())
+        letters = [(letter, text) for text in texts if (letter := _mnemonic(text))]
+        seen: dict[str, str] = {}
+        for letter, text in letters:
+            assert letter not in seen, f"Alt+{letter}: {seen.get(letter)!r} and {text!r} " \
+                                       f"(tab {tabs[index]!r})"
+            seen[letter] = text
+        assert len(seen) >= 12  # the page really was looked at
+
+
+def test_f3_from_the_open_tab_takes_back_in_circulation(qtbot, page):
+    from desk_app.ui.loans.circulation import CHECK_IN
+
+    page.show_tab("open")
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    page.panels["open"].table.setFocus()
+    qtbot.keyClick(page.panels["open"].table, Qt.Key.Key_F3)
+    panel = page.circulation
+    assert page.tabs.currentWidget() is panel and panel.mode == CHECK_IN
+    assert panel.in_radio.isChecked()
+    qtbot.waitUntil(panel.scan_box.edit.hasFocus)
+    assert "(F3)" in panel.scan_box.edit.placeholderText()
+    qtbot.keyClick(panel.scan_box.edit, Qt.Key.Key_F2)
+    assert panel.mode != CHECK_IN and "(F2)" in panel.scan_box.edit.placeholderText()

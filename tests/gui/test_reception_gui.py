@@ -201,3 +201,28 @@ def test_the_call_back_form_masks_the_password_and_enter_tries_it_once(qtbot, pa
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert out.read_bytes().startswith(b"%PDF")
     assert AuditEntry.select().where(AuditEntry.action == "callback.sign").count() == 1
+
+
+def test_f3_on_reception_starts_a_call_though_the_loans_page_also_has_f3(qtbot, demo_desk,
+                                                                        clerk_actor):
+    """The Loans page's F3 (take back) is a window shortcut too; a hidden page's shortcuts
+    do not fire, so on the Reception page F3 still starts a phone call."""
+    from desk_app.ui.loans.circulation import CHECK_IN
+    from desk_app.ui.main_window import MainWindow
+
+    window = MainWindow(demo_desk, clerk_actor, idle_ms=3_600_000)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    loans = window.show_area("loans")
+    page = window.show_area("reception")
+    assert isinstance(page, ReceptionPage) and not loans.isVisible()
+    calls = len(demo_desk.visits.active(clerk_actor))
+    key_on_page(qtbot, page, Qt.Key.Key_F3)
+    active = demo_desk.visits.active(clerk_actor)
+    assert len(active) == calls + 1 and active[-1].channel is Channel.PHONE_IN
+    assert loans.circulation.mode != CHECK_IN
+    window.show_area("loans")
+    key_on_page(qtbot, loans, Qt.Key.Key_F3)  # and on the Loans page it takes back
+    assert loans.circulation.mode == CHECK_IN
+    page.timer.stop()

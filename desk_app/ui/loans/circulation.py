@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QTableWidget,
@@ -70,10 +71,11 @@ class CirculationPanel(QWidget):
         self.slips: dict[tuple[str, str], dict[str, Any]] = {}  # (borrower, purpose) → slip
         self.returns: dict[str, dict[str, Any]] = {}  # ref → open loan row, in scan order
 
-        self.out_radio = QRadioButton(_("Check &out (F2)"))
+        # No mnemonics: F2 and F3 switch the mode, and the page's letters stay unique.
+        self.out_radio = QRadioButton(_("Check out (F2)"))
         self.out_radio.setObjectName("mode_out")
         self.out_radio.setChecked(True)
-        self.in_radio = QRadioButton(_("Check &in / return (F3)"))
+        self.in_radio = QRadioButton(_("Check in / return (F3)"))
         self.in_radio.setObjectName("mode_in")
         self.out_radio.toggled.connect(lambda on: self.set_mode(CHECK_OUT if on else CHECK_IN))
         modes = QHBoxLayout()
@@ -90,11 +92,11 @@ class CirculationPanel(QWidget):
         self.due_field.line_edit.setPlaceholderText(_("blank: the usual period of each kind"))
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.borrower_label = self._row(_("&Borrower:"), self.borrower_field)
+        self.borrower_label = self._row(_("Borro&wer:"), self.borrower_field)
         self.purpose_label = self._row(_("&Purpose:"), self.purpose_edit)
         self.due_label = self._row(_("&Due:"), self.due_field)
 
-        self.scan_box = ScanBox(_("S&can:"))
+        self.scan_box = ScanBox(_("Sc&an:"))
         self.scan_box.setObjectName("circulation_scan")
         self.scan_box.scanned.connect(self.scanned)
         self.table = QTableWidget(0, 5)
@@ -124,7 +126,7 @@ class CirculationPanel(QWidget):
         layout.addWidget(self.scan_box)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
-        for key, slot in (("F10", self.finish), ("F3", lambda: self.set_mode(CHECK_IN))):
+        for key, slot in (("F10", self.finish),):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -149,12 +151,19 @@ class CirculationPanel(QWidget):
         self.table.setHorizontalHeaderLabels(
             [_("Reference"), _("Title"), _("Borrower"), _("Due"),
              _("Slip") if lending else _("Condition")])
+        self.scan_box.edit.setPlaceholderText(
+            _("Scan a barcode or type a reference, then Enter (F2)") if lending else
+            _("Scan a barcode or type a reference to take back, then Enter (F3)"))
         self._fill()
         self.scan_box.focus()
 
     def check_out(self) -> None:
         """F2 on the Loans page: check out, the cursor in the scan box."""
         self.set_mode(CHECK_OUT)
+
+    def check_in(self) -> None:
+        """F3 on the Loans page: check in, the cursor in the scan box."""
+        self.set_mode(CHECK_IN)
 
     def _borrower_chosen(self) -> None:
         self.say(_("Now scan the items for {name}.").format(name=self.borrower_field.line_edit.text()))
@@ -198,6 +207,7 @@ class CirculationPanel(QWidget):
         self.slips[key] = slip
         self._fill()
         self.changed()
+        self.borrower_field.refresh_details()  # "2 open loans" becomes 3
         due = next(row["due_on"] for row in slip["items"] if row["ref"] == item.ref)
         self.say(_("{ref} lent to {name}, due {due}.").format(ref=item.ref, name=slip["borrower"],
                                                               due=day_text(due)))
@@ -253,6 +263,50 @@ class CirculationPanel(QWidget):
     def selected_rows(self) -> list[dict[str, Any]]:
         """No register rows here: the page's row actions stay disabled on this tab."""
         return []
+
+    # ---------------------------------------------------------------- leaving
+
+    def unsigned_count(self) -> int:
+        """Items lent in this session on slips not yet signed (Finish not pressed)."""
+        return sum(len(slip["items"]) for slip in self.slips.values())
+
+    def can_leave(self) -> bool:
+        """Before signing out or quitting: lent items on unsigned slips are not left behind
+        silently. Finish and sign now, leave them unsigned (signed later from the Loans
+        list), or stay."""
+        count = self.unsigned_count()
+        if not count:
+            return True
+        numbers = ", ".join(str(slip["number"]) for slip in self.slips.values())
+        box = QMessageBox(QMessageBox.Icon.Question, _("Slips not signed"), ngettext(
+            "{count} item lent in this session is on a slip not yet signed ({numbers}).",
+            "{count} items lent in this session are on a slip not yet signed ({numbers}).",
+            count).format(count=count, numbers=numbers), QMessageBox.StandardButton.NoButton,
+            self.window())
+        box.setObjectName("unsigned_choice")
+        finish = box.addButton(_("&Finish and sign now"), QMessageBox.ButtonRole.AcceptRole)
+        finish.setObjectName("finish_now")
+        leave = box.addButton(_("&Leave them unsigned"), QMessageBox.ButtonRole.DestructiveRole)
+        leave.setObjectName("leave_unsigned")
+        stay = box.addButton(_("&Stay"), QMessageBox.ButtonRole.RejectRole)
+        stay.setObjectName("stay")
+        box.setDefaultButton(finish)
+        box.setEscapeButton(stay)
+        try:
+            box.exec()
+            clicked = box.clickedButton()
+        finally:
+            box.deleteLater()
+        if clicked is leave:
+            self.slips.clear()
+            self.borrower_field.clear()
+            self._fill()
+            return True
+        if clicked is finish:
+            self.set_mode(CHECK_OUT)
+            self.finish()
+            return True
+        return False
 
     # ---------------------------------------------------------------- finish
 

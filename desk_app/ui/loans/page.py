@@ -128,7 +128,7 @@ class LoansPage(Page):
         top = QHBoxLayout()
         top.addWidget(borrower_label)
         top.addWidget(self.borrower_edit, 1)
-        self.unsigned_check = QCheckBox(_("U&nsigned slips only"))
+        self.unsigned_check = QCheckBox(_("&Unsigned slips only"))
         self.unsigned_check.setObjectName("unsigned_only")
         top.addWidget(self.unsigned_check)
         top.addStretch(2)
@@ -175,7 +175,7 @@ class LoansPage(Page):
         row.addWidget(self.export_button)
         # The card belongs to the borrower, beside the borrower filter: the action row stays
         # narrow enough for the main window's minimum width (a 760 px window, 1366×768).
-        card = QPushButton(_("Borrower c&ard…"))
+        card = QPushButton(_("Borrow&er card…"))
         card.setObjectName("loan_card")
         card.clicked.connect(lambda _checked=False: self.borrower_card())
         top.insertWidget(2, card)
@@ -189,6 +189,11 @@ class LoansPage(Page):
         checkout = QShortcut(QKeySequence("F2"), self)  # F2 lends: in the circulation tab
         checkout.setContext(Qt.ShortcutContext.WindowShortcut)
         checkout.activated.connect(self.check_out)
+        # F3 takes back, from any tab; a hidden page's shortcuts do not fire, so the
+        # Reception page's F3 is not taken.
+        checkin = QShortcut(QKeySequence("F3"), self)
+        checkin.setContext(Qt.ShortcutContext.WindowShortcut)
+        checkin.activated.connect(self.check_in)
         self.filter_timer.timeout.connect(self.apply_filter)
         self.tabs.currentChanged.connect(self._tab_changed)
         for panel in self.panels.values():
@@ -215,6 +220,16 @@ class LoansPage(Page):
             self.tabs.setCurrentWidget(self.circulation)
             self.circulation.check_out()
         return self.circulation
+
+    def check_in(self) -> CirculationPanel:
+        """F3: the circulation tab, taking back, the cursor in its scan box."""
+        if self.tabs.indexOf(self.circulation) >= 0:
+            self.tabs.setCurrentWidget(self.circulation)
+            self.circulation.check_in()
+        return self.circulation
+
+    def can_leave(self) -> bool:
+        return self.circulation.can_leave()
 
     def show_view(self, view: str) -> None:
         """``overdue``: the Overdue tab; ``lend:REF,REF``: the lend dialog with those items

@@ -155,6 +155,18 @@ class BorrowerField(QWidget):
                 return
         self._choose(row)
 
+    def refresh_details(self) -> None:
+        """Read the chosen person's open and overdue loans again (after a lend or return),
+        without choosing anew."""
+        if self._key is None:
+            return
+        try:
+            row = self.desk.borrowers.card(self.actor, self._key)
+        except DeskError as error:
+            self._show_details(str(error), error=True)
+            return
+        self._show_details(details_text(row))
+
     def clear(self) -> None:
         self.timer.stop()
         self._key = None

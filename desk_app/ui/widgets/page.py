@@ -77,3 +77,8 @@ class Page(QWidget, DialogHost):
 
     def activated(self) -> None:
         """Called when the page is shown in the main window; pages refresh here."""
+
+    def can_leave(self) -> bool:
+        """Asked before the user signs out, switches user or quits: False keeps the window
+        (a page with unfinished work asks the user first)."""
+        return True
