@@ -86,7 +86,13 @@ xdotool type --delay 40 "$user"
 xdotool key Tab
 xdotool type --delay 40 "$password"
 xdotool key Return
-main=$(window 'front desk and archive room') || { shot failed-sign-in; echo "no main window" >&2; exit 1; }
+# The sign-in window's title names the product too ("Sign in — Front Desk & Archive"): wait
+# until it has gone, then find the main window ("<company> — Front Desk & Archive").
+for _ in $(seq 60); do
+    xdotool search --onlyvisible --name '^Sign in' >/dev/null 2>&1 || break
+    sleep 1
+done
+main=$(window 'Front Desk & Archive') || { shot failed-sign-in; echo "no main window" >&2; exit 1; }
 say "signed in as $user"
 sleep 2
 xdotool windowsize "$main" 1900 1040  # wide enough for the timer columns of the Now table

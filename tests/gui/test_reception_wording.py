@@ -147,3 +147,19 @@ def test_the_palette_finds_a_phrase_by_pinyin_and_initials(qtbot, page):
     palette.search.setText("zjdh")
     with qtbot.waitSignal(palette.copied):
         qtbot.keyClick(palette.search, Qt.Key.Key_Return)
+
+
+def test_the_visitor_form_starts_in_the_name_field(qtbot, page):
+    """Keyboard only: typed text goes into the name (the OK button had the focus, and the
+    space in a typed name pressed it — an empty arrival)."""
+    before = Visit.select().count()
+    dialog = page.now_tab.new_visitor()
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: dialog.focusWidget() is not None)
+    assert dialog.focusWidget() is dialog.widgets["name"]
+    qtbot.keyClicks(dialog.focusWidget(), "Soak Visitor")
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert Visit.select().count() == before + 1
+    assert Visit.select().order_by(Visit.id.desc()).first().name == "Soak Visitor"

@@ -151,6 +151,9 @@ class FieldsDialog(FormDialog):
                 self.warnings[spec.name] = warning
                 self.form.addRow("", warning)
                 widget.textChanged.connect(lambda n=spec.name: self._check_text(n))
+        if fields:  # keyboard work starts in the first field (else the OK button had focus,
+            # and the space in a typed name pressed it)
+            self.widgets[fields[0].name].setFocus()
         save = QAction(self)
         save.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         save.triggered.connect(lambda _checked=False: self.save())
