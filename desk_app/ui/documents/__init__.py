@@ -1,0 +1,1 @@
+"""The Documents page: incoming, outgoing and internal documents (收发文)."""
