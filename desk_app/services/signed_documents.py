@@ -11,7 +11,7 @@ from desk_app.store import audit_chain
 from desk_app.store.archive import LoanSlip, Renewal, ReturnReceipt, SignedDocument
 
 # The record number a form of each kind carries, from its record's number.
-_SUFFIX = {"destruction_record": "-R"}
+_SUFFIX = {"destruction_record": "-R", "doc_instruction": "-PS"}
 
 
 def checked_pdf(document: SignedDocument, record_id: int | None = None) -> bytes:
@@ -33,6 +33,7 @@ def _records() -> dict[str, Any]:
     """Kind of signed form → the field of the record that links to it. The record's id is the
     audit entry's entity id; the entry is ``<kind>.sign`` on entity ``<kind>``, with the hash."""
     from desk_app.store.approvals import AccessRequest, Destruction
+    from desk_app.store.documents import Document
     from desk_app.store.handover import Handover
 
     return {"loan_slip": LoanSlip.document, "return_receipt": ReturnReceipt.document,
@@ -40,7 +41,10 @@ def _records() -> dict[str, Any]:
             "access_approval": AccessRequest.document,
             "destruction_decision": Destruction.decision_document,
             "destruction_record": Destruction.record_document,
-            "handover": Handover.document}
+            "handover": Handover.document,
+            # the document register (services/documents/common.py names the kinds)
+            "doc_instruction": Document.instruction_document, "doc_incoming": Document.document,
+            "doc_outgoing": Document.document, "doc_liaison": Document.document}
 
 
 def _signed_hashes(document: SignedDocument, record_id: int | None = None) -> set[str]:
