@@ -40,6 +40,16 @@ class Document(BaseModel):
     corrects_id: int | None
     document_id: int | None
     instruction_document_id: int | None
+    instructed_by_id: int | None
+    result_by_id: int | None
+    reply_by_id: int | None
+    delivered_by_id: int | None
+    drafted_by_id: int | None
+    reviewed_by_id: int | None
+    signed_off_by_id: int | None
+    sent_by_id: int | None
+    filed_by_id: int | None
+    created_by_id: int
 
     id = peewee.AutoField()
     direction = peewee.CharField(max_length=8)
@@ -126,6 +136,8 @@ class DocumentRoute(BaseModel):
 
     document_id: int
     dept_id: int
+    carried_by_id: int | None
+    confirmed_by_id: int | None
 
     id = peewee.AutoField()
     document = peewee.ForeignKeyField(Document, backref="route", on_delete="RESTRICT")
@@ -147,6 +159,8 @@ class DocumentNote(BaseModel):
     of overdue handling: each on the record, never edited."""
 
     document_id: int
+    by_id: int
+    answered_by_id: int | None
 
     id = peewee.AutoField()
     document = peewee.ForeignKeyField(Document, backref="notes", on_delete="RESTRICT",

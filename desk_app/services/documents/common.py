@@ -60,13 +60,13 @@ def membership(user_id: int) -> StaffDepartment | None:
     return StaffDepartment.get_or_none(StaffDepartment.user == user_id)
 
 
-def is_head_of(user_id: int, dept_id: int | None) -> bool:
+def is_head_of(user_id: int | None, dept_id: int | None) -> bool:
     return dept_id is not None and StaffDepartment.select().where(
         (StaffDepartment.user == user_id) & (StaffDepartment.dept == dept_id)
         & StaffDepartment.head).exists()
 
 
-def is_member_of(user_id: int, dept_id: int | None) -> bool:
+def is_member_of(user_id: int | None, dept_id: int | None) -> bool:
     return dept_id is not None and StaffDepartment.select().where(
         (StaffDepartment.user == user_id) & (StaffDepartment.dept == dept_id)).exists()
 
@@ -117,8 +117,8 @@ def document_dict(row: Document, today: date) -> dict[str, Any]:
     kind = Kind.get_or_none(Kind.id == row.kind_id) if row.kind_id is not None else None
     corrects = (Document.select(Document.number).where(Document.id == row.corrects_id).scalar()
                 if row.corrects_id is not None else None)
-    corrected_by = [number for (number,) in Document.select(Document.number)
-                    .where(Document.corrects == row.id).order_by(Document.id).tuples()]
+    corrected_by = [str(number) for number in Document.select(Document.number)
+                    .where(Document.corrects == row.id).order_by(Document.id).scalars()]
     return {
         "id": row.id, "number": row.number, "year": row.year,
         "direction": row.direction, "direction_label": rules.Direction(row.direction).label,

@@ -29,6 +29,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.ui.admin.backups_panel import BackupsPanel
 from desk_app.ui.admin.dialogs import AddUserDialog, ResetPasswordDialog, RolesDialog
+from desk_app.ui.admin.departments_panel import DepartmentsPanel
 from desk_app.ui.admin.keys_panel import KeysPanel
 from desk_app.ui.admin.settings_form import SettingsForm
 from desk_app.ui.errors import show_error
@@ -209,6 +210,8 @@ class AdminPage(Page):
         self.tabs.addTab(self.keys, _("Signing &keys"))
         self.backups = BackupsPanel(desk, actor)
         self.tabs.addTab(self.backups, _("&Backups"))
+        self.departments = DepartmentsPanel(desk, actor)
+        self.tabs.addTab(self.departments, _("&Departments"))
         self.settings.saved.connect(self.settings_saved)
         self.settings.saved.connect(self.settings_changed)
         self.settings.saved.connect(lambda _values: self.backups.refresh())
@@ -218,3 +221,4 @@ class AdminPage(Page):
         self.users.refresh()
         self.keys.refresh()
         self.backups.refresh()
+        self.departments.refresh()
