@@ -488,3 +488,4 @@ def user_names_in(entries: Iterable[Mapping[str, Any] | Any]) -> set[str]:
                     items = value if isinstance(value, (list, tuple)) else [value]
                     found.update(str(item) for item in items if isinstance(item, str))
     return found
+from desk_app.domain import audit_text_documents  # noqa: E402,F401  (its sentences, merged)

@@ -123,7 +123,7 @@ Document.add_index(peewee.ModelIndex(Document, (Document.direction, Document.num
                                      name="document_direction_number"))
 Document.add_index(peewee.ModelIndex(Document, (Document.status, Document.due_on),
                                      name="document_status_due"))
-Document.add_index(peewee.ModelIndex(Document, (Document.sender, Document.sender_ref),
+Document.add_index(peewee.ModelIndex(Document, (Document.sender_ref, Document.sender),
                                      name="document_sender_ref"))
 Document.add_index(peewee.ModelIndex(Document, (Document.year, Document.direction),
                                      name="document_year_direction"))

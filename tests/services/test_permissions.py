@@ -34,7 +34,7 @@ from desk_app.store.audit_chain import AuditFilter
 from desk_app.store.models import AuditEntry, all_models
 from desk_app.store.reception import CallBack, Complaint, Visit
 from tests.conftest import PASSWORD, add_user
-from tests.services import permissions_borrowers, permissions_handover
+from tests.services import permissions_borrowers, permissions_documents, permissions_handover
 
 CLERK, SUPERVISOR, MANAGER = Role.CLERK, Role.SUPERVISOR, Role.MANAGER
 AUDITOR, ADMIN, PERSONNEL = Role.AUDITOR, Role.ADMIN, Role.PERSONNEL
@@ -220,6 +220,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
 }
 ALLOWED.update(permissions_handover.ALLOWED)
 ALLOWED.update(permissions_borrowers.ALLOWED)
+ALLOWED.update(permissions_documents.ALLOWED)
 
 # Public methods with an ``actor`` that are not actions: the permission checks themselves.
 PERMISSION_CHECKS = {"Service.require", "ReceptionBase.require_any"}
@@ -579,6 +580,7 @@ EXPORTS: dict[str, frozenset[Role]] = {
     "approvals": REGISTER_EXPORT,
     **permissions_handover.EXPORTS,
     **permissions_borrowers.EXPORTS,
+    **permissions_documents.EXPORTS,
 }
 
 
@@ -601,7 +603,8 @@ _SOURCE_CLASSES = {"AuditRegister": "audit", "ItemRegister": "items", "LoanRegis
                    "ComplaintRegister": "complaints",
                    "DestructionRegister": "destructions", "ReviewDueRegister": "review_due",
                    "ApprovalRegister": "approvals", **permissions_handover.SOURCE_CLASSES,
-                   **permissions_borrowers.SOURCE_CLASSES}
+                   **permissions_borrowers.SOURCE_CLASSES,
+                   **permissions_documents.SOURCE_CLASSES}
 
 
 ACTIONS: dict[str, Callable[[World], Call]] = {
@@ -779,6 +782,7 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "RetentionService.destroy": _destroy,
     **permissions_handover.ACTIONS,
     **permissions_borrowers.ACTIONS,
+    **permissions_documents.ACTIONS,
 }
 
 
