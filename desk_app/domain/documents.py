@@ -19,15 +19,15 @@ import re
 import string
 from datetime import date
 
+from desk_app.domain import text as typed
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.labelled import LabelledStrEnum
-from desk_app.domain import text as typed
 from desk_app.i18n import N_, _
 
 
 class Direction(LabelledStrEnum):
-    INCOMING = "incoming", N_("Incoming")
-    OUTGOING = "outgoing", N_("Outgoing")
+    INCOMING = "incoming", N_("Incoming document")
+    OUTGOING = "outgoing", N_("Outgoing document")
     INTERNAL = "internal", N_("Liaison sheet")
 
 

@@ -89,6 +89,9 @@ SLOT_LABELS: dict[str, str] = {
     "outgoing": N_("Outgoing"), "incoming": N_("Incoming"), "preparer": N_("Prepared by"),
     "manager": N_("Manager"), "executor": N_("Carried out by"), "witness": N_("Witness"),
     "borrower": N_("Borrower"),
+    # the document register's sheets (forms/documents_*.py)
+    "drafter": N_("Drafted by"), "reviewer": N_("Reviewed by"),
+    "approver": N_("Signed off by"), "head": N_("Department head"),
 }
 
 

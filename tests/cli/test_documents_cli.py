@@ -168,7 +168,7 @@ def test_outgoing_notice_drafted_signed_off_numbered_and_sent(cli, tmp_path):
     code, out, err = cli("doc", "show", doc_id, "--pdf", str(sheet))
     assert code == 0, err
     assert data["issued_no"] in out and "Timeline:" in out
-    assert {"drafter", "reviewer", "signer", "clerk"} <= set(_verified(cli, sheet))
+    assert {"drafter", "reviewer", "approver", "clerk"} <= set(_verified(cli, sheet))
     assert _ok(cli, "doc", "find", data["issued_no"])["id"] == draft["id"]
     code, out, err = cli("doc", "revise", doc_id, "--title", "改了")
     assert code != 0 and not out  # signed off: never edited, a correction is a new document

@@ -17,7 +17,13 @@ from desk_app.services.base import Service
 from desk_app.services.settings import SettingsService
 from desk_app.services.signing import KeyService
 from desk_app.store.archive import Department, Item, Kind
-from desk_app.store.documents import Document, DocumentNote, DocumentRoute, StaffDepartment
+from desk_app.store.documents import (
+    Document,
+    DocumentAttachment,
+    DocumentNote,
+    DocumentRoute,
+    StaffDepartment,
+)
 from desk_app.store.models import User
 
 # The kinds of SignedDocument this area stores; the audit entry of each is ``<kind>.sign``
@@ -150,6 +156,8 @@ def document_dict(row: Document, today: date) -> dict[str, Any]:
         "created_by": person(row.created_by_id), "created_at": row.created_at,
         "version": row.version, "has_sheet": row.document_id is not None,
         "has_instruction_sheet": row.instruction_document_id is not None,
+        "has_attachment": DocumentAttachment.select().where(
+            DocumentAttachment.document == row.id).exists(),
         "route": route_of(row.id), "notes": notes_of(row.id),
     }
 

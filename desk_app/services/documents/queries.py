@@ -4,7 +4,6 @@ chase list (催办), gaps in the running numbers, and the signed sheets as store
 
 from __future__ import annotations
 
-import hashlib
 import re
 import string
 from dataclasses import replace
@@ -18,7 +17,7 @@ from desk_app.domain import text as typed
 from desk_app.domain.areas.documents import DocumentsPermission as P
 from desk_app.domain.audit_text import parse_change
 from desk_app.domain.clock import local_day_start
-from desk_app.domain.errors import NotFound, PermissionDenied, Tampered
+from desk_app.domain.errors import NotFound, PermissionDenied
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.audit import in_words
@@ -34,6 +33,7 @@ from desk_app.services.documents.common import (
     heads_of,
     membership,
 )
+from desk_app.services.documents.outgoing import OutgoingMixin
 from desk_app.services.documents.registers import (
     NAMES,
     OPEN,
@@ -172,6 +172,7 @@ class QueriesMixin(DocumentBase):
                 "issued_no": r["issued_no"] or "", "received_on": r["received_on"],
                 "due_on": r["due_on"], "level": r["level"],
                 "overdue": rules.is_overdue(r["status"], r["due_on"], today),
+                "to_dept_name": to_dept, "execution_label": data["execution_label"],
                 "where": progress.where_line(data, today)})
         return result
 
@@ -332,7 +333,7 @@ class QueriesMixin(DocumentBase):
         if row.document_id is not None:
             return checked_pdf(SignedDocument.get_by_id(row.document_id), row.id)
         if row.pending_pdf is not None:
-            return self._pending(row)
+            return OutgoingMixin._pending_sheet(row, to_sign=False)  # checked as to sign it
         if row.instruction_document_id is not None:
             return checked_pdf(SignedDocument.get_by_id(row.instruction_document_id), row.id)
         raise NotFound(_("{number} has no signed sheet yet.").format(number=row.number))
@@ -352,26 +353,6 @@ class QueriesMixin(DocumentBase):
                                      "manager, office staff and the departments on it.")
                                    .format(number=row.number))
         return row
-
-    @staticmethod
-    def _pending(row: Document) -> bytes:
-        """The draft sheet signed so far, checked against the hash its last signature
-        recorded in the audit trail."""
-        pdf = bytes(row.pending_pdf or b"")
-        last = (AuditEntry.select(AuditEntry.change)
-                .where((AuditEntry.entity == "document") & (AuditEntry.entity_id == str(row.id))
-                       & AuditEntry.action.in_(PENDING_STEPS)
-                       & AuditEntry.change.contains('"sha256"'))
-                .order_by(AuditEntry.seq.desc()).first())
-        if last is not None:
-            import json
-
-            recorded = (json.loads(last.change).get("after") or {}).get("sha256")
-            if recorded and recorded != hashlib.sha256(pdf).hexdigest():
-                raise Tampered(_("The draft sheet of {number} does not match the hash "
-                                 "recorded when it was signed: it was changed in the "
-                                 "database.").format(number=row.number))
-        return pdf
 
 
 def _missing(numbers: list[int], drawn: int) -> list[int]:

@@ -28,8 +28,8 @@ from desk_app.domain.roles import role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.ui.admin.backups_panel import BackupsPanel
-from desk_app.ui.admin.dialogs import AddUserDialog, ResetPasswordDialog, RolesDialog
 from desk_app.ui.admin.departments_panel import DepartmentsPanel
+from desk_app.ui.admin.dialogs import AddUserDialog, ResetPasswordDialog, RolesDialog
 from desk_app.ui.admin.keys_panel import KeysPanel
 from desk_app.ui.admin.settings_form import SettingsForm
 from desk_app.ui.errors import show_error

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.areas.approvals import ApprovalsPermission
 from desk_app.domain.areas.archive import ArchivePermission
+from desk_app.domain.areas.documents import DocumentsPermission
 from desk_app.domain.areas.handover import HandoverPermission, KeysPermission
 from desk_app.domain.clock import format_clock
 from desk_app.domain.errors import DeskError
@@ -26,6 +27,7 @@ from desk_app.domain.roles import Permission, role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.ui.language import locale
+from desk_app.ui.pages.today_documents import DocumentsBox
 from desk_app.ui.widgets.fields import to_qdate
 from desk_app.ui.widgets.page import Page
 from desk_app.ui.widgets.registers import local_time_text
@@ -84,6 +86,11 @@ class TodayPage(Page):
         self.countersign_label: QLabel | None = None
         self.swaps_label: QLabel | None = None
         self._build_shift_box()
+        self.documents_box: DocumentsBox | None = None
+        if actor.can(DocumentsPermission.DOCUMENT_VIEW):
+            self.documents_box = DocumentsBox(desk, actor)
+            self.documents_box.navigate.connect(self.navigate)
+            self.boxes.addWidget(self.documents_box)
 
         recent = QGroupBox(_("Your recent actions"))
         self.recent = QTreeWidget()
@@ -350,6 +357,8 @@ class TodayPage(Page):
             self._load_approvals()
         if self.shift_box is not None:
             self._load_shift()
+        if self.documents_box is not None:
+            self.documents_box.refresh()
         self.date_label.setText(
             _("Today is {date}.").format(date=locale().toString(to_qdate(self.desk.today()),
                                                                 locale().FormatType.LongFormat))
