@@ -112,5 +112,6 @@ def demo_desk(sqlite_desk: Desk, monkeypatch) -> Desk:
     hundreds of tests use this fixture; none reads them): the register, the rota and the open
     handover are there. ``desk-app demo`` (tests/cli, the bundle smoke test) makes them all."""
     monkeypatch.setattr("desk_app.demo.handover.WEEKS", 0)
+    monkeypatch.setattr("desk_app.demo.documents.SIGNED", False)  # its few signed documents
     sqlite_desk.demo.generate(None)
     return sqlite_desk

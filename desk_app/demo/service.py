@@ -36,6 +36,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("zhangwei", "张伟", (Role.MANAGER,)),
     DemoUser("chenjing", "陈静", (Role.AUDITOR,)),
     DemoUser("liuyang", "刘洋", (Role.PERSONNEL,)),
+    # the document register's department staff (demo/documents.py: 保安部's head, 工程部)
+    DemoUser("zhaolei", "赵磊", (Role.CLERK,)),
+    DemoUser("sunli", "孙丽", (Role.CLERK,)),
 )
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"  # noqa: E501
@@ -93,7 +96,13 @@ class DemoService(Service):
         counts.update(self._retention(actor))
         counts.update(self._approvals())
         counts.update(self._handover())
+        counts.update(self._documents(actor, scale))
         return counts
+
+    def _documents(self, actor: Actor, scale: int) -> dict[str, int]:
+        from desk_app.demo.documents import generate_documents
+
+        return generate_documents(self, actor, DEMO_PASSWORD, scale)
 
     def _handover(self) -> dict[str, int]:
         from desk_app.demo.handover import generate_handover

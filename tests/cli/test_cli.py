@@ -156,7 +156,7 @@ def test_demo_is_deterministic(tmp_path, monkeypatch, capsys):
         capsys.readouterr()
         main(["--db", url, "user", "list", "--json"])
         names.append([(r["name"], r["full_name"]) for r in json.loads(capsys.readouterr().out)])
-    assert names[0] == names[1] and len(names[0]) == 57
+    assert names[0] == names[1] and len(names[0]) == 59
 
 
 def run_cli(*args: str, env: dict | None = None, stdin: str = "") -> subprocess.CompletedProcess:
