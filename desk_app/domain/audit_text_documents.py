@@ -63,8 +63,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
 FIELDS: dict[str, str] = {
     "sender": N_("Sender"), "sender_ref": N_("Sender's number"),
     "direction": N_("Direction"), "urgency": N_("Urgency"), "pages": N_("Pages"),
-    "received_on": N_("Received on"), "instruction": N_("Instruction"),
-    "readers": N_("Readers"), "handler": N_("Handled by"), "handler_dept": N_("Handled by"),
+    "received_on": N_("Received on"), "instruction": N_("Instructions"),
+    "readers": N_("Readers"), "handler": N_("Handling department"), "handler_dept": N_("Handling department"),
     "due_on": N_("Due on"), "dept": N_("Department"), "to_dept": N_("To department"),
     "question": N_("Question"), "answer": N_("Answer"), "issued_no": N_("Issued number"),
     "execution": N_("Execution"), "reply": N_("Reply"), "comment": N_("Comment"),

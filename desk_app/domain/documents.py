@@ -42,7 +42,7 @@ class Status(LabelledStrEnum):
     RETURNED = "returned", N_("Returned to the drafter")
     REVIEWED = "reviewed", N_("Waiting for sign-off")
     SIGNED_OFF = "signed_off", N_("Signed off, to be numbered and sent")
-    SENT = "sent", N_("Sent")
+    SENT = "sent", N_("Sent out")
     SIGNED = "signed", N_("Signed by the department head")
     DELIVERED = "delivered", N_("Delivered")
     REPLIED = "replied", N_("Replied")

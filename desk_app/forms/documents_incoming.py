@@ -35,7 +35,7 @@ def instruction_pdf(company: str, data: dict[str, Any]) -> bytes:
                     data["instructed_at"])
     _registration(spec, data)
     spec.heading(_("The manager's instruction"))
-    spec.key_values([(_("Instruction"), data["instruction"]), *_plan(data)])
+    spec.key_values([(_("Instructions"), data["instruction"]), *_plan(data)])
     spec.paragraph(_("The office carries the document to each department in this order; each "
                      "head confirms reading, then the handling department records its result."))
     spec.signatures([(INSTRUCTION_FIELD, _("Manager"))])
@@ -50,8 +50,8 @@ def processing_pdf(company: str, data: dict[str, Any]) -> bytes:
                     data["filed_at"])
     _registration(spec, data)
 
-    spec.heading(_("Instruction"))
-    pairs = [(_("Instruction"), data["instruction"] or "—"), *_plan(data),
+    spec.heading(_("Instructions"))
+    pairs = [(_("Instructions"), data["instruction"] or "—"), *_plan(data),
              (_("Instructed by"), _who_when(data["instructed_by"], data["instructed_at"]))]
     sheet = data.get("instruction_sheet")
     if sheet:
@@ -107,7 +107,7 @@ def _registration(spec: FormSpec, data: dict[str, Any]) -> None:
         (_("Title"), data["title"]),
         (_("Sender"), data["sender"]),
         (_("Sender's number"), data["sender_ref"] or "—"),
-        (_("Received"), _("{day}, registered by {who}").format(
+        (_("Received on"), _("{day}, registered by {who}").format(
             day=format_date(data["received_on"], empty="—"),
             who=_who_when(data["created_by"], data["created_at"]))),
         (_("Kind · urgency · level"), " · ".join([data["kind_name"] or "—",
@@ -147,5 +147,5 @@ def _who_when(who: str, when: Any) -> str:
 
 
 def _channel(channel: str) -> str:
-    names = {"phone": _("Phone"), "visit": _("Visit"), "message": _("Message")}
+    names = {"phone": _("Phone"), "visit": _("Visit in person"), "message": _("Message")}
     return names.get(channel, channel)

@@ -66,7 +66,10 @@ def extract() -> None:
 # OpenCC's phrase tables miss these: equipment is 設備 (zh_CN has no 装置); 签 as in signing
 # is 簽, not the lot 籤 (签离 signs a visitor out, 倒签 back-dates, 会签 countersigns).
 TW_WORDS = {"銷燬": "銷毀", "裝置": "設備", "籤離": "簽離", "倒籤": "倒簽", "會籤": "會簽",
-            "籤名": "簽名", "中籤署": "中簽署"}
+            "籤名": "簽名", "中籤署": "中簽署",
+            # a kind's or department's code is 代碼 (OpenCC reads 代码 as program code); a
+            # window's tab is 分頁 in Taiwan
+            "程式碼": "代碼", "選項卡": "分頁"}
 
 
 def _taiwan(converter: Any, text: str) -> str:

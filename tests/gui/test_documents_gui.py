@@ -104,7 +104,7 @@ def test_the_page_opens_for_the_clerk_the_manager_and_the_auditor(qtbot, demo_de
     letter = receive(demo_desk, people["clerk"])
     page = page_for(qtbot, demo_desk, people[who])
     titles = [page.tabs.tabText(n).replace("&", "") for n in range(page.tabs.count())]
-    assert titles == ["Waiting for me", "Incoming", "Outgoing", "Liaison sheets", "Chase list"]
+    assert titles == ["Waiting for my action", "Incoming", "Outgoing", "Liaison sheets", "Chase list"]
     assert page.buttons["incoming"].isVisibleTo(page) == (who == "clerk")
     assert page.buttons["outgoing"].isVisibleTo(page) == (who in ("clerk", "manager"))
     page.show_view("incoming")

@@ -121,7 +121,7 @@ class IncomingMixin(IncomingFilingMixin):
         from desk_app.forms.documents_incoming import INSTRUCTION_FIELD, instruction_pdf
 
         self.require(actor, P.DOCUMENT_INSTRUCT)
-        instruction = rules.check_text(instruction, "instruction", _("Instruction"),
+        instruction = rules.check_text(instruction, "instruction", _("Instructions"),
                                        required=True)
         stops = self._readers(readers)
         handler_row = self._handler(handler)

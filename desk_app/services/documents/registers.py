@@ -122,9 +122,9 @@ class DocumentRegister(RegisterSource):
     export_permission = ArchivePermission.REGISTER_EXPORT
     columns: ClassVar = positional(
         (N_("Number"), 1.2), (N_("Direction"), 0.8, _label(rules.Direction)),
-        (N_("Status"), 1.2, _label(rules.Status)), (N_("Title"), 3.0), (N_("From"), 1.6),
-        (N_("To"), 1.6), (N_("Issued number"), 1.6), (N_("Received"), 1.0),
-        (N_("Due"), 1.0), (N_("Registered"), 1.4, cell_text), first=1)
+        (N_("Status"), 1.2, _label(rules.Status)), (N_("Title"), 3.0), (N_("Sender"), 1.6),
+        (N_("Addressee"), 1.6), (N_("Issued number"), 1.6), (N_("Received on"), 1.0),
+        (N_("Handling due"), 1.0), (N_("Registered"), 1.4, cell_text), first=1)
     wrapped = (N_("Title"),)
 
     def _today(self) -> date:

@@ -382,7 +382,7 @@ class FileDialog(SigningForm):
             hint = QLabel(_("You sign the incoming processing sheet (收文处理单)."))
             hint.setWordWrap(True)
             self.form.addRow(hint)
-        self.ok_button.setText(_("&Sign and file…") if self.incoming else _("&File"))
+        self.ok_button.setText(_("&Sign and file…") if self.incoming else _("&File it"))
         self.ok_button.setObjectName("file_ok")
         self.setMinimumWidth(520)
         self.location_combo.setFocus()

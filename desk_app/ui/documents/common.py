@@ -64,7 +64,7 @@ ACTIONS = (
     ("reply", N_("Re&ply…")),
 )
 
-CHANNELS = (("phone", N_("Phone")), ("visit", N_("Visit")), ("message", N_("Message")))
+CHANNELS = (("phone", N_("Phone")), ("visit", N_("Visit in person")), ("message", N_("Message")))
 
 
 def status_label(status: str) -> str:

@@ -50,7 +50,7 @@ def document_columns(direction: rules.Direction) -> tuple[list[Column], tuple[in
                    tooltip=lambda row: row.get("where") or None)
     if direction == rules.Direction.INCOMING:
         return [number, status,
-                Column(lambda: _("Received"), lambda row: day_text(row["received_on"])),
+                Column(lambda: _("Received on"), lambda row: day_text(row["received_on"])),
                 Column(lambda: _("Sender"), lambda row: row["sender"],
                        tooltip=lambda row: row["sender"]),
                 title,
@@ -60,14 +60,14 @@ def document_columns(direction: rules.Direction) -> tuple[list[Column], tuple[in
     if direction == rules.Direction.OUTGOING:
         return [number, status,
                 Column(lambda: _("Issued number"), lambda row: row["issued_no"]),
-                Column(lambda: _("To"), lambda row: row["addressee"],
+                Column(lambda: _("Addressee"), lambda row: row["addressee"],
                        tooltip=lambda row: row["addressee"]),
                 title,
                 # the issued document must be carried out (§1.8): its state is in the list
                 Column(lambda: _("Execution"), lambda row: row.get("execution_label") or ""),
                 where], (110, 150, 170, 150, 260, 90, 200)
     return [number, status,
-            Column(lambda: _("To"), lambda row: row.get("to_dept_name") or row["addressee"]),
+            Column(lambda: _("Addressee"), lambda row: row.get("to_dept_name") or row["addressee"]),
             title, where], (110, 150, 150, 300, 220)
 
 

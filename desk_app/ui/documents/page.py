@@ -63,7 +63,7 @@ class DocumentsPage(Page):
         self.lists = {direction: DocumentList(desk, actor, direction)
                       for direction in rules.Direction}
         self.chase_tab = ChaseTab(desk, actor)
-        self.tabs.addTab(self.waiting, _("&Waiting for me"))
+        self.tabs.addTab(self.waiting, _("&Waiting for my action"))
         self.tabs.addTab(self.lists[rules.Direction.INCOMING], _("&Incoming"))
         self.tabs.addTab(self.lists[rules.Direction.OUTGOING], _("O&utgoing"))
         self.tabs.addTab(self.lists[rules.Direction.INTERNAL], _("&Liaison sheets"))
