@@ -81,7 +81,7 @@ shows "desk-app "
 expect 0 "help" -- --help
 shows "verify-pdf"
 expect 0 "demo: a fresh database with demo data" -- demo
-shows "Demo data ready: 7 users"
+shows "Demo data ready: 9 users"
 shows "Recovery code of the certificate authority"
 expect 0 "demo --if-empty leaves it alone" -- demo --if-empty
 echo 'boss-pass-123' >"$work/boss.pw"
@@ -207,6 +207,43 @@ as wangfang "retention list" retention list
 as liuyang "grant list" grant list
 as chenjing "grant list (auditor)" grant list --json
 
+# ---------------------------------------------------------------- the document register
+as wangfang "doc receive" doc receive --sender 市住房和城乡建设局 --title "关于冬季消防检查的通知" \
+    --sender-ref "建〔2026〕smoke号" --kind TZ --json
+doc=$(grep -o '"id": [0-9]*' "$out/last" | head -n 1 | grep -o '[0-9]*$')
+number=$(grep -o '"number": "SW[^"]*"' "$out/last" | head -n 1 | cut -d'"' -f4)
+expect 5 "doc receive of the same sender's number is refused" DESK_USER=wangfang \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- doc receive --sender 市住房和城乡建设局 --title again \
+    --sender-ref "建〔2026〕smoke号"
+expect 3 "doc instruct by a clerk is refused" DESK_USER=wangfang DESK_PASSWORD="$DEMO_PASSWORD" \
+    -- doc instruct "$doc" --instruction 阅 --read GC
+as zhangwei "doc instruct (signed)" doc instruct "$doc" --instruction "请工程部、保安部阅，客服部办理" \
+    --read GC,BA --handler KF --due "$(date -d '+7 day' +%F)"
+as wangfang "doc carry" doc carry "$doc"
+as liqiang "doc read (GC)" doc read "$doc" --comment 已阅
+as zhaolei "doc read (BA)" doc read "$doc"
+as zhoumin "doc result" doc result "$doc" --text "已完成自查并上报"
+as wangfang "doc file (signed)" doc file "$doc"
+as wangfang "doc show --pdf" doc show "$doc" --pdf "$work/incoming.pdf" \
+    --instruction-pdf "$work/instruction.pdf"
+verified "$work/incoming.pdf"
+verified "$work/instruction.pdf"
+as wangfang "doc find by the number" doc find "${number,,}" --json
+shows "$number"
+as sunli "doc draft (signed)" doc draft --title "关于春节值班安排的通知" --to 各业主 \
+    --body "春节期间客服中心24小时值班。" --kind TZ --json
+out_doc=$(grep -o '"id": [0-9]*' "$out/last" | head -n 1 | grep -o '[0-9]*$')
+expect 5 "doc send before sign-off is refused" DESK_USER=wangfang \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- doc send "$out_doc"
+as liqiang "doc review (signed)" doc review "$out_doc" --approve
+as zhangwei "doc signoff (signed)" doc signoff "$out_doc" --approve
+as wangfang "doc send (numbered, signed)" doc send "$out_doc"
+shows "发〔"
+as wangfang "doc show --pdf (draft sheet)" doc show "$out_doc" --pdf "$work/outgoing.pdf"
+verified "$work/outgoing.pdf"
+as wangfang "doc gaps" doc gaps
+as chenjing "doc list --json (auditor)" doc list --overdue --json
+
 # ---------------------------------------------------------------- keys, rota, the handover
 as wangfang "key list --overdue" key list --overdue
 shows "K-203"
@@ -284,7 +321,7 @@ files "$work/exports/complaint-stats.pdf" "$work/exports/complaint-stats.xlsx"
 # ---------------------------------------------------------------- exports, CA, verifying
 # every register of the area manifest, in every format (one pipeline serves them all)
 for register in audit items loans visits callbacks complaints approvals destructions review_due \
-        handovers keys key_loans shift_swaps; do
+        handovers keys key_loans shift_swaps documents; do
     for format in pdf xlsx csv; do
         as chenjing "export $register ($format)" export "$register" --format "$format" \
             --out "$work/exports/$register.$format"
