@@ -154,3 +154,24 @@ def test_the_export_dialog_refuses_an_invalid_period_and_stays_open(qtbot, demo_
     assert not list(out.iterdir())
     assert AuditEntry.select().where(AuditEntry.action == "export.loans").count() == exports
     dialog.reject()
+
+
+def test_a_labels_mnemonic_reaches_the_date_text(qtbot) -> None:
+    """Alt+B on "Due &by:" focused nothing (the field took no focus itself, only forwarded
+    it), so the typed date went into the previous field (issue 15's walk)."""
+    from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+
+    form = QWidget()
+    layout = QFormLayout(form)
+    before = QLineEdit()
+    field = DateField(date(2026, 11, 1), name="due")
+    label = QLabel("Due &by:")
+    label.setBuddy(field)
+    layout.addRow("&Text:", before)
+    layout.addRow(label, field)
+    shown(qtbot, form)
+    form.activateWindow()
+    before.setFocus()
+    qtbot.waitUntil(before.hasFocus)
+    qtbot.keyClick(form, Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(field.line_edit.hasFocus, timeout=2000)

@@ -73,3 +73,46 @@ def test_qt_file_dialog_is_fully_chinese(qtbot, tmp_path, language, look_in, fil
     assert buttons and not any(text.isascii() for text in buttons), buttons
     apply_language("en")
     assert QFileIconProvider().type(QFileInfo(str(tmp_path))) == "Folder"
+
+
+def _locks_held(path: Path) -> int:
+    """POSIX locks this process holds on ``path``: /proc/locks lines read
+    "1: POSIX  ADVISORY  READ <pid> <major>:<minor>:<inode> <start> <end>"."""
+    import os
+
+    inode, pid = os.stat(path).st_ino, str(os.getpid())
+    with open("/proc/locks") as table:
+        return sum(1 for line in table
+                   if len(parts := line.split()) > 5 and parts[1] == "POSIX"
+                   and parts[4] == pid and parts[5].endswith(f":{inode}"))
+
+
+def test_the_dialog_does_not_drop_the_databases_locks(qtbot, tmp_path) -> None:
+    """Qt's default icon provider opened and closed each file of the folder shown, the open
+    database included — and closing any descriptor of a file drops every POSIX lock the
+    process holds on it: SQLite's. Another program closing the database then deleted the
+    WAL under the running window, whose later writes were lost (issue 15's walk)."""
+    import sqlite3
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    database = tmp_path / "desk.db"
+    connection = sqlite3.connect(database)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("CREATE TABLE t (a)")
+    connection.execute("INSERT INTO t VALUES (1)")
+    connection.commit()
+    connection.execute("SELECT * FROM t").fetchall()
+    before = _locks_held(database)
+    assert before >= 1  # the WAL read lock (shared-memory file) and the database's own
+    dialog = files.make_dialog(None, "", str(tmp_path), "", QFileDialog.FileMode.AnyFile,
+                               QFileDialog.AcceptMode.AcceptSave)
+    shown(qtbot, dialog)
+    end = time.monotonic() + 1.5
+    while time.monotonic() < end:  # the folder is listed and its icons drawn meanwhile
+        QApplication.processEvents()
+        time.sleep(0.02)
+    assert _locks_held(database) == before
+    dialog.close()
+    connection.close()

@@ -127,6 +127,9 @@ class DateField(QWidget):
         layout.addWidget(self.line_edit, 1)
         layout.addWidget(self.button)
         self.setFocusProxy(self.line_edit)  # a label's buddy and setFocus reach the text
+        # …but a label's mnemonic (Alt+B on "Due &by:") only focuses a buddy that accepts
+        # focus itself: without this the typed date went into the previous field
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.popup: CalendarPopup | None = None
         self._value: date | None = None
         self._error: str | None = None
