@@ -9,13 +9,18 @@ import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from desk_app.domain.documents import Direction
+from desk_app.ui.admin.departments_panel import DepartmentsPanel
 from desk_app.ui.approvals import common as approvals_common
+from desk_app.ui.documents import actions
 from desk_app.ui.documents.actions import ChaseDialog, DecideDialog, InstructDialog, TextDialog
 from desk_app.ui.documents.common import ACTIONS
 from desk_app.ui.documents.forms import DraftDialog, NewIncomingDialog
 from desk_app.ui.documents.page import DocumentsPage
 from desk_app.ui.documents.window import DocumentWindow
 from desk_app.ui.pages.today import TodayPage
+from desk_app.ui.widgets.fields import widget_value
+from desk_app.ui.widgets.form_dialog import FieldsDialog
 from desk_app.ui.widgets.sign_dialog import SignDialog
 from tests.conftest import PASSWORD, add_user
 from tests.gui.conftest import shown, sign_in
@@ -83,6 +88,26 @@ def sign_when_asked(qtbot, password: str = PASSWORD) -> list[str]:
     return seen
 
 
+def click_watching_for_signing(button) -> list[str]:
+    """Click ``button``; a sign dialog that comes up meanwhile is recorded and cancelled
+    (the form must not ask for a signature before its fields are right)."""
+    asked: list[str] = []
+    watcher = QTimer()
+    watcher.setInterval(20)
+
+    def check() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, SignDialog):
+            asked.append(dialog.prompt_label.text())
+            dialog.reject()
+
+    watcher.timeout.connect(check)
+    watcher.start()
+    button.click()
+    watcher.stop()
+    return asked
+
+
 def page_for(qtbot, desk, actor) -> DocumentsPage:
     page = shown(qtbot, DocumentsPage(desk, actor), SIZE)
     page.activated()
@@ -107,6 +132,10 @@ def test_the_page_opens_for_the_clerk_the_manager_and_the_auditor(qtbot, demo_de
     assert titles == ["Waiting for my action", "Incoming", "Outgoing", "Liaison sheets", "Chase list"]
     assert page.buttons["incoming"].isVisibleTo(page) == (who == "clerk")
     assert page.buttons["outgoing"].isVisibleTo(page) == (who in ("clerk", "manager"))
+    # nothing ever waits for the auditor: their page opens on the incoming register
+    opened_on = page.tabs.currentWidget()
+    assert (opened_on is page.lists[Direction.INCOMING]) == (who == "auditor")
+    assert (opened_on is page.waiting) == (who != "auditor")
     page.show_view("incoming")
     panel = page.tabs.currentWidget()
     assert panel.model.rowCount() >= 1
@@ -174,8 +203,88 @@ def test_a_clerk_registers_a_letter_through_the_form(qtbot, demo_desk, people, t
     row = panel.current()
     assert row is not None and row["title"] == "关于冬季防火检查的通知"
     assert row["number"].startswith("SW")
+    assert page.done_label.text() == f"Registered {row['number']}."
     assert demo_desk.documents.attachment(people["clerk"], row["id"]) == (
         "scan.pdf", b"%PDF-1.4 a scan of the letter")
+
+
+def test_a_fields_error_goes_when_it_is_corrected_and_the_field_in_error_has_the_focus(
+        qtbot, demo_desk, people):
+    dialog = shown(qtbot, NewIncomingDialog(demo_desk, people["clerk"]))
+    dialog.title_edit.setFocus()
+    dialog.ok_button.click()  # nothing typed: the first field in error is the sender
+    error = dialog.field_errors["sender"]
+    assert error.isVisible() and error.text() == "Give the Sender."
+    assert dialog.focusWidget() is dialog.sender_edit
+    qtbot.keyClicks(dialog.sender_edit, "X")
+    assert not error.isVisible()  # corrected: the message no longer applies
+
+    dialog.ok_button.click()  # now the title is missing
+    assert dialog.field_errors["title"].isVisible()
+    assert dialog.focusWidget() is dialog.title_edit
+    dialog.title_edit.setText("关于冬季防火检查的通知")
+    assert not dialog.field_errors["title"].isVisible()
+
+
+def test_a_draft_with_an_empty_title_is_refused_before_the_signature_is_asked_for(
+        qtbot, demo_desk, people):
+    page = page_for(qtbot, demo_desk, people["gc_staff"])
+    dialog = page.new_outgoing()
+    qtbot.waitExposed(dialog)
+    dialog.addressee_edit.setText("各业主")
+    dialog.body_edit.setFocus()
+    assert click_watching_for_signing(dialog.ok_button) == []
+    assert dialog.isVisible() and dialog.field_errors["title"].isVisible()
+    assert dialog.field_errors["title"].text() == "Give the document's title."
+    assert dialog.focusWidget() is dialog.title_edit
+
+    dialog.title_edit.setText("关于电梯集中维保的通知")
+    assert not dialog.field_errors["title"].isVisible()
+    dialog.addressee_edit.clear()
+    assert click_watching_for_signing(dialog.ok_button) == []
+    assert dialog.field_errors["addressee"].isVisible()
+    assert dialog.focusWidget() is dialog.addressee_edit
+
+    dialog.addressee_edit.setText("各业主")
+    asked = click_watching_for_signing(dialog.ok_button)  # all right: now it is signed
+    assert len(asked) == 1 and dialog.isVisible()  # (the signature was cancelled here)
+
+
+def test_filing_a_document_without_a_kind_asks_for_one_before_signing(
+        qtbot, demo_desk, people):
+    letter = receive(demo_desk, people["clerk"])
+    assert not letter["kind"]
+    dialog = shown(qtbot, actions.FileDialog(demo_desk, people["clerk"], letter))
+    assert dialog.kind_combo.itemText(0) == "(choose a kind)"
+    assert click_watching_for_signing(dialog.ok_button) == []
+    assert dialog.field_errors["kind"].isVisible()
+    assert letter["number"] in dialog.field_errors["kind"].text()
+    dialog.kind_combo.setCurrentIndex(1)
+    assert not dialog.field_errors["kind"].isVisible()
+
+    kind = demo_desk.archive.kinds()[0][0]
+    with_kind = receive(demo_desk, people["clerk"], kind=kind, sender_ref="")
+    other = shown(qtbot, actions.FileDialog(demo_desk, people["clerk"], with_kind))
+    assert other.kind_combo.itemText(0) == "(the document's kind)"
+
+
+def test_assign_a_user_starts_from_the_member_selected(qtbot, demo_desk, people):
+    panel = shown(qtbot, DepartmentsPanel(demo_desk, sign_in(demo_desk, "admin")))
+    panel.refresh()
+    gc = panel.tree.findItems("(GC)", Qt.MatchFlag.MatchEndsWith)[0]
+    members = [gc.child(n) for n in range(gc.childCount())]
+    panel.tree.setCurrentItem(next(m for m in members if m and m.text(1) == "dc_gc"))
+
+    def assign_values() -> list:
+        panel.buttons["assign"].click()
+        dialog = panel.open_dialog
+        assert isinstance(dialog, FieldsDialog)
+        dialog.reject()
+        return [widget_value(dialog.widgets[name]) for name in ("user", "dept", "head")]
+
+    assert assign_values() == ["dc_gc", "GC", "yes"]
+    panel.tree.setCurrentItem(gc)  # a department: it is chosen, the name left to type
+    assert assign_values() == ["", "GC", "no"]
 
 
 # ------------------------------------------------------------------ circulation

@@ -68,6 +68,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "DocumentService.departments": DOCUMENT_READ | ONLY_ADMIN,
     "DocumentService.set_department": ONLY_ADMIN,
     "DocumentService.my_department": SIGNED_IN,  # one's own department, or None
+    "DocumentService.office_staff": SIGNED_IN,  # a question about oneself
     **{f"DocumentRegister.{name}": DOCUMENT_READ for name in ("count", "page", "rows")},
     "DocumentRegister.export_rows": REGISTER_EXPORT,
 }
@@ -82,15 +83,18 @@ Call = Callable[[Actor], Any]
 
 
 def _departments(w: Any) -> None:
-    """Once per world: the desk helper and "target" head 客服部 (KF); every role's actor
-    is in 保洁部 (BJ), not heading it."""
+    """Once per world: 客服部 (KF) is the office here (setting document_office_dept), so
+    the desk helper and "target", its heads, sign documents in; every role's actor is its
+    staff, not heading it (a call needing another department moves them first) — so a
+    clerk is office staff, and whether a role may act is what the row checks."""
     if StaffDepartment.select().where(StaffDepartment.user == w.staff.user_id).exists():
         return
     documents = w.desk.documents
+    w.desk.settings.set_many(w.admin, {"document_office_dept": "KF"})
     documents.set_department(w.admin, w.staff.name, "KF", head=True)
     documents.set_department(w.admin, "target", "KF", head=True)
     for actor in w.actors.values():
-        documents.set_department(w.admin, actor.name, "BJ")
+        documents.set_department(w.admin, actor.name, "KF")
 
 
 def _place(actor: Actor, code: str, head: bool = False) -> None:
@@ -307,4 +311,5 @@ ACTIONS: dict[str, Callable[[Any], Call]] = {
     "DocumentService.departments": lambda w: lambda a: w.desk.documents.departments(a),
     "DocumentService.set_department": _set_department,
     "DocumentService.my_department": lambda w: lambda a: w.desk.documents.my_department(a),
+    "DocumentService.office_staff": lambda w: lambda a: w.desk.documents.office_staff(a),
 }

@@ -90,7 +90,7 @@ def test_the_full_demo_has_every_state_and_its_signed_sheets_verify(sqlite_desk,
     assert filed.status == "filed" and filed.item_id is not None
     sent = Document.get(Document.sent_at.is_null(False) & Document.document.is_null(False))
     assert [s.field_name for s in verify_pdf(desk.documents.sheet(clerk, sent.id), ca)
-            .signatures] == ["drafter", "reviewer", "signer", "clerk"]
+            .signatures] == ["drafter", "reviewer", "approver", "clerk"]
 
     verified = desk.audit.verify(desk.auth.login("chenjing", DEMO_PASSWORD))
     assert verified.ok, verified

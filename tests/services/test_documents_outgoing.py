@@ -386,7 +386,7 @@ def test_two_desks_sending_at_once_get_consecutive_numbers(desk, people, clock):
     barrier = ctx.Barrier(2)
     workers = [ctx.Process(target=_send_from_another_process,
                            args=(url, data["id"], user, barrier, results))
-               for data, user in zip(ready, ("wang", "chen"), strict=True)]
+               for data, user in zip(ready, ("wang", "ma"), strict=True)]
     for worker in workers:
         worker.start()
     for worker in workers:

@@ -309,7 +309,7 @@ def test_waiting_for_me_names_each_persons_next_step(office):
     circulating = _instructed(office, days=1)
     waiting = desk.documents.waiting_for_me(office["manager"])
     assert set(waiting) == {"instruct", "answer", "signoff", "read", "handle", "review",
-                            "sign_liaison", "reply", "send", "deliver", "file", "overdue"}
+                            "sign_liaison", "reply", "carry", "send", "deliver", "file", "overdue"}
     assert [r["id"] for r in waiting["instruct"]] == [registered["id"]]
     assert [r["id"] for r in desk.documents.waiting_for_me(office["gc_head"])["read"]] == [
         circulating["id"]]

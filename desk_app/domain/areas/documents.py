@@ -56,6 +56,9 @@ AREA = AreaSpec(
                 "{org}发〔{year}〕{seq}号", _pattern_problem),
         Setting("document_org_code", N_("Organisation's short name in document numbers"), str,
                 "示例物业", _org_problem),
+        Setting("document_office_dept", N_("The office's department code (its staff sign in, "
+                                           "carry, number, send and file documents)"), str,
+                "ZB", _org_problem),
         Setting("document_handling_days", N_("Handling is due after (days, when the manager "
                                               "names no date)"), int, 5, between(1, 365)),
     ),

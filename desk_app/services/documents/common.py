@@ -9,8 +9,10 @@ from typing import Any
 
 from desk_app.domain import documents as rules
 from desk_app.domain.archive import Level
+from desk_app.domain.areas.documents import DocumentsPermission
 from desk_app.domain.clock import local_today
 from desk_app.domain.errors import NotFound, PermissionDenied, ValidationError
+from desk_app.domain.settings import setting
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.base import Service
@@ -24,7 +26,7 @@ from desk_app.store.documents import (
     DocumentRoute,
     StaffDepartment,
 )
-from desk_app.store.models import User
+from desk_app.store.models import SettingValue, User
 
 # The kinds of SignedDocument this area stores; the audit entry of each is ``<kind>.sign``
 # on entity ``<kind>`` with the document's id and the PDF's sha256 (signed_documents).
@@ -64,6 +66,28 @@ def kind_row(code: str | None) -> Kind | None:
 
 def membership(user_id: int) -> StaffDepartment | None:
     return StaffDepartment.get_or_none(StaffDepartment.user == user_id)
+
+
+def office_code() -> str:
+    """The office's department (setting ``document_office_dept``)."""
+    key = "document_office_dept"
+    row = SettingValue.get_or_none(SettingValue.key == key)
+    return str(setting(key).parse(row.value) if row is not None
+               else setting(key).default).strip().upper()
+
+
+def is_office_staff(actor: Actor) -> bool:
+    """Office staff (seed §2.1, §2.4: only the office signs documents in, carries, numbers,
+    sends and files them): the document.register permission, and no department or the
+    office's — a clerk of the security department is that department's staff, not the
+    office's, although both hold the clerk role."""
+    if not actor.can(DocumentsPermission.DOCUMENT_REGISTER):
+        return False
+    row = membership(actor.user_id) if actor.user_id is not None else None
+    if row is None:
+        return True
+    code = Department.select(Department.code).where(Department.id == row.dept_id).scalar()
+    return str(code) == office_code()
 
 
 def is_head_of(user_id: int | None, dept_id: int | None) -> bool:
@@ -184,6 +208,15 @@ class DocumentBase(Service):
 
     def _data(self, doc_id: int) -> dict[str, Any]:
         return document_dict(self._doc(doc_id), self.today())
+
+    @staticmethod
+    def _require_office(actor: Actor) -> None:
+        """Office staff only (``is_office_staff``), with the reason when refused."""
+        Service.require(actor, DocumentsPermission.DOCUMENT_REGISTER)
+        if not is_office_staff(actor):
+            raise PermissionDenied(_("Only the office's staff ({dept}) sign documents in, "
+                                     "carry, number, send and file them; you belong to "
+                                     "another department.").format(dept=office_code()))
 
     @staticmethod
     def _require_head(actor: Actor, dept_id: int | None, what: str) -> None:

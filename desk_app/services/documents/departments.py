@@ -11,7 +11,7 @@ from desk_app.domain.areas.documents import DocumentsPermission as P
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
-from desk_app.services.documents.common import DocumentBase, department
+from desk_app.services.documents.common import DocumentBase, department, is_office_staff
 from desk_app.store.archive import Department, tuples
 from desk_app.store.documents import StaffDepartment
 from desk_app.store.models import User
@@ -47,6 +47,11 @@ class DepartmentsMixin(DocumentBase):
     def my_department(self, actor: Actor) -> dict[str, Any] | None:
         """The actor's own department ({code, name, head}), or None."""
         return self._department_of(actor.user_id) if actor.user_id is not None else None
+
+    def office_staff(self, actor: Actor) -> bool:
+        """Whether the actor is the office's staff (signs in, carries, numbers, sends and
+        files documents): what the window offers follows what the services allow."""
+        return is_office_staff(actor)
 
     def set_department(self, actor: Actor, user_name: str, dept: str | None,
                        head: bool = False) -> dict[str, Any]:

@@ -58,7 +58,7 @@ class IncomingMixin(IncomingFilingMixin):
                 summary: str = "", attachment: tuple[str, bytes] | None = None
                 ) -> dict[str, Any]:
         """The office signs for a letter and registers it: the next 收文号 (SWyyyy-NNNN)."""
-        self.require(actor, P.DOCUMENT_REGISTER)
+        self._require_office(actor)
         sender = rules.check_line(sender, "sender", _("Sender"), required=True)
         title = rules.check_title(title)
         sender_ref = rules.check_line(sender_ref, "sender_ref", _("Sender's number"),
@@ -202,7 +202,7 @@ class IncomingMixin(IncomingFilingMixin):
     def carry(self, actor: Actor, doc_id: int) -> dict[str, Any]:
         """Office staff carried the paper to the current reader (or to the handling
         department, once the readings are done): who and when (seed §2.4)."""
-        self.require(actor, P.DOCUMENT_REGISTER)
+        self._require_office(actor)
         with self.write() as tx:
             row = self._doc(doc_id, lock=True)
             after: dict[str, Any] = {"number": row.number}
@@ -347,7 +347,7 @@ class IncomingMixin(IncomingFilingMixin):
               ) -> dict[str, Any]:
         """Office staff chased the readers or the handlers (催办): by phone, visit or
         message, on the record."""
-        self.require(actor, P.DOCUMENT_REGISTER)
+        self._require_office(actor)
         note = _note_text(note, "note", _("Note"))
         if channel not in CHANNELS:
             raise ValidationError(_("A chase is made by phone, visit or message."),

@@ -29,6 +29,7 @@ from desk_app.services.documents.common import (
     INCOMING_SHEET,
     DocumentBase,
     is_member_of,
+    is_office_staff,
     kind_row,
     membership,
     person,
@@ -56,7 +57,7 @@ class IncomingFilingMixin(DocumentBase):
         stored; outgoing (sent) and internal (replied): no sheet, the password is not used."""
         from desk_app.forms.documents_incoming import PROCESSING_FIELD, processing_pdf
 
-        self.require(actor, P.DOCUMENT_REGISTER)
+        self._require_office(actor)
         data = self._data(doc_id)
         _check_fileable(data)
         target = self._target(actor, data, location, ref, kind)
@@ -204,7 +205,7 @@ class IncomingFilingMixin(DocumentBase):
 
     @staticmethod
     def _reads_secret(actor: Actor, row: Document) -> bool:
-        if actor.can(P.DOCUMENT_REGISTER) or actor.can(P.DOCUMENT_INSTRUCT):
+        if is_office_staff(actor) or actor.can(P.DOCUMENT_INSTRUCT):
             return True
         user_id = actor.user_id
         if user_id is None:

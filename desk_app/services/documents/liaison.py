@@ -124,7 +124,7 @@ class LiaisonMixin(DocumentBase):
 
     def deliver(self, actor: Actor, doc_id: int) -> dict[str, Any]:
         """Office staff carried the signed sheet to the receiving department."""
-        self.require(actor, P.DOCUMENT_REGISTER)
+        self._require_office(actor)
         with self.write() as tx:
             row = self._doc(doc_id, lock=True)
             self._require_liaison(row, Status.SIGNED, _("{number} is {status}: a liaison sheet is "

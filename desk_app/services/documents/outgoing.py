@@ -346,7 +346,7 @@ class OutgoingMixin(DocumentBase):
     def send(self, actor: Actor, doc_id: int, *, password: str,
              handwriting_png: bytes | None = None) -> dict[str, Any]:
         """Office staff give the issued number (发文字号), sign the sheet and send it."""
-        self.require(actor, P.DOCUMENT_REGISTER)
+        self._require_office(actor)
         row = self._doc(doc_id)
         self._check_draft_sendable(row)
         pending = self._pending_sheet(row)
@@ -399,11 +399,16 @@ class OutgoingMixin(DocumentBase):
 
     def void(self, actor: Actor, doc_id: int, reason: str) -> dict[str, Any]:
         """Withdraw a draft (outgoing or liaison sheet) or void a sent number: the document
-        and its number stay in the register, marked voided with the reason."""
-        self.require(actor, P.DOCUMENT_REGISTER)
+        and its number stay in the register, marked voided with the reason. Office staff
+        void any; the drafter withdraws their own draft until it is reviewed."""
+        own_draft = self._doc(doc_id).drafted_by_id == actor.user_id
+        if not own_draft:
+            self._require_office(actor)
         reason = drafting.check_reason(reason, _("Give the reason for voiding it."))
         with self.write() as tx:
             row = self._doc(doc_id, lock=True)
+            if own_draft and row.status not in (Status.DRAFT.value, Status.RETURNED.value):
+                self._require_office(actor)
             if row.status not in _WITHDRAWABLE.get(row.direction, ()):
                 raise Conflict(_("{number} is {status}: it cannot be voided.").format(
                     number=row.number, status=Status(row.status).label))
@@ -417,7 +422,7 @@ class OutgoingMixin(DocumentBase):
     def record_execution(self, actor: Actor, doc_id: int, execution: str,
                          note: str = "") -> dict[str, Any]:
         """Whether a sent document is carried out (§1.8), with a note."""
-        self.require(actor, P.DOCUMENT_REGISTER)
+        self._require_office(actor)
         try:
             state = Execution(execution)
         except ValueError:

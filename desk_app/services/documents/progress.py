@@ -18,7 +18,7 @@ from desk_app.domain.areas.documents import DocumentsPermission as P
 from desk_app.domain.clock import format_date, format_datetime
 from desk_app.domain.users import Actor
 from desk_app.i18n import N_, _, ngettext
-from desk_app.services.documents.common import membership
+from desk_app.services.documents.common import is_office_staff, membership
 from desk_app.store.archive import Department, tuples
 from desk_app.store.documents import DocumentRoute
 
@@ -33,7 +33,7 @@ VISIBILITY_FIELDS = ("id", "level", "dept", "to_dept", "handler_dept", "drafted_
 
 
 def sees_everything(actor: Actor) -> bool:
-    return actor.can(P.DOCUMENT_REGISTER) or actor.can(P.DOCUMENT_INSTRUCT)
+    return is_office_staff(actor) or actor.can(P.DOCUMENT_INSTRUCT)
 
 
 def my_dept_id(actor: Actor) -> int | None:
@@ -163,7 +163,7 @@ def actions(actor: Actor, row: Any, data: Mapping[str, Any]) -> list[str]:
     judged as the services judge them: permission, department, state."""
     found: list[str] = []
     status, direction = row.status, row.direction
-    register, instruct = actor.can(P.DOCUMENT_REGISTER), actor.can(P.DOCUMENT_INSTRUCT)
+    register, instruct = is_office_staff(actor), actor.can(P.DOCUMENT_INSTRUCT)
     if not actor.can(P.DOCUMENT_VIEW):
         return found
     mine_row = membership(actor.user_id) if actor.user_id is not None else None
@@ -198,9 +198,10 @@ def actions(actor: Actor, row: Any, data: Mapping[str, Any]) -> list[str]:
         and not drafter,
         "signoff": outgoing and status == S.REVIEWED and instruct and not drafter,
         "send": outgoing and status == S.SIGNED_OFF and register,
-        "void": register and ((outgoing and status in (S.DRAFT, S.RETURNED, S.REVIEWED,
-                                                        S.SIGNED_OFF, S.SENT))
-                              or (internal and status in (S.DRAFT, S.SIGNED))),
+        "void": (register and ((outgoing and status in (S.DRAFT, S.RETURNED, S.REVIEWED,
+                                                         S.SIGNED_OFF, S.SENT))
+                               or (internal and status in (S.DRAFT, S.SIGNED))))
+                or (drafter and status in (S.DRAFT, S.RETURNED)),
         "execute": outgoing and register and status in (S.SENT, S.FILED),
         "sign_liaison": internal and status == S.DRAFT and head and mine == row.dept_id,
         "deliver": internal and status == S.SIGNED and register,

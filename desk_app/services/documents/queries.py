@@ -31,6 +31,7 @@ from desk_app.services.documents.common import (
     DocumentBase,
     document_dict,
     heads_of,
+    is_office_staff,
     membership,
 )
 from desk_app.services.documents.outgoing import OutgoingMixin
@@ -229,7 +230,7 @@ class QueriesMixin(DocumentBase):
     def waiting_for_me(self, actor: Actor) -> dict[str, list[dict[str, Any]]]:
         """What waits for the actor, by what is to be done (each at most 50, oldest first):
         instruct, answer, signoff (the manager); read, review, sign_liaison (a department's
-        head); handle, reply (its staff); send, deliver, file (office staff); overdue
+        head); handle, reply (its staff); carry, send, deliver, file (office staff); overdue
         (office staff and the manager: all; others: their department's)."""
         self.require(actor, P.DOCUMENT_VIEW)
         D = Document
@@ -237,10 +238,10 @@ class QueriesMixin(DocumentBase):
         mine_row = membership(actor.user_id) if actor.user_id is not None else None
         mine = mine_row.dept_id if mine_row is not None else None
         head = mine is not None and bool(mine_row.head if mine_row else False)
-        register, instruct = actor.can(P.DOCUMENT_REGISTER), actor.can(P.DOCUMENT_INSTRUCT)
+        register, instruct = is_office_staff(actor), actor.can(P.DOCUMENT_INSTRUCT)
         groups: dict[str, Any] = dict.fromkeys(
             ("instruct", "answer", "signoff", "read", "handle", "review", "sign_liaison",
-             "reply", "send", "deliver", "file", "overdue"))
+             "reply", "carry", "send", "deliver", "file", "overdue"))
         if instruct:
             groups["instruct"] = D.status == S.REGISTERED
             groups["answer"] = D.id.in_(DocumentNote.select(DocumentNote.document).where(
@@ -264,6 +265,14 @@ class QueriesMixin(DocumentBase):
             groups["handle"] = (D.status == S.HANDLING) & (D.handler_dept == mine)
             groups["reply"] = (D.status == S.DELIVERED) & (D.to_dept == mine)
         if register:
+            # to carry: circulating, and the stop it is due at now was not carried to yet
+            earlier = DocumentRoute.alias()
+            uncarried = (DocumentRoute.select(DocumentRoute.document).where(
+                DocumentRoute.confirmed_at.is_null() & DocumentRoute.carried_at.is_null()
+                & ~peewee.fn.EXISTS(earlier.select(earlier.id).where(
+                    (earlier.document == DocumentRoute.document)
+                    & (earlier.seq < DocumentRoute.seq) & earlier.confirmed_at.is_null()))))
+            groups["carry"] = (D.status == S.CIRCULATING) & D.id.in_(uncarried)
             groups["send"] = D.status == S.SIGNED_OFF
             groups["deliver"] = D.status == S.SIGNED
             groups["file"] = D.status.in_([S.HANDLED.value, S.SENT.value, S.REPLIED.value])

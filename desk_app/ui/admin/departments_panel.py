@@ -18,6 +18,8 @@ from desk_app.ui.widgets.form_dialog import FieldsDialog, FieldSpec
 from desk_app.ui.widgets.page import DialogHost
 
 USER_ROLE = Qt.ItemDataRole.UserRole
+DEPT_ROLE = Qt.ItemDataRole.UserRole + 1  # a department's code, on its row and its members'
+HEAD_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class DepartmentsPanel(QWidget, DialogHost):
@@ -36,9 +38,9 @@ class DepartmentsPanel(QWidget, DialogHost):
         self.tree.setHeaderLabels([_("Department / person"), _("User name"), _("Head")])
         self.tree.setColumnWidth(0, 260)
         self.tree.setColumnWidth(1, 140)
-        self.tree.itemActivated.connect(lambda *_args: self.assign(self._selected_user()))
+        self.tree.itemActivated.connect(lambda *_args: self.assign_selected())
         row, self.buttons = button_row("departments", (
-            ("assign", _("&Assign a user…"), lambda: self.assign(self._selected_user())),
+            ("assign", _("&Assign a user…"), lambda: self.assign_selected()),
             ("clear", _("&Remove from the department"), self.clear)))
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
@@ -48,6 +50,16 @@ class DepartmentsPanel(QWidget, DialogHost):
     def _selected_user(self) -> str:
         item = self.tree.currentItem()
         return str(item.data(0, USER_ROLE) or "") if item is not None else ""
+
+    def assign_selected(self) -> None:
+        """Assign… with what is selected filled in: a member (their name, department and
+        whether they head it), or a department."""
+        item = self.tree.currentItem()
+        if item is None:
+            self.assign()
+            return
+        self.assign(self._selected_user(), item.data(0, DEPT_ROLE) or None,
+                    bool(item.data(0, HEAD_ROLE)))
 
     def refresh(self) -> None:
         try:
@@ -59,19 +71,23 @@ class DepartmentsPanel(QWidget, DialogHost):
         self.codes = [(dept["code"], f"{dept['name']} ({dept['code']})") for dept in departments]
         for dept in departments:
             top = QTreeWidgetItem([f"{dept['name']} ({dept['code']})", "", ""])
+            top.setData(0, DEPT_ROLE, dept["code"])
             for member in dept["members"]:
                 child = QTreeWidgetItem([member["full_name"] or member["name"], member["name"],
                                          _("Head") if member["head"] else ""])
                 child.setData(0, USER_ROLE, member["name"])
+                child.setData(0, DEPT_ROLE, dept["code"])
+                child.setData(0, HEAD_ROLE, bool(member["head"]))
                 top.addChild(child)
             self.tree.addTopLevelItem(top)
             top.setExpanded(True)
 
-    def assign(self, user_name: str = "") -> None:
-        fields = [FieldSpec("user", _("User name"), value=user_name),
-                  FieldSpec("dept", _("Department"), "choice", choices=self.codes),
-                  FieldSpec("head", _("Heads the department"), "choice",
-                            choices=[("no", _("No")), ("yes", _("Yes"))])]
+    def assign(self, user_name: str = "", dept: str | None = None, head: bool = False) -> None:
+        fields = [FieldSpec("user", _("&User name:"), value=user_name),
+                  FieldSpec("dept", _("&Department:"), "choice", choices=self.codes, value=dept),
+                  FieldSpec("head", _("&Heads the department:"), "choice",
+                            choices=[("no", _("No")), ("yes", _("Yes"))],
+                            value="yes" if head else "no")]
 
         def submit(values: dict[str, Any], _confirm: bool) -> Any:
             return self.desk.documents.set_department(self.actor, values["user"].strip(),

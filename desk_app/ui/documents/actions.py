@@ -23,14 +23,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain import archive as archive_rules
 from desk_app.domain import documents as rules
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
+from desk_app.services.documents.drafting import REASON_MAX
 from desk_app.ui.approvals.common import ctrl_enter_saves
 from desk_app.ui.archive.dialogs import location_combo
 from desk_app.ui.documents.common import (
     CHANNELS,
+    DocumentForm,
     dept_combo,
     kind_combo,
     sign_document,
@@ -41,8 +44,10 @@ from desk_app.ui.widgets.fields import line_edit
 from desk_app.ui.widgets.form_dialog import FormDialog, checked
 
 
-class SigningForm(FormDialog):
-    """A form whose OK signs: a cancelled signature (``submit`` returns None) keeps it open."""
+class SigningForm(DocumentForm):
+    """A form whose OK signs: a cancelled signature (``submit`` returns None) keeps it open.
+    Its ``submit`` checks every field it can before the signature is asked for: a password
+    typed for a form that is then refused has to be typed again."""
 
     def _on_ok(self) -> None:
         ok, value = checked(self.error_at, self.submit)
@@ -104,9 +109,11 @@ class InstructDialog(SigningForm):
         readers.setContentsMargins(0, 0, 0, 0)
         self.add_field("readers", _("Readers in &order:"), readers_box)
         readers_box.setFocusProxy(self.readers_list)
+        self.watch("readers", self.readers_list)
 
         self.handler_combo = dept_combo(desk, "handler", _("(no department handles it)"))
         self.add_field("handler", _("&Handled by:"), self.handler_combo)
+        self.watch("readers", self.handler_combo)  # a handler alone answers "name them"
         self.due_field = DateField(None, name="due_on", optional=True, minimum=desk.today())
         self.due_field.line_edit.setPlaceholderText(_("blank: the usual handling period"))
         self.add_field("due_on", _("Due &by:"), self.due_field)
@@ -180,6 +187,7 @@ class InstructDialog(SigningForm):
         instruction = self.instruction_edit.toPlainText().strip()
         if not instruction:
             raise ValidationError(_("Write the instruction."), "instruction")
+        rules.check_text(instruction, "instruction", _("Instructions"))
         readers, handler = self.readers(), self.handler_combo.currentData()
         if not readers and handler is None:
             raise ValidationError(_("Name the departments that read it or the one that "
@@ -193,7 +201,7 @@ class InstructDialog(SigningForm):
                 due_on=due_on, password=password, handwriting_png=png))
 
 
-class TextDialog(FormDialog):
+class TextDialog(DocumentForm):
     """One text on the record; ``call(text)`` is the service call. ``required``: an empty
     text is refused here (the service checks again)."""
 
@@ -213,6 +221,7 @@ class TextDialog(FormDialog):
         self.text_edit = text_field("text", 96)
         self.add_field("text", label, self.text_edit)
         self.ok_button.setText(ok_text)
+        self.plain_ok()
         ctrl_enter_saves(self)
         self.text_edit.setFocus()
 
@@ -252,7 +261,7 @@ class AnswerDialog(TextDialog):
         return super().submit()
 
 
-class ChaseDialog(FormDialog):
+class ChaseDialog(DocumentForm):
     """A chase of overdue handling (催办), recorded with how it was made."""
 
     def __init__(self, desk, actor: Actor, document: dict[str, Any],
@@ -270,6 +279,7 @@ class ChaseDialog(FormDialog):
         self.add_field("channel", _("&How:"), self.channel_combo)
         self.add_field("note", _("&Note:"), self.note_edit)
         self.ok_button.setText(_("&Record chase"))
+        self.plain_ok()
         ctrl_enter_saves(self)
         self.note_edit.setFocus()
 
@@ -281,7 +291,7 @@ class ChaseDialog(FormDialog):
                                          self.channel_combo.currentData())
 
 
-class ExecutionDialog(FormDialog):
+class ExecutionDialog(DocumentForm):
     """Whether a sent document is being carried out (§1.8)."""
 
     def __init__(self, desk, actor: Actor, document: dict[str, Any],
@@ -302,6 +312,7 @@ class ExecutionDialog(FormDialog):
         self.add_field("execution", _("&State:"), self.execution_combo)
         self.add_field("note", _("&Note:"), self.note_edit)
         self.ok_button.setText(_("&Record"))
+        self.plain_ok()
         ctrl_enter_saves(self)
         self.execution_combo.setFocus()
 
@@ -346,9 +357,14 @@ class DecideDialog(SigningForm):
         approve = self.approve_radio.isChecked()
         self.ok_button.setText(_("&Sign…") if approve else _("Re&turn"))
         self.ok_button.setObjectName("sign_decision" if approve else "return_decision")
+        self.plain_ok(not approve)
+        self.clear_error("reason")  # "give a reason" is no longer true of an approval
 
     def submit(self) -> Any:
         reason = self.reason_edit.toPlainText().strip()
+        # the service's rule for both (a comment on approval, the reason on refusal)
+        rules.check_line(reason, "reason", _("The comment") if self.approve_radio.isChecked()
+                         else _("The reason"), limit=REASON_MAX)
         if self.approve_radio.isChecked():
             return sign_document(self, self.actor, self.what,
                                  lambda password, png: self.decide(
@@ -374,7 +390,10 @@ class FileDialog(SigningForm):
         self.location_combo = location_combo(desk, _("(no location yet)"))
         self.location_combo.setObjectName("location")
         self.ref_edit = line_edit("ref", placeholder=_("blank: a new archive item"))
-        self.kind_combo = kind_combo(desk, "kind", _("(the document's kind)"))
+        # "(the document's kind)" only when it has one: else filing it as a new item fails
+        self.has_kind = bool(document.get("kind"))
+        self.kind_combo = kind_combo(desk, "kind", _("(the document's kind)") if self.has_kind
+                                     else _("(choose a kind)"))
         self.add_field("location", _("&Location:"), self.location_combo)
         self.add_field("ref", _("Existing &reference:"), self.ref_edit)
         self.add_field("kind", _("&Kind:"), self.kind_combo)
@@ -384,6 +403,7 @@ class FileDialog(SigningForm):
             self.form.addRow(hint)
         self.ok_button.setText(_("&Sign and file…") if self.incoming else _("&File it"))
         self.ok_button.setObjectName("file_ok")
+        self.plain_ok(not self.incoming)
         self.setMinimumWidth(520)
         self.location_combo.setFocus()
 
@@ -391,6 +411,11 @@ class FileDialog(SigningForm):
         location = self.location_combo.currentData()
         ref = self.ref_edit.text().strip() or None
         kind = self.kind_combo.currentData()
+        if ref is not None:
+            ref = archive_rules.check_ref(ref)
+        elif kind is None and not self.has_kind:  # a new archive item needs its kind
+            raise ValidationError(_("{number} has no kind: choose the kind of file it is filed "
+                                    "as.").format(number=self.document["number"]), "kind")
         doc_id = self.document["id"]
 
         def file(password: str = "", png: bytes | None = None) -> Any:

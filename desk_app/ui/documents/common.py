@@ -7,7 +7,16 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QWidget
+from PySide6.QtCore import SignalInstance
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QSpinBox,
+    QStyle,
+    QWidget,
+)
 
 from desk_app.domain import documents as rules
 from desk_app.domain.archive import Level
@@ -15,6 +24,9 @@ from desk_app.domain.errors import DeskError
 from desk_app.domain.users import Actor
 from desk_app.i18n import N_, _
 from desk_app.ui.approvals.common import show_document, sign_as
+from desk_app.ui.widgets.date_field import DateField
+from desk_app.ui.widgets.fields import FieldError
+from desk_app.ui.widgets.form_dialog import FormDialog
 from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.registers import local_text, local_time_text
 
@@ -36,6 +48,7 @@ WAITING_GROUPS = (
     ("handle", N_("Your department handles")),
     ("sign_liaison", N_("Liaison sheets to sign")),
     ("reply", N_("Liaison sheets to reply to")),
+    ("carry", N_("To be carried to the next reader")),
     ("send", N_("Signed off: to be numbered and sent")),
     ("deliver", N_("Liaison sheets to deliver")),
     ("file", N_("Originals to be filed")),
@@ -65,6 +78,62 @@ ACTIONS = (
 )
 
 CHANNELS = (("phone", N_("Phone")), ("visit", N_("Visit in person")), ("message", N_("Message")))
+
+
+def edited_signal(widget: QWidget) -> SignalInstance | None:
+    """The signal a field sends when the user changes it (None: the form connects its own)."""
+    if isinstance(widget, QLineEdit | QPlainTextEdit):
+        return widget.textChanged
+    if isinstance(widget, QComboBox):
+        return widget.currentIndexChanged
+    if isinstance(widget, QSpinBox):
+        return widget.valueChanged
+    if isinstance(widget, DateField):
+        return widget.changed
+    if isinstance(widget, QListWidget):
+        return widget.model().rowsInserted
+    changed = getattr(widget, "changed", None)
+    return changed if isinstance(changed, SignalInstance) else None
+
+
+class DocumentForm(FormDialog):
+    """A Documents form: a field's error goes as soon as the field is changed (it no longer
+    describes what is typed), and the field in error takes the focus, so the user can correct
+    it at once. ``plain_ok`` gives an OK that signs nothing a plain tick: the standard OK's
+    icon looks like a pen and made users expect to sign."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.field_widgets: dict[str, QWidget] = {}
+
+    def add_field(self, key: str, label: str, widget: QWidget) -> QWidget:
+        super().add_field(key, label, widget)
+        self.watch(key, widget)
+        return widget
+
+    def watch(self, key: str, widget: QWidget, signal: SignalInstance | None = None) -> None:
+        """``widget`` is (part of) field ``key``: changing it clears the field's error."""
+        self.field_widgets.setdefault(key, widget)
+        signal = signal if signal is not None else edited_signal(widget)
+        if signal is not None:
+            signal.connect(lambda *_args, key=key: self.clear_error(key))
+
+    def clear_error(self, key: str) -> None:
+        error = self.field_errors.get(key)
+        if error is not None and error.text():
+            error.clear_message()
+
+    def error_at(self, field: str | None, message: str) -> FieldError:
+        label = super().error_at(field, message)
+        widget = self.field_widgets.get(field or "")
+        if widget is not None and label is self.field_errors.get(field or ""):
+            widget.setFocus()
+        return label
+
+    def plain_ok(self, plain: bool = True) -> None:
+        pixmap = (QStyle.StandardPixmap.SP_DialogApplyButton if plain
+                  else QStyle.StandardPixmap.SP_DialogOkButton)
+        self.ok_button.setIcon(self.style().standardIcon(pixmap))
 
 
 def status_label(status: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
 
 from desk_app.domain import documents as rules
@@ -15,6 +16,7 @@ from desk_app.i18n import _
 from desk_app.ui.approvals.common import ctrl_enter_saves
 from desk_app.ui.documents.actions import SigningForm
 from desk_app.ui.documents.common import (
+    DocumentForm,
     dept_combo,
     kind_combo,
     level_combo,
@@ -26,7 +28,6 @@ from desk_app.ui.documents.common import (
 from desk_app.ui.widgets.date_field import DateField
 from desk_app.ui.widgets.fields import FieldError, line_edit
 from desk_app.ui.widgets.files import open_file_name
-from desk_app.ui.widgets.form_dialog import FormDialog
 
 ATTACHMENT_MAX = 20 * 1024 * 1024
 
@@ -34,6 +35,8 @@ ATTACHMENT_MAX = 20 * 1024 * 1024
 class AttachmentPicker(QWidget):
     """A scan or photo of the paper: Choose… opens the file dialog; the file is read when
     the form is saved (``attachment()`` → (name, bytes) or None)."""
+
+    changed = Signal()  # a file chosen or removed
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +72,7 @@ class AttachmentPicker(QWidget):
         self.name_label.setText(path.name if path else _("(none)"))
         self.name_label.setToolTip(str(path) if path else "")
         self.clear_button.setEnabled(path is not None)
+        self.changed.emit()
 
     def attachment(self) -> tuple[str, bytes] | None:
         if self.path is None:
@@ -90,7 +94,7 @@ def _count_spin(name: str, value: int) -> QSpinBox:
     return spin
 
 
-class NewIncomingDialog(FormDialog):
+class NewIncomingDialog(DocumentForm):
     """The office signs for an incoming document and registers it (SW number)."""
 
     def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
@@ -117,7 +121,8 @@ class NewIncomingDialog(FormDialog):
         self.received_field = DateField(today, name="received_on", maximum=today)
         self.summary_edit = text_field("summary", 64)
         self.attachment_picker = AttachmentPicker()
-        self.add_field("sender", _("&From organisation:"), self.sender_edit)
+        # "Sender", as the service's messages name it ("Give the Sender.")
+        self.add_field("sender", _("&Sender:"), self.sender_edit)
         self.add_field("sender_ref", _("Their &number:"), self.sender_ref_edit)
         self.add_field("title", _("&Title:"), self.title_edit)
         self.add_field("kind", _("&Kind:"), self.kind_combo)
@@ -130,17 +135,23 @@ class NewIncomingDialog(FormDialog):
         pages_error.setObjectName("error_pages")
         self.form.addRow("", pages_error)
         self.field_errors["pages"] = pages_error
+        self.watch("pages", self.pages_spin)
+        self.watch("pages", self.copies_spin)
         self.add_field("received_on", _("&Received:"), self.received_field)
-        self.add_field("summary", _("&Summary:"), self.summary_edit)
+        self.add_field("summary", _("Summar&y:"), self.summary_edit)
         self.add_field("attachment", _("&Attachment:"), self.attachment_picker)
         self.ok_button.setText(_("Re&gister"))
         self.ok_button.setObjectName("register")
+        self.plain_ok()
         self.setMinimumWidth(560)
         ctrl_enter_saves(self)
         self.sender_edit.setFocus()
 
     def error_at(self, field: str | None, message: str):
-        return super().error_at("pages" if field == "copies" else field, message)
+        label = super().error_at("pages" if field == "copies" else field, message)
+        if field == "copies":
+            self.copies_spin.setFocus()
+        return label
 
     def submit(self) -> Any:
         received = self.received_field.value()
@@ -208,8 +219,15 @@ class DraftDialog(SigningForm):
         self.title_edit.setFocus()
 
     def submit(self) -> Any:
-        common = dict(title=self.title_edit.text(), addressee=self.addressee_edit.text(),
-                      body=self.body_edit.toPlainText().strip(),
+        # the service's own rules, in the form's order, before the signature is asked for
+        title = rules.check_title(self.title_edit.text())
+        addressee = rules.check_line(self.addressee_edit.text(), "addressee", _("addressee"),
+                                     required=True)
+        corrects = None
+        if self.corrects_edit is not None:
+            corrects = self._corrected_id(self.corrects_edit.text().strip())
+        body = rules.check_text(self.body_edit.toPlainText().strip(), "body", _("text"))
+        common = dict(title=title, addressee=addressee, body=body,
                       kind=self.kind_combo.currentData(), level=self.level_combo.currentData(),
                       urgency=self.urgency_combo.currentData())
         documents = self.desk.documents
@@ -222,12 +240,10 @@ class DraftDialog(SigningForm):
         assert self.attachment_picker is not None
         attachment = self.attachment_picker.attachment()
         dept = self.dept_combo.currentData()
-        corrects = self._corrected_id(self.corrects_edit.text().strip())
         return sign_document(self, self.actor, _("the draft sheet"), lambda password, png:
                              documents.draft(self.actor, **common, dept=dept, corrects=corrects,
                                              attachment=attachment, password=password,
                                              handwriting_png=png))
-
 
     def _corrected_id(self, number: str) -> int | None:
         """The document this draft corrects (R3: a signed-off one is never edited)."""
@@ -240,7 +256,7 @@ class DraftDialog(SigningForm):
         return int(found["id"])
 
 
-class LiaisonDialog(FormDialog):
+class LiaisonDialog(DocumentForm):
     """A liaison sheet to another department (LL number at once; the head signs later)."""
 
     def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
@@ -264,6 +280,7 @@ class LiaisonDialog(FormDialog):
         self.add_field("attachment", _("Attac&hment:"), self.attachment_picker)
         self.ok_button.setText(_("&Create"))
         self.ok_button.setObjectName("create_liaison")
+        self.plain_ok()
         self.setMinimumWidth(560)
         ctrl_enter_saves(self)
         self.title_edit.setFocus()

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain import documents as rules
-from desk_app.domain.areas.documents import DocumentsPermission
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.ui.documents.common import STATUSES, WAITING_GROUPS, at_text, status_label
@@ -42,7 +41,8 @@ def _overdue_tip(row: dict[str, Any]) -> str | None:
 
 
 def document_columns(direction: rules.Direction) -> tuple[list[Column], tuple[int, ...]]:
-    """The columns of one direction's register and their default widths."""
+    """The columns of one direction's register and their default widths (the status column
+    wide enough for its longest state, e.g. "Signed off, to be numbered and sent")."""
     number = Column(lambda: _("Number"), lambda row: row["number"])
     status = Column(lambda: _("Status"), lambda row: row["status_label"])
     title = Column(lambda: _("Title"), lambda row: row["title"], tooltip=lambda row: row["title"])
@@ -56,7 +56,7 @@ def document_columns(direction: rules.Direction) -> tuple[list[Column], tuple[in
                 title,
                 Column(lambda: _("Handling due"), lambda row: day_text(row["due_on"]),
                        tooltip=_overdue_tip),
-                where], (110, 120, 90, 150, 260, 90, 200)
+                where], (110, 180, 90, 150, 260, 90, 200)
     if direction == rules.Direction.OUTGOING:
         return [number, status,
                 Column(lambda: _("Issued number"), lambda row: row["issued_no"]),
@@ -65,10 +65,10 @@ def document_columns(direction: rules.Direction) -> tuple[list[Column], tuple[in
                 title,
                 # the issued document must be carried out (§1.8): its state is in the list
                 Column(lambda: _("Execution"), lambda row: row.get("execution_label") or ""),
-                where], (110, 150, 170, 150, 260, 90, 200)
+                where], (110, 240, 170, 150, 260, 90, 200)
     return [number, status,
             Column(lambda: _("Addressee"), lambda row: row.get("to_dept_name") or row["addressee"]),
-            title, where], (110, 150, 150, 300, 220)
+            title, where], (110, 210, 150, 300, 220)
 
 
 class DocumentModel(PagedTableModel):
@@ -203,7 +203,7 @@ class WaitingTab(QWidget):
         self.groups: dict[str, list[dict[str, Any]]] = {}
         self.tree = _tree("waiting_tree", [_("Number"), _("Title"), _("Status"),
                                            _("Handling due")],
-                          (190, 360, 180))
+                          (190, 360, 240))
         self.tree.itemActivated.connect(self._activated)
         self.empty = QLabel(_("Nothing is waiting for you."))
         self.empty.setObjectName("waiting_empty")
@@ -298,7 +298,7 @@ class ChaseTab(QWidget):
         self.chase_button = QPushButton(_("&Chase…"))
         self.chase_button.setObjectName("chase_button")
         self.chase_button.clicked.connect(lambda _checked=False: self._chase())
-        office = actor.can(DocumentsPermission.DOCUMENT_REGISTER)
+        office = desk.documents.office_staff(actor)
         self.chase_button.setVisible(office)
         row = QHBoxLayout()
         hint = QLabel(_("Phone, visit or write to the handling department, then record the "

@@ -21,6 +21,7 @@ from desk_app.domain.errors import DeskError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.ui.documents.actions import ChaseDialog
+from desk_app.ui.documents.common import my_department
 from desk_app.ui.documents.forms import DraftDialog, LiaisonDialog, NewIncomingDialog
 from desk_app.ui.documents.lists import ChaseTab, DocumentList, WaitingTab
 from desk_app.ui.documents.window import DocumentWindow
@@ -73,7 +74,7 @@ class DocumentsPage(Page):
             WAITING: self.waiting, CHASE: self.chase_tab,
             **{direction.value: panel for direction, panel in self.lists.items()}}
 
-        register, draft = actor.can(P.DOCUMENT_REGISTER), actor.can(P.DOCUMENT_DRAFT)
+        register, draft = desk.documents.office_staff(actor), actor.can(P.DOCUMENT_DRAFT)
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
         for key, text, slot, visible in (
@@ -89,6 +90,10 @@ class DocumentsPage(Page):
             row.addWidget(button)
             self.buttons[key] = button
         self.buttons["incoming"].setToolTip(_("Ctrl+N on the Incoming tab"))
+        # what the last form did ("Registered SW2026-0001."): the new row alone is easy to miss
+        self.done_label = QLabel()
+        self.done_label.setObjectName("documents_done")
+        row.addWidget(self.done_label)
         row.addStretch(1)
         self.export_button = ExportButton(desk, actor, "documents", self)
         row.addWidget(self.export_button)
@@ -108,6 +113,16 @@ class DocumentsPage(Page):
         self.chase_tab.chase_document.connect(self.chase)
         self.tabs.currentChanged.connect(lambda _index: self._update_count())
         self.loaded = False
+        if not self._could_wait():  # e.g. the auditor: nothing ever waits for them
+            self.tabs.setCurrentWidget(self.lists[rules.Direction.INCOMING])
+
+    def _could_wait(self) -> bool:
+        """Whether anything could wait for the actor: they register, instruct or draft, or
+        belong to a department (its heads read, its staff handle)."""
+        if any(self.actor.can(permission) for permission in (
+                P.DOCUMENT_REGISTER, P.DOCUMENT_INSTRUCT, P.DOCUMENT_DRAFT)):
+            return True
+        return my_department(self.desk, self.actor) is not None
 
     # ---------------------------------------------------------------- views
 
@@ -201,6 +216,9 @@ class DocumentsPage(Page):
         self.refresh()
         if document:  # the new document selected: the newest comes first
             self.lists[rules.Direction(view)].select_id(int(document["id"]))
+            done = {INCOMING: _("Registered {number}."), OUTGOING: _("Drafted {number}."),
+                    INTERNAL: _("Created {number}.")}[view]
+            self.done_label.setText(done.format(number=document["number"]))
 
     def new_incoming(self) -> NewIncomingDialog:
         dialog = NewIncomingDialog(self.desk, self.actor, self)

@@ -29,13 +29,15 @@ class DocumentsBox(QGroupBox):
         self.counts: dict[str, int] = {}
         layout = QVBoxLayout(self)
         self.lines: dict[str, tuple[QLabel, QPushButton]] = {}
-        manager, office = actor.can(P.DOCUMENT_INSTRUCT), actor.can(P.DOCUMENT_REGISTER)
+        manager = actor.can(P.DOCUMENT_INSTRUCT)
+        self.office = office = desk.documents.office_staff(actor)
         # (key, button, view, always shown): the others only when something waits
         for key, button_text, view, always in (
             ("instruct", _("&Instruct…"), "waiting:instruct", manager),
             ("read", _("&Read…"), "waiting:read", False),
             ("handle", _("Ha&ndle…"), "waiting:handle", False),
             ("signoff", _("Si&gn off / review…"), "waiting:signoff", manager),
+            ("office", _("Office &work…"), "waiting:carry", False),
             ("overdue", _("Chase &list"), "chase", office),
         ):
             label = QLabel()
@@ -55,6 +57,8 @@ class DocumentsBox(QGroupBox):
         layout.addWidget(self.nothing)
 
     def _go(self, view: str) -> None:
+        if view == "waiting:carry":
+            view = getattr(self, "office_view", view)
         if view == "waiting:signoff" and not self.counts.get("signoff") and self.counts.get(
                 "review"):
             view = "waiting:review"
@@ -68,7 +72,7 @@ class DocumentsBox(QGroupBox):
         try:
             waiting = self.desk.documents.waiting_for_me(self.actor)
             overdue = (self.desk.documents.chase_count(self.actor)
-                       if self.actor.can(P.DOCUMENT_REGISTER) else 0)
+                       if self.office else 0)
         except DeskError as error:
             self.setToolTip(str(error))
             return
@@ -76,6 +80,10 @@ class DocumentsBox(QGroupBox):
         counts["review"] = len(waiting.get("review") or [])
         counts["signoff"] = len(waiting.get("signoff") or []) + counts["review"]
         counts["overdue"] = overdue
+        office_groups = ("carry", "send", "deliver", "file")
+        counts["office"] = sum(len(waiting.get(key) or []) for key in office_groups)
+        self.office_view = next((f"waiting:{key}" for key in office_groups if waiting.get(key)),
+                                "waiting:carry")
         self.counts = counts
         texts = {
             "instruct": ngettext("{count} document is waiting for your instruction.",
@@ -89,6 +97,10 @@ class DocumentsBox(QGroupBox):
             "signoff": ngettext("{count} draft is waiting for your sign-off or review.",
                                 "{count} drafts are waiting for your sign-off or review.",
                                 counts["signoff"]),
+            "office": ngettext("{count} document is waiting for the office: to carry, send, "
+                               "deliver or file.",
+                               "{count} documents are waiting for the office: to carry, send, "
+                               "deliver or file.", counts["office"]),
             "overdue": ngettext("{count} document is overdue in handling: chase it.",
                                 "{count} documents are overdue in handling: chase them.",
                                 counts["overdue"]),
