@@ -49,22 +49,22 @@ def test_users_table_lists_every_user(page, demo_desk, admin_actor):
 def test_add_user_with_the_keyboard(qtbot, page, demo_desk, admin_actor):
     before = demo_desk.users.count(admin_actor)
     dialog = open_add_dialog(qtbot, page)
-    fill(qtbot, dialog, "zhaolei", "Zhao Lei", PASSWORD, PASSWORD)  # QTest types ASCII only
+    fill(qtbot, dialog, "zhaoqian", "Zhao Lei", PASSWORD, PASSWORD)  # QTest types ASCII only
     qtbot.keyClick(dialog.repeat_edit, Qt.Key.Key_Return)
 
     assert not dialog.isVisible()
-    user = demo_desk.users.get(admin_actor, "zhaolei")
+    user = demo_desk.users.get(admin_actor, "zhaoqian")
     assert user.full_name == "Zhao Lei" and user.roles == frozenset({Role.CLERK})
     assert demo_desk.users.count(admin_actor) == before + 1
     assert page.users.model.rowCount() == before + 1
-    assert page.users.selected_user().name == "zhaolei"
-    assert demo_desk.auth.login("zhaolei", PASSWORD).name == "zhaolei"
+    assert page.users.selected_user().name == "zhaoqian"
+    assert demo_desk.auth.login("zhaoqian", PASSWORD).name == "zhaoqian"
 
 
 def test_short_password_shows_message_at_the_field_and_adds_nothing(qtbot, page, demo_desk, admin_actor):
     before = demo_desk.users.count(admin_actor)
     dialog = open_add_dialog(qtbot, page)
-    fill(qtbot, dialog, "zhaolei", "", "abc", "abc")
+    fill(qtbot, dialog, "zhaoqian", "", "abc", "abc")
     qtbot.keyClick(dialog.repeat_edit, Qt.Key.Key_Return)
 
     assert dialog.isVisible()
