@@ -22,7 +22,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
                          N_("{actor} registered the incoming document {number} from {sender}")),
     "doc_instruction.sign": (N_("Instructions signed"),
                              N_("{actor} signed the instructions on {number}")),
-    "document.carry": (N_("Document carried"), N_("{actor} carried {number} to {to}")),
+    "document.carry": (N_("Document carried"), N_("{actor} carried {number} to {to_name}")),
     "document.read": (N_("Reading confirmed"), N_("{actor} confirmed reading {number}")),
     "document.ask": (N_("Question to the manager"),
                      N_("{actor} asked the manager a question on {number}")),
@@ -61,7 +61,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
 
 # Field names of the register's entries (only keys audit_text.FIELDS does not name yet).
 FIELDS: dict[str, str] = {
-    "sender": N_("Sender"), "sender_ref": N_("Sender's number"),
+    "sender": N_("Sender"), "sender_ref": N_("Sender's number"), "to_name": N_("Department"),
     "direction": N_("Direction"), "urgency": N_("Urgency"), "pages": N_("Pages"),
     "received_on": N_("Received on"), "instruction": N_("Instructions"),
     "readers": N_("Readers"), "handler": N_("Handling department"), "handler_dept": N_("Handling department"),

@@ -214,7 +214,8 @@ class IncomingMixin(IncomingFilingMixin):
                         who=person(stop.__data__.get("carried_by"))))
                 (DocumentRoute.update(carried_by=actor.user_id, carried_at=tx.at)
                  .where(DocumentRoute.id == stop.id).execute())
-                after.update({"to": Department.get_by_id(stop.dept_id).code, "seq": stop.seq})
+                stop_dept = Department.get_by_id(stop.dept_id)
+                after.update({"to": stop_dept.code, "to_name": stop_dept.name, "seq": stop.seq})
             elif row.status == Status.HANDLING.value and row.handler_dept_id is not None:
                 handler = Department.get_by_id(row.handler_dept_id)
                 carried = [entry for entry in audit_chain.recorded_after(
@@ -222,7 +223,7 @@ class IncomingMixin(IncomingFilingMixin):
                 if carried:
                     raise Conflict(_("{number} was carried to {dept} already.").format(
                         number=row.number, dept=handler.name))
-                after.update({"to": handler.code, "handling": True})
+                after.update({"to": handler.code, "to_name": handler.name, "handling": True})
             else:
                 raise Conflict(_("{number} is not on its way to anyone ({status}).").format(
                     number=row.number, status=Status(row.status).label.lower()))
