@@ -11,7 +11,6 @@ import pytest
 from PySide6.QtCore import QTimer
 
 from desk_app.services.loans import BorrowerInput
-from desk_app.ui.approvals import common as common_module
 from desk_app.ui.approvals.dialogs import (
     CarryOutDialog,
     DecisionDialog,
@@ -21,6 +20,7 @@ from desk_app.ui.approvals.dialogs import (
 from desk_app.ui.approvals.page import ApprovalsPage
 from desk_app.ui.loans import lend as lend_module
 from desk_app.ui.loans.lend import LendDialog
+from desk_app.ui.widgets import signing as common_module
 from desk_app.ui.widgets.sign_dialog import SignDialog
 from tests.gui.conftest import DEMO_PASSWORD, shown, sign_in
 

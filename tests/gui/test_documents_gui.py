@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QApplication
 
 from desk_app.domain.documents import Direction
 from desk_app.ui.admin.departments_panel import DepartmentsPanel
-from desk_app.ui.approvals import common as approvals_common
 from desk_app.ui.documents import actions
 from desk_app.ui.documents.actions import ChaseDialog, DecideDialog, InstructDialog, TextDialog
 from desk_app.ui.documents.common import ACTIONS
@@ -19,6 +18,7 @@ from desk_app.ui.documents.forms import DraftDialog, NewIncomingDialog
 from desk_app.ui.documents.page import DocumentsPage
 from desk_app.ui.documents.window import DocumentWindow
 from desk_app.ui.pages.today import TodayPage
+from desk_app.ui.widgets import signing as approvals_common
 from desk_app.ui.widgets.fields import widget_value
 from desk_app.ui.widgets.form_dialog import FieldsDialog
 from desk_app.ui.widgets.sign_dialog import SignDialog

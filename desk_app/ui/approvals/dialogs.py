@@ -25,16 +25,15 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import N_, _
 from desk_app.services.loans import BorrowerInput
 from desk_app.ui.approvals.common import (
-    ctrl_enter_saves,
     date_edit,
     date_value,
     reason_field,
     required_reason,
-    sign_as,
 )
 from desk_app.ui.widgets.borrower_field import BorrowerField
 from desk_app.ui.widgets.fields import line_edit, widget_value
 from desk_app.ui.widgets.form_dialog import FormDialog, checked
+from desk_app.ui.widgets.signing import ctrl_enter_saves, sign_as
 
 ACCESS_KINDS = (("read", N_("Read in the office")), ("copy", N_("Copy")),
                 ("take-out", N_("Take out of the office")))

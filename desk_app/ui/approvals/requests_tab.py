@@ -23,7 +23,7 @@ from desk_app.domain.areas.approvals import ApprovalsPermission
 from desk_app.domain.errors import DeskError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
-from desk_app.ui.approvals.common import ReasonDialog, RegisterPanel, show_document
+from desk_app.ui.approvals.common import ReasonDialog, RegisterPanel
 from desk_app.ui.approvals.dialogs import (
     DecisionDialog,
     DisposeCopiesDialog,
@@ -35,6 +35,7 @@ from desk_app.ui.models.paged import Column
 from desk_app.ui.widgets.export_dialog import ExportButton
 from desk_app.ui.widgets.page import DialogHost
 from desk_app.ui.widgets.registers import day_text, local_text, local_time_text
+from desk_app.ui.widgets.signing import show_document
 
 WAITING, ALL, EXPIRING, ENDED = "waiting", "all", "expiring", "ended"
 P = ApprovalsPermission

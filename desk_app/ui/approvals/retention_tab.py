@@ -22,9 +22,7 @@ from desk_app.i18n import _, display_name, ngettext
 from desk_app.ui.approvals.common import (
     ReasonDialog,
     RegisterPanel,
-    ctrl_enter_saves,
     reason_field,
-    show_document,
 )
 from desk_app.ui.approvals.dialogs import CarryOutDialog, DecisionDialog, split_refs
 from desk_app.ui.errors import show_error
@@ -34,6 +32,7 @@ from desk_app.ui.widgets.fields import line_edit
 from desk_app.ui.widgets.form_dialog import FormDialog
 from desk_app.ui.widgets.page import DialogHost
 from desk_app.ui.widgets.registers import day_text, local_text
+from desk_app.ui.widgets.signing import ctrl_enter_saves, show_document
 
 DUE, HOLDS, LISTS = "due", "holds", "destructions"
 P = ApprovalsPermission

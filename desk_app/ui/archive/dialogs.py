@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QWidget
 
@@ -17,22 +16,7 @@ from desk_app.ui.widgets.date_field import DateField
 from desk_app.ui.widgets.fields import line_edit
 from desk_app.ui.widgets.form_dialog import FieldsDialog, FieldSpec, FormDialog
 from desk_app.ui.widgets.jobs import Job
-
-
-def location_combo(desk, with_none: str, boxes: bool = True) -> QComboBox:
-    """The locations in tree order, each by its whole path (a list of bare names repeated
-    "01盒, 02盒 …" hundreds of times: which shelf was which?); data = the path (None for
-    ``with_none``). Typing the start of a path jumps to it."""
-    combo = QComboBox()
-    combo.addItem(with_none, None)
-    for path, level in desk.archive.locations():
-        if not boxes and level == rules.LOCATION_LEVELS[-1]:
-            continue
-        combo.addItem(path, path)
-        combo.setItemData(combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
-    combo.setMinimumContentsLength(24)
-    combo.setMaxVisibleItems(20)
-    return combo
+from desk_app.ui.widgets.locations import location_combo
 
 
 def registrable_levels(actor: Actor) -> list[rules.Level]:

@@ -29,8 +29,6 @@ from desk_app.domain.errors import ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.documents.drafting import REASON_MAX
-from desk_app.ui.approvals.common import ctrl_enter_saves
-from desk_app.ui.archive.dialogs import location_combo
 from desk_app.ui.documents.common import (
     CHANNELS,
     DocumentForm,
@@ -42,6 +40,8 @@ from desk_app.ui.documents.common import (
 from desk_app.ui.widgets.date_field import DateField
 from desk_app.ui.widgets.fields import line_edit
 from desk_app.ui.widgets.form_dialog import FormDialog, checked
+from desk_app.ui.widgets.locations import location_combo
+from desk_app.ui.widgets.signing import ctrl_enter_saves
 
 
 class SigningForm(DocumentForm):

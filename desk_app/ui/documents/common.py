@@ -23,12 +23,12 @@ from desk_app.domain.archive import Level
 from desk_app.domain.errors import DeskError
 from desk_app.domain.users import Actor
 from desk_app.i18n import N_, _
-from desk_app.ui.approvals.common import show_document, sign_as
 from desk_app.ui.widgets.date_field import DateField
 from desk_app.ui.widgets.fields import FieldError
 from desk_app.ui.widgets.form_dialog import FormDialog
 from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.registers import local_text, local_time_text
+from desk_app.ui.widgets.signing import show_document, sign_as
 
 # The states each list offers in its status filter (domain/documents.py's workflows).
 STATUSES = {

@@ -13,7 +13,6 @@ from desk_app.domain import documents as rules
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
-from desk_app.ui.approvals.common import ctrl_enter_saves
 from desk_app.ui.documents.actions import SigningForm
 from desk_app.ui.documents.common import (
     DocumentForm,
@@ -28,6 +27,7 @@ from desk_app.ui.documents.common import (
 from desk_app.ui.widgets.date_field import DateField
 from desk_app.ui.widgets.fields import FieldError, line_edit
 from desk_app.ui.widgets.files import open_file_name
+from desk_app.ui.widgets.signing import ctrl_enter_saves
 
 ATTACHMENT_MAX = 20 * 1024 * 1024
 
