@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A real window for a while (issue 8: the GUI must not abort). Starts Xvfb on a free display,
 # fills a demo database in a temporary folder, starts the real app on it, signs in by keyboard
-# (xdotool) as a clerk-supervisor, looks at the Handover and Keys pages, goes to the Reception page (Go menu: Ctrl+7), opens an
+# (xdotool) as a clerk-supervisor, looks at the Handover and Keys pages, goes to the Reception page (Go menu: Ctrl+8), opens an
 # incoming call (F3) and a visitor (F2) so their timers tick, and leaves the window alone for
 # MINUTES (default 15). The idle lock comes on after 5 minutes as at a desk; the page keeps
 # ticking under it. At the end the password is typed into the lock window, then File → Quit
@@ -13,7 +13,7 @@
 # Environment: DESK_APP (the desk-app to run; default .venv/bin/desk-app, e.g. another venv's
 # to try another PySide6), SOAK_OUT (folder for screenshots and the app's output; default
 # var/soak-window/<time>), SOAK_USER (demo user who sees Reception; default zhoumin, whose
-# seventh page is Reception).
+# eighth page is Reception).
 #
 # Prints the app's exit code and any "Fatal Python error" from its stderr; exits 0 only if the
 # app ran the whole time and exited 0 without one.
@@ -25,7 +25,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 app=${DESK_APP:-$root/.venv/bin/desk-app}
 user=${SOAK_USER:-zhoumin}
 password=demo1234
-reception_key=ctrl+7  # zhoumin/wangfang: Today, Archive, Loans, Approvals, Handover, Keys, Reception
+reception_key=ctrl+8  # zhoumin/wangfang: Today, Archive, Loans, Approvals, Documents, Handover,
+# Keys, Reception
 out=${SOAK_OUT:-$root/var/soak-window/$(date +%Y%m%d-%H%M%S)}
 for tool in Xvfb xdotool import; do
     command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install xvfb xdotool imagemagick)" >&2; exit 2; }
@@ -98,10 +99,10 @@ sleep 2
 xdotool windowsize "$main" 1900 1040  # wide enough for the timer columns of the Now table
 sleep 1
 focus "$main"
-xdotool key ctrl+5  # the Handover page: the demo's open handover, its checklist, what blocks
+xdotool key ctrl+6  # the Handover page: the demo's open handover, its checklist, what blocks
 sleep 3
 shot handover
-xdotool key ctrl+6  # Keys & equipment: three out, one overdue
+xdotool key ctrl+7  # Keys & equipment: three out, one overdue
 sleep 2
 shot keys
 xdotool key "$reception_key"
