@@ -24,7 +24,9 @@ BODY = "各位业主、住户：\n春节期间客服中心值班时间为每日8
 def place(user_id: int | None, code: str, head: bool = False) -> None:
     """A user's department (the departments part of the service sets it in the product)."""
     dept = Department.get(Department.code == code)
-    StaffDepartment.insert(user=user_id, dept=dept.id, head=head).on_conflict_replace().execute()
+    StaffDepartment.insert(user=user_id, dept=dept.id, head=head).on_conflict(
+        conflict_target=[StaffDepartment.user],
+        update={StaffDepartment.dept: dept.id, StaffDepartment.head: head}).execute()
 
 
 def make_people(desk, admin) -> dict[str, Any]:
