@@ -154,7 +154,7 @@ def test_show_follows_the_paper_with_its_timeline(office):
         "document.carry", "document.chase", "document.result"]
     texts = [e["text"] for e in shown["events"]]
     assert texts[1] == "张伟 signed the instructions on SW2026-0001"
-    assert texts[2] == "王芳 carried SW2026-0001 to GC"
+    assert texts[2] == "王芳 carried SW2026-0001 to 工程部"
     assert texts[5] == "王芳 chased the handling of SW2026-0001 (phone)"
     assert all(e["who"] for e in shown["events"]) and all("{" not in t for t in texts)
 
