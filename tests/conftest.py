@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -37,6 +39,19 @@ def cheap_key_sealing(request, monkeypatch):
     from desk_app.forms import pki
 
     monkeypatch.setattr(pki, "SCRYPT_N", 2**10)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """argon2id at the product's cost takes ~47 ms per hash and per check, and a test with a
+    handful of users pays it a dozen times. Hashes carry their own parameters, so checking
+    one made at the product's cost (tests/services/test_users_and_auth.py) still works."""
+    from argon2 import PasswordHasher
+
+    from desk_app.services import passwords
+
+    monkeypatch.setattr(passwords, "_hasher",
+                        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture(autouse=True)
@@ -104,14 +119,55 @@ def admin(desk: Desk) -> Actor:
     return desk.auth.login("admin", PASSWORD)
 
 
+_DEMO_TEMPLATES: dict[tuple, Path] = {}
+
+
+def _demo_template(clock: FixedClock, folder_factory: pytest.TempPathFactory) -> Path:
+    """The folder holding a generated demo database (``desk.db``) and its checkpoints, made
+    once per process for each clock, language and demo setting the tests run it with."""
+    from desk_app.demo import documents, handover
+    from desk_app.forms import pki
+    from desk_app.i18n import current_language
+
+    key = (clock.now(), current_language(), pki.SCRYPT_N, handover.WEEKS, documents.SIGNED,
+           documents.DOCS_PER_SCALE)
+    if key not in _DEMO_TEMPLATES:
+        folder = folder_factory.mktemp("demo-template")
+        saved = os.environ.get("DESK_CHECKPOINT_DIR")
+        os.environ["DESK_CHECKPOINT_DIR"] = str(folder / "checkpoints")
+        try:
+            desk = _open(f"sqlite:///{folder / 'desk.db'}", FixedClock(clock.now()))
+            try:
+                desk.demo.generate(None)
+            finally:
+                desk.close()
+        finally:
+            if saved is None:
+                del os.environ["DESK_CHECKPOINT_DIR"]
+            else:
+                os.environ["DESK_CHECKPOINT_DIR"] = saved
+        _DEMO_TEMPLATES[key] = folder
+    return _DEMO_TEMPLATES[key]
+
+
 @pytest.fixture
-def demo_desk(sqlite_desk: Desk, monkeypatch) -> Desk:
+def demo_desk(request, tmp_path, clock: FixedClock, monkeypatch,
+              tmp_path_factory) -> Desk:
     """A SQLite desk with the demo users (password ``demo1234``).
 
-    Without the demo's three weeks of signed past handovers (about 3 s of every demo, and
-    hundreds of tests use this fixture; none reads them): the register, the rota and the open
-    handover are there. ``desk-app demo`` (tests/cli, the bundle smoke test) makes them all."""
+    Without the demo's three weeks of signed past handovers and its few signed documents
+    (none of the hundreds of tests using this fixture reads them): the register, the rota and
+    the open handover are there. ``desk-app demo`` (tests/cli, the bundle smoke test) makes
+    them all. Generating takes ~5 s, so each test gets a copy of one generated per process
+    (with its audit checkpoints), opened as ``sqlite_desk``."""
+    target = tmp_path / "desk.db"
+    assert not target.exists(), "demo_desk must come before any other use of sqlite_url"
     monkeypatch.setattr("desk_app.demo.handover.WEEKS", 0)
-    monkeypatch.setattr("desk_app.demo.documents.SIGNED", False)  # its few signed documents
-    sqlite_desk.demo.generate(None)
-    return sqlite_desk
+    monkeypatch.setattr("desk_app.demo.documents.SIGNED", False)
+    template = _demo_template(clock, tmp_path_factory)
+    for part in template.glob("desk.db*"):  # with any -wal file a close left behind
+        shutil.copy(part, tmp_path / part.name)
+    if (template / "checkpoints").exists():
+        shutil.copytree(template / "checkpoints", tmp_path / "checkpoints", dirs_exist_ok=True)
+    desk: Desk = request.getfixturevalue("sqlite_desk")
+    return desk

@@ -32,7 +32,7 @@ def test_parse_roles_rejects_empty_and_unknown(text):
 
 def test_areas_follow_roles():
     assert areas_of({Role.CLERK}) == [
-        "today", "archive", "loans", "approvals", "handover", "keys", "reception",
+        "today", "archive", "loans", "approvals", "documents", "handover", "keys", "reception",
     ]
     assert "admin" in areas_of({Role.ADMIN}) and "audit" in areas_of({Role.ADMIN})
     assert "admin" not in areas_of({Role.AUDITOR})
