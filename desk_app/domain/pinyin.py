@@ -24,11 +24,27 @@ def _pypinyin() -> Any:
     return pypinyin
 
 
+@functools.cache
+def _simple_seg() -> Any:
+    from pypinyin.seg.simpleseg import simple_seg
+
+    return simple_seg
+
+
 @functools.lru_cache(maxsize=65536)
-def _segments(text: str, style_name: str) -> tuple[str, ...]:
+def _piece(piece: str, style_name: str) -> tuple[str, ...]:
     pypinyin = _pypinyin()
     style = getattr(pypinyin.Style, style_name)
-    return tuple(pypinyin.lazy_pinyin(text, style=style, errors="default"))
+    return tuple(pypinyin.lazy_pinyin(piece, style=style, errors="default"))
+
+
+@functools.lru_cache(maxsize=65536)
+def _segments(text: str, style_name: str) -> tuple[str, ...]:
+    """pypinyin's own first step splits text into runs of Chinese and of other characters and
+    reads each run alone; reading the runs through a cache gives the same result, and the
+    runs of a register's titles repeat (关于, 年度, 合同 …): an import of 100,000 titles
+    pays pypinyin once per distinct run, not per title."""
+    return tuple(part for piece in _simple_seg()(text) for part in _piece(piece, style_name))
 
 
 def syllables(text: str) -> list[str]:

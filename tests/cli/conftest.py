@@ -1,4 +1,4 @@
-"""The CLI tests' shared desk: one demo database per test module (generating takes seconds),
+"""The CLI tests' shared desk: one demo database per test run (generating takes seconds),
 copied for each test, and ``cli(*args, user=…)`` running ``desk-app`` in-process as a demo
 user (code, stdout, stderr). A module changes the default user with a ``cli_user`` fixture."""
 
@@ -12,10 +12,10 @@ import pytest
 from desk_app.cli import main
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_file(tmp_path_factory):
     """Without the demo's eleven documents signed through the services (about 10 s of
-    signatures per module; tests/cli/test_documents_cli.py makes its own, and
+    signatures; tests/cli/test_documents_cli.py makes its own, and
     test_cli.py's demo tests run the whole demo)."""
     from desk_app.demo import documents
 
