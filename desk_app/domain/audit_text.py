@@ -488,4 +488,5 @@ def user_names_in(entries: Iterable[Mapping[str, Any] | Any]) -> set[str]:
                     items = value if isinstance(value, (list, tuple)) else [value]
                     found.update(str(item) for item in items if isinstance(item, str))
     return found
-from desk_app.domain import audit_text_documents  # noqa: E402,F401  (its sentences, merged)
+# Areas' sentences, merged into the tables above when this module is imported.
+from desk_app.domain import audit_text_documents, audit_text_imports  # noqa: E402,F401

@@ -8,17 +8,18 @@ returns a clean value or raises ``ValidationError`` saying what is wrong with th
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from desk_app.domain.archive import Level
+from desk_app.domain.archive import CONDITION_LABELS, CONDITIONS, Level, Status
 from desk_app.domain.clock import parse_day
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.labelled import LabelledStrEnum
-from desk_app.i18n import N_, _
+from desk_app.i18n import N_, _, current_language
 
 
 class LedgerKind(LabelledStrEnum):
@@ -60,6 +61,9 @@ FIELDS: dict[LedgerKind, tuple[LedgerField, ...]] = {
            "retention years"),
         _f("keywords", N_("Keywords"), False, "关键词", "關鍵詞", "主题词", "主題詞",
            "keywords"),
+        # Only "destroyed" is taken from the ledger (parse_item_status); on loan follows the
+        # loans imported afterwards.
+        _f("status", N_("Status"), False, "状态", "狀態", "status"),
     ),
     LedgerKind.LOANS: (
         _f("ref", N_("Reference"), True, "档号", "档案号", "檔號", "檔案號", "案卷号",
@@ -80,6 +84,8 @@ FIELDS: dict[LedgerKind, tuple[LedgerField, ...]] = {
            "聯繫方式", "手机", "手機", "contact", "phone"),
         _f("organisation", N_("Organisation"), False, "借阅单位", "借閱單位", "单位", "單位",
            "organisation", "organization"),
+        _f("condition", N_("Condition"), False, "归还状况", "歸還狀況", "完好情况", "完好情況",
+           "归还情况", "歸還情況", "condition"),
     ),
     LedgerKind.BORROWERS: (
         _f("name", N_("Name"), True, "姓名", "借阅人", "借閱人", "name"),
@@ -119,15 +125,21 @@ def field_names(kind: LedgerKind | str) -> list[str]:
 
 # ------------------------------------------------------------------ cells
 
-_SPACES = re.compile(r"\s+")
 # What a header may carry around its words: a required-field star, a colon, brackets.
 _HEADER_NOISE = re.compile(r"[\s*＊:：()（）\[\]【】<>《》_\-.]+")
 
 
 def clean_text(value: object) -> str:
-    """A cell as one line of text: full-width letters and digits made ASCII (NFKC), control
-    characters and line breaks made spaces, runs of spaces made one, ends trimmed. A whole
-    number Excel stored as a float (档号 12 read as 12.0) loses its ``.0``."""
+    """A cell as one line of text: full-width letters, digits and signs made ASCII (NFKC),
+    invisible format characters (zero-width space, soft hyphen) dropped, control characters
+    and line breaks made spaces, runs of spaces made one, ends trimmed. A whole number Excel
+    stored as a float (档号 12 read as 12.0) loses its ``.0``. For codes, references, numbers
+    and dates; free text (titles, names) goes through ``clean_free_text``."""
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value)
+        # the usual cell holds no control or format character: only spaces to collapse
+        # (looking up every character's category was a third of a large import)
+        return " ".join(text.split()) if text.isprintable() else _scrub(text)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -139,13 +151,31 @@ def clean_text(value: object) -> str:
             else value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, date):
         return value.isoformat()
-    text = unicodedata.normalize("NFKC", str(value))
-    # invisible format characters (zero-width space, soft hyphen, BOM) vanish; control
-    # characters and line breaks separate words
+    return clean_text(str(value))
+
+
+# Full-width letters and digits (Ａ, １) and the ideographic space: typed on a Chinese
+# keyboard by accident, meant as ASCII. Chinese punctuation (：，（）) is not folded.
+_WIDE_ALNUM = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
+                                              *range(0xFF41, 0xFF5B))}
+_WIDE_ALNUM[0x3000] = 0x20
+
+
+def clean_free_text(value: object) -> str:
+    """A cell of free text (a title, keywords, a name, a purpose) as one line: like
+    ``clean_text`` but Chinese punctuation stays as written — 车辆档案：2019（上） is a title,
+    and NFKC would make its colon and brackets ASCII."""
+    if not isinstance(value, str):
+        return clean_text(value)
+    text = unicodedata.normalize("NFC", value).translate(_WIDE_ALNUM)
+    return " ".join(text.split()) if text.isprintable() else _scrub(text)
+
+
+def _scrub(text: str) -> str:
     text = "".join("" if unicodedata.category(char) == "Cf"
                    else " " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char
                    for char in text)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 _HEADER_UNIT = re.compile(r"\s*[(\[【][^()\[\]【】]*[)\]】]\s*$")
@@ -159,6 +189,12 @@ def header_key(value: object) -> str:
 
 
 def _alias_index(kind: LedgerKind | str) -> dict[str, str]:
+    return _alias_index_in(LedgerKind(kind), current_language())
+
+
+@functools.cache
+def _alias_index_in(kind: LedgerKind, language: str) -> dict[str, str]:
+    """Header key → field; the labels in ``language`` count as headers too."""
     index: dict[str, str] = {}
     for spec in fields(kind):
         for alias in (spec.name, _(spec.label), spec.label, *spec.aliases):
@@ -294,6 +330,38 @@ def parse_count(value: object, field: str = "count") -> int:
         raise ValidationError(_("“{text}” is not a count of 1 or more.").format(text=text),
                               field=field)
     return int(match.group(1))
+
+
+_DESTROYED = {"destroyed", "已销毁", "已銷毀", "销毁", "銷毀"}
+
+
+def parse_item_status(value: object) -> bool:
+    """Whether the ledger marks the file destroyed (the only status a catalogue decides: a
+    file is on loan when an open loan says so)."""
+    text = clean_text(value).lower()
+    return text in _DESTROYED or text == _(Status.DESTROYED.msgid).lower()
+
+
+_CONDITIONS = {"完好": "good", "良好": "good", "磨损": "worn", "磨損": "worn", "损坏": "damaged",
+               "損壞": "damaged", "破损": "damaged", "破損": "damaged", "缺失": "incomplete",
+               "不全": "incomplete", "缺页": "incomplete", "缺頁": "incomplete"}
+
+
+def parse_condition(value: object) -> str | None:
+    """The condition a returned file came back in: good, worn, damaged, incomplete — as a
+    code, its label in the current language or the usual Chinese words; empty: None."""
+    text = clean_text(value).lower()
+    if not text:
+        return None
+    if text in CONDITIONS:
+        return text
+    labels = {_(label).lower(): code for code, label in CONDITION_LABELS.items()}
+    found = labels.get(text) or _CONDITIONS.get(text)
+    if found is None:
+        raise ValidationError(_("Unknown condition “{text}”: use 完好/good, 磨损/worn, "
+                                "损坏/damaged or 缺失/incomplete.").format(text=text),
+                              field="condition")
+    return found
 
 
 # ------------------------------------------------------------------ locations

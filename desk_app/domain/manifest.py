@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from desk_app.domain.area import AreaSpec, PageSpec, RegisterSpec, ServiceSpec
-from desk_app.domain.areas import approvals, archive, core, documents, handover, reception
+from desk_app.domain.areas import approvals, archive, core, documents, handover, imports, reception
 from desk_app.domain.roles import Role
 from desk_app.domain.settings import Setting
 
@@ -29,6 +29,7 @@ AREAS: tuple[AreaSpec, ...] = (
     handover.KEYS,
     reception.AREA,
     documents.AREA,
+    imports.AREA,
 )
 
 SOURCES = "sources"

@@ -197,6 +197,12 @@ class Loan(BaseModel):
     # moment it must be back (closing time of the day).
     approval_id = peewee.IntegerField(null=True, index=True)
     due_at = peewee.DateTimeField(null=True)
+    # A historical loan read from an office's ledger (issue 16, m0015): the ImportBatch id
+    # (store/imports, no foreign key object here to keep the modules acyclic), and the
+    # handler's name as the ledger wrote it when no user matched (``handler`` is then the
+    # importing user).
+    import_batch = peewee.IntegerField(null=True, index=True)
+    ledger_handler = peewee.CharField(max_length=64, default="")
     # peewee's foreign-key id accessors, declared for type checkers
     item_id: int
     borrower_id: int

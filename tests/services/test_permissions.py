@@ -34,7 +34,12 @@ from desk_app.store.audit_chain import AuditFilter
 from desk_app.store.models import AuditEntry, all_models
 from desk_app.store.reception import CallBack, Complaint, Visit
 from tests.conftest import PASSWORD, add_user
-from tests.services import permissions_borrowers, permissions_documents, permissions_handover
+from tests.services import (
+    permissions_borrowers,
+    permissions_documents,
+    permissions_handover,
+    permissions_imports,
+)
 
 CLERK, SUPERVISOR, MANAGER = Role.CLERK, Role.SUPERVISOR, Role.MANAGER
 AUDITOR, ADMIN, PERSONNEL = Role.AUDITOR, Role.ADMIN, Role.PERSONNEL
@@ -221,6 +226,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
 ALLOWED.update(permissions_handover.ALLOWED)
 ALLOWED.update(permissions_borrowers.ALLOWED)
 ALLOWED.update(permissions_documents.ALLOWED)
+ALLOWED.update(permissions_imports.ALLOWED)
 
 # Public methods with an ``actor`` that are not actions: the permission checks themselves.
 PERMISSION_CHECKS = {"Service.require", "ReceptionBase.require_any"}
@@ -783,6 +789,7 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     **permissions_handover.ACTIONS,
     **permissions_borrowers.ACTIONS,
     **permissions_documents.ACTIONS,
+    **permissions_imports.ACTIONS,
 }
 
 

@@ -13,13 +13,16 @@ from desk_app.domain.errors import ValidationError
 from desk_app.domain.ledger import (
     FIELDS,
     LedgerKind,
+    clean_free_text,
     clean_text,
     field_names,
     fields,
     guess_mapping,
     header_key,
     header_score,
+    parse_condition,
     parse_count,
+    parse_item_status,
     parse_ledger_date,
     parse_level,
     parse_location,
@@ -31,12 +34,27 @@ from desk_app.i18n import _, set_language
 
 def test_each_kind_has_its_fields_and_required_ones() -> None:
     assert field_names("items") == ["ref", "title", "kind", "dept", "doc_date", "location", "level",
-                                    "retention_years", "keywords"]
+                                    "retention_years", "keywords", "status"]
     assert field_names(LedgerKind.LOANS)[:3] == ["ref", "borrower", "lent_on"]
     required = {kind.value: [f.name for f in fields(kind) if f.required] for kind in LedgerKind}
     assert required == {"items": ["title", "kind", "dept"], "loans": ["ref", "borrower", "lent_on"],
                         "borrowers": ["name"], "users": ["full_name"], "keys": ["tag", "name"]}
     assert set(FIELDS) == set(LedgerKind)
+    assert field_names("loans")[-1] == "condition"
+
+
+def test_status_and_condition_from_the_ledger() -> None:
+    assert [parse_item_status(cell) for cell in ("已销毁", "Destroyed", "在库", "", "On loan")] == [
+        True, True, False, False, False]
+    assert [parse_condition(cell) for cell in ("完好", "Worn", "damaged", "缺页", "")] == [
+        "good", "worn", "damaged", "incomplete", None]
+    with pytest.raises(ValidationError):
+        parse_condition("还行")
+
+
+def test_free_text_keeps_chinese_punctuation() -> None:
+    assert clean_free_text("车辆档案：２０１９（上）\n 　第Ａ册") == "车辆档案：2019（上） 第A册"
+    assert clean_text("车辆档案：２０１９（上）") == "车辆档案:2019(上)"
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN", "zh_TW"])
