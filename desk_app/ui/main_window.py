@@ -146,6 +146,19 @@ class MainWindow(QMainWindow):
         action.triggered.connect(lambda _checked=False: slot())
         return action
 
+    def open_import(self) -> None:
+        """File → Import…: the ledger wizard (issue 16); the registers show what it brought."""
+        from desk_app.ui.widgets.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.desk, self.actor, self)
+        wizard.finished.connect(lambda _result: self._refresh_current_page())
+        wizard.open()
+
+    def _refresh_current_page(self) -> None:
+        page = self.stack.currentWidget()
+        if isinstance(page, Page):
+            page.activated()
+
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(_("&File"))
@@ -157,6 +170,11 @@ class MainWindow(QMainWindow):
                                         QKeySequence(QKeySequence.StandardKey.Quit), "quit")
         if self.quit_action.shortcut().isEmpty():
             self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.import_action = self._action(_("&Import a ledger…"), self.open_import, None,
+                                          "import")
+        self.import_action.setVisible(self.actor.can("import.run"))
+        file_menu.addAction(self.import_action)
+        file_menu.addSeparator()
         for action in (self.switch_action, self.lock_action, self.logout_action):
             file_menu.addAction(action)
         file_menu.addSeparator()

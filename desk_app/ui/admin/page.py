@@ -30,6 +30,7 @@ from desk_app.i18n import _
 from desk_app.ui.admin.backups_panel import BackupsPanel
 from desk_app.ui.admin.departments_panel import DepartmentsPanel
 from desk_app.ui.admin.dialogs import AddUserDialog, ResetPasswordDialog, RolesDialog
+from desk_app.ui.admin.imports_panel import ImportsPanel
 from desk_app.ui.admin.keys_panel import KeysPanel
 from desk_app.ui.admin.settings_form import SettingsForm
 from desk_app.ui.errors import show_error
@@ -212,6 +213,8 @@ class AdminPage(Page):
         self.tabs.addTab(self.backups, _("&Backups"))
         self.departments = DepartmentsPanel(desk, actor)
         self.tabs.addTab(self.departments, _("&Departments"))
+        self.imports = ImportsPanel(desk, actor)
+        self.tabs.addTab(self.imports, _("&Import"))
         self.settings.saved.connect(self.settings_saved)
         self.settings.saved.connect(self.settings_changed)
         self.settings.saved.connect(lambda _values: self.backups.refresh())
