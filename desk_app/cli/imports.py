@@ -25,10 +25,13 @@ from desk_app.cli.common import (
 )
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.ledger import LedgerKind, parse_map_args
-from desk_app.i18n import _
+from desk_app.i18n import N_, _
 from desk_app.services.imports.report import ImportOptions, ImportReport
 
 PASSWORD_ENV = "DESK_IMPORT_PASSWORD"
+# What the report's unknown and created lists name, in words.
+WHAT = {"kind": N_("kinds of file"), "dept": N_("departments"), "location": N_("locations"),
+        "user": N_("users")}
 
 
 def parse_values(args: list[str]) -> dict[tuple[str, str], str]:
@@ -72,10 +75,11 @@ def print_report(report: ImportReport, as_json: bool) -> None:
             count=report.error_count - len(report.errors)))
     for field, texts in report.unknown.items():
         lines.append(_("Unknown {field}: {texts} (map with --value or add --create-missing)")
-                     .format(field=field, texts=", ".join(safe_text(t) for t in texts)))
+                     .format(field=_(WHAT.get(field, field)),
+                             texts=", ".join(safe_text(t) for t in texts)))
     for field, names in report.created.items():
         lines.append(_("Created {field}: {names}").format(
-            field=field, names=", ".join(safe_text(n) for n in names)))
+            field=_(WHAT.get(field, field)), names=", ".join(safe_text(n) for n in names)))
     sys.stdout.write("\n".join(lines) + "\n")
 
 

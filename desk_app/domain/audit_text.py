@@ -199,7 +199,7 @@ FIELDS: dict[str, str] = {
     "correction": N_("Correction"), "count": N_("Count"), "decision": N_("Decision"),
     "department": N_("Department"), "description": N_("Description"),
     "discrepancy": N_("Discrepancy"), "due": N_("Due"), "expected": N_("Expected"),
-    "failures": N_("Failures"), "file": N_("File"), "files": N_("Files"),
+    "failures": N_("Failures"), "file": N_("File name"), "files": N_("Files"),
     "format": N_("Format"), "found": N_("Found"), "from": N_("From"),
     "full_name": N_("Full name"), "home": N_("Home"), "incoming": N_("Incoming"),
     "key": N_("Key"), "keywords": N_("Keywords"), "kind": N_("Kind"), "label": N_("Label"),

@@ -25,10 +25,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
 }
 
 FIELDS: dict[str, str] = {
-    "file": N_("File"), "sha256": N_("SHA-256"), "sheet": N_("Sheet"), "rows": N_("Rows read"),
+    "sha256": N_("SHA-256"), "sheet": N_("Worksheet"), "rows": N_("Rows read"),
     "imported": N_("Imported"), "skipped": N_("Left out"),
     "only_valid": N_("Only the valid rows"), "forced": N_("Imported again"),
-    "created": N_("Created"), "historical": N_("Historical records"),
+    "created": N_("Created kinds, departments and locations"), "historical": N_("Historical records"),
 }
 
 audit_text.ACTIONS.update(ACTIONS)

@@ -123,8 +123,8 @@ class Locations:
             else:
                 if self.levels.get(path) != rules.LOCATION_LEVELS[depth]:
                     raise ValidationError(
-                        _("{path} exists already as a {level}.").format(
-                            path=path, level=self.levels.get(path)), field="location")
+                        _("{path} exists already at another level of the locations (room › "
+                          "cabinet › shelf › box).").format(path=path), field="location")
                 parent = self.ids[path]
         return parent
 
