@@ -340,6 +340,32 @@ done
 expect 0 "verify-pdf --ca PEM" -- verify-pdf --ca "$work/ca.pem" "$work/exports/loans.pdf"
 shows "VALID: every signature is intact"
 expect 0 "verify-pdf --json" -- verify-pdf --json "$work/exports/audit.pdf"
+
+# ---------------------------------------------------------------- importing ledgers
+# a GB18030 CSV (Excel's "CSV" on a Chinese Windows) with a title row, an unknown kind and a
+# date written the Chinese way; the register's own XLSX export read back (all there already)
+python3 - "$work/ledger.csv" <<'PY'
+import sys
+rows = ["示例物业服务有限公司档案目录,,,,", "档号,题名,类别,部门,日期",
+        "GC-TZ-2009-0901,一号楼竣工验收资料,竣工图纸,GC,2009年5月6日",
+        "GC-TZ-2009-0902,二号楼竣工验收资料,竣工图纸,GC,2009.5.7"]
+open(sys.argv[1], "wb").write(("\r\n".join(rows) + "\r\n").encode("gb18030"))
+PY
+expect 2 "import --dry-run names the unknown kind" DESK_USER=admin \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- import items "$work/ledger.csv" --dry-run
+shows "竣工图纸"
+as admin "import items (GB18030 CSV, --create-missing)" import items "$work/ledger.csv" \
+    --create-missing --json
+shows '"imported": 2'
+expect 5 "importing the same file again is refused" DESK_USER=admin \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- import items "$work/ledger.csv" --create-missing
+expect 2 "the catalogue's own XLSX export: every reference exists already" DESK_USER=admin \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- import items "$work/exports/items.xlsx" --dry-run --json
+shows "exists already"
+printf '\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1' >"$work/old.xls"
+expect 2 "an old .xls is refused with what to do" DESK_USER=admin \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- import items "$work/old.xls"
+shows ".xlsx"
 cp "$work/exports/items.pdf" "$work/tampered.pdf"
 printf '\n%% appended after signing\n' >>"$work/tampered.pdf"
 expect 1 "verify-pdf refuses a changed PDF" -- verify-pdf "$work/tampered.pdf"
