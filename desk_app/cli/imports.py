@@ -23,7 +23,7 @@ from desk_app.cli.common import (
     safe_text,
     with_actor,
 )
-from desk_app.domain.errors import ValidationError
+from desk_app.domain.errors import Conflict, DeskError, ValidationError
 from desk_app.domain.ledger import LedgerKind, parse_map_args
 from desk_app.i18n import N_, _
 from desk_app.services.imports.report import ImportOptions, ImportReport
@@ -67,9 +67,10 @@ def print_report(report: ImportReport, as_json: bool) -> None:
         file=safe_text(report.file_name), rows=report.rows, imported=report.imported,
         skipped=report.skipped, dry=_(" (check only, nothing written)") if report.dry_run else "")]
     for problem in report.errors:
-        lines.append(_("row {row}, column {column}: {message} ({value})").format(
+        line = _("row {row}, column {column}: {message}").format(
             row=problem.row, column=safe_text(problem.column or "—"),
-            message=safe_text(problem.message), value=safe_text(problem.value)))
+            message=safe_text(problem.message))
+        lines.append(f"{line} ({safe_text(problem.value)})" if problem.value else line)
     if report.error_count > len(report.errors):
         lines.append(_("… and {count} more problems.").format(
             count=report.error_count - len(report.errors)))
@@ -78,9 +79,20 @@ def print_report(report: ImportReport, as_json: bool) -> None:
                      .format(field=_(WHAT.get(field, field)),
                              texts=", ".join(safe_text(t) for t in texts)))
     for field, names in report.created.items():
-        lines.append(_("Created {field}: {names}").format(
+        made = _("Would create {field}: {names}") if report.dry_run else _("Created {field}: {names}")
+        lines.append(made.format(
             field=_(WHAT.get(field, field)), names=", ".join(safe_text(n) for n in names)))
     sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _refused_json(args: argparse.Namespace, error: DeskError) -> None:
+    """With --json, a refused file still prints a report a script can read (the one-line
+    message goes to stderr as for every command)."""
+    if args.json:
+        sys.stdout.write(json_text({
+            "kind": args.kind, "file": Path(args.file).name, "rows": 0, "imported": 0,
+            "skipped": 0, "error_count": 1, "refused": True, "dry_run": bool(args.dry_run),
+            "errors": [{"row": 0, "column": "", "message": str(error), "value": ""}]}) + "\n")
 
 
 @with_actor
@@ -99,10 +111,18 @@ def cmd_import(desk: Any, actor: Any, args: argparse.Namespace) -> int:
     except ValidationError as error:
         refused = getattr(error, "report", None)
         if refused is None:
+            _refused_json(args, error)
             raise
         print_report(refused, args.json)
-        sys.stderr.write(safe_text(str(error)) + "\n")
+        sys.stderr.write("desk-app: " + safe_text(str(error)) + "\n")
         return error.exit_code
+    except Conflict as error:  # imported before
+        error = Conflict(str(error) + " " + _("Add --force to import it again."))
+        _refused_json(args, error)
+        raise error from None
+    except DeskError as error:
+        _refused_json(args, error)
+        raise
     print_report(report, args.json)
     return ValidationError.exit_code if report.error_count else 0
 
@@ -110,7 +130,9 @@ def cmd_import(desk: Any, actor: Any, args: argparse.Namespace) -> int:
 def register(commands: Any) -> None:
     add_command(
         commands, "import", _("import an existing ledger from Excel (.xlsx) or CSV"), cmd_import,
-        option("kind", choices=[kind.value for kind in LedgerKind]),
+        option("kind", choices=[kind.value for kind in LedgerKind],
+               help=_("the ledger; imported users start with the password in env "
+                      "DESK_IMPORT_PASSWORD")),
         option("file", metavar="FILE"),
         option("--sheet", metavar="NAME", help=_("the sheet of a workbook to read")),
         option("--map", action="append", default=[], metavar="'Column=field'",

@@ -161,6 +161,10 @@ _WIDE_ALNUM = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0
 _WIDE_ALNUM[0x3000] = 0x20
 
 
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_BREAK = re.compile(f"(?<=[{_CJK}])[ \\t]*[\\r\\n]+\\s*(?=[{_CJK}])")
+
+
 def clean_free_text(value: object) -> str:
     """A cell of free text (a title, keywords, a name, a purpose) as one line: like
     ``clean_text`` but Chinese punctuation stays as written — 车辆档案：2019（上） is a title,
@@ -168,7 +172,11 @@ def clean_free_text(value: object) -> str:
     if not isinstance(value, str):
         return clean_text(value)
     text = unicodedata.normalize("NFC", value).translate(_WIDE_ALNUM)
-    return " ".join(text.split()) if text.isprintable() else _scrub(text)
+    if text.isprintable():
+        return " ".join(text.split())
+    # A line break Excel kept inside a Chinese title is where the cell wrapped, not a word
+    # break: 关于电梯年度⏎维保的通知 is 关于电梯年度维保的通知 (a space would split 维保 for search).
+    return _scrub(_CJK_BREAK.sub("", text))
 
 
 def _scrub(text: str) -> str:

@@ -25,8 +25,9 @@ def test_import_dry_run_then_run_then_again(cli, tmp_path):
     assert cli.writes() == before  # the check wrote nothing
     code, out, _err = cli("import", "items", str(path))
     assert code == 0 and "1 imported" in out and cli.writes() == before + 1
-    code, _out, err = cli("import", "items", str(path))
-    assert code == 5 and "imported on" in err and cli.writes() == before + 1
+    code, out, err = cli("import", "items", str(path), "--json")
+    assert code == 5 and "imported on" in err and "--force" in err
+    assert json.loads(out)["refused"] and cli.writes() == before + 1  # JSON even when refused
     code, out, _err = cli("import", "items", str(path), "--force", "--json")
     assert code == 2 and "exists already" in json.loads(out)["errors"][0]["message"]
 
@@ -36,7 +37,8 @@ def test_errors_exit_2_with_row_and_column(cli, tmp_path):
         ["档号", "题名", "类别", "部门"], ["BAD REF", "文件", "TZ", "KF"], ["OK-1", "好", "TZ", "KF"]])
     before = cli.writes()
     code, out, err = cli("import", "items", str(path))
-    assert code == 2 and "row 2, column 档号" in out and "nothing was imported" in err
+    assert code == 2 and "row 2, column 档号" in out and "desk-app: " in err
+    assert "nothing was imported" in err and "0 imported" in out  # what happened, not what would
     assert cli.writes() == before
     code, out, _err = cli("import", "items", str(path), "--only-valid", "--json")
     assert code == 2 and json.loads(out)["imported"] == 1
@@ -47,8 +49,8 @@ def test_mapping_and_permission(cli, tmp_path):
     code, _out, err = cli("import", "items", str(path), "--map", "A=title", "--map", "B=kind",
                           "--map", "C=dept", "--dry-run")
     assert code == 0, err
-    code, _out, err = cli("import", "items", str(path), "--map", "Z=title")
-    assert code == 2 and "no column" in err
+    code, out, err = cli("import", "items", str(path), "--map", "Z=title", "--json")
+    assert code == 2 and "no column" in err and json.loads(out)["errors"][0]["row"] == 0
     code, _out, err = cli("import", "items", str(path), "--dry-run", user="wangfang")
     assert code == 3
 

@@ -103,6 +103,22 @@ def test_a_picture_named_xlsx_is_refused_and_the_wizard_stays(qtbot, demo_desk, 
     assert wizard.currentPage() is wizard.file_page
 
 
+def test_the_wizard_offers_only_the_ledgers_one_may_import(qtbot, demo_desk, out_dir):
+    from tests.gui.conftest import sign_in
+
+    officer = sign_in(demo_desk, "liuyang")  # the personnel officer: the catalogue only
+    wizard = shown(qtbot, ImportWizard(demo_desk, officer, kind=LedgerKind.KEYS))
+    combo = wizard.file_page.kind_combo
+    assert [combo.itemData(i) for i in range(combo.count())] == ["items"]
+    admin = shown(qtbot, ImportWizard(demo_desk, sign_in(demo_desk, "admin"),
+                                      kind=LedgerKind.USERS))
+    admin.file_page.path_edit.setText(str(out_dir / "staff.csv"))
+    assert not admin.file_page.isComplete()  # staff need their starting password first
+    admin.file_page.password_edit.setText("start-2026")
+    assert admin.file_page.isComplete()
+    assert not admin.check_page.recheck.autoDefault()  # Return is Next/Finish, never this
+
+
 def test_the_menu_offers_import_only_to_those_who_may(qtbot, demo_desk, admin_actor,
                                                       clerk_actor):
     from desk_app.ui.main_window import MainWindow

@@ -36,7 +36,7 @@ def test_catalogue_imports_with_one_audit_entry(desk, admin, tmp_path):
     assert (report.rows, report.imported, report.skipped, report.error_count) == (3, 3, 0, 0)
     assert not report.dry_run and report.batch_id
     first = Item.get(Item.ref == "KF-TZ-2019-0001")
-    assert first.title == "关于 电梯 维修的通知" and first.doc_date.isoformat() == "2019-03-05"
+    assert first.title == "关于 电梯维修的通知" and first.doc_date.isoformat() == "2019-03-05"
     assert first.retention_years == 30 and first.location.path == "档案室02 › 2号柜 › 3层 › 03盒"
     assert first.location.level == "box" and first.title_key.startswith("guan")
     second = Item.get(Item.ref == "KF-TZ-2019-0002")  # full-width letters made ASCII

@@ -27,7 +27,7 @@ def test_catalogue_csv_in_every_encoding(demo_desk, admin, tmp_path, encoding):
     expected = files.CATALOGUE_CSV_EXPECTED
     assert (report.rows, report.imported, report.error_count) == (expected["rows"],
                                                                  expected["valid"], 0)
-    assert Item.get(Item.ref == "GC-TZ-2009-0001").title == "关于电梯年度 维保的通知"
+    assert Item.get(Item.ref == "GC-TZ-2009-0001").title == "关于电梯年度维保的通知"  # unwrapped
     assert Item.get(Item.ref == "ZB-TZ-2011-0001").dept.code == "ZB"  # full-width reference
     assert Item.get(Item.ref == "BA-ZD-2010-0001").doc_date.isoformat() == "2010-04-01"
     assert Item.get(Item.ref == "KF-HJ-2010-0001").retention_years == 30

@@ -63,6 +63,8 @@ def test_staff_list_makes_users_with_keys_and_departments(desk, admin, tmp_path)
         desk.imports.run(admin, "users", path, ImportOptions())
     checked = desk.imports.check(admin, "users", path, ImportOptions())
     assert checked.imported == 3 and checked.error_count == 0
+    with pytest.raises(ValidationError, match="8"):  # a password given is checked at once
+        desk.imports.check(admin, "users", path, ImportOptions(initial_password="abc"))
     report = desk.imports.run(admin, "users", path, ImportOptions(initial_password="start-1234"))
     assert report.imported == 3
     names = {u.name: u for u in User.select()}

@@ -53,8 +53,11 @@ def test_status_and_condition_from_the_ledger() -> None:
 
 
 def test_free_text_keeps_chinese_punctuation() -> None:
-    assert clean_free_text("车辆档案：２０１９（上）\n 　第Ａ册") == "车辆档案：2019（上） 第A册"
+    assert clean_free_text("车辆档案：２０１９（上） 　第Ａ册") == "车辆档案：2019（上） 第A册"
     assert clean_text("车辆档案：２０１９（上）") == "车辆档案:2019(上)"
+    # where Excel wrapped a Chinese title, no space; between Latin words, one
+    assert clean_free_text(" 关于电梯年度\r\n 维保的通知 ") == "关于电梯年度维保的通知"
+    assert clean_free_text("Annual\nreport 年度\n报告") == "Annual report 年度报告"
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN", "zh_TW"])

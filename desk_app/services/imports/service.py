@@ -130,6 +130,14 @@ class ImportService(Service):
     personnel: PersonnelService
     keys: KeyService
 
+    @staticmethod
+    def kinds_for(actor: Actor) -> list[LedgerKind]:
+        """The ledgers ``actor`` may import (what the wizard offers)."""
+        if not actor.can(ImportPermission.IMPORT_RUN):
+            return []
+        return [kind for kind in LedgerKind
+                if any(actor.can(permission) for permission in KIND_PERMISSIONS[kind])]
+
     def _require(self, actor: Actor, kind: LedgerKind) -> None:
         self.require(actor, ImportPermission.IMPORT_RUN)
         needed = KIND_PERMISSIONS[kind]
@@ -168,7 +176,9 @@ class ImportService(Service):
     def _import(self, actor: Actor, kind: LedgerKind, path: Path, options: ImportOptions,
                 progress: Progress | None, dry: bool) -> ImportReport:
         self._require(actor, kind)
-        if kind == LedgerKind.USERS and not dry:
+        # Staff start with one password: checked by the check too, when given, so the wizard
+        # says so before the import rather than after.
+        if kind == LedgerKind.USERS and (options.initial_password or not dry):
             if not options.initial_password:
                 raise ValidationError(_("Give the password the imported users start with."),
                                       field="password")
@@ -200,6 +210,7 @@ class ImportService(Service):
                           batch_id=batch.id)
                 self._read(table, mapping, self._importer(job), progress)
                 if report.error_count and not options.only_valid:
+                    report.imported, report.skipped = 0, report.rows  # as it stands: none
                     error = ValidationError(ngettext(
                         "{count} problem in the file: nothing was imported.",
                         "{count} problems in the file: nothing was imported.",
@@ -249,6 +260,7 @@ class ImportService(Service):
                     and progress(report.rows, max(total, report.rows)) is False:
                 raise InterruptedError
         importer.finish()
+        report.errors.sort(key=lambda problem: problem.row)  # cross-row checks come last
         report.imported = importer.imported
         report.skipped = report.rows - importer.imported
         if progress and progress(report.rows, report.rows) is False:
@@ -262,9 +274,9 @@ class ImportService(Service):
         if earlier is None or force:
             return
         who = earlier.created_by.full_name or earlier.created_by.name
-        raise Conflict(_("This file was imported on {date} by {user}; import it again only if "
-                         "you mean to (force).").format(date=format_datetime(earlier.created_at),
-                                                        user=who))
+        raise Conflict(_("This file was imported on {date} by {user}. Import it again only if "
+                         "you mean to.").format(date=format_datetime(earlier.created_at),
+                                                user=who))
 
     def batches(self, actor: Actor) -> list[dict[str, Any]]:
         """Past imports, newest first (what the wizard lists)."""

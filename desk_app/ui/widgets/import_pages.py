@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.errors import Conflict
 from desk_app.domain.ledger import LedgerKind, fields
-from desk_app.i18n import N_, _
+from desk_app.i18n import N_, _, current_language
 from desk_app.services.imports.service import ImportReport
 from desk_app.ui.errors import show_error
 
@@ -34,6 +36,22 @@ if TYPE_CHECKING:
 SEPARATORS = (("", None), ("-", "-"), ("/", "/"), ("›", "›"), ("|", "|"), ("\\", "\\"))
 UNKNOWN_FIELDS = {"kind": N_("Kind"), "dept": N_("Department")}
 CREATE = "\x00create"
+
+
+class CellCombo(QComboBox):
+    """A choice inside a table: the mouse wheel scrolls the table, and changes the choice
+    only once the box has been clicked or tabbed into (a wheel passing over it changed
+    column matches unnoticed)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
 
 
 def _table(headers: list[str], object_name: str) -> QTableWidget:
@@ -46,6 +64,11 @@ def _table(headers: list[str], object_name: str) -> QTableWidget:
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+def sentences(parts: list[str]) -> str:
+    """Sentences one after another: Chinese puts no space after 。"""
+    return ("" if current_language().startswith("zh") else " ").join(parts)
 
 
 def _column_name(index: int) -> str:
@@ -72,7 +95,7 @@ class MappingPage(QWizardPage):
         self.separator_combo.setObjectName("import_separator")
         for label, value in SEPARATORS:
             self.separator_combo.addItem(label or _("Found in each cell"), value)
-        self.separator_label = QLabel(_("Location levels separated &by:"))
+        self.separator_label = QLabel(_("Location levels &separated by:"))
         self.separator_label.setBuddy(self.separator_combo)
         self.missing = QLabel()
         self.missing.setObjectName("import_missing")
@@ -103,7 +126,7 @@ class MappingPage(QWizardPage):
             self.columns.setItem(column, 0, QTableWidgetItem(_column_name(column)))
             self.columns.setItem(column, 1, QTableWidgetItem(header))
             self.columns.setItem(column, 2, QTableWidgetItem(" · ".join(examples[:3])))
-            combo = QComboBox()
+            combo = CellCombo()
             combo.addItem(_("— not imported —"), "")
             for spec in fields(kind):
                 combo.addItem(_(spec.label) + (" *" if spec.required else ""), spec.name)
@@ -155,7 +178,7 @@ class MappingPage(QWizardPage):
             labels = {spec.name: _(spec.label) for spec in fields(self.owner.kind)}
             problems.append(_("Chosen for two columns: {fields}.").format(
                 fields=", ".join(labels[name] for name in twice)))
-        self.missing.setText(" ".join(problems))
+        self.missing.setText(sentences(problems))
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
@@ -181,11 +204,14 @@ class CheckPage(QWizardPage):
                                       "create it:"))
         self.recheck = QPushButton(_("Check &again"))
         self.recheck.setObjectName("import_recheck")
+        # Return belongs to the wizard's Next/Finish, never to this button (it re-ran the
+        # check on the finished last page, where it kept the focus).
+        self.recheck.setAutoDefault(False)
         self.recheck.clicked.connect(self.initializePage)
         self.only_valid_box = QCheckBox(_("Import only the &valid rows (the others are left out, "
                                           "and the audit trail says so)"))
         self.only_valid_box.setObjectName("import_only_valid")
-        self.force_box = QCheckBox(_("Import &although this file was imported before"))
+        self.force_box = QCheckBox(_("Import even &though this file was imported before"))
         self.force_box.setObjectName("import_force")
         self.force_box.setVisible(False)
         for box in (self.only_valid_box, self.force_box):
@@ -245,8 +271,8 @@ class CheckPage(QWizardPage):
         text = _("{rows} rows read, {errors} problems; {valid} rows can be imported.").format(
             rows=report.rows, errors=report.error_count, valid=report.imported)
         if report.error_count > len(report.errors):
-            text += " " + _("The first {shown} problems are listed.").format(
-                shown=len(report.errors))
+            text = sentences([text, _("The first {shown} problems are listed.").format(
+                shown=len(report.errors))])
         self.summary.setText(text)
         self.problems.setRowCount(len(report.errors))
         for row, problem in enumerate(report.errors):
@@ -268,7 +294,7 @@ class CheckPage(QWizardPage):
         for row, (field, text) in enumerate(pairs):
             self.unknown.setItem(row, 0, QTableWidgetItem(_(UNKNOWN_FIELDS[field])))
             self.unknown.setItem(row, 1, QTableWidgetItem(text))
-            combo = QComboBox()
+            combo = CellCombo()
             combo.addItem(_("— choose —"), None)
             combo.addItem(_("Create it"), CREATE)
             for code, name in known[field]:

@@ -36,7 +36,7 @@ from desk_app.i18n import _
 from desk_app.services.imports.service import ImportOptions, ImportReport, LedgerPreview
 from desk_app.ui.errors import show_error
 from desk_app.ui.widgets.files import open_file_name
-from desk_app.ui.widgets.import_pages import CheckPage, MappingPage
+from desk_app.ui.widgets.import_pages import CheckPage, MappingPage, sentences
 from desk_app.ui.widgets.jobs import Job
 
 FILE_FILTER = "{sheets} (*.xlsx *.csv *.txt *.xls);;{all} (*)"
@@ -117,10 +117,10 @@ class FilePage(QWizardPage):
                            "title; the header row is found by its column names."))
         self.kind_combo = QComboBox()
         self.kind_combo.setObjectName("import_kind")
-        for each in LedgerKind:
+        for each in wizard.desk.imports.kinds_for(wizard.actor):  # only what they may import
             self.kind_combo.addItem(each.label, each.value)
         if kind is not None:
-            self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind.value))
+            self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(kind.value)))
         self.path_edit = QLineEdit()
         self.path_edit.setObjectName("import_path")
         self.path_edit.setPlaceholderText(_("The file to import"))
@@ -152,6 +152,7 @@ class FilePage(QWizardPage):
         layout.addLayout(form)
         layout.addStretch(1)
         self.path_edit.textChanged.connect(self._path_changed)
+        self.password_edit.textChanged.connect(self.completeChanged)
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
         self._previewed: tuple[str, str, str | None] | None = None
@@ -180,7 +181,9 @@ class FilePage(QWizardPage):
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
-        return bool(self.path_edit.text().strip())
+        if self.kind_combo.count() == 0 or not self.path_edit.text().strip():
+            return False
+        return self.kind() != LedgerKind.USERS or bool(self.password_edit.text())
 
     def validatePage(self) -> bool:
         """Next reads the file's first rows in the background, then moves on by itself."""
@@ -238,8 +241,9 @@ class RunPage(QWizardPage):
         text = _("Imported {imported} of {rows} rows from {file}.").format(
             imported=report.imported, rows=report.rows, file=report.file_name)
         if report.skipped:
-            text += " " + _("{skipped} rows with problems were left out, as you chose; the "
-                            "audit trail records it.").format(skipped=report.skipped)
+            text = sentences([text, _("{skipped} rows with problems were left out, as you "
+                                      "chose; the audit trail records it.").format(
+                                          skipped=report.skipped)])
         self.summary.setText(text)
         self.completeChanged.emit()
 
