@@ -27,6 +27,8 @@ _BLOCK_ALLOWED = frozenset("\n\t")
 
 def forbidden_character(text: str, allowed: frozenset[str] = frozenset()) -> str | None:
     """The first character no field may hold, or None."""
+    if text.isprintable():  # no control, surrogate or format character at all: the usual text
+        return None
     for char in text:
         if char in allowed:
             continue

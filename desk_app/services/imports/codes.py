@@ -104,11 +104,21 @@ class Locations:
         self.job = job
         self.ids: dict[str, int] = {}
         self.levels: dict[str, str] = {}
+        self.found: dict[str, int | None] = {}  # cell text → location id (errors not kept)
         for location in Location.select(Location.id, Location.path, Location.level):
             self.ids[location.path] = location.id
             self.levels[location.path] = location.level
 
     def find(self, cell: object) -> int | None:
+        """The location a cell names; the same text (a ledger repeats its boxes) is read once."""
+        if isinstance(cell, str) and cell in self.found:
+            return self.found[cell]
+        found = self._find(cell)
+        if isinstance(cell, str):
+            self.found[cell] = found
+        return found
+
+    def _find(self, cell: object) -> int | None:
         parts = parse_location(cell, self.job.options.location_separator)
         if not parts:
             return None
