@@ -118,6 +118,9 @@ class LoanSlips(Service):
         self.require(actor, ArchivePermission.LOAN_HANDLE)
         data = self._slip(slip_id)  # the signing is recorded; no separate view entry
         self._check_sealed(actor, data, _("No loan slip {id}.").format(id=slip_id))
+        if Loan.select().where((Loan.slip == slip_id) & Loan.import_batch.is_null(False)).exists():
+            raise Conflict(_("{number} came from the office's own ledger: its slip was signed on "
+                             "paper then and is not signed again.").format(number=data["number"]))
         return self._sign_and_store(actor, LoanSlip, slip_id, data, "loan_slip", password,
                                     lambda: slip_pdf(str(self.settings.value("company_name")),
                                                      data, borrower_png), clerk_png)

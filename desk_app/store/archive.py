@@ -285,19 +285,22 @@ def loan_rows(where, offset: int, limit: int, today: date | None = None) -> list
     """Register rows (newest first) with the item, borrower and handler resolved."""
     query = (Loan.select(Loan.id, Item.ref, shown_title(), Borrower.name, Loan.purpose,
                          full_name_of(Handler), Loan.lent_at, Loan.due_on, Loan.returned_at,
-                         Loan.renewals, Loan.return_condition, Loan.slip, LoanSlip.document)
+                         Loan.renewals, Loan.return_condition, Loan.slip, LoanSlip.document,
+                         Loan.import_batch, Loan.ledger_handler)
              .join_from(Loan, Item).join_from(Loan, Borrower).join_from(Loan, LoanSlip)
              .join_from(Loan, Handler, on=(Loan.handler == Handler.id))
              .where(where).order_by(Loan.lent_at.desc(), Loan.id.desc())
              .offset(offset).limit(limit))
     rows = []
     for (loan_id, ref, title, borrower, purpose, handler, lent_at, due_on, returned_at,
-         renewals, condition, slip, document) in tuples(query):
+         renewals, condition, slip, document, batch, ledger_handler) in tuples(query):
         rows.append({
             "id": loan_id, "ref": ref, "refs": [ref], "title": title, "borrower": borrower,
-            "purpose": purpose, "handler": handler, "lent_at": lent_at, "due_on": due_on,
-            "returned_at": returned_at, "renewals": renewals, "condition": condition,
-            "slip": slip, "signed": document is not None,
+            "purpose": purpose, "handler": ledger_handler or handler, "lent_at": lent_at,
+            "due_on": due_on, "returned_at": returned_at, "renewals": renewals,
+            "condition": condition, "slip": slip, "signed": document is not None,
+            # a historical loan from the office's ledger (issue 16): its slip is on paper
+            "imported": batch is not None,
             "days_overdue": days_overdue(due_on, today) if today and not returned_at else 0,
         })
     return rows

@@ -10,12 +10,12 @@ from datetime import date
 import pytest
 
 from desk_app.domain.clock import to_local
-from desk_app.domain.errors import ValidationError
+from desk_app.domain.errors import Conflict, ValidationError
 from desk_app.services.imports.report import ImportOptions
 from desk_app.services.loans import LoanFilter
 from desk_app.store.archive import Item, Loan
 from desk_app.store.models import AuditEntry
-from tests.conftest import add_user
+from tests.conftest import PASSWORD, add_user
 from tests.services.imports_helpers import counts, write_csv
 
 HEADER = ["档号", "借阅人", "借阅日期", "用途", "经手人", "应还日期", "归还日期", "联系电话", "借阅单位"]
@@ -57,7 +57,11 @@ def test_historical_loans_keep_dates_and_are_marked(desk, world, tmp_path):
     assert loans[3].borrower.name == "赵六" and loans[3].borrower.contact == ""
     assert Item.get(Item.ref == b).status == "on_loan" and Item.get(Item.ref == a).status == "available"
     shown = desk.loans.page(world["clerk"], LoanFilter(open_only=True), 0, 10)
-    assert [row["ref"] for row in shown] == [b]
+    assert [row["ref"] for row in shown] == [b] and shown[0]["imported"]
+    history = desk.loans.page(world["clerk"], LoanFilter(), 0, 10)
+    assert "老陈" in [row["handler"] for row in history]  # as the ledger wrote it
+    with pytest.raises(Conflict, match="paper"):  # its slip was signed on paper back then
+        desk.loans.sign_slip(world["clerk"], shown[0]["slip"], PASSWORD, None, None)
     assert counts()["audit"] == before["audit"] + 1
     entry = AuditEntry.select().order_by(AuditEntry.seq.desc()).first()
     after = json.loads(entry.change)["after"]

@@ -49,6 +49,12 @@ def _condition(row: dict[str, Any]) -> str:
     return _(rules.CONDITION_LABELS[row["condition"]]) if row["condition"] else ""
 
 
+def _slip_state(row: dict) -> str:
+    if row.get("imported"):
+        return _("from the ledger (paper slip)")
+    return _("yes") if row["signed"] else _("no")
+
+
 def loan_columns(tab: str) -> list[Column]:
     right = Qt.AlignmentFlag.AlignRight
     columns = [
@@ -64,7 +70,7 @@ def loan_columns(tab: str) -> list[Column]:
         Column(lambda: _("Handled by"), lambda row: row["handler"]),
         Column(lambda: _("Renewals"), lambda row: row["renewals"] or "", align=right),
         # A slip left unsigned at the desk (issue 14): "Slip…" signs it later.
-        Column(lambda: _("Slip signed"), lambda row: _("yes") if row["signed"] else _("no")),
+        Column(lambda: _("Slip signed"), _slip_state),
     ]
     if tab == HISTORY:
         columns += [
