@@ -100,7 +100,8 @@ def cmd_import(desk: Any, actor: Any, args: argparse.Namespace) -> int:
     options = ImportOptions(
         sheet=args.sheet, mapping=parse_map_args(args.map, args.kind) if args.map else None,
         values=parse_values(args.value), create_missing=args.create_missing,
-        location_separator=args.location_separator, only_valid=args.only_valid,
+        location_separator=args.location_separator, location_under=args.location_under,
+        only_valid=args.only_valid,
         force=args.force, initial_password=None if args.dry_run else _password(args.kind))
     path = Path(args.file)
     try:
@@ -143,6 +144,9 @@ def register(commands: Any) -> None:
                help=_("create the unknown kinds and departments")),
         option("--location-separator", metavar="SEP",
                help=_("what separates room, cabinet, shelf and box (guessed if not given)")),
+        option("--location-under", metavar="PATH",
+               help=_("an existing room, cabinet or shelf (as 档案室01 › 2号柜) whose levels the "
+                      "file's locations leave out")),
         option("--only-valid", action="store_true",
                help=_("import the valid rows and skip the others (recorded)")),
         option("--force", action="store_true", help=_("import a file imported before")),

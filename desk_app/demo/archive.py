@@ -219,17 +219,20 @@ def _loans(ctx: Context, writer: _Writer, rng: random.Random, items: list[tuple[
         slips.clear()
         loans.clear()
 
+    booked = _Bookings(open_items, now)
     for index, (item_position, lent_at, days, returned) in enumerate(
             _loan_plan(rng, items, open_items, now, count)):
         item_id, _loan_days = items[item_position]
         slip_id, loan_id = first_slip + index, first_loan + index
         borrower = rng.choice(borrowers)
         purpose = rng.choice(_PURPOSES)
+        returned_at = None if not returned else lent_at + timedelta(days=rng.randint(1, days + 10))
+        if returned_at is not None:  # never lent twice at once (the same draws, moved back)
+            lent_at, returned_at = booked.closed(item_position, lent_at, returned_at)
         due = lent_at.date() + timedelta(days=days)
         per_year[lent_at.year] = per_year.get(lent_at.year, 0) + 1
         slips.append((slip_id, f"JY{lent_at.year}-{per_year[lent_at.year]:06d}", borrower, purpose,
                       clerk_id, lent_at, due))
-        returned_at = None if not returned else lent_at + timedelta(days=rng.randint(1, days + 10))
         loans.append((loan_id, slip_id, item_id, borrower, purpose, clerk_id, lent_at, due,
                       returned_at, clerk_id if returned else None,
                       rng.choice(("good", "good", "good", "worn")) if returned else None, 0, ""))
@@ -243,6 +246,31 @@ def _loans(ctx: Context, writer: _Writer, rng: random.Random, items: list[tuple[
     for start in range(0, len(open_ids), 900):
         Item.update(status="on_loan").where(Item.id.in_(open_ids[start:start + 900])).execute()
     return made
+
+
+class _Bookings:
+    """The periods each item was out, so that no item is lent twice at once (a ledger import
+    of the demo's loan register refuses such pairs, issue 16). A closed loan that would
+    overlap another is moved back to end the day before the earliest one it meets; one of an
+    item chosen to be out now ends before its open loan can start (45 days back at most)."""
+
+    def __init__(self, open_items: set[int], now: datetime) -> None:
+        self.periods: dict[int, list[tuple[datetime, datetime]]] = {}
+        self.open_items, self.open_from = open_items, now - timedelta(days=46)
+
+    def closed(self, position: int, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+        length = end - start
+        if position in self.open_items and end > self.open_from:
+            start, end = self.open_from - length, self.open_from
+        periods = self.periods.setdefault(position, [])
+        while True:
+            met = [other for other in periods if other[0] < end and start < other[1]]
+            if not met:
+                break
+            end = min(other[0] for other in met) - timedelta(days=1)
+            start = end - length
+        periods.append((start, end))
+        return start, end
 
 
 def _loan_plan(rng: random.Random, items: list[tuple[int, int]], open_items: set[int],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from desk_app.domain.ledger import LedgerKind
@@ -37,6 +38,8 @@ def _to_check(qtbot, wizard: ImportWizard) -> None:
     qtbot.waitUntil(lambda: wizard.check_page.report is not None, timeout=WAIT)
 
 
+# the offscreen platform cannot raise a popup or grab the keyboard for it
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing)")
 def test_a_gb18030_catalogue_imports_through_the_wizard(qtbot, demo_desk, admin_actor, out_dir):
     path = catalogue_csv(out_dir, "gb18030")
     items_before = Item.select().count()
@@ -46,6 +49,16 @@ def test_a_gb18030_catalogue_imports_through_the_wizard(qtbot, demo_desk, admin_
     assert {"ref", "title", "kind", "dept", "doc_date"} <= set(chosen)
     assert wizard.mapping_page.isComplete()
     assert wizard.mapping_page.preview.rowCount() == 8
+    table = wizard.mapping_page.columns  # keyboard: Enter on a row opens its choice
+    table.setFocus()
+    table.setCurrentCell(2, 0)
+    opened = wizard.mapping_page.combos[2]
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: opened.view().isVisible())
+    assert wizard.currentPage() is wizard.mapping_page  # Enter did not also press Next
+    opened.hidePopup()
+    under = wizard.mapping_page.under_combo  # the cells name the room unless told otherwise
+    assert wizard.mapping_page.under() is None and under.findData("档案室01") > 0
 
     _to_check(qtbot, wizard)
     report = wizard.check_page.report

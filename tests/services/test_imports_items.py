@@ -212,3 +212,22 @@ def test_permissions(desk, admin, tmp_path):
     auditor = add_user(desk, admin, "aud", "auditor", "审计")
     with pytest.raises(PermissionDenied):
         desk.imports.preview(auditor, "items", path)
+
+
+def test_locations_under_a_room_the_ledger_leaves_out(desk, admin, tmp_path):
+    """A ledger kept in one archive room writes only cabinet, shelf and box."""
+    room = desk.archive.add_location(admin, "档案室05")
+    path = write_csv(tmp_path / "room5.csv", [
+        ITEMS_HEADER, ["R5-1", "甲", "TZ", "KF", "", "2号柜-3层-03盒", "", "", ""],
+        ["R5-2", "乙", "TZ", "KF", "", "2号柜-3层-04盒", "", "", ""],
+        ["R5-3", "丙", "TZ", "KF", "", "2号柜-3层-04盒-1", "", "", ""]])
+    report = desk.imports.run(admin, "items", path, ImportOptions(location_under=room,
+                                                                   only_valid=True))
+    assert report.imported == 2 and [p.row for p in report.errors] == [4]
+    assert "too many levels" in report.errors[0].message
+    box = Item.get(Item.ref == "R5-2").location
+    assert box.path == "档案室05 › 2号柜 › 3层 › 04盒" and box.level == "box"
+    assert box.parent == Item.get(Item.ref == "R5-1").location.parent  # one shelf, reused
+    with pytest.raises(ValidationError, match="档案室09"):
+        desk.imports.check(admin, "items", path, ImportOptions(location_under="档案室09",
+                                                               force=True))

@@ -108,6 +108,10 @@ class Locations:
         for location in Location.select(Location.id, Location.path, Location.level):
             self.ids[location.path] = location.id
             self.levels[location.path] = location.level
+        under = job.options.location_under
+        if under and self.levels.get(under) in (None, rules.LOCATION_LEVELS[-1]):
+            raise ValidationError(_("No room, cabinet or shelf {path} to put the locations "
+                                    "under.").format(path=under), field="location_under")
 
     def find(self, cell: object) -> int | None:
         """The location a cell names; the same text (a ledger repeats its boxes) is read once."""
@@ -122,6 +126,13 @@ class Locations:
         parts = parse_location(cell, self.job.options.location_separator)
         if not parts:
             return None
+        under = self.job.options.location_under  # the ledger names levels below this one
+        if under:
+            parts = [*under.split(" › "), *parts]
+            if len(parts) > len(rules.LOCATION_LEVELS):
+                raise ValidationError(_("Under {under}, “{text}” has too many levels: a box "
+                                        "holds no further locations.").format(
+                                            under=under, text=clean_text(cell)), field="location")
         path, parent = "", None
         for depth, part in enumerate(parts):
             name = text.line(part, "location", _("A location's name"), 64)

@@ -16,6 +16,9 @@ class ImportOptions:
     values: dict[tuple[str, str], str] = field(default_factory=dict)  # (field, text) → code
     create_missing: bool = False  # create unknown kinds and departments
     location_separator: str | None = None  # None: guessed per cell (domain.ledger)
+    # An existing room, cabinet or shelf whose levels the cells leave out: a ledger kept in
+    # one archive room writes 2号柜-3层-03盒, and its room is given here.
+    location_under: str | None = None
     only_valid: bool = False  # import the valid rows, skip the others (recorded)
     force: bool = False  # import a file imported before (same SHA-256 and kind)
     initial_password: str | None = None  # users: the password every imported user starts with

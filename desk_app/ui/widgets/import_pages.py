@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 SEPARATORS = (("", None), ("-", "-"), ("/", "/"), ("›", "›"), ("|", "|"), ("\\", "\\"))
 UNKNOWN_FIELDS = {"kind": N_("Kind"), "dept": N_("Department")}
+CREATED = {"kind": N_("kinds of file"), "dept": N_("departments"), "location": N_("locations"),
+           "user": N_("users")}
 CREATE = "\x00create"
 
 
@@ -52,6 +54,30 @@ class CellCombo(QComboBox):
             super().wheelEvent(event)
         else:
             event.ignore()
+
+
+class _ChoiceKeys(QObject):
+    """Enter, Space or F2 on a row of a table opens that row's choice box (keyboard only:
+    the boxes sit in cells, which Tab does not reach). The key is taken, so Enter does not
+    also press the wizard's Next."""
+
+    KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space, Qt.Key.Key_F2)
+
+    def __init__(self, table: QTableWidget, column: int) -> None:
+        super().__init__(table)
+        self.table, self.column = table, column
+        table.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent) \
+                or event.key() not in self.KEYS or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            return False
+        combo = self.table.cellWidget(self.table.currentRow(), self.column)
+        if not isinstance(combo, QComboBox) or not combo.isEnabled():
+            return False
+        combo.setFocus()
+        combo.showPopup()
+        return True
 
 
 def _table(headers: list[str], object_name: str) -> QTableWidget:
@@ -90,6 +116,8 @@ class MappingPage(QWizardPage):
         self.setTitle(_("Match the columns"))
         self.columns = _table([_("Column"), _("Header"), _("Examples"), _("Imported as")],
                               "import_columns")
+        _ChoiceKeys(self.columns, 3)
+        self.columns.setToolTip(_("Enter opens the choice of the selected column."))
         self.preview = _table([], "import_preview")
         self.separator_combo = QComboBox()
         self.separator_combo.setObjectName("import_separator")
@@ -97,13 +125,18 @@ class MappingPage(QWizardPage):
             self.separator_combo.addItem(label or _("Found in each cell"), value)
         self.separator_label = QLabel(_("Location levels &separated by:"))
         self.separator_label.setBuddy(self.separator_combo)
+        self.under_combo = QComboBox()
+        self.under_combo.setObjectName("import_under")
+        self.under_label = QLabel(_("… the &first level under:"))
+        self.under_label.setBuddy(self.under_combo)
         self.missing = QLabel()
         self.missing.setObjectName("import_missing")
         self.missing.setWordWrap(True)
         separator_row = QHBoxLayout()
         separator_row.addWidget(self.separator_label)
         separator_row.addWidget(self.separator_combo)
-        separator_row.addStretch(1)
+        separator_row.addWidget(self.under_label)
+        separator_row.addWidget(self.under_combo, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.columns, 3)
         layout.addLayout(separator_row)
@@ -147,8 +180,15 @@ class MappingPage(QWizardPage):
             for column, value in enumerate(values[:len(preview.headers)]):
                 self.preview.setItem(row, column, QTableWidgetItem(value))
         items = kind == LedgerKind.ITEMS
-        self.separator_label.setVisible(items)
-        self.separator_combo.setVisible(items)
+        for widget in (self.separator_label, self.separator_combo, self.under_label,
+                       self.under_combo):
+            widget.setVisible(items)
+        if items and self.under_combo.count() == 0:
+            # A ledger kept in one room writes 2号柜-3层-03盒: its levels start under the room.
+            self.under_combo.addItem(_("— the cells name the room —"), None)
+            for path, level in self.owner.desk.archive.locations():
+                if level != "box":
+                    self.under_combo.addItem(path, path)
         self._changed()
 
     def mapping(self) -> dict[str, str]:
@@ -160,6 +200,9 @@ class MappingPage(QWizardPage):
 
     def separator(self) -> str | None:
         return self.separator_combo.currentData()
+
+    def under(self) -> str | None:
+        return self.under_combo.currentData() if self.under_combo.count() else None
 
     def _missing_fields(self) -> list[str]:
         chosen = {combo.currentData() for combo in self.combos if combo.isEnabled()}
@@ -200,6 +243,7 @@ class CheckPage(QWizardPage):
         self.problems = _table([_("Row"), _("Column"), _("Problem"), _("Value")],
                                "import_problems")
         self.unknown = _table([_("Field"), _("In the file"), _("Use")], "import_unknown")
+        _ChoiceKeys(self.unknown, 2)
         self.unknown_label = QLabel(_("Not in the database yet — choose an existing one or "
                                       "create it:"))
         self.recheck = QPushButton(_("Check &again"))
@@ -273,6 +317,10 @@ class CheckPage(QWizardPage):
         if report.error_count > len(report.errors):
             text = sentences([text, _("The first {shown} problems are listed.").format(
                 shown=len(report.errors))])
+        made = [f"{_(CREATED.get(what, what))}: {', '.join(names[:8])}"
+                + (" …" if len(names) > 8 else "") for what, names in report.created.items()]
+        if made:  # the codes "Create it" will give, before anything is written
+            text = sentences([text, _("Will be created — {what}.").format(what="; ".join(made))])
         self.summary.setText(text)
         self.problems.setRowCount(len(report.errors))
         for row, problem in enumerate(report.errors):

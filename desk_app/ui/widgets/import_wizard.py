@@ -53,6 +53,7 @@ class ImportWizard(QWizard):
         self.setObjectName("import_wizard")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # closing cancels
         self.preview: LedgerPreview | None = None
         self.report: ImportReport | None = None
         self.imported: ImportReport | None = None
@@ -82,6 +83,7 @@ class ImportWizard(QWizard):
             values=self.check_page.values(),
             create_missing=self.check_page.create_missing(),
             location_separator=self.mapping_page.separator(),
+            location_under=self.mapping_page.under(),
             only_valid=self.check_page.only_valid(),
             force=self.check_page.force(),
             initial_password=self.file_page.password_edit.text() or None,
