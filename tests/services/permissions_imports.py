@@ -23,6 +23,8 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "ImportService.check": IMPORTERS,
     "ImportService.run": IMPORTERS,
     "ImportService.batches": IMPORTERS,
+    # which ledgers one may import (what the wizard offers): asked by anyone, empty for most
+    "ImportService.kinds_for": frozenset(Role),
 }
 
 Call = Callable[[Actor], Any]
@@ -48,4 +50,5 @@ ACTIONS: dict[str, Callable[[Any], Call]] = {
     "ImportService.run": lambda w: (lambda path: lambda a: w.desk.imports.run(
         a, "items", path, _options()))(_ledger(w)),
     "ImportService.batches": lambda w: lambda a: w.desk.imports.batches(a),
+    "ImportService.kinds_for": lambda w: lambda a: w.desk.imports.kinds_for(a),
 }
