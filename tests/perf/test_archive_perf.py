@@ -6,15 +6,14 @@ built once with ``desk-app demo --scale $DESK_PERF_SCALE`` (default 100: 500,000
 
 Each figure is the median time of one user-level operation through the services, next to
 the very SQL statements that operation ran (captured with SQLite's trace hook) replayed on
-a plain ``sqlite3`` connection in the same run: the ratio is the cost of everything above
-the database. Figures only; no thresholds are asserted.
+a plain ``sqlite3`` connection with the app's pragmas, in the same run: the ratio is the cost
+of everything above the database. Figures only; no thresholds are asserted.
 """
 
 from __future__ import annotations
 
 import os
 import resource
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ import pytest
 from desk_app.desk import Desk
 from desk_app.services.archive import ItemFilter
 from desk_app.services.loans import BorrowerInput, LoanFilter
+from tests.perf.figures import raw_sqlite, record
 
 SCALE = int(os.environ.get("DESK_PERF_SCALE", "100"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +50,7 @@ def big_desk():
 class Bench:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
-        self.raw = sqlite3.connect(DB)
+        self.raw = raw_sqlite(DB)
         self.statements: list[str] = []
         desk.ctx.db.connection().set_trace_callback(self.statements.append)
 
@@ -74,8 +74,7 @@ class Bench:
         ours, raw = statistics.median(times), statistics.median(raw_times)
         writes = len(ours_sql) - len(reads)
         note = f" (+{writes} writes not replayed)" if writes else ""
-        print(f"{name:<40} {ours:8.1f} ms   same SELECTs raw {raw:7.1f} ms   "
-              f"ratio {ours / raw if raw else float('nan'):5.2f}x{note}")
+        record(f"{name}{note}", ours, raw)
         return ours
 
 

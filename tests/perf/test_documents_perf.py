@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sqlite3
 import statistics
 import time
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from desk_app.demo import handover as demo_handover
 from desk_app.desk import Desk
 from desk_app.domain.clock import local_today
 from desk_app.services.documents.registers import DocumentFilter
+from tests.perf.figures import raw_sqlite, record
 
 DOCUMENTS = int(os.environ.get("DESK_PERF_DOCUMENTS", "100000"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +67,7 @@ def doc_desk():
 
 class Figures:
     def __init__(self, desk: Desk) -> None:
-        self.raw = sqlite3.connect(DB)
+        self.raw = raw_sqlite(DB)
         self.statements: list[str] = []
         desk.ctx.db.connection().set_trace_callback(self.statements.append)
 
@@ -89,9 +89,8 @@ class Figures:
         mine = self._median(ours)
         theirs = self._median(lambda: [self.raw.execute(sql, args).fetchall()
                                        for sql, args in raw])
-        target = f"goal < {goal:3.0f}" if goal else "no goal   "
-        print(f"{name:<44} {mine:8.1f} ms  ({target})   raw SQL {theirs:7.2f} ms   "
-              f"ratio {mine / theirs if theirs else float('nan'):6.1f}x   {count} statements")
+        target = f", goal < {goal:.0f} ms" if goal else ""
+        record(f"{name} ({count} statements{target})", mine, theirs)
         return mine
 
 
