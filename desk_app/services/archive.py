@@ -34,7 +34,10 @@ from desk_app.store.archive import (
     Kind,
     Loan,
     Location,
+    as_date,
+    id_in,
     loan_rows,
+    raw_rows,
     tuples,
 )
 from desk_app.store.db import is_postgresql
@@ -95,8 +98,8 @@ def _view(row: tuple) -> ItemView:
     (item_id, ref, title, kind, kind_name, dept, dept_name, doc_date, keywords, location, level,
      retention, status) = row
     return ItemView(item_id, ref, title, kind, display_name(kind_name), dept,
-                    display_name(dept_name), doc_date, keywords, location or "", level, retention,
-                    status)
+                    display_name(dept_name), as_date(doc_date), keywords, location or "", level,
+                    retention, status)
 
 
 def _select(*fields) -> Any:
@@ -447,7 +450,7 @@ class ArchiveService(Service):
         ids = self._page_ids(actor, flt, offset, limit)
         if not ids:
             return []
-        rows = {row[0]: _view(row) for row in tuples(_select().where(Item.id.in_(ids)))}
+        rows = {row[0]: _view(row) for row in raw_rows(_select().where(id_in(Item.id, ids)))}
         return self._opened(actor, [rows[item_id] for item_id in ids if item_id in rows])
 
     def _matches(self, query: str) -> int:
@@ -469,10 +472,14 @@ class ArchiveService(Service):
         if many_matches:
             # Walking the reference index and testing membership stops after `limit` hits;
             # sorting tens of thousands of matches would not (SQLite picks the sort otherwise).
+            # Within one department or kind, its own index in reference order: the whole
+            # reference index would first pass every earlier department (1.3 s for ZB).
+            index = ("item_dept_ref" if flt.dept else "item_kind_ref" if flt.kind
+                     else "item_ref_level")
             sql, params = query.sql()
-            sql = sql.replace('FROM "item" AS "t1"', 'FROM "item" AS "t1" INDEXED BY "item_ref_level"', 1)
+            sql = sql.replace('FROM "item" AS "t1"', f'FROM "item" AS "t1" INDEXED BY "{index}"', 1)
             return [row[0] for row in self.ctx.db.execute_sql(sql, params).fetchall()]
-        return [row[0] for row in tuples(query)]
+        return [row[0] for row in raw_rows(query)]
 
     def history(self, actor: Actor, ref: str) -> builtins.list[dict[str, Any]]:
         """Every loan of one item, newest first."""
