@@ -28,7 +28,6 @@ from desk_app.cli.common import (
     safe_text,
     undecodable_text,
 )
-from desk_app.domain import manifest
 from desk_app.domain.errors import DatabaseUnavailable, DeskError, TargetExists
 from desk_app.i18n import LANGUAGES, N_, _, set_language, system_language
 from desk_app.logs import log_file, setup_logging
@@ -69,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     # would otherwise overwrite this one.
     parser.add_argument("--lang", dest="language", choices=sorted(LANGUAGES), metavar="LANG",
                         help=_("language: en, zh_CN or zh_TW (default: env DESK_LANG)"))
+    from desk_app.domain import manifest  # here, not at the top: the GUI starts without it
+
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in manifest.cli_modules():  # each area's commands, from its own module
         importlib.import_module(module).register(commands)
@@ -86,7 +87,7 @@ def _main(argv: list[str]) -> int:
     command = None
     try:
         _check_decodable(argv)
-        args = build_parser().parse_args(argv)
+        args = _gui_only(argv) or build_parser().parse_args(argv)
         command = args.command
         setup_logging()
         if command is None:
@@ -169,6 +170,25 @@ def _global_options(argv: list[str]) -> argparse.Namespace:
         return pre.parse_known_args(argv)[0]
     except _PreParserError:
         return argparse.Namespace(db=None, user=None, language=None, rest=[])
+
+
+def _gui_only(argv: list[str]) -> argparse.Namespace | None:
+    """The options of a plain ``desk-app [--db URL] [--user NAME] [--lang LANG]``, which opens
+    the GUI: known without building every area's commands (which imports each area's CLI
+    module, time the sign-in window would wait for). None for anything else, which the
+    full parser reads (and refuses, if wrong)."""
+    pre = _PreParser(add_help=False)
+    pre.add_argument("--db")
+    pre.add_argument("--user")
+    pre.add_argument("--lang", dest="language")
+    try:
+        args, extras = pre.parse_known_args(argv)
+    except _PreParserError:
+        return None
+    if extras or (args.language is not None and args.language not in LANGUAGES):
+        return None
+    args.command = None
+    return args
 
 
 class _PreParserError(Exception):
