@@ -84,12 +84,9 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.display_name = actor.label
         for spec in self.specs:
-            page = self._make_page(spec)
-            page.setObjectName(f"page_{spec.key}")
-            page.navigate.connect(self.open_view)
-            page.settings_changed.connect(self._settings_saved)
-            self.pages[spec.key] = page
-            self.stack.addWidget(page)
+            # Pages are built when first shown (sign-in paints one page, not seven); until
+            # then an empty widget holds the page's place in the stack.
+            self.stack.addWidget(QWidget())
             item = QListWidgetItem(page_icon(self, spec), _(spec.title))
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             item.setSizeHint(QSize(0, self.fontMetrics().height() + 16))
@@ -127,6 +124,26 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
 
     # ---------------------------------------------------------------- construction
+
+    def page(self, area: str) -> Page:
+        """The page of ``area``, built (and put in its place in the stack) on first use."""
+        built = self.pages.get(area)
+        if built is not None:
+            return built
+        row = self.areas.index(area)
+        page = self._make_page(self.specs[row])
+        page.setObjectName(f"page_{area}")
+        page.navigate.connect(self.open_view)
+        page.settings_changed.connect(self._settings_saved)
+        self.pages[area] = page
+        holder = self.stack.widget(row)
+        shown = self.stack.currentIndex()
+        self.stack.insertWidget(row, page)
+        if holder is not None:
+            self.stack.removeWidget(holder)
+            holder.deleteLater()
+        self.stack.setCurrentIndex(shown)
+        return page
 
     def _make_page(self, spec: PageSpec) -> Page:
         if spec.factory is None:
@@ -225,17 +242,17 @@ class MainWindow(QMainWindow):
 
     def show_area(self, area: str) -> Page:
         self.nav.setCurrentRow(self.areas.index(area))
-        return self.pages[area]
+        return self.page(area)
 
     def go_to(self, row: int) -> None:
         """Keyboard navigation (Go menu): show the page and put the cursor in it."""
         self.nav.setCurrentRow(row)
-        self.pages[self.areas[row]].focus_first()
+        self.page(self.areas[row]).focus_first()
 
     def open_view(self, area: str, view: str) -> None:
         """A page sent the user to another page's view (Today's overdue box → Loans'
         Overdue tab); a page this user does not have is not shown."""
-        if area in self.pages:
+        if area in self.areas:
             self.show_area(area).show_view(view)
 
     def current_area(self) -> str:
@@ -244,8 +261,11 @@ class MainWindow(QMainWindow):
     def _show_row(self, row: int) -> None:
         if row < 0:
             return
+        built = self.areas[row] in self.pages
+        page = self.page(self.areas[row])
         self.stack.setCurrentIndex(row)
-        page = self.pages[self.areas[row]]
+        if not built and page.loaded_when_built:
+            return
         try:
             page.activated()
         except DeskError as error:
@@ -343,7 +363,8 @@ class MainWindow(QMainWindow):
 
     def _pages_can_leave(self) -> bool:
         """Each page may keep the window for unfinished work (unsigned slips); not asked
-        behind the lock screen, where the one at the desk may not be the one who lent."""
+        behind the lock screen, where the one at the desk may not be the one who lent. A page
+        never built holds no work."""
         if self.lock_dialog is not None:
             return True
         return all(page.can_leave() for page in self.pages.values())

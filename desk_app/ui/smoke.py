@@ -223,7 +223,7 @@ def visit_pages(desk, actor, problems: Problems, out: Path | None = None) -> Non
         return
     for area in window.areas:
         step(problems, f"{actor.name}: page {area}", partial(visit, window, area))
-    if "archive" in window.pages:
+    if "archive" in window.areas:
         page = window.show_area("archive")
         step(problems, f"{actor.name}: archive scan and labels",
              lambda: archive_work(window, page, out))

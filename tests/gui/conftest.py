@@ -43,6 +43,24 @@ def _qt_environment(qapp, tmp_path_factory) -> Iterator[None]:
     apply_language("en")
 
 
+@pytest.fixture(autouse=True)
+def _today_fills_at_once(monkeypatch) -> None:
+    """Today reads its figures in a worker thread; these tests read its boxes right after
+    building it. tests/gui/test_main_window.py checks the background load itself."""
+    from desk_app.ui.pages.today import TodayPage
+
+    monkeypatch.setattr(TodayPage, "background", False)
+
+
+@pytest.fixture(autouse=True)
+def _registers_count_at_once(monkeypatch) -> None:
+    """Big registers count in a worker thread; these tests read the count right after a
+    refresh. tests/gui/test_paged_model.py checks the background count itself."""
+    from desk_app.ui.models.paged import PagedTableModel
+
+    monkeypatch.setattr(PagedTableModel, "count_in_background", False)
+
+
 def sign_in(desk: Desk, name: str) -> Actor:
     return desk.auth.login(name, DEMO_PASSWORD)
 

@@ -71,7 +71,7 @@ def main() -> int:
         save(window, f"{language}-2-today")
         window.show_area("admin")
         save(window, f"{language}-3-admin-users")
-        admin = window.pages["admin"]
+        admin = window.page("admin")
         admin.tabs.setCurrentWidget(admin.settings)
         save(window, f"{language}-4-admin-settings")
         admin.activated()

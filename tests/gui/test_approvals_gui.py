@@ -447,7 +447,7 @@ def test_today_the_manager_approves_from_the_waiting_box(qtbot, demo_desk, clerk
     window = MainWindow(demo_desk, manager, idle_ms=3_600_000)
     qtbot.addWidget(window)
     window.show()
-    today = window.pages["today"]
+    today = window.page("today")
     waiting = demo_desk.approvals.waiting_count(manager)
     assert waiting >= 1
     assert today.waiting_label.text().startswith(f"{waiting} request")
@@ -455,7 +455,7 @@ def test_today_the_manager_approves_from_the_waiting_box(qtbot, demo_desk, clerk
     assert today.waiting_button.isEnabled()
     today.waiting_button.click()
     assert window.current_area() == "approvals"
-    page = window.pages["approvals"]
+    page = window.page("approvals")
     dialog = page.requests.open_dialog
     assert isinstance(dialog, DecisionDialog)
     assert page.requests.panel() is page.requests.panels["waiting"]

@@ -230,10 +230,10 @@ def test_lend_selected_opens_the_lend_dialog_with_the_items(qtbot, demo_desk, cl
     page.table.selectAll()
     page.lend_button.click()
     assert window.current_area() == "loans"
-    dialog = window.pages["loans"].open_dialog
+    dialog = window.page("loans").open_dialog
     assert sorted(dialog.refs()) == sorted(item.ref for item in items)
     dialog.reject()
-    qtbot.waitUntil(lambda: window.pages["loans"].open_dialog is None)
+    qtbot.waitUntil(lambda: window.page("loans").open_dialog is None)
 
 
 
@@ -252,7 +252,7 @@ def test_keyboard_only_page_switch_then_scan(qtbot, demo_desk, clerk_actor, item
     window.nav.setFocus()
     qtbot.waitUntil(window.nav.hasFocus)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-    page = window.pages["archive"]
+    page = window.page("archive")
     assert window.current_area() == "archive"
     qtbot.waitUntil(page.search_edit.hasFocus)
     window.nav.setFocus()

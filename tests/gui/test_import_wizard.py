@@ -140,4 +140,4 @@ def test_the_menu_offers_import_only_to_those_who_may(qtbot, demo_desk, admin_ac
     clerk_window = shown(qtbot, MainWindow(demo_desk, clerk_actor))
     assert admin_window.import_action.isVisible()
     assert not clerk_window.import_action.isVisible()
-    assert admin_window.pages["admin"].imports.buttons[LedgerKind.LOANS].isEnabled()
+    assert admin_window.page("admin").imports.buttons[LedgerKind.LOANS].isEnabled()

@@ -386,7 +386,7 @@ def test_today_shows_overdue_loans_and_opens_the_overdue_tab(qtbot, demo_desk, c
     window = MainWindow(demo_desk, clerk_actor, idle_ms=3_600_000)
     qtbot.addWidget(window)
     window.show()
-    today = window.pages["today"]
+    today = window.page("today")
     count = demo_desk.loans.count(clerk_actor, LoanFilter(overdue_only=True))
     assert count > 0  # the demo data has overdue loans
     assert today.overdue_label.text().startswith(f"{count} loans are overdue")
@@ -396,7 +396,7 @@ def test_today_shows_overdue_loans_and_opens_the_overdue_tab(qtbot, demo_desk, c
         first["ref"], first["borrower"], str(first["days_overdue"])]
     today.overdue_button.click()
     assert window.current_area() == "loans"
-    loans = window.pages["loans"]
+    loans = window.page("loans")
     assert loans.tabs.currentWidget() is loans.panels[OVERDUE]
     window.close()
 

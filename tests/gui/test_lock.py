@@ -59,6 +59,8 @@ def test_lock_offers_switch_user(qtbot, window):
 def test_input_postpones_the_lock(qtbot, demo_desk, admin_actor):
     window = MainWindow(demo_desk, admin_actor, idle_ms=300)
     qtbot.addWidget(window)
+    for area in window.areas:  # built beforehand: building one takes longer than 300 ms here
+        window.page(area)
     window.show()
     for _step in range(5):
         qtbot.wait(100)  # typing for 500 ms, longer than the timeout
@@ -71,7 +73,7 @@ def test_timeout_follows_the_setting(qtbot, demo_desk, admin_actor):
     window = MainWindow(demo_desk, admin_actor)
     qtbot.addWidget(window)
     assert window.idle.timeout_ms() == 5 * 60_000
-    admin = window.pages["admin"]
+    admin = window.page("admin")
     admin.settings.editors["idle_lock_minutes"].setValue(7)
     assert admin.settings.save()
     assert window.idle.timeout_ms() == 7 * 60_000

@@ -30,7 +30,7 @@ def test_go_menu_has_a_shortcut_per_page(window, admin_actor):
     shortcuts = [action.shortcut().toString() for action in window.go_actions]
     assert shortcuts == [f"Ctrl+{n}" for n in range(1, len(window.areas) + 1)]
     window.go_actions[-1].trigger()
-    assert window.stack.currentWidget() is window.pages[window.areas[-1]]
+    assert window.stack.currentWidget() is window.page(window.areas[-1])
     assert window.current_area() == window.areas[-1]
 
 
@@ -54,7 +54,7 @@ def test_clerk_status_shows_the_user_name(qtbot, demo_desk, clerk_actor):
 
 
 def test_today_page_shows_recent_actions_and_audit_head(window, demo_desk, admin_actor):
-    today = window.pages["today"]
+    today = window.page("today")
     assert "系统管理员" in today.title_label.text()
     assert today.recent.topLevelItemCount() >= 1
     assert today.recent.topLevelItem(0).text(1) == "Sign-in"
@@ -63,16 +63,56 @@ def test_today_page_shows_recent_actions_and_audit_head(window, demo_desk, admin
     assert today.audit_label.text().startswith(f"{count} entries; head hash {head[:16]}")
 
 
+def _today_texts(page) -> list[str]:
+    from PySide6.QtWidgets import QLabel
+
+    labels = sorted((label.objectName(), label.text()) for label in page.findChildren(QLabel)
+                    if label.objectName().startswith("today_"))
+    recent = [page.recent.topLevelItem(i).text(2) for i in range(page.recent.topLevelItemCount())]
+    return [f"{name}: {text}" for name, text in labels] + recent
+
+
+def test_pages_are_built_when_first_shown(qtbot, demo_desk, clerk_actor):
+    window = MainWindow(demo_desk, clerk_actor, idle_ms=HOUR)
+    qtbot.addWidget(window)
+    assert list(window.pages) == ["today"]
+    archive = window.show_area("archive")
+    assert list(window.pages) == ["today", "archive"]
+    assert window.stack.currentWidget() is archive
+    assert window.stack.count() == len(window.areas)
+    assert window.show_area("archive") is archive  # built once
+
+
+def test_today_reads_its_figures_in_the_background(qtbot, demo_desk, admin_actor,
+                                                   monkeypatch):
+    from desk_app.ui.pages.today import TodayPage
+
+    at_once = TodayPage(demo_desk, admin_actor)  # background off (tests/gui/conftest.py)
+    qtbot.addWidget(at_once)
+    expected = _today_texts(at_once)
+    monkeypatch.setattr(TodayPage, "background", True)
+    window = MainWindow(demo_desk, admin_actor, idle_ms=HOUR)
+    qtbot.addWidget(window)
+    today = window.page("today")
+    assert today.loading is not None  # the window was built without waiting for them
+    assert today.audit_label.text() == ""
+    with qtbot.waitSignal(today.loaded, timeout=30_000):
+        pass
+    assert today.loading is None
+    assert _today_texts(today) == expected
+    assert today.audit_label.text().startswith(at_once.audit_label.text()[:10])
+
+
 def test_every_page_of_the_manifest_is_a_real_page(qtbot, demo_desk, clerk_actor):
     from desk_app.ui.pages.placeholder import PlaceholderPage
 
     window = MainWindow(demo_desk, clerk_actor, idle_ms=HOUR)
     qtbot.addWidget(window)
-    assert "handover" in window.pages and "keys" in window.pages
+    assert "handover" in window.areas and "keys" in window.areas
     for spec in window.specs:
         assert spec.factory is not None, spec.key
-        assert not isinstance(window.pages[spec.key], PlaceholderPage), spec.key
-    assert window.pages["handover"].title_label.text() == "Handover"
+        assert not isinstance(window.page(spec.key), PlaceholderPage), spec.key
+    assert window.page("handover").title_label.text() == "Handover"
 
 
 def test_a_page_without_factory_says_what_comes(qtbot, demo_desk, clerk_actor):
@@ -135,7 +175,7 @@ def test_chinese_texts(qtbot, demo_desk, admin_actor):
     assert window.windowTitle() == _("{company} — {product}").format(
         company="示例物业服务有限公司", product=_("Front Desk & Archive"))
     assert window.roles_status.text() == _("Roles: {roles}").format(roles=_("Administrator"))
-    assert window.pages["audit"].verify_button.text() == _("&Verify…")
+    assert window.page("audit").verify_button.text() == _("&Verify…")
 
 
 # ------------------------------------------------------------- product name, help, icons

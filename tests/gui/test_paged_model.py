@@ -108,3 +108,54 @@ def test_a_register_source_gives_the_model_its_columns_and_rows(qtbot, demo_desk
     first = source.page(auditor, flt, 0, 1)[0]
     assert [model.data(model.index(0, i)) for i in range(model.columnCount())] == \
         source.cells(first)
+
+
+def test_a_big_register_paints_its_first_page_before_the_count(qtbot, demo_desk, admin_actor,
+                                                               monkeypatch):
+    """With a desk, the first page is read at once and the exact count follows from a worker
+    thread; rows are inserted when it arrives, the page read first stays."""
+    monkeypatch.setattr(PagedTableModel, "count_in_background", True)
+    flt = AuditFilter()
+    total = demo_desk.audit.count(admin_actor, flt)
+    counts_in: list[str] = []
+
+    def count() -> int:
+        import threading
+
+        counts_in.append(threading.current_thread().name)
+        return demo_desk.audit.count(admin_actor, flt)
+
+    model = PagedTableModel(count, lambda offset, limit: demo_desk.audit.page(
+        admin_actor, flt, offset, limit), audit_columns(), page_size=20, desk=demo_desk)
+    assert total > 20
+    assert not model.count_known and model.rowCount() == 20 and model.cached_pages() == [0]
+    with qtbot.waitSignal(model.counted, timeout=20_000) as signal:
+        pass
+    assert signal.args == [total]
+    assert model.count_known and model.rowCount() == total
+    assert counts_in and counts_in[0] != "MainThread"
+    assert model.row(total - 1)["seq"] == 1
+    # A refresh starts from the last count; a count started before a refresh is dropped.
+    model.refresh()
+    assert model.rowCount() == total and not model.count_known
+    stale = model._generation - 1
+    model._counted(stale, 3)
+    assert model.rowCount() == total
+    with qtbot.waitSignal(model.counted, timeout=20_000):
+        pass
+    assert model.rowCount() == total
+    model._counted(model._generation, 5)  # fewer than estimated (rows deleted meanwhile)
+    assert model.rowCount() == 5 and model.row(4) is not None and model.row(5) is None
+
+
+def test_a_short_first_page_is_the_count(qtbot, demo_desk, admin_actor, monkeypatch):
+    monkeypatch.setattr(PagedTableModel, "count_in_background", True)
+
+    def count() -> int:
+        raise AssertionError("not asked: the first page was not full")
+
+    model = PagedTableModel(count, lambda offset, limit: list(range(offset, min(7, offset + limit))),
+                            [Column(lambda: "n", lambda row: row)], page_size=20, desk=demo_desk)
+    assert model.count_known and model.rowCount() == 7
+    model.refresh()
+    assert model.count_known and model.rowCount() == 7

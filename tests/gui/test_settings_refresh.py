@@ -48,7 +48,7 @@ def test_idle_lock_and_company_name_changed_at_another_desk_reach_the_window(
 def test_settings_saved_in_this_window_are_applied_at_once(qtbot, demo_desk, admin_actor):
     window = MainWindow(demo_desk, admin_actor)
     qtbot.addWidget(window)
-    form = window.pages["admin"].settings
+    form = window.page("admin").settings
     form.editors["idle_lock_minutes"].setValue(9)
     form.editors["company_name"].setText("西城物业")
     assert form.save()

@@ -188,7 +188,7 @@ def test_a_shift_at_the_reception_desk(qapp, isolated_settings, shift_desk) -> N
             QApplication.processEvents()
             shift.pages.append(window.current_area())
         window.show_area("reception")
-        page = window.pages["reception"]
+        page = window.page("reception")
         assert page.timer.isActive(), "the Reception timer does not run"
         shift.sample("every page opened", started)
         for number in range(SHIFT_TICKS // NEW_ENTRY_EVERY):
@@ -208,7 +208,7 @@ def test_a_shift_at_the_reception_desk(qapp, isolated_settings, shift_desk) -> N
         """After the page's own tick: one second later, and what happens in it."""
         window = session.window
         assert window is not None
-        page = window.pages["reception"]
+        page = window.page("reception")
         shift.ticks = page.ticks
         clock.advance(seconds=1)
         for what, number in plan.pop(shift.ticks, []):

@@ -81,6 +81,7 @@ SORTS = (("ref", lambda: _("Reference")), ("title", lambda: _("Title")),
 
 class ArchivePage(Page, EditActions):
     item_shown = Signal(object)  # the ItemView in the detail pane (or None)
+    loaded_when_built = True
 
     def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(_("Archive"), _("Find files by reference, title, keywords, kind, "
@@ -145,7 +146,9 @@ class ArchivePage(Page, EditActions):
         self.body.addLayout(filters)
 
         # --- register and detail
-        self.model = PagedTableModel(self._count, self._fetch, item_columns(), parent=self)
+        self.model = PagedTableModel(self._count, self._fetch, item_columns(), parent=self,
+                                     desk=desk)
+        self.model.counted.connect(lambda _total: self._update_count())
         self.table = register_table("archive_table")
         self.table.setModel(self.model)
         apply_widths(self.table, DEFAULT_WIDTHS)
@@ -318,7 +321,9 @@ class ArchivePage(Page, EditActions):
 
     def _update_count(self) -> None:
         count = self.model.rowCount()
-        self.count_label.setText(ngettext("{count} item", "{count} items", count).format(count=count))
+        self.count_label.setText(
+            ngettext("{count} item", "{count} items", count).format(count=count)
+            if self.model.count_known else _("Counting…"))
         self.table.set_empty_text(self.empty_message() if count == 0 else "")
 
     def empty_message(self) -> str:

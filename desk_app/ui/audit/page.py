@@ -92,6 +92,7 @@ class AuditPage(Page):
     verify_done = Signal(object)  # ChainReport, or None when cancelled/failed
     pdf_verified = Signal(object)  # VerifyReport, or None when the file could not be checked
     checkpoint_done = Signal(object)  # CheckpointResult, or None when not written
+    loaded_when_built = True
 
     def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(_("Audit trail"), _("Every change, who made it and when; newest first. "
@@ -153,7 +154,9 @@ class AuditPage(Page):
         actions.addStretch(1)
         self.body.addLayout(actions)
 
-        self.model = PagedTableModel(self._count, self._fetch, audit_columns(), parent=self)
+        self.model = PagedTableModel(self._count, self._fetch, audit_columns(), parent=self,
+                                     desk=desk)
+        self.model.counted.connect(lambda _total: self._update_count())
         self.table = QTableView()
         self.table.setObjectName("audit_table")
         self.table.setModel(self.model)
@@ -261,7 +264,8 @@ class AuditPage(Page):
         self.refresh()
 
     def _update_count(self) -> None:
-        self.count_label.setText(_("{count} entries").format(count=self.model.rowCount()))
+        self.count_label.setText(_("{count} entries").format(count=self.model.rowCount())
+                                 if self.model.count_known else _("Counting…"))
 
     # ---------------------------------------------------------------- verify
 

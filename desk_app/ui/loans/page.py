@@ -90,7 +90,8 @@ class LoanPanel(QWidget):
         self.desk, self.actor, self.tab = desk, actor, tab
         self.borrower: str | None = None
         self.unsigned_only = False
-        self.model = PagedTableModel(self._count, self._fetch, loan_columns(tab), parent=self)
+        self.model = PagedTableModel(self._count, self._fetch, loan_columns(tab), parent=self,
+                                     desk=desk)
         self.table: QTableView = register_table(f"loans_{tab}")
         self.table.setModel(self.model)
         widths = ([150, 240, 100, 90] + ([100] if tab == OVERDUE else []) + [130, 100, 75, 80]
@@ -116,6 +117,8 @@ class LoanPanel(QWidget):
 
 
 class LoansPage(Page):
+    loaded_when_built = True
+
     def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(_("Loans"), _("Who has which file, since when and until when. Lend and "
                                        "take back by scanning; overdue loans first."), parent)
@@ -192,6 +195,8 @@ class LoansPage(Page):
         self.borrower_edit.returnPressed.connect(self.apply_filter)
         self.unsigned_check.toggled.connect(self.apply_filter)
         self.circulation.count_changed.connect(self._update_count)
+        for panel in self.panels.values():
+            panel.model.counted.connect(lambda _total: self._update_count())
         checkout = QShortcut(QKeySequence("F2"), self)  # F2 lends: in the circulation tab
         checkout.setContext(Qt.ShortcutContext.WindowShortcut)
         checkout.activated.connect(self.check_out)
@@ -279,7 +284,9 @@ class LoansPage(Page):
             self.count_label.setText(self.borrowers_tab.count_text())
             return
         count = panel.model.rowCount()
-        self.count_label.setText(ngettext("{count} loan", "{count} loans", count).format(count=count))
+        self.count_label.setText(
+            ngettext("{count} loan", "{count} loans", count).format(count=count)
+            if panel.model.count_known else _("Counting…"))
 
     def _update_actions(self, *_args) -> None:
         rows = self.panel().selected_rows()

@@ -7,14 +7,19 @@ memory. Rows come from the services; the model never touches the database itself
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+import shiboken6
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from desk_app.i18n import _
+from desk_app.ui.widgets.jobs import Job
+
+log = logging.getLogger(__name__)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -30,19 +35,74 @@ class Column:
 
 
 class PagedTableModel(QAbstractTableModel):
+    """Given ``desk``, a count that may be slow (a million loans) does not hold up the first
+    paint: the first page is read at once, and if it is full the exact count follows from a
+    worker thread (``counted``); until then ``rowCount`` is an estimate (the last count, or
+    the first page) and ``count_known`` is False. A short first page is the count."""
+
     ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the raw row object of the service
+    counted = Signal(int)  # the exact count arrived from the worker thread
+
+    # Off in the GUI tests (tests/gui/conftest.py), which read counts right after a refresh;
+    # tests/gui/test_paged_model.py checks the background count.
+    count_in_background = True
 
     def __init__(self, count: Callable[[], int], fetch: Callable[[int, int], Sequence[Any]],
                  columns: Sequence[Column], page_size: int = 200, max_pages: int = 10,
-                 parent=None) -> None:
+                 parent=None, desk: Any = None) -> None:
         super().__init__(parent)
         self._count_fn, self._fetch_fn = count, fetch
         self.columns = list(columns)
         self.page_size, self.max_pages = page_size, max_pages
         self._pages: OrderedDict[int, list[Any]] = OrderedDict()
         self._count = 0
+        self._desk = desk
+        self._generation = 0  # a count started before the last refresh is dropped
+        self.count_known = True
         self.fetches = 0  # how many pages were fetched (tests and diagnostics)
-        self._count = max(0, int(self._count_fn()))
+        self._count = self._first_count()
+
+    def _first_count(self) -> int:
+        self._generation += 1
+        if self._desk is None or not self.count_in_background:
+            self.count_known = True
+            return max(0, int(self._count_fn()))
+        first = list(self._fetch_fn(0, self.page_size))
+        self.fetches += 1
+        self._pages[0] = first
+        if len(first) < self.page_size:
+            self.count_known = True
+            return len(first)
+        self.count_known = False
+        generation, count = self._generation, self._count_fn
+        Job(lambda _progress: count(), desk=self._desk,
+            on_success=lambda total: self._counted(generation, total),
+            on_failure=lambda error: self._count_failed(generation, error)).start()
+        return max(self._count, len(first))
+
+    def _counted(self, generation: int, total: int) -> None:
+        if generation != self._generation or not shiboken6.isValid(self):
+            return
+        total = max(0, int(total))
+        if total > self._count:
+            self.beginInsertRows(QModelIndex(), self._count, total - 1)
+            self._count = total
+            self.endInsertRows()
+        elif total < self._count:
+            self.beginRemoveRows(QModelIndex(), total, self._count - 1)
+            self._count = total
+            for page_number in [n for n in self._pages if n * self.page_size >= total]:
+                del self._pages[page_number]
+            self.endRemoveRows()
+        self.count_known = True
+        self.counted.emit(total)
+
+    def _count_failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._generation or not shiboken6.isValid(self):
+            return
+        log.warning("counting a register failed; its first pages stay listed: %s", error)
+        self.count_known = True
+        self.counted.emit(self._count)
 
     @classmethod
     def for_register(cls, source: Any, actor: Any, flt: Any, parent=None) -> PagedTableModel:
@@ -64,8 +124,10 @@ class PagedTableModel(QAbstractTableModel):
         """Forget every cached page and ask the source for the count again."""
         self.beginResetModel()
         self._pages.clear()
-        self._count = max(0, int(self._count_fn()))
-        self.endResetModel()
+        try:
+            self._count = self._first_count()
+        finally:
+            self.endResetModel()
 
     def set_source(self, count: Callable[[], int], fetch: Callable[[int, int], Sequence[Any]]) -> None:
         """New source (e.g. a changed filter), then refresh."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
@@ -29,18 +33,28 @@ from desk_app.i18n import _, ngettext
 from desk_app.ui.language import locale
 from desk_app.ui.pages.today_documents import DocumentsBox
 from desk_app.ui.widgets.fields import to_qdate
+from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.page import Page
 from desk_app.ui.widgets.registers import local_time_text
 
+log = logging.getLogger(__name__)
 OVERDUE_SHOWN = 10
 PLAIN = "color: palette(window-text);"
 
 
 class TodayPage(Page):
+    """``loaded`` is emitted each time the boxes were filled from a background load."""
+
+    loaded = Signal()
+    # Off in the GUI tests (tests/gui/conftest.py), which read the boxes right away; one
+    # test loads in the background as the product does.
+    background = True
 
     def __init__(self, desk, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(_("Good day, {name}").format(name=actor.label), "", parent)
         self.desk, self.actor = desk, actor
+        self.loading: Job | None = None
+        self._load_again = False
         self.date_label = QLabel()
         self.date_label.setObjectName("today_date")
         # Translators: the separator between items of a list (zh_CN: 、).
@@ -103,7 +117,8 @@ class TodayPage(Page):
         box_layout = QVBoxLayout(recent)
         box_layout.addWidget(self.recent)
         self.boxes.addWidget(recent, 1)
-        self.activated()
+        if not self.background:  # else the main window's activated() loads them, once
+            self.activated()
 
     def _build_overdue_box(self) -> None:
         self.overdue_box = QGroupBox(_("Overdue loans"))
@@ -168,39 +183,45 @@ class TodayPage(Page):
                 lambda: self.navigate.emit("approvals", "due"))
         self.boxes.addWidget(self.approvals_box)
 
-    def _load_approvals(self) -> None:
+    def _approvals_figures(self) -> dict[str, Any]:
         from desk_app.services.approvals import ApprovalFilter
 
-        try:
-            if self.waiting_label is not None and self.waiting_button is not None:
-                count = self.desk.approvals.waiting_count(self.actor)
-                # the register lists the newest first: Approve… starts with the oldest
-                rows = self.desk.approvals.page(self.actor, ApprovalFilter(view="waiting"),
-                                                max(0, count - 1), 1) if count else []
-                self.first_waiting = rows[0]["id"] if rows else None
-                self.waiting_label.setText(
-                    ngettext("{count} request is waiting for your decision.",
-                             "{count} requests are waiting for your decision.", count)
-                    .format(count=count) if count else _("No request is waiting for you."))
-                self.waiting_button.setEnabled(bool(count))
-            if self.expiring_label is not None:
-                expiring = self.desk.approvals.expiring(self.actor)
-                self.expiring_label.setText(
-                    ngettext("{count} approval ends this week: {list}",
-                             "{count} approvals end this week: {list}", len(expiring)).format(
-                        count=len(expiring), list=", ".join(
-                            f"{row['number']} ({row['borrower']}, {row['window_to']})"
-                            for row in expiring[:5]) + ("…" if len(expiring) > 5 else ""))
-                    if expiring else _("No approval ends this week."))
-            if self.due_label is not None:
-                due = self.desk.retention.due_count(self.actor)
-                self.due_label.setText(
-                    ngettext("{count} file is past its retention and due for review.",
-                             "{count} files are past their retention and due for review.", due)
-                    .format(count=due) if due else _("No file is due for review."))
-        except DeskError as error:
-            if self.approvals_box is not None:
-                self.approvals_box.setToolTip(str(error))
+        figures: dict[str, Any] = {}
+        if self.waiting_label is not None:
+            count = self.desk.approvals.waiting_count(self.actor)
+            # the register lists the newest first: Approve… starts with the oldest
+            rows = self.desk.approvals.page(self.actor, ApprovalFilter(view="waiting"),
+                                            max(0, count - 1), 1) if count else []
+            figures["waiting"] = (count, rows[0]["id"] if rows else None)
+        if self.expiring_label is not None:
+            figures["expiring"] = self.desk.approvals.expiring(self.actor)
+        if self.due_label is not None:
+            figures["due"] = self.desk.retention.due_count(self.actor)
+        return figures
+
+    def _show_approvals(self, figures: dict[str, Any]) -> None:
+        if self.waiting_label is not None and self.waiting_button is not None:
+            count, self.first_waiting = figures["waiting"]
+            self.waiting_label.setText(
+                ngettext("{count} request is waiting for your decision.",
+                         "{count} requests are waiting for your decision.", count)
+                .format(count=count) if count else _("No request is waiting for you."))
+            self.waiting_button.setEnabled(bool(count))
+        if self.expiring_label is not None:
+            expiring = figures["expiring"]
+            self.expiring_label.setText(
+                ngettext("{count} approval ends this week: {list}",
+                         "{count} approvals end this week: {list}", len(expiring)).format(
+                    count=len(expiring), list=", ".join(
+                        f"{row['number']} ({row['borrower']}, {row['window_to']})"
+                        for row in expiring[:5]) + ("…" if len(expiring) > 5 else ""))
+                if expiring else _("No approval ends this week."))
+        if self.due_label is not None:
+            due = figures["due"]
+            self.due_label.setText(
+                ngettext("{count} file is past its retention and due for review.",
+                         "{count} files are past their retention and due for review.", due)
+                .format(count=due) if due else _("No file is due for review."))
 
     def _build_shift_box(self) -> None:
         """Keys out and overdue, the handover due or open, and for supervisors handovers
@@ -246,27 +267,32 @@ class TodayPage(Page):
                 "today_swaps", _("Decide &swaps…"), "handover", lambda: "swaps")
         self.boxes.addWidget(self.shift_box)
 
-    def _load_shift(self) -> None:
-        try:
-            self._load_keys()
-            self._load_handover()
-            if self.swaps_label is not None:
-                waiting = self.desk.shifts.waiting_swaps(self.actor)
-                self.swaps_label.setText(
-                    ngettext("{count} swap request is waiting for a supervisor.",
-                             "{count} swap requests are waiting for a supervisor.", waiting)
-                    .format(count=waiting) if waiting else _("No swap request is waiting."))
-                self.swaps_button.setEnabled(bool(waiting))
-        except DeskError as error:
-            if self.shift_box is not None:
-                self.shift_box.setToolTip(str(error))
+    def _shift_figures(self) -> dict[str, Any]:
+        figures: dict[str, Any] = {}
+        if self.keys_label is not None:
+            figures["keys"] = self.desk.equipment.out_summary(self.actor)
+        if self.handover_label is not None:
+            figures["handover"] = self.desk.handovers.summary(self.actor)
+        if self.swaps_label is not None:
+            figures["swaps"] = self.desk.shifts.waiting_swaps(self.actor)
+        return figures
+
+    def _show_shift(self, figures: dict[str, Any]) -> None:
+        self._show_keys(figures.get("keys"))
+        self._show_handover(figures.get("handover"))
+        if self.swaps_label is not None:
+            waiting = figures["swaps"]
+            self.swaps_label.setText(
+                ngettext("{count} swap request is waiting for a supervisor.",
+                         "{count} swap requests are waiting for a supervisor.", waiting)
+                .format(count=waiting) if waiting else _("No swap request is waiting."))
+            self.swaps_button.setEnabled(bool(waiting))
 
     _keys_overdue = 0
 
-    def _load_keys(self) -> None:
-        if self.keys_label is None:
+    def _show_keys(self, summary: dict[str, Any] | None) -> None:
+        if self.keys_label is None or summary is None:
             return
-        summary = self.desk.equipment.out_summary(self.actor)
         self._keys_overdue = summary["overdue"]
         text = ngettext("{count} key or article is out", "{count} keys and articles are out",
                         summary["out"]).format(count=summary["out"])
@@ -287,10 +313,9 @@ class TodayPage(Page):
         self.keys_label.setStyleSheet("color: #b00020;" if summary["overdue"] else PLAIN)
         self.keys_button.setEnabled(bool(summary["out"]))
 
-    def _load_handover(self) -> None:
-        if self.handover_label is None:
+    def _show_handover(self, summary: dict[str, Any] | None) -> None:
+        if self.handover_label is None or summary is None:
             return
-        summary = self.desk.handovers.summary(self.actor)
         opened = summary["open"]
         if opened:
             late = self.desk.now() > opened["scheduled_at"]
@@ -327,16 +352,16 @@ class TodayPage(Page):
         else:
             self.navigate.emit("approvals", "waiting")
 
-    def _load_overdue(self) -> None:
+    def _overdue_figures(self) -> tuple[int, list[dict[str, Any]]]:
         from desk_app.services.loans import LoanFilter
 
+        overdue = LoanFilter(overdue_only=True)
+        return (self.desk.loans.count(self.actor, overdue),
+                self.desk.loans.page(self.actor, overdue, 0, OVERDUE_SHOWN))
+
+    def _show_overdue(self, figures: tuple[int, list[dict[str, Any]]]) -> None:
+        count, rows = figures
         self.overdue_list.clear()
-        try:
-            count = self.desk.loans.count(self.actor, LoanFilter(overdue_only=True))
-            rows = self.desk.loans.page(self.actor, LoanFilter(overdue_only=True), 0, OVERDUE_SHOWN)
-        except DeskError as error:
-            self.overdue_label.setText(str(error))
-            return
         if count:
             self.overdue_label.setText(
                 _("{count} loans are overdue; the most overdue first:").format(count=count))
@@ -350,40 +375,103 @@ class TodayPage(Page):
         self.overdue_list.setVisible(bool(rows))
         self.overdue_button.setEnabled(bool(count))
 
+    # ---------------------------------------------------------------- loading
+
     def activated(self) -> None:
-        if self.overdue_box is not None:
-            self._load_overdue()
-        if self.approvals_box is not None:
-            self._load_approvals()
-        if self.shift_box is not None:
-            self._load_shift()
-        if self.documents_box is not None:
-            self.documents_box.refresh()
+        """Fill the boxes: their figures are read off the GUI thread (at sign-in the window
+        paints at once; a dozen counts over a million loans follow), then shown. A second
+        call while a load runs asks for one more load after it."""
         self.date_label.setText(
             _("Today is {date}.").format(date=locale().toString(to_qdate(self.desk.today()),
                                                                 locale().FormatType.LongFormat))
         )
+        if not self.background:
+            self._show(self._figures())
+            return
+        if self.loading is not None:
+            self._load_again = True
+            return
+        self._load_again = False
+        self.loading = Job(lambda _progress: self._figures(), desk=self.desk, parent=self,
+                           on_success=self._loaded, on_failure=self._load_failed)
+        self.loading.start()
+
+    def _loaded(self, figures: dict[str, Any]) -> None:
+        self.loading = None
+        self._show(figures)
+        self.loaded.emit()
+        if self._load_again:
+            self.activated()
+
+    def _load_failed(self, error: BaseException) -> None:
+        self.loading = None
+        log.warning("Today's figures could not be read: %s", error)
+        self.recent.setToolTip(str(error))
+
+    def _figures(self) -> dict[str, Any]:
+        """Every figure the boxes show, from the services only: it runs in a worker thread,
+        so it reads no widget (the ``*_label`` attributes only say which lines exist). A box
+        whose service refuses shows why instead (its DeskError)."""
+        figures: dict[str, Any] = {}
+
+        def read(key: str, fetch: Callable[[], Any]) -> None:
+            try:
+                figures[key] = fetch()
+            except DeskError as error:
+                figures[key] = error
+
+        if self.overdue_box is not None:
+            read("overdue", self._overdue_figures)
+        if self.approvals_box is not None:
+            read("approvals", self._approvals_figures)
+        if self.shift_box is not None:
+            read("shift", self._shift_figures)
+        if self.documents_box is not None:
+            read("documents", self.documents_box.figures)
+        read("recent", lambda: self.desk.audit.recent_by(self.actor))
+        if self.audit_box is not None:
+            read("audit", lambda: self.desk.audit.head(self.actor))
+        return figures
+
+    def _show(self, figures: dict[str, Any]) -> None:
+        shown: tuple[tuple[str, QWidget | None, Callable[[Any], None]], ...] = (
+            ("overdue", self.overdue_box, self._show_overdue),
+            ("approvals", self.approvals_box, self._show_approvals),
+            ("shift", self.shift_box, self._show_shift),
+            ("documents", self.documents_box,
+             self.documents_box.show_figures if self.documents_box else lambda _figures: None))
+        for key, box, show in shown:
+            if box is None or key not in figures:
+                continue
+            if isinstance(figures[key], DeskError):
+                box.setToolTip(str(figures[key]))
+                if key == "overdue":
+                    self.overdue_label.setText(str(figures[key]))
+            else:
+                show(figures[key])
+        self._show_recent(figures["recent"])
+        if self.audit_box is not None:
+            head = figures["audit"]
+            if isinstance(head, DeskError):
+                self.audit_label.setText(str(head))
+            else:
+                seq, digest = head
+                self.audit_label.setText(
+                    _("{count} entries; head hash {hash}").format(count=seq, hash=digest[:16] + "…")
+                )
+                self.audit_label.setToolTip(digest)
+
+    def _show_recent(self, rows: list[dict[str, Any]] | DeskError) -> None:
         self.recent.clear()
-        try:
-            rows = self.desk.audit.recent_by(self.actor)
-        except DeskError as error:
+        if isinstance(rows, DeskError):
+            self.recent.setToolTip(str(rows))
             rows = []
-            self.recent.setToolTip(str(error))
         for row in rows:
             item = QTreeWidgetItem([local_time_text(row["at"]), row["label"], row["sentence"]])
             item.setToolTip(2, row["sentence"])
             self.recent.addTopLevelItem(item)
         if not rows:
             self.recent.addTopLevelItem(QTreeWidgetItem([_("(none yet)"), "", ""]))
-        if self.audit_box is not None:
-            try:
-                seq, head = self.desk.audit.head(self.actor)
-                self.audit_label.setText(
-                    _("{count} entries; head hash {hash}").format(count=seq, hash=head[:16] + "…")
-                )
-                self.audit_label.setToolTip(head)
-            except DeskError as error:
-                self.audit_label.setText(str(error))
 
     def open_overdue(self) -> None:
         """"Show all overdue loans": the Loans page's Overdue tab."""

@@ -4,6 +4,8 @@ line's button opens that part of the Documents page."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -70,12 +72,19 @@ class DocumentsBox(QGroupBox):
 
     def refresh(self) -> None:
         try:
-            waiting = self.desk.documents.waiting_for_me(self.actor)
-            overdue = (self.desk.documents.chase_count(self.actor)
-                       if self.office else 0)
+            figures = self.figures()
         except DeskError as error:
             self.setToolTip(str(error))
             return
+        self.show_figures(figures)
+
+    def figures(self) -> tuple[dict[str, Any], int]:
+        """What the box shows, from the services only (Today reads it off the GUI thread)."""
+        waiting = self.desk.documents.waiting_for_me(self.actor)
+        return waiting, self.desk.documents.chase_count(self.actor) if self.office else 0
+
+    def show_figures(self, figures: tuple[dict[str, Any], int]) -> None:
+        waiting, overdue = figures
         counts = {key: len(waiting.get(key) or []) for key in ("instruct", "read", "handle")}
         counts["review"] = len(waiting.get("review") or [])
         counts["signoff"] = len(waiting.get("signoff") or []) + counts["review"]

@@ -75,6 +75,10 @@ class Page(QWidget, DialogHost):
     def show_view(self, view: str) -> None:
         """Show a named part of the page (a tab) when another page sends the user here."""
 
+    # Set by a page whose constructor reads everything it shows: the main window then does
+    # not call ``activated`` right after building it (that read it all a second time).
+    loaded_when_built = False
+
     def activated(self) -> None:
         """Called when the page is shown in the main window; pages refresh here."""
 
