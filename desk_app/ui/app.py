@@ -28,6 +28,7 @@ from desk_app.ui.branding import apply_display_name
 log = logging.getLogger(__name__)
 _STARTED = time.perf_counter()
 EXIT_AFTER_LOGIN_SHOWN = "DESK_EXIT_AFTER_LOGIN_SHOWN"
+SMOKE_PAGES = "DESK_SMOKE_PAGES"  # ui/smoke.py: every page without the sign-in window
 EXIT_DATABASE = 2
 
 
@@ -200,9 +201,9 @@ def run_gui(url: str, language: str | None = None) -> int:
     # Until the database is open: the explicit language, else the one the CLI chose
     # from the environment; the database's setting follows when no language was given.
     apply_language(language or current_language())
-    from desk_app.ui import smoke
+    if os.environ.get(SMOKE_PAGES) == "1":  # every page without the sign-in window, then quit
+        from desk_app.ui import smoke
 
-    if smoke.requested():  # DESK_SMOKE_PAGES=1: every page without the sign-in window, then quit
         return smoke.run_pages(url, language)
     session = Session(url, language)
     if os.environ.get(EXIT_AFTER_LOGIN_SHOWN) == "1":

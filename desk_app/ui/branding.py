@@ -7,7 +7,6 @@ translated, and the company name from the settings follows it where it is known.
 from __future__ import annotations
 
 import html
-import platform
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import qVersion
@@ -49,7 +48,13 @@ def about_text(company: str = "") -> str:
     if company:
         lines.append(_("Licensed to {company}").format(company=html.escape(company)))
     lines.append(_("Qt {qt} · PySide6 {pyside} · Python {python}").format(
-        qt=qVersion(), pyside=pyside_version, python=platform.python_version()))
+        qt=qVersion(), pyside=pyside_version, python=_python_version()))
     lines.append(_("Proprietary software; all rights reserved. The CJK font is WenQuanYi Micro "
                    "Hei (GPL with font exception)."))
     return lines[0] + "<br>".join(lines[1:])
+
+
+def _python_version() -> str:
+    import platform  # only for the About box: not imported before the sign-in window
+
+    return platform.python_version()

@@ -38,10 +38,10 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QMessageBox, QTabWidget, QWidget
 
 from desk_app.domain.errors import DeskError
+from desk_app.ui.app import SMOKE_PAGES
 
 log = logging.getLogger(__name__)
 
-SMOKE_PAGES = "DESK_SMOKE_PAGES"
 SMOKE_OUT = "DESK_SMOKE_OUT"
 EXIT_OK, EXIT_PROBLEMS, EXIT_DATABASE, EXIT_SIGN_IN = 0, 1, 2, 3
 IDLE_MS = 3_600_000  # no idle lock while the smoke test runs
