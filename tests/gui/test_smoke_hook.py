@@ -39,7 +39,7 @@ def test_an_exception_on_a_page_fails_the_run(demo_desk, sqlite_url, smoke_env, 
     def broken(self):
         raise RuntimeError("page broke")
 
-    monkeypatch.setattr(AuditPage, "activated", broken)
+    monkeypatch.setattr(AuditPage, "_update_count", broken)  # while the page is built
     monkeypatch.setenv("DESK_USER", "admin")
     assert smoke.run_pages(sqlite_url, "en") == smoke.EXIT_PROBLEMS
     captured = capsys.readouterr()
