@@ -35,7 +35,6 @@ from desk_app.store.archive import (
     Loan,
     Location,
     as_date,
-    id_in,
     loan_rows,
     raw_rows,
     tuples,
@@ -92,6 +91,9 @@ class ItemView:
 _VIEW_FIELDS = (Item.id, Item.ref, Item.title, Kind.code, Kind.name, Department.code,
                 Department.name, Item.doc_date, Item.keywords, Location.path, Item.level,
                 Item.retention_years, Item.status)
+
+
+_ROWS_SQL: dict[str, str] = {}  # the page rows' statement per parameter style (ArchiveService._rows_of)
 
 
 def _view(row: tuple) -> ItemView:
@@ -441,7 +443,13 @@ class ArchiveService(Service):
                 matches -= search.match_count(terms, sealed=True)
             return matches + len(opened or ())
         capped = self._filtered(actor, flt, Item.select(Item.id)).limit(SEARCH_COUNT_CAP)
-        return Item.select(peewee.fn.COUNT(peewee.SQL("*"))).from_(capped.alias("c")).scalar()
+        query = Item.select(peewee.fn.COUNT(peewee.SQL("*"))).from_(capped.alias("c"))
+        if flt.query.strip() and (flt.dept or flt.kind) and not is_postgresql(self.ctx.db):
+            # Words and a department (or kind): walking that department's index and testing
+            # each file against the words' matches beats looking up every match (67,000 for
+            # 电梯) for its department: 130 instead of 210 ms at scale 100.
+            return int(self._indexed(query, flt)[0][0])
+        return int(query.scalar())
 
     def page(self, actor: Actor, flt: ItemFilter, offset: int, limit: int) -> builtins.list[ItemView]:
         self.require(actor, ArchivePermission.ARCHIVE_VIEW)
@@ -450,8 +458,20 @@ class ArchiveService(Service):
         ids = self._page_ids(actor, flt, offset, limit)
         if not ids:
             return []
-        rows = {row[0]: _view(row) for row in raw_rows(_select().where(id_in(Item.id, ids)))}
+        rows = {row[0]: _view(row) for row in self._rows_of(ids)}
         return self._opened(actor, [rows[item_id] for item_id in ids if item_id in rows])
+
+    def _rows_of(self, ids: builtins.list[int]) -> builtins.list[tuple]:
+        """The page's rows with their kind, department and location. The statement is
+        written once per database kind (peewee took longer to build it than SQLite to run
+        it); only the number of ids changes."""
+        param = self.ctx.db.param
+        template = _ROWS_SQL.get(param)
+        if template is None:
+            template, _params = _select().where(Item.id.in_(peewee.SQL("(@ids)"))).sql()
+            _ROWS_SQL[param] = template
+        sql = template.replace("(@ids)", "(" + ", ".join([param] * len(ids)) + ")", 1)
+        return list(self.ctx.db.execute_sql(sql, ids).fetchall())
 
     def _matches(self, query: str) -> int:
         """Index matches of a search, remembered for a second: a keystroke asks for the count
@@ -474,12 +494,16 @@ class ArchiveService(Service):
             # sorting tens of thousands of matches would not (SQLite picks the sort otherwise).
             # Within one department or kind, its own index in reference order: the whole
             # reference index would first pass every earlier department (1.3 s for ZB).
-            index = ("item_dept_ref" if flt.dept else "item_kind_ref" if flt.kind
-                     else "item_ref_level")
-            sql, params = query.sql()
-            sql = sql.replace('FROM "item" AS "t1"', f'FROM "item" AS "t1" INDEXED BY "{index}"', 1)
-            return [row[0] for row in self.ctx.db.execute_sql(sql, params).fetchall()]
+            return [row[0] for row in self._indexed(query, flt)]
         return [row[0] for row in raw_rows(query)]
+
+    def _indexed(self, query: Any, flt: ItemFilter) -> builtins.list[tuple]:
+        """Rows of ``query`` (SQLite) with the items read through the index in reference
+        order of the filter's department or kind, or of the whole register."""
+        index = "item_dept_ref" if flt.dept else "item_kind_ref" if flt.kind else "item_ref_level"
+        sql, params = query.sql()
+        sql = sql.replace('FROM "item" AS "t1"', f'FROM "item" AS "t1" INDEXED BY "{index}"', 1)
+        return list(self.ctx.db.execute_sql(sql, params).fetchall())
 
     def history(self, actor: Actor, ref: str) -> builtins.list[dict[str, Any]]:
         """Every loan of one item, newest first."""

@@ -16,15 +16,6 @@ def tuples(query: Any) -> list[tuple[Any, ...]]:
     return list(query.tuples())
 
 
-def id_in(field: Any, ids: list[int]) -> Any:
-    """``field IN (ids)`` as one SQL node with one parameter per id: a page of 200 ids
-    turned into 200 peewee nodes cost more than the query itself (tests/perf)."""
-    if not ids:
-        return peewee.SQL("1 = 0")
-    param = field.model._meta.database.param
-    return field.in_(peewee.SQL("(" + ", ".join([param] * len(ids)) + ")", list(ids)))
-
-
 def raw_rows(query: Any) -> list[tuple[Any, ...]]:
     """Rows of a query straight from the driver, without peewee's per-value conversion
     (pages of registers: hundreds of rows per keystroke). Dates come back as the driver
