@@ -236,6 +236,9 @@ Loan.add_index(peewee.ModelIndex(Loan, (Loan.due_on,), where=Loan.returned_at.is
 Loan.add_index(peewee.ModelIndex(Loan, (Loan.item, Loan.lent_at), name="loan_item_history"))
 Loan.add_index(peewee.ModelIndex(Loan, (Loan.borrower, Loan.lent_at), name="loan_borrower_history"))
 Loan.add_index(peewee.ModelIndex(Loan, (Loan.lent_at,), name="loan_lent_at"))
+# The open loans, newest first (the Loans page's Open tab, m0016).
+Loan.add_index(peewee.ModelIndex(Loan, (Loan.lent_at, Loan.id), where=Loan.returned_at.is_null(),
+                                 name="loan_open_lent"))
 
 
 class LoanCorrection(BaseModel):

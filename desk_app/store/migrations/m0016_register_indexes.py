@@ -5,7 +5,10 @@ it the page is a range of one index, covering the visibility test like ``item_re
 
 And files due for review counted from an index alone: ``item (review_on, status, level)``
 replaces ``item (review_on)``; counting 90,000 due files at demo scale 100 read each row
-for its status and level (350 ms on Today, at every sign-in of an archivist)."""
+for its status and level (350 ms on Today, at every sign-in of an archivist).
+
+And the open loans newest first: ``loan (lent_at, id) WHERE returned_at IS NULL``; the Open
+tab sorted all 33,000 open loans for its first 200 (210 ms at scale 100; 40 ms with it)."""
 
 from __future__ import annotations
 
@@ -23,3 +26,5 @@ def upgrade(db: peewee.Database) -> None:
         migrator.drop_index("item", "item_review_on"),
         migrator.add_index("item", ("review_on", "status", "level"), name="item_review_on_status_level"),
     )
+    # A partial index: the migrator has no WHERE, both databases take the same statement.
+    db.execute_sql("CREATE INDEX loan_open_lent ON loan (lent_at, id) WHERE returned_at IS NULL")
