@@ -314,15 +314,15 @@ def _mixed(desk: Desk, clerk: Actor, floor: Floor, index: int, tally: Tally, sec
     while time.monotonic() - started < seconds:
         if not floor.shared or rng.random() < 0.6:
             here = [ref for ref, n in state.items() if n is None]
-            out = [ref for ref, n in state.items() if n is not None]
-            renewable = [ref for ref in out if (state[ref] or 0) < limit]
+            lent = [ref for ref, n in state.items() if n is not None]
+            renewable = [ref for ref in lent if (state[ref] or 0) < limit]
             roll = rng.random()
-            if here and (not out or roll < 0.45):
+            if here and (not lent or roll < 0.45):
                 refs = rng.sample(here, min(len(here), rng.choice((1, 1, 2))))
                 if tally.lend(desk, clerk, refs, borrower, "own"):
                     state.update(dict.fromkeys(refs, 0))
             elif roll < 0.85 or not renewable:
-                refs = rng.sample(out, min(len(out), rng.choice((1, 1, 2))))
+                refs = rng.sample(lent, min(len(lent), rng.choice((1, 1, 2))))
                 if tally.give_back(desk, clerk, refs, "own"):
                     state.update(dict.fromkeys(refs))
             else:

@@ -85,17 +85,20 @@ class LoanService(RenewalMixin, ReminderMixin, LoanSlips):
         if not refs:
             raise ValidationError(_("Scan or type at least one reference."), field="ref")
         purpose = rules.check_purpose(purpose)
-        today = self.today()
-        if due is not None:
+        # The server's clock is a query on PostgreSQL: asked here only when a given due
+        # date is checked; else today is the transaction's day.
+        today = self.today() if due is not None or in_office else None
+        if due is not None and today is not None:
             rules.check_due(due, today)
         if in_office and due not in (None, today):
             raise ValidationError(_("Reading in the office is due back today."), field="due")
         due_at = None
-        if in_office:
+        if in_office and today is not None:
             from desk_app.services.approvals import due_at_closing
 
             due, due_at = today, due_at_closing(self.settings, today, self.ctx.clock.now())
         with self.write() as tx:
+            today = today or local_today(tx.at)
             items = self._lock_items(actor, refs)
             for item in items:
                 if item.status == rules.Status.ON_LOAN:
@@ -104,6 +107,10 @@ class LoanService(RenewalMixin, ReminderMixin, LoanSlips):
             person = registered_borrower(self.ctx.db, borrower, tx.at)
             dues = {item.id: due or rules.default_due(today, item.kind.loan_days) for item in items}
             approvals = self._approvals(items, person.id, in_office, dues, tx.at)
+            # Before the running number: from its draw to the commit every other desk's lend
+            # waits (the counter row, then the audit append), so what needs none comes first.
+            Item.update(status=rules.Status.ON_LOAN.value).where(
+                Item.id.in_([item.id for item in items])).execute()
             if add_to is not None:
                 slip = self._open_slip(actor, add_to, person.id, purpose, today)
                 slip.due_on = min(slip.due_on, *dues.values())
@@ -112,20 +119,17 @@ class LoanService(RenewalMixin, ReminderMixin, LoanSlips):
                 slip = LoanSlip.create(number=self._number("JY", LoanSlip, tx.at), borrower=person,
                                        purpose=purpose, handler=actor.user_id, lent_at=tx.at,
                                        due_on=min(dues.values()))
-            try:
-                with self.ctx.db.atomic():
-                    Loan.insert_many([
-                        {"slip": slip.id, "item": item.id, "borrower": person.id, "purpose": purpose,
-                         "handler": actor.user_id, "lent_at": tx.at, "due_on": dues[item.id],
-                         "due_at": due_at,
-                         "approval_id": approvals[item.id].id if item.id in approvals else None}
-                        for item in items
-                    ]).execute()
+            try:  # no savepoint: the Conflict rolls the whole transaction back
+                Loan.insert_many([
+                    {"slip": slip.id, "item": item.id, "borrower": person.id, "purpose": purpose,
+                     "handler": actor.user_id, "lent_at": tx.at, "due_on": dues[item.id],
+                     "due_at": due_at,
+                     "approval_id": approvals[item.id].id if item.id in approvals else None}
+                    for item in items
+                ]).execute()
             except peewee.IntegrityError:
-                # The partial unique index: another desk lent one of them a moment ago.
+                # The partial unique index: an open loan the item's status did not show.
                 raise Conflict(_("One of these items was just lent at another desk.")) from None
-            Item.update(status=rules.Status.ON_LOAN.value).where(
-                Item.id.in_([item.id for item in items])).execute()
             after: dict[str, Any] = {
                 "slip": slip.number, "refs": refs, "borrower": person.name, "purpose": purpose,
                 "due": {item.ref: dues[item.id].isoformat() for item in items}}
@@ -161,7 +165,9 @@ class LoanService(RenewalMixin, ReminderMixin, LoanSlips):
         return slip
 
     def _lock_items(self, actor: Actor, refs: list[str]) -> list[Item]:
-        query = (Item.select(Item, Kind).join(Kind)
+        # Only what lending checks and writes: the columns are read holding the write lock.
+        query = (Item.select(Item.id, Item.ref, Item.level, Item.status, Item.kind, Kind.id,
+                             Kind.loan_days).join(Kind)
                  .where(Item.ref.in_(refs) & Item.level.in_(visible_levels(actor))))
         query = self.locked(query.order_by(Item.id), of=Item)  # one item, two desks: one waits
         found = {item.ref: item for item in query}
@@ -208,7 +214,9 @@ class LoanService(RenewalMixin, ReminderMixin, LoanSlips):
         if not refs:
             raise ValidationError(_("Scan or type at least one reference."), field="ref")
         seen = Item.level.in_(visible_levels(actor))
-        query = self.locked(Loan.select(Loan, Item).join(Item)
+        # The item's columns returning and renewing show (read holding the write lock).
+        query = self.locked(Loan.select(Loan, Item.id, Item.ref, Item.title, Item.level, Item.kind)
+                            .join(Item)
                             .where(Item.ref.in_(refs) & Loan.returned_at.is_null() & seen)
                             .order_by(Loan.id), of=Loan)
         loans = {loan.item.ref: loan for loan in query}
@@ -239,6 +247,9 @@ class LoanService(RenewalMixin, ReminderMixin, LoanSlips):
                 raise ValidationError(
                     _("These items were lent to different borrowers: return them separately."),
                     field="ref")
+            # Before the running number (as in ``lend``): the desks' returns queue from it.
+            Item.update(status=rules.Status.AVAILABLE.value).where(
+                Item.id.in_([loan.item_id for loan in loans])).execute()
             receipt = ReturnReceipt.create(number=self._number("GH", ReturnReceipt, tx.at),
                                            borrower=loans[0].borrower_id, handler=actor.user_id,
                                            returned_at=tx.at)
@@ -247,8 +258,6 @@ class LoanService(RenewalMixin, ReminderMixin, LoanSlips):
                 ids = [loan.id for loan in loans if came_back[loan.item.ref] == value]
                 Loan.update(returned_at=tx.at, returned_by=actor.user_id, return_condition=value,
                             return_notes=notes, receipt=receipt.id).where(Loan.id.in_(ids)).execute()
-            Item.update(status=rules.Status.AVAILABLE.value).where(
-                Item.id.in_([loan.item_id for loan in loans])).execute()
             after: dict[str, Any] = {"receipt": receipt.number, "refs": list(came_back),
                                      "condition": condition, "notes": notes}
             if any(value != condition for value in came_back.values()):

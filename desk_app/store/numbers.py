@@ -28,17 +28,23 @@ def next_number(series: str, start_after: Callable[[], int]) -> int:
     """The next number of ``series``. Must run inside the caller's write transaction."""
     db = database_proxy.obj
     assert db.in_transaction(), "a number is drawn inside the transaction that uses it"
-    updated = (NumberCounter.update(value=NumberCounter.value + 1)
-               .where(NumberCounter.series == series).execute())
-    if not updated:
+    drawn = _increment(series)
+    if drawn is None:
         # First use of the series: create it (another desk may do so at the same moment;
         # the loser's insert waits for the winner, then does nothing) and draw again.
         NumberCounter.insert(series=series, value=start_after()).on_conflict_ignore().execute()
-        (NumberCounter.update(value=NumberCounter.value + 1)
-         .where(NumberCounter.series == series).execute())
-    value = (NumberCounter.select(NumberCounter.value)
-             .where(NumberCounter.series == series).scalar())
-    return int(value)
+        drawn = _increment(series)
+    assert drawn is not None
+    return drawn
+
+
+def _increment(series: str) -> int | None:
+    """The counter of ``series`` plus one, in one statement (UPDATE … RETURNING); None when
+    the series has no row yet."""
+    db = database_proxy.obj  # fixed SQL: drawn holding the write lock, built once
+    rows = db.execute_sql("UPDATE number_counter SET value = value + 1 WHERE series = "
+                          f"{db.param} RETURNING value", (series,)).fetchall()
+    return int(rows[0][0]) if rows else None
 
 
 def highest_suffix(model: type[peewee.Model], column: peewee.Field, prefix: str) -> int:
