@@ -78,17 +78,24 @@ def borrower(db: peewee.Database, given: BorrowerInput, at: datetime) -> Borrowe
             raise ValidationError(_("No active staff member {name}; an outside borrower "
                                     "needs contact details.").format(name=given.user_name),
                                   field="borrower")
-        # Two desks lending to a new staff borrower at once: one row (unique user).
+        # Known already (nearly every lend): one read, no write. Two desks lending to a new
+        # staff borrower at once: one row (unique user).
+        known = Borrower.get_or_none(Borrower.user == user.id)
+        if known is not None:
+            return known
         shown = user.full_name or user.name
         Borrower.insert(user=user.id, name=shown, created_at=at,
                         **pinyin_keys(shown)).on_conflict_ignore().execute()
         return Borrower.get(Borrower.user == user.id)
     name, contact, organisation = _outside(given)
-    if is_postgresql(db):  # two desks registering the same visitor: one row
+    same = (Borrower.user.is_null()) & (Borrower.name == name) & (Borrower.contact == contact)
+    person = Borrower.get_or_none(same)
+    if person is not None:
+        return person
+    if is_postgresql(db):  # two desks registering the same new visitor: one row
         db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))",
                        (f"borrower:{name}\n{contact}",))
-    person = Borrower.get_or_none((Borrower.user.is_null()) & (Borrower.name == name)
-                                  & (Borrower.contact == contact))
+        person = Borrower.get_or_none(same)  # the other desk may have just registered them
     return person or Borrower.create(name=name, contact=contact, organisation=organisation,
                                      created_at=at, **pinyin_keys(name))
 
