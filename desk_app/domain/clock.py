@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import time as time_module
 import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
@@ -91,6 +92,46 @@ def format_datetime(moment: datetime | None, seconds: bool = False, empty: str =
         return empty
     local = to_local(moment) if moment.tzinfo is None else moment.astimezone().replace(tzinfo=None)
     return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+# The offset to local time, per hour of UTC, for ``format_datetime_cached``. ``time.tzset()``
+# makes a new ``time.tzname``: the offsets of another zone are then forgotten.
+_hour_offsets: dict[int, timedelta | None] = {}
+_offsets_zone: list[object] = [None]
+_OFFSETS_KEPT = 200_000  # hours (23 years): a register export needs far fewer
+_UNKNOWN = timedelta.max
+
+
+def _offset_through_hour(hour: int, moment: datetime) -> timedelta | None:
+    """The local UTC offset all through the UTC hour holding ``moment`` (naive UTC), or None
+    when it changes inside that hour (a zone whose clocks change at a half hour of UTC)."""
+    if _offsets_zone[0] is not time_module.tzname or len(_hour_offsets) > _OFFSETS_KEPT:
+        _hour_offsets.clear()
+        _offsets_zone[0] = time_module.tzname
+    start = moment.replace(minute=0, second=0, microsecond=0)
+    end = start + timedelta(minutes=59, seconds=59)
+    offset = to_local(start) - start
+    found = offset if to_local(end) - end == offset else None
+    _hour_offsets[hour] = found
+    return found
+
+
+def format_datetime_cached(moment: datetime | None, seconds: bool = False,
+                           empty: str = "") -> str:
+    """Exactly ``format_datetime``, for the many times of a register export (~10x faster):
+    the offset to local time is worked out once per hour of UTC, and the text made by
+    ``isoformat`` (strftime and astimezone per value were most of an export's time)."""
+    if moment is None:
+        return empty
+    if moment.tzinfo is not None or not 1000 <= moment.year < 9999:
+        return format_datetime(moment, seconds)  # aware, or where isoformat and %Y differ
+    hour = moment.toordinal() * 24 + moment.hour
+    offset = _hour_offsets.get(hour, _UNKNOWN)
+    if offset is _UNKNOWN or _offsets_zone[0] is not time_module.tzname:
+        offset = _offset_through_hour(hour, moment)
+    if offset is None:
+        return format_datetime(moment, seconds)
+    return (moment + offset).isoformat(" ", "seconds" if seconds else "minutes")
 
 
 def format_clock(moment: datetime | None, empty: str = "") -> str:

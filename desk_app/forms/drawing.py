@@ -141,7 +141,7 @@ def draw_rows(canv, header: list[str], rows: Sequence[PreparedRow], widths: Sequ
     y = height - ROW_HEIGHT
     for left, cell_width, label in zip(lefts, widths, header, strict=True):
         text.setTextOrigin(left + CELL_PAD, y + baseline)
-        text.textOut(fit_text(label, FONT_BOLD, ROW_FONT_SIZE, cell_width - 2 * CELL_PAD))
+        text.textLine(fit_text(label, FONT_BOLD, ROW_FONT_SIZE, cell_width - 2 * CELL_PAD))
     text.setFont(FONT, ROW_FONT_SIZE)
     tops = [y]
     for row in rows:
@@ -151,7 +151,9 @@ def draw_rows(canv, header: list[str], rows: Sequence[PreparedRow], widths: Sequ
         for left, lines in zip(lefts, row.cells, strict=False):
             for number, line in enumerate(lines):
                 text.setTextOrigin(left + CELL_PAD, top - ROW_HEIGHT + baseline - number * LINE_HEIGHT)
-                text.textOut(line)
+                # textLine, not textOut: every cell sets its origin, and textOut would
+                # measure each string (pure Python) only to move past it (14% of an export).
+                text.textLine(line)
     canv.drawText(text)
     canv.setLineWidth(0.4)
     canv.setStrokeGray(0.6)

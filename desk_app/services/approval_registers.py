@@ -18,7 +18,14 @@ from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.clock import local_day_range, local_today
 from desk_app.domain.users import Actor
 from desk_app.i18n import N_
-from desk_app.services.registers import BATCH, Period, RegisterColumn, RegisterSource, cell_text
+from desk_app.services.registers import (
+    Period,
+    RegisterColumn,
+    RegisterSource,
+    cell_text,
+    in_chunks,
+    in_id_order,
+)
 from desk_app.store.approvals import AccessRequest, AccessRequestItem
 from desk_app.store.archive import Borrower, Item, tuples
 from desk_app.store.models import User
@@ -113,15 +120,11 @@ def page(flt: ApprovalFilter, now: datetime, offset: int, limit: int) -> list[di
 
 
 def every_row(flt: ApprovalFilter, now: datetime) -> Iterator[dict[str, Any]]:
-    """Oldest first, in keyset batches (exports of any size)."""
-    condition, last = where(flt, local_today(now)), 0
-    while True:
-        rows = list(_select().where(condition & (AccessRequest.id > last))
-                    .order_by(AccessRequest.id).limit(BATCH).tuples())
-        if not rows:
-            return
-        yield from _dicts(rows, now)
-        last = rows[-1][0]
+    """Oldest first, read as it goes (exports of any size), the references looked up per
+    chunk."""
+    rows = in_id_order(_select().where(where(flt, local_today(now))), AccessRequest.id)
+    for chunk in in_chunks(rows):
+        yield from _dicts(chunk, now)
 
 
 def _column(title: str, width: float, key: str,

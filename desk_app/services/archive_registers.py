@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
@@ -15,7 +14,13 @@ from desk_app.domain.clock import local_day_range
 from desk_app.domain.users import Actor
 from desk_app.i18n import N_, display_name
 from desk_app.services.archive import ArchiveService, visible_items, visible_loans
-from desk_app.services.registers import BATCH, Period, RegisterSource, keyset, positional
+from desk_app.services.registers import (
+    Period,
+    RegisterSource,
+    in_chunks,
+    in_id_order,
+    positional,
+)
 from desk_app.store.archive import (
     Borrower,
     Department,
@@ -67,7 +72,8 @@ class _ArchiveRegister(RegisterSource):
                     .tuples())
 
     def _rows(self, actor: Actor, flt: Any) -> Iterator[Any]:
-        return keyset(self._select().where(self._visible(actor, flt)), self.date_field.model.id)
+        return in_id_order(self._select().where(self._visible(actor, flt)),
+                           self.date_field.model.id)
 
 
 class ItemRegister(_ArchiveRegister):
@@ -93,8 +99,7 @@ class ItemRegister(_ArchiveRegister):
         return self._opened(actor, list(super()._page(actor, flt, offset, limit)))
 
     def _rows(self, actor: Actor, flt: Any) -> Iterator[Any]:
-        rows = super()._rows(actor, flt)
-        while chunk := list(itertools.islice(rows, BATCH)):
+        for chunk in in_chunks(super()._rows(actor, flt)):
             yield from self._opened(actor, chunk)
 
     def _opened(self, actor: Actor, rows: list[Any]) -> list[Any]:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.roles import role_label
@@ -24,6 +26,7 @@ from desk_app.services.registers import FORMATS, Period, RegisterSource
 from desk_app.services.settings import SettingsService
 from desk_app.services.signing import KeyService
 from desk_app.store import audit_chain
+from desk_app.store.db import is_postgresql
 
 Progress = Callable[[int, int], bool]
 
@@ -145,19 +148,30 @@ class ExportService(Service):
         out = self.check(actor, register, since, until, fmt, out, force=force)
         if fmt == "pdf":
             self.keys.check_signing_password(actor, password)
-        head_seq, head_hash, head_at = audit_chain.head_entry()
-        total, cells = source.export_rows(actor, Period(since, until, head_seq))
-        rows = counting(cells, total, progress)
         with output.OutputFile(out) as target:
             try:
+                # One snapshot for the head, the count and the rows: entries and rows other
+                # desks add meanwhile are neither written nor counted. Signing (a password
+                # check, which may write) and the record come after it.
+                with self._snapshot():
+                    head_seq, head_hash, head_at = audit_chain.head_entry()
+                    total, cells = source.export_rows(actor, Period(since, until, head_seq))
+                    rows = counting(cells, total, progress)
+                    try:
+                        if fmt == "pdf":
+                            pdf = self._register_pdf(actor, source, rows, total, (
+                                head_seq, head_hash, head_at), period_text(since, until), progress)
+                        else:
+                            write_table(target.partial, fmt, _(source.title), source.header(),
+                                        rows)
+                    finally:
+                        cells.close()  # a cancel: end the reading while its transaction is open
                 if fmt == "pdf":
-                    pdf = self._signed_pdf(actor, password or "", handwriting_png, source, rows,
-                                           total, f"{source.name[:3].upper()}-{head_seq:08d}",
-                                           (head_seq, head_hash, head_at),
-                                           period_text(since, until), progress)
-                    target.partial.write_bytes(pdf)
-                else:
-                    write_table(target.partial, fmt, _(source.title), source.header(), rows)
+                    from desk_app.forms.registers import EXPORTER_SLOT
+
+                    signer_role = role_label(sorted(actor.roles)[0]) if actor.roles else ""
+                    target.partial.write_bytes(self.keys.sign_pdf(
+                        actor, pdf, EXPORTER_SLOT, password or "", handwriting_png, signer_role))
             except InterruptedError:
                 raise  # cancelled (an OSError too, but not a write failure)
             except OSError as error:
@@ -168,25 +182,38 @@ class ExportService(Service):
                 "rows": total, "chain_head": head_seq})
         return ExportResult(out, total, head_seq, head_hash)
 
-    def _signed_pdf(self, actor: Actor, password: str, handwriting_png: bytes | None,
-                    source: RegisterSource, rows: Iterator[list[str]], total: int,
-                    record_no: str, head: tuple[int, str, str | None], period: str,
-                    progress: Progress | None) -> bytes:
+    def _snapshot(self) -> AbstractContextManager[Any]:
+        """A read transaction that blocks no other desk: REPEATABLE READ READ ONLY on
+        PostgreSQL (it also keeps the rows' server-side cursor), a deferred transaction on
+        SQLite (a WAL snapshot), as AuditService.verify reads the chain."""
+        db = self.ctx.db
+        if is_postgresql(db):
+            return _read_only(db)
+        return db.atomic("DEFERRED")
+
+    def _register_pdf(self, actor: Actor, source: RegisterSource, rows: Iterator[list[str]],
+                      total: int, head: tuple[int, str, str | None], period: str,
+                      progress: Progress | None) -> bytes:
+        """The export's PDF with its empty exporter signature field."""
         from desk_app.forms.checkpoint import AuditHead
-        from desk_app.forms.registers import EXPORTER_SLOT, RegisterExport, register_pdf
+        from desk_app.forms.registers import RegisterExport, register_pdf
 
         head_seq, head_hash, head_at = head
         database_id = audit_chain.database_id()
         export = RegisterExport(
-            str(self.settings.value("company_name")), _(source.title), record_no,
-            self.ctx.clock.now(), head_hash, period, exporter_text(actor), source.header(),
-            source.widths(), total,
+            str(self.settings.value("company_name")), _(source.title),
+            f"{source.name[:3].upper()}-{head_seq:08d}", self.ctx.clock.now(), head_hash,
+            period, exporter_text(actor), source.header(), source.widths(), total,
             AuditHead(head_seq, head_hash, database_id, head_at) if database_id else None,
             wrapped=source.wrapped_columns())
-        pdf = register_pdf(export, rows, progress)
-        signer_role = role_label(sorted(actor.roles)[0]) if actor.roles else ""
-        return self.keys.sign_pdf(actor, pdf, EXPORTER_SLOT, password, handwriting_png,
-                                  signer_role)
+        return register_pdf(export, rows, progress)
+
+
+@contextmanager
+def _read_only(db: Any) -> Iterator[None]:
+    with db.atomic(isolation_level="REPEATABLE READ"):
+        db.execute_sql("SET TRANSACTION READ ONLY")
+        yield
 
 
 def verify_pdf_file(path: Path, trusted_ca_pem: bytes,

@@ -15,7 +15,7 @@ from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.clock import local_day_range, local_today
 from desk_app.domain.users import Actor
 from desk_app.i18n import N_, display_name
-from desk_app.services.registers import Period, RegisterSource, keyset, positional
+from desk_app.services.registers import Period, RegisterSource, in_id_order, positional
 from desk_app.services.retention import due_where
 from desk_app.store.approvals import Destruction, DestructionItem
 from desk_app.store.archive import Department, Item, Kind, shown_title, tuples
@@ -128,7 +128,7 @@ class DestructionRegister(RegisterSource):
                     .offset(offset).limit(limit).tuples())
 
     def _rows(self, actor: Actor, flt: Any) -> Iterator[Any]:
-        return keyset(_destructions().where(flt), Destruction.id)
+        return in_id_order(_destructions().where(flt), Destruction.id)
 
 
 class ReviewDueRegister(RegisterSource):
@@ -164,4 +164,4 @@ class ReviewDueRegister(RegisterSource):
                     .order_by(Item.review_on, Item.id).offset(offset).limit(limit).tuples())
 
     def _rows(self, actor: Actor, flt: Any) -> Iterator[Any]:
-        return keyset(self._select().where(self._where(actor, flt)), Item.id)
+        return in_id_order(self._select().where(self._where(actor, flt)), Item.id)
