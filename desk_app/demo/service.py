@@ -73,6 +73,12 @@ class DemoService(Service):
                 )
             actor = SYSTEM
         self.require(actor, Permission.DEMO_GENERATE)
+        from desk_app.demo.archive import page_cache
+
+        with page_cache(self.ctx.db):
+            return self._generate(actor, scale)
+
+    def _generate(self, actor: Actor, scale: int) -> dict[str, int]:
         users = self.users
         created = 0
         existing = {user.name for user in User.select(User.name)}
