@@ -9,6 +9,9 @@ about time: a figure over its goal is marked, never failed.
 from __future__ import annotations
 
 import sqlite3
+import statistics
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,3 +66,15 @@ def raw_sqlite(path: Path | str) -> sqlite3.Connection:
     for name, value in SQLITE_PRAGMAS.items():
         conn.execute(f"PRAGMA {name} = {value}")
     return conn
+
+
+def median_ms(operation: Callable[[], object], repeat: int) -> float:
+    """The median of ``repeat`` timed calls in ms, after one untimed call (the first reads
+    the pages from disk, for ours and the baseline alike)."""
+    operation()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        operation()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)

@@ -34,15 +34,20 @@ DB = ROOT / "var" / f"perf-{SCALE}.db"
 REPEAT = 5
 
 
-@pytest.fixture(scope="module")
-def big_desk():
+def big_database() -> Path:
+    """``var/perf-<scale>.db``, built by the demo the first time (the build time printed)."""
     if not DB.exists():
         DB.parent.mkdir(exist_ok=True)
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "desk_app", "--db", f"sqlite:///{DB}", "demo",
                         "--scale", str(SCALE)], check=True, capture_output=True)
         print(f"\ndemo --scale {SCALE}: built in {time.perf_counter() - started:.1f} s")
-    desk = Desk.open(f"sqlite:///{DB}")
+    return DB
+
+
+@pytest.fixture(scope="module")
+def big_desk():
+    desk = Desk.open(f"sqlite:///{big_database()}")
     yield desk
     desk.close()
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import os
-import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +29,7 @@ from desk_app.demo import handover as demo_handover
 from desk_app.desk import Desk
 from desk_app.domain.clock import local_today
 from desk_app.services.documents.registers import DocumentFilter
-from tests.perf.figures import raw_sqlite, record
+from tests.perf.figures import median_ms, raw_sqlite, record
 
 DOCUMENTS = int(os.environ.get("DESK_PERF_DOCUMENTS", "100000"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,13 +72,7 @@ class Figures:
 
     @staticmethod
     def _median(operation: Callable[[], object]) -> float:
-        operation()  # warm: the first call reads pages from disk for both sides alike
-        times = []
-        for _ in range(REPEAT):
-            started = time.perf_counter()
-            operation()
-            times.append((time.perf_counter() - started) * 1000)
-        return statistics.median(times)
+        return median_ms(operation, REPEAT)
 
     def compare(self, name: str, ours: Callable[[], object], raw: list[tuple[str, tuple]],
                 goal: float | None = None) -> float:

@@ -22,8 +22,6 @@ import io
 import os
 import sqlite3
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import zipfile
@@ -40,6 +38,7 @@ from desk_app.i18n import _
 from desk_app.services.exports import verify_pdf_file
 from desk_app.store.db import SQLITE_PRAGMAS
 from tests.perf.figures import record
+from tests.perf.test_archive_perf import big_database
 
 SCALE = int(os.environ.get("DESK_PERF_SCALE", "100"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,12 +64,7 @@ ORDER BY l.id
 
 @pytest.fixture(scope="module")
 def export_desk(tmp_path_factory):
-    if not DB.exists():
-        DB.parent.mkdir(exist_ok=True)
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "desk_app", "--db", f"sqlite:///{DB}", "demo",
-                        "--scale", str(SCALE)], check=True, capture_output=True)
-        print(f"\ndemo --scale {SCALE}: built in {time.perf_counter() - started:.1f} s")
+    big_database()
     folder = tmp_path_factory.mktemp("exports")
     copy = folder / "desk.db"
     started = time.perf_counter()

@@ -14,14 +14,12 @@ asserts the answers are equal, never a time.
 from __future__ import annotations
 
 import os
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
 from desk_app.services.archive import SEARCH_COUNT_CAP, ItemFilter
 from desk_app.store import search
-from tests.perf.figures import raw_sqlite, record
+from tests.perf.figures import median_ms, raw_sqlite, record
 from tests.perf.test_archive_perf import DB, big_desk  # noqa: F401 (the fixture)
 
 REPEAT = int(os.environ.get("DESK_PERF_REPEAT", "5"))
@@ -31,13 +29,7 @@ ROWS = ("SELECT i.id, i.ref, i.title, k.name, d.name, i.doc_date, i.level, i.sta
 
 
 def _median(operation: Callable[[], Any]) -> float:
-    operation()  # warm: both sides read the same pages from disk first
-    times = []
-    for _ in range(REPEAT):
-        started = time.perf_counter()
-        operation()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+    return median_ms(operation, REPEAT)
 
 
 def _conditions(raw, flt: ItemFilter) -> tuple[list[str], list[Any]]:
