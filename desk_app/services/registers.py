@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
 
+import peewee
+
 from desk_app.domain.clock import format_datetime_cached
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
@@ -97,11 +99,61 @@ def in_id_order(query: Any, id_field: Any) -> Iterator[Any]:
     ordered = query.order_by(id_field).tuples()
     database = _database_of(query)
     if not is_postgresql(database):
-        yield from ordered.iterator()
+        converters = _sqlite_converters(ordered)
+        if converters is None:
+            yield from ordered.iterator()
+        else:
+            yield from _converted(database, ordered, converters)
     elif database.in_transaction():
         yield from _server_side(database, ordered)
     else:
         yield from _keyset_batches(query, id_field)
+
+
+# SQLite hands back text for these; everything else in a register's select it hands back as
+# peewee would (text, integers). Parsed in C by the datetime module, not by peewee's
+# strptime chain per value: 40% of a 100,000-row CSV export (issue 17).
+_AS_IS = (peewee.CharField, peewee.TextField, peewee.IntegerField, peewee.AutoField,
+          peewee.ForeignKeyField)
+
+
+def _sqlite_datetime(value: Any) -> Any:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _sqlite_date(value: Any) -> Any:
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def _sqlite_converters(query: Any) -> list[Callable[[Any], Any] | None] | None:
+    """Per selected column: how SQLite's value becomes what peewee would give (None: as
+    it is); None for a select with a column of any other kind (peewee converts those)."""
+    converters: list[Callable[[Any], Any] | None] = []
+    for node in query._returning:
+        field = node.node if isinstance(node, peewee.Alias) else node
+        if isinstance(field, peewee.DateTimeField):
+            converters.append(_sqlite_datetime)
+        elif isinstance(field, peewee.DateField):
+            converters.append(_sqlite_date)
+        elif isinstance(field, peewee.BooleanField):
+            converters.append(bool)
+        elif isinstance(field, _AS_IS) or not isinstance(field, peewee.Field):
+            converters.append(None)  # text, numbers, and expressions over text (titles, names)
+        else:
+            return None
+    return converters
+
+
+def _converted(database: Any, query: Any, converters: list[Callable[[Any], Any] | None]
+               ) -> Iterator[tuple[Any, ...]]:
+    sql, params = query.sql()
+    cursor = database.execute_sql(sql, params)
+    try:
+        for row in cursor:
+            yield tuple(value if convert is None or value is None else convert(value)
+                        for value, convert in zip(row, converters, strict=True))
+    finally:
+        cursor.close()
 
 
 def keyset(query: Any, id_field: Any) -> Iterator[Any]:
