@@ -86,13 +86,40 @@ def parse_url(url: str) -> DatabaseUrl:
     raise bad
 
 
+def _header_of(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(16)
+
+
+def _open_in_this_process(path: Path) -> bool:
+    """Whether this process has ``path`` open already (a second Desk on the same file, a
+    test's own connection): then it is a database SQLite opened, and its header is not read
+    again — closing any descriptor of a file drops every POSIX lock the process holds on it,
+    SQLite's included, and another desk could then write under an open connection (the
+    damage SQLite's "How to corrupt" page describes). Linux tells through /proc; elsewhere
+    the header is read as before."""
+    folder = Path("/proc/self/fd")
+    if not folder.is_dir():
+        return False
+    try:
+        target = path.resolve()
+        for entry in folder.iterdir():
+            try:
+                if Path(os.readlink(entry)) == target:
+                    return True
+            except OSError:  # closed meanwhile
+                continue
+    except OSError:
+        return False
+    return False
+
+
 def sqlite_file_problem(path: Path, must_exist: bool) -> str | None:
     """Why this path cannot hold our SQLite database, or None."""
     if path.exists():
         if path.is_dir():
             return _("{path} is a folder, not a database file.").format(path=path)
-        with path.open("rb") as handle:
-            header = handle.read(16)
+        header = b"" if _open_in_this_process(path) else _header_of(path)
         if header and header != SQLITE_HEADER:
             return _("{path} is not a database file.").format(path=path)
         return None

@@ -66,19 +66,27 @@ class _FirstPaint(QObject):
         table.viewport().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.at is not None or event.type() != QEvent.Type.Paint:
+            return False
         model = self.table.model()
-        if (self.at is None and event.type() == QEvent.Type.Paint and model is not None
-                and model.rowCount() > 0):
+        if model is not None and model.rowCount() > 0:
             self.at = time.perf_counter()
         return False
 
 
 def _painted(app: QApplication, table: QTableView) -> float:
     watcher = _FirstPaint(table)
-    table.viewport().update()
+    viewport = table.viewport()
+    viewport.update()
     deadline = time.perf_counter() + 60
-    while watcher.at is None and time.perf_counter() < deadline:
-        app.processEvents()
+    try:
+        while watcher.at is None and time.perf_counter() < deadline:
+            app.processEvents()
+    finally:
+        # Off again before the window goes: a filter left on a viewport outlived its table
+        # and raised in later tests' event loops (the soak).
+        viewport.removeEventFilter(watcher)
+        watcher.deleteLater()
     assert watcher.at is not None, "the register was never painted with rows"
     return watcher.at
 

@@ -258,3 +258,44 @@ def test_closing_a_desk_does_not_fail_when_another_desk_holds_the_write_lock(sql
     monkeypatch.setattr(db, "execute_sql", busy)
     sqlite_desk.close()
     assert db.is_closed()
+
+
+def _posix_locks_on(path) -> int:
+    """POSIX locks this process holds on ``path`` (/proc/locks: "1: POSIX ADVISORY READ
+    <pid> <major>:<minor>:<inode> <start> <end>")."""
+    import os
+
+    inode, pid = os.stat(path).st_ino, str(os.getpid())
+    with open("/proc/locks") as table:
+        return sum(1 for line in table
+                   if len(parts := line.split()) > 5 and parts[1] == "POSIX"
+                   and parts[4] == pid and parts[5].endswith(f":{inode}"))
+
+
+def test_opening_a_database_open_in_this_process_keeps_its_locks(tmp_path):
+    """A second open of a file this process has open (its header check) must not close a
+    descriptor of it: that drops SQLite's POSIX locks, and another desk may then write under
+    the open connection (issue 17: a benchmark database was found damaged)."""
+    import sqlite3
+    import sys
+
+    import pytest
+
+    from desk_app.store.db import sqlite_file_problem
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("/proc/locks is Linux's")
+    database = tmp_path / "desk.db"
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=WAL")
+    holder.execute("CREATE TABLE t (a)")
+    holder.execute("BEGIN IMMEDIATE")  # a write lock held, as a desk in a transaction
+    holder.execute("INSERT INTO t VALUES (1)")
+    before = _posix_locks_on(database)
+    assert before >= 1
+    assert sqlite_file_problem(database, must_exist=True) is None
+    assert _posix_locks_on(database) == before
+    holder.execute("COMMIT")
+    holder.close()
+    (tmp_path / "other.txt").write_text("not a database, long enough to have a header")
+    assert "is not a database file" in sqlite_file_problem(tmp_path / "other.txt", True)
