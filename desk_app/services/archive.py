@@ -18,10 +18,17 @@ from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from desk_app.domain.pinyin import sort_key
 from desk_app.domain.retention import review_on
-from desk_app.domain.roles import Role
 from desk_app.domain.text import LookupFilter
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, display_name
+from desk_app.services.archive_visibility import (  # noqa: F401 (re-exported: R6, R7)
+    CONFIDENTIAL,
+    record_secret_views,
+    sealed_loans,
+    visible_items,
+    visible_levels,
+    visible_loans,
+)
 from desk_app.services.base import Context, Service
 from desk_app.services.personnel import PersonnelService
 from desk_app.services.personnel_grants import granted_items
@@ -107,59 +114,6 @@ def _view(row: tuple) -> ItemView:
 def _select(*fields) -> Any:
     return (Item.select(*(fields or _VIEW_FIELDS)).join_from(Item, Kind).join_from(Item, Department)
             .join_from(Item, Location, peewee.JOIN.LEFT_OUTER))
-
-
-def visible_levels(actor: Actor) -> tuple[rules.Level, ...]:
-    """The levels ``actor`` sees whole. A grantee sees, on top, the personnel files of their
-    live grants: where that matters use ``visible_items`` (items) or ``visible_loans``."""
-    return rules.visible_levels(Role.PERSONNEL in actor.roles)
-
-
-CONFIDENTIAL = (rules.Level.SECRET.value, rules.Level.PERSONNEL.value)
-
-
-def visible_items(actor: Actor) -> Any:
-    """R6, the one rule for items: the personnel role sees every file; anyone else every file
-    but personnel files, except those they hold a live grant to (by the clock, asked again on
-    every call: a grant that ended or was revoked hides its file at once)."""
-    if rules.Level.PERSONNEL in visible_levels(actor):
-        return peewee.SQL("1 = 1")
-    shown = Item.level != rules.Level.PERSONNEL.value  # the reference index drives the order
-    granted = granted_items(actor)
-    return (shown | Item.id.in_(granted)) if granted else shown
-
-
-def sealed_loans(actor: Actor) -> Any | None:
-    """The loans ``actor`` may not see (of personnel files not granted to them, R6), or None
-    when there are none."""
-    if rules.Level.PERSONNEL in visible_levels(actor):
-        return None
-    sealed = Item.select(Item.id).where(Item.level == rules.Level.PERSONNEL.value)
-    granted = granted_items(actor)
-    if granted:
-        sealed = sealed.where(Item.id.not_in(granted))
-    if not sealed.exists():  # one index probe; spares the register a per-row check
-        return None
-    return Loan.item.in_(sealed)
-
-
-def visible_loans(actor: Actor) -> Any:
-    """R6 for loan rows, registers and exports: loans of personnel files are as invisible as
-    the files. (Personnel files are few: a page checks a small set per row it shows.)"""
-    hidden = sealed_loans(actor)
-    return peewee.SQL("1 = 1") if hidden is None else ~hidden
-
-
-def record_secret_views(service: Service, actor: Actor, items: Iterable[tuple[int, str, str]],
-                        via: str) -> None:
-    """R7: showing the details of secret or personnel items — (id, ref, level) — is one
-    audited action, however many items one opening shows (a label sheet, a loan slip)."""
-    secret = [(item_id, ref) for item_id, ref, level in items if level in CONFIDENTIAL]
-    if not secret:
-        return
-    with service.write() as tx:
-        tx.audit(actor, "item.view_secret", "item", secret[0][0] if len(secret) == 1 else None,
-                 after={"refs": [ref for _id, ref in secret], "via": via})
 
 
 class ArchiveService(Service):
