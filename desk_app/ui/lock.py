@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QInputEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -69,7 +70,10 @@ class IdleWatcher(QObject):
         return self._timer.interval()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _INPUT_EVENTS and self._timer.isActive():
+        # Every event of the app passes here; the isinstance test spares the rest (paints,
+        # timers, layout) the costly conversion of ``type()`` to a Python enum.
+        if (isinstance(event, QInputEvent) and event.type() in _INPUT_EVENTS
+                and self._timer.isActive()):
             self._timer.start()
         return False
 

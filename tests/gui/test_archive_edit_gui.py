@@ -113,6 +113,10 @@ def test_searched_words_are_marked_in_title_and_keywords(page, item):
     assert delegate.marked_html("电梯 合同").count("<b") == 1
     assert page.model.headerData(2, Qt.Orientation.Horizontal) == "Keywords"
     assert page.model.data(page.model.index(0, 2)) == "电梯 合同"
+    # With nothing searched the view paints as usual: no Python paint per cell (issue 17).
+    search(page, "")
+    assert page.table.itemDelegateForColumn(1) is None
+    assert page.table.itemDelegateForColumn(2) is None
 
 
 def test_title_sort_is_pinyin_and_header_state_is_remembered(qtbot, demo_desk, clerk_actor, page):

@@ -153,8 +153,7 @@ class ArchivePage(Page, EditActions):
         self.table.setModel(self.model)
         apply_widths(self.table, DEFAULT_WIDTHS)
         self.highlight = HighlightDelegate(self.table)
-        for column in MATCHED_COLUMNS:
-            self.table.setItemDelegateForColumn(column, self.highlight)
+        self.highlight.mark_in(self.table, MATCHED_COLUMNS)
         header = self.table.horizontalHeader()
         header.setSortIndicatorShown(True)
         header.setSectionsClickable(True)

@@ -121,7 +121,7 @@ class DocumentList(QWidget):
         self.table.setModel(self.model)
         self.table.set_empty_text(_("No documents here yet."))
         self.delegate = HighlightDelegate(self.table)
-        self.table.setItemDelegate(self.delegate)
+        self.delegate.mark_in(self.table)
         apply_widths(self.table, widths)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)

@@ -23,6 +23,16 @@ log = logging.getLogger(__name__)
 
 Index = QModelIndex | QPersistentModelIndex
 
+# Plain ints and one precomputed flag value: ``data`` and ``flags`` run for every painted
+# cell, and comparing with or combining PySide6's enum members costs more than the lookup.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_ROW = int(Qt.ItemDataRole.UserRole.value) + 1
+_ROW_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+              | Qt.ItemFlag.ItemNeverHasChildren)
+_VCENTER = int(Qt.AlignmentFlag.AlignVCenter.value)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -40,7 +50,7 @@ class PagedTableModel(QAbstractTableModel):
     worker thread (``counted``); until then ``rowCount`` is an estimate (the last count, or
     the first page) and ``count_known`` is False. A short first page is the count."""
 
-    ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the raw row object of the service
+    ROW_ROLE = _ROW  # the raw row object of the service
     counted = Signal(int)  # the exact count arrived from the worker thread
 
     # Off in the GUI tests (tests/gui/conftest.py), which read counts right after a refresh;
@@ -49,7 +59,9 @@ class PagedTableModel(QAbstractTableModel):
 
     def __init__(self, count: Callable[[], int], fetch: Callable[[int, int], Sequence[Any]],
                  columns: Sequence[Column], page_size: int = 200, max_pages: int = 10,
-                 parent=None, desk: Any = None) -> None:
+                 parent=None, desk: Any = None, lazy: bool = False) -> None:
+        """``lazy``: nothing is read until ``ensure_loaded`` or ``refresh`` (a tab not shown
+        yet costs nothing at the page's first paint)."""
         super().__init__(parent)
         self._count_fn, self._fetch_fn = count, fetch
         self.columns = list(columns)
@@ -60,7 +72,9 @@ class PagedTableModel(QAbstractTableModel):
         self._generation = 0  # a count started before the last refresh is dropped
         self.count_known = True
         self.fetches = 0  # how many pages were fetched (tests and diagnostics)
-        self._count = self._first_count()
+        self.loaded = not lazy
+        if self.loaded:
+            self._count = self._first_count()
 
     def _first_count(self) -> int:
         self._generation += 1
@@ -120,8 +134,14 @@ class PagedTableModel(QAbstractTableModel):
 
     # ---------------------------------------------------------------- API
 
+    def ensure_loaded(self) -> None:
+        """A lazy model's first read (once)."""
+        if not self.loaded:
+            self.refresh()
+
     def refresh(self) -> None:
         """Forget every cached page and ask the source for the count again."""
+        self.loaded = True
         self.beginResetModel()
         self._pages.clear()
         try:
@@ -162,23 +182,24 @@ class PagedTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.column() < len(self.columns):
+        role = int(role)
+        if role != _DISPLAY and role != _ALIGNMENT and role != _TOOLTIP and role != _ROW:
             return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                        Qt.ItemDataRole.TextAlignmentRole, self.ROW_ROLE):
+        column_number = index.column()
+        if not 0 <= column_number < len(self.columns) or not index.isValid():
             return None
-        column = self.columns[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align | Qt.AlignmentFlag.AlignVCenter) if column.align else None
+        column = self.columns[column_number]
+        if role == _ALIGNMENT:
+            return int(column.align.value) | _VCENTER if column.align else None
         row = self.row(index.row())
         if row is None:
             return None
-        if role == self.ROW_ROLE:
+        if role == _DISPLAY:
+            value = column.value(row)
+            return "" if value is None else str(value)
+        if role == _ROW:
             return row
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return column.tooltip(row) if column.tooltip else None
-        value = column.value(row)
-        return "" if value is None else str(value)
+        return column.tooltip(row) if column.tooltip else None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -189,6 +210,4 @@ class PagedTableModel(QAbstractTableModel):
         return str(section + 1)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags

@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QApplication,
     QHeaderView,
@@ -155,10 +156,33 @@ class HighlightDelegate(QStyledItemDelegate):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.words: list[str] = []
+        self._columns: tuple[QTableView, tuple[int, ...] | None] | None = None
+        self._plain: QAbstractItemDelegate | None = None
+
+    def mark_in(self, table: QTableView, columns: tuple[int, ...] | None = None) -> None:
+        """Mark searched words in ``table`` (in ``columns``, or all). The delegate is set
+        only while there are words: a Python ``paint`` for every cell of every screenful
+        cost more than the rest of a register's first paint."""
+        self._columns = (table, columns)
+        self._plain = table.itemDelegate()  # the view's own, for the cells with nothing to mark
+        self._attach()
 
     def set_query(self, query: str) -> None:
         self.words = sorted({word.lower() for word in query.split() if word}, key=len,
                             reverse=True)
+        self._attach()
+
+    def _attach(self) -> None:
+        if self._columns is None:
+            return
+        table, columns = self._columns
+        if columns is None:
+            plain = self._plain
+            assert plain is not None  # set by mark_in with the table
+            table.setItemDelegate(self if self.words else plain)
+            return
+        for column in columns:
+            table.setItemDelegateForColumn(column, self if self.words else None)  # type: ignore[arg-type]
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of each searched word in ``text``, merged, in order."""
