@@ -107,6 +107,20 @@ def test_registers_are_sound(qtmodeltester, page, demo_desk, clerk_actor):
     assert days == sorted(days, reverse=True)  # most overdue first
 
 
+def test_a_tab_reads_its_loans_when_first_shown(demo_desk, clerk_actor, qtbot):
+    page = LoansPage(demo_desk, clerk_actor)  # a clerk lands on Circulation
+    qtbot.addWidget(page)
+    assert page.panel() is page.circulation
+    assert not any(panel.rows_model.loaded for panel in page.panels.values())
+    assert all(panel.rows_model.fetches == 0 for panel in page.panels.values())
+    page.refresh()  # a refresh reads only what is shown, or was shown before
+    assert not any(panel.rows_model.loaded for panel in page.panels.values())
+    history = page.show_tab("history")
+    assert history.rows_model.loaded and history.rows_model.rowCount() == demo_desk.loans.count(
+        clerk_actor, LoanFilter())
+    assert not page.panels[OVERDUE].rows_model.loaded
+
+
 def test_lend_three_items_with_keyboard_and_scanner_only(qtbot, page, demo_desk, clerk_actor, refs,
                                                         signing):
     dialog = open_lend_dialog(qtbot, page)
