@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from functools import cache
 
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.labelled import LabelledStrEnum
@@ -33,6 +34,11 @@ class Permission(StrEnum):
 
 def permissions_of(roles: Iterable[Role]) -> frozenset[str]:
     """What the roles may do: the union of every area's grants (the manifest's)."""
+    return _permissions_of(frozenset(roles))
+
+
+@cache  # every permission check asks; a user holds one of a handful of role sets
+def _permissions_of(roles: frozenset[Role]) -> frozenset[str]:
     from desk_app.domain.manifest import role_permissions
 
     table = role_permissions()
