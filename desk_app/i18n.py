@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import gettext
 import io
-import locale
 import os
 from pathlib import Path
 
@@ -73,6 +72,8 @@ def system_language() -> str:
         if value:
             break
     else:
+        import locale  # only when the environment names no locale
+
         value = locale.getlocale()[0] or ""
     value = value.split(".")[0]
     if value.startswith("zh"):

@@ -1,13 +1,15 @@
 """What every command shares: the argument parser, the database, the acting user,
-passwords, list output, and terminal-safe text."""
+passwords, list output, and terminal-safe text.
+
+The GUI starts through this module too (``desk-app`` with no command): json and getpass,
+which only commands use, are imported where they are used, not before the sign-in window.
+"""
 
 from __future__ import annotations
 
 import argparse
 import codecs
 import contextlib
-import getpass
-import json
 import os
 import sys
 import unicodedata
@@ -188,6 +190,8 @@ def safe_text(value: object, *, keep_newlines: bool = False) -> str:
 def json_text(data: Any) -> str:
     """JSON as the CLI writes it: readable Chinese, every control character escaped
     (lossless: a JSON reader gets the stored text back exactly)."""
+    import json
+
     text = json.dumps(data, ensure_ascii=False, indent=2, default=json_value)
     return text.translate(_JSON_ESCAPES)
 
@@ -268,6 +272,8 @@ def read_new_password(args: argparse.Namespace, prompt: str) -> str:
 
 
 def _ask_password(prompt: str) -> str:
+    import getpass
+
     try:
         return _decodable_password(getpass.getpass(prompt))
     except UnicodeDecodeError:

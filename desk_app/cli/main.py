@@ -30,7 +30,7 @@ from desk_app.cli.common import (
 )
 from desk_app.domain.errors import DatabaseUnavailable, DeskError, TargetExists
 from desk_app.i18n import LANGUAGES, N_, _, set_language, system_language
-from desk_app.logs import log_file, setup_logging
+from desk_app.logs import hold_records, log_file, setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +89,9 @@ def _main(argv: list[str]) -> int:
         _check_decodable(argv)
         args = _gui_only(argv) or build_parser().parse_args(argv)
         command = args.command
-        setup_logging()
         if command is None:
-            from desk_app.ui.app import run_gui
-
-            return run_gui(database_url(args), language=args.language or os.environ.get("DESK_LANG"))
+            return _run_gui(args)
+        setup_logging()
         return args.run(args)
     except DeskError as error:
         if isinstance(error, DatabaseUnavailable):  # "Cannot open …": say what to do if damaged
@@ -120,6 +118,18 @@ def _main(argv: list[str]) -> int:
         log.exception("unexpected error in %s", command)
         return _fail(_("unexpected error: {error} (details in {log})").format(
             error=error, log=log_file()), EXIT_UNEXPECTED)
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    # The GUI opens the log file once its sign-in window shows; until then records are held,
+    # and written at the latest here (before an error that ends the GUI is logged below).
+    hold_records()
+    try:
+        from desk_app.ui.app import run_gui
+
+        return run_gui(database_url(args), language=args.language or os.environ.get("DESK_LANG"))
+    finally:
+        setup_logging()
 
 
 def _fail(message: str, code: int) -> int:

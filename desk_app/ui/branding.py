@@ -6,8 +6,6 @@ translated, and the company name from the settings follows it where it is known.
 
 from __future__ import annotations
 
-import html
-
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import qVersion
 from PySide6.QtGui import QGuiApplication
@@ -39,6 +37,8 @@ def apply_display_name() -> None:
 
 def about_text(company: str = "") -> str:
     """The About box: name, version, the versions it runs on and the licence line."""
+    import html  # only for the About box: not imported before the sign-in window
+
     lines = [
         f"<h3>{html.escape(product_name())}</h3>",
         _("Version {version}").format(version=__version__),

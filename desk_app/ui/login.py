@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -18,11 +19,15 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.errors import DeskError
-from desk_app.domain.users import Actor
 from desk_app.i18n import _, current_language
 from desk_app.ui.branding import apply_display_name, product_name
 from desk_app.ui.language import apply_language, language_choices
 from desk_app.ui.widgets.fields import FieldError
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPaintEvent
+
+    from desk_app.domain.users import Actor
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +36,19 @@ class LoginDialog(QDialog):
     """``exec``/``open`` it; after ``accepted`` the signed-in actor is in ``self.actor``.
 
     ``desk`` may be None at first: the window appears at once while the database opens,
-    then ``set_desk`` enables signing in.
+    then ``set_desk`` enables signing in. Nothing here before that touches PySide6's ``Qt``
+    namespace (~45 ms to build its enums, see ``desk_app.ui.app``).
     """
 
     language_changed = Signal(str)
+    first_painted = Signal()  # the window is on screen: the database may take its time now
 
     def __init__(self, desk=None, parent: QWidget | None = None, name: str = "") -> None:
         super().__init__(parent)
         self.desk = desk
         self.actor: Actor | None = None
         self.language_picked = False
+        self.painted = False
         self.setObjectName("login")
 
         self.heading = QLabel()
@@ -66,7 +74,9 @@ class LoginDialog(QDialog):
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(current_language())))
         self.database_label = QLabel()
         self.database_label.setObjectName("database")
-        self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Selectable (someone may copy the URL), which also sets how the row is laid out.
+        # Through the property, as setTextInteractionFlags would need the Qt namespace.
+        self.database_label.setProperty("textInteractionFlags", "TextSelectableByMouse")
         self.database_label.setWordWrap(True)
         self.database_label.setStyleSheet("color: palette(placeholder-text);")
 
@@ -113,6 +123,12 @@ class LoginDialog(QDialog):
         self.retranslate()
         self.set_desk(desk)
         (self.password_edit if name else self.name_edit).setFocus()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self.painted:
+            self.painted = True
+            self.first_painted.emit()
 
     def retranslate(self) -> None:
         apply_display_name()

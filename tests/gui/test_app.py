@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import sys
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import QMessageBox
 
 from desk_app.ui import app as app_module
 from desk_app.ui.errors import crash_dialog
@@ -59,9 +60,33 @@ def test_qt_translations_are_installed_for_chinese(qapp):
 
 def test_unusable_database_is_reported_not_raised(monkeypatch, tmp_path):
     shown = []
-    monkeypatch.setattr(app_module.QMessageBox, "exec", lambda box: shown.append(box.text()))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
     assert app_module.open_database(f"sqlite:///{tmp_path / 'missing.db'}") is None
     assert "No database at" in shown[0]
     shown.clear()
     assert app_module.open_database("ftp://nowhere") is None
     assert shown
+
+
+def test_the_database_opens_once_the_sign_in_window_is_painted(qtbot, sqlite_desk, sqlite_url,
+                                                               monkeypatch):
+    """Not on a zero-delay timer after show(): that runs before Qt's first paint of the
+    window, which stayed blank while the database opened."""
+    painted_when_opened = []
+    real_open = app_module.Session.open_database
+
+    def open_database(self):
+        painted_when_opened.append(self.login.painted)
+        return real_open(self)
+
+    monkeypatch.setattr(app_module.Session, "open_database", open_database)
+    session = app_module.Session(sqlite_url, language="en")
+    session.start()
+    qtbot.waitUntil(lambda: session.desk is not None)
+    assert painted_when_opened == [True]
+    login = session.login
+    assert login is not None and login.sign_in_button.isEnabled()
+    # (set through its property name, which a typo would silently miss)
+    assert login.database_label.textInteractionFlags() == Qt.TextInteractionFlag.TextSelectableByMouse
+    login.close()
+    session.close()
