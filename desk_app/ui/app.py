@@ -135,6 +135,7 @@ class Session(QObject):
         self.last_name = ""
         self.exit_code = 0
         self.running = False  # set by run_gui around app.exec()
+        self.preloader: Any = None  # ui/preload.py: busy while the sign-in window waits
 
     def start(self) -> None:
         self.show_login()
@@ -164,7 +165,16 @@ class Session(QObject):
                 self.login.set_language(language)
         if self.login is not None:
             self.login.set_desk(self.desk)
+            self._preload()
         return True
+
+    def _preload(self) -> None:
+        """The main window's modules and Qt's types, while the user types a password."""
+        from desk_app.ui.preload import Preloader
+
+        if self.preloader is None:
+            self.preloader = Preloader(parent=self)
+        self.preloader.start()
 
     def show_login(self) -> None:
         from desk_app.ui.login import LoginDialog
@@ -182,6 +192,8 @@ class Session(QObject):
 
         from desk_app.ui.main_window import MainWindow
 
+        if self.preloader is not None:
+            self.preloader.stop()  # what is left is imported as the window needs it
         dialog, self.login = self.login, None
         assert dialog is not None and dialog.actor is not None
         actor = dialog.actor
@@ -200,6 +212,7 @@ class Session(QObject):
             self.desk.auth.sign_out(window.actor)
             window.close()
         self.show_login()
+        self._preload()  # whatever was left at the first sign-in
 
     def quit(self) -> None:
         # Only end a running event loop: QApplication.exit() without one makes every later

@@ -115,3 +115,37 @@ def test_session_opens_database_after_login_window_then_switches_user(qtbot, dem
     assert "admin" not in session.window.areas
     session.window.close()
     session.close()
+
+
+def test_while_the_sign_in_window_waits_the_main_window_is_readied(qtbot, demo_desk, sqlite_url,
+                                                                   monkeypatch):
+    """Issue 17: the pages' modules and Qt's types load while the user types (ui/preload.py);
+    signing in stops it, and a sign-in before it is done still works."""
+    import sys
+
+    from desk_app.ui import preload
+
+    for name in ("desk_app.ui.admin.page", "desk_app.ui.audit.page"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    session = Session(sqlite_url, language="en", idle_ms=3_600_000)
+    session.show_login()
+    assert session.preloader is None  # nothing before the database is open
+    assert session.open_database()
+    loader = session.preloader
+    assert loader is not None
+    qtbot.waitUntil(lambda: loader.finished, timeout=30_000)
+    assert "desk_app.ui.admin.page" in loader.done and "desk_app.ui.admin.page" in sys.modules
+    assert "PySide6.QtWidgets types" in loader.done
+
+    monkeypatch.setattr(preload, "modules_to_preload", lambda: ["json.tool", "json.scanner"])
+    monkeypatch.setattr(preload, "TYPES_PER_STEP", 1)  # hundreds of steps: not done in time
+    session.preloader = None
+    session._preload()  # a fresh one, stopped by the sign-in
+    qtbot.waitUntil(lambda: len(session.preloader.done) >= 1)
+    type_credentials(qtbot, session.login, "admin", DEMO_PASSWORD)
+    assert session.window is not None and not session.preloader.finished
+    steps_at_sign_in = len(session.preloader.done)
+    qtbot.wait(100)
+    assert len(session.preloader.done) == steps_at_sign_in
+    session.window.close()
+    session.close()
