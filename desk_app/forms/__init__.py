@@ -25,7 +25,10 @@ Typical flow::
 
 Big exports: ``spec.rows(header, row_iterator, total=n)`` and
 ``render_to(spec, path, progress=lambda done, total: keep_going)``; rows are pulled a page at a
-time, cancelling raises ``InterruptedError``.
+time and pages written as they are finished, cancelling raises ``InterruptedError``. Then the
+fields are added to the file in place (``signing.rendered_pdf_writer``, ``signing.add_fields``,
+``write_in_place``) and ``signing.sign_file`` signs it in place: the file is never held in
+memory whole (``registers.write_register_pdf`` does all but the signature).
 
 Modules:
 
@@ -41,7 +44,7 @@ Modules:
 * :mod:`.loan_forms` — ``slip_pdf``, ``receipt_pdf``, ``reminder_pdf``.
 * :mod:`.handover` — ``render_handover``: the shift handover record, three signature boxes.
 * :mod:`.signing` — ``prepare_fields``, ``sign``, ``SignatureAppearance``, ``signature_fields``,
-  ``render_appearance``.
+  ``render_appearance``; for files: ``rendered_pdf_writer``, ``add_fields``, ``sign_file``.
 * :mod:`.verify` — ``verify_pdf(data, ca_pem, revoked=)`` → ``VerifyReport`` of ``SignatureCheck``
   (the signature container byte for byte, revocation at the signing time).
 * :mod:`.crl` — ``make_crl`` (signed by the CA), ``load_crl`` (serial → revocation time).

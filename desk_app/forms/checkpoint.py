@@ -14,6 +14,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from desk_app.domain.clock import format_datetime, parse_iso_utc
 from desk_app.forms.signing import ready_to_sign
@@ -35,10 +36,20 @@ class AuditHead:
 
 def with_audit_head(pdf: bytes, head: AuditHead) -> bytes:
     """``pdf`` (not signed yet) with ``head`` in its document information."""
-    from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    add_audit_head(writer, head)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def add_audit_head(writer: Any, head: AuditHead) -> None:
+    """``head`` in the document information, in the pending update of ``writer`` (a pyHanko
+    ``IncrementalPdfFileWriter`` of a PDF not signed yet)."""
+    from pyhanko.pdf_utils import generic
+
     try:
         info_ref = writer.trailer.raw_get("/Info")
     except KeyError:
@@ -49,9 +60,6 @@ def with_audit_head(pdf: bytes, head: AuditHead) -> bytes:
     if head.at:
         info[generic.pdf_name(HEAD_AT_KEY)] = generic.pdf_string(head.at)
     writer.mark_update(info_ref)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def audit_head_of(pdf: bytes) -> AuditHead | None:

@@ -5,12 +5,14 @@ export is an anchor for ``desk-app audit verify --anchor``."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from desk_app.forms.checkpoint import AuditHead, with_audit_head
-from desk_app.forms.signing import ready_to_sign
+from desk_app.forms.checkpoint import AuditHead, add_audit_head
+from desk_app.forms.render import render_to
+from desk_app.forms.signing import add_fields, rendered_pdf_writer
 from desk_app.forms.spec import FormSpec, Progress
 from desk_app.i18n import _
 
@@ -33,9 +35,11 @@ class RegisterExport:
     wrapped: Sequence[int] = ()  # columns printed in full over several lines, never cut
 
 
-def register_pdf(export: RegisterExport, rows: Iterable[Sequence[str]],
-                 progress: Progress | None = None) -> bytes:
-    """The export with its empty exporter signature field (``EXPORTER_SLOT``)."""
+def write_register_pdf(export: RegisterExport, rows: Iterable[Sequence[str]],
+                       path: str | os.PathLike[str], progress: Progress | None = None) -> None:
+    """The export written to ``path``, with its empty exporter signature field
+    (``EXPORTER_SLOT``) and the audit head added in one incremental update appended to the
+    file: a big export is never held in memory whole (pyHanko reads the file as needed)."""
     spec = FormSpec(export.company, export.title, export.record_no, export.at,
                     head_hash=export.head_hash, landscape=True)
     spec.key_values([(_("Period"), export.period), (_("Entries"), str(export.total)),
@@ -44,5 +48,10 @@ def register_pdf(export: RegisterExport, rows: Iterable[Sequence[str]],
     spec.rows(export.header, rows, col_widths=export.widths, total=export.total,
               wrapped=export.wrapped)
     spec.signatures([(EXPORTER_SLOT, _("Exported by"))])
-    pdf = ready_to_sign(spec, progress)
-    return with_audit_head(pdf, export.audit_head) if export.audit_head else pdf
+    rendered = render_to(spec, path, progress)
+    with open(path, "r+b") as stream:
+        writer = rendered_pdf_writer(stream)
+        add_fields(writer, rendered.slots)
+        if export.audit_head:
+            add_audit_head(writer, export.audit_head)
+        writer.write_in_place()

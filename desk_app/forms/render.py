@@ -5,9 +5,9 @@ page (:mod:`desk_app.forms.canvas`) and block (:mod:`desk_app.forms.flowables`) 
 need reportlab at load, are imported inside :func:`render_to`.
 
 Memory for big exports: rows are pulled from the iterator one page at a time
-(:class:`~desk_app.forms.flowables.RowStream`) and each finished page's content stream is
-compressed at once (:class:`~desk_app.forms.canvas.FormCanvas`), so memory grows only with the
-compressed output (about 3 KB per page), never with Python objects per row.
+(:class:`~desk_app.forms.flowables.RowStream`) and each finished page is compressed and written
+to the output at once (:class:`~desk_app.forms.canvas.StreamedDocument`), so memory grows only
+by an object number and offset per page, never with the rows or the output.
 """
 
 from __future__ import annotations
@@ -56,7 +56,12 @@ def render_form(spec: FormSpec, progress: Progress | None = None) -> RenderedFor
 def render_to(
     spec: FormSpec, out: BinaryIO | str | os.PathLike[str], progress: Progress | None = None
 ) -> RenderInfo:
-    """Render into a file or binary stream (for big exports). Cancel → ``InterruptedError``."""
+    """Render into a file or binary stream (for big exports), written as pages are finished
+    (:class:`~desk_app.forms.canvas.StreamedDocument`). Cancel → ``InterruptedError``, with
+    a part of the file written."""
+    if isinstance(out, str | os.PathLike):
+        with open(out, "wb") as stream:
+            return render_to(spec, stream, progress)
     register_fonts()
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
@@ -64,9 +69,8 @@ def render_to(
 
     state = RenderState(spec, progress)
     width, height = state.page_size
-    target = os.fspath(out) if isinstance(out, str | os.PathLike) else out
     doc = BaseDocTemplate(
-        target,
+        out,
         pagesize=state.page_size,
         leftMargin=MARGIN,
         rightMargin=MARGIN,

@@ -5,6 +5,7 @@
   creates fields.
 * :func:`sign` fills one field by incremental update: the user's EC key (decrypted with their
   password), their certificate, and the CA certificate as the only extra certificate.
+  :func:`sign_file` does the same to a file, in place (big exports).
 * The visible appearance (handwriting, name, role, time) is drawn by reportlab in the CJK font into
   a one-page PDF of the field's size, which becomes the field's appearance stream. pyHanko's text
   stamp is not used (it garbles Chinese; its CJK path costs >1 s per signature).
@@ -15,10 +16,11 @@ pyHanko and reportlab are imported on first use.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from desk_app.domain.errors import ValidationError
 from desk_app.forms.fonts import FONT, register_fonts
@@ -52,9 +54,19 @@ def ready_to_sign(spec: FormSpec, progress: Progress | None = None) -> bytes:
 def prepare_fields(pdf: bytes, slots: Sequence[SlotRect]) -> bytes:
     """``pdf`` plus one empty signature field per slot (an incremental update, before any signature)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign.fields import SigFieldSpec, append_signature_field, enumerate_sig_fields
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    add_fields(writer, slots)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def add_fields(writer: Any, slots: Sequence[SlotRect]) -> None:
+    """One empty signature field per slot, in the pending update of ``writer`` (a pyHanko
+    ``IncrementalPdfFileWriter``); refused once the document holds a signature."""
+    from pyhanko.sign.fields import SigFieldSpec, append_signature_field, enumerate_sig_fields
+
     if any(True for _field in enumerate_sig_fields(writer.prev, filled_status=True)):
         raise ValidationError(_("Signature fields must be added before the first signature."))
     for slot in slots:
@@ -67,9 +79,27 @@ def prepare_fields(pdf: bytes, slots: Sequence[SlotRect]) -> bytes:
                 box=(round(x1), round(y1), round(x2), round(y2)),
             ),
         )
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+
+
+def rendered_pdf_writer(stream: BinaryIO):
+    """An incremental writer over a PDF this program has just rendered (``render_to``), for
+    ``add_fields``: reportlab writes one flat page tree, so page N is looked up as the N-th
+    kid, without pyHanko's walk that parses every page before it (30 MB and seconds for the
+    last page of a 2,800-page export)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    class RenderedPdfWriter(IncrementalPdfFileWriter):
+        def find_page_for_modification(self, page_ix: int):
+            pages = self.root["/Pages"]
+            kids = pages["/Kids"]
+            if len(kids) == pages["/Count"] and 0 <= page_ix < len(kids):
+                page_ref = kids.raw_get(page_ix)
+                page = page_ref.get_object()
+                if page["/Type"] == "/Page":  # reportlab's tree: one /Pages, a kid per page
+                    return page_ref, page.get("/Resources", pages.get("/Resources"))
+            return super().find_page_for_modification(page_ix)
+
+    return RenderedPdfWriter(stream)
 
 
 def signature_fields(pdf: bytes) -> dict[str, bool]:
@@ -185,13 +215,30 @@ def sign_with_key(pdf: bytes, field_name: str, key: Any, cert_pem: bytes, ca_cer
                   appearance: SignatureAppearance | None) -> bytes:
     """``sign`` with a private key already opened (the demo signs many forms with one key;
     opening it costs a scrypt derivation each time)."""
+    signer = _signer(key, cert_pem, ca_cert_pem)
+    writer = _writer(io.BytesIO(pdf))
+    out = io.BytesIO()
+    _sign_into(writer, field_name, signer, appearance, output=out)
+    return out.getvalue()
+
+
+def sign_file(path: str | os.PathLike[str], field_name: str, key_pem: bytes, password: str,
+              cert_pem: bytes, ca_cert_pem: bytes, appearance: SignatureAppearance | None) -> None:
+    """``sign`` the PDF file at ``path`` in place: the signature is appended to the file, which
+    is read and hashed in chunks, never held in memory whole (a register export's is tens of MB)."""
+    key = load_private_key(key_pem, password)  # first: a wrong password changes nothing
+    signer = _signer(key, cert_pem, ca_cert_pem)
+    with open(path, "r+b") as stream:
+        _sign_into(_writer(stream), field_name, signer, appearance, in_place=True)
+
+
+def _signer(key: Any, cert_pem: bytes, ca_cert_pem: bytes):
+    """pyHanko's signer of ``key`` with its certificate, the CA as the only other one."""
     from asn1crypto import keys as asn1_keys
     from asn1crypto import pem as asn1_pem
     from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives import serialization
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
-    from pyhanko.sign.fields import SigSeedSubFilter
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     def certificate(data: bytes):
@@ -206,17 +253,32 @@ def sign_with_key(pdf: bytes, field_name: str, key: Any, cert_pem: bytes, ca_cer
             serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
     )
-    try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    except Exception as error:
-        raise ValidationError(_("This file is not a readable PDF.")) from error
-    width, height = _field_box(writer, field_name)
-    signer = signers.SimpleSigner(
+    return signers.SimpleSigner(
         signing_cert=signing_cert,
         signing_key=signing_key,
         # Only the CA: the signer's own certificate is embedded once, by pyHanko itself.
         cert_registry=SimpleCertificateStore.from_certs([ca_cert]),
     )
+
+
+def _writer(stream: BinaryIO):
+    """An incremental writer over the PDF in ``stream``; not a PDF → ``ValidationError``."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    try:
+        return IncrementalPdfFileWriter(stream)
+    except Exception as error:
+        raise ValidationError(_("This file is not a readable PDF.")) from error
+
+
+def _sign_into(writer: Any, field_name: str, signer: Any, appearance: SignatureAppearance | None,
+               output: BinaryIO | None = None, in_place: bool = False) -> None:
+    """Fill the empty field ``field_name`` of ``writer``'s PDF: into ``output``, or appended
+    to the PDF's own stream when ``in_place``."""
+    from pyhanko.sign import signers
+    from pyhanko.sign.fields import SigSeedSubFilter
+
+    width, height = _field_box(writer, field_name)
     metadata = signers.PdfSignatureMetadata(
         field_name=field_name,
         subfilter=SigSeedSubFilter.PADES,
@@ -228,10 +290,7 @@ def sign_with_key(pdf: bytes, field_name: str, key: Any, cert_pem: bytes, ca_cer
     if appearance is not None:
         style = _stamp_style(render_appearance(appearance, width, height))
     pdf_signer = signers.PdfSigner(metadata, signer=signer, stamp_style=style)
-    out = io.BytesIO()
     # A fixed reservation skips pyHanko's dry-run signature (a third of the signing time); an EC
     # P-256 CMS with the signer and CA certificates is about 1.5 KB.
-    pdf_signer.sign_pdf(
-        writer, existing_fields_only=True, bytes_reserved=SIGNATURE_RESERVED_BYTES, output=out
-    )
-    return out.getvalue()
+    pdf_signer.sign_pdf(writer, existing_fields_only=True, bytes_reserved=SIGNATURE_RESERVED_BYTES,
+                        output=output, in_place=in_place)

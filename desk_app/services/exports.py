@@ -159,8 +159,9 @@ class ExportService(Service):
                     rows = counting(cells, total, progress)
                     try:
                         if fmt == "pdf":
-                            pdf = self._register_pdf(actor, source, rows, total, (
-                                head_seq, head_hash, head_at), period_text(since, until), progress)
+                            self._register_pdf(actor, source, rows, total, (
+                                head_seq, head_hash, head_at), period_text(since, until), progress,
+                                target.partial)
                         else:
                             write_table(target.partial, fmt, _(source.title), source.header(),
                                         rows)
@@ -170,8 +171,8 @@ class ExportService(Service):
                     from desk_app.forms.registers import EXPORTER_SLOT
 
                     signer_role = role_label(sorted(actor.roles)[0]) if actor.roles else ""
-                    target.partial.write_bytes(self.keys.sign_pdf(
-                        actor, pdf, EXPORTER_SLOT, password or "", handwriting_png, signer_role))
+                    self.keys.sign_pdf_file(actor, target.partial, EXPORTER_SLOT, password or "",
+                                            handwriting_png, signer_role)
             except InterruptedError:
                 raise  # cancelled (an OSError too, but not a write failure)
             except OSError as error:
@@ -193,10 +194,10 @@ class ExportService(Service):
 
     def _register_pdf(self, actor: Actor, source: RegisterSource, rows: Iterator[list[str]],
                       total: int, head: tuple[int, str, str | None], period: str,
-                      progress: Progress | None) -> bytes:
-        """The export's PDF with its empty exporter signature field."""
+                      progress: Progress | None, path: Path) -> None:
+        """Write the export's PDF with its empty exporter signature field to ``path``."""
         from desk_app.forms.checkpoint import AuditHead
-        from desk_app.forms.registers import RegisterExport, register_pdf
+        from desk_app.forms.registers import RegisterExport, write_register_pdf
 
         head_seq, head_hash, head_at = head
         database_id = audit_chain.database_id()
@@ -206,7 +207,7 @@ class ExportService(Service):
             period, exporter_text(actor), source.header(), source.widths(), total,
             AuditHead(head_seq, head_hash, database_id, head_at) if database_id else None,
             wrapped=source.wrapped_columns())
-        return register_pdf(export, rows, progress)
+        write_register_pdf(export, rows, path, progress)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from desk_app.domain.errors import NotFound, PermissionDenied, Tampered, ValidationError
 from desk_app.domain.roles import Permission, Role, parse_roles
@@ -286,6 +287,27 @@ class KeyService(Service):
         counted towards the lock-out and audited). The caller audits the signature itself."""
         from desk_app.forms import signing
 
+        key, appearance = self._signing(actor, password, handwriting_png, role_label)
+        return unsealing(lambda variant: signing.sign(
+            pdf, field, key.key_pem.encode("ascii"), variant, key.cert_pem.encode("ascii"),
+            self.ca_certificate(), appearance), password or "")
+
+    def sign_pdf_file(self, actor: Actor, path: Path, field: str, password: str,
+                      handwriting_png: bytes | None, role_label: str) -> None:
+        """``sign_pdf`` of the PDF file at ``path``, signed in place (a big export is never
+        read into memory whole)."""
+        from desk_app.forms import signing
+
+        key, appearance = self._signing(actor, password, handwriting_png, role_label)
+        unsealing(lambda variant: signing.sign_file(
+            path, field, key.key_pem.encode("ascii"), variant, key.cert_pem.encode("ascii"),
+            self.ca_certificate(), appearance), password or "")
+
+    def _signing(self, actor: Actor, password: str, handwriting_png: bytes | None,
+                 role_label: str) -> tuple[UserKey, Any]:
+        """The password checked, then the actor's key and the appearance of their signature."""
+        from desk_app.forms import signing
+
         self.passwords.check(actor.name, password or "", "sign")
         key = self._key(actor)
         user = User.get_by_id(actor.user_id)
@@ -293,6 +315,4 @@ class KeyService(Service):
             handwriting_png=handwriting_png, signer_name=user.full_name or user.name,
             role_label=role_label, signed_at=self.ctx.clock.now(),
         )
-        return unsealing(lambda variant: signing.sign(
-            pdf, field, key.key_pem.encode("ascii"), variant, key.cert_pem.encode("ascii"),
-            self.ca_certificate(), appearance), password or "")
+        return key, appearance

@@ -98,6 +98,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "BackupService.daily_backup": SIGNED_IN,
     "DemoService.generate": ONLY_ADMIN,
     "KeyService.sign_pdf": SIGNED_IN,  # with one's own key and password only
+    "KeyService.sign_pdf_file": SIGNED_IN,  # the same, of a file (an export being written)
     "KeyService.check_signing_password": SIGNED_IN,
     "KeyService.export_ca": SIGNED_IN,  # the certificate verifiers need; recorded
     "KeyService.ca_status": USER_READ,
@@ -411,6 +412,17 @@ def _sign_pdf(w: World) -> Call:
     return lambda a: w.desk.keys.sign_pdf(a, pdf, "signer", PASSWORD, None, "Staff")
 
 
+def _sign_pdf_file(w: World) -> Call:
+    pdf = w.blank_form()
+
+    def sign(a) -> None:
+        path = w.out("pdf")
+        path.write_bytes(pdf)
+        w.desk.keys.sign_pdf_file(a, path, "signer", PASSWORD, None, "Staff")
+
+    return sign
+
+
 def _recover_ca(w: World) -> Call:
     code = w.desk.keys.new_recovery_code(w.actors[ADMIN])
     return lambda a: w.desk.keys.recover(a, code)
@@ -647,6 +659,7 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "BackupService.restore_plan": _restore_plan,
     "DemoService.generate": lambda w: lambda a: w.desk.demo.generate(a),
     "KeyService.sign_pdf": _sign_pdf,
+    "KeyService.sign_pdf_file": _sign_pdf_file,
     "KeyService.export_ca": lambda w: lambda a: w.desk.keys.export_ca(
         a, w.tmp / f"ca-{a.name}.pem"),
     "KeyService.ca_status": lambda w: lambda a: w.desk.keys.ca_status(a),
