@@ -102,12 +102,19 @@ _OFFSETS_KEPT = 200_000  # hours (23 years): a register export needs far fewer
 _UNKNOWN = timedelta.max
 
 
+def _forget_other_zones() -> None:
+    """Drop the cached offsets and local hours when the zone changed (or they grew big)."""
+    if (_offsets_zone[0] is not time_module.tzname or len(_hour_offsets) > _OFFSETS_KEPT
+            or len(_local_hours) > _OFFSETS_KEPT):
+        _hour_offsets.clear()
+        _local_hours.clear()
+        _offsets_zone[0] = time_module.tzname
+
+
 def _offset_through_hour(hour: int, moment: datetime) -> timedelta | None:
     """The local UTC offset all through the UTC hour holding ``moment`` (naive UTC), or None
     when it changes inside that hour (a zone whose clocks change at a half hour of UTC)."""
-    if _offsets_zone[0] is not time_module.tzname or len(_hour_offsets) > _OFFSETS_KEPT:
-        _hour_offsets.clear()
-        _offsets_zone[0] = time_module.tzname
+    _forget_other_zones()
     start = moment.replace(minute=0, second=0, microsecond=0)
     end = start + timedelta(minutes=59, seconds=59)
     offset = to_local(start) - start
@@ -132,6 +139,44 @@ def format_datetime_cached(moment: datetime | None, seconds: bool = False,
     if offset is None:
         return format_datetime(moment, seconds)
     return (moment + offset).isoformat(" ", "seconds" if seconds else "minutes")
+
+
+# A naive UTC datetime as SQLite holds it (peewee stores ``str(datetime)``). ASCII digits
+# only: ``datetime.fromisoformat`` reads no others.
+_STORED_UTC = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-5][0-9]:[0-5][0-9](?:\.[0-9]{6})?")
+# "YYYY-MM-DD HH" of UTC -> the local "YYYY-MM-DD HH", or "" when the minutes do not carry
+# over unchanged (an offset of a part of an hour, a change of the clocks inside the hour).
+_local_hours: dict[str, str] = {}
+
+
+def format_stored_datetime(stored: str) -> str:
+    """Exactly ``format_datetime_cached(datetime.fromisoformat(stored))`` for a naive UTC time
+    as the database stores it, without making a datetime (a register export reads ~2 per
+    row): the local hour is looked up per UTC hour and the minutes are copied. Anything
+    else goes the exact way (and a malformed text raises as ``fromisoformat`` does)."""
+    if _STORED_UTC.fullmatch(stored) is not None and _offsets_zone[0] is time_module.tzname:
+        local_hour = _local_hours.get(stored[:13])
+        if local_hour is None:
+            local_hour = _local_hour(stored[:13])
+        if local_hour:
+            return local_hour + stored[13:16]
+    return format_datetime_cached(datetime.fromisoformat(stored))
+
+
+def _local_hour(utc_hour: str) -> str:
+    start = datetime.fromisoformat(utc_hour + ":00")  # a malformed day or hour raises here
+    _forget_other_zones()  # (the zone is the cached one: only the size is checked)
+    local = ""
+    if 1000 <= start.year < 9999:  # format_datetime_cached's own range
+        hour = start.toordinal() * 24 + start.hour
+        offset = _hour_offsets.get(hour, _UNKNOWN)
+        if offset is _UNKNOWN:
+            offset = _offset_through_hour(hour, start)
+        if offset is not None and not offset % timedelta(hours=1):
+            local = (start + offset).isoformat(" ", "hours")
+    _local_hours[utc_hour] = local
+    return local
 
 
 def format_clock(moment: datetime | None, empty: str = "") -> str:

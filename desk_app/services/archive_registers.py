@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from typing import Any, ClassVar
 
 import peewee
@@ -13,13 +13,14 @@ from desk_app.domain.areas.archive import ArchivePermission
 from desk_app.domain.clock import local_day_range
 from desk_app.domain.users import Actor
 from desk_app.i18n import N_, display_name
-from desk_app.services.archive import ArchiveService, visible_items, visible_loans
+from desk_app.services.archive import ArchiveService, sealed_loans, visible_items, visible_loans
 from desk_app.services.registers import (
     Period,
     RegisterSource,
     in_chunks,
     in_id_order,
     positional,
+    texts_in_id_order,
 )
 from desk_app.store.archive import (
     Borrower,
@@ -114,6 +115,7 @@ class ItemRegister(_ArchiveRegister):
 
 
 _handler = User.alias("handler")
+_CHECKED_PER_LOAN = 5000  # up to this many loans, a count checks each (faster than ~40 ms)
 
 
 class LoanRegister(_ArchiveRegister):
@@ -135,3 +137,29 @@ class LoanRegister(_ArchiveRegister):
 
     def _scope(self, actor: Actor) -> Any:
         return visible_loans(actor)  # R6: loans of sealed files are as invisible as the files
+
+    def _count(self, actor: Actor, flt: Any) -> int:
+        # As LoanService.count: all loans of the period from the lending-date index, less
+        # those of sealed files from the item-history index (~40 ms at scale 100, however
+        # long the period). The "not sealed" check per loan of the period cost an export of
+        # 100,000 loans 0.3 s (and a count of all million 1.2 s); it stays for short periods.
+        total = int(_loans_where(flt).count())
+        hidden = sealed_loans(actor)
+        if hidden is None:
+            return total
+        if total <= _CHECKED_PER_LOAN:
+            return super()._count(actor, flt)
+        return total - int(_loans_where([*flt, hidden]).count())
+
+    def _texts(self, actor: Actor, flt: Any) -> Generator[list[str]]:
+        # The rows as ``_rows`` reads them, each straight to its cells (no row is changed
+        # after reading, as ItemRegister opens titles): the register of a million loans.
+        return texts_in_id_order(self._select().where(self._visible(actor, flt)), Loan.id,
+                                 self.columns)
+
+
+def _loans_where(conditions: list[Any]) -> Any:
+    query = Loan.select()
+    for condition in conditions:
+        query = query.where(condition)  # each where() adds its condition with AND
+    return query

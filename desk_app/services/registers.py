@@ -10,6 +10,7 @@ manifest lists each area's sources (``RegisterSpec``), and ``Desk.registers`` ho
 from __future__ import annotations
 
 import itertools
+import operator
 import uuid
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any, ClassVar
 
 import peewee
 
-from desk_app.domain.clock import format_datetime_cached
+from desk_app.domain.clock import format_datetime_cached, format_stored_datetime
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.base import Service
@@ -33,6 +34,10 @@ class RegisterColumn:
     title: str  # untranslated (N_); shown through _()
     width: float  # relative width in the PDF
     text: Callable[[Any], str]  # one row -> the cell's text
+    # For a column of a tuple row (``positional``): its position and how its value reads,
+    # so an export can read the values straight from SQLite (``texts_in_id_order``).
+    position: int | None = None
+    show: Callable[[Any], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,8 @@ def by_position(position: int, show: Callable[[Any], str] = cell_text) -> Callab
 def positional(*columns: tuple[Any, ...], first: int = 0) -> tuple[RegisterColumn, ...]:
     """Columns of a tuple row, in order from position ``first``: each ``(title, width)`` or
     ``(title, width, show)`` (how the value reads; ``cell_text`` by default)."""
-    return tuple(RegisterColumn(title, width, by_position(first + offset, *rest))
+    return tuple(RegisterColumn(title, width, by_position(first + offset, *rest),
+                                first + offset, rest[0] if rest else cell_text)
                  for offset, (title, width, *rest) in enumerate(columns))
 
 
@@ -146,14 +152,92 @@ def _sqlite_converters(query: Any) -> list[Callable[[Any], Any] | None] | None:
 
 def _converted(database: Any, query: Any, converters: list[Callable[[Any], Any] | None]
                ) -> Iterator[tuple[Any, ...]]:
+    converting = [(position, convert) for position, convert in enumerate(converters)
+                  if convert is not None]  # only these: a row's other values are as they are
     sql, params = query.sql()
     cursor = database.execute_sql(sql, params)
     try:
+        if not converting:
+            yield from cursor
+            return
         for row in cursor:
-            yield tuple(value if convert is None or value is None else convert(value)
-                        for value, convert in zip(row, converters, strict=True))
+            values = list(row)
+            for position, convert in converting:
+                value = values[position]
+                if value is not None:
+                    values[position] = convert(value)
+            yield tuple(values)
     finally:
         cursor.close()
+
+
+def texts_in_id_order(query: Any, id_field: Any, columns: Sequence[RegisterColumn]
+                      ) -> Generator[list[str]]:
+    """The cells of ``columns`` for every row of ``query`` by ascending id: what
+    ``in_id_order`` and each column's ``text`` give, for an export. On SQLite, when every
+    column is ``positional``, each value goes from the cursor to its text in one step: text
+    as it is (no call), stored times through ``format_stored_datetime`` without making a
+    datetime, each distinct day once. (Making datetimes, and a call or two per cell, were
+    most of the Python time of a 100,000-row CSV export, issue 17.)"""
+    ordered = query.order_by(id_field).tuples()
+    database = _database_of(query)
+    converters = None if is_postgresql(database) else _sqlite_converters(ordered)
+    positions = [column.position for column in columns if column.position is not None]
+    if converters is None or len(positions) < max(2, len(columns)):
+        texts = [column.text for column in columns]
+        for row in in_id_order(query, id_field):
+            yield [text(row) for text in texts]
+        return
+    plain: list[int] = []  # cells that are SQLite's text, or cell_text of what else it gave
+    shown: list[tuple[int, Callable[[Any], str]]] = []  # the others, with how they read
+    for index, (position, column) in enumerate(zip(positions, columns, strict=True)):
+        show = column.show or cell_text
+        if converters[position] is None and show is cell_text:
+            plain.append(index)
+        else:
+            shown.append((index, _raw_text(converters[position], show)))
+    pick = None if positions == list(range(len(converters))) else operator.itemgetter(*positions)
+    sql, params = ordered.sql()
+    cursor = database.execute_sql(sql, params)
+    try:
+        for row in cursor:
+            cells = [*row] if pick is None else [*pick(row)]
+            for index in plain:
+                if cells[index].__class__ is not str:
+                    cells[index] = cell_text(cells[index])
+            for index, show in shown:
+                cells[index] = show(cells[index])
+            yield cells
+    finally:
+        cursor.close()
+
+
+def _raw_text(convert: Callable[[Any], Any] | None, show: Callable[[Any], str]
+              ) -> Callable[[Any], str]:
+    """SQLite's value of a column -> the cell's text: ``show`` of what ``_converted`` gives."""
+    if convert is None:
+        return show
+    if show is not cell_text:
+        return lambda value: show(value if value is None else convert(value))
+    if convert is _sqlite_datetime:
+        return _stored_datetime_text
+    if convert is _sqlite_date:
+        days: dict[Any, str] = {}  # an export's due dates are a few hundred days
+
+        def day_text(value: Any) -> str:
+            text = days.get(value)
+            if text is None:
+                text = days[value] = cell_text(_sqlite_date(value))
+            return text
+
+        return day_text
+    return lambda value: cell_text(value if value is None else convert(value))
+
+
+def _stored_datetime_text(value: Any) -> str:
+    if value.__class__ is str:
+        return format_stored_datetime(value)
+    return cell_text(value)  # None, or what the connection's own converters made
 
 
 def keyset(query: Any, id_field: Any) -> Iterator[Any]:
@@ -246,9 +330,13 @@ class RegisterSource(Service):
         the rows when done with them early (a cancel), while the reading transaction is open."""
         self.require(actor, self.export_permission)
         flt = self.period(period)
+        return self._count(actor, flt), self._texts(actor, flt)
+
+    def _texts(self, actor: Actor, flt: Any) -> Generator[list[str]]:
+        """The cells of every row of ``flt`` in register order; a register may read them
+        faster (``texts_in_id_order``)."""
         texts = [column.text for column in self.columns]
-        return self._count(actor, flt), ([text(row) for text in texts]
-                                         for row in self._rows(actor, flt))
+        return ([text(row) for text in texts] for row in self._rows(actor, flt))
 
     def header(self) -> list[str]:
         return [_(column.title) for column in self.columns]
