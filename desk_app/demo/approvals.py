@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from desk_app.demo.people import demo_actor
+from desk_app.demo.signers import DemoKeys
 from desk_app.domain.approvals import RequestStatus
 from desk_app.domain.clock import local_today
 from desk_app.domain.users import Actor
@@ -28,16 +29,16 @@ LAWYER = BorrowerInput(name="钱律师", contact="13987654321", organisation="�
 
 
 
-def _service(demo: Any) -> Any:
+def _service(demo: Any, keys: DemoKeys) -> Any:
     from desk_app.services.approvals import ApprovalService
     from desk_app.services.archive import ArchiveService
 
     archive = ArchiveService(demo.ctx, settings=demo.settings, personnel=demo.personnel)
-    return ApprovalService(demo.ctx, settings=demo.settings, keys=demo.users.keys,
+    return ApprovalService(demo.ctx, settings=demo.settings, keys=keys,
                            archive=archive)
 
 
-def generate_approvals(demo: Any, password: str) -> dict[str, int]:
+def generate_approvals(demo: Any, keys: DemoKeys, password: str) -> dict[str, int]:
     """Runs once per database (not when a request exists already)."""
     if AccessRequest.select().exists():
         return {}
@@ -46,7 +47,7 @@ def generate_approvals(demo: Any, password: str) -> dict[str, int]:
         (Item.level == "secret") & (Item.status == "available")).order_by(Item.id).limit(8))]
     if clerk is None or manager is None or len(refs) < 8:
         return {}
-    approvals = _service(demo)
+    approvals = _service(demo, keys)
     today = local_today(demo.ctx.clock.now())
     day = timedelta(days=1)
 

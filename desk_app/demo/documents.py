@@ -23,11 +23,13 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import accumulate
 from operator import itemgetter
 from typing import Any
 
-from desk_app.demo.archive import _Writer
+from desk_app.demo.archive import _Writer, bulk_load, unchecked_references
 from desk_app.demo.people import demo_actor
+from desk_app.demo.signers import DemoKeys
 from desk_app.domain.clock import local_today
 from desk_app.domain.documents import (
     Direction,
@@ -50,6 +52,7 @@ SIGNED = True  # the few documents made through the service, with real signature
 DOCS_PER_SCALE = 1_000
 BATCH = 500
 SPAN_DAYS = 365
+TABLES = ("document", "document_route", "document_note")  # their indexes built after the load
 
 # (user, department, head) — the contract's demo people
 MEMBERS = (("wangfang", "ZB", False), ("zhangwei", "ZB", False), ("zhoumin", "KF", True),
@@ -92,7 +95,8 @@ class _People:
         return self.ids[{"KF": "zhoumin", "GC": "sunli", "BA": "zhaolei"}[code]]
 
 
-def generate_documents(demo: Any, actor: Actor, password: str, scale: int) -> dict[str, int]:
+def generate_documents(demo: Any, keys: DemoKeys, actor: Actor, password: str,
+                       scale: int) -> dict[str, int]:
     """Runs once per database (not when a document exists already)."""
     if Document.select().exists():
         return {}
@@ -102,7 +106,7 @@ def generate_documents(demo: Any, actor: Actor, password: str, scale: int) -> di
     if len(ids) < len(names):
         return {}
     people = _People(ids, {d.code: d.id for d in Department.select()})
-    service = _service(demo)
+    service = _service(demo, keys)
     _departments(service, actor)
     counts = _History(demo, people, random.Random(20261215), DOCS_PER_SCALE * scale).insert(actor)
     if SIGNED:
@@ -110,12 +114,12 @@ def generate_documents(demo: Any, actor: Actor, password: str, scale: int) -> di
     return counts
 
 
-def _service(demo: Any) -> Any:
+def _service(demo: Any, keys: DemoKeys) -> Any:
     from desk_app.services.archive import ArchiveService
     from desk_app.services.documents.service import DocumentService
 
     archive = ArchiveService(demo.ctx, settings=demo.settings, personnel=demo.personnel)
-    return DocumentService(demo.ctx, settings=demo.settings, keys=demo.users.keys,
+    return DocumentService(demo.ctx, settings=demo.settings, keys=keys,
                            archive=archive)
 
 
@@ -149,10 +153,21 @@ def _pick(rng: random.Random, age: timedelta, table: tuple[tuple[float, dict[Sta
     """A state by the document's age (older: further along), only one whose last step is
     already in the past."""
     weights = next(row for days, row in table if age < days * DAY)
-    states = [(state, weight) for state, weight in weights.items() if ready[state] <= age]
+    states = tuple(state for state in weights if ready[state] <= age)
     if not states:  # younger than any step: the earliest state of the row
         return min(weights, key=lambda state: ready[state])
-    return rng.choices([s for s, _w in states], [w for _s, w in states])[0]
+    drawn = _DRAWS.get((id(weights), states))
+    if drawn is None:  # rng.choices(states, their weights) draws the same with these
+        drawn = _DRAWS[id(weights), states] = (states, list(accumulate(
+            weights[state] for state in states)))
+    return rng.choices(drawn[0], cum_weights=drawn[1])[0]
+
+
+_DRAWS: dict[tuple[int, tuple[Status, ...]], tuple[tuple[Status, ...], list[int]]] = {}
+# rng.choices(values, weights) as rng.choices(values, cum_weights=…): the same draws
+_DIRECTIONS, _DIRECTION_CUM = tuple(Direction), (50, 80, 100)
+_LEVELS, _LEVEL_CUM = ("public", "internal", "secret"), (30, 95, 100)
+_URGENCIES, _URGENCY_CUM = ("normal", "urgent", "very_urgent"), (85, 97, 100)
 
 
 IN_TABLE = ((2, {Status.REGISTERED: 1}),
@@ -176,6 +191,9 @@ LL_TABLE = ((2, {Status.SIGNED: 2, Status.DELIVERED: 1}),
             (999, {Status.FILED: 80, Status.REPLIED: 14, Status.VOIDED: 4, Status.DELIVERED: 2}))
 LL_READY = {Status.SIGNED: 4 * HOUR, Status.DELIVERED: DAY,
             Status.REPLIED: 2 * DAY, Status.VOIDED: HOUR, Status.FILED: 7 * DAY}
+# a state's place in its flow: the version number a row in that state has reached
+IN_STEPS, OUT_STEPS, LL_STEPS = ({state: step for step, state in enumerate(ready)}
+                                 for ready in (IN_READY, OUT_READY, LL_READY))
 
 
 class _History:
@@ -195,7 +213,7 @@ class _History:
 
     def insert(self, actor: Actor) -> dict[str, int]:
         db = self.demo.ctx.db
-        with self.demo.write() as tx:
+        with unchecked_references(db), self.demo.write() as tx, bulk_load(db, TABLES):
             first = (Document.select(Document.id).order_by(Document.id.desc()).scalar() or 0) + 1
             docs: list[tuple] = []
             routes: list[tuple] = []
@@ -217,7 +235,7 @@ class _History:
                                                    for k, v in sorted(self.states.items())}}
             tx.audit(actor, "demo.documents", "document", None, after={
                 "documents": self.count, "numbers": dict(sorted(self.seqs.items()))})
-        for table in ("document", "document_route", "document_note"):
+        for table in TABLES:
             db.execute_sql(f"ANALYZE {table}")  # planner statistics for the new volume
         return counts
 
@@ -241,14 +259,14 @@ class _History:
         step = (SPAN_DAYS - 1) * DAY / max(1, self.count)
         for index in range(self.count):
             at = start + index * step + rng.random() * step / 2  # times rise with numbers
-            direction = (rng.choices(list(Direction), (50, 30, 20))[0]
+            direction = (rng.choices(_DIRECTIONS, cum_weights=_DIRECTION_CUM)[0]
                          if index < self.count - 3 else Direction.INCOMING)  # the newest wait
             year = at.year
             row: dict[str, Any] = {
                 "direction": direction.value, "year": year,
                 "number": running_number(direction, year, self._draw(series(direction, year))),
-                "level": rng.choices(("public", "internal", "secret"), (30, 65, 5))[0],
-                "urgency": rng.choices(("normal", "urgent", "very_urgent"), (85, 12, 3))[0],
+                "level": rng.choices(_LEVELS, cum_weights=_LEVEL_CUM)[0],
+                "urgency": rng.choices(_URGENCIES, cum_weights=_URGENCY_CUM)[0],
                 "pages": rng.randint(1, 12), "copies": rng.choice((1, 1, 1, 2, 3)),
                 "created_at": at, "version": 1}
             topic = rng.choice(TOPICS)
@@ -276,7 +294,7 @@ class _History:
                    title=f"关于{topic}的{rng.choice(('通知', '函', '通报', '意见'))}",
                    kind=self.kinds.get(rng.choice(("TZ", "HJ", "ZF"))),
                    body=f"来文要求做好{topic}相关工作。", created_by=people.clerk,
-                   version=1 + list(IN_READY).index(state))
+                   version=1 + IN_STEPS[state])
         if state is Status.REGISTERED:
             return [], []
         readers = rng.sample(HEADED, rng.randint(1, 2))
@@ -333,7 +351,7 @@ class _History:
                    kind=self.kinds.get(rng.choice(("BG", "TZ", "HJ"))),
                    body=f"现将{topic}有关情况报告如下：……", drafted_by=people.staff(dept),
                    drafted_at=at, created_by=people.staff(dept),
-                   version=1 + list(OUT_READY).index(state))
+                   version=1 + OUT_STEPS[state])
         if state is Status.RETURNED:
             row["refusal_reason"] = rng.choice(("数据需要核实后再报。", "措辞需修改，请重拟。"))
         if withdrawn:
@@ -362,7 +380,7 @@ class _History:
         row.update(status=state.value, dept=people.depts[dept], to_dept=people.depts[to],
                    title=f"关于{topic}的联络单", body=f"请贵部门协助{topic}工作，谢谢配合。",
                    kind=self.kinds.get("LL"), drafted_by=people.staff(dept), drafted_at=at,
-                   created_by=people.staff(dept), version=1 + list(LL_READY).index(state))
+                   created_by=people.staff(dept), version=1 + LL_STEPS[state])
         if state is Status.VOIDED:
             row["void_reason"] = "已电话沟通解决，撤回。"
             return []

@@ -25,10 +25,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from desk_app.demo.people import demo_actor
+from desk_app.demo.signers import DemoKeys
 from desk_app.domain.clock import format_clock
 from desk_app.domain.handover import Block, Status
 from desk_app.domain.shifts import ShiftSlot
-from desk_app.domain.users import Actor, normalise_password
+from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.handover.shifts import to_utc
 from desk_app.store import numbers
@@ -83,26 +84,26 @@ UNFINISHED = ("业户满意度回访表尚余12户未回访", "本月装修押�
 
 
 
-def _services(demo: Any) -> tuple[Any, Any, Any]:
+def _services(demo: Any, keys: DemoKeys) -> tuple[Any, Any, Any]:
     from desk_app.services.handover.equipment import EquipmentService
     from desk_app.services.handover.handovers import HandoverService
     from desk_app.services.handover.shifts import ShiftService
 
     shifts = ShiftService(demo.ctx, settings=demo.settings)
     equipment = EquipmentService(demo.ctx, settings=demo.settings, shifts=shifts)
-    handovers = HandoverService(demo.ctx, settings=demo.settings, keys=demo.users.keys,
+    handovers = HandoverService(demo.ctx, settings=demo.settings, keys=keys,
                                 shifts=shifts, equipment=equipment)
     return shifts, equipment, handovers
 
 
-def generate_handover(demo: Any, password: str) -> dict[str, int]:
+def generate_handover(demo: Any, keys: DemoKeys, password: str) -> dict[str, int]:
     """Runs once per database (not when a handover or an article exists already)."""
     if Handover.select().exists() or Equipment.select().exists():
         return {}
     day, night, boss = demo_actor(DAY_CLERK), demo_actor(NIGHT_CLERK), demo_actor(SUPERVISOR)
     if day is None or night is None or boss is None:
         return {}
-    shifts, _equipment, handovers = _services(demo)
+    shifts, _equipment, handovers = _services(demo, keys)
     rng = random.Random(20261201)
     now = demo.ctx.clock.now()
     current = shifts.slot_now(now)
@@ -111,7 +112,7 @@ def generate_handover(demo: Any, password: str) -> dict[str, int]:
         rota = _rota(shifts, current, day, night, boss, now)
         tx.audit(boss, "demo.keys", "equipment", None,
                  after={"articles": len(articles), "rota_lines": rota})
-    history = _History(demo, handovers, rng, day, night, boss, password)
+    history = _History(demo, handovers, keys, rng, day, night, boss, password)
     done = history.generate(shifts, current)
     swaps = _swaps(shifts, current, day, night, boss)
     _in_progress(handovers, shifts, current, day, night)
@@ -165,20 +166,12 @@ def _rota(shifts: Any, current: ShiftSlot, day: Actor, night: Actor, boss: Actor
 class _History:
     """Past handovers of the day shift to the night shift, countersigned and signed."""
 
-    def __init__(self, demo: Any, handovers: Any, rng: random.Random, day: Actor, night: Actor,
-                 boss: Actor, password: str) -> None:
-        from desk_app.forms import pki
-
+    def __init__(self, demo: Any, handovers: Any, keys: DemoKeys, rng: random.Random,
+                 day: Actor, night: Actor, boss: Actor, password: str) -> None:
         self.demo, self.handovers, self.rng = demo, handovers, rng
         self.day, self.night, self.boss = day, night, boss
-        keys = demo.users.keys
         self.ca = keys.ca_certificate()
-        self.keys = {}
-        for who in (day, night, boss):
-            key = keys.current(who.user_id)
-            self.keys[who.user_id] = (pki.load_private_key(key.key_pem.encode("ascii"),
-                                                           normalise_password(password)),
-                                      key.cert_pem.encode("ascii"))
+        self.keys = {who.user_id: keys.signer(who, password) for who in (day, night, boss)}
         self.open: list[dict[str, Any]] = []  # entries carried forward, with their origin
 
     def generate(self, shifts: Any, current: ShiftSlot) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from desk_app.demo.people import demo_actor
+from desk_app.demo.signers import DemoKeys
 from desk_app.domain.clock import local_today
 from desk_app.domain.users import Actor
 from desk_app.services.base import Service
@@ -21,22 +22,23 @@ KIND_YEARS = {"TZ": 10, "HJ": 5, "ZL": 10}
 
 
 
-def _service(demo: Any):
+def _service(demo: Any, keys: DemoKeys):
     from desk_app.services.archive import ArchiveService
     from desk_app.services.retention import RetentionService
 
     archive = ArchiveService(demo.ctx, settings=demo.settings, personnel=demo.personnel)
-    return RetentionService(demo.ctx, settings=demo.settings, keys=demo.users.keys,
+    return RetentionService(demo.ctx, settings=demo.settings, keys=keys,
                             archive=archive)
 
 
-def generate_retention(demo: Service, actor: Actor, password: str) -> dict[str, int]:
+def generate_retention(demo: Service, keys: DemoKeys, actor: Actor,
+                       password: str) -> dict[str, int]:
     """Runs once per database (not when a destruction list exists already)."""
     from desk_app.services.retention import refresh_review_dates
 
     if Destruction.select().exists():
         return {}
-    retention = _service(demo)
+    retention = _service(demo, keys)
     # The demo's files were inserted in bulk: their own retentions get their review dates.
     # demo/archive.py gives them as it inserts the files (an UPDATE of 400,000 rows here took
     # 15–20 s of ``demo --scale 100``); files it did not make are refreshed here.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from desk_app.demo.grants import generate_grants
 from desk_app.domain.errors import PermissionDenied
@@ -16,6 +17,9 @@ from desk_app.services.personnel import PersonnelService
 from desk_app.services.settings import SettingsService
 from desk_app.services.users import UserService
 from desk_app.store.models import User
+
+if TYPE_CHECKING:
+    from desk_app.demo.signers import DemoKeys
 
 DEMO_PASSWORD = "demo1234"
 SEED = 20261122
@@ -99,31 +103,35 @@ class DemoService(Service):
         counts = {"users": created, **self._archive(actor, scale), **self._reception(actor, scale)}
         self._seal_personnel_files()
         counts["grants"] = generate_grants(self.personnel)
-        counts.update(self._retention(actor))
-        counts.update(self._approvals())
-        counts.update(self._handover())
-        counts.update(self._documents(actor, scale))
+        # The signing that follows opens each demo signer's key once, for this run only.
+        from desk_app.demo.signers import DemoKeys
+
+        keys = DemoKeys(self.users.keys)
+        counts.update(self._retention(actor, keys))
+        counts.update(self._approvals(keys))
+        counts.update(self._handover(keys))
+        counts.update(self._documents(actor, scale, keys))
         return counts
 
-    def _documents(self, actor: Actor, scale: int) -> dict[str, int]:
+    def _documents(self, actor: Actor, scale: int, keys: DemoKeys) -> dict[str, int]:
         from desk_app.demo.documents import generate_documents
 
-        return generate_documents(self, actor, DEMO_PASSWORD, scale)
+        return generate_documents(self, keys, actor, DEMO_PASSWORD, scale)
 
-    def _handover(self) -> dict[str, int]:
+    def _handover(self, keys: DemoKeys) -> dict[str, int]:
         from desk_app.demo.handover import generate_handover
 
-        return generate_handover(self, DEMO_PASSWORD)
+        return generate_handover(self, keys, DEMO_PASSWORD)
 
-    def _approvals(self) -> dict[str, int]:
+    def _approvals(self, keys: DemoKeys) -> dict[str, int]:
         from desk_app.demo.approvals import generate_approvals
 
-        return generate_approvals(self, DEMO_PASSWORD)
+        return generate_approvals(self, keys, DEMO_PASSWORD)
 
-    def _retention(self, actor: Actor) -> dict[str, int]:
+    def _retention(self, actor: Actor, keys: DemoKeys) -> dict[str, int]:
         from desk_app.demo.retention import generate_retention
 
-        return generate_retention(self, actor, DEMO_PASSWORD)
+        return generate_retention(self, keys, actor, DEMO_PASSWORD)
 
     def _seal_personnel_files(self) -> None:
         """The demo's personnel files are written in clear text (demo.archive); seal them at
@@ -136,13 +144,13 @@ class DemoService(Service):
 
     def _archive(self, actor: Actor, scale: int) -> dict[str, int]:
         """Catalogue and loan history in one transaction, under one audit entry."""
-        from desk_app.demo.archive import generate_archive
+        from desk_app.demo.archive import generate_archive, unchecked_references
         from desk_app.store.archive import Item
 
         if Item.select().exists():
             return {}
         rng = random.Random(SEED + scale)
-        with self.write() as tx:
+        with unchecked_references(self.ctx.db), self.write() as tx:
             counts = generate_archive(self.ctx, tx, actor, rng, scale)
             tx.audit(actor, "demo.archive", "item", None, after=counts)
         return counts

@@ -58,6 +58,7 @@ from desk_app.store.db import is_postgresql
 from desk_app.store.models import User
 
 _VERSION = b"\x01"
+_SEAL_BATCH = 300  # files sealed per statement (three values each: within any driver's limit)
 _FINGERPRINT_TEXT = b"desk_app personnel key v1"
 
 
@@ -205,15 +206,23 @@ class PersonnelService(Service):
         re-index them by reference only. Returns how many."""
         rows = tuples(Item.select(Item.id, Item.ref, Item.title, Item.keywords)
                       .where(Item.id.in_(self._clear_files())).order_by(Item.id))
+        placeholder_key = sort_key(SEALED_TITLE)  # no pinyin key of the sealed title either
         sealed = []
-        for item_id, ref, title, keywords in rows:
-            # Another desk sealing the same file at the same moment: its row wins, this
-            # insert waits for it and then does nothing.
-            if PersonnelSealed.insert(item=item_id, sealed_at=at, blob=seal_fields(
-                    key, item_id, ref, title, keywords)).on_conflict_ignore().execute():
-                Item.update(title=SEALED_TITLE, title_key=sort_key(SEALED_TITLE), keywords="").where(
-                    Item.id == item_id).execute()  # no pinyin key of the sealed title either
-                sealed.append((item_id, ref))
+        for start in range(0, len(rows), _SEAL_BATCH):
+            blobs = {item_id: (ref, seal_fields(key, item_id, ref, title, keywords))
+                     for item_id, ref, title, keywords in rows[start:start + _SEAL_BATCH]}
+            PersonnelSealed.insert_many(
+                [{"item": item_id, "sealed_at": at, "blob": blob}
+                 for item_id, (_ref, blob) in blobs.items()]).on_conflict_ignore().execute()
+            # Another desk sealing the same file at the same moment: its row wins (this insert
+            # waited for it and left it); the files sealed here are those holding our blobs.
+            ours = sorted(item_id for item_id, blob in tuples(
+                PersonnelSealed.select(PersonnelSealed.item, PersonnelSealed.blob)
+                .where(PersonnelSealed.item.in_(list(blobs)))) if blob == blobs[item_id][1])
+            if ours:
+                Item.update(title=SEALED_TITLE, title_key=placeholder_key, keywords="").where(
+                    Item.id.in_(ours)).execute()
+            sealed += [(item_id, blobs[item_id][0]) for item_id in ours]
         search.upsert((item_id, search.item_text(ref, "", "", "", "", rules.Level.PERSONNEL.value))
                       for item_id, ref in sealed)
         if sealed and not is_postgresql(self.ctx.db):

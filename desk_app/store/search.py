@@ -7,7 +7,8 @@ so 規劃 finds 规划 and the other way round.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 import peewee
@@ -83,6 +84,36 @@ def upsert(rows: Iterable[tuple[int, str]]) -> None:
         cursor.executemany("DELETE FROM item_fts WHERE rowid = ?", [(i,) for i, _ in prepared])
         cursor.executemany("INSERT INTO item_fts (rowid, tokens) VALUES (?, ?)",
                            [(item_id, " ".join(tokens)) for item_id, tokens in prepared])
+
+
+BULK_PENDING_BYTES = 64 << 20  # the index's new tokens held in memory during a bulk load
+_PENDING_BYTES = 1 << 20  # FTS5's own default ("hashsize")
+
+
+@contextmanager
+def bulk_insert() -> Iterator[None]:
+    """SQLite, inside a write transaction, around many ``insert_tokens``: the index holds up
+    to BULK_PENDING_BYTES of new tokens in memory before it writes them out as a segment
+    (FTS5's 1 MB made 500,000 demo items write hundreds of small segments and merge them
+    again and again: 20 s of CPU instead of 12). Then FTS5's default again, and its config
+    table as it was (no "hashsize" row). An error rolls the setting back with the rest."""
+    db = _db()
+    if is_postgresql(db):
+        yield
+        return
+    setting = "INSERT INTO item_fts (item_fts, rank) VALUES ('hashsize', ?)"
+    db.execute_sql(setting, (BULK_PENDING_BYTES,))
+    yield
+    db.execute_sql(setting, (_PENDING_BYTES,))
+    db.execute_sql("DELETE FROM item_fts_config WHERE k = 'hashsize'")
+
+
+def insert_tokens(rows: Iterable[tuple[int, str]]) -> None:
+    """SQLite, in bulk: (item id, its tokens joined by spaces, as ``tokens_for`` makes them)
+    of items that have no row in the index yet, in id order; inside the caller's
+    transaction (``bulk_insert`` around many calls). ``upsert`` is for items that may have
+    one."""
+    _db().cursor().executemany("INSERT INTO item_fts (rowid, tokens) VALUES (?, ?)", rows)
 
 
 def _expression(terms: QueryTerms, sealed: bool = False) -> str:

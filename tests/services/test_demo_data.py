@@ -10,7 +10,7 @@ import json
 import peewee
 import pytest
 
-from desk_app.demo.archive import BULK_TABLES, bulk_load
+from desk_app.demo.archive import BULK_TABLES, bulk_load, unchecked_references
 from desk_app.domain.retention import review_on
 from desk_app.store import search
 from desk_app.store.archive import Department, Item, Kind, tuples
@@ -69,3 +69,24 @@ def test_a_failed_bulk_load_leaves_the_indexes_as_they_were(sqlite_desk):
     with pytest.raises(RuntimeError), db.atomic(), bulk_load(db, BULK_TABLES):
         raise RuntimeError("the load failed")
     assert _indexes(db) == before
+
+
+def test_every_reference_the_unchecked_load_wrote_exists(demo_desk):
+    """The demo loads its catalogue and loans with foreign keys unchecked row by row
+    (demo.archive.unchecked_references): each one points at a row."""
+    assert demo_desk.ctx.db.execute_sql("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_the_references_are_checked_again_after_the_load(sqlite_desk):
+    db = sqlite_desk.ctx.db
+    with pytest.raises(RuntimeError), unchecked_references(db):
+        assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 0
+        raise RuntimeError("the load failed")
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_the_search_index_is_left_with_its_own_settings(demo_desk):
+    """The bulk load's larger buffer of new tokens (store.search.bulk_insert) leaves no
+    trace in the index's configuration."""
+    rows = demo_desk.ctx.db.execute_sql("SELECT k FROM item_fts_config").fetchall()
+    assert rows == [("version",)]
