@@ -16,7 +16,7 @@ from typing import Any
 from desk_app.domain.users import Actor
 from desk_app.services.keyring import unsealing
 from desk_app.services.signing import KeyService
-from desk_app.store.models import User, UserKey
+from desk_app.store.models import UserKey
 
 
 class DemoKeys(KeyService):
@@ -56,12 +56,7 @@ class DemoKeys(KeyService):
         opened once."""
         from desk_app.forms import signing
 
-        self.passwords.check(actor.name, password or "", "sign")
-        private_key, cert_pem = self.signer(actor, password or "")
-        user = User.get_by_id(actor.user_id)
-        appearance = signing.SignatureAppearance(
-            handwriting_png=handwriting_png, signer_name=user.full_name or user.name,
-            role_label=role_label, signed_at=self.ctx.clock.now(),
-        )
-        return signing.sign_with_key(pdf, field, private_key, cert_pem, self.ca_certificate(),
+        key, appearance = self._signing(actor, password, handwriting_png, role_label)
+        return signing.sign_with_key(pdf, field, self.opened(key, password or ""),
+                                     key.cert_pem.encode("ascii"), self.ca_certificate(),
                                      appearance)
