@@ -83,7 +83,11 @@ class RegisterTable(QTableView):
         QSettings().setValue(self._key("header"), self.horizontalHeader().saveState())
 
     def _header_changed(self, *_args: object) -> None:
-        self._save_timer.start()
+        # Only a shown table's header is the user's doing: the page's own defaults, set while
+        # it is built, are not worth remembering, and writing them cost a settings-file write
+        # per table at a first sign-in (the Loans page hides three tables as it builds).
+        if self.isVisible():
+            self._save_timer.start()
 
     def remembered(self, name: str, default: str | None = None) -> str | None:
         """A value the page keeps for this register (its sort order)."""
