@@ -6,7 +6,7 @@ import threading
 from datetime import date
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 
 from desk_app.services.archive import ItemFilter
 from desk_app.ui.archive import page as archive_page
@@ -71,6 +71,34 @@ def test_register_model_is_sound_and_shows_items(qtmodeltester, page, demo_desk,
     values = [page.model.data(page.model.index(0, c)) for c in range(9)]
     assert values == [items[0].ref, "2025年度蓝鲸园区规划报告", "规划 绿化", "报告", items[0].dept_name,
                       "2025-03-01", "Internal", "Available", "测试室 › 柜9"]
+
+
+def test_the_side_pane_is_built_after_the_first_rows_are_painted(qtbot, demo_desk, clerk_actor):
+    """Issue 17: a first sign-in waits for the register's rows, not for the scan box, the
+    detail pane and the item's actions beside them; they follow in the next turn."""
+    page = ArchivePage(demo_desk, clerk_actor)
+    assert not page.side.is_built and page.model.rowCount() > 0
+    painted = []
+    page.table.viewport().installEventFilter(watcher := _PaintWatcher(page, painted))
+    shown(qtbot, page, (1200, 700))
+    qtbot.waitUntil(lambda: page.side.is_built)
+    assert painted and painted[0] is False  # the rows were painted before the pane was built
+    assert page.scan_box.isVisible() and page.detail.isVisible() and page.edit_button.isVisible()
+    page.table.viewport().removeEventFilter(watcher)
+    late = ArchivePage(demo_desk, clerk_actor)  # never shown: built when first used
+    qtbot.addWidget(late)
+    assert late.detail.item is None and late.side.is_built
+
+
+class _PaintWatcher(QObject):
+    def __init__(self, page: ArchivePage, painted: list[bool]) -> None:
+        super().__init__(page)
+        self.page, self.painted = page, painted
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.painted.append(self.page.side.is_built)
+        return False
 
 
 def test_search_as_you_type_narrows_rows(qtbot, page, demo_desk, clerk_actor):

@@ -110,7 +110,9 @@ def test_registers_are_sound(qtmodeltester, page, demo_desk, clerk_actor):
 def test_a_tab_reads_its_loans_when_first_shown(demo_desk, clerk_actor, qtbot):
     page = LoansPage(demo_desk, clerk_actor)  # a clerk lands on Circulation
     qtbot.addWidget(page)
-    assert page.panel() is page.circulation
+    # Circulation and Borrowers are built when first shown (or used): not yet.
+    assert not page.circulation_tab.is_built and not page.borrowers_holder.is_built
+    assert page.panel() is page.circulation and page.circulation_tab.is_built
     assert not any(panel.rows_model.loaded for panel in page.panels.values())
     assert all(panel.rows_model.fetches == 0 for panel in page.panels.values())
     page.refresh()  # a refresh reads only what is shown, or was shown before
@@ -119,6 +121,25 @@ def test_a_tab_reads_its_loans_when_first_shown(demo_desk, clerk_actor, qtbot):
     assert history.rows_model.loaded and history.rows_model.rowCount() == demo_desk.loans.count(
         clerk_actor, LoanFilter())
     assert not page.panels[OVERDUE].rows_model.loaded
+    assert not page.borrowers_holder.is_built
+    page.show()
+    page.tabs.setCurrentWidget(page.borrowers_holder)  # shown: built, and its count is said
+    assert page.borrowers_holder.is_built and page.borrowers_tab.isVisible()
+    assert page.count_label.text() == page.borrowers_tab.count_text()
+
+
+def test_only_a_users_change_of_a_register_header_is_written(demo_desk, clerk_actor, qtbot):
+    """Issue 17: building the page set its tables' default widths, and hiding a table then
+    wrote them to the settings file, once per table, during a first sign-in."""
+    from PySide6.QtCore import QSettings
+
+    page = shown(qtbot, LoansPage(demo_desk, clerk_actor), (1200, 700))
+    page.show_tab("history")
+    page.show_tab("open")
+    assert not [key for key in QSettings().allKeys() if key.endswith("/header")]
+    page.panels["open"].table.setColumnWidth(1, 333)  # the user drags a column's edge
+    qtbot.waitUntil(lambda: QSettings().value("registers/loans_open/header") is not None)
+    assert QSettings().value("registers/loans_history/header") is None
 
 
 def test_lend_three_items_with_keyboard_and_scanner_only(qtbot, page, demo_desk, clerk_actor, refs,
@@ -466,7 +487,7 @@ def test_f3_from_the_open_tab_takes_back_in_circulation(qtbot, page):
     page.panels["open"].table.setFocus()
     qtbot.keyClick(page.panels["open"].table, Qt.Key.Key_F3)
     panel = page.circulation
-    assert page.tabs.currentWidget() is panel and panel.mode == CHECK_IN
+    assert page.panel() is panel and panel.mode == CHECK_IN
     assert panel.in_radio.isChecked()
     qtbot.waitUntil(panel.scan_box.edit.hasFocus)
     assert "(F3)" in panel.scan_box.edit.placeholderText()

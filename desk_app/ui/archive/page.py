@@ -39,6 +39,7 @@ from desk_app.ui.archive.edit import EditActions
 from desk_app.ui.errors import show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.widgets.export_dialog import ExportButton
+from desk_app.ui.widgets.lazy import LazyWidget
 from desk_app.ui.widgets.page import Page
 from desk_app.ui.widgets.registers import (
     HighlightDelegate,
@@ -47,7 +48,7 @@ from desk_app.ui.widgets.registers import (
     preview_pdf,
     register_table,
 )
-from desk_app.ui.widgets.scan_box import ScanBox
+from desk_app.ui.widgets.scan_box import ScanBox, scan_shortcuts
 
 log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 150
@@ -98,9 +99,6 @@ class ArchivePage(Page, EditActions):
         self.search_edit.setPlaceholderText(_("Reference, title, keywords, department…"))
         search_label = QLabel(_("&Search:"))
         search_label.setBuddy(self.search_edit)
-        self.scan_box = ScanBox()
-        self.scan_box.setObjectName("archive_scan")
-        self.scan_box.add_shortcuts(self)
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
@@ -161,24 +159,18 @@ class ArchivePage(Page, EditActions):
         self.sort_combo.setCurrentIndex(max(0, self.sort_combo.findData(remembered)))
         self.filter = ItemFilter(sort=self.sort_combo.currentData() or "ref")
         self._show_sort()
-        self.detail = ItemDetail(desk, actor)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(self.scan_box)  # a scanned label opens its item right below
-        scroller = QScrollArea()  # the details scroll on a small screen
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QFrame.Shape.NoFrame)
-        scroller.setWidget(self.detail)
-        side_layout.addWidget(scroller, 1)
-        item_actions = QHBoxLayout()  # what acts on the item shown above
-        item_actions.addStretch(1)
-        for button in self.build_edit_actions(self):
-            item_actions.addWidget(button)
-        side_layout.addLayout(item_actions)
-        splitter.addWidget(side)
+        # The scan box, the detail pane and the item's actions are built just after the
+        # register's first rows are painted (or when used first): a first sign-in waits
+        # for the rows only (issue 17). The pane keeps its width meanwhile: nothing moves.
+        self._scan_box: ScanBox | None = None
+        self._detail: ItemDetail | None = None
+        self.side = LazyWidget(self._make_side)
+        self.side.built.connect(lambda _side: self._update_actions())
+        self.side.after_paint(self.table.viewport())
+        scan_shortcuts(self, lambda: self.scan_box.focus())  # F2 at once, built or not
+        splitter.addWidget(self.side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([900, 420])
@@ -232,7 +224,6 @@ class ArchivePage(Page, EditActions):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self.model.modelReset.connect(self._update_actions)
-        self.scan_box.scanned.connect(self.scan)
         self.new_item_button.clicked.connect(self.new_item)
         self.new_location_button.clicked.connect(self.new_location)
         self.labels_button.clicked.connect(self.print_labels)
@@ -243,6 +234,42 @@ class ArchivePage(Page, EditActions):
         self._update_actions()
 
     # ---------------------------------------------------------------- construction
+
+    def _make_side(self) -> QWidget:
+        self._scan_box = scan_box = ScanBox()
+        scan_box.setObjectName("archive_scan")
+        scan_box.scanned.connect(self.scan)
+        self._detail = ItemDetail(self.desk, self.actor)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(scan_box)  # a scanned label opens its item right below
+        scroller = QScrollArea()  # the details scroll on a small screen
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(self._detail)
+        side_layout.addWidget(scroller, 1)
+        item_actions = QHBoxLayout()  # what acts on the item shown above
+        item_actions.addStretch(1)
+        for button in self.build_edit_actions(self):
+            item_actions.addWidget(button)
+        side_layout.addLayout(item_actions)
+        return side
+
+    @property
+    def scan_box(self) -> ScanBox:
+        self.side.content()
+        assert self._scan_box is not None
+        return self._scan_box
+
+    @property
+    def detail(self) -> ItemDetail:
+        self.side.content()
+        assert self._detail is not None
+        return self._detail
+
+    def _item_in_detail(self) -> ItemView | None:
+        return self._detail.item if self._detail is not None else None
 
     @staticmethod
     def _combo(name: str, everything: str, choices: list[tuple[str, str]]) -> QComboBox:
@@ -309,14 +336,15 @@ class ArchivePage(Page, EditActions):
         header.blockSignals(False)
 
     def refresh(self, select: str | None = None) -> None:
-        keep = select or (self.detail.item.ref if self.detail.item else None)
+        shown = self._item_in_detail()
+        keep = select or (shown.ref if shown else None)
         try:
             self.model.refresh()
         except DeskError as error:
             show_error(self, error)
         self._update_count()
-        if keep and not self.select_ref(keep):
-            self.detail.show_item(None)
+        if keep and not self.select_ref(keep) and self._detail is not None:
+            self._detail.show_item(None)
 
     def _update_count(self) -> None:
         count = self.model.rowCount()
@@ -371,8 +399,9 @@ class ArchivePage(Page, EditActions):
     def selected_items(self) -> list[ItemView]:
         rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
         items = [item for item in (self.model.row(row) for row in rows) if item is not None]
-        if not items and self.detail.item is not None:
-            items = [self.detail.item]
+        shown = self._item_in_detail()
+        if not items and shown is not None:
+            items = [shown]
         return items
 
     def _update_actions(self, *_args) -> None:
@@ -380,7 +409,8 @@ class ArchivePage(Page, EditActions):
         self.labels_button.setEnabled(has)
         self.lend_button.setEnabled(has)
         items = self.selected_items()
-        self.update_edit_actions(items)
+        if self.side.is_built:
+            self.update_edit_actions(items)
         self.grant_button.setEnabled(len(items) == 1 and items[0].level == rules.Level.PERSONNEL)
 
     # ---------------------------------------------------------------- scanning

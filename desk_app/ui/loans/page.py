@@ -38,6 +38,7 @@ from desk_app.ui.widgets.date_field import DateField
 from desk_app.ui.widgets.export_dialog import ExportButton
 from desk_app.ui.widgets.fields import line_edit
 from desk_app.ui.widgets.form_dialog import FormDialog
+from desk_app.ui.widgets.lazy import LazyWidget
 from desk_app.ui.widgets.page import Page
 from desk_app.ui.widgets.registers import apply_widths, day_text, local_text, preview_pdf, register_table
 
@@ -155,18 +156,20 @@ class LoansPage(Page):
         self.tabs.setObjectName("loan_tabs")
         self.panels = {tab: LoanPanel(desk, actor, tab) for tab in (OPEN, OVERDUE, HISTORY)}
         # Scan a borrower, then items: each scan lends at once (issue 14); the desk's first tab.
-        self.circulation = CirculationPanel(desk, actor, self.refresh)
+        # It and the Borrowers tab are built when first shown (ui/widgets/lazy.py): opening
+        # the Loans page on another tab does not wait for them.
+        self.circulation_tab = LazyWidget(self._make_circulation, self)
+        self.circulation_tab.built.connect(self._tab_changed)
         if actor.can(ArchivePermission.LOAN_HANDLE):
-            self.tabs.addTab(self.circulation, _("C&irculation"))
+            self.tabs.addTab(self.circulation_tab, _("C&irculation"))
         else:
-            self.circulation.hide()
+            self.circulation_tab.hide()
         self.tabs.addTab(self.panels[OPEN], _("&Open"))
         self.tabs.addTab(self.panels[OVERDUE], _("O&verdue"))
         self.tabs.addTab(self.panels[HISTORY], _("&History"))
-        self.borrowers_tab = BorrowersTab(  # the remembered outside borrowers (issue 14)
-            desk, actor, lambda key: show_borrower_card(self, desk, actor, key))
-        self.tabs.addTab(self.borrowers_tab, _("Bo&rrowers"))
-        self.borrowers_tab.counted.connect(lambda _text: self._update_count())
+        self.borrowers_holder = LazyWidget(self._make_borrowers_tab, self)
+        self.borrowers_holder.built.connect(self._tab_changed)
+        self.tabs.addTab(self.borrowers_holder, _("Bo&rrowers"))
         self.body.addWidget(self.tabs, 1)
 
         handle = actor.can(ArchivePermission.LOAN_HANDLE)
@@ -201,7 +204,6 @@ class LoansPage(Page):
         self.borrower_edit.textChanged.connect(lambda _text: self.filter_timer.start())
         self.borrower_edit.returnPressed.connect(self.apply_filter)
         self.unsigned_check.toggled.connect(self.apply_filter)
-        self.circulation.count_changed.connect(self._update_count)
         for panel in self.panels.values():
             panel.rows_model.counted.connect(lambda _total: self._update_count())
         checkout = QShortcut(QKeySequence("F2"), self)  # F2 lends: in the circulation tab
@@ -219,10 +221,32 @@ class LoansPage(Page):
             panel.rows_model.modelReset.connect(self._update_actions)
         self._tab_changed()
 
+    def _make_circulation(self) -> CirculationPanel:
+        panel = CirculationPanel(self.desk, self.actor, self.refresh)
+        panel.count_changed.connect(self._update_count)
+        return panel
+
+    def _make_borrowers_tab(self) -> BorrowersTab:
+        tab = BorrowersTab(  # the remembered outside borrowers (issue 14)
+            self.desk, self.actor, lambda key: show_borrower_card(self, self.desk, self.actor, key))
+        tab.counted.connect(lambda _text: self._update_count())
+        return tab
+
+    @property
+    def circulation(self) -> CirculationPanel:
+        return self.circulation_tab.content()  # type: ignore[return-value]
+
+    @property
+    def borrowers_tab(self) -> BorrowersTab:
+        return self.borrowers_holder.content()  # type: ignore[return-value]
+
     # ---------------------------------------------------------------- data
 
     def panel(self) -> LoanPanel:
-        return self.tabs.currentWidget()  # type: ignore[return-value]
+        shown = self.tabs.currentWidget()
+        if isinstance(shown, LazyWidget):
+            return shown.content()  # type: ignore[return-value]
+        return shown  # type: ignore[return-value]
 
     def show_tab(self, tab: str) -> LoanPanel:
         panel = self.panels[tab]
@@ -234,20 +258,20 @@ class LoansPage(Page):
 
     def check_out(self) -> CirculationPanel:
         """F2: the circulation tab, checking out, the cursor in its scan box."""
-        if self.tabs.indexOf(self.circulation) >= 0:
-            self.tabs.setCurrentWidget(self.circulation)
+        if self.tabs.indexOf(self.circulation_tab) >= 0:
+            self.tabs.setCurrentWidget(self.circulation_tab)
             self.circulation.check_out()
         return self.circulation
 
     def check_in(self) -> CirculationPanel:
         """F3: the circulation tab, taking back, the cursor in its scan box."""
-        if self.tabs.indexOf(self.circulation) >= 0:
-            self.tabs.setCurrentWidget(self.circulation)
+        if self.tabs.indexOf(self.circulation_tab) >= 0:
+            self.tabs.setCurrentWidget(self.circulation_tab)
             self.circulation.check_in()
         return self.circulation
 
     def can_leave(self) -> bool:
-        return self.circulation.can_leave()
+        return not self.circulation_tab.is_built or self.circulation.can_leave()
 
     def show_view(self, view: str) -> None:
         """``overdue``: the Overdue tab; ``lend:REF,REF``: the lend dialog with those items
@@ -275,7 +299,8 @@ class LoansPage(Page):
             except DeskError as error:
                 show_error(self, error)
                 break
-        self.borrowers_tab.refresh()
+        if self.borrowers_holder.is_built:
+            self.borrowers_tab.refresh()
         self._update_count()
 
     def activated(self) -> None:
@@ -286,20 +311,26 @@ class LoansPage(Page):
         self._update_actions()
 
     def _update_count(self) -> None:
+        shown = self.tabs.currentWidget()
+        if shown is self.circulation_tab or shown is self.borrowers_holder:
+            assert isinstance(shown, LazyWidget)
+            if not shown.is_built:
+                self.count_label.clear()  # said when it is built, as it is shown
+            elif shown is self.circulation_tab:
+                self.count_label.setText(session_text(self.circulation))
+            else:
+                self.count_label.setText(self.borrowers_tab.count_text())
+            return
         panel = self.panel()
-        if panel is self.circulation:
-            self.count_label.setText(session_text(self.circulation))
-            return
-        if panel is self.borrowers_tab:
-            self.count_label.setText(self.borrowers_tab.count_text())
-            return
         count = panel.model.rowCount()
         self.count_label.setText(
             ngettext("{count} loan", "{count} loans", count).format(count=count)
             if panel.model.count_known else _("Counting…"))
 
     def _update_actions(self, *_args) -> None:
-        rows = self.panel().selected_rows()
+        shown = self.tabs.currentWidget()
+        unbuilt = isinstance(shown, LazyWidget) and not shown.is_built
+        rows = [] if unbuilt else self.panel().selected_rows()
         open_rows = [row for row in rows if row["returned_at"] is None]
         self.buttons["renew"].setEnabled(bool(open_rows))
         self.buttons["sign"].setEnabled(len(rows) == 1)

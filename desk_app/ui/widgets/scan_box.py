@@ -7,6 +7,8 @@ The page sets the shortcuts that focus it (F2 and Ctrl+Shift+S) with :meth:`add_
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
@@ -82,12 +84,20 @@ class ScanBox(QWidget):
         self.edit.selectAll()
 
     def add_shortcuts(self, owner: QWidget, keys: tuple[str, ...] = SCAN_SHORTCUTS) -> None:
-        """Shortcuts on ``owner`` (a page or dialog) that put the cursor in the scan field.
+        """Shortcuts on ``owner`` (a page or dialog) that put the cursor in the scan field."""
+        self.shortcuts += scan_shortcuts(owner, self.focus, keys)
 
-        Window-wide, so F2 works wherever the cursor is (the navigation list, a filter);
-        Qt ignores shortcuts of hidden widgets, so only the page on screen answers."""
-        for key in keys:
-            shortcut = QShortcut(QKeySequence(key), owner)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(self.focus)
-            self.shortcuts.append(shortcut)
+
+def scan_shortcuts(owner: QWidget, focus: Callable[[], object],
+                   keys: tuple[str, ...] = SCAN_SHORTCUTS) -> list[QShortcut]:
+    """Shortcuts on ``owner`` that call ``focus`` (put the cursor in a scan field).
+
+    Window-wide, so F2 works wherever the cursor is (the navigation list, a filter);
+    Qt ignores shortcuts of hidden widgets, so only the page on screen answers."""
+    made = []
+    for key in keys:
+        shortcut = QShortcut(QKeySequence(key), owner)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(focus)
+        made.append(shortcut)
+    return made
