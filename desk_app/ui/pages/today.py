@@ -6,7 +6,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
@@ -55,6 +56,7 @@ class TodayPage(Page):
         self.desk, self.actor = desk, actor
         self.loading: Job | None = None
         self._load_again = False
+        self._painted = False  # the boxes load after the first frame (activated)
         self.date_label = QLabel()
         self.date_label.setObjectName("today_date")
         # Translators: the separator between items of a list (zh_CN: 、).
@@ -388,6 +390,8 @@ class TodayPage(Page):
         if not self.background:
             self._show(self._figures())
             return
+        if not self._painted:  # see paintEvent
+            return
         if self.loading is not None:
             self._load_again = True
             return
@@ -395,6 +399,16 @@ class TodayPage(Page):
         self.loading = Job(lambda _progress: self._figures(), desk=self.desk, parent=self,
                            on_success=self._loaded, on_failure=self._load_failed)
         self.loading.start()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The first frame (the window at sign-in, or the page opened later) starts the load:
+        its dozen counts share the GIL with building and painting the window, and a user
+        who opens another page at once does not wait for them (issue 17)."""
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            if self.background:
+                QTimer.singleShot(0, self, self.activated)
 
     def _loaded(self, figures: dict[str, Any]) -> None:
         self.loading = None
