@@ -83,10 +83,17 @@ class AuditService(Service):
         self.require(actor, Permission.AUDIT_VIEW)
         return audit_chain.count(flt)
 
-    def page(self, actor: Actor, flt: AuditFilter, offset: int, limit: int) -> list[dict[str, Any]]:
-        """Newest first; each entry also in words (``in_words``)."""
+    def page(self, actor: Actor, flt: AuditFilter, offset: int, limit: int, *,
+             words_when_read: bool = False) -> list[dict[str, Any]]:
+        """Newest first; each entry also in words (``in_words``). ``words_when_read``: each
+        entry is put in words when its words are first read (``EntryInWords``), as a
+        register on screen does for the rows it paints."""
         self.require(actor, Permission.AUDIT_VIEW)
-        return in_words(audit_chain.page(flt, offset, limit))
+        entries = audit_chain.page(flt, offset, limit)
+        if words_when_read:
+            names: dict[str, str] = {}
+            return [EntryInWords(entry, names) for entry in entries]
+        return in_words(entries)
 
     def actors(self, actor: Actor) -> list[str]:
         self.require(actor, Permission.AUDIT_VIEW)
@@ -209,6 +216,40 @@ def in_words(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         entry.update(actor_name=person(entry.get("actor"), names), label=described.label,
                      sentence=described.sentence, rows=described.rows)
     return entries
+
+
+class EntryInWords(dict):
+    """An entry whose words — ``actor_name``, ``label``, ``sentence``, ``rows``, as
+    ``in_words`` adds them — are made when one of them is first read. The Audit page paints
+    some 25 of a page's 200 rows: describing all of them was most of its first paint
+    (issue 17). ``names`` (user name → full name) is shared by a page's entries; the names
+    an entry needs are read when it is first described, those already known are not."""
+
+    WORDS = frozenset({"actor_name", "label", "sentence", "rows"})
+
+    def __init__(self, entry: dict[str, Any], names: dict[str, str]) -> None:
+        super().__init__(entry)
+        self._names = names
+
+    def __missing__(self, key: str) -> Any:
+        if key not in self.WORDS:
+            raise KeyError(key)
+        self._describe()
+        return self[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self.WORDS and not dict.__contains__(self, key):
+            self._describe()
+        return super().get(key, default)
+
+    def _describe(self) -> None:
+        wanted = user_names_in([self]) - self._names.keys()
+        if wanted:  # someone not a user (an outside borrower) is shown as named
+            found = full_names(wanted)
+            self._names.update({name: found.get(name, name) for name in wanted})
+        described = describe(self, self._names)
+        self.update(actor_name=person(self.get("actor"), self._names), label=described.label,
+                    sentence=described.sentence, rows=described.rows)
 
 
 def _unique(found: list[Anchor]) -> list[Anchor]:

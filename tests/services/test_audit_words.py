@@ -30,6 +30,31 @@ def test_the_page_names_people_by_full_name_and_says_what_happened(desk, admin):
     assert rows["Full name"] == "王芳" and rows["Roles"] == "Clerk"
 
 
+def test_words_when_read_are_the_same_words_made_only_for_the_entries_read(desk, admin):
+    """Issue 17: the Audit page describes the rows it paints, not the whole page."""
+    from desk_app.services.audit import EntryInWords
+
+    add_user(desk, admin, "wangfang", "clerk", "王芳")
+    add_user(desk, admin, "zhoumin", "supervisor", "周敏")
+    desk.settings.set(admin, "company_name", "示例公司")
+    now = desk.audit.page(admin, AuditFilter(), 0, 50)
+    later = desk.audit.page(admin, AuditFilter(), 0, 50, words_when_read=True)
+    assert all(isinstance(entry, EntryInWords) for entry in later)
+    assert [dict.__contains__(entry, "sentence") for entry in later] == [False] * len(later)
+    assert later[1]["sentence"] == now[1]["sentence"]  # read: described, this one only
+    assert [dict.__contains__(entry, "label") for entry in later][:3] == [False, True, False]
+    for before, after in zip(now, later, strict=True):
+        assert after.get("rows") == before["rows"] and after["actor_name"] == before["actor_name"]
+        assert dict(after) == before
+    assert "王芳" in {row.new for entry in later for row in entry["rows"]}
+    try:
+        later[0]["no such key"]
+    except KeyError:
+        pass
+    else:
+        raise AssertionError("an unknown key was answered")
+
+
 def test_a_pdf_export_wraps_the_whole_change(desk, admin, tmp_path):
     auditor = add_user(desk, admin, "audit1", "auditor", "陈静")
     desk.settings.set(admin, "company_name", LONG[:60])

@@ -210,7 +210,7 @@ class AuditPage(Page):
         return self.desk.audit.count(self.actor, self.filter)
 
     def _fetch(self, offset: int, limit: int) -> list[dict[str, Any]]:
-        return self.desk.audit.page(self.actor, self.filter, offset, limit)
+        return self.desk.audit.page(self.actor, self.filter, offset, limit, words_when_read=True)
 
     def _show_details(self, current, _previous=None) -> None:
         self.details.show_entry(self.model.row(current.row()) if current.isValid() else None)
