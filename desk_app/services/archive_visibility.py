@@ -37,25 +37,43 @@ def visible_items(actor: Actor) -> Any:
     return (shown | Item.id.in_(granted)) if granted else shown
 
 
-def sealed_loans(actor: Actor) -> Any | None:
-    """The loans ``actor`` may not see (of personnel files not granted to them, R6), or None
-    when there are none."""
+def _sealed_items(actor: Actor, item: Any = Item) -> Any | None:
+    """The personnel files ``actor`` may not see (not granted to them), as a query of
+    ``item`` (the model or an alias of it); None when they see every file."""
     if rules.Level.PERSONNEL in visible_levels(actor):
         return None
-    sealed = Item.select(Item.id).where(Item.level == rules.Level.PERSONNEL.value)
+    sealed = item.select(item.id).where(item.level == rules.Level.PERSONNEL.value)
     granted = granted_items(actor)
     if granted:
-        sealed = sealed.where(Item.id.not_in(granted))
-    if not sealed.exists():  # one index probe; spares the register a per-row check
+        sealed = sealed.where(item.id.not_in(granted))
+    return sealed
+
+
+def sealed_loans(actor: Actor) -> Any | None:
+    """The loans ``actor`` may not see (of personnel files not granted to them), or None
+    when there are none."""
+    sealed = _sealed_items(actor)
+    if sealed is None or not sealed.exists():  # one index probe; spares a per-row check
         return None
     return Loan.item.in_(sealed)
 
 
-def visible_loans(actor: Actor) -> Any:
+def visible_loans(actor: Actor, per_row: bool = False) -> Any:
     """R6 for loan rows, registers and exports: loans of personnel files are as invisible as
-    the files. (Personnel files are few: a page checks a small set per row it shows.)"""
-    hidden = sealed_loans(actor)
-    return peewee.SQL("1 = 1") if hidden is None else ~hidden
+    the files. (Personnel files are few: a page checks a small set per row it shows.)
+
+    ``per_row``: each row's own file is looked up (NOT EXISTS, one key lookup a row) instead
+    of the list of sealed files being built first: for a page of 200 loans read in an index's
+    order that is ~0.6 ms instead of ~5 at scale 100 (issue 17). A whole register or a count
+    reads most rows, where the list is cheaper: they keep it."""
+    if not per_row:
+        hidden = sealed_loans(actor)
+        return peewee.SQL("1 = 1") if hidden is None else ~hidden
+    own = Item.alias("sealed_item")
+    sealed = _sealed_items(actor, own)
+    if sealed is None or not sealed.exists():
+        return peewee.SQL("1 = 1")
+    return ~peewee.fn.EXISTS(sealed.where(own.id == Loan.item))
 
 
 def record_secret_views(service: Service, actor: Actor, items: Iterable[tuple[int, str, str]],

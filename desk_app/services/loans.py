@@ -331,9 +331,10 @@ class LoanService(RenewalMixin, ReminderMixin, LoanSlips):
 
     # ------------------------------------------------------------ registers
 
-    def _where(self, actor: Actor | None, flt: LoanFilter):
-        """The filter as one expression, with the R6 visibility of ``actor`` (None: without)."""
-        conditions = [visible_loans(actor) if actor is not None else peewee.SQL("1 = 1")]
+    def _where(self, actor: Actor | None, flt: LoanFilter, per_row: bool = False):
+        """The filter as one expression, with the R6 visibility of ``actor`` (None: without;
+        ``per_row``: checked per row, for a page — ``visible_loans``)."""
+        conditions = [visible_loans(actor, per_row) if actor is not None else peewee.SQL("1 = 1")]
         if flt.open_only or flt.overdue_only:
             conditions.append(Loan.returned_at.is_null())
         if flt.overdue_only:  # an in-office reading: once the clock passes closing time
@@ -369,13 +370,14 @@ class LoanService(RenewalMixin, ReminderMixin, LoanSlips):
         self.require(actor, ArchivePermission.LOAN_VIEW)
         if flt.overdue_only:
             return self._overdue_page(actor, flt, offset, limit)
-        return loan_rows(self._where(actor, flt), offset, limit, flt.today or self.today())
+        return loan_rows(self._where(actor, flt, per_row=True), offset, limit,
+                         flt.today or self.today())
 
     def _overdue_page(self, actor: Actor, flt: LoanFilter, offset: int,
                       limit: int) -> list[dict[str, Any]]:
         """Most overdue first."""
         today = flt.today or self.today()
-        ids = [loan.id for loan in Loan.select(Loan.id).where(self._where(actor, flt))
+        ids = [loan.id for loan in Loan.select(Loan.id).where(self._where(actor, flt, per_row=True))
                .order_by(Loan.due_on, Loan.id).offset(offset).limit(limit)]
         rows = {row["id"]: row for row in loan_rows(Loan.id.in_(ids), 0, limit, today)}
         return [rows[i] for i in ids]

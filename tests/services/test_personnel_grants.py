@@ -209,3 +209,27 @@ def test_only_the_personnel_role_registers_a_personnel_file(desk, staff):
     view = desk.archive.add_item(login(desk, "hr1"), title=TITLE, kind="YH", dept="XZ",
                                  level="personnel")
     assert view.title == TITLE and view.ref.startswith("RS-")
+
+
+def test_a_loan_page_shows_exactly_the_loans_its_count_counts(desk, staff):
+    """Issue 17: a page of loans checks each row's own file (``visible_loans(per_row=True)``),
+    a count the list of sealed files: both must hide the same loans, a grant's included."""
+    from desk_app.services.loans import BorrowerInput, LoanFilter
+    from desk_app.store.archive import Item
+
+    clerk = login(desk, "clerk1")
+    items = [desk.archive.add_item(clerk, title=f"借阅核对{n}", kind="YH", dept="XZ",
+                                   level="internal") for n in range(3)]
+    for item in items:
+        desk.loans.lend(clerk, [item.ref], BorrowerInput(user_name="audit1"), "核对")
+    Item.update(level="personnel").where(Item.id.in_([items[0].id, items[1].id])).execute()
+    hr1 = login(desk, "hr1")  # the first officer: seals the two re-classified files
+    desk.personnel.grant(hr1, items[0].ref, "clerk1", TODAY, "复核")
+    refs = {item.ref for item in items}
+    for name, shown in (("clerk1", {items[0].ref, items[2].ref}), ("clerk2", {items[2].ref}),
+                        ("audit1", {items[2].ref})):
+        actor = login(desk, name)
+        for flt in (LoanFilter(), LoanFilter(open_only=True), LoanFilter(borrower="audit1")):
+            rows = desk.loans.page(actor, flt, 0, 50)
+            assert {row["ref"] for row in rows} & refs == shown, (name, flt)
+            assert len(rows) == desk.loans.count(actor, flt), (name, flt)
