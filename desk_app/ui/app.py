@@ -194,6 +194,9 @@ class Session(QObject):
 
         if self.preloader is not None:
             self.preloader.stop()  # what is left is imported as the window needs it
+            from desk_app.ui.preload import set_aside_long_lived
+
+            set_aside_long_lived(collect=False)
         dialog, self.login = self.login, None
         assert dialog is not None and dialog.actor is not None
         actor = dialog.actor
