@@ -78,7 +78,10 @@ def _median(measure: Callable[[], Any]) -> Any:
     return statistics.median(runs)
 
 
-USERS = {"archive": "wangfang", "loans": "wangfang", "audit": "admin"}
+# Who signs in for each figure: a clerk's Loans page opens on Circulation (the Open tab is a
+# second click, and both are in the figure); a manager's opens on the Open register.
+FIGURES = [("archive", "wangfang"), ("loans", "wangfang"), ("loans", "zhangwei"),
+           ("audit", "admin")]
 
 # Each prints the milliseconds from the sign-in accepted (ours) or the dialog closed (bare)
 # to the register's first rows painted; argv: register, database path, user.
@@ -125,22 +128,21 @@ print("ms", bare(app, register, sys.argv[2]), flush=True)
 """
 
 
-def _first_sign_in(script: str, register: str) -> float:
+def _first_sign_in(script: str, register: str, user: str) -> float:
     """Median ms over fresh processes (one unmeasured first, for the file cache)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # modules load compiled, as installed
     runs = []
     for _ in range(REPEAT + 1):
-        done = subprocess.run([sys.executable, "-c", script, register, str(DB), USERS[register]],
+        done = subprocess.run([sys.executable, "-c", script, register, str(DB), user],
                               capture_output=True, text=True, timeout=300, env=env,
                               cwd=Path(__file__).resolve().parents[2], check=True)
         runs.append(float(done.stdout.split("ms")[-1]))
     return statistics.median(runs[1:])
 
 
-@pytest.mark.parametrize("register", ["archive", "loans", "audit"])
-def test_sign_in_to_first_rows_painted(big_desk, qapp, register):  # noqa: F811
-    user = USERS[register]
+@pytest.mark.parametrize(("register", "user"), FIGURES)
+def test_sign_in_to_first_rows_painted(big_desk, qapp, register, user):  # noqa: F811
     started = time.perf_counter()
     actor = big_desk.auth.login(user, "demo1234")
     print(f"\n{user}: password checked and signed in in {(time.perf_counter() - started) * 1000:.0f} ms")
@@ -149,8 +151,8 @@ def test_sign_in_to_first_rows_painted(big_desk, qapp, register):  # noqa: F811
     bare_ms = _median(lambda: bare(qapp, register, DB))
     shown, painted = _median(lambda: _ours(qapp, big_desk, actor, register))
     record(f"sign-in -> window with its first page ({user}), warm", shown, bare_ms)
-    record(f"sign-in -> {register}: first 200 rows painted, warm", painted, bare_ms)
-    bare_first = _first_sign_in(BARE_FIRST, register)
-    ours_first = _first_sign_in(FIRST_SIGN_IN, register)
-    record(f"first sign-in -> {register}: first 200 rows painted", ours_first, bare_first,
-           goal=GOAL)
+    record(f"sign-in -> {register} ({user}): first 200 rows painted, warm", painted, bare_ms)
+    bare_first = _first_sign_in(BARE_FIRST, register, user)
+    ours_first = _first_sign_in(FIRST_SIGN_IN, register, user)
+    record(f"first sign-in -> {register} ({user}): first 200 rows painted", ours_first,
+           bare_first, goal=GOAL)
