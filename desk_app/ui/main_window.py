@@ -83,11 +83,14 @@ class MainWindow(QMainWindow):
         self.nav.setSpacing(2)
         self.stack = QStackedWidget()
         self.display_name = actor.label
+        # Each page's icon, made once: the navigation and the Go menu show it (a standard
+        # icon is drawn for the style each time it is asked for).
+        self.icons = {spec.key: page_icon(self, spec) for spec in self.specs}
         for spec in self.specs:
             # Pages are built when first shown (sign-in paints one page, not seven); until
             # then an empty widget holds the page's place in the stack.
             self.stack.addWidget(QWidget())
-            item = QListWidgetItem(page_icon(self, spec), _(spec.title))
+            item = QListWidgetItem(self.icons[spec.key], _(spec.title))
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             item.setSizeHint(QSize(0, self.fontMetrics().height() + 16))
             self.nav.addItem(item)
@@ -149,7 +152,9 @@ class MainWindow(QMainWindow):
         if spec.factory is None:
             from desk_app.ui.pages.placeholder import PlaceholderPage
 
-            return PlaceholderPage(_(spec.title), _(spec.description), page_icon(self, spec))
+            icon = self.icons.get(spec.key)
+            return PlaceholderPage(_(spec.title), _(spec.description),
+                                   page_icon(self, spec) if icon is None else icon)
         page: Page = load(spec.factory)(self.desk, self.actor)
         return page
 
@@ -203,7 +208,7 @@ class MainWindow(QMainWindow):
             shortcut = f"Ctrl+{row + 1}" if row < 9 else None
             action = self._action(_(spec.title), partial(self.go_to, row), shortcut,
                                   f"go_{spec.key}")
-            action.setIcon(page_icon(self, spec))
+            action.setIcon(self.icons[spec.key])
             go_menu.addAction(action)
             self.go_actions.append(action)
 
