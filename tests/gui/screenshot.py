@@ -52,6 +52,15 @@ def main() -> int:
         for _round in range(3):
             QApplication.processEvents()
 
+    def wait_for_today(today) -> None:
+        """Today reads its figures in a worker thread after its first frame: wait for them."""
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        loop = QEventLoop()
+        today.loaded.connect(loop.quit)
+        QTimer.singleShot(30_000, loop.quit)
+        loop.exec()
+
     def save(widget, name: str) -> None:
         settle()
         path = OUT / f"{name}.png"
@@ -68,6 +77,7 @@ def main() -> int:
         window = MainWindow(desk, login.actor, idle_ms=3_600_000)
         window.resize(1100, 720)
         window.show()
+        wait_for_today(window.page("today"))
         save(window, f"{language}-2-today")
         window.show_area("admin")
         save(window, f"{language}-3-admin-users")
