@@ -59,3 +59,25 @@ def test_one_display_format_without_offsets(shanghai) -> None:
     assert clock.format_datetime(other) == "2026-11-30 10:52"
     assert clock.local_iso(moment) == "2026-11-30T10:52:07+08:00"
     assert clock.local_iso(None) is None
+
+
+@pytest.mark.parametrize("moment", [datetime(2026, 12, 2, 4, 3, 12, 123456),
+                                    datetime(1999, 1, 1), datetime(2026, 2, 28, 23, 59, 59, 999999)])
+def test_a_stored_utc_time_reads_back_as_it_was_written(moment) -> None:
+    assert clock.parse_iso_utc(clock.iso_utc(moment)) == moment
+
+
+@pytest.mark.parametrize("text", [
+    "2026-12-02T04:03:12.123456",  # no Z
+    "2026-12-02T04:03:12,123456Z",  # a comma (fromisoformat would take it)
+    "2026-12-02 04:03:12.123456Z",  # a space
+    "2026-12-02T04:03:12Z",  # no fraction
+    "2026-12-02",  # a day
+    "2026-12-02T04:03:12.123456+00:00",
+    "２０２６-12-02T04:03:12.123456Z",  # full-width digits
+    "2026-13-02T04:03:12.123456Z",  # no 13th month
+    "",
+])
+def test_only_the_fixed_width_utc_form_is_read_as_a_stored_time(text) -> None:
+    with pytest.raises(ValueError):
+        clock.parse_iso_utc(text)
