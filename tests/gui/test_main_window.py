@@ -94,13 +94,33 @@ def test_today_reads_its_figures_in_the_background(qtbot, demo_desk, admin_actor
     window = MainWindow(demo_desk, admin_actor, idle_ms=HOUR)
     qtbot.addWidget(window)
     today = window.page("today")
-    # Built without waiting for them; the load starts after the window's first frame.
-    assert today.loading is None and today.audit_label.text() == ""
+    # Built without its boxes and without waiting for their figures: the boxes are built
+    # and the load starts after the window's first frame.
+    assert not today.boxes_built and today.loading is None
     with qtbot.waitSignal(today.loaded, timeout=30_000):
         window.show()
     assert today.loading is None
     assert _today_texts(today) == expected
     assert today.audit_label.text().startswith(at_once.audit_label.text()[:10])
+
+
+def test_todays_boxes_wait_for_its_first_frame(qtbot, demo_desk, admin_actor, monkeypatch):
+    """A user who opens another page before the window's first frame does not wait for
+    Today's boxes; they are built when Today is first painted."""
+    from desk_app.ui.pages.today import TodayPage
+
+    monkeypatch.setattr(TodayPage, "background", True)
+    window = MainWindow(demo_desk, admin_actor, idle_ms=HOUR)
+    qtbot.addWidget(window)
+    today = window.page("today")
+    audit = window.show_area("audit")
+    window.show()
+    qtbot.waitUntil(lambda: audit.table.isVisible())
+    qtbot.wait(50)
+    assert not today.boxes_built and today.loading is None
+    with qtbot.waitSignal(today.loaded, timeout=30_000):
+        window.show_area("today")
+    assert today.boxes_built and today.audit_box is not None and today.audit_label.text()
 
 
 def test_every_page_of_the_manifest_is_a_real_page(qtbot, demo_desk, clerk_actor):

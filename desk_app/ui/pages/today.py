@@ -43,6 +43,22 @@ OVERDUE_SHOWN = 10
 PLAIN = "color: palette(window-text);"
 
 
+def _line(layout: QVBoxLayout, name: str, button_text: str,
+          slot: Callable[[], object]) -> tuple[QLabel, QPushButton]:
+    """A box's line: a figure in words and the button that leads to it."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    button = QPushButton(button_text)
+    button.setObjectName(f"{name}_open")
+    button.clicked.connect(lambda _checked=False: slot())
+    row = QHBoxLayout()
+    row.addWidget(label, 1)
+    row.addWidget(button)
+    layout.addLayout(row)
+    return label, button
+
+
 class TodayPage(Page):
     """``loaded`` is emitted each time the boxes were filled from a background load."""
 
@@ -56,7 +72,7 @@ class TodayPage(Page):
         self.desk, self.actor = desk, actor
         self.loading: Job | None = None
         self._load_again = False
-        self._painted = False  # the boxes load after the first frame (activated)
+        self._painted = False  # the boxes are built and loaded after the first frame
         self.date_label = QLabel()
         self.date_label.setObjectName("today_date")
         # Translators: the separator between items of a list (zh_CN: 、).
@@ -77,6 +93,32 @@ class TodayPage(Page):
         self.body.addWidget(self.scroll_area, 1)
 
         self.audit_box: QGroupBox | None = None
+        self.overdue_box: QGroupBox | None = None
+        self.approvals_box: QGroupBox | None = None
+        self.waiting_button: QPushButton | None = None
+        self.waiting_label: QLabel | None = None
+        self.expiring_label: QLabel | None = None
+        self.due_label: QLabel | None = None
+        self.first_waiting: int | None = None
+        self.shift_box: QGroupBox | None = None
+        self.keys_label: QLabel | None = None
+        self.handover_label: QLabel | None = None
+        self.countersign_label: QLabel | None = None
+        self.swaps_label: QLabel | None = None
+        self.documents_box: DocumentsBox | None = None
+        self.boxes_built = False
+        if not self.background:  # else the first frame builds them, then loads (paintEvent)
+            self.build_boxes()
+            self.activated()
+
+    def build_boxes(self) -> None:
+        """The boxes this user may see, empty until their figures are read. At sign-in
+        they are built after the window's first frame: a user who opens another page at
+        once does not wait for them (issue 17)."""
+        if self.boxes_built:
+            return
+        self.boxes_built = True
+        desk, actor = self.desk, self.actor
         self.audit_label = QLabel()
         self.audit_label.setObjectName("today_audit")
         self.audit_label.setWordWrap(True)
@@ -86,23 +128,10 @@ class TodayPage(Page):
             box_layout.addWidget(self.audit_label)
             self.boxes.addWidget(self.audit_box)
 
-        self.overdue_box: QGroupBox | None = None
         if actor.can(ArchivePermission.LOAN_VIEW):
             self._build_overdue_box()
-        self.approvals_box: QGroupBox | None = None
-        self.waiting_button: QPushButton | None = None
-        self.waiting_label: QLabel | None = None
-        self.expiring_label: QLabel | None = None
-        self.due_label: QLabel | None = None
-        self.first_waiting: int | None = None
         self._build_approvals_box()
-        self.shift_box: QGroupBox | None = None
-        self.keys_label: QLabel | None = None
-        self.handover_label: QLabel | None = None
-        self.countersign_label: QLabel | None = None
-        self.swaps_label: QLabel | None = None
         self._build_shift_box()
-        self.documents_box: DocumentsBox | None = None
         if actor.can(DocumentsPermission.DOCUMENT_VIEW):
             self.documents_box = DocumentsBox(desk, actor)
             self.documents_box.navigate.connect(self.navigate)
@@ -119,8 +148,6 @@ class TodayPage(Page):
         box_layout = QVBoxLayout(recent)
         box_layout.addWidget(self.recent)
         self.boxes.addWidget(recent, 1)
-        if not self.background:  # else the main window's activated() loads them, once
-            self.activated()
 
     def _build_overdue_box(self) -> None:
         self.overdue_box = QGroupBox(_("Overdue loans"))
@@ -158,30 +185,16 @@ class TodayPage(Page):
         self.approvals_box = QGroupBox(_("Approvals"))
         self.approvals_box.setObjectName("today_approvals")
         layout = QVBoxLayout(self.approvals_box)
-
-        def line(name: str, button_text: str, slot) -> tuple[QLabel, QPushButton]:
-            label = QLabel()
-            label.setObjectName(name)
-            label.setWordWrap(True)
-            button = QPushButton(button_text)
-            button.setObjectName(f"{name}_open")
-            button.clicked.connect(lambda _checked=False: slot())
-            row = QHBoxLayout()
-            row.addWidget(label, 1)
-            row.addWidget(button)
-            layout.addLayout(row)
-            return label, button
-
         if decide:
-            self.waiting_label, self.waiting_button = line(
-                "today_approvals_waiting", _("&Approve…"), self.open_waiting)
+            self.waiting_label, self.waiting_button = _line(
+                layout, "today_approvals_waiting", _("&Approve…"), self.open_waiting)
         if view:
-            self.expiring_label, _button = line(
-                "today_approvals_expiring", _("Show e&xpiring"),
+            self.expiring_label, _button = _line(
+                layout, "today_approvals_expiring", _("Show e&xpiring"),
                 lambda: self.navigate.emit("approvals", "expiring"))
         if review:
-            self.due_label, _button = line(
-                "today_review_due", _("Show files due for re&view"),
+            self.due_label, _button = _line(
+                layout, "today_review_due", _("Show files due for re&view"),
                 lambda: self.navigate.emit("approvals", "due"))
         self.boxes.addWidget(self.approvals_box)
 
@@ -239,17 +252,7 @@ class TodayPage(Page):
         layout = QVBoxLayout(self.shift_box)
 
         def line(name: str, button_text: str, area: str, view) -> tuple[QLabel, QPushButton]:
-            label = QLabel()
-            label.setObjectName(name)
-            label.setWordWrap(True)
-            button = QPushButton(button_text)
-            button.setObjectName(f"{name}_open")
-            button.clicked.connect(lambda _checked=False: self.navigate.emit(area, view()))
-            row = QHBoxLayout()
-            row.addWidget(label, 1)
-            row.addWidget(button)
-            layout.addLayout(row)
-            return label, button
+            return _line(layout, name, button_text, lambda: self.navigate.emit(area, view()))
 
         if keys:
             self.keys_label, self.keys_button = line(
@@ -392,6 +395,7 @@ class TodayPage(Page):
             return
         if not self._painted:  # see paintEvent
             return
+        self.build_boxes()
         if self.loading is not None:
             self._load_again = True
             return
@@ -401,9 +405,9 @@ class TodayPage(Page):
         self.loading.start()
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        """The first frame (the window at sign-in, or the page opened later) starts the load:
-        its dozen counts share the GIL with building and painting the window, and a user
-        who opens another page at once does not wait for them (issue 17)."""
+        """The first frame (the window at sign-in, or the page opened later) builds the
+        boxes and starts the load: its dozen counts share the GIL with building and painting
+        the window, and a user who opens another page at once waits for neither (issue 17)."""
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
