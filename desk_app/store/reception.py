@@ -94,3 +94,26 @@ class Complaint(BaseModel):
 
     class Meta:
         table_name = "complaint"
+
+
+class PhoneMessage(BaseModel):
+    """A message taken at the phone for an absent colleague (003 第一章: 同事不在时帮助接听
+    电话，并留言记录): who called, how to reach them, what for, for whom, taken by whom. The
+    addressee confirms it; until then the desk chases it (each chase counted)."""
+
+    id = peewee.AutoField()
+    visit = peewee.ForeignKeyField(Visit, null=True, backref="messages", on_delete="RESTRICT")
+    caller = peewee.CharField(max_length=64)
+    caller_title = peewee.CharField(max_length=16, default="")
+    contact = peewee.CharField(max_length=64, default="")
+    text = peewee.TextField()
+    for_user = user_name_field(index=True)
+    taken_at = peewee.DateTimeField(index=True)
+    taken_by = user_name_field()
+    confirmed_at = peewee.DateTimeField(null=True)
+    chases = peewee.IntegerField(default=0)
+    chased_at = peewee.DateTimeField(null=True)
+    chased_by = user_name_field(default="")
+
+    class Meta:
+        table_name = "phone_message"

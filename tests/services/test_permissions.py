@@ -32,7 +32,7 @@ from desk_app.services.retention import DestructionFilter
 from desk_app.store.archive import Loan
 from desk_app.store.audit_chain import AuditFilter
 from desk_app.store.models import AuditEntry, all_models
-from desk_app.store.reception import CallBack, Complaint, Visit
+from desk_app.store.reception import CallBack, Complaint, PhoneMessage, Visit
 from tests.conftest import PASSWORD, add_user
 from tests.services import (
     permissions_borrowers,
@@ -198,6 +198,14 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "ComplaintService.complaints": RECEPTION_READ,
     "ComplaintService.count_complaints": RECEPTION_READ,
     "ComplaintService.complaint_stats": RECEPTION_READ,
+    # reception: messages for absent colleagues (issue 18)
+    "MessageService.take_message": RECEPTION_DESK,
+    "MessageService.chase_message": RECEPTION_DESK,
+    "MessageService.to_chase": RECEPTION_DESK,
+    "MessageService.count_messages": RECEPTION_READ,
+    "MessageService.page_messages": RECEPTION_READ,
+    "MessageService.my_messages": SIGNED_IN,  # the messages left for oneself
+    "MessageService.confirm_message": SIGNED_IN,  # only a message for oneself (its own check)
     "ComplaintService.export_complaint_stats": RECEPTION_READ,
     # retention and approved destruction (R2, R3): the desk proposes and carries out, the
     # manager decides, the administrator sets the kinds' defaults
@@ -493,6 +501,21 @@ def _record_callback(w: World) -> Call:
     return lambda a: w.desk.callbacks.record_callback(a, callback_id, "已回访", "satisfied")
 
 
+def _message(w: World, for_user: str = "target") -> int:
+    return PhoneMessage.create(caller="赵先生", text="请回电", for_user=for_user,
+                               taken_at=w.desk.ctx.clock.now(), taken_by="target").id
+
+
+def _confirm_message(w: World) -> Call:
+    ids = {actor.name: _message(w, actor.name) for actor in w.actors.values()}
+    return lambda a: w.desk.messages.confirm_message(a, ids[a.name])
+
+
+def _chase_message(w: World) -> Call:
+    message_id = _message(w)
+    return lambda a: w.desk.messages.chase_message(a, message_id)
+
+
 def _reply_complaint(w: World) -> Call:
     complaint_id = w.complaint()
     return lambda a: w.desk.complaints.reply_complaint(a, complaint_id, "已答复")
@@ -747,6 +770,14 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "ComplaintService.add_complaint":
         lambda w: lambda a: w.desk.complaints.add_complaint(a, "noise", "loud"),
     "ComplaintService.reply_complaint": _reply_complaint,
+    "MessageService.take_message":
+        lambda w: lambda a: w.desk.messages.take_message(a, "target", "赵先生", "请回电"),
+    "MessageService.chase_message": _chase_message,
+    "MessageService.to_chase": lambda w: lambda a: w.desk.messages.to_chase(a),
+    "MessageService.count_messages": lambda w: lambda a: w.desk.messages.count_messages(a),
+    "MessageService.page_messages": lambda w: lambda a: w.desk.messages.page_messages(a),
+    "MessageService.my_messages": lambda w: lambda a: w.desk.messages.my_messages(a),
+    "MessageService.confirm_message": _confirm_message,
     "VisitService.get_visit": lambda w: lambda a: w.desk.visits.get_visit(a, w.visit_id),
     "VisitService.visits": lambda w: lambda a: w.desk.visits.visits(a),
     "VisitService.count_visits": lambda w: lambda a: w.desk.visits.count_visits(a),

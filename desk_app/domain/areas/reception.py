@@ -1,4 +1,5 @@
-"""Reception: greeting and phone scripts, the visitor and call log, call-backs, complaints."""
+"""Reception: greeting and phone scripts, the visitor and call log, call-backs, complaints,
+messages for absent colleagues."""
 
 from __future__ import annotations
 
@@ -45,6 +46,9 @@ AREA = AreaSpec(
                 int, 30, between(1, 10080)),
         Setting("complaint_reply_hours", N_("Reply to a complaint within (hours)"), int, 24,
                 between(1, 720)),
+        # issue 18: a message for an absent colleague is chased when still unconfirmed
+        Setting("message_chase_minutes", N_("Chase a message not confirmed after (minutes)"),
+                int, 60, between(5, 10080)),
     ),
     models="desk_app.store.reception",
     services=(
@@ -55,6 +59,8 @@ AREA = AreaSpec(
                     ("settings", "keys")),
         ServiceSpec("complaints", "desk_app.services.reception.complaints:ComplaintService",
                     ("settings", "keys")),
+        ServiceSpec("messages", "desk_app.services.reception.messages:MessageService",
+                    ("settings",)),
     ),
     registers=(
         RegisterSpec("visits", "desk_app.services.reception.registers:VisitRegister"),
