@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-import peewee
+from typing import Any
 
 from desk_app.domain import reception as rules
 from desk_app.domain.areas.reception import ReceptionPermission
@@ -61,7 +60,7 @@ def message_view(row: PhoneMessage, names: Mapping[str, str] | None = None) -> M
                        names.get(row.for_user, row.for_user), names.get(row.taken_by, row.taken_by))
 
 
-def _query(flt: MessageFilter) -> peewee.ModelSelect:
+def _query(flt: MessageFilter) -> Any:
     query = PhoneMessage.select()
     if flt.for_user:
         query = query.where(PhoneMessage.for_user == flt.for_user)
