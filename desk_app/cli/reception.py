@@ -1,4 +1,4 @@
-"""Reception: the script library, the visitor and call log, complaint statistics."""
+"""Reception: the script library, the visitor and call log, messages, complaint statistics."""
 
 from __future__ import annotations
 
@@ -63,6 +63,28 @@ def register(commands) -> None:
     add_command(visit, "list", _("list log entries, newest first"), cmd_visit_list,
                 option("--open", action="store_true", help=_("only entries still open")),
                 *date_range_options(), limit_option(200), json_option())
+
+    message = add_actions(commands, "message", _("messages taken for absent colleagues"))
+    add_command(message, "add", _("write down a message for a colleague"), cmd_message_add,
+                option("--for", dest="for_user", required=True, metavar="USER",
+                       help=_("the colleague's user name")),
+                option("--caller", required=True, help=_("who called, e.g. 赵先生")),
+                option("--text", required=True, help=_("the message")),
+                option("--contact", default="", help=_("how to reach the caller")),
+                option("--title", default="", help=_("the caller's form of address")),
+                option("--visit", type=int, help=_("the log entry of the call")))
+    add_command(message, "list", _("list messages, newest first"), cmd_message_list,
+                option("--mine", action="store_true",
+                       help=_("only the unconfirmed messages for me")),
+                option("--for", dest="for_user", metavar="USER"),
+                option("--unconfirmed", action="store_true"),
+                option("--to-chase", action="store_true",
+                       help=_("only messages unconfirmed past the chase time")),
+                limit_option(200), json_option())
+    add_command(message, "confirm", _("confirm a message left for me"), cmd_message_confirm,
+                option("id", type=int))
+    add_command(message, "chase", _("record that a colleague was reminded of a message"),
+                cmd_message_chase, option("id", type=int))
 
     complaint = add_actions(commands, "complaint", _("complaints"))
     add_command(complaint, "stats", _("monthly statistics by category"), cmd_complaint_stats,
@@ -145,4 +167,46 @@ def cmd_complaint_stats(desk, actor, args) -> int:
     if not args.json:
         print(" / ".join(safe_text(text) for text in header), file=sys.stderr)
     emit(args, rows, keys)
+    return 0
+
+
+MESSAGE_COLUMNS = ["id", "taken_at", "for", "caller", "contact", "text", "confirmed_at", "chases"]
+
+
+@with_actor
+def cmd_message_add(desk, actor, args) -> int:
+    view = desk.messages.take_message(actor, args.for_user, args.caller, args.text,
+                                      contact=args.contact, caller_title=args.title,
+                                      visit_id=args.visit)
+    print(_("Message {id} for {name} written down.").format(id=view.id, name=view.for_user))
+    return 0
+
+
+@with_actor
+def cmd_message_list(desk, actor, args) -> int:
+    from desk_app.services.reception.messages import MessageFilter
+
+    if args.mine:
+        views = desk.messages.my_messages(actor, args.limit)
+    else:
+        flt = (desk.messages.to_chase(actor) if args.to_chase
+               else MessageFilter(unconfirmed_only=args.unconfirmed))
+        if args.for_user:
+            flt = MessageFilter(args.for_user, flt.unconfirmed_only, flt.to_chase_before)
+        views = desk.messages.page_messages(actor, flt, 0, args.limit)
+    emit(args, [view.as_dict() for view in views], MESSAGE_COLUMNS)
+    return 0
+
+
+@with_actor
+def cmd_message_confirm(desk, actor, args) -> int:
+    desk.messages.confirm_message(actor, args.id)
+    print(_("Message {id} confirmed.").format(id=args.id))
+    return 0
+
+
+@with_actor
+def cmd_message_chase(desk, actor, args) -> int:
+    view = desk.messages.chase_message(actor, args.id)
+    print(_("Message {id}: reminder {count} recorded.").format(id=view.id, count=view.chases))
     return 0

@@ -94,3 +94,51 @@ def test_visit_list_and_exports(desk_cli, tmp_path):
                               "--out", str(tmp_path / "s.xlsx"))
     assert code == 0, err
     assert (tmp_path / "s.xlsx").exists()
+
+
+def test_message_add_list_confirm_and_chase(desk_cli, initialised):  # noqa: F811
+    code, _out, err = as_boss(initialised, "user", "add", "liqiang", "--role", "supervisor",
+                              "--full-name", "李强", "--password-stdin", stdin="li-password\n")
+    assert code == 0, err
+
+    def as_li(*args):
+        return initialised(*args, user="liqiang", password="li-password")
+
+    code, out, err = desk_cli("message", "add", "--for", "liqiang", "--caller", "赵",
+                              "--title", "先生", "--contact", "13800000000",
+                              "--text", "请回电，关于12栋漏水。")
+    assert code == 0, err
+    assert "Message 1 for liqiang" in out
+    code, out, err = desk_cli("message", "list", "--unconfirmed", "--json")
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert (row["for"], row["for_name"], row["caller"], row["taken_by"], row["chases"]) == (
+        "liqiang", "李强", "赵先生", "wangfang", 0)
+    assert row["confirmed_at"] is None
+    code, out, _ = desk_cli("message", "list", "--to-chase", "--json")
+    assert code == 0 and json.loads(out) == []  # not an hour old yet
+    code, out, err = desk_cli("message", "chase", "1")
+    assert code == 0 and "reminder 1" in out, err
+
+    # only the addressee confirms, once
+    code, _out, err = desk_cli("message", "confirm", "1")
+    assert code == 3 and "only they can confirm" in err
+    code, out, err = as_li("message", "list", "--mine")
+    assert code == 0 and "请回电" in out, err
+    code, out, err = as_li("message", "confirm", "1")
+    assert code == 0 and "confirmed" in out, err
+    code, _out, err = as_li("message", "confirm", "1")
+    assert code == 5 and "already confirmed" in err
+    code, out, _ = as_li("message", "list", "--mine")
+    assert code == 0 and "(none)" in out
+
+
+def test_message_bad_input_writes_nothing(desk_cli):
+    code, _out, err = desk_cli("message", "add", "--for", "nobody", "--caller", "赵先生",
+                               "--text", "请回电")
+    assert code == 2 and "not an active user" in err
+    code, _out, err = desk_cli("message", "add", "--for", "wangfang", "--caller", "赵\x1b[2J",
+                               "--text", "请回电")
+    assert code == 2
+    code, out, _ = desk_cli("message", "list", "--json")
+    assert code == 0 and json.loads(out) == []

@@ -44,6 +44,14 @@ class MessageView:
     def confirmed(self) -> bool:
         return self.confirmed_at is not None
 
+    def as_dict(self) -> dict[str, Any]:
+        """The CLI's row (times as json_value writes them, local with their offset)."""
+        return {"id": self.id, "for": self.for_user, "for_name": self.for_name,
+                "caller": rules.addressed(self.caller, self.caller_title),
+                "contact": self.contact, "text": self.text, "taken_at": self.taken_at,
+                "taken_by": self.taken_by, "confirmed_at": self.confirmed_at,
+                "chases": self.chases, "chased_at": self.chased_at, "visit": self.visit_id}
+
 
 @dataclass(frozen=True)
 class MessageFilter:
