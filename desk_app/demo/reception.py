@@ -1,4 +1,5 @@
-"""Demo data for reception: two months of visits and calls, call-backs and complaints.
+"""Demo data for reception: two months of visits and calls, call-backs, complaints and
+messages for absent colleagues.
 
 Rows are inserted directly (history needs past times); the whole batch is one transaction with
 one audit entry. Times are relative to the standard clock, so the demo always looks current.
@@ -16,7 +17,7 @@ from desk_app.demo.archive import _Writer
 from desk_app.domain.reception import COMPLAINT_CATEGORIES, Channel
 from desk_app.domain.users import Actor
 from desk_app.services.base import Service
-from desk_app.store.reception import CallBack, Complaint, Visit
+from desk_app.store.reception import CallBack, Complaint, PhoneMessage, Visit
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
 _TITLES = ("先生", "女士", "先生", "女士", "小姐", "经理", "师傅")
@@ -113,12 +114,41 @@ def generate_reception(service: Service, actor: Actor, rng: random.Random, scale
                     "result": "已联系相关部门处理并回复业主" if answered else "",
                     "created_by": rng.choice(_DEMO_CLERKS)})
         _insert(writer, Complaint, complaints)
+        messages = _messages(now)
+        _insert(writer, PhoneMessage, messages)
         tx.audit(actor, "demo.reception", "visit", None,
                  after={"visits": len(visits) + len(open_now), "callbacks": len(callbacks),
-                        "complaints": len(complaints)})
+                        "complaints": len(complaints), "messages": len(messages)})
     for table in ("visit", "call_back", "complaint"):
         service.ctx.db.execute_sql(f"ANALYZE {table}")  # planner statistics for the new volume
     return len(visits) + len(open_now)
+
+
+# Messages taken for absent colleagues (issue 18), in every state: (for, taken by, minutes
+# ago, caller, contact, message, minutes to confirm or None, chases).
+_MESSAGES = (
+    ("liqiang", "wangfang", 2 * 24 * 60, "钱女士", "13912345678", "装修押金退还手续已备齐，请回电约时间",
+     30, 0),
+    ("zhangwei", "zhoumin", 26 * 60, "绿城园林 孙经理", "0571-8888 1234", "下季度绿化养护合同请确认",
+     120, 1),
+    ("liqiang", "wangfang", 180, "赵先生", "13800001111", "12栋漏水维修进度，请回电", None, 1),
+    ("zhangwei", "zhoumin", 40, "业委会 周主任", "13700002222", "业主大会场地安排需要商量", None, 0),
+    ("wangfang", "zhoumin", 20, "顺丰速运 刘师傅", "13600003333", "明天上午来取退件，请备好单据",
+     None, 0),
+)
+
+
+def _messages(now: datetime) -> list[dict[str, Any]]:
+    rows = []
+    for for_user, taken_by, ago, caller, contact, text, confirm, chases in _MESSAGES:
+        taken = now - timedelta(minutes=ago)
+        rows.append({
+            "caller": caller, "caller_title": "", "contact": contact, "text": text,
+            "for_user": for_user, "taken_at": taken, "taken_by": taken_by,
+            "confirmed_at": taken + timedelta(minutes=confirm) if confirm else None,
+            "chases": chases, "chased_at": taken + timedelta(minutes=60) if chases else None,
+            "chased_by": taken_by if chases else ""})
+    return rows
 
 
 def _insert(writer: _Writer, model: type[peewee.Model], rows: list[dict[str, Any]]) -> None:

@@ -43,6 +43,7 @@ def test_a_message_is_taken_confirmed_by_its_addressee_and_audited(desk, clerk, 
     (mine,) = desk.messages.my_messages(absent)
     assert mine.id == taken.id and mine.taken_by_name == "王芳" and mine.for_name == "李强"
     assert desk.messages.my_messages(clerk) == []
+    assert ("liqiang", "李强 (liqiang)") in desk.messages.addressees(clerk)
 
     clock.advance(minutes=20)
     confirmed = desk.messages.confirm_message(absent, taken.id)
@@ -106,6 +107,7 @@ def test_bad_input_says_which_field_and_writes_nothing(desk, clerk, absent, args
 
 def test_no_message_for_a_colleague_who_cannot_sign_in(desk, admin, clerk, absent):
     desk.users.set_active(admin, "liqiang", False)
+    assert "liqiang" not in dict(desk.messages.addressees(clerk))
     before = _written()
     with pytest.raises(ValidationError, match="not an active user"):
         desk.messages.take_message(clerk, "liqiang", "赵先生", "请回电")

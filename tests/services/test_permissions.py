@@ -200,6 +200,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "ComplaintService.complaint_stats": RECEPTION_READ,
     # reception: messages for absent colleagues (issue 18)
     "MessageService.take_message": RECEPTION_DESK,
+    "MessageService.addressees": RECEPTION_DESK,
     "MessageService.chase_message": RECEPTION_DESK,
     "MessageService.to_chase": RECEPTION_DESK,
     "MessageService.count_messages": RECEPTION_READ,
@@ -773,6 +774,7 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "MessageService.take_message":
         lambda w: lambda a: w.desk.messages.take_message(a, "target", "赵先生", "请回电"),
     "MessageService.chase_message": _chase_message,
+    "MessageService.addressees": lambda w: lambda a: w.desk.messages.addressees(a),
     "MessageService.to_chase": lambda w: lambda a: w.desk.messages.to_chase(a),
     "MessageService.count_messages": lambda w: lambda a: w.desk.messages.count_messages(a),
     "MessageService.page_messages": lambda w: lambda a: w.desk.messages.page_messages(a),

@@ -112,6 +112,15 @@ class MessageService(ReceptionBase):
                             "visit": visit_id})
         return message_view(row)
 
+    def addressees(self, actor: Actor) -> list[tuple[str, str]]:
+        """(user name, "full name (user name)") of every active user, for the desk's choice
+        of whom a message is for."""
+        self.require(actor, ReceptionPermission.RECEPTION_USE)
+        users = (User.select(User.name, User.full_name).where(User.active == True)  # noqa: E712
+                 .order_by(User.name))
+        return [(user.name, f"{user.full_name} ({user.name})" if user.full_name else user.name)
+                for user in users]
+
     def confirm_message(self, actor: Actor, message_id: int) -> MessageView:
         """The addressee read the message (and will call back): only they may confirm it."""
         with self.write() as tx:

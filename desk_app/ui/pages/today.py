@@ -33,6 +33,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.ui.language import locale
 from desk_app.ui.pages.today_documents import DocumentsBox
+from desk_app.ui.pages.today_messages import MessagesBox
 from desk_app.ui.widgets.fields import to_qdate
 from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.page import Page
@@ -106,6 +107,7 @@ class TodayPage(Page):
         self.countersign_label: QLabel | None = None
         self.swaps_label: QLabel | None = None
         self.documents_box: DocumentsBox | None = None
+        self.messages_box: MessagesBox | None = None
         self.boxes_built = False
         if not self.background:  # else the first frame builds them, then loads (paintEvent)
             self.build_boxes()
@@ -124,10 +126,8 @@ class TodayPage(Page):
         self.audit_label.setWordWrap(True)
         if actor.can(Permission.AUDIT_VIEW):
             self.audit_box = QGroupBox(_("Audit trail"))
-            box_layout = QVBoxLayout(self.audit_box)
-            box_layout.addWidget(self.audit_label)
+            QVBoxLayout(self.audit_box).addWidget(self.audit_label)
             self.boxes.addWidget(self.audit_box)
-
         if actor.can(ArchivePermission.LOAN_VIEW):
             self._build_overdue_box()
         self._build_approvals_box()
@@ -136,6 +136,9 @@ class TodayPage(Page):
             self.documents_box = DocumentsBox(desk, actor)
             self.documents_box.navigate.connect(self.navigate)
             self.boxes.addWidget(self.documents_box)
+        self.messages_box = MessagesBox(desk, actor)  # anyone may be left a message
+        self.messages_box.navigate.connect(self.navigate)
+        self.boxes.addWidget(self.messages_box)
 
         recent = QGroupBox(_("Your recent actions"))
         self.recent = QTreeWidget()
@@ -444,22 +447,23 @@ class TodayPage(Page):
             read("approvals", self._approvals_figures)
         if self.shift_box is not None:
             read("shift", self._shift_figures)
-        if self.documents_box is not None:
-            read("documents", self.documents_box.figures)
+        for key, box in (("documents", self.documents_box), ("messages", self.messages_box)):
+            if box is not None:
+                read(key, box.figures)
         read("recent", lambda: self.desk.audit.recent_by(self.actor))
         if self.audit_box is not None:
             read("audit", lambda: self.desk.audit.head(self.actor))
         return figures
 
     def _show(self, figures: dict[str, Any]) -> None:
-        shown: tuple[tuple[str, QWidget | None, Callable[[Any], None]], ...] = (
+        shown: tuple[tuple[str, QWidget | None, Callable[[Any], None] | None], ...] = (
             ("overdue", self.overdue_box, self._show_overdue),
             ("approvals", self.approvals_box, self._show_approvals),
             ("shift", self.shift_box, self._show_shift),
-            ("documents", self.documents_box,
-             self.documents_box.show_figures if self.documents_box else lambda _figures: None))
+            ("documents", self.documents_box, getattr(self.documents_box, "show_figures", None)),
+            ("messages", self.messages_box, getattr(self.messages_box, "show_figures", None)))
         for key, box, show in shown:
-            if box is None or key not in figures:
+            if box is None or show is None or key not in figures:
                 continue
             if isinstance(figures[key], DeskError):
                 box.setToolTip(str(figures[key]))

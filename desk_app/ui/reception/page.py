@@ -27,6 +27,7 @@ from desk_app.ui.reception.complaints_tab import ComplaintsTab
 from desk_app.ui.reception.dialogs import FieldSpec, FormDialog
 from desk_app.ui.reception.library_tab import LibraryTab
 from desk_app.ui.reception.log_tab import LogTab
+from desk_app.ui.reception.messages_tab import MessagesTab
 from desk_app.ui.reception.now_tab import NowTab, end_action_text
 from desk_app.ui.reception.palette import PaletteDialog, PrompterView
 from desk_app.ui.reception.timeouts_tab import TimeoutsTab
@@ -57,6 +58,7 @@ class ReceptionPage(Page):
         self.log_tab = LogTab(self)
         self.callbacks_tab = CallbacksTab(self)
         self.complaints_tab = ComplaintsTab(self)
+        self.messages_tab = MessagesTab(self)
         self.timeouts_tab = TimeoutsTab(self)
         self.library_tab = LibraryTab(self)
         self.timeouts_index = -1
@@ -65,6 +67,7 @@ class ReceptionPage(Page):
             self.tabs.addTab(self.log_tab, _("Log"))
             self.tabs.addTab(self.callbacks_tab, _("Call-backs"))
             self.tabs.addTab(self.complaints_tab, _("Complaint register"))
+            self.tabs.addTab(self.messages_tab, _("Messages"))
             self.timeouts_index = self.tabs.addTab(self.timeouts_tab, _("Timeouts"))
         self.tabs.addTab(self.library_tab, _("Phrase library"))
 
@@ -85,6 +88,7 @@ class ReceptionPage(Page):
             ("edit", _("Details…"), "F8", now.edit_selected, self.can_use),
             ("complaint", _("Complaint…"), "Ctrl+Shift+C", self.new_complaint, self.can_use),
             ("callback", _("Call-back…"), "Ctrl+Shift+B", self.new_callback, self.can_use),
+            ("message", _("Message…"), "Ctrl+Shift+M", self.new_message, self.can_use),
             ("export", _("Export…"), "Ctrl+Shift+E", self.export, self.can_view),
         ):
             if allowed:
@@ -156,6 +160,11 @@ class ReceptionPage(Page):
         dialog.open()
         return dialog
 
+    def show_view(self, view: str) -> None:
+        """``messages``: the Messages tab (Today's "Show messages")."""
+        if view == "messages" and self.tabs.indexOf(self.messages_tab) >= 0:
+            self.tabs.setCurrentWidget(self.messages_tab)
+
     def show_now(self) -> None:
         self.tabs.setCurrentWidget(self.now_tab)
 
@@ -176,6 +185,10 @@ class ReceptionPage(Page):
 
     def new_callback(self) -> FormDialog:
         return self.callbacks_tab.schedule(self.selected_visit())
+
+    def new_message(self) -> FormDialog:
+        """A message for an absent colleague, from the selected call if there is one."""
+        return self.messages_tab.take(self.selected_visit())
 
     def export(self) -> ExportDialog:
         """The Export… dialog of the current tab's register (the log's when it has none)."""
@@ -220,7 +233,8 @@ class ReceptionPage(Page):
     def refresh(self) -> None:
         try:
             if self.can_view:
-                for tab in (self.now_tab, self.log_tab, self.callbacks_tab, self.complaints_tab):
+                for tab in (self.now_tab, self.log_tab, self.callbacks_tab, self.complaints_tab,
+                            self.messages_tab):
                     tab.refresh()
                 self.refresh_timeouts()
             self.library_tab.refresh()
