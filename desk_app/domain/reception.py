@@ -39,6 +39,7 @@ SITUATIONS: tuple[Situation, ...] = (
     Situation("visitor.ask_wait", "visitor", N_("Ask to wait")),
     Situation("visitor.thank_waiting", "visitor", N_("Thank for waiting")),
     Situation("visitor.apologise", "visitor", N_("Apologise for a mistake")),
+    Situation("visitor.refuse", "visitor", N_("Decline a request politely")),
     Situation("visitor.farewell", "visitor", N_("Farewell")),
     Situation("phone.answer", "phone", N_("Answer with the company name")),
     Situation("phone.transfer", "phone", N_("Transfer a call")),
@@ -84,6 +85,10 @@ PLACEHOLDERS: dict[str, str] = {
     "caller_title": N_("form of address (Mr, Ms, …)"),
     "time_greeting": N_("good morning / afternoon / evening"),
     "reply_time": N_("when we will reply"),
+    # a call-back telling the outcome (003: 您曾经在X日致电我们反映了X情况……)
+    "date": N_("the day the customer called"),
+    "issue": N_("what the customer reported"),
+    "result": N_("the outcome"),
 }
 AUTOMATIC = frozenset({"company", "agent", "time_greeting"})
 """Filled by the desk itself (settings, the signed-in user, the clock)."""

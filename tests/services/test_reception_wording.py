@@ -103,3 +103,64 @@ def test_phrases_match_pinyin_and_initials_of_the_title_full_pinyin_of_the_text(
     assert phrase_matches(["mashang", "zj"], plain, keys)
     assert not phrase_matches(["hdwms"], plain, keys)  # the text's initials would match anything
     assert phrase_matches(["转接"], plain) and not phrase_matches(["zj"], plain)
+
+
+# ---------------------------------------------------------------- issue 18: the seed phrases
+
+SEED_PHRASES = {  # 003 第一章: what the phone scripts of the regulation say, in zh_CN
+    "phone.closing_honoured": "很荣幸能为您服务",
+    "phone.answer_known": "请问需要我帮您做什么",
+    "phone.check_understood": "是否已经清楚",
+    "phone.direct_contact": "可随时打我手机",
+    "phone.out_of_scope": "不在我们的服务范围内",
+    "visitor.refuse_politely": "暂时无法满足",
+    "phone.callback_result": "反映了{issue}的情况",
+}
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "zh_TW", "en"])
+def test_the_regulations_phone_phrases_are_in_the_library(lang):
+    from desk_app.services.reception.phrases import check_text, default_library
+
+    scripts = {item["key"]: item for item in default_library(lang)["scripts"]}
+    for key, words in SEED_PHRASES.items():
+        assert key in scripts, (lang, key)
+        assert not check_text(scripts[key]["text"], lang), (lang, key)
+        if lang == "zh_CN":
+            assert words in scripts[key]["text"], key
+
+
+def test_a_call_back_tells_the_outcome_with_the_admins_placeholders(desk, clerk):
+    from desk_app.domain.reception import MissingValues
+
+    with pytest.raises(MissingValues) as missing:
+        desk.scripts.render(clerk, "phone.callback_result", "zh_CN", {"date": "11月28日"})
+    assert set(missing.value.names) == {"issue", "result"}
+    text = desk.scripts.render(clerk, "phone.callback_result", "zh_CN",
+                               {"date": "11月28日", "issue": "楼道灯不亮",
+                                "result": "已更换灯具"})
+    assert text == "您曾经在11月28日致电我们反映了楼道灯不亮的情况，关于这个问题，我们已经有跟进结果了：已更换灯具。"
+
+
+def test_an_admin_may_use_date_issue_and_result_in_a_script(desk, admin):
+    view = desk.scripts.save_script(admin, "phone.callback_opening", "en",
+                                    "Hello {caller_title} {caller}, about {issue} on {date}: "
+                                    "{result}.")
+    assert view.version == 2
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("喂？", True),
+    ("喂，你找谁", True),
+    ("喂，您好，这里是物业", True),
+    ("您好，物业客服中心", False),
+    ("请按时喂养宠物", False),
+    ("喂，請問找誰", True),  # Traditional
+])
+def test_wei_alone_is_flagged_with_a_proper_greeting(text, flagged):
+    from desk_app.services.reception.phrases import check_text
+
+    found = [finding for finding in check_text(text) if finding.found == "喂"]
+    assert bool(found) == flagged, text
+    if found:
+        assert "您好" in found[0].suggestion
