@@ -139,7 +139,8 @@ def test_a_call_back_tells_the_outcome_with_the_admins_placeholders(desk, clerk)
     text = desk.scripts.render(clerk, "phone.callback_result", "zh_CN",
                                {"date": "11月28日", "issue": "楼道灯不亮",
                                 "result": "已更换灯具"})
-    assert text == "您曾经在11月28日致电我们反映了楼道灯不亮的情况，关于这个问题，我们已经有跟进结果了：已更换灯具。"
+    assert text == ("您曾经在11月28日致电我们反映了楼道灯不亮的情况，"
+                    "关于这个问题，我们已经有跟进结果了：已更换灯具。")
 
 
 def test_an_admin_may_use_date_issue_and_result_in_a_script(desk, admin):
