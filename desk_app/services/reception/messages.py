@@ -16,7 +16,6 @@ from desk_app.domain.errors import Conflict, PermissionDenied, ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.reception.base import ReceptionBase
-from desk_app.services.reception.views import staff_names
 from desk_app.store.models import User
 from desk_app.store.reception import PhoneMessage
 
@@ -77,6 +76,16 @@ def _query(flt: MessageFilter) -> Any:
     if flt.to_chase_before is not None:
         query = query.where(PhoneMessage.taken_at < flt.to_chase_before)
     return query
+
+
+def _names_of(rows: list[PhoneMessage]) -> dict[str, str]:
+    """Full names of the people a page of messages names (a page, not every user: a
+    desk may have thousands)."""
+    wanted = {row.for_user for row in rows} | {row.taken_by for row in rows}
+    if not wanted:
+        return {}
+    return {user.name: user.full_name or user.name
+            for user in User.select(User.name, User.full_name).where(User.name.in_(wanted))}
 
 
 class MessageService(ReceptionBase):
@@ -152,9 +161,9 @@ class MessageService(ReceptionBase):
 
     def my_messages(self, actor: Actor, limit: int = 20) -> list[MessageView]:
         """The messages left for the signed-in user and not yet confirmed, oldest first."""
-        rows = (_query(MessageFilter(for_user=actor.name, unconfirmed_only=True))
-                .order_by(PhoneMessage.taken_at, PhoneMessage.id).limit(limit))
-        names = staff_names()
+        rows = list(_query(MessageFilter(for_user=actor.name, unconfirmed_only=True))
+                    .order_by(PhoneMessage.taken_at, PhoneMessage.id).limit(limit))
+        names = _names_of(rows)
         return [message_view(row, names) for row in rows]
 
     def _chase_after(self) -> timedelta:
@@ -173,8 +182,8 @@ class MessageService(ReceptionBase):
                       limit: int = 200) -> list[MessageView]:
         """Newest first."""
         self.require(actor, ReceptionPermission.RECEPTION_VIEW)
-        rows = (_query(flt or MessageFilter())
-                .order_by(PhoneMessage.taken_at.desc(), PhoneMessage.id.desc())
-                .offset(offset).limit(limit))
-        names = staff_names()
+        rows = list(_query(flt or MessageFilter())
+                    .order_by(PhoneMessage.taken_at.desc(), PhoneMessage.id.desc())
+                    .offset(offset).limit(limit))
+        names = _names_of(rows)
         return [message_view(row, names) for row in rows]
