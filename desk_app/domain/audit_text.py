@@ -148,6 +148,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
                           N_("{actor} scheduled a call-back to {contact}, due {due}")),
     "callback.record": (N_("Call-back made"), N_("{actor} recorded call-back {id}: {result}")),
     "callback.sign": (N_("Call-back signed"), N_("{actor} signed call-back record {record}")),
+    "message.take": (N_("Message taken"), N_("{actor} took a message from {caller} for {for}")),
+    "message.confirm": (N_("Message confirmed"), N_("{actor} confirmed message {id}")),
+    "message.chase": (N_("Message chased"), N_("{actor} reminded {for} of message {id}")),
     "script.seed": (N_("Scripts installed"), N_("{actor} installed {count} standard scripts")),
     "script.edit": (N_("Script edited"), N_("{actor} edited the script {id} ({title})")),
     # the program
@@ -228,6 +231,8 @@ FIELDS: dict[str, str] = {
     "database_id": N_("Database"), "head_at": N_("Head time"), "line": N_("Line"),
     "renewal": N_("Renewal slip"), "address": N_("Address"), "error": N_("Error"),
     "articles": N_("Articles"), "callbacks": N_("Call-backs"), "complaints": N_("Complaints"),
+    "caller": N_("Caller"), "chases": N_("Reminders"), "for": N_("For"),
+    "messages": N_("Messages"), "taken_at": N_("Taken"),
     "visits": N_("Visits and calls"), "borrowers": N_("Borrowers"), "loans": N_("Loans"),
     "common_seq": N_("Last common entry"), "content": N_("Content"), "demo": N_("Demo data"),
     "forced": N_("Forced"), "handed_over_at": N_("Handed over at"), "hold": N_("Hold"),
