@@ -15,7 +15,7 @@ from desk_app.ui.loans import page as loans_module
 from desk_app.ui.loans import reminders as reminders_module
 from desk_app.ui.loans import renew as renew_module
 from desk_app.ui.loans.lend import LendDialog, ReturnDialog
-from desk_app.ui.loans.page import OVERDUE, LoansPage
+from desk_app.ui.loans.page import HISTORY, OPEN, OVERDUE, LoansPage
 from desk_app.ui.widgets.sign_dialog import SignDialog
 from tests.gui.conftest import shown
 
@@ -126,6 +126,26 @@ def test_a_tab_reads_its_loans_when_first_shown(demo_desk, clerk_actor, qtbot):
     page.tabs.setCurrentWidget(page.borrowers_holder)  # shown: built, and its count is said
     assert page.borrowers_holder.is_built and page.borrowers_tab.isVisible()
     assert page.count_label.text() == page.borrowers_tab.count_text()
+
+
+def test_a_tabs_table_is_made_when_the_tab_is_first_shown(demo_desk, qtbot):
+    """Issue 17: a manager's Loans page opens on Open; the Overdue and History tables are
+    made (and painted) only when their tabs are first shown, and their selection still
+    drives the page's actions."""
+    manager = sign_in(demo_desk, "zhangwei")
+    page = LoansPage(demo_desk, manager)
+    qtbot.addWidget(page)
+    page.resize(1100, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.panels[OPEN].has_table and page.panels[OPEN].table.isVisible()
+    assert not page.panels[OVERDUE].has_table and not page.panels[HISTORY].has_table
+    overdue = page.show_tab(OVERDUE)
+    qtbot.waitUntil(lambda: overdue.has_table and overdue.table.isVisible())
+    assert overdue.table.model() is overdue.rows_model and overdue.rows_model.rowCount() > 0
+    assert not page.buttons["card"].isEnabled()
+    overdue.table.selectRow(0)
+    assert page.buttons["card"].isEnabled()  # one loan selected: its borrower's card
 
 
 def test_only_a_users_change_of_a_register_header_is_written(demo_desk, clerk_actor, qtbot):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -86,23 +87,42 @@ def loan_columns(tab: str) -> list[Column]:
 class LoanPanel(QWidget):
     """One tab: a paged register of loans under one filter."""
 
-    def __init__(self, desk, actor: Actor, tab: str, parent: QWidget | None = None) -> None:
+    def __init__(self, desk, actor: Actor, tab: str, on_selection: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk, self.actor, self.tab = desk, actor, tab
         self.borrower: str | None = None
         self.unsigned_only = False
+        self.on_selection = on_selection
         # Read when first looked at (its tab shown, or its model asked for): the Loans page
         # shows one tab, and the other two registers' first pages cost ~0.3 s at a million loans.
         self.rows_model = PagedTableModel(self._count, self._fetch, loan_columns(tab),
                                           parent=self, desk=desk, lazy=True)
-        self.table: QTableView = register_table(f"loans_{tab}")
-        self.table.setModel(self.rows_model)
-        widths = ([150, 240, 100, 90] + ([100] if tab == OVERDUE else []) + [130, 100, 75, 80]
-                  + ([130, 90] if tab == HISTORY else []))
-        apply_widths(self.table, tuple(widths))
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 6, 0, 0)
-        layout.addWidget(self.table)
+        self._table: QTableView | None = None  # made when the tab is first shown (issue 17)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(0, 6, 0, 0)
+
+    @property
+    def table(self) -> QTableView:
+        if self._table is None:
+            self._table = table = register_table(f"loans_{self.tab}")
+            table.setModel(self.rows_model)
+            widths = ([150, 240, 100, 90] + ([100] if self.tab == OVERDUE else [])
+                      + [130, 100, 75, 80] + ([130, 90] if self.tab == HISTORY else []))
+            apply_widths(table, tuple(widths))
+            self.layout_.addWidget(table)
+            if self.isVisible():
+                table.show()
+            table.selectionModel().selectionChanged.connect(lambda *_args: self.on_selection())
+        return self._table
+
+    @property
+    def has_table(self) -> bool:
+        return self._table is not None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.table  # noqa: B018 (made as the tab is first shown)
+        super().showEvent(event)
 
     @property
     def model(self) -> PagedTableModel:
@@ -154,7 +174,8 @@ class LoansPage(Page):
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("loan_tabs")
-        self.panels = {tab: LoanPanel(desk, actor, tab) for tab in (OPEN, OVERDUE, HISTORY)}
+        self.panels = {tab: LoanPanel(desk, actor, tab, self._update_actions)
+                       for tab in (OPEN, OVERDUE, HISTORY)}
         # Scan a borrower, then items: each scan lends at once (issue 14); the desk's first tab.
         # It and the Borrowers tab are built when first shown (ui/widgets/lazy.py): opening
         # the Loans page on another tab does not wait for them.
@@ -217,7 +238,6 @@ class LoansPage(Page):
         self.filter_timer.timeout.connect(self.apply_filter)
         self.tabs.currentChanged.connect(self._tab_changed)
         for panel in self.panels.values():
-            panel.table.selectionModel().selectionChanged.connect(self._update_actions)
             panel.rows_model.modelReset.connect(self._update_actions)
         self._tab_changed()
 
