@@ -61,6 +61,9 @@ def test_a_message_without_text_or_for_nobody_is_refused_at_its_field(qtbot, pag
     dialog = _take(qtbot, page, "nobody", "赵先生", "请回电")
     assert dialog.isVisible() and "not an active user" in dialog.errors["for_user"].text()
     dialog.reject()
+    dialog = _take(qtbot, page, "", "赵先生", "请回电")  # nobody chosen: not the first name
+    assert dialog.isVisible() and "Choose whom" in dialog.errors["for_user"].text()
+    dialog.reject()
     assert demo_desk.messages.count_messages(clerk_actor) == before
 
 

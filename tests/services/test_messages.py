@@ -95,7 +95,7 @@ def test_an_unconfirmed_message_is_due_for_a_chase_after_the_set_time(desk, admi
     (("liqiang", "赵\x07先生", "请回电"), "caller"),  # a control character
     (("liqiang", "赵先生", "x" * 2001), "text"),
     (("nobody", "赵先生", "请回电"), "for_user"),
-    (("", "赵先生", "请回电"), "for_user"),
+    (("", "赵先生", "请回电"), "for_user"),  # "Choose whom the message is for."
 ])
 def test_bad_input_says_which_field_and_writes_nothing(desk, clerk, absent, args, field):
     before = _written()

@@ -99,6 +99,8 @@ class MessageService(ReceptionBase):
         contact = rules.text_field(contact, "contact", _("The contact"), 64)
         text = rules.text_field(text, "text", _("The message"), 2000)
         for_user = (for_user or "").strip()
+        if not for_user:
+            raise ValidationError(_("Choose whom the message is for."), field="for_user")
         if not caller:
             raise ValidationError(_("Write down who called."), field="caller")
         if not text:

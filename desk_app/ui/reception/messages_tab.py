@@ -62,7 +62,9 @@ class MessagesTab(ListTab):
                 values["contact"], values["caller_title"], view.id if view else None)
 
         return host.dialog_for(_("Take a message"), [
-            FieldSpec("for_user", _("&For"), "choice", host.desk.messages.addressees(host.actor),
+            # no one chosen at first: OK without a choice must not leave it for the first name
+            FieldSpec("for_user", _("&For"), "choice",
+                      [("", ""), *host.desk.messages.addressees(host.actor)], "",
                       editable_choice=True),
             FieldSpec("caller", _("C&aller"), value=view.name if view else ""),
             FieldSpec("caller_title", _("&Title"), "choice", title_choices(),
