@@ -30,10 +30,10 @@ def _take(qtbot, page: ReceptionPage, for_user: str, caller: str, text: str):
     assert dialog is not None
     combo = dialog.widgets["for_user"]
     index = combo.findData(for_user)
-    if index >= 0:
+    if index >= 0 and for_user != "liqiang":
         combo.setCurrentIndex(index)
-    else:
-        combo.setEditText(for_user)
+    else:  # typed, as a user does: 李强's full name completed to its label
+        combo.setEditText(combo.itemText(index) if for_user == "liqiang" else for_user)
     dialog.widgets["caller"].setText(caller)
     dialog.widgets["text"].setPlainText(text)
     dialog.save()
@@ -50,6 +50,17 @@ def test_a_message_is_taken_with_the_keyboard_and_listed(qtbot, page, demo_desk,
     assert (newest.for_user, newest.caller, newest.taken_by) == ("liqiang", "赵先生", "wangfang")
     combo = dialog.widgets["for_user"]  # colleagues by full name and user name
     assert combo.itemText(combo.findData("liqiang")) == "李强 (liqiang)"
+
+
+def test_the_for_box_takes_a_label_a_full_name_or_a_user_name():
+    from desk_app.ui.reception.messages_tab import addressee
+
+    choices = [("liqiang", "李强 (liqiang)"), ("wangfang", "王芳 (wangfang)"),
+               ("wf2", "王芳 (wf2)"), ("zhaolei", "zhaolei")]
+    assert addressee("李强 (liqiang)", choices) == "liqiang"  # completed or chosen
+    assert addressee(" 李强 ", choices) == "liqiang"  # a full name one user has
+    assert addressee("王芳", choices) == "王芳"  # two users have it: the service says no
+    assert addressee("zhaolei", choices) == "zhaolei"
 
 
 def test_a_message_without_text_or_for_nobody_is_refused_at_its_field(qtbot, page, demo_desk,

@@ -24,6 +24,17 @@ def _state(message: MessageView) -> str:
     return _("waiting")
 
 
+def addressee(typed: str, choices: list[tuple[str, str]]) -> str:
+    """The user name behind what was typed or completed in the "For" box: a choice's label
+    ("李强 (liqiang)"), a full name that only one user has, or the user name itself."""
+    typed = typed.strip()
+    by_label = {label: name for name, label in choices}
+    if typed in by_label:
+        return by_label[typed]
+    named = [name for name, label in choices if label.rsplit(" (", 1)[0] == typed]
+    return named[0] if len(named) == 1 else typed
+
+
 class MessagesTab(ListTab):
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
@@ -55,16 +66,17 @@ class MessagesTab(ListTab):
     def take(self, view) -> FormDialog:
         """A message, from the selected call ``view`` if there is one."""
         host = self.host
+        choices = host.desk.messages.addressees(host.actor)
 
         def submit(values: dict[str, Any], _confirm: bool):
             return host.desk.messages.take_message(
-                host.actor, str(values["for_user"] or ""), values["caller"], values["text"],
-                values["contact"], values["caller_title"], view.id if view else None)
+                host.actor, addressee(str(values["for_user"] or ""), choices), values["caller"],
+                values["text"], values["contact"], values["caller_title"],
+                view.id if view else None)
 
         return host.dialog_for(_("Take a message"), [
             # no one chosen at first: OK without a choice must not leave it for the first name
-            FieldSpec("for_user", _("&For"), "choice",
-                      [("", ""), *host.desk.messages.addressees(host.actor)], "",
+            FieldSpec("for_user", _("&For"), "choice", [("", ""), *choices], "",
                       editable_choice=True),
             FieldSpec("caller", _("C&aller"), value=view.name if view else ""),
             FieldSpec("caller_title", _("&Title"), "choice", title_choices(),
