@@ -413,3 +413,30 @@ def run_floor(floor: Floor, *, seconds: float, guesses: int = 0, think: float = 
                 process.join(10)
     missing = [f"desk{index:02d}" for index in range(floor.desks) if index not in tallies]
     return Outcome([tallies[i] for i in sorted(tallies)], missing, verifier_out)
+
+
+def run_desks(worker: Callable[..., None], args: list[tuple[Any, ...]],
+              timeout: float) -> dict[int, dict[str, Any]]:
+    """Start ``worker(*args[i], barrier, results)`` for desk i in its own "spawn" process
+    (one barrier for all of them), and collect what each put on ``results`` as
+    ``(index, out)`` within ``timeout`` seconds each; desks still alive after are stopped.
+    A desk that sent nothing is missing from the result (the caller asserts on it)."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(len(args)), ctx.Queue()
+    processes = [ctx.Process(target=worker, args=(*desk_args, barrier, results))
+                 for desk_args in args]
+    for process in processes:
+        process.start()
+    outs: dict[int, dict[str, Any]] = {}
+    try:
+        while len(outs) < len(args):
+            index, out = results.get(timeout=timeout)
+            outs[index] = out
+    except queue.Empty:
+        pass
+    finally:
+        for process in processes:
+            process.join(30)
+            if process.is_alive():
+                process.terminate()
+    return outs

@@ -10,8 +10,6 @@ are 1…N and the issued numbers (发文字号) 1…M without a gap, and the aud
 
 from __future__ import annotations
 
-import multiprocessing
-import queue
 import re
 from collections import Counter
 from typing import Any
@@ -22,7 +20,7 @@ from desk_app.store.archive import tuples
 from desk_app.store.documents import Document
 from desk_app.store.models import AuditEntry
 from tests.conftest import PASSWORD
-from tests.desks import CLEAR, close_desk, first_line, open_desk
+from tests.desks import CLEAR, close_desk, first_line, open_desk, run_desks
 
 DESKS = 4
 LETTERS = 10  # each desk signs in this many at once
@@ -105,25 +103,7 @@ def _floor(desk: Desk) -> list[list[int]]:
 
 
 def _run(url: str, prepared: list[list[int]]) -> dict[int, dict[str, Any]]:
-    ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(DESKS), ctx.Queue()
-    processes = [ctx.Process(target=_worker, args=(url, i, prepared[i], barrier, results))
-                 for i in range(DESKS)]
-    for process in processes:
-        process.start()
-    outs: dict[int, dict[str, Any]] = {}
-    try:
-        while len(outs) < DESKS:
-            index, out = results.get(timeout=TIMEOUT)
-            outs[index] = out
-    except queue.Empty:
-        pass
-    finally:
-        for process in processes:
-            process.join(30)
-            if process.is_alive():
-                process.terminate()
-    return outs
+    return run_desks(_worker, [(url, i, prepared[i]) for i in range(DESKS)], TIMEOUT)
 
 
 def test_desks_receive_and_send_documents_at_once(db_url):

@@ -12,9 +12,7 @@ acknowledged checkout once, and an audit chain that verifies.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import queue
 import random
 from collections import Counter
 from typing import Any
@@ -23,7 +21,7 @@ from desk_app.domain.errors import Conflict
 from desk_app.store.handover import ChecklistLine, EquipmentLoan, Handover
 from desk_app.store.models import AuditEntry
 from tests.conftest import PASSWORD
-from tests.desks import CLEAR, close_desk, first_line, open_desk
+from tests.desks import CLEAR, close_desk, first_line, open_desk, run_desks
 
 DESKS = int(os.environ.get("DESK_MULTI_DESKS", "6"))
 LINES = 24  # checklist lines every desk tries to count
@@ -100,24 +98,7 @@ def test_desks_check_out_start_and_count_at_once(db_url, tmp_path):
     finally:
         desk.close()
 
-    ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(DESKS), ctx.Queue()
-    processes = [ctx.Process(target=_worker, args=(db_url, i, barrier, results))
-                 for i in range(DESKS)]
-    for process in processes:
-        process.start()
-    outs: dict[int, dict] = {}
-    try:
-        while len(outs) < DESKS:
-            index, out = results.get(timeout=TIMEOUT)
-            outs[index] = out
-    except queue.Empty:
-        pass
-    finally:
-        for process in processes:
-            process.join(30)
-            if process.is_alive():
-                process.terminate()
+    outs = run_desks(_worker, [(db_url, i) for i in range(DESKS)], TIMEOUT)
     assert len(outs) == DESKS, f"desks that sent no result: {set(range(DESKS)) - set(outs)}"
     unexpected = [u for out in outs.values() for u in out["unexpected"]]
     assert not unexpected, unexpected

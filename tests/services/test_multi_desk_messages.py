@@ -11,9 +11,7 @@ audit chain that verifies.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import queue
 from collections import Counter
 from typing import Any
 
@@ -21,7 +19,7 @@ from desk_app.domain.errors import Conflict
 from desk_app.store.models import AuditEntry
 from desk_app.store.reception import PhoneMessage
 from tests.conftest import PASSWORD
-from tests.desks import CLEAR, close_desk, first_line, open_desk
+from tests.desks import CLEAR, close_desk, first_line, open_desk, run_desks
 
 DESKS = int(os.environ.get("DESK_MULTI_DESKS", "6"))
 EACH = 5  # messages each desk takes
@@ -77,24 +75,7 @@ def test_desks_take_chase_and_confirm_messages_at_once(db_url):
     finally:
         desk.close()
 
-    ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(DESKS), ctx.Queue()
-    processes = [ctx.Process(target=_worker, args=(db_url, i, shared_id, barrier, results))
-                 for i in range(DESKS)]
-    for process in processes:
-        process.start()
-    outs: dict[int, dict] = {}
-    try:
-        while len(outs) < DESKS:
-            index, out = results.get(timeout=TIMEOUT)
-            outs[index] = out
-    except queue.Empty:
-        pass
-    finally:
-        for process in processes:
-            process.join(30)
-            if process.is_alive():
-                process.terminate()
+    outs = run_desks(_worker, [(db_url, i, shared_id) for i in range(DESKS)], TIMEOUT)
     assert len(outs) == DESKS, f"desks that sent no result: {set(range(DESKS)) - set(outs)}"
     unexpected = [u for out in outs.values() for u in out["unexpected"]]
     assert not unexpected, unexpected
