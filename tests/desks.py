@@ -440,3 +440,27 @@ def run_desks(worker: Callable[..., None], args: list[tuple[Any, ...]],
             if process.is_alive():
                 process.terminate()
     return outs
+
+
+def recorder(out: dict[str, Any], ack: Callable[[str, Any], Any] = lambda op, value: (op, value),
+             ) -> Callable[[str, Callable[[], Any]], Any]:
+    """``call(op, fn)`` for a desk worker: runs ``fn`` and records in ``out`` (``acks``,
+    ``refused``, ``unexpected``) what became of it — acknowledged (as ``ack(op, value)``),
+    refused with a clear error, or anything else, which is a defect the test reports."""
+    out.setdefault("acks", [])
+    out.setdefault("refused", Counter())
+    out.setdefault("unexpected", [])
+
+    def call(op: str, fn: Callable[[], Any]) -> Any:
+        try:
+            value = fn()
+        except CLEAR as error:
+            out["refused"][(op, type(error).__name__)] += 1
+            return None
+        except Exception as error:  # anything else is a defect the test reports
+            out["unexpected"].append((op, type(error).__name__, first_line(error)))
+            return None
+        out["acks"].append(ack(op, value))
+        return value
+
+    return call

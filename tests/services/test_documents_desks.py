@@ -20,7 +20,7 @@ from desk_app.store.archive import tuples
 from desk_app.store.documents import Document
 from desk_app.store.models import AuditEntry
 from tests.conftest import PASSWORD
-from tests.desks import CLEAR, close_desk, first_line, open_desk, run_desks
+from tests.desks import close_desk, first_line, open_desk, recorder, run_desks
 
 DESKS = 4
 LETTERS = 10  # each desk signs in this many at once
@@ -42,20 +42,9 @@ def _issued_seq(text: str) -> int:
 
 
 def _worker(url: str, index: int, to_send: list[int], barrier, results) -> None:
-    out: dict[str, Any] = {"acks": [], "refused": Counter(), "unexpected": []}
+    out: dict[str, Any] = {}
+    call = recorder(out, lambda op, value: (op, value["id"], value["number"], value["issued_no"]))
     desk = None
-
-    def call(op: str, fn) -> Any:
-        try:
-            value = fn()
-        except CLEAR as error:
-            out["refused"][(op, type(error).__name__)] += 1
-            return None
-        except Exception as error:  # anything else is a defect the test reports
-            out["unexpected"].append((op, type(error).__name__, first_line(error)))
-            return None
-        out["acks"].append((op, value["id"], value["number"], value["issued_no"]))
-        return value
 
     try:
         desk, clerk = open_desk(url, f"clerk{index:02d}")

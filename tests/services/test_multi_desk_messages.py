@@ -19,7 +19,7 @@ from desk_app.domain.errors import Conflict
 from desk_app.store.models import AuditEntry
 from desk_app.store.reception import PhoneMessage
 from tests.conftest import PASSWORD
-from tests.desks import CLEAR, close_desk, first_line, open_desk, run_desks
+from tests.desks import close_desk, first_line, open_desk, recorder, run_desks
 
 DESKS = int(os.environ.get("DESK_MULTI_DESKS", "6"))
 EACH = 5  # messages each desk takes
@@ -27,20 +27,9 @@ TIMEOUT = 240.0
 
 
 def _worker(url: str, index: int, shared_id: int, barrier, results) -> None:
-    out: dict[str, Any] = {"acks": [], "refused": Counter(), "unexpected": []}
+    out: dict[str, Any] = {}
+    call = recorder(out)
     desk = None
-
-    def call(op: str, fn):
-        try:
-            value = fn()
-        except CLEAR as error:
-            out["refused"][(op, type(error).__name__)] += 1
-            return None
-        except Exception as error:  # anything else is a defect the test reports
-            out["unexpected"].append((op, type(error).__name__, first_line(error)))
-            return None
-        out["acks"].append((op, value))
-        return value
 
     try:
         desk, clerk = open_desk(url, f"clerk{index:02d}")
