@@ -32,6 +32,7 @@ from desk_app.domain.roles import Permission, role_label
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.ui.language import locale
+from desk_app.ui.pages.box_line import box_line
 from desk_app.ui.pages.today_documents import DocumentsBox
 from desk_app.ui.pages.today_messages import MessagesBox
 from desk_app.ui.widgets.fields import to_qdate
@@ -42,22 +43,6 @@ from desk_app.ui.widgets.registers import local_time_text
 log = logging.getLogger(__name__)
 OVERDUE_SHOWN = 10
 PLAIN = "color: palette(window-text);"
-
-
-def _line(layout: QVBoxLayout, name: str, button_text: str,
-          slot: Callable[[], object]) -> tuple[QLabel, QPushButton]:
-    """A box's line: a figure in words and the button that leads to it."""
-    label = QLabel()
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    button = QPushButton(button_text)
-    button.setObjectName(f"{name}_open")
-    button.clicked.connect(lambda _checked=False: slot())
-    row = QHBoxLayout()
-    row.addWidget(label, 1)
-    row.addWidget(button)
-    layout.addLayout(row)
-    return label, button
 
 
 class TodayPage(Page):
@@ -189,14 +174,14 @@ class TodayPage(Page):
         self.approvals_box.setObjectName("today_approvals")
         layout = QVBoxLayout(self.approvals_box)
         if decide:
-            self.waiting_label, self.waiting_button = _line(
+            self.waiting_label, self.waiting_button = box_line(
                 layout, "today_approvals_waiting", _("&Approve…"), self.open_waiting)
         if view:
-            self.expiring_label, _button = _line(
+            self.expiring_label, _button = box_line(
                 layout, "today_approvals_expiring", _("Show e&xpiring"),
                 lambda: self.navigate.emit("approvals", "expiring"))
         if review:
-            self.due_label, _button = _line(
+            self.due_label, _button = box_line(
                 layout, "today_review_due", _("Show files due for re&view"),
                 lambda: self.navigate.emit("approvals", "due"))
         self.boxes.addWidget(self.approvals_box)
@@ -255,7 +240,7 @@ class TodayPage(Page):
         layout = QVBoxLayout(self.shift_box)
 
         def line(name: str, button_text: str, area: str, view) -> tuple[QLabel, QPushButton]:
-            return _line(layout, name, button_text, lambda: self.navigate.emit(area, view()))
+            return box_line(layout, name, button_text, lambda: self.navigate.emit(area, view()))
 
         if keys:
             self.keys_label, self.keys_button = line(

@@ -24,6 +24,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.services.reception.messages import MessageView
 from desk_app.ui.errors import show_error
+from desk_app.ui.pages.box_line import box_line
 
 ALERT = "color: #b00020;"
 
@@ -59,17 +60,9 @@ class MessagesBox(QGroupBox):
             self.list.setColumnWidth(column, width)
         self.list.setMaximumHeight(160)
         layout.addWidget(self.list)
-        self.chase_label = QLabel()
-        self.chase_label.setObjectName("today_messages_chase")
-        self.chase_label.setWordWrap(True)
-        self.chase_button = QPushButton(_("Show &messages"))
-        self.chase_button.setObjectName("today_messages_chase_open")
-        self.chase_button.clicked.connect(
-            lambda _checked=False: self.navigate.emit("reception", "messages"))
-        chase = QHBoxLayout()
-        chase.addWidget(self.chase_label, 1)
-        chase.addWidget(self.chase_button)
-        layout.addLayout(chase)
+        self.chase_label, self.chase_button = box_line(
+            layout, "today_messages_chase", _("Show &messages"),
+            lambda: self.navigate.emit("reception", "messages"))
         for widget in (self.chase_label, self.chase_button):
             widget.setVisible(self.desk_user)
 
