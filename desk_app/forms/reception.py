@@ -57,3 +57,63 @@ def complaint_stats_pdf(company: str, at: datetime, number: str, month_text: str
     spec.paragraph(_("“Replied on time” counts replies given by the promised time."))
     spec.signatures([("preparer", _("Prepared by")), ("supervisor", _("Supervisor"))])
     return ready_to_sign(spec)
+
+
+def _complaint_body(spec: FormSpec, record: dict[str, Any]) -> None:
+    """The complaint as decided: facts, cause analysis, every proposal with what became of
+    it, and the decision (批示). ``record``: see :func:`complaint_decision_pdf`."""
+    spec.key_values([
+        (_("Complaint"), record["complaint_no"]),
+        (_("Received"), format_datetime(record["received_at"])),
+        (_("Customer"), record["customer"] or "—"),
+        (_("Contact"), record["contact"] or "—"),
+        (_("Category"), record["category"]),
+        (_("Severity"), record["severity"]),
+        (_("Handler"), record["handler"]),
+        (_("Staff concerned"), record["staff"] or "—"),
+    ])
+    spec.heading(_("The complaint"))
+    spec.paragraph(record["description"])
+    spec.heading(_("Cause analysis"))
+    spec.key_values([(_("Cause"), record["cause"])])
+    spec.paragraph(record["cause_text"] or "—")
+    spec.heading(_("Proposed resolutions"))
+    spec.table([_("No."), _("Proposal"), _("Proposed by"), _("Outcome")],
+               record["proposals"], col_widths=[6, 50, 14, 20])
+    spec.heading(_("Decision"))
+    for refusal in record.get("refusals", ()):
+        spec.paragraph(refusal)
+    spec.key_values([
+        (_("Decision"), record["decision_no"]),
+        (_("Resolution chosen"), record["chosen"]),
+        (_("Decided by"), f"{record['decided_by']} ({record['decided_role']})"),
+        (_("Decided at"), format_datetime(record["decided_at"])),
+    ])
+    spec.paragraph(record["instruction"])
+
+
+def complaint_decision_pdf(company: str, at: datetime, record: dict[str, Any]) -> bytes:
+    """The decision form (投诉处理批示单), signed by the one who decides. ``record`` holds
+    ``complaint_no``, ``decision_no``, ``received_at``, ``customer``, ``contact``,
+    ``category``, ``severity``, ``handler``, ``staff``, ``description``, ``cause``,
+    ``cause_text``, ``proposals`` (rows: no., text, proposed by, outcome), ``chosen``,
+    ``instruction``, ``decided_by``, ``decided_role``, ``decided_at``, ``refusals`` (earlier
+    decisions the customer refused, as sentences); texts translated."""
+    spec = FormSpec(company, _("Complaint decision"), record["decision_no"], at)
+    _complaint_body(spec, record)
+    spec.signatures([SignatureSlot("decider", _("Decided by"))])
+    return ready_to_sign(spec)
+
+
+def complaint_signoff_pdf(company: str, at: datetime, record: dict[str, Any],
+                          customer_png: bytes) -> bytes:
+    """The customer's acceptance of the decided resolution: the same record, the customer's
+    handwriting drawn at the desk, and the clerk's signature box."""
+    spec = FormSpec(company, _("Complaint resolution accepted"), f"{record['decision_no']}-C",
+                    at)
+    _complaint_body(spec, record)
+    spec.heading(_("The customer's answer"))
+    spec.paragraph(_("I have been told the resolution above and accept it."))
+    spec.handwriting(_("Customer"), customer_png)
+    spec.signatures([SignatureSlot("clerk", _("Handled by"))])
+    return ready_to_sign(spec)

@@ -11,7 +11,7 @@ from desk_app.store import audit_chain
 from desk_app.store.archive import LoanSlip, Renewal, ReturnReceipt, SignedDocument
 
 # The record number a form of each kind carries, from its record's number.
-_SUFFIX = {"destruction_record": "-R", "doc_instruction": "-PS"}
+_SUFFIX = {"destruction_record": "-R", "doc_instruction": "-PS", "complaint_signoff": "-C"}
 
 
 def checked_pdf(document: SignedDocument, record_id: int | None = None) -> bytes:
@@ -35,6 +35,7 @@ def _records() -> dict[str, Any]:
     from desk_app.store.approvals import AccessRequest, Destruction
     from desk_app.store.documents import Document
     from desk_app.store.handover import Handover
+    from desk_app.store.reception import ComplaintDecision
 
     return {"loan_slip": LoanSlip.document, "return_receipt": ReturnReceipt.document,
             "renewal": Renewal.document,
@@ -42,6 +43,9 @@ def _records() -> dict[str, Any]:
             "destruction_decision": Destruction.decision_document,
             "destruction_record": Destruction.record_document,
             "handover": Handover.document,
+            # a complaint's decision (批示) and the customer's signed answer to it
+            "complaint_decision": ComplaintDecision.document,
+            "complaint_signoff": ComplaintDecision.customer_document,
             # the document register (services/documents/common.py names the kinds)
             "doc_instruction": Document.instruction_document, "doc_incoming": Document.document,
             "doc_outgoing": Document.document, "doc_liaison": Document.document}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import peewee
 
+from desk_app.store.archive import SignedDocument
 from desk_app.store.models import BaseModel, user_name_field
 
 
@@ -54,6 +55,32 @@ class Visit(BaseModel):
         table_name = "visit"
 
 
+class Complaint(BaseModel):
+    id = peewee.AutoField()
+    visit = peewee.ForeignKeyField(Visit, null=True, backref="complaints", on_delete="RESTRICT")
+    received_at = peewee.DateTimeField(index=True)
+    category = peewee.CharField(max_length=32, index=True)
+    name = peewee.CharField(max_length=64, default="")
+    contact = peewee.CharField(max_length=64, default="")
+    description = peewee.TextField()
+    handler = user_name_field()
+    promised_at = peewee.DateTimeField()
+    replied_at = peewee.DateTimeField(null=True)
+    replied_by = user_name_field(default="")
+    result = peewee.TextField(default="")
+    created_by = user_name_field()
+    # the closed loop (domain.complaints): severity, state, cause analysis, reopenings
+    severity = peewee.IntegerField(default=1)
+    status = peewee.CharField(max_length=16, default="open", index=True)
+    cause = peewee.CharField(max_length=32, default="")
+    cause_text = peewee.TextField(default="")
+    reopened = peewee.IntegerField(default=0)
+    closed_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "complaint"
+
+
 class CallBack(BaseModel):
     """A scheduled call-back (回访) and, once made, its record."""
 
@@ -72,28 +99,67 @@ class CallBack(BaseModel):
     satisfaction = peewee.CharField(max_length=16, default="")
     created_at = peewee.DateTimeField()
     created_by = user_name_field()
+    channel = peewee.CharField(max_length=8, default="phone")  # phone, email, online (003)
+    # the complaint it follows up (domain.complaints: it closes or reopens it)
+    complaint = peewee.ForeignKeyField(Complaint, null=True, backref="callbacks",
+                                       on_delete="RESTRICT")
 
     class Meta:
         table_name = "call_back"
 
 
-class Complaint(BaseModel):
+class ComplaintStaff(BaseModel):
+    """A staff member the complaint concerns (by user name, as everywhere in reception)."""
+
     id = peewee.AutoField()
-    visit = peewee.ForeignKeyField(Visit, null=True, backref="complaints", on_delete="RESTRICT")
-    received_at = peewee.DateTimeField(index=True)
-    category = peewee.CharField(max_length=32, index=True)
-    name = peewee.CharField(max_length=64, default="")
-    contact = peewee.CharField(max_length=64, default="")
-    description = peewee.TextField()
-    handler = user_name_field()
-    promised_at = peewee.DateTimeField()
-    replied_at = peewee.DateTimeField(null=True)
-    replied_by = user_name_field(default="")
-    result = peewee.TextField(default="")
-    created_by = user_name_field()
+    complaint = peewee.ForeignKeyField(Complaint, backref="staff", on_delete="RESTRICT")
+    user_name = user_name_field(index=True)
 
     class Meta:
-        table_name = "complaint"
+        table_name = "complaint_staff"
+        indexes = ((("complaint", "user_name"), True),)
+
+
+class ComplaintProposal(BaseModel):
+    """A resolution the handler proposes; the supervisor chooses one or sends it back."""
+
+    id = peewee.AutoField()
+    complaint = peewee.ForeignKeyField(Complaint, backref="proposals", on_delete="RESTRICT")
+    text = peewee.TextField()
+    proposed_by = user_name_field()
+    proposed_at = peewee.DateTimeField()
+    state = peewee.CharField(max_length=12, default="pending")
+    decided_by = user_name_field(default="")
+    decided_at = peewee.DateTimeField(null=True)
+    reason = peewee.TextField(default="")
+
+    class Meta:
+        table_name = "complaint_proposal"
+
+
+class ComplaintDecision(BaseModel):
+    """One decision (批示) on a complaint, signed by the supervisor (or, after the customer
+    refused, by the manager), and the customer's answer to it: a form with their handwriting
+    and the clerk's signature (a call-back is then scheduled), or their refusal."""
+
+    id = peewee.AutoField()
+    number = peewee.CharField(max_length=40, unique=True)
+    complaint = peewee.ForeignKeyField(Complaint, backref="decisions", on_delete="RESTRICT")
+    proposal = peewee.ForeignKeyField(ComplaintProposal, on_delete="RESTRICT")
+    instruction = peewee.TextField()
+    decided_by = user_name_field()
+    decided_role = peewee.CharField(max_length=16)
+    decided_at = peewee.DateTimeField()
+    document = peewee.ForeignKeyField(SignedDocument, backref="+", on_delete="RESTRICT")
+    answered_at = peewee.DateTimeField(null=True)
+    answered_by = user_name_field(default="")
+    accepted = peewee.BooleanField(null=True)
+    refusal = peewee.TextField(default="")
+    customer_document = peewee.ForeignKeyField(SignedDocument, null=True, backref="+",
+                                                on_delete="RESTRICT")
+
+    class Meta:
+        table_name = "complaint_decision"
 
 
 class PhoneMessage(BaseModel):

@@ -36,6 +36,7 @@ from desk_app.store.reception import CallBack, Complaint, PhoneMessage, Visit
 from tests.conftest import PASSWORD, add_user
 from tests.services import (
     permissions_borrowers,
+    permissions_complaints,
     permissions_documents,
     permissions_handover,
     permissions_imports,
@@ -51,7 +52,7 @@ ARCHIVE_WRITE = frozenset({CLERK, SUPERVISOR, ADMIN})
 LOAN_READ = frozenset({CLERK, SUPERVISOR, MANAGER, AUDITOR})
 LOAN_DESK = frozenset({CLERK, SUPERVISOR})
 REGISTER_EXPORT = frozenset({MANAGER, AUDITOR, ADMIN})
-RECEPTION_READ = frozenset({CLERK, SUPERVISOR, AUDITOR})
+RECEPTION_READ = frozenset({CLERK, SUPERVISOR, MANAGER, AUDITOR})
 RECEPTION_DESK = frozenset({CLERK, SUPERVISOR})
 SCRIPT_READ = frozenset({CLERK, SUPERVISOR, AUDITOR, ADMIN})  # the desk, the auditor, the editor
 AUDIT_READ = frozenset({AUDITOR, ADMIN})
@@ -237,6 +238,7 @@ ALLOWED.update(permissions_handover.ALLOWED)
 ALLOWED.update(permissions_borrowers.ALLOWED)
 ALLOWED.update(permissions_documents.ALLOWED)
 ALLOWED.update(permissions_imports.ALLOWED)
+ALLOWED.update(permissions_complaints.ALLOWED)
 
 # Public methods with an ``actor`` that are not actions: the permission checks themselves.
 PERMISSION_CHECKS = {"Service.require", "ReceptionBase.require_any"}
@@ -836,6 +838,7 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     **permissions_borrowers.ACTIONS,
     **permissions_documents.ACTIONS,
     **permissions_imports.ACTIONS,
+    **permissions_complaints.ACTIONS,
 }
 
 

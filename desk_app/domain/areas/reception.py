@@ -15,6 +15,9 @@ class ReceptionPermission(StrEnum):
     RECEPTION_VIEW = "reception.view"
     RECEPTION_USE = "reception.use"
     RECEPTION_SUPERVISE = "reception.supervise"
+    # the manager decides what the supervisor could not settle (a complaint the customer
+    # refused, issue 18)
+    RECEPTION_MANAGE = "reception.manage"
     SCRIPTS_EDIT = "scripts.edit"
 
 
@@ -28,6 +31,7 @@ AREA = AreaSpec(
     grants=grants({
         Role.CLERK: {P.RECEPTION_VIEW, P.RECEPTION_USE},
         Role.SUPERVISOR: {P.RECEPTION_VIEW, P.RECEPTION_USE, P.RECEPTION_SUPERVISE},
+        Role.MANAGER: {P.RECEPTION_VIEW, P.RECEPTION_MANAGE},
         Role.AUDITOR: {P.RECEPTION_VIEW},
         Role.ADMIN: {P.SCRIPTS_EDIT},
     }),
@@ -46,6 +50,9 @@ AREA = AreaSpec(
                 int, 30, between(1, 10080)),
         Setting("complaint_reply_hours", N_("Reply to a complaint within (hours)"), int, 24,
                 between(1, 720)),
+        Setting("complaint_callback_days",
+                N_("Call back a customer who signed a complaint's resolution after (days)"), int,
+                3, between(0, 60)),
         # issue 18: a message for an absent colleague is chased when still unconfirmed
         Setting("message_chase_minutes", N_("Chase a message not confirmed after (minutes)"),
                 int, 60, between(5, 10080)),
@@ -59,6 +66,9 @@ AREA = AreaSpec(
                     ("settings", "keys")),
         ServiceSpec("complaints", "desk_app.services.reception.complaints:ComplaintService",
                     ("settings", "keys")),
+        ServiceSpec("complaint_flow",
+                    "desk_app.services.reception.complaint_flow:ComplaintFlowService",
+                    ("settings", "keys")),
         ServiceSpec("messages", "desk_app.services.reception.messages:MessageService",
                     ("settings",)),
     ),
@@ -70,7 +80,8 @@ AREA = AreaSpec(
     cli=("desk_app.cli.reception",),
     pages=(
         PageSpec("reception", N_("Reception"), "reception.svg",
-                 frozenset({Role.CLERK, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN}), 60,
+                 frozenset({Role.CLERK, Role.SUPERVISOR, Role.MANAGER, Role.AUDITOR, Role.ADMIN}),
+                 60,
                  "desk_app.ui.reception.page:ReceptionPage"),
     ),
 )

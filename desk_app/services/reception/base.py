@@ -123,4 +123,6 @@ def complaint_query(flt: ComplaintFilter) -> Any:
     query = between(Complaint.select(), Complaint.received_at, *days(flt.since, flt.until))
     if flt.open_only:
         query = query.where(Complaint.replied_at.is_null())
+    if flt.status:
+        query = query.where(Complaint.status == flt.status)
     return query

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
+from desk_app.domain import complaints as complaint_rules
 from desk_app.domain import reception as rules
 from desk_app.domain.areas.reception import ReceptionPermission
 from desk_app.domain.clock import format_datetime
+from desk_app.domain.complaints import Status
 from desk_app.domain.errors import Conflict, NotFound, ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
@@ -22,7 +24,7 @@ from desk_app.services.reception.views import (
     visit_view,
 )
 from desk_app.services.signing import KeyService
-from desk_app.store.reception import CallBack
+from desk_app.store.reception import CallBack, Complaint
 
 
 class CallBackService(ReceptionBase):
@@ -30,8 +32,12 @@ class CallBackService(ReceptionBase):
 
     def schedule_callback(self, actor: Actor, contact: str, purpose: str, due_at: datetime,
                           name: str = "", caller_title: str = "", visit_id: int | None = None,
-                          handler: str | None = None) -> CallBackView:
+                          handler: str | None = None, channel: str = "phone",
+                          complaint_id: int | None = None) -> CallBackView:
+        """A call-back to make by ``channel`` (phone, email, online); one that follows up a
+        complaint closes or reopens it when recorded."""
         self.require(actor, ReceptionPermission.RECEPTION_USE)
+        channel = complaint_rules.parse_channel(channel)
         contact = rules.text_field(contact, "contact", _("The contact"), 64)
         purpose = rules.text_field(purpose, "purpose", _("The purpose"), 2000)
         if not contact:
@@ -46,13 +52,15 @@ class CallBackService(ReceptionBase):
                 raise ValidationError(_("The call-back time is in the past."), field="due_at")
             if visit_id is not None:
                 self._visit(visit_id)
+            if complaint_id is not None:
+                self._locked_row(Complaint, complaint_id, _("No complaint {id}."))
             row = CallBack.create(visit=visit_id, name=name, caller_title=caller_title,
                                   contact=contact, purpose=purpose, due_at=due_at,
                                   handler=handler or actor.name, created_at=tx.at,
-                                  created_by=actor.name)
+                                  created_by=actor.name, channel=channel, complaint=complaint_id)
             tx.audit(actor, "callback.schedule", "call_back", row.id,
                      after={"contact": contact, "purpose": purpose, "due": due_at.isoformat(),
-                            "visit": visit_id})
+                            "visit": visit_id, "channel": channel, "complaint": complaint_id})
         return callback_view(row)
 
     def record_callback(self, actor: Actor, callback_id: int, result: str,
@@ -72,10 +80,27 @@ class CallBackService(ReceptionBase):
             row.done_at, row.done_by = tx.at, actor.name
             row.result, row.satisfaction = result, satisfaction
             row.save()
-            tx.audit(actor, "callback.record", "call_back", row.id,
-                     after={"status": row.status, "satisfaction": satisfaction,
-                            "result": result})
+            after: dict[str, object] = {"status": row.status, "satisfaction": satisfaction,
+                                        "result": result}
+            if row.__data__.get("complaint") is not None:
+                after.update(self._follow_up(row.__data__["complaint"], satisfaction, tx.at))
+            tx.audit(actor, "callback.record", "call_back", row.id, after=after)
         return callback_view(row)
+
+    def _follow_up(self, complaint_id: int, satisfaction: str, at: datetime) -> dict[str, object]:
+        """A complaint's call-back closes it, or reopens it when the customer is dissatisfied
+        (domain.complaints.after_callback); what changed goes into the call-back's entry."""
+        complaint = self._locked_row(Complaint, complaint_id, _("No complaint {id}."))
+        before = Status(complaint.status)
+        status = complaint_rules.after_callback(before, satisfaction)
+        if status != before:
+            complaint.status = status.value
+            if status == Status.CLOSED:
+                complaint.closed_at = at
+            else:
+                complaint.reopened += 1
+            complaint.save()
+        return {"complaint": complaint_id, "complaint_status": complaint.status}
 
     def count_callbacks(self, actor: Actor, pending_only: bool = False) -> int:
         self.require(actor, ReceptionPermission.RECEPTION_VIEW)

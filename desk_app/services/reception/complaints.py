@@ -8,6 +8,7 @@ from pathlib import Path
 
 from desk_app.domain import reception as rules
 from desk_app.domain.areas.reception import ReceptionPermission
+from desk_app.domain.complaints import parse_severity
 from desk_app.domain.errors import Conflict, ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
@@ -38,9 +39,12 @@ class ComplaintService(ReceptionBase):
 
     def add_complaint(self, actor: Actor, category: str, description: str, name: str = "",
                       contact: str = "", visit_id: int | None = None,
-                      confirm_phrases: bool = False) -> ComplaintView:
+                      confirm_phrases: bool = False, severity: int | str = 1) -> ComplaintView:
+        """A complaint received; serious and severe ones are on the supervisor's Today at
+        once (``ComplaintFlowService.waiting_for_me``)."""
         self.require(actor, ReceptionPermission.RECEPTION_USE)
         category = rules.parse_category(category)
+        level = parse_severity(severity)
         description = rules.text_field(description, "description", _("The description"), 4000)
         if not description:
             raise ValidationError(_("Describe the complaint."), field="description")
@@ -54,10 +58,11 @@ class ComplaintService(ReceptionBase):
             row = Complaint.create(visit=visit_id, received_at=tx.at, category=category,
                                    name=name, contact=contact, description=description,
                                    handler=actor.name, promised_at=tx.at + timedelta(hours=hours),
-                                   created_by=actor.name)
+                                   created_by=actor.name, severity=level.value)
             tx.audit(actor, "complaint.add", "complaint", row.id,
                      after={"category": category, "description": description,
-                            "visit": visit_id, "promised": row.promised_at.isoformat()})
+                            "visit": visit_id, "promised": row.promised_at.isoformat(),
+                            "severity": level.value, "escalated": level.escalated})
         return complaint_view(row)
 
     def reply_complaint(self, actor: Actor, complaint_id: int, result: str,

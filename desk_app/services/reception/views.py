@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from desk_app.domain import complaints as complaint_rules
 from desk_app.domain import reception as rules
 from desk_app.domain.clock import local_day_start
 from desk_app.domain.errors import ValidationError
@@ -118,13 +119,16 @@ class CallBackView:
     created_by: str
     handler_name: str = ""  # full names, in lists
     done_by_name: str = ""
+    channel: str = "phone"  # phone, email, online
+    complaint_id: int | None = None  # the complaint it follows up
 
 
 def callback_view(row: CallBack, names: Mapping[str, str] | None = None) -> CallBackView:
     return CallBackView(row.id, row.__data__.get("visit"), row.name, row.caller_title, row.contact,
                         row.purpose, row.due_at, row.handler, row.status, row.done_at,
                         row.done_by, row.result, row.satisfaction, row.created_at, row.created_by,
-                        _full(names, row.handler), _full(names, row.done_by))
+                        _full(names, row.handler), _full(names, row.done_by), row.channel,
+                        row.__data__.get("complaint"))
 
 
 @dataclass(frozen=True)
@@ -143,17 +147,29 @@ class ComplaintView:
     result: str
     handler_name: str = ""  # full names, in lists
     replied_by_name: str = ""
+    # the closed loop (domain.complaints)
+    severity: int = 1
+    status: str = "open"
+    cause: str = ""
+    cause_text: str = ""
+    reopened: int = 0
+    closed_at: datetime | None = None
 
     @property
     def on_time(self) -> bool | None:
         return None if self.replied_at is None else self.replied_at <= self.promised_at
+
+    @property
+    def number(self) -> str:
+        return complaint_rules.number(self.id)
 
 
 def complaint_view(row: Complaint, names: Mapping[str, str] | None = None) -> ComplaintView:
     return ComplaintView(row.id, row.__data__.get("visit"), row.received_at, row.category, row.name,
                          row.contact, row.description, row.handler, row.promised_at,
                          row.replied_at, row.replied_by, row.result, _full(names, row.handler),
-                         _full(names, row.replied_by))
+                         _full(names, row.replied_by), row.severity, row.status, row.cause,
+                         row.cause_text, row.reopened, row.closed_at)
 
 
 @dataclass(frozen=True)
@@ -218,6 +234,7 @@ class ComplaintFilter:
     since: date | None = None  # local calendar days of receipt, inclusive
     until: date | None = None
     open_only: bool = False
+    status: str = ""  # one state of domain.complaints.Status, or all
 
 
 CALLBACK_STATUS = {"scheduled": N_("Scheduled"), "done": N_("Done"),

@@ -1,0 +1,51 @@
+"""A complaint's closed loop in words (issue 18, ``domain.complaints``): cause analysis,
+proposals, the signed decision, the customer's answer — merged into ``domain.audit_text``
+when that is imported, like ``audit_text_documents``."""
+
+from __future__ import annotations
+
+from desk_app.domain import audit_text
+from desk_app.domain.complaints import CALLBACK_CHANNELS, CAUSES, ProposalState, Status
+from desk_app.i18n import N_
+
+ACTIONS: dict[str, tuple[str, str]] = {
+    "complaint.analyse": (N_("Complaint's cause analysed"),
+                          N_("{actor} wrote down the cause of complaint {id}: {cause_text}")),
+    "complaint.propose": (N_("Resolution proposed"),
+                          N_("{actor} proposed a resolution for complaint {id}: {text}")),
+    "complaint.send_back": (N_("Proposal sent back"),
+                            N_("{actor} sent back proposal {proposal} of complaint {id}: "
+                               "{reason}")),
+    "complaint_decision.sign": (N_("Complaint decided"),
+                                N_("{actor} decided complaint {complaint} and signed "
+                                   "{number}: {instruction}")),
+    "complaint_signoff.sign": (N_("Resolution signed by the customer"),
+                               N_("{actor} had the customer sign {number} and scheduled "
+                                  "call-back {callback}")),
+    "complaint.customer_refuse": (N_("Resolution refused by the customer"),
+                                  N_("The customer refused decision {decision} of complaint "
+                                     "{id} ({actor}): {reason}")),
+}
+
+# Field names (only keys audit_text.FIELDS does not name yet).
+FIELDS: dict[str, str] = {
+    "cause": N_("Cause"), "cause_text": N_("Cause analysis"), "proposal": N_("Proposal"),
+    "complaint": N_("Complaint"), "complaint_status": N_("Complaint's state"),
+    "callback": N_("Call-back"), "severity": N_("Severity"), "escalated": N_("Escalated"),
+    "role": N_("Role"),
+}
+
+VALUES: dict[str, dict[str, str]] = {
+    "cause": dict(CAUSES),
+    "complaint_status": {status.value: status.msgid for status in Status},
+    "state": {state.value: state.msgid for state in ProposalState},
+    "channel": {key: word for key, word in CALLBACK_CHANNELS.items() if key != "email"},
+}
+
+audit_text.ACTIONS.update(ACTIONS)
+audit_text.FIELDS.update({key: label for key, label in FIELDS.items()
+                          if key not in audit_text.FIELDS})
+for _key, _words in VALUES.items():
+    audit_text.VALUES.setdefault(_key, {}).update(
+        {value: word for value, word in _words.items()
+         if value not in audit_text.VALUES.get(_key, {})})
