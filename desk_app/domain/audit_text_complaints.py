@@ -25,6 +25,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "complaint.customer_refuse": (N_("Resolution refused by the customer"),
                                   N_("The customer refused decision {decision} of complaint "
                                      "{id} ({actor}): {reason}")),
+    "complaint_stats.sign": (N_("Month's complaints signed"),
+                             N_("{actor} signed the complaint statistics of {month} with "
+                                "improvement measures: {measures}")),
 }
 
 # Field names (only keys audit_text.FIELDS does not name yet).
@@ -32,7 +35,7 @@ FIELDS: dict[str, str] = {
     "cause": N_("Cause"), "cause_text": N_("Cause analysis"), "proposal": N_("Proposal"),
     "complaint": N_("Complaint"), "complaint_status": N_("Complaint's state"),
     "callback": N_("Call-back"), "severity": N_("Severity"), "escalated": N_("Escalated"),
-    "role": N_("Role"),
+    "role": N_("Role"), "measures": N_("Improvement measures"), "month": N_("Month"),
 }
 
 VALUES: dict[str, dict[str, str]] = {

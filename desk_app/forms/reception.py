@@ -48,14 +48,30 @@ def callback_pdf(company: str, at: datetime, record: dict[str, Any]) -> bytes:
 
 def complaint_stats_pdf(company: str, at: datetime, number: str, month_text: str,
                         complaints: int, prepared_by: str, header: list[str],
-                        table: Sequence[Sequence[Any]]) -> bytes:
-    """The monthly statistics table with the preparer's and the supervisor's signature."""
+                        table: Sequence[Sequence[Any]],
+                        review: dict[str, Any] | None = None) -> bytes:
+    """The monthly statistics table with the preparer's and the supervisor's signature.
+    ``review`` makes it the supervisor's signed record of the month: ``causes`` (rows:
+    cause, this month, last month), ``analysis``, ``measures`` and ``previous`` (last
+    month's measures as a sentence, or ""); then only the supervisor signs."""
     spec = FormSpec(company, _("Complaint statistics by category"), number, at)
     spec.key_values([(_("Month"), month_text), (_("Complaints"), str(complaints)),
                      (_("Prepared by"), prepared_by)])
     spec.table(header, [list(row) for row in table], col_widths=[22, 10, 10, 12, 8, 14, 9])
     spec.paragraph(_("“Replied on time” counts replies given by the promised time."))
-    spec.signatures([("preparer", _("Prepared by")), ("supervisor", _("Supervisor"))])
+    if review is None:
+        spec.signatures([("preparer", _("Prepared by")), ("supervisor", _("Supervisor"))])
+        return ready_to_sign(spec)
+    spec.heading(_("Causes"))
+    spec.table([_("Cause"), _("This month"), _("Last month")], review["causes"],
+               col_widths=[40, 12, 12])
+    spec.heading(_("Last month's improvement measures"))
+    spec.paragraph(review["previous"] or _("None were recorded."))
+    spec.heading(_("Cause analysis"))
+    spec.paragraph(review["analysis"])
+    spec.heading(_("Improvement measures"))
+    spec.paragraph(review["measures"])
+    spec.signatures([("supervisor", _("Supervisor"))])
     return ready_to_sign(spec)
 
 

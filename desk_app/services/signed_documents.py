@@ -35,7 +35,7 @@ def _records() -> dict[str, Any]:
     from desk_app.store.approvals import AccessRequest, Destruction
     from desk_app.store.documents import Document
     from desk_app.store.handover import Handover
-    from desk_app.store.reception import ComplaintDecision
+    from desk_app.store.reception import ComplaintDecision, ComplaintMonth
 
     return {"loan_slip": LoanSlip.document, "return_receipt": ReturnReceipt.document,
             "renewal": Renewal.document,
@@ -46,6 +46,7 @@ def _records() -> dict[str, Any]:
             # a complaint's decision (批示) and the customer's signed answer to it
             "complaint_decision": ComplaintDecision.document,
             "complaint_signoff": ComplaintDecision.customer_document,
+            "complaint_stats": ComplaintMonth.document,  # a month's signed statistics
             # the document register (services/documents/common.py names the kinds)
             "doc_instruction": Document.instruction_document, "doc_incoming": Document.document,
             "doc_outgoing": Document.document, "doc_liaison": Document.document}

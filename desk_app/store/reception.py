@@ -162,6 +162,23 @@ class ComplaintDecision(BaseModel):
         table_name = "complaint_decision"
 
 
+class ComplaintMonth(BaseModel):
+    """A month's complaint statistics (顾客投诉分类统计表) as the supervisor signed them: the
+    analysis of the month's causes and the improvement measures decided (003 第三章三 6)."""
+
+    id = peewee.AutoField()
+    number = peewee.CharField(max_length=40, unique=True)  # CPS-YYYYMM
+    month = peewee.CharField(max_length=7, unique=True)  # YYYY-MM
+    analysis = peewee.TextField()
+    measures = peewee.TextField()
+    signed_by = user_name_field()
+    signed_at = peewee.DateTimeField()
+    document = peewee.ForeignKeyField(SignedDocument, backref="+", on_delete="RESTRICT")
+
+    class Meta:
+        table_name = "complaint_month"
+
+
 class PhoneMessage(BaseModel):
     """A message taken at the phone for an absent colleague (003 第一章: 同事不在时帮助接听
     电话，并留言记录): who called, how to reach them, what for, for whom, taken by whom. The

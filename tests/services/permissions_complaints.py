@@ -14,7 +14,7 @@ from typing import Any
 
 from desk_app.domain.roles import Role
 from desk_app.domain.users import Actor
-from desk_app.store.reception import Complaint
+from desk_app.store.reception import Complaint, ComplaintMonth
 from tests.conftest import PASSWORD
 
 DESK = frozenset({Role.CLERK, Role.SUPERVISOR})
@@ -31,6 +31,10 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "ComplaintFlowService.decision_form": READ,
     # what Today asks for everyone: empty for those who decide nothing
     "ComplaintFlowService.waiting_for_me": frozenset(Role),
+    # a month's complaints, reviewed and signed by the supervisor
+    "ComplaintMonthService.month_review": READ,
+    "ComplaintMonthService.month_form": READ,
+    "ComplaintMonthService.sign_month": frozenset({Role.SUPERVISOR}),
 }
 
 Call = Callable[[Actor], Any]
@@ -91,6 +95,25 @@ def _show(w: Any) -> Call:
     complaint_id = w.complaint()
     return lambda a: w.desk.complaint_flow.show(a, complaint_id)
 
+def _last_month(w: Any) -> tuple[int, int]:
+    today = w.desk.ctx.clock.now()
+    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+
+
+def _sign_month(w: Any) -> Call:
+    year, month = _last_month(w)
+    return lambda a: w.desk.complaint_months.sign_month(a, year, month, "分析", "措施", PASSWORD)
+
+
+def _month_form(w: Any) -> Call:
+    year, month = _last_month(w)
+    if not ComplaintMonth.select().where(ComplaintMonth.month == f"{year:04d}-{month:02d}"
+                                         ).exists():
+        w.desk.complaint_months.sign_month(w.actors[Role.SUPERVISOR], year, month, "分析",
+                                           "措施", PASSWORD)
+    return lambda a: w.desk.complaint_months.month_form(a, year, month)
+
+
 ACTIONS: dict[str, Callable[[Any], Call]] = {
     "ComplaintFlowService.analyse": _analyse,
     "ComplaintFlowService.propose": _propose,
@@ -102,4 +125,8 @@ ACTIONS: dict[str, Callable[[Any], Call]] = {
     "ComplaintFlowService.show": _show,
     "ComplaintFlowService.waiting_for_me":
         lambda w: lambda a: w.desk.complaint_flow.waiting_for_me(a),
+    "ComplaintMonthService.month_review":
+        lambda w: lambda a: w.desk.complaint_months.month_review(a, *_last_month(w)),
+    "ComplaintMonthService.month_form": _month_form,
+    "ComplaintMonthService.sign_month": _sign_month,
 }

@@ -69,6 +69,9 @@ AREA = AreaSpec(
         ServiceSpec("complaint_flow",
                     "desk_app.services.reception.complaint_flow:ComplaintFlowService",
                     ("settings", "keys")),
+        ServiceSpec("complaint_months",
+                    "desk_app.services.reception.complaint_month:ComplaintMonthService",
+                    ("settings", "keys", "complaints")),
         ServiceSpec("messages", "desk_app.services.reception.messages:MessageService",
                     ("settings",)),
     ),
@@ -77,7 +80,7 @@ AREA = AreaSpec(
         RegisterSpec("callbacks", "desk_app.services.reception.registers:CallBackRegister"),
         RegisterSpec("complaints", "desk_app.services.reception.registers:ComplaintRegister"),
     ),
-    cli=("desk_app.cli.reception",),
+    cli=("desk_app.cli.reception", "desk_app.cli.complaints"),
     pages=(
         PageSpec("reception", N_("Reception"), "reception.svg",
                  frozenset({Role.CLERK, Role.SUPERVISOR, Role.MANAGER, Role.AUDITOR, Role.ADMIN}),
