@@ -142,6 +142,9 @@ class ComplaintDecision(BaseModel):
     refused, by the manager), and the customer's answer to it: a form with their handwriting
     and the clerk's signature (a call-back is then scheduled), or their refusal."""
 
+    document_id: int
+    customer_document_id: int | None
+
     id = peewee.AutoField()
     number = peewee.CharField(max_length=40, unique=True)
     complaint = peewee.ForeignKeyField(Complaint, backref="decisions", on_delete="RESTRICT")
@@ -165,6 +168,8 @@ class ComplaintDecision(BaseModel):
 class ComplaintMonth(BaseModel):
     """A month's complaint statistics (顾客投诉分类统计表) as the supervisor signed them: the
     analysis of the month's causes and the improvement measures decided (003 第三章三 6)."""
+
+    document_id: int
 
     id = peewee.AutoField()
     number = peewee.CharField(max_length=40, unique=True)  # CPS-YYYYMM
