@@ -361,6 +361,26 @@ def timer_status(start: datetime, first_answer: datetime | None, resolved: datet
                        max(answer_level, reply_level))
 
 
+PROMISE_STATES: dict[str, str] = {
+    "pending": N_("Reply promised"),
+    "kept": N_("Promise kept"),
+    "broken": N_("Promise broken"),
+}
+
+
+def promise_state(promised: datetime | None, resolved: datetime | None, now: datetime) -> str:
+    """A promised reply (003 第一章: 约定时间内给客户回复) is kept when the entry was resolved
+    by the promised time, broken once that time passed without it; "" when none was made."""
+    if promised is None:
+        return ""
+    if resolved is not None:
+        return "kept" if resolved <= promised else "broken"
+    return "pending" if now <= promised else "broken"
+
+
+HANDOFF_KINDS: dict[str, str] = {"transfer": N_("Transferred"), "escalate": N_("Escalated")}
+
+
 def progress(channel: Channel, answered: bool, resolved: bool) -> tuple[str, str]:
     """Where an open log entry stands, and why it is still open (a tooltip): a resolved
     visitor stays listed until signed out, a resolved call until it is ended."""

@@ -50,9 +50,34 @@ class Visit(BaseModel):
     reviewed_at = peewee.DateTimeField(null=True)
     review_note = peewee.TextField(default="")
     created_by = user_name_field()
+    # a reply promised to the caller by a time (003 第一章), kept if resolved by then
+    promised_at = peewee.DateTimeField(null=True)
+    promised_by = user_name_field(default="")
 
     class Meta:
         table_name = "visit"
+
+
+# The promises still to keep, soonest first (the desk's reminder, m0020).
+Visit.add_index(peewee.ModelIndex(Visit, (Visit.promised_at,),
+                                  where=Visit.promised_at.is_null(False), name="visit_promised"))
+
+
+class VisitHandoff(BaseModel):
+    """A call or visitor passed on: transferred to a colleague or department, or escalated
+    (003 第一章: 转接 / 上报), with the target recorded."""
+
+    id = peewee.AutoField()
+    visit = peewee.ForeignKeyField(Visit, backref="handoffs", on_delete="RESTRICT")
+    kind = peewee.CharField(max_length=12)  # transfer, escalate
+    to_user = user_name_field(default="")
+    to_dept = peewee.CharField(max_length=64, default="")
+    note = peewee.TextField(default="")
+    at = peewee.DateTimeField()
+    by = user_name_field()
+
+    class Meta:
+        table_name = "visit_handoff"
 
 
 class Complaint(BaseModel):

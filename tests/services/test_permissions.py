@@ -36,10 +36,10 @@ from desk_app.store.reception import CallBack, Complaint, PhoneMessage, Visit
 from tests.conftest import PASSWORD, add_user
 from tests.services import (
     permissions_borrowers,
-    permissions_complaints,
     permissions_documents,
     permissions_handover,
     permissions_imports,
+    permissions_reception_loop,
 )
 
 CLERK, SUPERVISOR, MANAGER = Role.CLERK, Role.SUPERVISOR, Role.MANAGER
@@ -238,7 +238,7 @@ ALLOWED.update(permissions_handover.ALLOWED)
 ALLOWED.update(permissions_borrowers.ALLOWED)
 ALLOWED.update(permissions_documents.ALLOWED)
 ALLOWED.update(permissions_imports.ALLOWED)
-ALLOWED.update(permissions_complaints.ALLOWED)
+ALLOWED.update(permissions_reception_loop.ALLOWED)
 
 # Public methods with an ``actor`` that are not actions: the permission checks themselves.
 PERMISSION_CHECKS = {"Service.require", "ReceptionBase.require_any"}
@@ -838,7 +838,7 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     **permissions_borrowers.ACTIONS,
     **permissions_documents.ACTIONS,
     **permissions_imports.ACTIONS,
-    **permissions_complaints.ACTIONS,
+    **permissions_reception_loop.ACTIONS,
 }
 
 

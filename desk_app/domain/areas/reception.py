@@ -53,6 +53,10 @@ AREA = AreaSpec(
         Setting("complaint_callback_days",
                 N_("Call back a customer who signed a complaint's resolution after (days)"), int,
                 3, between(0, 60)),
+        # issue 18: a promised reply is reminded of before it is due
+        Setting("promise_remind_minutes",
+                N_("Remind the desk of a promised reply before it is due (minutes)"), int, 15,
+                between(0, 1440)),
         # issue 18: a message for an absent colleague is chased when still unconfirmed
         Setting("message_chase_minutes", N_("Chase a message not confirmed after (minutes)"),
                 int, 60, between(5, 10080)),
@@ -73,6 +77,8 @@ AREA = AreaSpec(
                     "desk_app.services.reception.complaint_month:ComplaintMonthService",
                     ("settings", "keys", "complaints")),
         ServiceSpec("messages", "desk_app.services.reception.messages:MessageService",
+                    ("settings",)),
+        ServiceSpec("follow_up", "desk_app.services.reception.follow_up:FollowUpService",
                     ("settings",)),
     ),
     registers=(

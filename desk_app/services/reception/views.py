@@ -62,10 +62,16 @@ class VisitView:
     reviewed_at: datetime | None
     review_note: str
     handler_name: str = ""  # the handler's full name, in lists (staff are shown by name)
+    promised_at: datetime | None = None  # a reply promised by then
+    promised_by: str = ""
 
     @property
     def open(self) -> bool:
         return self.ended_at is None
+
+    def promise(self, now: datetime) -> str:
+        """"" (none), "pending", "kept" (resolved by the promised time) or "broken"."""
+        return rules.promise_state(self.promised_at, self.resolved_at, now)
 
     def status(self, now: datetime, targets: Targets) -> TimerStatus:
         return rules.timer_status(self.arrived_at, self.answered_at, self.resolved_at, now,
@@ -78,7 +84,8 @@ class VisitView:
                 "time_in": self.arrived_at, "answered": self.answered_at,
                 "resolved": self.resolved_at, "time_out": self.ended_at,
                 "timeout_level": self.timeout_level.name.lower(),
-                "escalated": self.escalated_at, "reviewed_by": self.reviewed_by or None}
+                "escalated": self.escalated_at, "reviewed_by": self.reviewed_by or None,
+                "promised": self.promised_at}
 
 
 def staff_names() -> dict[str, str]:
@@ -97,7 +104,7 @@ def visit_view(row: Visit, names: Mapping[str, str] | None = None) -> VisitView:
                      row.company, row.request, row.result, row.handler, row.arrived_at,
                      row.answered_at, row.resolved_at, row.ended_at, Level(row.timeout_level),
                      row.escalated_at, row.reviewed_by, row.reviewed_at, row.review_note,
-                     _full(names, row.handler))
+                     _full(names, row.handler), row.promised_at, row.promised_by)
 
 
 @dataclass(frozen=True)

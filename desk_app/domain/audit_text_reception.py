@@ -1,6 +1,7 @@
-"""A complaint's closed loop in words (issue 18, ``domain.complaints``): cause analysis,
-proposals, the signed decision, the customer's answer — merged into ``domain.audit_text``
-when that is imported, like ``audit_text_documents``."""
+"""Reception's closed loop in words (issue 18): a complaint's cause analysis, proposals,
+signed decision and the customer's answer (``domain.complaints``), the month's signed
+statistics, promised replies, transfers and escalations — merged into
+``domain.audit_text`` when that is imported, like ``audit_text_documents``."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "complaint.customer_refuse": (N_("Resolution refused by the customer"),
                                   N_("The customer refused decision {decision} of complaint "
                                      "{id} ({actor}): {reason}")),
+    "visit.promise": (N_("Reply promised"),
+                      N_("{actor} promised a reply on log entry {id} by {promised}")),
+    "visit.transfer": (N_("Transferred"), N_("{actor} transferred log entry {id} to {to}")),
+    "visit.escalate": (N_("Escalated"), N_("{actor} escalated log entry {id} to {to}")),
     "complaint_stats.sign": (N_("Month's complaints signed"),
                              N_("{actor} signed the complaint statistics of {month} with "
                                 "improvement measures: {measures}")),
@@ -36,6 +41,8 @@ FIELDS: dict[str, str] = {
     "complaint": N_("Complaint"), "complaint_status": N_("Complaint's state"),
     "callback": N_("Call-back"), "severity": N_("Severity"), "escalated": N_("Escalated"),
     "role": N_("Role"), "measures": N_("Improvement measures"), "month": N_("Month"),
+    "promised": N_("Reply promised by"), "to": N_("To"), "to_user": N_("To colleague"),
+    "to_dept": N_("To department"),
 }
 
 VALUES: dict[str, dict[str, str]] = {

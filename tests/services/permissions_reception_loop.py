@@ -1,5 +1,7 @@
-"""The role × action rows of a complaint's closed loop (issue 18, ComplaintFlowService),
-merged into ``tests/services/test_permissions.py``'s tables.
+"""The role × action rows of reception's closed loop (issue 18): a complaint's workflow
+(ComplaintFlowService), the month's signed statistics (ComplaintMonthService), promised
+replies and hand-offs (FollowUpService); merged into ``tests/services/test_permissions.py``'s
+tables.
 
 The desk (clerk, supervisor) analyses, proposes and takes the customer's answer; only a
 supervisor decides on proposals or sends one back (the manager decides only what the
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from desk_app.domain.roles import Role
@@ -35,6 +38,11 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "ComplaintMonthService.month_review": READ,
     "ComplaintMonthService.month_form": READ,
     "ComplaintMonthService.sign_month": frozenset({Role.SUPERVISOR}),
+    # the desk promises replies and passes calls on; readers see both
+    "FollowUpService.promise_reply": DESK,
+    "FollowUpService.hand_off": DESK,
+    "FollowUpService.promises_due": READ,
+    "FollowUpService.handoffs": READ,
 }
 
 Call = Callable[[Actor], Any]
@@ -114,6 +122,22 @@ def _month_form(w: Any) -> Call:
     return lambda a: w.desk.complaint_months.month_form(a, year, month)
 
 
+def _promise(w: Any) -> Call:
+    visit_id = w.visit()
+    when = w.desk.ctx.clock.now() + timedelta(hours=2)
+    return lambda a: w.desk.follow_up.promise_reply(a, visit_id, when)
+
+
+def _hand_off(w: Any) -> Call:
+    visit_id = w.visit()
+    return lambda a: w.desk.follow_up.hand_off(a, visit_id, "transfer", to_dept="工程部")
+
+
+def _handoffs(w: Any) -> Call:
+    visit_id = w.visit()
+    return lambda a: w.desk.follow_up.handoffs(a, visit_id)
+
+
 ACTIONS: dict[str, Callable[[Any], Call]] = {
     "ComplaintFlowService.analyse": _analyse,
     "ComplaintFlowService.propose": _propose,
@@ -129,4 +153,8 @@ ACTIONS: dict[str, Callable[[Any], Call]] = {
         lambda w: lambda a: w.desk.complaint_months.month_review(a, *_last_month(w)),
     "ComplaintMonthService.month_form": _month_form,
     "ComplaintMonthService.sign_month": _sign_month,
+    "FollowUpService.promise_reply": _promise,
+    "FollowUpService.hand_off": _hand_off,
+    "FollowUpService.handoffs": _handoffs,
+    "FollowUpService.promises_due": lambda w: lambda a: w.desk.follow_up.promises_due(a),
 }
