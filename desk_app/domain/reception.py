@@ -89,8 +89,10 @@ PLACEHOLDERS: dict[str, str] = {
     "date": N_("the day the customer called"),
     "issue": N_("what the customer reported"),
     "result": N_("the outcome"),
+    # issue 18: 祝您新春快乐 around a holiday, empty on ordinary days (domain.holidays)
+    "holiday_greeting": N_("a holiday wish (empty on ordinary days)"),
 }
-AUTOMATIC = frozenset({"company", "agent", "time_greeting"})
+AUTOMATIC = frozenset({"company", "agent", "time_greeting", "holiday_greeting"})
 """Filled by the desk itself (settings, the signed-in user, the clock)."""
 
 CALLER_TITLES: dict[str, tuple[str, ...]] = {

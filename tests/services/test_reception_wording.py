@@ -165,3 +165,30 @@ def test_wei_alone_is_flagged_with_a_proper_greeting(text, flagged):
     assert bool(found) == flagged, text
     if found:
         assert "您好" in found[0].suggestion
+
+
+def _to_local_noon(desk, clock, day) -> None:
+    """Move the desk's clock to noon of ``day`` in this machine's time zone."""
+    from datetime import datetime
+
+    from desk_app.domain.clock import to_local
+
+    local_now = to_local(clock.now())
+    target = datetime(day.year, day.month, day.day, 12, tzinfo=local_now.tzinfo)
+    clock.advance(seconds=(target - local_now).total_seconds())
+
+
+def test_the_closing_phrase_wishes_the_holiday_and_the_everyday_otherwise(desk, clerk, clock):
+    from datetime import date
+
+    _to_local_noon(desk, clock, date(2026, 12, 2))
+    assert desk.scripts.render(clerk, "phone.closing_holiday", "zh_CN") == \
+        "感谢您的来电，祝您生活愉快，再见！"
+    _to_local_noon(desk, clock, date(2027, 2, 6))  # 春节 2027
+    assert desk.scripts.render(clerk, "phone.closing_holiday", "zh_CN") == \
+        "感谢您的来电，祝您新春快乐、万事如意，再见！"
+    assert desk.scripts.render(clerk, "visitor.farewell_holiday", "zh_TW") == \
+        "請慢走，祝您新春快樂、萬事如意，歡迎再度光臨！"
+    _to_local_noon(desk, clock, date(2027, 6, 9))  # 端午 2027
+    assert desk.scripts.render(clerk, "phone.closing_holiday", "en") == \
+        "Thank you for calling. Wishing you a peaceful Dragon Boat Festival, goodbye!"

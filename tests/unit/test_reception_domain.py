@@ -25,16 +25,16 @@ from desk_app.domain.reception import (
 from desk_app.services.reception.phrases import check_text
 
 ALL = ("{time_greeting}，{company}，{agent}为您服务。{caller}{caller_title}，我们会在{reply_time}前回复。"
-       "您在{date}反映的{issue}：{result}。")
+       "您在{date}反映的{issue}：{result}。{holiday_greeting}")
 VALUES = {"time_greeting": "上午好", "company": "示例物业", "agent": "王芳", "caller": "李",
           "caller_title": "先生", "reply_time": "今天17:00", "date": "11月28日",
-          "issue": "楼道灯不亮", "result": "已更换"}
+          "issue": "楼道灯不亮", "result": "已更换", "holiday_greeting": "祝您新春快乐"}
 
 
 def test_render_with_every_placeholder():
     assert set(placeholders(ALL)) == set(PLACEHOLDERS)
     assert render(ALL, VALUES) == ("上午好，示例物业，王芳为您服务。李先生，我们会在今天17:00前回复。"
-                                   "您在11月28日反映的楼道灯不亮：已更换。")
+                                   "您在11月28日反映的楼道灯不亮：已更换。祝您新春快乐")
 
 
 @pytest.mark.parametrize("missing", sorted(PLACEHOLDERS))

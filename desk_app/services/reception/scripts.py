@@ -148,13 +148,18 @@ class ScriptService(ReceptionBase):
         return script_view(row)
 
     def automatic_values(self, actor: Actor, lang: str) -> dict[str, str]:
-        """Values the desk fills itself: company, agent (the signed-in user), time greeting."""
+        """Values the desk fills itself: company, agent (the signed-in user), time greeting,
+        the holiday's wish (empty on an ordinary day: a script gives its everyday fallback)."""
+        from desk_app.domain.holidays import holiday_greeting
+
         self.require_any(actor, *_READ)
         user = User.get_or_none(User.id == actor.user_id) if actor.user_id else None
         agent = (user.full_name if user and user.full_name else actor.name)
+        local = to_local(self.now())
         return {"company": self.company(),
                 "agent": agent,
-                "time_greeting": rules.time_greeting(to_local(self.now()), lang)}
+                "time_greeting": rules.time_greeting(local, lang),
+                "holiday_greeting": holiday_greeting(local.date(), lang)}
 
     def render(self, actor: Actor, key: str, lang: str,
                values: dict[str, str] | None = None) -> str:
