@@ -1,19 +1,15 @@
-"""Reception: the script library, the visitor and call log, messages, complaint statistics."""
+"""Reception: the script library, the visitor and call log, messages for absent colleagues
+(complaints: ``cli.complaints``)."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from datetime import date
-from pathlib import Path
 
 from desk_app.cli.common import (
-    CliError,
     add_actions,
     add_command,
     date_range_options,
     emit,
-    force_option,
     json_option,
     limit_option,
     option,
@@ -21,15 +17,6 @@ from desk_app.cli.common import (
     with_actor,
 )
 from desk_app.i18n import _
-
-
-def _month(text: str) -> tuple[int, int]:
-    try:
-        value = date.fromisoformat(text + "-01")
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("not a month: {text} (use YYYY-MM)").format(text=text)) from None
-    return value.year, value.month
 
 
 def _assignment(text: str) -> tuple[str, str]:
@@ -86,12 +73,6 @@ def register(commands) -> None:
     add_command(message, "chase", _("record that a colleague was reminded of a message"),
                 cmd_message_chase, option("id", type=int))
 
-    complaint = add_actions(commands, "complaint", _("complaints"))
-    add_command(complaint, "stats", _("monthly statistics by category"), cmd_complaint_stats,
-                option("--month", type=_month, required=True, metavar="YYYY-MM"),
-                option("--format", choices=["pdf", "xlsx"]), option("--out", type=Path),
-                force_option(), json_option())
-
 
 @with_actor
 def cmd_script_list(desk, actor, args) -> int:
@@ -144,29 +125,6 @@ def cmd_visit_list(desk, actor, args) -> int:
     rows = [view.as_dict() for view in desk.visits.visits(actor, flt, 0, args.limit)]
     emit(args, rows, ["id", "channel", "name", "contact", "handler", "time_in", "time_out",
                       "timeout_level", "request"])
-    return 0
-
-
-@with_actor
-def cmd_complaint_stats(desk, actor, args) -> int:
-    year, month = args.month
-    if args.format or args.out:
-        if not (args.format and args.out):
-            raise CliError(_("Give both --format and --out to write a file."))
-        password = args.signing_password if args.format == "pdf" else None
-        result = desk.complaints.export_complaint_stats(actor, year, month, args.format,
-                                                       args.out, password=password,
-                                                       force=args.force)
-        print(_("Complaint statistics for {month} written to {path}.").format(
-            month=f"{year:04d}-{month:02d}", path=result.path))
-        return 0
-    stats = desk.complaints.complaint_stats(actor, year, month)
-    header = stats.header()
-    keys = ["category", "complaints", "replied", "on_time", "open", "average_hours", "share"]
-    rows = [dict(zip(keys, row, strict=True)) for row in stats.table()]
-    if not args.json:
-        print(" / ".join(safe_text(text) for text in header), file=sys.stderr)
-    emit(args, rows, keys)
     return 0
 
 

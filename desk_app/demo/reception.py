@@ -3,21 +3,30 @@ messages for absent colleagues.
 
 Rows are inserted directly (history needs past times); the whole batch is one transaction with
 one audit entry. Times are relative to the standard clock, so the demo always looks current.
+
+A complaint's closed loop (R17) is shown by a handful of complaints in every state, made
+through the services as the demo's users would (``generate_complaint_loop``): every step
+audited, the decisions signed by the demo supervisor, the customers' forms by the customer (a
+generated picture of their handwriting) and the demo clerk.
 """
 
 from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import peewee
 
 from desk_app.demo.archive import _Writer
+from desk_app.demo.people import demo_actor
 from desk_app.domain.reception import COMPLAINT_CATEGORIES, Channel
 from desk_app.domain.users import Actor
 from desk_app.services.base import Service
-from desk_app.store.reception import CallBack, Complaint, PhoneMessage, Visit
+from desk_app.store.reception import CallBack, Complaint, ComplaintProposal, PhoneMessage, Visit
+
+if TYPE_CHECKING:
+    from desk_app.demo.signers import DemoKeys
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
 _TITLES = ("先生", "女士", "先生", "女士", "小姐", "经理", "师傅")
@@ -149,6 +158,107 @@ def _messages(now: datetime) -> list[dict[str, Any]]:
             "chases": chases, "chased_at": taken + timedelta(minutes=60) if chases else None,
             "chased_by": taken_by if chases else ""})
     return rows
+
+
+def customer_signature_png(seed: int = 0) -> bytes:
+    """A customer's signature as the desk's pad saves it: strokes on a transparent PNG."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    image = Image.new("RGBA", (240, 80), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    for start in (12, 92, 164):  # three characters' worth of strokes
+        points = [(start + step * 12 + rng.randint(-4, 4), rng.randint(14, 66))
+                  for step in range(6)]
+        draw.line(points, fill=(20, 20, 60, 255), width=3)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def generate_complaint_loop(demo: Any, keys: DemoKeys, password: str) -> dict[str, int]:
+    """Complaints in every state of the closed loop, through the services: open with its
+    cause analysed (a serious one, on the supervisor's Today); two proposals waiting for the
+    supervisor; a proposal sent back to its handler; decided (signed by 李强); refused by the
+    customer (waiting for 张伟, the manager); signed by the customer (call-back pending); closed
+    by a satisfied call-back; reopened by a dissatisfied one. Runs once per database."""
+    from desk_app.services.reception.callbacks import CallBackService
+    from desk_app.services.reception.complaint_flow import ComplaintFlowService
+    from desk_app.services.reception.complaints import ComplaintService
+
+    if ComplaintProposal.select().exists():
+        return {}
+    clerk, night_clerk = demo_actor("wangfang"), demo_actor("zhoumin")
+    supervisor = demo_actor("liqiang")
+    if clerk is None or night_clerk is None or supervisor is None:
+        return {}
+    needs = {"settings": demo.settings, "keys": keys}
+    complaints, flow = ComplaintService(demo.ctx, **needs), ComplaintFlowService(demo.ctx, **needs)
+    callbacks = CallBackService(demo.ctx, **needs)
+
+    def analysed(category: str, description: str, customer: str, contact: str, cause: str,
+                 cause_text: str, staff: tuple[str, ...], severity: int = 1,
+                 handler: Actor = clerk) -> int:
+        view = complaints.add_complaint(handler, category, description, customer, contact,
+                                        severity=severity)
+        flow.analyse(handler, view.id, cause, cause_text, staff)
+        return view.id
+
+    def decided(complaint_id: int, proposals: tuple[str, ...], instruction: str) -> None:
+        made = [flow.propose(clerk, complaint_id, text) for text in proposals]
+        flow.decide(supervisor, complaint_id, made[-1].id, instruction, password)
+
+    def signed(complaint_id: int, channel: str, seed: int) -> int:
+        flow.customer_accepts(clerk, complaint_id, password, customer_signature_png(seed),
+                              channel=channel)
+        return flow.show(clerk, complaint_id).callbacks[-1].id
+
+    # open: the cause written down; serious, so on the supervisor's Today at once
+    analysed("security", "夜间门岗无人值守，外来车辆随意进出小区", "陈女士", "13900001111",
+             "procedure", "夜班保安交接时离岗二十分钟，未按规定由替班人员顶岗", ("zhoumin",),
+             severity=2, handler=night_clerk)
+    # proposed: two resolutions waiting for the supervisor
+    waiting = analysed("repairs", "厨房水管漏水，报修三天仍未上门", "刘先生", "13800000001",
+                       "delay", "派工单漏派，工程部无人跟进", ("wangfang",))
+    flow.propose(clerk, waiting, "今天下午派维修师傅上门处理")
+    flow.propose(clerk, waiting, "明天上午上门维修，并减免本次维修费")
+    # a proposal sent back: the complaint is with its handler again
+    back = analysed("service_attitude", "前台接电话态度冷淡，未告知装修申请的办理流程", "黄先生",
+                    "13700002222", "staff_conduct", "当班人员忙于登记访客，未按话术完整答复",
+                    ("wangfang",))
+    proposal = flow.propose(clerk, back, "向业主口头道歉")
+    flow.send_back(supervisor, proposal.id, "只道歉不够：须当面说明办理流程，并安排话术培训")
+    # decided: the supervisor chose and signed; waiting for the customer
+    decided(analysed("cleaning", "楼道垃圾两天未清理，气味很大", "赵女士", "13600003333",
+                     "procedure", "保洁排班调整后 8 栋漏排", ("zhoumin",)),
+            ("今天内清理完毕", "今天内清理，并补排 8 栋每日两次保洁"),
+            "同意第二个方案，今天 17 点前完成并拍照回报")
+    # refused by the customer: waiting for the manager
+    refused = analysed("fees", "物业费账单多收了一个月", "孙先生", "13500004444", "information",
+                       "系统导入时入住日期录错", ("wangfang",), severity=2)
+    decided(refused, ("更正账单，多收部分抵扣下月物业费",), "同意更正并抵扣，书面致歉")
+    flow.customer_refuses(clerk, refused, "要求退还现金，不接受抵扣")
+    # signed by the customer: the call-back is pending
+    accepted = analysed("parking", "车位被外来车辆长期占用", "周先生", "13400005555",
+                        "facility", "地库道闸识别故障，外来车辆未登记即放行", ("zhoumin",))
+    decided(accepted, ("张贴告示并联系车主挪车", "联系车主挪车，当天修复道闸"),
+            "同意，道闸今天修好，明天回访")
+    signed(accepted, "phone", 1)
+    # closed: the call-back found the customer satisfied
+    closed = analysed("noise", "楼上夜间装修噪音扰民", "吴女士", "13300006666", "procedure",
+                      "装修巡查未覆盖夜间时段", ("wangfang",))
+    decided(closed, ("上门告知装修时间规定，夜间巡查一周",), "同意，巡查记录每天报我")
+    callbacks.record_callback(clerk, signed(closed, "email", 2),
+                              "业主表示夜间已无装修噪音，对处理满意", "satisfied")
+    # reopened: the customer was not satisfied at the call-back
+    reopened = analysed("facilities", "3号电梯一周内两次困人", "郑先生", "13200007777",
+                        "quality", "维保单位更换的门机配件不合格", ("zhoumin",), severity=3)
+    decided(reopened, ("通知维保单位一周内整改",), "同意，整改完成前每天巡检一次")
+    callbacks.record_callback(clerk, signed(reopened, "online", 3),
+                              "业主反映电梯本周又停运一次，不满意", "dissatisfied")
+    return {"complaint_loop": 8}
 
 
 def _insert(writer: _Writer, model: type[peewee.Model], rows: list[dict[str, Any]]) -> None:

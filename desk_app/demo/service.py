@@ -110,6 +110,7 @@ class DemoService(Service):
         counts.update(self._retention(actor, keys))
         counts.update(self._approvals(keys))
         counts.update(self._handover(keys))
+        counts.update(self._complaint_loop(keys))
         counts.update(self._documents(actor, scale, keys))
         return counts
 
@@ -122,6 +123,11 @@ class DemoService(Service):
         from desk_app.demo.handover import generate_handover
 
         return generate_handover(self, keys, DEMO_PASSWORD)
+
+    def _complaint_loop(self, keys: DemoKeys) -> dict[str, int]:
+        from desk_app.demo.reception import generate_complaint_loop
+
+        return generate_complaint_loop(self, keys, DEMO_PASSWORD)
 
     def _approvals(self, keys: DemoKeys) -> dict[str, int]:
         from desk_app.demo.approvals import generate_approvals

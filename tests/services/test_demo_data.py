@@ -11,10 +11,14 @@ import peewee
 import pytest
 
 from desk_app.demo.archive import BULK_TABLES, bulk_load, unchecked_references
+from desk_app.demo.service import DEMO_PASSWORD
+from desk_app.domain.complaints import ProposalState, Status
 from desk_app.domain.retention import review_on
+from desk_app.forms.verify import verify_pdf
 from desk_app.store import search
 from desk_app.store.archive import Department, Item, Kind, tuples
 from desk_app.store.models import AuditEntry
+from desk_app.store.reception import CallBack, Complaint, ComplaintDecision, ComplaintProposal
 
 
 def _indexes(db: peewee.Database) -> list[tuple[str, str]]:
@@ -90,3 +94,43 @@ def test_the_search_index_is_left_with_its_own_settings(demo_desk):
     trace in the index's configuration."""
     rows = demo_desk.ctx.db.execute_sql("SELECT k FROM item_fts_config").fetchall()
     assert rows == [("version",)]
+
+
+def test_the_demo_shows_every_state_of_a_complaints_closed_loop(demo_desk):
+    """Made through the services: every state, a proposal sent back, a complaint reopened by
+    its call-back; the decisions signed by the demo supervisor (the refused one waits for the
+    manager), the customers' forms by the demo clerk; every step in an intact audit trail."""
+    statuses = {status for (status,) in tuples(Complaint.select(Complaint.status))}
+    assert statuses == {status.value for status in Status}
+    reopened = Complaint.get(Complaint.reopened > 0)
+    assert reopened.status == Status.OPEN and reopened.cause
+    assert ComplaintProposal.select().where(
+        ComplaintProposal.state == ProposalState.REFUSED.value).count() == 1
+    accepted = Complaint.get(Complaint.status == Status.ACCEPTED.value)
+    [pending] = CallBack.select().where(CallBack.complaint == accepted.id)
+    assert pending.status == "scheduled"
+    closed = Complaint.get(Complaint.status == Status.CLOSED.value)
+    assert CallBack.get(CallBack.complaint == closed.id).satisfaction == "satisfied"
+
+    auditor = demo_desk.auth.login("chenjing", DEMO_PASSWORD)
+    ca = demo_desk.keys.ca_certificate()
+    forms = []
+    for decision in ComplaintDecision.select().order_by(ComplaintDecision.id):
+        forms.append((decision.number, "liqiang"))
+        if decision.accepted:
+            forms.append((f"{decision.number}-C", "wangfang"))
+    assert len(forms) == 8
+    for number, signer in forms:
+        report = verify_pdf(demo_desk.complaint_flow.decision_form(auditor, number), ca)
+        assert report.ok and [s.signer_user for s in report.signatures] == [signer], number
+    supervisor = demo_desk.auth.login("liqiang", DEMO_PASSWORD)
+    manager = demo_desk.auth.login("zhangwei", DEMO_PASSWORD)
+    assert {c.status for c in demo_desk.complaint_flow.waiting_for_me(supervisor)} == {
+        Status.OPEN, Status.PROPOSED}  # the serious one at once, and the proposals
+    assert [c.status for c in demo_desk.complaint_flow.waiting_for_me(manager)] == [
+        Status.REFUSED]
+    actions = {action for (action,) in tuples(AuditEntry.select(AuditEntry.action))}
+    assert {"complaint.add", "complaint.analyse", "complaint.propose", "complaint.send_back",
+            "complaint_decision.sign", "complaint.customer_refuse", "complaint_signoff.sign",
+            "callback.record"} <= actions
+    assert demo_desk.audit.verify(demo_desk.auth.login("admin", DEMO_PASSWORD)).ok
