@@ -126,6 +126,17 @@ def register(commands) -> None:
                 option("--month", type=_month, required=True, metavar="YYYY-MM"),
                 option("--format", choices=["pdf", "xlsx"]), option("--out", type=Path),
                 force_option(), json_option())
+    month = option("--month", type=_month, required=True, metavar="YYYY-MM")
+    add_command(complaint, "month", _("a month's complaints by category and by cause beside "
+                                      "last month's, with last month's measures"), cmd_month,
+                month, json_option())
+    add_command(complaint, "sign-month", _("sign a month's cause analysis and improvement "
+                                           "measures (supervisor)"), cmd_sign_month, month,
+                option("--analysis", required=True, help=_("the analysis of the causes")),
+                option("--measures", required=True, help=_("the improvement measures")))
+    add_command(complaint, "month-form", _("write a month's signed statistics (PDF)"),
+                cmd_month_form, month, option("--out", type=Path, required=True,
+                                              metavar="FILE"), force_option())
 
 
 # --- Output --------------------------------------------------------------------------------
@@ -343,4 +354,55 @@ def cmd_stats(desk, actor, args) -> int:
     if not args.json:
         print(" / ".join(safe_text(text) for text in header), file=sys.stderr)
     emit(args, rows, keys)
+    return 0
+
+
+def _record_dict(record) -> dict[str, Any] | None:
+    return None if record is None else dataclasses.asdict(record)
+
+
+@with_actor
+def cmd_month(desk, actor, args) -> int:
+    review = desk.complaint_months.month_review(actor, *args.month)
+    causes = [{"cause": row.cause, "label": row.label, "complaints": row.count,
+               "last_month": row.previous} for row in review.causes]
+    if args.json:
+        keys = ["category", "complaints", "replied", "on_time", "open", "average_hours", "share"]
+        sys.stdout.write(json_text({
+            "month": review.month, "previous_total": review.previous_total,
+            "categories": [dict(zip(keys, row, strict=True)) for row in review.stats.table()],
+            "causes": causes, "signed": _record_dict(review.record),
+            "last_month_measures": _record_dict(review.previous_record)}) + "\n")
+        return 0
+    total = review.stats.total.total if review.stats.total else 0
+    print(_("{month}: {count} complaints (last month {previous}).").format(
+        month=review.month, count=total, previous=review.previous_total))
+    for row in causes:
+        print(f"  {safe_text(row['label'])}: {row['complaints']} ({row['last_month']})")
+    print(_("Last month's measures: {text}").format(
+        text=safe_text(review.previous_text()) or "—"))
+    if review.record is not None:
+        print(_("Signed {number} by {name}: {measures}").format(
+            number=review.record.number, name=safe_text(review.record.signed_by_name),
+            measures=safe_text(review.record.measures)))
+    return 0
+
+
+@with_actor
+def cmd_sign_month(desk, actor, args) -> int:
+    record = desk.complaint_months.sign_month(actor, *args.month, args.analysis, args.measures,
+                                              args.signing_password)
+    print(_("{number} signed: the complaints of {month} with their improvement "
+            "measures.").format(number=record.number, month=record.month))
+    return 0
+
+
+@with_actor
+def cmd_month_form(desk, actor, args) -> int:
+    from desk_app.services.output import check_target, save_bytes
+
+    check_target(args.out, force=args.force, field="file")
+    path = save_bytes(args.out, desk.complaint_months.month_form(actor, *args.month),
+                      force=args.force)
+    print(_("Signed statistics written to {path}.").format(path=path))
     return 0

@@ -1,5 +1,5 @@
-"""Reception: the script library, the visitor and call log, messages for absent colleagues
-(complaints: ``cli.complaints``)."""
+"""Reception: the script library, the visitor and call log (promised replies, transfers and
+escalations), call-backs, messages for absent colleagues (complaints: ``cli.complaints``)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from desk_app.cli.common import (
     safe_text,
     with_actor,
 )
+from desk_app.cli.keys import parse_until, until_utc
+from desk_app.domain.clock import format_datetime
+from desk_app.domain.reception import HANDOFF_KINDS
 from desk_app.i18n import _
 
 
@@ -50,6 +53,44 @@ def register(commands) -> None:
     add_command(visit, "list", _("list log entries, newest first"), cmd_visit_list,
                 option("--open", action="store_true", help=_("only entries still open")),
                 *date_range_options(), limit_option(200), json_option())
+    entry = option("id", type=int, help=_("the log entry"))
+    add_command(visit, "promise", _("record a reply promised to the caller by a time"),
+                cmd_visit_promise, entry,
+                option("--by", type=parse_until, required=True, metavar="TIME",
+                       help=_("HH:MM today or YYYY-MM-DD HH:MM")))
+    add_command(visit, "promises", _("promised replies due soon or already broken"),
+                cmd_visit_promises,
+                option("--within", type=int, metavar="MINUTES",
+                       help=_("due within this many minutes (default: the setting)")),
+                json_option())
+    target = (option("--to-user", default="", metavar="USER", help=_("a colleague")),
+              option("--to-dept", default="", metavar="DEPARTMENT", help=_("a department")),
+              option("--note", default=""))
+    add_command(visit, "transfer", _("record to whom a call or visitor was transferred"),
+                cmd_visit_transfer, entry, *target)
+    add_command(visit, "escalate", _("record to whom a call or visitor was escalated"),
+                cmd_visit_escalate, entry, *target)
+    add_command(visit, "handoffs", _("the transfers and escalations of a log entry"),
+                cmd_visit_handoffs, entry, json_option())
+
+    callback = add_actions(commands, "callback", _("call-backs to customers (回访)"))
+    add_command(callback, "add", _("schedule a call-back"), cmd_callback_add,
+                option("--contact", required=True), option("--purpose", required=True),
+                option("--at", type=parse_until, required=True, metavar="TIME",
+                       help=_("HH:MM today or YYYY-MM-DD HH:MM")),
+                option("--name", default=""),
+                option("--channel", choices=["phone", "email", "online"], default="phone"),
+                option("--visit", type=int), option("--complaint", type=int,
+                                                    help=_("the complaint it follows up")))
+    add_command(callback, "list", _("list call-backs"), cmd_callback_list,
+                option("--pending", action="store_true", help=_("only those still to make")),
+                limit_option(200), json_option())
+    add_command(callback, "record", _("record a call-back made (a complaint's closes or "
+                                      "reopens it)"), cmd_callback_record,
+                option("id", type=int), option("--result", required=True),
+                option("--satisfaction", required=True,
+                       choices=["very_satisfied", "satisfied", "neutral", "dissatisfied",
+                                "unreachable"]))
 
     message = add_actions(commands, "message", _("messages taken for absent colleagues"))
     add_command(message, "add", _("write down a message for a colleague"), cmd_message_add,
@@ -125,6 +166,76 @@ def cmd_visit_list(desk, actor, args) -> int:
     rows = [view.as_dict() for view in desk.visits.visits(actor, flt, 0, args.limit)]
     emit(args, rows, ["id", "channel", "name", "contact", "handler", "time_in", "time_out",
                       "timeout_level", "request"])
+    return 0
+
+
+@with_actor
+def cmd_visit_promise(desk, actor, args) -> int:
+    view = desk.follow_up.promise_reply(actor, args.id, until_utc(args.by, desk.now()))
+    print(_("Reply on log entry {id} promised by {time}.").format(
+        id=view.id, time=format_datetime(view.promised_at)))
+    return 0
+
+
+@with_actor
+def cmd_visit_promises(desk, actor, args) -> int:
+    now = desk.now()
+    rows = [{**view.as_dict(), "promise": view.promise(now)}
+            for view in desk.follow_up.promises_due(actor, args.within)]
+    emit(args, rows, ["id", "name", "contact", "handler", "promised", "promise", "request"])
+    return 0
+
+
+def _hand_off(desk, actor, args, kind: str) -> int:
+    view = desk.follow_up.hand_off(actor, args.id, kind, args.to_user, args.to_dept, args.note)
+    print(_("Log entry {id}: {what} to {to}.").format(
+        id=view.visit_id, what=_(HANDOFF_KINDS[kind]).lower(), to=safe_text(view.to_name)))
+    return 0
+
+
+@with_actor
+def cmd_visit_transfer(desk, actor, args) -> int:
+    return _hand_off(desk, actor, args, "transfer")
+
+
+@with_actor
+def cmd_visit_escalate(desk, actor, args) -> int:
+    return _hand_off(desk, actor, args, "escalate")
+
+
+@with_actor
+def cmd_visit_handoffs(desk, actor, args) -> int:
+    rows = [view.as_dict() for view in desk.follow_up.handoffs(actor, args.id)]
+    emit(args, rows, ["id", "kind", "to_user", "to_dept", "note", "at", "by"])
+    return 0
+
+
+CALLBACK_COLUMNS = ["id", "due_at", "channel", "name", "contact", "purpose", "status",
+                    "satisfaction", "complaint_id"]
+
+
+@with_actor
+def cmd_callback_add(desk, actor, args) -> int:
+    view = desk.callbacks.schedule_callback(
+        actor, args.contact, args.purpose, until_utc(args.at, desk.now()), name=args.name,
+        visit_id=args.visit, channel=args.channel, complaint_id=args.complaint)
+    print(_("Call-back {id} scheduled for {time}.").format(id=view.id,
+                                                          time=format_datetime(view.due_at)))
+    return 0
+
+
+@with_actor
+def cmd_callback_list(desk, actor, args) -> int:
+    views = desk.callbacks.page_callbacks(actor, args.pending, 0, args.limit)
+    emit(args, [{key: getattr(view, key) for key in CALLBACK_COLUMNS} for view in views],
+         CALLBACK_COLUMNS)
+    return 0
+
+
+@with_actor
+def cmd_callback_record(desk, actor, args) -> int:
+    view = desk.callbacks.record_callback(actor, args.id, args.result, args.satisfaction)
+    print(_("Call-back {id} recorded.").format(id=view.id))
     return 0
 
 

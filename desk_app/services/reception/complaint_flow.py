@@ -413,14 +413,16 @@ class ComplaintFlowService(ReceptionBase):
                      .where(ComplaintProposal.complaint == row.id).order_by(ComplaintProposal.id)]
         decisions = [_decision_view(d) for d in ComplaintDecision.select()
                      .where(ComplaintDecision.complaint == row.id).order_by(ComplaintDecision.id)]
-        callbacks = [callback_view(c) for c in CallBack.select()
-                     .where(CallBack.complaint == row.id).order_by(CallBack.id)]
+        callback_rows = list(CallBack.select().where(CallBack.complaint == row.id)
+                             .order_by(CallBack.id))
         wanted = ({row.handler, row.replied_by, *staff}
                   | {p.proposed_by for p in proposals} | {p.decided_by for p in proposals}
                   | {d.decided_by for d in decisions} | {d.answered_by for d in decisions}
-                  | {c.handler for c in callbacks} | {c.done_by for c in callbacks}) - {""}
+                  | {c.handler for c in callback_rows} | {c.done_by for c in callback_rows}
+                  ) - {""}
         names = {user.name: user.full_name or user.name for user in
                  User.select(User.name, User.full_name).where(User.name.in_(wanted))}
+        callbacks = [callback_view(c, names) for c in callback_rows]
         return ComplaintCase(complaint_view(row, names), staff, proposals, decisions, callbacks,
                              names)
 

@@ -83,18 +83,19 @@ class ComplaintService(ReceptionBase):
 
     def complaints(self, actor: Actor, since: date | None = None, until: date | None = None,
                    open_only: bool = False, offset: int = 0,
-                   limit: int = 1000) -> list[ComplaintView]:
-        """Latest received first."""
+                   limit: int = 1000, status: str = "") -> list[ComplaintView]:
+        """Latest received first; ``status`` one state of domain.complaints.Status, or all."""
         self.require(actor, ReceptionPermission.RECEPTION_VIEW)
-        query = complaint_query(ComplaintFilter(since, until, open_only))
+        query = complaint_query(ComplaintFilter(since, until, open_only, status))
         query = query.order_by(Complaint.received_at.desc(), Complaint.id.desc())
         names = staff_names()
         return [complaint_view(row, names) for row in query.offset(offset).limit(limit)]
 
     def count_complaints(self, actor: Actor, since: date | None = None,
-                         until: date | None = None, open_only: bool = False) -> int:
+                         until: date | None = None, open_only: bool = False,
+                         status: str = "") -> int:
         self.require(actor, ReceptionPermission.RECEPTION_VIEW)
-        return complaint_query(ComplaintFilter(since, until, open_only)).count()
+        return complaint_query(ComplaintFilter(since, until, open_only, status)).count()
 
     def complaint_stats(self, actor: Actor, year: int, month: int) -> ComplaintStats:
         """The monthly complaint statistics by category (顾客投诉分类统计表)."""
