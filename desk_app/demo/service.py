@@ -111,6 +111,7 @@ class DemoService(Service):
         counts.update(self._approvals(keys))
         counts.update(self._handover(keys))
         counts.update(self._complaint_loop(keys))
+        counts.update(self._follow_ups(keys))
         counts.update(self._documents(actor, scale, keys))
         return counts
 
@@ -128,6 +129,11 @@ class DemoService(Service):
         from desk_app.demo.reception import generate_complaint_loop
 
         return generate_complaint_loop(self, keys, DEMO_PASSWORD)
+
+    def _follow_ups(self, keys: DemoKeys) -> dict[str, int]:
+        from desk_app.demo.reception_follow_up import generate_follow_ups
+
+        return generate_follow_ups(self, keys, DEMO_PASSWORD)
 
     def _approvals(self, keys: DemoKeys) -> dict[str, int]:
         from desk_app.demo.approvals import generate_approvals

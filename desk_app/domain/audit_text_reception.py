@@ -30,6 +30,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
                       N_("{actor} promised a reply on log entry {id} by {promised}")),
     "visit.transfer": (N_("Transferred"), N_("{actor} transferred log entry {id} to {to}")),
     "visit.escalate": (N_("Escalated"), N_("{actor} escalated log entry {id} to {to}")),
+    "demo.follow_up": (N_("Demo promises"),
+                       N_("{actor} filled the log with demo promises of replies")),
     "complaint_stats.sign": (N_("Month's complaints signed"),
                              N_("{actor} signed the complaint statistics of {month} with "
                                 "improvement measures: {measures}")),
@@ -42,7 +44,7 @@ FIELDS: dict[str, str] = {
     "callback": N_("Call-back"), "severity": N_("Severity"), "escalated": N_("Escalated"),
     "role": N_("Role"), "measures": N_("Improvement measures"), "month": N_("Month"),
     "promised": N_("Reply promised by"), "to": N_("To"), "to_user": N_("To colleague"),
-    "to_dept": N_("To department"),
+    "to_dept": N_("To department"), "promises": N_("Promises"),
 }
 
 VALUES: dict[str, dict[str, str]] = {

@@ -134,3 +134,26 @@ def test_the_demo_shows_every_state_of_a_complaints_closed_loop(demo_desk):
             "complaint_decision.sign", "complaint.customer_refuse", "complaint_signoff.sign",
             "callback.record"} <= actions
     assert demo_desk.audit.verify(demo_desk.auth.login("admin", DEMO_PASSWORD)).ok
+
+
+def test_the_demo_shows_promises_hand_offs_and_signed_months(demo_desk):
+    """Promises pending (one within the reminder), kept and broken; a transfer and
+    escalations with their targets; the last two months signed, so the last one's page shows
+    the measures of the month before."""
+    from desk_app.store.reception import ComplaintMonth, Visit, VisitHandoff
+
+    clerk = demo_desk.auth.login("wangfang", DEMO_PASSWORD)
+    now = demo_desk.now()
+    promised = [demo_desk.visits.get_visit(clerk, visit_id).promise(now) for (visit_id,) in
+                tuples(Visit.select(Visit.id).where(Visit.promised_at.is_null(False)))]
+    assert {"pending", "kept", "broken"} <= set(promised)
+    assert len(demo_desk.follow_up.promises_due(clerk)) == 1  # due within 15 minutes
+    assert {h.kind for h in VisitHandoff.select()} == {"transfer", "escalate"}
+    assert all(h.to_user or h.to_dept for h in VisitHandoff.select())
+    months = sorted(m.month for m in ComplaintMonth.select())
+    assert len(months) == 2
+    year, month = (int(part) for part in months[1].split("-"))
+    review = demo_desk.complaint_months.month_review(clerk, year, month)
+    assert review.record is not None and review.previous_record is not None
+    pdf = demo_desk.complaint_months.month_form(clerk, year, month)
+    assert verify_pdf(pdf, demo_desk.keys.ca_certificate()).ok
