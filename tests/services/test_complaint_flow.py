@@ -170,6 +170,10 @@ def test_a_customer_who_refuses_sends_it_to_the_manager(desk, clerk, supervisor,
                                    & (ComplaintProposal.state == "chosen"))
     with pytest.raises(PermissionDenied, match="only a manager"):
         desk.complaint_flow.decide(supervisor, complaint.id, chosen.id, "维持", PASSWORD)
+    extra = desk.complaint_flow.propose(clerk, complaint.id, "全额赔偿")
+    with pytest.raises(PermissionDenied, match="only a manager"):
+        desk.complaint_flow.send_back(supervisor, extra.id, "不合理")
+    desk.complaint_flow.send_back(manager, extra.id, "赔偿要求不合理")
     decision = desk.complaint_flow.decide(manager, complaint.id, chosen.id,
                                           "维持原处理，另赠一次保洁", PASSWORD)
     assert decision.decided_role == "manager" and _status(complaint.id) == Status.DECIDED

@@ -164,9 +164,11 @@ class ComplaintFlowService(ReceptionBase):
     # ------------------------------------------------------------------ the supervisor's part
 
     def send_back(self, actor: Actor, proposal_id: int, reason: str) -> ProposalView:
-        """A proposal refused with a reason; with none left waiting, the complaint goes back
+        """A proposal refused with a reason by whoever decides now (the supervisor; after the
+        customer refused, the manager); with none left waiting, a proposed complaint goes back
         to its handler."""
-        self.require(actor, P.RECEPTION_SUPERVISE)
+        if not (actor.can(P.RECEPTION_SUPERVISE) or actor.can(P.RECEPTION_MANAGE)):
+            raise PermissionDenied(_("Only a supervisor decides on proposed resolutions."))
         reason = rules.text_field(reason, "reason", _("The reason"), 2000)
         if not reason:
             raise ValidationError(_("Say why the proposal is sent back."), field="reason")
@@ -174,6 +176,7 @@ class ComplaintFlowService(ReceptionBase):
             proposal = self._locked_row(ComplaintProposal, proposal_id, _("No proposal {id}."))
             row = self._complaint(proposal.__data__["complaint"])
             flow.decider_needed(flow.number(row.id), Status(row.status))
+            self._decider_role(actor, Status(row.status))  # the one who decides sends back
             flow.check_decidable(flow.number(row.id), ProposalState(proposal.state), False)
             proposal.state = ProposalState.REFUSED.value
             proposal.decided_by, proposal.decided_at, proposal.reason = actor.name, tx.at, reason

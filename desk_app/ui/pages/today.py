@@ -33,6 +33,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.ui.language import locale
 from desk_app.ui.pages.box_line import box_line
+from desk_app.ui.pages.today_complaints import ComplaintsBox, shows_box
 from desk_app.ui.pages.today_documents import DocumentsBox
 from desk_app.ui.pages.today_messages import MessagesBox
 from desk_app.ui.widgets.fields import to_qdate
@@ -93,6 +94,7 @@ class TodayPage(Page):
         self.swaps_label: QLabel | None = None
         self.documents_box: DocumentsBox | None = None
         self.messages_box: MessagesBox | None = None
+        self.complaints_box: ComplaintsBox | None = None
         self.boxes_built = False
         if not self.background:  # else the first frame builds them, then loads (paintEvent)
             self.build_boxes()
@@ -116,6 +118,10 @@ class TodayPage(Page):
         if actor.can(ArchivePermission.LOAN_VIEW):
             self._build_overdue_box()
         self._build_approvals_box()
+        if shows_box(actor):  # supervisors and managers decide complaints
+            self.complaints_box = ComplaintsBox(desk, actor)
+            self.complaints_box.navigate.connect(self.navigate)
+            self.boxes.addWidget(self.complaints_box)
         self._build_shift_box()
         if actor.can(DocumentsPermission.DOCUMENT_VIEW):
             self.documents_box = DocumentsBox(desk, actor)
@@ -432,7 +438,8 @@ class TodayPage(Page):
             read("approvals", self._approvals_figures)
         if self.shift_box is not None:
             read("shift", self._shift_figures)
-        for key, box in (("documents", self.documents_box), ("messages", self.messages_box)):
+        for key, box in (("documents", self.documents_box), ("messages", self.messages_box),
+                         ("complaints", self.complaints_box)):
             if box is not None:
                 read(key, box.figures)
         read("recent", lambda: self.desk.audit.recent_by(self.actor))
@@ -446,7 +453,9 @@ class TodayPage(Page):
             ("approvals", self.approvals_box, self._show_approvals),
             ("shift", self.shift_box, self._show_shift),
             ("documents", self.documents_box, getattr(self.documents_box, "show_figures", None)),
-            ("messages", self.messages_box, getattr(self.messages_box, "show_figures", None)))
+            ("messages", self.messages_box, getattr(self.messages_box, "show_figures", None)),
+            ("complaints", self.complaints_box,
+             getattr(self.complaints_box, "show_figures", None)))
         for key, box, show in shown:
             if box is None or show is None or key not in figures:
                 continue

@@ -37,6 +37,7 @@ class Host(Protocol):
     can_view: bool
     can_edit: bool
     can_review: bool
+    can_manage: bool
 
     def run(self, slot: Callable[[], object]) -> None: ...
 
@@ -47,6 +48,9 @@ class Host(Protocol):
     def dialog_for(self, title: str, fields: list[FieldSpec],
                submit: Callable[[dict[str, Any], bool], Any],
                done: Callable[[Any], None] | None = None) -> FormDialog: ...
+
+    def show_dialog(self, dialog: FormDialog,
+                    done: Callable[[Any], None] | None = None) -> FormDialog: ...
 
 
 def time_text(moment: datetime | None) -> str:

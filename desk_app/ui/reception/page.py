@@ -46,6 +46,7 @@ class ReceptionPage(Page):
         self.can_view = actor.can(ReceptionPermission.RECEPTION_VIEW)
         self.can_edit = actor.can(ReceptionPermission.SCRIPTS_EDIT)
         self.can_review = actor.can(ReceptionPermission.RECEPTION_SUPERVISE)
+        self.can_manage = actor.can(ReceptionPermission.RECEPTION_MANAGE)
         self.palette: PaletteDialog | None = None  # type: ignore[assignment]  # QWidget.palette()
         self.prompter: PrompterView | None = None
         self.dialog: FormDialog | None = None
@@ -148,7 +149,12 @@ class ReceptionPage(Page):
     def dialog_for(self, title: str, fields: list[FieldSpec],
                    submit: Callable[[dict[str, Any], bool], Any],
                    done: Callable[[Any], None] | None = None) -> FormDialog:
-        dialog = FormDialog(title, fields, submit, self)
+        return self.show_dialog(FormDialog(title, fields, submit, self), done)
+
+    def show_dialog(self, dialog: FormDialog,
+                    done: Callable[[Any], None] | None = None) -> FormDialog:
+        """Open a form (window-modal) as ``self.dialog``; once it is accepted
+        ``done(result_value)``, and the tabs show what it changed."""
         self.dialog = dialog
 
         def finished(result: int) -> None:
@@ -161,9 +167,16 @@ class ReceptionPage(Page):
         return dialog
 
     def show_view(self, view: str) -> None:
-        """``messages``: the Messages tab (Today's "Show messages")."""
+        """``messages``: the Messages tab (Today's "Show messages"); ``complaints``, or
+        ``complaint:ID``: the Complaint register with that complaint selected (Today's
+        complaints waiting for a decision)."""
         if view == "messages" and self.tabs.indexOf(self.messages_tab) >= 0:
             self.tabs.setCurrentWidget(self.messages_tab)
+        kind, _sep, number = view.partition(":")
+        if kind in ("complaints", "complaint") and self.tabs.indexOf(self.complaints_tab) >= 0:
+            self.tabs.setCurrentWidget(self.complaints_tab)
+            if number.isdigit():
+                self.run(lambda: self.complaints_tab.select_complaint(int(number)))
 
     def show_now(self) -> None:
         self.tabs.setCurrentWidget(self.now_tab)
