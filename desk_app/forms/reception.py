@@ -75,10 +75,8 @@ def complaint_stats_pdf(company: str, at: datetime, number: str, month_text: str
     return ready_to_sign(spec)
 
 
-def _complaint_body(spec: FormSpec, record: dict[str, Any]) -> None:
-    """The complaint as decided: facts, cause analysis, every proposal with what became of
-    it, and the decision (批示). ``record``: see :func:`complaint_decision_pdf`."""
-    spec.key_values([
+def _complaint_facts(spec: FormSpec, record: dict[str, Any], internal: bool) -> None:
+    pairs = [
         (_("Complaint"), record["complaint_no"]),
         (_("Received"), format_datetime(record["received_at"])),
         (_("Customer"), record["customer"] or "—"),
@@ -86,10 +84,18 @@ def _complaint_body(spec: FormSpec, record: dict[str, Any]) -> None:
         (_("Category"), record["category"]),
         (_("Severity"), record["severity"]),
         (_("Handler"), record["handler"]),
-        (_("Staff concerned"), record["staff"] or "—"),
-    ])
+    ]
+    if internal:
+        pairs.append((_("Staff concerned"), record["staff"] or "—"))
+    spec.key_values(pairs)
     spec.heading(_("The complaint"))
     spec.paragraph(record["description"])
+
+
+def _complaint_body(spec: FormSpec, record: dict[str, Any]) -> None:
+    """The complaint as decided: facts, cause analysis, every proposal with what became of
+    it, and the decision (批示). ``record``: see :func:`complaint_decision_pdf`."""
+    _complaint_facts(spec, record, internal=True)
     spec.heading(_("Cause analysis"))
     spec.key_values([(_("Cause"), record["cause"])])
     spec.paragraph(record["cause_text"] or "—")
@@ -123,11 +129,16 @@ def complaint_decision_pdf(company: str, at: datetime, record: dict[str, Any]) -
 
 def complaint_signoff_pdf(company: str, at: datetime, record: dict[str, Any],
                           customer_png: bytes) -> bytes:
-    """The customer's acceptance of the decided resolution: the same record, the customer's
-    handwriting drawn at the desk, and the clerk's signature box."""
+    """The customer's acceptance of the decided resolution: the complaint and the resolution
+    (not the office's own analysis, the staff concerned or the proposals not chosen), the
+    customer's handwriting drawn at the desk, and the clerk's signature box."""
     spec = FormSpec(company, _("Complaint resolution accepted"), f"{record['decision_no']}-C",
                     at)
-    _complaint_body(spec, record)
+    _complaint_facts(spec, record, internal=False)
+    spec.heading(_("Resolution"))
+    spec.key_values([(_("Decision"), record["decision_no"]),
+                     (_("Decided at"), format_datetime(record["decided_at"]))])
+    spec.paragraph(record["chosen"])
     spec.heading(_("The customer's answer"))
     spec.paragraph(_("I have been told the resolution above and accept it."))
     spec.handwriting(_("Customer"), customer_png)

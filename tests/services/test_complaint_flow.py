@@ -90,6 +90,15 @@ def _decided(desk, clerk, supervisor):
     return complaint
 
 
+def _text(pdf: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "form.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
 def _verified(tmp_path, desk, pdf: bytes, name: str):
     path = tmp_path / name
     path.write_bytes(pdf)
@@ -122,6 +131,12 @@ def test_a_complaint_runs_the_whole_loop_and_closes(desk, clerk, supervisor, clo
     assert _written()[4:] == (before[4] + 1, before[5] + 1, before[6] + 1)
     assert signed.accepted is True and _status(complaint.id) == Status.ACCEPTED
     form = desk.complaint_flow.decision_form(clerk, f"{decision.number}-C")
+    decided_text = _text(desk.complaint_flow.decision_form(clerk, decision.number), tmp_path)
+    customer_text = _text(form, tmp_path)
+    assert "派工单漏派" in decided_text and "Not chosen" in decided_text
+    # the customer's copy: the resolution, not the office's analysis or the other proposals
+    assert "减免本月维修费" in customer_text
+    assert "派工单漏派" not in customer_text and "今天下午派师傅上门" not in customer_text
     report = _verified(tmp_path, desk, form, "signoff.pdf")
     assert report.ok and [s.signer_user for s in report.signatures] == ["wangfang"]
     (callback,) = CallBack.select().where(CallBack.complaint == complaint.id)

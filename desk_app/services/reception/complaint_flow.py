@@ -434,7 +434,9 @@ class ComplaintFlowService(ReceptionBase):
                      decided_by: str, role: str, at: datetime) -> dict[str, Any]:
         """The form's values; ``decided_by`` as printed (a full name)."""
         view = case.complaint
-        outcome = {p.id: ProposalState(p.state).label for p in case.proposals}
+        # as the decision leaves them: the chosen one, the others waiting not chosen
+        outcome = {p.id: (ProposalState.NOT_CHOSEN if p.state == ProposalState.PENDING
+                          else ProposalState(p.state)).label for p in case.proposals}
         outcome.update({chosen_id: ProposalState.CHOSEN.label})
         chosen = next((p.text for p in case.proposals if p.id == chosen_id), "")
         return {
