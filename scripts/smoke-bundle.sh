@@ -333,6 +333,61 @@ as liqiang "message confirm" message confirm 6
 expect 5 "message confirmed twice is refused" DESK_USER=liqiang \
     DESK_PASSWORD="$DEMO_PASSWORD" -- message confirm 6
 as wangfang "message chase" message chase 3
+# a complaint's closed loop (issue 18): added, analysed, two proposals, decided and signed by
+# the supervisor, signed by the customer (a pad's PNG) and the clerk, called back: closed
+base64 -d >"$work/customer.png" <<'PNG'
+iVBORw0KGgoAAAANSUhEUgAAADwAAAAUCAAAAAD0aAH1AAAAeUlEQVR42rWTQQ6AIBADW+P/v1wvagC3C0si1+3QAQKF/XXgP5j5VDNUe82EpKzcN/PppC13MBtfOvcYHuMGD+FANHQPYHPGaEdNjLPJADN9189VaMHYBVp4io4has04dKdqaJe9YaL0r+84VUdfnCoZ9+4ntlBAIC6duzIKwP+IwQAAAABJRU5ErkJggg==
+PNG
+as wangfang "complaint add" complaint add --category repairs --description "报修三天未上门" \
+    --name 刘先生 --contact 13800000001 --severity 2
+complaint=$(sed -n 's/.*(\([0-9][0-9]*\)) written down.*/\1/p' "$out/last")
+[[ -n $complaint ]] || fail "complaint add printed no id"
+expect 2 "complaint analyse: unknown cause is refused" DESK_USER=wangfang \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- complaint analyse "$complaint" --cause weather --text x
+as wangfang "complaint analyse" complaint analyse "$complaint" --cause delay --text 派工单漏派 \
+    --staff zhoumin
+as wangfang "complaint propose" complaint propose "$complaint" --text 今天下午上门
+as wangfang "complaint propose (second)" complaint propose "$complaint" --text 明早上门并减免费用
+proposal=$(sed -n 's/^Proposal \([0-9][0-9]*\) on complaint.*/\1/p' "$out/last")
+[[ -n $proposal ]] || fail "complaint propose printed no id"
+expect 3 "complaint decide by a clerk is refused" DESK_USER=wangfang \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- complaint decide "$complaint" --proposal "$proposal" \
+    --instruction 同意
+as liqiang "complaint decide" complaint decide "$complaint" --proposal "$proposal" \
+    --instruction "同意，明早九点前上门"
+as wangfang "complaint accept" complaint accept "$complaint" --signature "$work/customer.png" \
+    --channel email
+number=$(printf 'TS-%06d-1' "$complaint")
+as wangfang "complaint form (decision)" complaint form "$number" --out "$work/decision.pdf"
+verified "$work/decision.pdf"
+as wangfang "complaint form (customer)" complaint form "$number-C" --out "$work/customer.pdf"
+verified "$work/customer.pdf"
+as wangfang "callback list --pending --json" callback list --pending --json
+callback=$(tr -d '\n ' <"$out/last" | sed -n "s/.*\"id\":\([0-9]*\),[^}]*\"complaint_id\":$complaint}.*/\1/p")
+[[ -n $callback ]] || fail "no pending call-back for complaint $complaint"
+as wangfang "callback record" callback record "$callback" --result 已修好 --satisfaction satisfied
+as wangfang "complaint show --json" complaint show "$complaint" --json
+shows '"status": "closed"'
+last_month=$(date -d "$(date +%Y-%m-01) -1 day" +%Y-%m)
+as wangfang "complaint month" complaint month --month "$last_month"
+as wangfang "complaint month-form" complaint month-form --month "$last_month" \
+    --out "$work/month.pdf"
+verified "$work/month.pdf"
+# promised replies and hand-offs on an open log entry of the demo
+as wangfang "visit list --open --json (entry)" visit list --open --json --limit 1
+entry=$(tr -d '\n ' <"$out/last" | sed -n 's/^\[{"id":\([0-9]*\),.*/\1/p')
+[[ -n $entry ]] || fail "no open log entry"
+expect 2 "visit promise in the past is refused" DESK_USER=wangfang \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- visit promise "$entry" --by "2000-01-01 10:00"
+as wangfang "visit promise" visit promise "$entry" --by "$(date -d '+10 min' '+%Y-%m-%d %H:%M')"
+as wangfang "visit promises" visit promises --json
+shows "\"id\": $entry"
+as wangfang "visit transfer" visit transfer "$entry" --to-dept 工程部
+as wangfang "visit escalate" visit escalate "$entry" --to-user liqiang
+as wangfang "visit handoffs" visit handoffs "$entry" --json
+shows "工程部"
+as wangfang "script render (holiday wish)" script render phone.closing_holiday --lang zh_CN
+shows "感谢您的来电"
 
 # ---------------------------------------------------------------- exports, CA, verifying
 # every register of the area manifest, in every format (one pipeline serves them all)
