@@ -329,7 +329,17 @@ def test_a_refusal_goes_to_the_manager_who_decides_again(qtbot, demo_desk, clerk
 
     head = open_page(qtbot, desk, manager)
     tab = select(head, complaint_id)
-    assert "send_back" not in tab.buttons and "analyse" not in tab.buttons  # not the desk's
+    assert "analyse" not in tab.buttons  # not the desk's
+    assert tab.buttons["send_back"].isEnabled()  # the manager decides now: may send back
+    extra = desk.complaint_flow.propose(clerk, complaint_id, "再减免一个月")  # the desk adds one
+    dialog = press(qtbot, head, "send_back")
+    assert dialog.widgets["proposal"].value() == str(extra.id)  # only the waiting one
+    dialog.widgets["reason"].setPlainText("减免已足够，请说明原因即可")
+    dialog.save()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert ComplaintProposal.get_by_id(extra.id).state == "refused"
+    assert ComplaintProposal.get_by_id(extra.id).decided_by == "zhangwei"
+    assert status(desk, clerk, complaint_id) == Status.REFUSED  # still the manager's
     dialog = press(qtbot, head, "decide")
     assert "我不清楚为什么只减免一个月" in dialog.summary.toPlainText()  # the refusal, on top
     proposals = dialog.widgets["proposal"]
@@ -459,7 +469,7 @@ def test_what_each_one_may_do_follows_the_state():
     assert loop_actions(view("proposed"), **head) == {"details"}
     assert loop_actions(view("decided", True), **desk_user) == {"details", "accept", "refuse"}
     assert loop_actions(view("refused", True), **boss) == {"details", "propose"}
-    assert loop_actions(view("refused", True), **head) == {"details", "decide"}
+    assert loop_actions(view("refused", True), **head) == {"details", "decide", "send_back"}
     assert loop_actions(view("closed", True), **boss) == {"details"}
 
 

@@ -27,12 +27,13 @@ from desk_app.ui.models.paged import Column, Index, PagedTableModel
 @dataclass(frozen=True)
 class LiveColumn:
     """A column whose text depends on the time: ``value(row, now)``; ``background(row, now)``
-    gives a colour name or None."""
+    gives a colour name or None; ``tooltip(row)`` (not live) explains the cell."""
 
     title: Callable[[], str]
     value: Callable[[Any, datetime], Any]
     background: Callable[[Any, datetime], str | None] | None = None
     align: Qt.AlignmentFlag | None = None
+    tooltip: Callable[[Any], str | None] | None = None
 
 
 class LiveTableModel(PagedTableModel):
@@ -43,8 +44,8 @@ class LiveTableModel(PagedTableModel):
         self.now = now()
         self.live = [number for number, column in enumerate(columns)
                      if isinstance(column, LiveColumn)]
-        plain = [column if isinstance(column, Column) else Column(column.title, lambda _row: "",
-                                                                  align=column.align)
+        plain = [column if isinstance(column, Column) else Column(
+            column.title, lambda _row: "", align=column.align, tooltip=column.tooltip)
                  for column in columns]
         self.live_columns: dict[int, LiveColumn] = {
             number: column for number, column in enumerate(columns)

@@ -36,6 +36,7 @@ from desk_app.ui.pages.box_line import box_line
 from desk_app.ui.pages.today_complaints import ComplaintsBox, shows_box
 from desk_app.ui.pages.today_documents import DocumentsBox
 from desk_app.ui.pages.today_messages import MessagesBox
+from desk_app.ui.pages.today_promises import PromisesBox, shows_promises
 from desk_app.ui.widgets.fields import to_qdate
 from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.page import Page
@@ -95,6 +96,7 @@ class TodayPage(Page):
         self.documents_box: DocumentsBox | None = None
         self.messages_box: MessagesBox | None = None
         self.complaints_box: ComplaintsBox | None = None
+        self.promises_box: PromisesBox | None = None
         self.boxes_built = False
         if not self.background:  # else the first frame builds them, then loads (paintEvent)
             self.build_boxes()
@@ -115,21 +117,17 @@ class TodayPage(Page):
             self.audit_box = QGroupBox(_("Audit trail"))
             QVBoxLayout(self.audit_box).addWidget(self.audit_label)
             self.boxes.addWidget(self.audit_box)
+        if shows_promises(actor):  # the desk: replies promised, due within minutes
+            self.promises_box = self._own(PromisesBox(desk, actor))
         if actor.can(ArchivePermission.LOAN_VIEW):
             self._build_overdue_box()
         self._build_approvals_box()
         if shows_box(actor):  # supervisors and managers decide complaints
-            self.complaints_box = ComplaintsBox(desk, actor)
-            self.complaints_box.navigate.connect(self.navigate)
-            self.boxes.addWidget(self.complaints_box)
+            self.complaints_box = self._own(ComplaintsBox(desk, actor))
         self._build_shift_box()
         if actor.can(DocumentsPermission.DOCUMENT_VIEW):
-            self.documents_box = DocumentsBox(desk, actor)
-            self.documents_box.navigate.connect(self.navigate)
-            self.boxes.addWidget(self.documents_box)
-        self.messages_box = MessagesBox(desk, actor)  # anyone may be left a message
-        self.messages_box.navigate.connect(self.navigate)
-        self.boxes.addWidget(self.messages_box)
+            self.documents_box = self._own(DocumentsBox(desk, actor))
+        self.messages_box = self._own(MessagesBox(desk, actor))  # anyone may be left one
 
         recent = QGroupBox(_("Your recent actions"))
         self.recent = QTreeWidget()
@@ -438,24 +436,32 @@ class TodayPage(Page):
             read("approvals", self._approvals_figures)
         if self.shift_box is not None:
             read("shift", self._shift_figures)
-        for key, box in (("documents", self.documents_box), ("messages", self.messages_box),
-                         ("complaints", self.complaints_box)):
-            if box is not None:
-                read(key, box.figures)
+        for key, box in self._own_boxes():
+            read(key, box.figures)
         read("recent", lambda: self.desk.audit.recent_by(self.actor))
         if self.audit_box is not None:
             read("audit", lambda: self.desk.audit.head(self.actor))
         return figures
+
+    def _own(self, box: Any) -> Any:
+        """A box that reads and shows its own lines, its buttons going to other pages."""
+        box.navigate.connect(self.navigate)
+        self.boxes.addWidget(box)
+        return box
+
+    def _own_boxes(self) -> list[tuple[str, Any]]:
+        """The boxes that read (``figures``) and show (``show_figures``) their own lines."""
+        return [(key, box) for key, box in (
+            ("documents", self.documents_box), ("messages", self.messages_box),
+            ("complaints", self.complaints_box), ("promises", self.promises_box))
+            if box is not None]
 
     def _show(self, figures: dict[str, Any]) -> None:
         shown: tuple[tuple[str, QWidget | None, Callable[[Any], None] | None], ...] = (
             ("overdue", self.overdue_box, self._show_overdue),
             ("approvals", self.approvals_box, self._show_approvals),
             ("shift", self.shift_box, self._show_shift),
-            ("documents", self.documents_box, getattr(self.documents_box, "show_figures", None)),
-            ("messages", self.messages_box, getattr(self.messages_box, "show_figures", None)),
-            ("complaints", self.complaints_box,
-             getattr(self.complaints_box, "show_figures", None)))
+            *((key, box, box.show_figures) for key, box in self._own_boxes()))
         for key, box, show in shown:
             if box is None or show is None or key not in figures:
                 continue

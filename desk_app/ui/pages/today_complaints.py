@@ -6,6 +6,7 @@ a line) shows it selected on the Reception page's Complaint register."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,7 +26,9 @@ from desk_app.domain.complaints import Severity, Status
 from desk_app.domain.errors import DeskError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
-from desk_app.services.reception import ComplaintView
+
+if TYPE_CHECKING:  # the reception services are imported when the page opens, not here
+    from desk_app.services.reception import ComplaintView
 
 ALERT = "color: #b00020;"
 LIST_HEIGHT = 160

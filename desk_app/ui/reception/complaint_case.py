@@ -67,6 +67,15 @@ def role_text(value: str) -> str:
         return value
 
 
+# A text is translated before it goes into HTML: babel sees no ``_()`` inside an f-string.
+def heading(text: str) -> str:
+    return f"<h4>{html.escape(text)}</h4>"
+
+
+def paragraph(text: str) -> str:
+    return f"<p>{html.escape(text)}</p>"
+
+
 def _rows(pairs: Iterable[tuple[str, str]]) -> str:
     """A two-column table of labels and (already HTML) values."""
     cells = "".join(f"<tr><td style='padding-right:12px; color:#555'>{html.escape(label)}</td>"
@@ -171,15 +180,15 @@ def case_html(case: ComplaintCase) -> str:
     if view.closed_at is not None:
         facts.append((_("Closed"), text_html(time_text(view.closed_at))))
     parts = [title_html(case), _rows(facts),
-             f"<h4>{html.escape(_('The complaint'))}</h4><p>{text_html(view.description)}</p>",
-             f"<h4>{html.escape(_('Cause analysis'))}</h4>"]
+             heading(_("The complaint")), f"<p>{text_html(view.description)}</p>",
+             heading(_("Cause analysis"))]
     if view.cause:
         parts.append(_rows([(_("Cause"), text_html(flow.cause_label(view.cause))),
                             (_("What happened"), text_html(view.cause_text)),
                             (_("Staff concerned"), staff_html(case))]))
     else:
-        parts.append(f"<p>{html.escape(_('Not written yet.'))}</p>")
-    parts.append(f"<h4>{html.escape(_('Proposed resolutions'))}</h4>")
+        parts.append(paragraph(_("Not written yet.")))
+    parts.append(heading(_("Proposed resolutions")))
     if case.proposals:
         parts.append(_table(
             [_("No."), _("Proposal"), _("Proposed"), _("Outcome"), _("Decided"), _("Reason")],
@@ -187,8 +196,8 @@ def case_html(case: ComplaintCase) -> str:
               _outcome(case, p), _who_when(case, p.decided_by, p.decided_at),
               text_html(p.reason) or "—"] for p in case.proposals]))
     else:
-        parts.append(f"<p>{html.escape(_('None yet.'))}</p>")
-    parts.append(f"<h4>{html.escape(_('Decisions'))}</h4>")
+        parts.append(paragraph(_("None yet.")))
+    parts.append(heading(_("Decisions")))
     if case.decisions:
         parts.append(_table(
             [_("Decision"), _("Resolution chosen"), _("Instruction"), _("Decided by"),
@@ -198,8 +207,8 @@ def case_html(case: ComplaintCase) -> str:
               text_html(d.instruction),
               _decider(case, d), _answer(case, d)] for d in case.decisions]))
     else:
-        parts.append(f"<p>{html.escape(_('None yet.'))}</p>")
-    parts.append(f"<h4>{html.escape(_('Call-backs'))}</h4>")
+        parts.append(paragraph(_("None yet.")))
+    parts.append(heading(_("Call-backs")))
     if case.callbacks:
         parts.append(_table(
             [_("Scheduled for"), _("Channel"), _("Status"), _("Satisfaction"), _("Result"),
@@ -209,7 +218,7 @@ def case_html(case: ComplaintCase) -> str:
               text_html(satisfaction_text(c.satisfaction)) or "—", text_html(c.result) or "—",
               _who_when(case, c.done_by, c.done_at)] for c in case.callbacks]))
     else:
-        parts.append(f"<p>{html.escape(_('None yet.'))}</p>")
+        parts.append(paragraph(_("None yet.")))
     return "".join(parts)
 
 

@@ -1,11 +1,12 @@
 """The "Complaint register" tab: take a complaint (with its severity), record the reply, follow
 its closed loop (R17) — cause analysis, proposals, the signed decision, the customer's
-signature or refusal — and the monthly statistics report.
+signature or refusal — the month's review (signed by the supervisor) and the monthly
+statistics report.
 
 The loop's buttons act on the selected complaint and are enabled by its state and what the
 user may do (the service checks both again): the desk analyses, proposes and takes the
 customer's answer; the supervisor decides or sends a proposal back; after the customer
-refused, the manager decides. Enter (or a double click) on a complaint shows its case."""
+refused, the manager does. Enter (or a double click) on a complaint shows its case."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from desk_app.ui.reception.complaint_case import (
     severity_text,
     status_text,
 )
+from desk_app.ui.reception.complaint_month import MonthReviewDialog
 from desk_app.ui.reception.dialogs import FieldSpec, FormDialog
 from desk_app.ui.reception.export import ComplaintStatsDialog
 
@@ -55,8 +57,8 @@ def loop_actions(view: ComplaintView | None, can_use: bool, can_review: bool,
         allowed.add("propose")
     if status == Status.PROPOSED and can_review:
         allowed |= {"decide", "send_back"}
-    if status == Status.REFUSED and can_manage:
-        allowed.add("decide")
+    if status == Status.REFUSED and can_manage:  # whoever decides now sends back
+        allowed |= {"decide", "send_back"}
     if status == Status.DECIDED and can_use:
         allowed |= {"accept", "refuse"}
     return allowed
@@ -92,7 +94,7 @@ class ComplaintsTab(ListTab):
             ("analyse", _("C&ause analysis…"), self.analyse, can_use),
             ("propose", _("&Propose…"), self.propose, can_use),
             ("decide", _("D&ecide…"), self.decide, can_decide),
-            ("send_back", _("Send &back…"), self.send_back, host.can_review),
+            ("send_back", _("Send &back…"), self.send_back, can_decide),
             ("accept", _("Customer &signs…"), self.customer_accepts, can_use),
             ("refuse", _("Customer &refuses…"), self.customer_refuses, can_use),
         ]
@@ -100,6 +102,7 @@ class ComplaintsTab(ListTab):
                                                  for key, text, slot, allowed in loop_buttons]))
         self.add_buttons([
             ("reply_complaint", _("Repl&y…"), self.reply_selected, can_use),
+            ("complaint_month", _("Month re&view…"), self.month_review, True),
             ("complaint_stats", _("Monthly statistics…"), self.statistics, True),
         ])
         names = {key: f"complaint_{key}" for key, *_rest in loop_buttons}
@@ -108,6 +111,7 @@ class ComplaintsTab(ListTab):
             key: button for key, name in names.items()
             if (button := self.findChild(QPushButton, name)) is not None}
         self.stats_dialog: ComplaintStatsDialog | None = None
+        self.month_dialog: MonthReviewDialog | None = None
         self.case_dialog: ComplaintCaseDialog | None = None
         selection = self.table.selectionModel()
         assert selection is not None
@@ -188,6 +192,14 @@ class ComplaintsTab(ListTab):
         return self._loop(loop.customer_refuses)
 
     # ---------------------------------------------------------------- register
+
+    def month_review(self) -> MonthReviewDialog:
+        """Last month's complaints by category and cause beside the month before, its
+        measures; the supervisor signs the analysis and the improvement measures."""
+        self.month_dialog = MonthReviewDialog(self.host, self.window())
+        self.month_dialog.finished.connect(lambda _result: self.table.setFocus())
+        self.month_dialog.open()
+        return self.month_dialog
 
     def statistics(self) -> ComplaintStatsDialog:
         """The monthly statistics dialog, kept: a next report starts from what was typed."""

@@ -1,4 +1,6 @@
-"""The "Log" tab: every visit and call, newest first, searchable."""
+"""The "Log" tab: every visit and call, newest first, searchable; whether the reply promised
+was kept; and the actions on a past entry: its details (with its hand-offs), a reply
+promised, a transfer or an escalation (the page's actions, on the selected row)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 from desk_app.domain import reception as rules
 from desk_app.i18n import _
 from desk_app.services.reception import VisitFilter
+from desk_app.ui.models.live import select_id
 from desk_app.ui.models.paged import Column
 from desk_app.ui.reception.common import (
     Host,
@@ -16,6 +19,7 @@ from desk_app.ui.reception.common import (
     time_text,
     who,
 )
+from desk_app.ui.reception.follow_up import promise_cell, promise_tooltip
 
 
 class LogTab(ListTab):
@@ -28,6 +32,7 @@ class LogTab(ListTab):
         self.search.setObjectName("log_search")
         self.search.setPlaceholderText(_("Search name, contact, company, request…"))
         self.search.returnPressed.connect(self.apply_filter)
+        now = host.desk.now
         columns = [
             number_column(),
             Column(lambda: _("Channel"), channel_text),
@@ -39,6 +44,8 @@ class LogTab(ListTab):
             Column(lambda: _("Left / ended"), lambda v: time_text(v.ended_at)),
             Column(lambda: _("Timeout"), lambda v: rules.level_label(v.timeout_level)
                    if v.timeout_level else ""),
+            Column(lambda: _("Promise"), lambda v: promise_cell(v, now()),
+                   tooltip=lambda v: promise_tooltip(v, now(), host.staff_name) or None),
             Column(lambda: _("Result"), lambda v: v.result, tooltip=lambda v: v.result),
         ]
         self.layout_.addWidget(self.search)
@@ -46,11 +53,17 @@ class LogTab(ListTab):
             "log_table", lambda: host.desk.visits.count_visits(host.actor, self.filter),
             lambda offset, limit: host.desk.visits.visits(host.actor, self.filter, offset,
                                                              limit),
-            columns, (50, 70, 90, 110, 200, 70, 90, 90, 112), (6, 7))
+            columns, (50, 70, 90, 110, 180, 70, 90, 90, 112, 96), (6, 7))
         self.count = QLabel()
         self.count.setObjectName("log_count")
         self.layout_.addWidget(self.count)
-        self.add_buttons([])
+        # the page's actions on the selected entry (F8, Ctrl+Shift+R / T / L)
+        self.add_buttons([
+            ("log_details", _("&Details…"), host.details, host.can_use),
+            ("log_promise", _("Promise &reply…"), host.promise_reply, host.can_use),
+            ("log_transfer", _("&Transfer…"), host.transfer, host.can_use),
+            ("log_escalate", _("E&scalate…"), host.escalate, host.can_use),
+        ])
 
     def refresh(self) -> None:
         super().refresh()
@@ -59,3 +72,7 @@ class LogTab(ListTab):
     def apply_filter(self) -> None:
         self.filter = VisitFilter(text=self.search.text())
         self.host.run(self.refresh)
+
+    def select_visit(self, visit_id: int) -> bool:
+        """Select the entry if it is on the Log's first page (the newest entries)."""
+        return select_id(self.table, visit_id)

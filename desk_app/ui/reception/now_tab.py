@@ -26,12 +26,18 @@ from desk_app.ui.models.live import (
     select_id,
     selected_row,
 )
-from desk_app.ui.models.paged import Column
 from desk_app.ui.reception.common import Host, list_view, time_text, title_choices, visit_columns, who
+from desk_app.ui.reception.complaint_dialogs import host_widget
 from desk_app.ui.reception.dialogs import FieldSpec, FormDialog
+from desk_app.ui.reception.follow_up import (
+    add_follow_up,
+    now_promise_text,
+    promise_colour,
+    promise_tooltip,
+)
 
 LEVEL_COLOURS = {Level.MINOR: "#fff3c4", Level.MODERATE: "#ffd8a8", Level.SEVERE: "#ffb3b3"}
-TIMER_COLUMNS = (6, 7, 8)
+TIMER_COLUMNS = (6, 7, 8, 9)  # the timers, and the status with its promise (due, late)
 
 
 def progress_of(view: VisitView) -> tuple[str, str]:
@@ -63,6 +69,7 @@ class NowTab(QWidget):
         self.host = host
         self.views: list[VisitView] = []
         self.targets = rules.Targets()
+        self.remind_minutes = 15  # the setting promise_remind_minutes, read at each refresh
         columns: list[Any] = [
             *visit_columns(),
             LiveColumn(lambda: _("Time to answer"), self._answer_text, self._colour),
@@ -70,8 +77,10 @@ class NowTab(QWidget):
                        lambda v, now: rules.format_elapsed(self._status(v, now).reply_elapsed),
                        self._colour),
             LiveColumn(lambda: _("Timeout"), self._level_text, self._colour),
-            Column(lambda: _("Status"), lambda v: progress_of(v)[0],
-                   tooltip=lambda v: progress_of(v)[1]),
+            # where the entry stands, and the reply promised (amber when due, red late)
+            LiveColumn(lambda: _("Status"), self._status_text,
+                       lambda v, now: promise_colour(v, now, self.remind_minutes),
+                       tooltip=self._status_tip),
         ]
         self.model = LiveTableModel(lambda: len(self.views),
                                     lambda offset, limit: self.views[offset:offset + limit],
@@ -117,11 +126,24 @@ class NowTab(QWidget):
     def _colour(self, view: VisitView, now: datetime) -> str | None:
         return LEVEL_COLOURS.get(self._status(view, now).level)
 
+    def _status_text(self, view: VisitView, now: datetime) -> str:
+        """Where it stands; a promise first (the cell is narrow): "Reply by 10:30 · Being
+        helped"."""
+        status, promise = progress_of(view)[0], now_promise_text(view, now)
+        return _("{promise} · {status}").format(promise=promise, status=status) if promise \
+            else status
+
+    def _status_tip(self, view: VisitView) -> str:
+        tip = progress_of(view)[1]
+        promise = promise_tooltip(view, self.model.now, self.host.staff_name)
+        return f"{tip}\n{promise}" if promise else tip
+
     # ---------------------------------------------------------------- refresh
 
     def refresh(self) -> None:
         host = self.host
         self.targets = host.desk.visits.targets()
+        self.remind_minutes = int(host.desk.settings.value("promise_remind_minutes"))
         self.views = host.desk.visits.active(host.actor)
         refresh_keeping_selection(self.table)
         self.visitors_list.clear()
@@ -191,14 +213,22 @@ class NowTab(QWidget):
         self.answer(self._need_selection())
 
     def edit_selected(self) -> FormDialog:
-        view, host = self._need_selection(), self.host
+        return self.details(self._need_selection())
+
+    def details(self, view: VisitView) -> FormDialog:
+        """Correct or complete an entry's details; below them the reply promised and where
+        the entry was transferred or escalated."""
+        host = self.host
 
         def submit(values: dict[str, Any], confirm: bool):
             return host.desk.visits.update_visit(host.actor, view.id, confirm_phrases=confirm,
                                                     **values)
 
-        return host.dialog_for(_("Details of entry {id}").format(id=view.id), visit_fields(view),
-                           submit)
+        dialog = FormDialog(_("Details of entry {id}").format(id=view.id), visit_fields(view),
+                            submit, host_widget(host))
+        dialog.setObjectName("details_dialog")
+        add_follow_up(dialog, host, view)
+        return host.show_dialog(dialog)
 
     def resolve_selected(self) -> FormDialog:
         """Mark the request resolved; a call usually ends with it (checked), a visitor may

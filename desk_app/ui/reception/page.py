@@ -12,16 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QMenu, QTableView, QTabWidget, QToolBar, QToolButton, QWidget
 
 from desk_app.domain.areas.reception import ReceptionPermission
-from desk_app.domain.errors import DeskError
+from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.reception import VisitView
 from desk_app.ui.errors import show_error
+from desk_app.ui.reception import follow_up
 from desk_app.ui.reception.callbacks_tab import CallbacksTab
 from desk_app.ui.reception.complaints_tab import ComplaintsTab
 from desk_app.ui.reception.dialogs import FieldSpec, FormDialog
@@ -52,6 +53,7 @@ class ReceptionPage(Page):
         self.dialog: FormDialog | None = None
         self.last_phrase = ""
         self.ticks = 0
+        self.staff_names: dict[str, str] | None = None  # read again after each refresh
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("reception_tabs")
@@ -86,7 +88,7 @@ class ReceptionPage(Page):
             ("answer", _("Mark answered"), "F5", now.answer_selected, self.can_use),
             ("resolve", _("Mark resolved…"), "F6", now.resolve_selected, self.can_use),
             ("close", end_action_text(None), "F7", now.close_selected, self.can_use),
-            ("edit", _("Details…"), "F8", now.edit_selected, self.can_use),
+            ("edit", _("Details…"), "F8", self.details, self.can_use),
             ("complaint", _("Complaint…"), "Ctrl+Shift+C", self.new_complaint, self.can_use),
             ("callback", _("Call-back…"), "Ctrl+Shift+B", self.new_callback, self.can_use),
             ("message", _("Message…"), "Ctrl+Shift+M", self.new_message, self.can_use),
@@ -94,8 +96,20 @@ class ReceptionPage(Page):
         ):
             if allowed:
                 self._add_action(name, text, shortcut, slot)
+        if self.can_use:  # what the desk owes the caller: one button, a menu (the width)
+            self._add_follow_up_menu()
         self.body.addWidget(self.toolbar)
         self.body.addWidget(self.tabs, 1)
+        # the actions on an entry, on its row's context menu too (Menu key, right click)
+        self.entry_menus = {now.table: ("answer", "resolve", "close", "edit", "", "promise",
+                                        "transfer", "escalate", "", "complaint", "callback",
+                                        "message"),
+                            self.log_tab.table: ("edit", "", "promise", "transfer", "escalate",
+                                                 "", "complaint", "callback", "message")}
+        for table in self.entry_menus:
+            table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            table.customContextMenuRequested.connect(
+                lambda point, t=table: self.show_entry_menu(t, point))
         # F7 says what it does to the chosen entry: sign a visitor out, or end a call.
         for table in (now.table, self.timeouts_tab.table):
             selection = table.selectionModel()
@@ -117,7 +131,31 @@ class ReceptionPage(Page):
             action.setToolTip("{text} ({keys})".format(text=text, keys=action.shortcut().toString(
                 QKeySequence.SequenceFormat.NativeText)))
 
-    def _add_action(self, name: str, text: str, shortcut: str, slot: Callable[[], object]) -> None:
+    def _add_follow_up_menu(self) -> None:
+        """*Follow-up* on the toolbar, after *Details*: Promise reply…, Transfer…,
+        Escalate… (their keys work without opening it)."""
+        menu = QMenu(self)
+        menu.setObjectName("follow_up_menu")
+        for name, text, shortcut, slot in (
+            ("promise", _("Promise reply…"), "Ctrl+Shift+R", self.promise_reply),
+            ("transfer", _("Transfer…"), "Ctrl+Shift+T", self.transfer),
+            ("escalate", _("Escalate…"), "Ctrl+Shift+L", self.escalate),
+        ):
+            menu.addAction(self._add_action(name, text, shortcut, slot, toolbar=False))
+        button = QToolButton()
+        button.setObjectName("follow_up")
+        button.setText(_("Follow-up") + " ▾")
+        button.setStyleSheet("QToolButton::menu-indicator { image: none; }")  # the ▾ says it
+        button.setToolTip(_("Promise a reply (Ctrl+Shift+R), transfer (Ctrl+Shift+T) or "
+                            "escalate (Ctrl+Shift+L) the selected entry"))
+        button.setMenu(menu)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.insertWidget(self.actions_by_name["complaint"], button)
+        self.follow_up_button = button
+
+    def _add_action(self, name: str, text: str, shortcut: str, slot: Callable[[], object],
+                    toolbar: bool = True) -> QAction:
         action = QAction(text, self)
         action.setObjectName(f"action_{name}")
         action.setShortcut(QKeySequence(shortcut))
@@ -127,7 +165,9 @@ class ReceptionPage(Page):
         self.actions_by_name[name] = action
         keys = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
         action.setToolTip(f"{text} ({keys})")
-        self.toolbar.addAction(action)
+        if toolbar:
+            self.toolbar.addAction(action)
+        return action
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -169,10 +209,13 @@ class ReceptionPage(Page):
     def show_view(self, view: str) -> None:
         """``messages``: the Messages tab (Today's "Show messages"); ``complaints``, or
         ``complaint:ID``: the Complaint register with that complaint selected (Today's
-        complaints waiting for a decision)."""
+        complaints waiting for a decision); ``visit:ID``: that entry on the Now tab, else
+        in the Log (Today's promised replies due)."""
         if view == "messages" and self.tabs.indexOf(self.messages_tab) >= 0:
             self.tabs.setCurrentWidget(self.messages_tab)
         kind, _sep, number = view.partition(":")
+        if kind == "visit" and number.isdigit() and self.can_view:
+            self.show_visit(int(number))
         if kind in ("complaints", "complaint") and self.tabs.indexOf(self.complaints_tab) >= 0:
             self.tabs.setCurrentWidget(self.complaints_tab)
             if number.isdigit():
@@ -191,6 +234,56 @@ class ReceptionPage(Page):
     def select_visit(self, visit_id: int) -> None:
         self.now_tab.select_visit(visit_id)
 
+    def show_visit(self, visit_id: int) -> None:
+        """The entry selected where it is: on the Now tab while open, else in the Log."""
+        if visit_id in [view.id for view in self.now_tab.views]:
+            self.show_now()
+            self.now_tab.select_visit(visit_id)
+            self.now_tab.table.setFocus()
+            return
+        self.tabs.setCurrentWidget(self.log_tab)
+        self.log_tab.select_visit(visit_id)
+        self.log_tab.table.setFocus()
+
+    def entry(self) -> VisitView:
+        """The entry the follow-up actions act on: selected on the Log tab when it is on
+        screen, else on the Now (or Timeouts) tab."""
+        view = (self.log_tab.selected() if self.tabs.currentWidget() is self.log_tab
+                else self.selected_visit())
+        if view is None:
+            raise ValidationError(_("Select an entry in the list first."))
+        return view
+
+    def staff_name(self, user: str) -> str:
+        """A colleague's full name for a user name (the user name if not an active user)."""
+        if self.staff_names is None:
+            self.staff_names = {}
+            if self.can_use:
+                for name, label in self.desk.messages.addressees(self.actor):
+                    self.staff_names[name] = label.rsplit(" (", 1)[0] or name
+        return self.staff_names.get(user, user)
+
+    def show_entry_menu(self, table: QTableView, point: QPoint) -> None:
+        """A right click selects the row under it; the Menu key keeps the selection."""
+        menu = self.entry_menu(table)
+        if menu is not None:
+            menu.popup(table.viewport().mapToGlobal(point))
+
+    def entry_menu(self, table: QTableView) -> QMenu | None:
+        """The actions on the selected entry of ``table``, those this user has."""
+        menu = QMenu(self)
+        menu.setObjectName("entry_menu")
+        for name in self.entry_menus.get(table, ()):
+            if not name:
+                menu.addSeparator()
+            elif name in self.actions_by_name:
+                menu.addAction(self.actions_by_name[name])
+        if menu.isEmpty():  # (a user who may only read the log)
+            menu.deleteLater()
+            return None
+        menu.aboutToHide.connect(menu.deleteLater)
+        return menu
+
     # ---------------------------------------------------------------- actions of the toolbar
 
     def new_complaint(self) -> FormDialog:
@@ -202,6 +295,19 @@ class ReceptionPage(Page):
     def new_message(self) -> FormDialog:
         """A message for an absent colleague, from the selected call if there is one."""
         return self.messages_tab.take(self.selected_visit())
+
+    def details(self) -> FormDialog:
+        """The selected entry's details (Now, Timeouts or Log), its promise and hand-offs."""
+        return self.now_tab.details(self.entry())
+
+    def promise_reply(self) -> FormDialog:
+        return follow_up.promise_reply(self, self.entry())
+
+    def transfer(self) -> FormDialog:
+        return follow_up.hand_off(self, self.entry(), "transfer")
+
+    def escalate(self) -> FormDialog:
+        return follow_up.hand_off(self, self.entry(), "escalate")
 
     def export(self) -> ExportDialog:
         """The Export… dialog of the current tab's register (the log's when it has none)."""
@@ -244,6 +350,7 @@ class ReceptionPage(Page):
         self.refresh()
 
     def refresh(self) -> None:
+        self.staff_names = None  # a colleague added or renamed meanwhile
         try:
             if self.can_view:
                 for tab in (self.now_tab, self.log_tab, self.callbacks_tab, self.complaints_tab,
