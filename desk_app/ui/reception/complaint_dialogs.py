@@ -394,16 +394,16 @@ def send_back(host: Host, view: ComplaintView) -> LoopDialog:
 # ---------------------------------------------------------------------- the customer's answer
 
 def _decision_summary(case: ComplaintCase) -> str:
-    """What the customer is asked to accept first (the resolution decided and the
-    instruction), then the complaint."""
+    """What the customer is asked to accept first (the resolution decided), then the
+    complaint — as their signed form shows it: the screen faces the customer, so the office's
+    own cause analysis, the staff concerned and the supervisor's instruction stay off it."""
     decision = case.decisions[-1] if case.decisions else None
     if decision is None:
-        return summary_html(case)
-    head = "<p><b>{}</b><br>{}</p><p><b>{}</b> {}</p>".format(
+        return summary_html(case, with_cause=False)
+    head = "<p><b>{}</b><br>{}</p>".format(
         text_html(_("Resolution decided ({number}):").format(number=decision.number)),
-        text_html(proposal_text(case, decision.proposal_id)),
-        text_html(_("Instruction:")), text_html(decision.instruction))
-    return head + summary_html(case)
+        text_html(proposal_text(case, decision.proposal_id)))
+    return head + summary_html(case, with_cause=False)
 
 
 def customer_accepts(host: Host, view: ComplaintView,
