@@ -47,6 +47,25 @@ def _pad_png() -> bytes:
 PNG = _pad_png()
 
 
+def _bomb_png() -> bytes:
+    """A PNG of 5,000 × 5,000 grey pixels: 25 kB on disk, 25 MB once decoded (under
+    Pillow's own bomb warning: the service's limit refuses it)."""
+    import struct
+    import zlib
+
+    width = height = 5_000
+    row = b"\x00" + b"\xff" * width
+    data = zlib.compress(row * height, 9)
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data)
+            + chunk(b"IEND", b""))
+
+
 @pytest.fixture
 def clerk(desk, admin):
     return add_user(desk, admin, "wangfang", "clerk", "王芳")
@@ -257,6 +276,8 @@ def test_the_customer_signs_on_the_pad_first(desk, clerk, supervisor, clock):
         desk.complaint_flow.customer_accepts(clerk, complaint.id, PASSWORD, BROKEN_PNG)
     with pytest.raises(ValidationError, match="not a readable picture"):
         desk.complaint_flow.customer_accepts(clerk, complaint.id, PASSWORD, b"\x89PNG" * 10)
+    with pytest.raises(ValidationError, match="not a readable picture"):  # 25 M pixels in 25 kB
+        desk.complaint_flow.customer_accepts(clerk, complaint.id, PASSWORD, _bomb_png())
     with pytest.raises(ValidationError, match="channel"):
         desk.complaint_flow.customer_accepts(clerk, complaint.id, PASSWORD, PNG, channel="fax")
     with pytest.raises(ValidationError, match="past"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -97,7 +98,8 @@ def _decision_view(row: ComplaintDecision) -> DecisionView:
 
 def _check_handwriting(png: bytes | None) -> bytes:
     """The customer's strokes from the pad: present, a picture, not huge (a pad's picture is
-    a few kilobytes)."""
+    a few kilobytes and a few hundred pixels wide; a small file can still claim a picture of
+    gigabytes, refused before it is decoded)."""
     if not png:
         raise ValidationError(_("The customer signs on the pad first."), field="customer")
     from PIL import Image, UnidentifiedImageError
@@ -105,9 +107,14 @@ def _check_handwriting(png: bytes | None) -> bytes:
     try:
         if len(png) > 2_000_000:
             raise ValueError("too big")
-        with Image.open(io.BytesIO(png)) as image:
-            image.load()
-    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(png)) as image:  # reads the header only
+                if image.width * image.height > 4_000_000:  # a pad is ~600×200
+                    raise ValueError("too many pixels")
+                image.load()
+    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):
         raise ValidationError(_("The customer's signature is not a readable picture: have "
                                 "them sign on the pad again."), field="customer") from None
     return png
