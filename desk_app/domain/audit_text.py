@@ -494,8 +494,4 @@ def user_names_in(entries: Iterable[Mapping[str, Any] | Any]) -> set[str]:
                     found.update(str(item) for item in items if isinstance(item, str))
     return found
 # Areas' sentences, merged into the tables above when this module is imported.
-from desk_app.domain import (  # noqa: E402,F401
-    audit_text_documents,
-    audit_text_imports,
-    audit_text_reception,
-)
+from desk_app.domain import audit_text_documents, audit_text_imports, audit_text_reception  # noqa: E402,F401
