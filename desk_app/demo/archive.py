@@ -16,6 +16,7 @@ import peewee
 
 from desk_app.demo.items import NAMES, Items, title_key
 from desk_app.demo.loans import LOAN_COLUMNS, SLIP_COLUMNS, loan_rows
+from desk_app.demo.prefetch import ahead
 from desk_app.domain.archive import DEFAULT_REF_PATTERN, ref_series
 from desk_app.domain.users import Actor
 from desk_app.services.base import Context, Transaction
@@ -195,8 +196,12 @@ def _loans(ctx: Context, writer: _Writer, rng: random.Random, items: list[tuple[
     first_loan = 1 + (ctx.db.execute_sql("SELECT max(id) FROM loan").fetchone()[0] or 0)
     open_items = set(rng.sample(range(len(items)), k=min(len(items), max(1, count // 30))))
     made = 0
-    for slips, loans in loan_rows(rng, items, open_items, borrowers, clerk_id, now, count,
-                                  (first_slip, first_loan), BATCH):
+
+    def batches() -> Iterator[tuple[list[tuple], list[tuple]]]:
+        return loan_rows(rng, items, open_items, borrowers, clerk_id, now, count,
+                         (first_slip, first_loan), BATCH)
+
+    for slips, loans in ahead(batches, rng, count):
         writer.insert("loan_slip", SLIP_COLUMNS, slips)
         writer.insert("loan", LOAN_COLUMNS, loans)
         made += len(loans)

@@ -29,6 +29,7 @@ from typing import Any
 
 from desk_app.demo.archive import _Writer, bulk_load, unchecked_references
 from desk_app.demo.people import demo_actor
+from desk_app.demo.prefetch import ahead
 from desk_app.demo.signers import DemoKeys
 from desk_app.domain.clock import local_today
 from desk_app.domain.documents import (
@@ -215,16 +216,10 @@ class _History:
         db = self.demo.ctx.db
         with unchecked_references(db), self.demo.write() as tx, bulk_load(db, TABLES):
             first = (Document.select(Document.id).order_by(Document.id.desc()).scalar() or 0) + 1
-            docs: list[tuple] = []
-            routes: list[tuple] = []
-            notes: list[tuple] = []
-            for doc_id, (row, stops, extra) in enumerate(self._rows(), start=first):
-                docs.append((doc_id, *_VALUES({**DEFAULTS, **row})))
-                routes += [(doc_id, *stop) for stop in stops]
-                notes += [(doc_id, *note) for note in extra]
-                if len(docs) >= BATCH:
-                    self._flush(docs, routes, notes)
-            self._flush(docs, routes, notes)
+            for docs, routes, notes in ahead(lambda: self._batches(first), self.rng,
+                                             self.count, kept=self._drawn,
+                                             restore=self._count_drawn):
+                self._flush(docs, routes, notes)
             for name, last in self.seqs.items():
                 (NumberCounter.insert(series=name, value=last)
                  .on_conflict(conflict_target=[NumberCounter.series],
@@ -239,13 +234,33 @@ class _History:
             db.execute_sql(f"ANALYZE {table}")  # planner statistics for the new volume
         return counts
 
+    def _batches(self, first: int) -> Iterator[tuple[list[tuple], list[tuple], list[tuple]]]:
+        """The rows of the documents, their routes and notes, ``BATCH`` documents at a time."""
+        docs: list[tuple] = []
+        routes: list[tuple] = []
+        notes: list[tuple] = []
+        for doc_id, (row, stops, extra) in enumerate(self._rows(), start=first):
+            docs.append((doc_id, *_VALUES({**DEFAULTS, **row})))
+            routes += [(doc_id, *stop) for stop in stops]
+            notes += [(doc_id, *note) for note in extra]
+            if len(docs) >= BATCH:
+                yield docs, routes, notes
+                docs, routes, notes = [], [], []
+        yield docs, routes, notes
+
+    def _drawn(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        return self.seqs, self.refs, self.states
+
+    def _count_drawn(self, drawn: tuple[dict[str, int], dict[str, int], dict[str, int]]) -> None:
+        """The numbers and states the rows were made with (demo/prefetch.py)."""
+        self.seqs, self.refs, self.states = drawn
+
     def _flush(self, docs: list[tuple], routes: list[tuple], notes: list[tuple]) -> None:
         """executemany through the driver (peewee's SQL building would be most of the time)."""
         for model, fields, rows in ((Document, FIELDS, docs), (DocumentRoute, ROUTE_FIELDS, routes),
                                     (DocumentNote, NOTE_FIELDS, notes)):
             columns = tuple(getattr(model, name).column_name for name in fields)
             self.writer.insert(model._meta.table_name, columns, rows)
-            rows.clear()
 
     def _draw(self, name: str) -> int:
         self.seqs[name] = self.seqs.get(name, 0) + 1

@@ -11,11 +11,12 @@ from __future__ import annotations
 import functools
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from itertools import product
 from typing import TYPE_CHECKING
 
+from desk_app.demo.prefetch import ahead
 from desk_app.domain.archive import format_ref, personnel_prefix, personnel_ref, ref_prefix
 from desk_app.domain.pinyin import SORT_KEY_LENGTH, sort_key
 from desk_app.domain.retention import review_on
@@ -153,9 +154,13 @@ class Items:
         first = (Item.select(Item.id).order_by(Item.id.desc()).scalar() or 0) + 1
         loan_days = {kind[0]: kind[3] for kind in self.kinds}
         lendable: list[tuple[int, int]] = []
-        with search.bulk_insert():
+        def made() -> Iterator[tuple[list[tuple], list[tuple[int, str]]]]:
             for start in range(0, count, batch):
-                rows, texts = self.rows(first + start, min(batch, count - start))
+                yield self.rows(first + start, min(batch, count - start))
+
+        with search.bulk_insert():
+            for rows, texts in ahead(made, self.rng, count,
+                                     kept=lambda: self.counters, restore=self._counted):
                 self.writer.insert("item", self.COLUMNS, rows)
                 if self.sqlite:  # the tokens straight into the new items' rows of the index
                     search.insert_tokens(texts)
@@ -164,8 +169,12 @@ class Items:
                 lendable += [(row[0], loan_days[row[4]]) for row in rows
                              if row[9] in ("public", "internal")]
                 if progress:
-                    progress(f"items {start + len(rows)}/{count}")
+                    progress(f"items {rows[-1][0] - first + 1}/{count}")
         return lendable
+
+    def _counted(self, counters: dict[str, int]) -> None:
+        """The reference series' last numbers, as the rows were made (demo/prefetch.py)."""
+        self.counters = counters
 
     def rows(self, first: int, count: int) -> tuple[list[tuple], list[tuple[int, str]]]:
         """``count`` item rows from the id ``first`` on, and each one's search text (SQLite:
