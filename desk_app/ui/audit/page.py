@@ -9,7 +9,7 @@ import logging
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -34,7 +34,6 @@ from desk_app.services.audit import AuditFilter, day_range
 from desk_app.services.exports import database_revocations, verify_pdf_file
 from desk_app.services.output import check_target
 from desk_app.ui.audit.details import EntryDetails
-from desk_app.ui.audit.pdf_report import PdfReportDialog
 from desk_app.ui.errors import replacing, show_error
 from desk_app.ui.models.paged import Column, PagedTableModel
 from desk_app.ui.widgets.date_field import DateField
@@ -43,7 +42,10 @@ from desk_app.ui.widgets.files import open_file_name, open_file_names, save_file
 from desk_app.ui.widgets.jobs import Job
 from desk_app.ui.widgets.page import Page
 from desk_app.ui.widgets.registers import local_time_text
-from desk_app.ui.widgets.sign_dialog import SignDialog
+
+if TYPE_CHECKING:  # dialogs imported when first opened: the page's first paint waits for none
+    from desk_app.ui.audit.pdf_report import PdfReportDialog
+    from desk_app.ui.widgets.sign_dialog import SignDialog
 
 log = logging.getLogger(__name__)
 
@@ -363,6 +365,8 @@ class AuditPage(Page):
         self._pdf_verify_end()
         if self.report_dialog is not None:
             self.report_dialog.close()
+        from desk_app.ui.audit.pdf_report import PdfReportDialog
+
         self.report_dialog = dialog = PdfReportDialog(path, report, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(self._report_gone)
@@ -402,6 +406,8 @@ class AuditPage(Page):
                    "Keep it outside the database: the trail is checked against it later."
                    ).format(path=self.checkpoint_target[0])
         if self.sign_dialog is None:
+            from desk_app.ui.widgets.sign_dialog import SignDialog
+
             self.sign_dialog = SignDialog(signer_label(self.actor), prompt, need_password=True,
                                           need_pad=False, parent=self)
             self.sign_dialog.accepted.connect(self._checkpoint_start)

@@ -35,7 +35,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
@@ -60,8 +60,10 @@ from desk_app.ui.widgets.fields import heading_label
 from desk_app.ui.widgets.files import last_folder, save_file_name, start_folder
 from desk_app.ui.widgets.form_dialog import FormDialog
 from desk_app.ui.widgets.jobs import Job, Progress
-from desk_app.ui.widgets.pdf_view import PdfPreviewDialog, show_pdf
-from desk_app.ui.widgets.sign_dialog import SignDialog
+
+if TYPE_CHECKING:  # the signing dialog and the viewer are imported when first opened
+    from desk_app.ui.widgets.pdf_view import PdfPreviewDialog
+    from desk_app.ui.widgets.sign_dialog import SignDialog
 
 log = logging.getLogger(__name__)
 
@@ -293,6 +295,8 @@ class ExportDialog(FormDialog):
     def _ask_signature(self) -> None:
         prompt = self.sign_prompt()
         if self.sign_dialog is None:
+            from desk_app.ui.widgets.sign_dialog import SignDialog
+
             self.sign_dialog = sign = SignDialog(signer_label(self.actor), prompt, parent=self,
                                                  check=self._check_password)
             sign.accepted.connect(lambda: self._start(sign.password, sign.handwriting_png))
@@ -386,6 +390,8 @@ class ExportDialog(FormDialog):
         except OSError as error:
             log.warning("cannot read %s for a preview: %s", path, error)
             return None
+        from desk_app.ui.widgets.pdf_view import show_pdf
+
         self.preview_dialog = show_pdf(self.parentWidget(), data, path.name)
         return self.preview_dialog
 
