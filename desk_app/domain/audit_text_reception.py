@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from desk_app.domain import audit_text
 from desk_app.domain.complaints import CALLBACK_CHANNELS, CAUSES, ProposalState, Status
+from desk_app.domain.timeouts import Cause, Measure, Outcome, RequestType, Urgency
 from desk_app.i18n import N_
 
 ACTIONS: dict[str, tuple[str, str]] = {
@@ -32,6 +33,14 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "visit.escalate": (N_("Escalated"), N_("{actor} escalated log entry {id} to {to}")),
     "demo.follow_up": (N_("Demo promises"),
                        N_("{actor} filled the log with demo promises of replies")),
+    "timeout.review": (N_("Timeout reviewed"),
+                       N_("{actor} reviewed the timeout of log entry {id}: {responsible} "
+                          "responsible, {measure}")),
+    "timeout.appeal": (N_("Timeout review appealed"),
+                       N_("{actor} appealed the review of log entry {id}: {reason}")),
+    "timeout.decide_appeal": (N_("Appeal decided"),
+                              N_("{actor} decided the appeal on log entry {id}: {outcome}, "
+                                 "{measure}")),
     "complaint_stats.sign": (N_("Month's complaints signed"),
                              N_("{actor} signed the complaint statistics of {month} with "
                                 "improvement measures: {measures}")),
@@ -45,13 +54,23 @@ FIELDS: dict[str, str] = {
     "role": N_("Role"), "measures": N_("Improvement measures"), "month": N_("Month"),
     "promised": N_("Reply promised by"), "to": N_("To"), "to_user": N_("To colleague"),
     "to_dept": N_("To department"), "promises": N_("Promises"),
+    "responsible": N_("Responsible"), "joint_supervisor": N_("Supervisor jointly liable"),
+    "measure": N_("Measure"), "measure_text": N_("Measure (details)"),
+    "retraining": N_("Retraining"), "evidence": N_("Evidence"),
+    "appeal_until": N_("Appeal until"), "outcome": N_("Outcome"), "appellant": N_("Appellant"),
+    "request_type": N_("Request type"), "urgency": N_("Urgency"),
 }
 
 VALUES: dict[str, dict[str, str]] = {
-    "cause": dict(CAUSES),
+    # a complaint's causes, and a timeout's (002) where their keys differ
+    "cause": {**{cause.value: cause.msgid for cause in Cause}, **CAUSES},
     "complaint_status": {status.value: status.msgid for status in Status},
     "state": {state.value: state.msgid for state in ProposalState},
     "channel": {key: word for key, word in CALLBACK_CHANNELS.items() if key != "email"},
+    "measure": {measure.value: measure.msgid for measure in Measure},
+    "outcome": {outcome.value: outcome.msgid for outcome in Outcome},
+    "request_type": {kind.value: kind.msgid for kind in RequestType},
+    "urgency": {urgency.value: urgency.msgid for urgency in Urgency},
 }
 
 audit_text.ACTIONS.update(ACTIONS)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from desk_app.domain import pinyin
+from desk_app.domain import pinyin, timeouts
 from desk_app.domain import text as text_rules
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.labelled import LabelledIntEnum, LabelledStrEnum
@@ -302,6 +302,10 @@ class Targets:
     reply: int = 5 * 60  # reply within 3-5 minutes
     reply_moderate: int = 10 * 60
     reply_severe: int = 30 * 60
+    # 002: reply targets per request type (minutes: late, moderate, severe) and the share of
+    # them an urgent request gets; the answer timer runs before anyone knows the request
+    by_type: tuple[tuple[str, tuple[int, int, int]], ...] = ()
+    urgent_percent: int = 50
 
     @classmethod
     def from_settings(cls, values: Mapping[str, object]) -> Targets:
@@ -309,6 +313,7 @@ class Targets:
             raw = values.get(key)
             return int(raw) * scale if isinstance(raw, int | str) else default
 
+        by_type = values.get("reception_type_targets")
         return cls(
             answer=get("reception_answer_seconds", cls.answer),
             answer_moderate=get("reception_answer_moderate_seconds", cls.answer_moderate),
@@ -316,7 +321,19 @@ class Targets:
             reply=get("reception_reply_minutes", cls.reply, 60),
             reply_moderate=get("reception_reply_moderate_minutes", cls.reply_moderate, 60),
             reply_severe=get("reception_reply_severe_minutes", cls.reply_severe, 60),
+            by_type=tuple(timeouts.parse_type_targets(str(by_type)).items())
+            if isinstance(by_type, str) else (),
+            urgent_percent=get("reception_urgent_percent", cls.urgent_percent),
         )
+
+    def for_request(self, request_type: str, urgency: str) -> Targets:
+        """These targets with the reply thresholds of a request of this type and urgency."""
+        reply = timeouts.reply_seconds(request_type, urgency,
+                                       (self.reply, self.reply_moderate, self.reply_severe),
+                                       dict(self.by_type), self.urgent_percent)
+        if reply == (self.reply, self.reply_moderate, self.reply_severe):
+            return self
+        return replace(self, reply=reply[0], reply_moderate=reply[1], reply_severe=reply[2])
 
 
 def level_of(elapsed: timedelta, target: int, moderate: int, severe: int) -> Level:

@@ -53,6 +53,9 @@ class Visit(BaseModel):
     # a reply promised to the caller by a time (003 第一章), kept if resolved by then
     promised_at = peewee.DateTimeField(null=True)
     promised_by = user_name_field(default="")
+    # what is asked, and how urgently: the reply targets follow them (002, m0021)
+    request_type = peewee.CharField(max_length=16, default="enquiry")
+    urgency = peewee.CharField(max_length=8, default="normal")
 
     class Meta:
         table_name = "visit"
@@ -230,3 +233,63 @@ class PhoneMessage(BaseModel):
 
     class Meta:
         table_name = "phone_message"
+
+
+class TimeoutReview(BaseModel):
+    """A supervisor's review of a timed-out entry (002): the cause, who is directly
+    responsible, a supervisor's joint liability, the measure and any retraining. Written once;
+    an appeal's decision is its own row."""
+
+    id = peewee.AutoField()
+    visit = peewee.ForeignKeyField(Visit, backref="timeout_reviews", on_delete="RESTRICT",
+                                   unique=True)
+    level = peewee.IntegerField()  # the entry's timeout level when reviewed
+    cause = peewee.CharField(max_length=16)
+    cause_text = peewee.TextField(default="")
+    responsible = user_name_field(index=True)
+    joint_supervisor = user_name_field(default="")
+    measure = peewee.CharField(max_length=16)
+    measure_text = peewee.TextField(default="")
+    retraining = peewee.BooleanField(default=False)
+    retraining_note = peewee.TextField(default="")
+    reviewed_by = user_name_field()
+    reviewed_at = peewee.DateTimeField()
+    appeal_until = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "timeout_review"
+
+
+class TimeoutEvidence(BaseModel):
+    """A file kept as evidence of a review (a recording, a screenshot), with its SHA-256."""
+
+    id = peewee.AutoField()
+    review = peewee.ForeignKeyField(TimeoutReview, backref="evidence", on_delete="RESTRICT")
+    file_name = peewee.CharField(max_length=255)
+    size = peewee.IntegerField()
+    sha256 = peewee.CharField(max_length=64)
+    data = peewee.BlobField()
+    added_at = peewee.DateTimeField()
+    added_by = user_name_field()
+
+    class Meta:
+        table_name = "timeout_evidence"
+
+
+class TimeoutAppeal(BaseModel):
+    """The appeal against a review, and its decision by someone other than the reviewer."""
+
+    id = peewee.AutoField()
+    review = peewee.ForeignKeyField(TimeoutReview, backref="appeals", on_delete="RESTRICT",
+                                    unique=True)
+    appellant = user_name_field()
+    reason = peewee.TextField()
+    filed_at = peewee.DateTimeField()
+    decided_by = user_name_field(default="")
+    decided_at = peewee.DateTimeField(null=True, index=True)
+    outcome = peewee.CharField(max_length=16, default="")
+    decision = peewee.TextField(default="")
+    measure = peewee.CharField(max_length=16, default="")  # the measure that stands after
+
+    class Meta:
+        table_name = "timeout_appeal"

@@ -40,6 +40,7 @@ from tests.services import (
     permissions_handover,
     permissions_imports,
     permissions_reception_loop,
+    permissions_timeouts,
 )
 
 CLERK, SUPERVISOR, MANAGER = Role.CLERK, Role.SUPERVISOR, Role.MANAGER
@@ -181,7 +182,6 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "VisitService.resolve": RECEPTION_DESK,
     "VisitService.close_visit": RECEPTION_DESK,
     "VisitService.sweep_timeouts": RECEPTION_DESK,
-    "VisitService.review": ONLY_SUPERVISOR,
     "CallBackService.schedule_callback": RECEPTION_DESK,
     "CallBackService.record_callback": RECEPTION_DESK,
     "ComplaintService.add_complaint": RECEPTION_DESK,
@@ -239,6 +239,7 @@ ALLOWED.update(permissions_borrowers.ALLOWED)
 ALLOWED.update(permissions_documents.ALLOWED)
 ALLOWED.update(permissions_imports.ALLOWED)
 ALLOWED.update(permissions_reception_loop.ALLOWED)
+ALLOWED.update(permissions_timeouts.ALLOWED)
 
 # Public methods with an ``actor`` that are not actions: the permission checks themselves.
 PERMISSION_CHECKS = {"Service.require", "ReceptionBase.require_any"}
@@ -766,7 +767,6 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     "VisitService.resolve": _visit_call("resolve", "solved"),
     "VisitService.close_visit": _visit_call("close_visit"),
     "VisitService.sweep_timeouts": lambda w: lambda a: w.desk.visits.sweep_timeouts(a),
-    "VisitService.review": _visit_call("review", "talked to the agent", escalated=True),
     "CallBackService.schedule_callback": lambda w: lambda a: w.desk.callbacks.schedule_callback(
         a, "13800000000", "follow up", w.desk.ctx.clock.now() + timedelta(days=1)),
     "CallBackService.record_callback": _record_callback,
@@ -839,6 +839,7 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     **permissions_documents.ACTIONS,
     **permissions_imports.ACTIONS,
     **permissions_reception_loop.ACTIONS,
+    **permissions_timeouts.ACTIONS,
 }
 
 

@@ -125,8 +125,10 @@ def test_visit_log_timers_and_escalation(desk, clerk, supervisor, clock):
     assert [v.id for v in escalated] == [visit.id]
     assert audit_count() == before + 1
     assert [v.id for v in desk.visits.escalations(supervisor)] == [visit.id]
-    reviewed = desk.visits.review(supervisor, visit.id, "已面谈当班人员")
-    assert reviewed.reviewed_by == "zhoumin"
+    desk.timeouts.review(supervisor, visit.id, cause="staff", responsible="wangfang",
+                         cause_text="已面谈当班人员")
+    reviewed = desk.visits.get_visit(clerk, visit.id)
+    assert reviewed.reviewed_by == "zhoumin" and reviewed.review_note == "已面谈当班人员"
     assert desk.visits.escalations(supervisor) == []
     closed = desk.visits.close_visit(clerk, visit.id)
     assert closed.ended_at == clock.now() and desk.visits.current_visitors(clerk) == []

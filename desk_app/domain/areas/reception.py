@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from desk_app.domain import timeouts
 from desk_app.domain.area import AreaSpec, PageSpec, RegisterSpec, ServiceSpec, grants
 from desk_app.domain.roles import Role
 from desk_app.domain.settings import Setting, between
@@ -53,6 +54,20 @@ AREA = AreaSpec(
         Setting("complaint_callback_days",
                 N_("Call back a customer who signed a complaint's resolution after (days)"), int,
                 3, between(0, 60)),
+        # issue 18 (002): reply targets per request type, urgent requests' share of them,
+        # the measure table, the appeal window and the evidence files' size
+        Setting("reception_type_targets",
+                N_("Reply targets per request type (minutes: late/moderate/severe)"), str,
+                timeouts.DEFAULT_TYPE_TARGETS, timeouts.check_type_targets),
+        Setting("reception_urgent_percent",
+                N_("Urgent requests: reply targets cut to (per cent)"), int, 50,
+                between(10, 100)),
+        Setting("timeout_measures", N_("Measure per timeout level"), str,
+                timeouts.DEFAULT_MEASURES, timeouts.check_measures),
+        Setting("timeout_appeal_days", N_("Appeal against a timeout review within (days)"), int,
+                5, between(1, 60)),
+        Setting("timeout_evidence_mb", N_("Largest evidence file of a timeout review (MB)"),
+                int, 20, between(1, 200)),
         # issue 18: a promised reply is reminded of before it is due
         Setting("promise_remind_minutes",
                 N_("Remind the desk of a promised reply before it is due (minutes)"), int, 15,
@@ -79,6 +94,8 @@ AREA = AreaSpec(
         ServiceSpec("messages", "desk_app.services.reception.messages:MessageService",
                     ("settings",)),
         ServiceSpec("follow_up", "desk_app.services.reception.follow_up:FollowUpService",
+                    ("settings",)),
+        ServiceSpec("timeouts", "desk_app.services.reception.timeouts:TimeoutService",
                     ("settings",)),
     ),
     registers=(

@@ -64,6 +64,8 @@ class VisitView:
     handler_name: str = ""  # the handler's full name, in lists (staff are shown by name)
     promised_at: datetime | None = None  # a reply promised by then
     promised_by: str = ""
+    request_type: str = "enquiry"  # domain.timeouts.RequestType: sets the reply targets
+    urgency: str = "normal"
 
     @property
     def open(self) -> bool:
@@ -75,7 +77,8 @@ class VisitView:
 
     def status(self, now: datetime, targets: Targets) -> TimerStatus:
         return rules.timer_status(self.arrived_at, self.answered_at, self.resolved_at, now,
-                                  targets, answer_timed=self.channel is not Channel.PHONE_OUT)
+                                  targets.for_request(self.request_type, self.urgency),
+                                  answer_timed=self.channel is not Channel.PHONE_OUT)
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "channel": self.channel.value, "name": self.name,
@@ -85,7 +88,8 @@ class VisitView:
                 "resolved": self.resolved_at, "time_out": self.ended_at,
                 "timeout_level": self.timeout_level.name.lower(),
                 "escalated": self.escalated_at, "reviewed_by": self.reviewed_by or None,
-                "promised": self.promised_at}
+                "promised": self.promised_at, "request_type": self.request_type,
+                "urgency": self.urgency}
 
 
 def staff_names() -> dict[str, str]:
@@ -104,7 +108,8 @@ def visit_view(row: Visit, names: Mapping[str, str] | None = None) -> VisitView:
                      row.company, row.request, row.result, row.handler, row.arrived_at,
                      row.answered_at, row.resolved_at, row.ended_at, Level(row.timeout_level),
                      row.escalated_at, row.reviewed_by, row.reviewed_at, row.review_note,
-                     _full(names, row.handler), row.promised_at, row.promised_by)
+                     _full(names, row.handler), row.promised_at, row.promised_by,
+                     row.request_type, row.urgency)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from desk_app.domain import reception as rules
 from desk_app.domain.areas.reception import ReceptionPermission
 from desk_app.domain.errors import Conflict, ValidationError
 from desk_app.domain.reception import Channel, Level, Targets
+from desk_app.domain.timeouts import RequestType, Urgency, parse_choice
 from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.reception.base import ReceptionBase, visit_query
@@ -20,17 +21,28 @@ from desk_app.store.reception import Visit
 
 # A log entry's timers stop in this order: first answer, resolution, time out.
 _TIMERS = ("answered_at", "resolved_at", "ended_at")
+_KINDS = ("request_type", "urgency")
+
+
+def _request_kind(**values: str | None) -> dict[str, str]:
+    """What is asked and how urgently (002), checked: they set the reply targets."""
+    kinds = {"request_type": (RequestType, _("The request type")),
+             "urgency": (Urgency, _("The urgency"))}
+    return {key: parse_choice(kinds[key][0], value, key, kinds[key][1])
+            for key, value in values.items() if value is not None}
 
 
 class VisitService(ReceptionBase):
     def open_visit(self, actor: Actor, channel: str | Channel, name: str = "",
                    contact: str = "", company: str = "", request: str = "",
                    caller_title: str = "", handler: str | None = None,
-                   confirm_phrases: bool = False) -> VisitView:
+                   confirm_phrases: bool = False, request_type: str = "enquiry",
+                   urgency: str = "normal") -> VisitView:
         """A visitor arrives or the phone rings (or we call out): the timers start now."""
         self.require(actor, ReceptionPermission.RECEPTION_USE)
         fields = self._visit_fields(name=name, contact=contact, company=company,
                                     request=request, caller_title=caller_title)
+        kinds = _request_kind(request_type=request_type, urgency=urgency)
         kind = rules.parse_channel(str(channel))
         self._check_someone(kind, fields)
         fields["name"], fields["caller_title"] = rules.split_title(fields["name"],
@@ -38,9 +50,9 @@ class VisitService(ReceptionBase):
         self._notes(confirm_phrases, request=fields["request"])
         with self.write() as tx:
             row = Visit.create(channel=kind.value, handler=handler or actor.name,
-                               arrived_at=tx.at, created_by=actor.name, **fields)
+                               arrived_at=tx.at, created_by=actor.name, **fields, **kinds)
             tx.audit(actor, "visit.open", "visit", row.id,
-                     after={"channel": kind.value, **fields})
+                     after={"channel": kind.value, **fields, **kinds})
         return visit_view(row)
 
     @staticmethod
@@ -68,10 +80,12 @@ class VisitService(ReceptionBase):
         """Correct or complete the details of an entry (name, contact, request, result…)."""
         self.require(actor, ReceptionPermission.RECEPTION_USE)
         unknown = set(values) - {"name", "contact", "company", "request", "result",
-                                 "caller_title"}
+                                 "caller_title", *_KINDS}
         if unknown:
             raise ValidationError(_("Unknown field {name}.").format(name=", ".join(unknown)))
-        fields = self._visit_fields(**values)
+        fields: dict[str, str] = {
+            **self._visit_fields(**{k: v for k, v in values.items() if k not in _KINDS}),
+            **_request_kind(**{k: v for k, v in values.items() if k in _KINDS})}
         self._notes(confirm_phrases, **{k: v for k, v in fields.items()
                                         if k in ("request", "result")})
         with self.write() as tx:
@@ -181,23 +195,6 @@ class VisitService(ReceptionBase):
                 return []
             tx.audit(actor, "visit.timeouts", "visit", None, after=changes)
         return escalated
-
-    def review(self, actor: Actor, visit_id: int, note: str) -> VisitView:
-        """The supervisor reviews an escalated (severe) timeout."""
-        self.require(actor, ReceptionPermission.RECEPTION_SUPERVISE)
-        note = rules.text_field(note, "note", _("The note"), 2000)
-        if not note:
-            raise ValidationError(_("Write what was done about the timeout."), field="note")
-        with self.write() as tx:
-            row = self._visit(visit_id)
-            if row.escalated_at is None:
-                raise Conflict(_("Log entry {id} was not escalated.").format(id=visit_id))
-            if row.reviewed_at is not None:
-                raise Conflict(_("Log entry {id} was already reviewed.").format(id=visit_id))
-            row.reviewed_by, row.reviewed_at, row.review_note = actor.name, tx.at, note
-            row.save()
-            tx.audit(actor, "visit.review", "visit", row.id, after={"note": note})
-        return visit_view(row)
 
     def get_visit(self, actor: Actor, visit_id: int) -> VisitView:
         self.require(actor, ReceptionPermission.RECEPTION_VIEW)
