@@ -81,8 +81,12 @@ def test_a_review_with_evidence_and_the_tables_measure(desk, people, clock, tmp_
     assert json.loads(entry.change)["after"]["evidence"] == {name: case.evidence[0].sha256}
     with pytest.raises(Conflict, match="already reviewed"):
         desk.timeouts.review(people["second"], visit_id, cause="staff", responsible="wangfang")
-    # the review's evidence changed in the database is found out when read
+    # the review's evidence changed in the database is found out when read, even with its
+    # stored hash changed too: the audit trail recorded the file's hash
     TimeoutEvidence.update(data=b"forged").execute()
+    with pytest.raises(Conflict, match="SHA-256"):
+        desk.timeouts.evidence_file(people["supervisor"], case.evidence[0].id)
+    TimeoutEvidence.update(sha256=hashlib.sha256(b"forged").hexdigest()).execute()
     with pytest.raises(Conflict, match="SHA-256"):
         desk.timeouts.evidence_file(people["supervisor"], case.evidence[0].id)
 

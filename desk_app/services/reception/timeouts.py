@@ -11,6 +11,7 @@ supervisors and the manager everyone's; nothing is deleted (R3).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,7 +31,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _
 from desk_app.services.reception.base import ReceptionBase
 from desk_app.services.reception.views import staff_names
-from desk_app.store.models import User
+from desk_app.store.models import AuditEntry, User
 from desk_app.store.reception import TimeoutAppeal, TimeoutEvidence, TimeoutReview, Visit
 
 MAX_EVIDENCE_FILES = 10
@@ -206,11 +207,24 @@ class TimeoutService(ReceptionBase):
             raise NotFound(_("No evidence file {id}.").format(id=evidence_id))
         self.case(actor, row.review.visit_id)  # the same rule as the review it belongs to
         data = bytes(row.data)
-        if hashlib.sha256(data).hexdigest() != row.sha256:
-            raise Conflict(_("Evidence file {id} ({name}) no longer matches the SHA-256 it was "
-                             "stored with: it was changed in the database.").format(
+        if hashlib.sha256(data).hexdigest() != row.sha256 or row.sha256 not in self._recorded(
+                row.review.visit_id):
+            raise Conflict(_("Evidence file {id} ({name}) no longer matches the SHA-256 the "
+                             "review recorded: it was changed in the database.").format(
                                  id=evidence_id, name=row.file_name))
         return row.file_name, data
+
+    @staticmethod
+    def _recorded(visit_id: int) -> set[str]:
+        """The SHA-256 of each evidence file as the review's audit entry recorded them: the
+        audit chain protects them, so a file and its stored hash replaced together in the
+        database are still found out."""
+        entry = (AuditEntry.select(AuditEntry.change)
+                 .where((AuditEntry.action == "timeout.review") & (AuditEntry.entity == "visit")
+                        & (AuditEntry.entity_id == str(visit_id))).first())
+        if entry is None:
+            return set()
+        return set((json.loads(entry.change).get("after") or {}).get("evidence", {}).values())
 
     def measure_for(self, level: int) -> str:
         """The office's table's measure for a timeout level (the review starts from it)."""
