@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
+from desk_app.domain.clock import format_datetime
 from desk_app.domain.errors import Conflict, PermissionDenied, ValidationError
 from desk_app.domain.labelled import LabelledStrEnum
 from desk_app.i18n import N_, _
@@ -180,7 +181,7 @@ def check_appeal(entry: int, appellant: str, responsible: str, joint: str,
         raise Conflict(_("The review of entry {id} was already appealed.").format(id=entry))
     if now > deadline:
         raise Conflict(_("The appeal window of entry {id} closed on {deadline}.").format(
-            id=entry, deadline=deadline.strftime("%Y-%m-%d %H:%M")))
+            id=entry, deadline=format_datetime(deadline)))
 
 
 def check_decider(entry: int, decider: str, is_manager: bool, is_supervisor: bool,
