@@ -185,16 +185,17 @@ def check_appeal(entry: int, appellant: str, responsible: str, joint: str,
 
 
 def check_decider(entry: int, decider: str, is_manager: bool, is_supervisor: bool,
-                  reviewer: str, appellant: str) -> None:
-    """A supervisor other than the reviewer and the appellant, or the manager (002: 由独立的
-    审核团队负责复核)."""
+                  parties: set[str]) -> None:
+    """A supervisor with no part in the case — not the reviewer, the appellant, the person
+    held responsible or the supervisor held jointly liable — or the manager (002: 由独立的审核
+    团队负责复核)."""
     if is_manager:
         return
     if not is_supervisor:
         raise PermissionDenied(_("A supervisor or the manager decides an appeal."))
-    if decider in (reviewer, appellant):
+    if decider in parties:
         raise PermissionDenied(_("The appeal on entry {id} is decided by a supervisor other than "
-                                 "the reviewer and the appellant, or by the manager.")
+                                 "the reviewer and those it concerns, or by the manager.")
                                .format(id=entry))
 
 

@@ -27,7 +27,7 @@ from tests.gui.test_reception_gui import activate, key_on_page, shown_page
 
 HOUR = 3_600_000
 STATUS = 9  # the Now tab's
-LOG_PROMISE = 9  # the Log's
+LOG_PROMISE = 10  # the Log's
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 

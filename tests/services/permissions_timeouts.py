@@ -26,6 +26,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "TimeoutService.cases": READ,
     "TimeoutService.count_cases": READ,
     "TimeoutService.evidence_file": READ,
+    "TimeoutService.supervisors": frozenset({Role.SUPERVISOR}),
     # what Today asks for everyone: empty for those with nothing to appeal or decide
     "TimeoutService.waiting_for_me": frozenset(Role),
 }
@@ -40,19 +41,16 @@ def _timed_out(w: Any) -> int:
                         timeout_level=3, escalated_at=at).id
 
 
-def _reviewed(w: Any, appealed: bool = False) -> dict[str, int]:
+def _reviewed(w: Any) -> dict[str, int]:
     """One reviewed timeout per role's user, naming that user responsible (by "target")."""
     now = w.desk.ctx.clock.now()
     made = {}
     for actor in w.actors.values():
         visit_id = _timed_out(w)
-        review = TimeoutReview.create(visit=visit_id, level=3, cause="staff",
+        TimeoutReview.create(visit=visit_id, level=3, cause="staff",
                                       responsible=actor.name, measure="verbal",
                                       reviewed_by="target", reviewed_at=now,
                                       appeal_until=now + timedelta(days=5))
-        if appealed:
-            TimeoutAppeal.create(review=review.id, appellant="target", reason="系统故障",
-                                 filed_at=now)
         made[actor.name] = visit_id
     return made
 
@@ -72,8 +70,14 @@ def _appeal(w: Any) -> Call:
 
 
 def _decide(w: Any) -> Call:
-    made = _reviewed(w, appealed=True)
-    return lambda a: w.desk.timeouts.decide_appeal(a, _mine(made, a), "upheld", "维持")
+    """An appeal by "target", reviewed by "target": the caller has no part in it."""
+    now = w.desk.ctx.clock.now()
+    visit_id = _timed_out(w)
+    review = TimeoutReview.create(visit=visit_id, level=3, cause="staff", responsible="target",
+                                  measure="verbal", reviewed_by="target", reviewed_at=now,
+                                  appeal_until=now + timedelta(days=5))
+    TimeoutAppeal.create(review=review.id, appellant="target", reason="系统故障", filed_at=now)
+    return lambda a: w.desk.timeouts.decide_appeal(a, visit_id, "upheld", "维持")
 
 
 def _case(w: Any) -> Call:
@@ -104,4 +108,5 @@ ACTIONS: dict[str, Callable[[Any], Call]] = {
     "TimeoutService.count_cases": lambda w: lambda a: w.desk.timeouts.count_cases(a),
     "TimeoutService.evidence_file": _evidence,
     "TimeoutService.waiting_for_me": lambda w: lambda a: w.desk.timeouts.waiting_for_me(a),
+    "TimeoutService.supervisors": lambda w: lambda a: w.desk.timeouts.supervisors(a),
 }

@@ -191,3 +191,48 @@ def test_staff_see_their_own_record_only(desk, people, clock):
         unreviewed]
     with pytest.raises(NotFound):
         desk.timeouts.case(supervisor, 9999)
+
+
+def test_an_appeal_is_not_decided_by_a_supervisor_it_concerns(desk, people, clock):
+    """The supervisor held jointly liable has a part in the case: not theirs to decide."""
+    visit_id = _timed_out(desk, clock, people["clerk"])
+    desk.timeouts.review(people["supervisor"], visit_id, cause="staff", responsible="wangfang",
+                         joint_supervisor="liqiang")
+    desk.timeouts.appeal(people["clerk"], visit_id, "交接不清")
+    # on his Today once, as a case that names him (the appeal may change his part too)
+    assert [c.visit_id for c in desk.timeouts.waiting_for_me(people["second"])] == [visit_id]
+    before = _written()
+    with pytest.raises(PermissionDenied, match="those it concerns"):
+        desk.timeouts.decide_appeal(people["second"], visit_id, "upheld", "维持")
+    assert _written() == before
+    assert desk.timeouts.decide_appeal(people["manager"], visit_id, "upheld", "维持").decided_by \
+        == "zhangwei"
+
+
+def test_two_evidence_files_of_one_name_are_refused(desk, people, clock, tmp_path):
+    visit_id = _timed_out(desk, clock, people["clerk"])
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "shot.png").write_bytes(folder.encode() * 10)
+    before = _written()
+    with pytest.raises(ValidationError, match="Two evidence files are called shot.png"):
+        desk.timeouts.review(people["supervisor"], visit_id, cause="staff",
+                             responsible="wangfang",
+                             evidence=[tmp_path / "a" / "shot.png", tmp_path / "b" / "shot.png"])
+    assert _written() == before
+
+
+def test_only_severe_timeouts_wait_for_review_and_old_appeals_are_on_today(desk, people, clock):
+    minor = _timed_out(desk, clock, people["clerk"], minutes=6)
+    severe = _timed_out(desk, clock, people["clerk"])
+    supervisor = people["supervisor"]
+    assert [c.visit_id for c in desk.timeouts.cases(supervisor, state="to_review")] == [severe]
+    assert [c.visit_id for c in desk.timeouts.cases(supervisor, state="not_reviewed")] == [minor]
+    desk.timeouts.review(supervisor, minor, cause="peak", responsible="wangfang", measure="none")
+    for _ in range(60):  # newer timeouts of the same clerk, reviewed: the old one stays on Today
+        newer = _timed_out(desk, clock, people["clerk"], minutes=6)
+        desk.timeouts.review(supervisor, newer, cause="peak", responsible="sunli")
+    clock.advance(days=4)
+    waiting = desk.timeouts.waiting_for_me(people["clerk"])
+    assert [c.visit_id for c in waiting] == [minor]
+    assert desk.timeouts.supervisors(supervisor) == [("liqiang", "李强"), ("zhoumin", "周敏")]

@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,9 +88,10 @@ class TimeoutCase:
 
     @property
     def state(self) -> str:
-        """to_review, reviewed, appealed or decided."""
+        """to_review (a severe timeout, escalated), not_reviewed (a minor or moderate one: a
+        supervisor may review it), reviewed, appealed or decided."""
         if self.review_id is None:
-            return "to_review"
+            return "to_review" if self.level is Level.SEVERE else "not_reviewed"
         if self.appealed_at is None:
             return "reviewed"
         return "appealed" if self.decided_at is None else "decided"
@@ -140,7 +141,9 @@ class TimeoutService(ReceptionBase):
         if mine or not self._sees_all(actor):
             query = query.where((TimeoutReview.responsible == actor.name)
                                 | (TimeoutReview.joint_supervisor == actor.name))
-        states = {"to_review": TimeoutReview.id.is_null(),
+        unreviewed = TimeoutReview.id.is_null()
+        states = {"to_review": unreviewed & (Visit.timeout_level == int(Level.SEVERE)),
+                  "not_reviewed": unreviewed & (Visit.timeout_level < int(Level.SEVERE)),
                   "reviewed": TimeoutReview.id.is_null(False) & TimeoutAppeal.id.is_null(),
                   "appealed": TimeoutAppeal.id.is_null(False) & TimeoutAppeal.decided_at.is_null(),
                   "decided": TimeoutAppeal.decided_at.is_null(False)}
@@ -187,17 +190,37 @@ class TimeoutService(ReceptionBase):
         if not actor.can(P.RECEPTION_VIEW):
             return []
         now = self.now()
-        days = int(self.settings.value("timeout_appeal_days"))
-        mine = [case for case in self.cases(actor, mine=True, limit=50)
-                if case.appealable(now) or case.state == "appealed"
-                or (case.decided_at is not None
-                    and (now - case.decided_at).days < days)]
-        if not self._sees_all(actor):
-            return mine
-        deciding = [case for case in self.cases(actor, state="appealed", limit=50)
-                    if case.appellant != actor.name and (actor.can(P.RECEPTION_MANAGE)
-                                                         or case.reviewed_by != actor.name)]
-        return mine + [case for case in deciding if case not in mine]
+        recent = now - timedelta(days=int(self.settings.value("timeout_appeal_days")))
+        mine = (self._query(actor, mine=True)
+                .where((TimeoutAppeal.id.is_null() & (TimeoutReview.appeal_until >= now))
+                       | (TimeoutAppeal.id.is_null(False) & TimeoutAppeal.decided_at.is_null())
+                       | (TimeoutAppeal.decided_at >= recent)))
+        wanted = [mine]
+        if self._sees_all(actor):
+            deciding = self._query(actor, state="appealed").where(
+                TimeoutAppeal.appellant != actor.name)
+            if not actor.can(P.RECEPTION_MANAGE):  # a supervisor with no part in the case
+                deciding = deciding.where(
+                    (TimeoutReview.reviewed_by != actor.name)
+                    & (TimeoutReview.responsible != actor.name)
+                    & (TimeoutReview.joint_supervisor != actor.name))
+            wanted.append(deciding)
+        rows: list[Any] = []
+        for query in wanted:
+            rows += [row for row in query.order_by(Visit.arrived_at.desc()).limit(50)
+                     if row.id not in {seen.id for seen in rows}]
+        names = staff_names()
+        evidence = self._evidence_of([row.timeoutreview.id for row in rows
+                                      if _review_of(row) is not None])
+        return [_case(row, names, evidence) for row in rows]
+
+    def supervisors(self, actor: Actor) -> list[tuple[str, str]]:
+        """(user name, full name) of the active supervisors: who may be held jointly liable."""
+        self.require(actor, P.RECEPTION_SUPERVISE)
+        return [(str(user.name), str(user.full_name or user.name))
+                for user in User.select(User.name, User.full_name, User.roles)
+                .where(User.active == True).order_by(User.name)  # noqa: E712
+                if Role.SUPERVISOR in parse_roles(user.roles)]
 
     def evidence_file(self, actor: Actor, evidence_id: int) -> tuple[str, bytes]:
         """An evidence file's name and bytes, checked against the SHA-256 stored with it."""
@@ -329,8 +352,9 @@ class TimeoutService(ReceptionBase):
                 raise Conflict(_("The appeal on entry {id} was already decided.").format(
                     id=visit_id))
             policy.check_decider(visit_id, actor.name, actor.can(P.RECEPTION_MANAGE),
-                                 actor.can(P.RECEPTION_SUPERVISE), review.reviewed_by,
-                                 appeal.appellant)
+                                 actor.can(P.RECEPTION_SUPERVISE),
+                                 {review.reviewed_by, appeal.appellant, review.responsible,
+                                  review.joint_supervisor})
             standing = policy.measure_after(outcome, review.measure, new)
             appeal.decided_by, appeal.decided_at = actor.name, tx.at
             appeal.outcome, appeal.decision, appeal.measure = outcome, decision, standing
@@ -375,7 +399,7 @@ class TimeoutService(ReceptionBase):
             raise ValidationError(_("At most {count} evidence files per review.").format(
                 count=MAX_EVIDENCE_FILES), field="evidence")
         limit = int(self.settings.value("timeout_evidence_mb")) * 1024 * 1024
-        files = []
+        files: list[tuple[str, bytes]] = []
         for given in paths:
             path = Path(given)
             try:
@@ -395,8 +419,12 @@ class TimeoutService(ReceptionBase):
             if not data or len(data) > limit:
                 raise ValidationError(_("{name} is empty or changed while it was read.")
                                       .format(name=path.name), field="evidence")
-            files.append((rules.text_field(path.name, "evidence", _("The file name"), 255)
-                          or "evidence", data))
+            name = rules.text_field(path.name, "evidence", _("The file name"), 255) or "evidence"
+            if name in {seen for seen, _data in files}:
+                raise ValidationError(_("Two evidence files are called {name}: rename one, so "
+                                        "each is known by its name.").format(name=name),
+                                      field="evidence")
+            files.append((name, data))
         return files
 
     @staticmethod

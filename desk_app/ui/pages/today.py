@@ -33,6 +33,7 @@ from desk_app.domain.users import Actor
 from desk_app.i18n import _, ngettext
 from desk_app.ui.language import locale
 from desk_app.ui.pages.box_line import box_line
+from desk_app.ui.pages.today_appeals import AppealsBox, shows_appeals
 from desk_app.ui.pages.today_complaints import ComplaintsBox, shows_box
 from desk_app.ui.pages.today_documents import DocumentsBox
 from desk_app.ui.pages.today_messages import MessagesBox
@@ -97,6 +98,7 @@ class TodayPage(Page):
         self.messages_box: MessagesBox | None = None
         self.complaints_box: ComplaintsBox | None = None
         self.promises_box: PromisesBox | None = None
+        self.appeals_box: AppealsBox | None = None
         self.boxes_built = False
         if not self.background:  # else the first frame builds them, then loads (paintEvent)
             self.build_boxes()
@@ -119,6 +121,7 @@ class TodayPage(Page):
             self.boxes.addWidget(self.audit_box)
         if shows_promises(actor):  # the desk: replies promised, due within minutes
             self.promises_box = self._own(PromisesBox(desk, actor))
+        self.appeals_box = self._own(AppealsBox(desk, actor)) if shows_appeals(actor) else None
         if actor.can(ArchivePermission.LOAN_VIEW):
             self._build_overdue_box()
         self._build_approvals_box()
@@ -137,8 +140,7 @@ class TodayPage(Page):
         self.recent.setHeaderLabels([_("Time"), _("Action"), _("What happened")])
         self.recent.setColumnWidth(0, 150)
         self.recent.setColumnWidth(1, 160)
-        box_layout = QVBoxLayout(recent)
-        box_layout.addWidget(self.recent)
+        QVBoxLayout(recent).addWidget(self.recent)
         self.boxes.addWidget(recent, 1)
 
     def _build_overdue_box(self) -> None:
@@ -359,11 +361,8 @@ class TodayPage(Page):
     def _show_overdue(self, figures: tuple[int, list[dict[str, Any]]]) -> None:
         count, rows = figures
         self.overdue_list.clear()
-        if count:
-            self.overdue_label.setText(
-                _("{count} loans are overdue; the most overdue first:").format(count=count))
-        else:
-            self.overdue_label.setText(_("No loan is overdue."))
+        self.overdue_label.setText(_("{count} loans are overdue; the most overdue first:").format(
+            count=count) if count else _("No loan is overdue."))
         for row in rows:
             item = QTreeWidgetItem([row["ref"], row["borrower"], str(row["days_overdue"]),
                                     row["title"]])
@@ -453,8 +452,8 @@ class TodayPage(Page):
         """The boxes that read (``figures``) and show (``show_figures``) their own lines."""
         return [(key, box) for key, box in (
             ("documents", self.documents_box), ("messages", self.messages_box),
-            ("complaints", self.complaints_box), ("promises", self.promises_box))
-            if box is not None]
+            ("complaints", self.complaints_box), ("promises", self.promises_box),
+            ("appeals", self.appeals_box)) if box is not None]
 
     def _show(self, figures: dict[str, Any]) -> None:
         shown: tuple[tuple[str, QWidget | None, Callable[[Any], None] | None], ...] = (

@@ -20,6 +20,7 @@ from desk_app.ui.reception.common import (
     who,
 )
 from desk_app.ui.reception.follow_up import promise_cell, promise_tooltip
+from desk_app.ui.reception.timeout_case import type_text
 
 
 class LogTab(ListTab):
@@ -39,6 +40,7 @@ class LogTab(ListTab):
             Column(lambda: _("Name"), who),
             Column(lambda: _("Contact"), lambda v: v.contact),
             Column(lambda: _("Request"), lambda v: v.request, tooltip=lambda v: v.request),
+            Column(lambda: _("Type"), lambda v: type_text(v.request_type, v.urgency)),
             Column(lambda: _("Handler"), lambda v: v.handler_name),
             Column(lambda: _("Time in"), lambda v: time_text(v.arrived_at)),
             Column(lambda: _("Left / ended"), lambda v: time_text(v.ended_at)),
@@ -53,7 +55,7 @@ class LogTab(ListTab):
             "log_table", lambda: host.desk.visits.count_visits(host.actor, self.filter),
             lambda offset, limit: host.desk.visits.visits(host.actor, self.filter, offset,
                                                              limit),
-            columns, (50, 70, 90, 110, 180, 70, 90, 90, 112, 96), (6, 7))
+            columns, (50, 70, 90, 110, 180, 110, 70, 90, 90, 112, 96), (7, 8))
         self.count = QLabel()
         self.count.setObjectName("log_count")
         self.layout_.addWidget(self.count)

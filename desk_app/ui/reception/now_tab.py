@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QSplitter, QVBoxLayout, QWidg
 from desk_app.domain import reception as rules
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.reception import Channel, Level
+from desk_app.domain.timeouts import RequestType, Urgency
 from desk_app.i18n import _
 from desk_app.services.reception import VisitView
 from desk_app.ui.models.live import (
@@ -53,6 +54,7 @@ def end_action_text(view: VisitView | None) -> str:
 
 
 def visit_fields(view: VisitView | None = None) -> list[FieldSpec]:
+    """An entry's details; its request type and urgency set its reply targets (002)."""
     return [
         FieldSpec("name", _("&Name"), value=view.name if view else ""),
         FieldSpec("caller_title", _("&Title"), "choice", title_choices(),
@@ -60,7 +62,19 @@ def visit_fields(view: VisitView | None = None) -> list[FieldSpec]:
         FieldSpec("contact", _("&Contact"), value=view.contact if view else ""),
         FieldSpec("company", _("C&ompany"), value=view.company if view else ""),
         FieldSpec("request", _("&Request"), "text", value=view.request if view else ""),
+        FieldSpec("request_type", _("Request t&ype"), "choice",
+                  [(kind.value, kind.label) for kind in RequestType],
+                  view.request_type if view else RequestType.ENQUIRY.value),
+        FieldSpec("urgent", _("&Urgent"), "check",
+                  value=bool(view and view.urgency == Urgency.URGENT.value)),
     ]
+
+
+def visit_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The form's values as the service takes them: the Urgent box as the urgency."""
+    values = dict(values)
+    values["urgency"] = (Urgency.URGENT if values.pop("urgent", False) else Urgency.NORMAL).value
+    return values
 
 
 class NowTab(QWidget):
@@ -182,7 +196,7 @@ class NowTab(QWidget):
 
         def submit(values: dict[str, Any], confirm: bool):
             return host.desk.visits.open_visit(host.actor, channel, confirm_phrases=confirm,
-                                                  **values)
+                                               **visit_values(values))
 
         return host.dialog_for(title, visit_fields(), submit, self.opened)
 
@@ -222,7 +236,7 @@ class NowTab(QWidget):
 
         def submit(values: dict[str, Any], confirm: bool):
             return host.desk.visits.update_visit(host.actor, view.id, confirm_phrases=confirm,
-                                                    **values)
+                                                 **visit_values(values))
 
         dialog = FormDialog(_("Details of entry {id}").format(id=view.id), visit_fields(view),
                             submit, host_widget(host))

@@ -210,7 +210,8 @@ class ReceptionPage(Page):
         """``messages``: the Messages tab (Today's "Show messages"); ``complaints``, or
         ``complaint:ID``: the Complaint register with that complaint selected (Today's
         complaints waiting for a decision); ``visit:ID``: that entry on the Now tab, else
-        in the Log (Today's promised replies due)."""
+        in the Log (Today's promised replies due); ``timeout:ID``: the Timeouts tab with that
+        entry's case selected (Today's appeals)."""
         if view == "messages" and self.tabs.indexOf(self.messages_tab) >= 0:
             self.tabs.setCurrentWidget(self.messages_tab)
         kind, _sep, number = view.partition(":")
@@ -220,6 +221,10 @@ class ReceptionPage(Page):
             self.tabs.setCurrentWidget(self.complaints_tab)
             if number.isdigit():
                 self.run(lambda: self.complaints_tab.select_complaint(int(number)))
+        if kind in ("timeouts", "timeout") and self.tabs.indexOf(self.timeouts_tab) >= 0:
+            self.tabs.setCurrentWidget(self.timeouts_tab)
+            if number.isdigit():
+                self.run(lambda: self.timeouts_tab.select_entry(int(number)))
 
     def show_now(self) -> None:
         self.tabs.setCurrentWidget(self.now_tab)
@@ -228,7 +233,7 @@ class ReceptionPage(Page):
         if not self.can_view:
             return None
         if self.tabs.currentWidget() is self.timeouts_tab:
-            return self.timeouts_tab.selected()
+            return self.timeouts_tab.selected_visit()
         return self.now_tab.selected()
 
     def select_visit(self, visit_id: int) -> None:
@@ -363,8 +368,9 @@ class ReceptionPage(Page):
         self.update_actions()
 
     def refresh_timeouts(self) -> None:
+        """The Timeouts tab, its title counting the entries waiting for a review."""
         self.timeouts_tab.refresh()
-        count = self.timeouts_tab.model.rowCount()
+        count = self.desk.timeouts.count_cases(self.actor, "to_review")
         title = _("Timeouts")
         self.tabs.setTabText(self.timeouts_index, f"{title} ({count})" if count else title)
 
