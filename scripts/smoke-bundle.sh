@@ -386,6 +386,42 @@ as wangfang "visit transfer" visit transfer "$entry" --to-dept 工程部
 as wangfang "visit escalate" visit escalate "$entry" --to-user liqiang
 as wangfang "visit handoffs" visit handoffs "$entry" --json
 shows "工程部"
+# timeouts and responsibility (002, issue 18): a request's type and urgency; a demo entry still
+# to review reviewed with an evidence file, appealed by the clerk held responsible, decided by
+# the manager; the evidence written back byte for byte
+as wangfang "visit add --type --urgency" visit add --channel phone_in --name 赵先生 \
+    --request 门禁卡失效 --type technical --urgency urgent --json
+shows '"request_type": "technical"'
+as liqiang "timeout list --state to_review --json" timeout list --state to_review --limit 50 --json
+timed_out=$(python3 -c 'import json,sys; print(next(r["entry"] for r in json.load(open(sys.argv[1])) if r["handler"] == "wangfang"))' "$out/last")
+[[ -n $timed_out ]] || fail "no demo entry of wangfang's to review"
+cp "$work/customer.png" "$work/screenshot.png"
+expect 2 "timeout review without the person responsible is refused" DESK_USER=liqiang \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- timeout review "$timed_out" --cause staff
+shows "responsible"
+as liqiang "timeout review (with evidence)" timeout review "$timed_out" --cause staff \
+    --responsible wangfang --text 交接班时无人跟进 --measure written --retraining 接听规范培训 \
+    --evidence "$work/screenshot.png" --json
+shows '"state": "reviewed"'
+evidence=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["evidence"][0]["id"])' "$out/last")
+expect 5 "timeout review twice is refused" DESK_USER=zhoumin DESK_PASSWORD="$DEMO_PASSWORD" \
+    -- timeout review "$timed_out" --cause peak --responsible wangfang
+expect 3 "timeout appeal by someone else is refused" DESK_USER=sunli \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- timeout appeal "$timed_out" --reason 不是我
+as wangfang "timeout appeal" timeout appeal "$timed_out" --reason 当时系统故障，电话无法接通
+expect 3 "timeout decide-appeal by the reviewer is refused" DESK_USER=liqiang \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- timeout decide-appeal "$timed_out" --outcome upheld \
+    --decision 维持
+as zhangwei "timeout decide-appeal" timeout decide-appeal "$timed_out" --outcome changed \
+    --decision 系统日志证实故障 --measure verbal
+as wangfang "timeout show" timeout show "$timed_out"
+shows "Verbal warning"
+as wangfang "timeout list --mine --json" timeout list --mine --json
+shows "\"entry\": $timed_out"
+as wangfang "timeout evidence --out" timeout evidence "$evidence" --out "$work/evidence.png"
+cmp -s "$work/screenshot.png" "$work/evidence.png" || fail "the evidence file written back differs"
+expect 2 "timeout evidence onto an existing file is refused" DESK_USER=wangfang \
+    DESK_PASSWORD="$DEMO_PASSWORD" -- timeout evidence "$evidence" --out "$work/evidence.png"
 as wangfang "script render (holiday wish)" script render phone.closing_holiday --lang zh_CN
 shows "感谢您的来电"
 

@@ -1,16 +1,20 @@
 """Reception: the script library, the visitor and call log (promised replies, transfers and
-escalations), call-backs, messages for absent colleagues (complaints: ``cli.complaints``)."""
+escalations), call-backs, messages for absent colleagues (complaints: ``cli.complaints``;
+timeouts' reviews and appeals: ``cli.timeouts``)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from desk_app.cli.common import (
+    CliError,
     add_actions,
     add_command,
     date_range_options,
     emit,
     json_option,
+    json_text,
     limit_option,
     option,
     safe_text,
@@ -18,7 +22,8 @@ from desk_app.cli.common import (
 )
 from desk_app.cli.keys import parse_until, until_utc
 from desk_app.domain.clock import format_datetime
-from desk_app.domain.reception import HANDOFF_KINDS
+from desk_app.domain.reception import HANDOFF_KINDS, Channel
+from desk_app.domain.timeouts import RequestType, Urgency
 from desk_app.i18n import _
 
 
@@ -53,7 +58,21 @@ def register(commands) -> None:
     add_command(visit, "list", _("list log entries, newest first"), cmd_visit_list,
                 option("--open", action="store_true", help=_("only entries still open")),
                 *date_range_options(), limit_option(200), json_option())
+    details = (option("--name", help=_("the visitor's or caller's name, e.g. 李女士")),
+               option("--contact"), option("--company"),
+               option("--request", help=_("what is asked")),
+               option("--title", help=_("the form of address, e.g. 女士")))
+    kind = (option("--type", dest="request_type", choices=[t.value for t in RequestType],
+                   help=_("the request type: sets the reply targets")),
+            option("--urgency", choices=[u.value for u in Urgency],
+                   help=_("urgent requests get shorter reply targets")))
+    add_command(visit, "add", _("open a log entry: a visitor arrives or a call starts (the "
+                                "timers run from now)"), cmd_visit_add,
+                option("--channel", choices=[c.value for c in Channel], default="visit"),
+                *details, *kind, json_option())
     entry = option("id", type=int, help=_("the log entry"))
+    add_command(visit, "edit", _("correct or complete a log entry's details"), cmd_visit_edit,
+                entry, *details, *kind, json_option())
     add_command(visit, "promise", _("record a reply promised to the caller by a time"),
                 cmd_visit_promise, entry,
                 option("--by", type=parse_until, required=True, metavar="TIME",
@@ -167,6 +186,41 @@ def cmd_visit_list(desk, actor, args) -> int:
     emit(args, rows, ["id", "channel", "name", "contact", "handler", "time_in", "time_out",
                       "timeout_level", "request"])
     return 0
+
+
+_DETAILS = {"name": "name", "contact": "contact", "company": "company", "request": "request",
+            "title": "caller_title", "request_type": "request_type", "urgency": "urgency"}
+
+
+def _details(args) -> dict[str, str]:
+    """The log entry's details given on the command line, as the service names them."""
+    return {key: getattr(args, name) for name, key in _DETAILS.items()
+            if getattr(args, name) is not None}
+
+
+def _visit_done(args, view, message: str) -> int:
+    if args.json:
+        sys.stdout.write(json_text(view.as_dict()) + "\n")
+    else:
+        print(message)
+    return 0
+
+
+@with_actor
+def cmd_visit_add(desk, actor, args) -> int:
+    view = desk.visits.open_visit(actor, args.channel, **_details(args))
+    return _visit_done(args, view, _("Log entry {id} opened: {channel}, {type}.").format(
+        id=view.id, channel=view.channel.label, type=RequestType(view.request_type).label))
+
+
+@with_actor
+def cmd_visit_edit(desk, actor, args) -> int:
+    values = _details(args)
+    if not values:
+        raise CliError(_("Give what to change: --name, --contact, --company, --request, "
+                         "--title, --type or --urgency."))
+    view = desk.visits.update_visit(actor, args.id, **values)
+    return _visit_done(args, view, _("Log entry {id} saved.").format(id=view.id))
 
 
 @with_actor

@@ -20,7 +20,8 @@ import peewee
 
 from desk_app.demo.archive import _Writer
 from desk_app.demo.people import demo_actor
-from desk_app.domain.reception import COMPLAINT_CATEGORIES, Channel
+from desk_app.domain.reception import COMPLAINT_CATEGORIES, Channel, Targets
+from desk_app.domain.timeouts import RequestType, Urgency
 from desk_app.domain.users import Actor
 from desk_app.services.base import Service
 from desk_app.store.reception import CallBack, Complaint, ComplaintProposal, PhoneMessage, Visit
@@ -40,6 +41,16 @@ _REQUESTS = {
                        "查询物业费欠费", "询问装修时间规定", "反映地下车库积水"),
     Channel.PHONE_OUT: ("回访报修处理结果", "通知停水安排", "催缴物业费", "确认维修上门时间",
                         "回访投诉处理满意度"),
+}
+# what each request is (002: the reply targets follow the type, shorter when urgent); the
+# rest are enquiries. No draw from the generator: the rest of the demo stays the same.
+_KINDS = {
+    "反映楼道灯不亮": ("technical", "normal"), "开具缴费证明": ("query", "normal"),
+    "领取快递": ("other", "normal"), "送维修配件": ("other", "normal"),
+    "报修厨房水管漏水": ("technical", "urgent"), "投诉楼上噪音": ("complaint", "normal"),
+    "预约上门维修空调": ("technical", "normal"), "反映小区垃圾未清运": ("complaint", "normal"),
+    "查询物业费欠费": ("query", "normal"), "反映地下车库积水": ("technical", "urgent"),
+    "回访投诉处理满意度": ("complaint", "normal"), "催缴物业费": ("query", "normal"),
 }
 _RESULTS = ("已登记并派单维修", "已当场解答", "已转工程部处理", "已转交相关部门，约定回复时间",
             "已办理完毕", "已告知办理流程及所需材料", "已通知保洁班组处理")
@@ -84,17 +95,22 @@ def generate_reception(service: Service, actor: Actor, rng: random.Random, scale
     and complaints, in one of ``service``'s write transactions. Returns how many log entries
     were added."""
     now = service.ctx.clock.now()
+    settings = getattr(service, "settings", None)
+    targets = _thresholds(Targets.from_settings(settings.all()) if settings is not None
+                          else Targets())
     visits: list[dict] = []
     per_day = 12 * max(1, scale)
     for day in range(60, 0, -1):
         base = (now - timedelta(days=day)).replace(hour=0, minute=30, second=0, microsecond=0)
         for _n in range(per_day):
-            visits.append(_entry(rng, base + timedelta(minutes=rng.randint(0, 9 * 60))))
+            visits.append(_entry(rng, base + timedelta(minutes=rng.randint(0, 9 * 60)),
+                                 targets=targets))
     writer = _Writer(service.ctx)
     with service.write() as tx:
         _insert(writer, Visit, visits)
         open_now = [
-            _entry(rng, now - timedelta(minutes=minutes), channel=channel, closed=False)
+            _entry(rng, now - timedelta(minutes=minutes), channel=channel, closed=False,
+                   targets=targets)
             for minutes, channel in ((42, Channel.VISIT), (18, Channel.VISIT),
                                      (7, Channel.PHONE_IN), (3, Channel.VISIT))
         ]
@@ -287,29 +303,62 @@ def _insert(writer: _Writer, model: type[peewee.Model], rows: list[dict[str, Any
                       [tuple(row[name] for name in names) for row in rows])
 
 
+Thresholds = dict[tuple[str, str], tuple[int, int, int, int, int, int]]
+
+
+def _thresholds(targets: Targets) -> Thresholds:
+    """Each request type's and urgency's answer and reply thresholds in seconds, worked out
+    once (tens of thousands of entries at --scale 100)."""
+    table: Thresholds = {}
+    for request_type in RequestType:
+        for urgency in Urgency:
+            t = targets.for_request(request_type.value, urgency.value)
+            table[request_type.value, urgency.value] = (
+                t.answer, t.answer_moderate, t.answer_severe, t.reply, t.reply_moderate,
+                t.reply_severe)
+    return table
+
+
+def _level(answer: float, reply: float, limits: tuple[int, ...]) -> int:
+    """A resolved entry's level, as ``domain.reception.timer_status`` gives it."""
+    a1, a2, a3, r1, r2, r3 = limits
+    if answer > a3 or reply > r3:
+        return 3
+    if answer > a2 or reply > r2:
+        return 2
+    return 1 if answer > a1 or reply > r1 else 0
+
+
 def _entry(rng: random.Random, start: datetime, channel: Channel | None = None,
-           closed: bool = True) -> dict:
+           closed: bool = True, targets: Thresholds | None = None) -> dict:
     channel = channel or rng.choice((Channel.VISIT, Channel.PHONE_IN, Channel.PHONE_IN,
                                      Channel.PHONE_OUT))
     surname, title = _name(rng)
     answer = timedelta(seconds=rng.choice((2, 4, 5, 6, 8, 8, 12, 20, 40)))
     reply = timedelta(seconds=rng.choice((60, 120, 150, 200, 240, 280, 400, 700, 2000)))
-    level = 0
     if channel is Channel.PHONE_OUT:
-        answer = timedelta(0)
-    if closed:
-        if answer.total_seconds() > 30 or reply.total_seconds() > 1800:
-            level = 3
-        elif answer.total_seconds() > 15 or reply.total_seconds() > 600:
-            level = 2
-        elif answer.total_seconds() > 9 or reply.total_seconds() > 300:
-            level = 1
+        answer = timedelta(0)  # nobody waits for us to pick up
+    limits = targets or _thresholds(Targets())
+
+    def level_for(kind: tuple[str, str]) -> int:
+        """The level the timers gave when the entry was resolved."""
+        return _level(answer.total_seconds(), reply.total_seconds(), limits[kind]) if closed else 0
+
     handler = rng.choice(_DEMO_CLERKS)
-    reviewed = level == 3 and rng.random() < 0.7
+    # drawn as before the request types (the general targets' severe level), so the rest of
+    # the demo (names, call-backs, complaints) stays as it was
+    draw = rng.random() if level_for(("enquiry", "normal")) == 3 else 1.0
+    contact, company = _phone(rng), rng.choice(_COMPANIES)
+    request = rng.choice(_REQUESTS[channel])
+    # open entries stay plain enquiries: their running timers are what the page shows now
+    request_type, urgency = (_KINDS.get(request, ("enquiry", "normal")) if closed
+                             else ("enquiry", "normal"))
+    level = level_for((request_type, urgency))
+    reviewed = level == 3 and draw < 0.7
     return {
         "channel": channel.value, "name": surname, "caller_title": title,
-        "contact": _phone(rng), "company": rng.choice(_COMPANIES),
-        "request": rng.choice(_REQUESTS[channel]),
+        "contact": contact, "company": company, "request": request,
+        "request_type": request_type, "urgency": urgency,
         "result": rng.choice(_RESULTS) if closed else "", "handler": handler,
         "arrived_at": start,
         "answered_at": start + answer if closed or channel is Channel.VISIT else None,

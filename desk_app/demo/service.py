@@ -112,6 +112,7 @@ class DemoService(Service):
         counts.update(self._handover(keys))
         counts.update(self._complaint_loop(keys))
         counts.update(self._follow_ups(keys))
+        counts.update(self._timeouts())
         counts.update(self._documents(actor, scale, keys))
         return counts
 
@@ -134,6 +135,11 @@ class DemoService(Service):
         from desk_app.demo.reception_follow_up import generate_follow_ups
 
         return generate_follow_ups(self, keys, DEMO_PASSWORD)
+
+    def _timeouts(self) -> dict[str, int]:
+        from desk_app.demo.reception_timeouts import generate_timeouts
+
+        return generate_timeouts(self)
 
     def _approvals(self, keys: DemoKeys) -> dict[str, int]:
         from desk_app.demo.approvals import generate_approvals

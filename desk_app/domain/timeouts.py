@@ -201,6 +201,9 @@ def check_decider(entry: int, decider: str, is_manager: bool, is_supervisor: boo
 
 def measure_after(outcome: str, measure: str, new_measure: str) -> str:
     """The measure that stands after an appeal's outcome."""
+    if new_measure and outcome != Outcome.CHANGED.value:
+        raise ValidationError(_("A new measure goes with the outcome “changed” only."),
+                              field="measure")
     if outcome == Outcome.ANNULLED.value:
         return Measure.NONE.value
     if outcome == Outcome.CHANGED.value:

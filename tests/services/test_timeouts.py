@@ -215,7 +215,7 @@ def test_two_evidence_files_of_one_name_are_refused(desk, people, clock, tmp_pat
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "shot.png").write_bytes(folder.encode() * 10)
     before = _written()
-    with pytest.raises(ValidationError, match="Two evidence files are called shot.png"):
+    with pytest.raises(ValidationError, match=r"Two evidence files are called shot\.png"):
         desk.timeouts.review(people["supervisor"], visit_id, cause="staff",
                              responsible="wangfang",
                              evidence=[tmp_path / "a" / "shot.png", tmp_path / "b" / "shot.png"])
@@ -236,3 +236,31 @@ def test_only_severe_timeouts_wait_for_review_and_old_appeals_are_on_today(desk,
     waiting = desk.timeouts.waiting_for_me(people["clerk"])
     assert [c.visit_id for c in waiting] == [minor]
     assert desk.timeouts.supervisors(supervisor) == [("liqiang", "李强"), ("zhoumin", "周敏")]
+
+
+def test_old_reviews_count_as_reviewed_and_nobody_reviews_their_own_timeout(desk, people,
+                                                                            clock):
+    from desk_app.store.reception import Visit
+
+    old = _timed_out(desk, clock, people["clerk"])
+    Visit.update(reviewed_by="liqiang", reviewed_at=clock.now(),
+                 review_note="已面谈").where(Visit.id == old).execute()  # before schema 21
+    supervisor = people["supervisor"]
+    case = desk.timeouts.case(supervisor, old)
+    assert (case.state, case.cause_text, case.appealable(clock.now())) == (
+        "reviewed", "已面谈", False)
+    assert desk.timeouts.count_cases(supervisor, state="to_review") == 0
+    own = _timed_out(desk, clock, supervisor)
+    before = _written()
+    with pytest.raises(Conflict, match="already reviewed"):
+        desk.timeouts.review(supervisor, old, cause="staff", responsible="wangfang")
+    with pytest.raises(PermissionDenied, match="another supervisor"):
+        desk.timeouts.review(supervisor, own, cause="staff", responsible="zhoumin")
+    desk.timeouts.review(people["second"], own, cause="staff", responsible="zhoumin")
+    desk.timeouts.appeal(supervisor, own, "系统故障")
+    with pytest.raises(ValidationError, match="changed"):  # a measure for "upheld"
+        desk.timeouts.decide_appeal(people["manager"], own, "upheld", "维持", measure="verbal")
+    with pytest.raises(NotFound):  # an entry on time is no timeout of anyone's
+        desk.timeouts.case(people["clerk"], desk.visits.open_visit(people["clerk"], "visit",
+                                                                   name="钱先生").id)
+    assert _written()[:2] == (before[0] + 3, before[1] + 1)  # open, review, appeal

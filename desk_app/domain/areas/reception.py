@@ -103,7 +103,7 @@ AREA = AreaSpec(
         RegisterSpec("callbacks", "desk_app.services.reception.registers:CallBackRegister"),
         RegisterSpec("complaints", "desk_app.services.reception.registers:ComplaintRegister"),
     ),
-    cli=("desk_app.cli.reception", "desk_app.cli.complaints"),
+    cli=("desk_app.cli.reception", "desk_app.cli.complaints", "desk_app.cli.timeouts"),
     pages=(
         PageSpec("reception", N_("Reception"), "reception.svg",
                  frozenset({Role.CLERK, Role.SUPERVISOR, Role.MANAGER, Role.AUDITOR, Role.ADMIN}),

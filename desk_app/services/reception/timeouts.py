@@ -91,6 +91,8 @@ class TimeoutCase:
         """to_review (a severe timeout, escalated), not_reviewed (a minor or moderate one: a
         supervisor may review it), reviewed, appealed or decided."""
         if self.review_id is None:
+            if self.reviewed_at is not None:  # a review note from before schema 21
+                return "reviewed"
             return "to_review" if self.level is Level.SEVERE else "not_reviewed"
         if self.appealed_at is None:
             return "reviewed"
@@ -107,6 +109,7 @@ class TimeoutCase:
 
     def as_dict(self) -> dict[str, Any]:
         return {"entry": self.visit_id, "channel": self.channel, "name": self.name,
+                "request": self.request,
                 "request_type": self.request_type, "urgency": self.urgency,
                 "handler": self.handler, "time_in": self.arrived_at,
                 "level": self.level.name.lower(), "state": self.state, "cause": self.cause,
@@ -141,10 +144,12 @@ class TimeoutService(ReceptionBase):
         if mine or not self._sees_all(actor):
             query = query.where((TimeoutReview.responsible == actor.name)
                                 | (TimeoutReview.joint_supervisor == actor.name))
-        unreviewed = TimeoutReview.id.is_null()
+        # an entry reviewed before schema 21 kept only a note on the log: it is reviewed
+        unreviewed = TimeoutReview.id.is_null() & Visit.reviewed_at.is_null()
         states = {"to_review": unreviewed & (Visit.timeout_level == int(Level.SEVERE)),
                   "not_reviewed": unreviewed & (Visit.timeout_level < int(Level.SEVERE)),
-                  "reviewed": TimeoutReview.id.is_null(False) & TimeoutAppeal.id.is_null(),
+                  "reviewed": (TimeoutReview.id.is_null(False) & TimeoutAppeal.id.is_null())
+                  | (TimeoutReview.id.is_null() & Visit.reviewed_at.is_null(False)),
                   "appealed": TimeoutAppeal.id.is_null(False) & TimeoutAppeal.decided_at.is_null(),
                   "decided": TimeoutAppeal.decided_at.is_null(False)}
         if state:
@@ -175,7 +180,8 @@ class TimeoutService(ReceptionBase):
         self.require(actor, P.RECEPTION_VIEW)
         row: Any = self._query(actor).where(Visit.id == visit_id).first()
         if row is None:
-            if self._sees_all(actor) or not Visit.select().where(Visit.id == visit_id).exists():
+            if self._sees_all(actor) or not Visit.select().where(
+                    (Visit.id == visit_id) & (Visit.timeout_level > 0)).exists():
                 raise NotFound(_("No timeout on log entry {id}.").format(id=visit_id))
             raise PermissionDenied(_("The review of entry {id} is not yours: staff see their "
                                      "own record.").format(id=visit_id))
@@ -267,6 +273,9 @@ class TimeoutService(ReceptionBase):
         cause_text = rules.text_field(cause_text, "cause_text", _("The cause analysis"), 2000)
         responsible = self._user(responsible, "responsible",
                                  _("Name the person directly responsible for the timeout."))
+        if responsible == actor.name:
+            raise PermissionDenied(_("You are named responsible for this timeout: another "
+                                     "supervisor reviews it."))
         joint = (self._user(joint_supervisor, "joint_supervisor", "", Role.SUPERVISOR)
                  if joint_supervisor.strip() else "")
         measure_text = rules.text_field(measure_text, "measure_text", _("The measure"), 500)
@@ -282,7 +291,8 @@ class TimeoutService(ReceptionBase):
             if row.timeout_level <= 0:
                 raise Conflict(_("Log entry {id} did not time out: there is nothing to "
                                  "review.").format(id=visit_id))
-            if TimeoutReview.select().where(TimeoutReview.visit == row.id).exists():
+            if row.reviewed_at is not None or TimeoutReview.select().where(
+                    TimeoutReview.visit == row.id).exists():
                 raise Conflict(_("The timeout of entry {id} was already reviewed.").format(
                     id=visit_id))
             chosen = (policy.parse_choice(Measure, measure, "measure", _("The measure"))
@@ -454,8 +464,9 @@ def _case(row: Visit, names: dict[str, str],
         "request_type": row.request_type, "urgency": row.urgency, "handler": row.handler,
         "arrived_at": row.arrived_at, "level": Level(row.timeout_level), "names": names}
     review = _review_of(row)
-    if review is None:
-        return TimeoutCase(**base)
+    if review is None:  # not reviewed, or only noted on the log before schema 21
+        return TimeoutCase(**base, reviewed_by=row.reviewed_by, reviewed_at=row.reviewed_at,
+                           cause_text=row.review_note)
     base.update(review_id=review.id, cause=review.cause, cause_text=review.cause_text,
                 responsible=review.responsible, joint_supervisor=review.joint_supervisor,
                 measure=review.measure, measure_text=review.measure_text,
