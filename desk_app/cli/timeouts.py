@@ -145,7 +145,7 @@ def _print_case(case) -> None:
     measure = _label(Measure, case.measure)
     line(_("Measure"), f"{measure}: {case.measure_text}" if case.measure_text else measure)
     line(_("Retraining"), case.retraining_note if case.retraining else "")
-    line(_("Reviewed"), f"{format_datetime(case.reviewed_at)} {who(case.reviewed_by)}")
+    line(_("Timeout reviewed"), f"{format_datetime(case.reviewed_at)} {who(case.reviewed_by)}")
     line(_("Appeal until"), format_datetime(case.appeal_until))
     if case.evidence:
         print(_("Evidence:"))

@@ -57,7 +57,7 @@ FIELDS: dict[str, str] = {
     "responsible": N_("Responsible"), "joint_supervisor": N_("Supervisor jointly liable"),
     "measure": N_("Measure"), "measure_text": N_("Measure (details)"),
     "retraining": N_("Retraining"), "evidence": N_("Evidence"),
-    "appeal_until": N_("Appeal until"), "outcome": N_("Outcome"), "appellant": N_("Appellant"),
+    "appeal_until": N_("Appeal until"), "outcome": N_("Appeal outcome"), "appellant": N_("Appellant"),
     "request_type": N_("Request type"), "urgency": N_("Urgency"),
 }
 

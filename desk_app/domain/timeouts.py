@@ -34,8 +34,8 @@ class RequestType(LabelledStrEnum):
 
 
 class Urgency(LabelledStrEnum):
-    NORMAL = "normal", N_("Normal")
-    URGENT = "urgent", N_("Urgent")
+    NORMAL = "normal", N_("Not urgent")
+    URGENT = "urgent", N_("Urgent request")
 
 
 class Cause(LabelledStrEnum):

@@ -70,6 +70,8 @@ TW_WORDS = {"銷燬": "銷毀", "裝置": "設備", "籤離": "簽離", "倒籤"
             # a kind's or department's code is 代碼 (OpenCC reads 代码 as program code); a
             # window's tab is 分頁 in Taiwan
             "程式碼": "代碼", "選項卡": "分頁",
+            # a request's type is 類型 (OpenCC reads 类型 as a data type, 型別)
+            "型別": "類型",
             # a ledger is 台帳 in Taiwan's offices (OpenCC: 臺賬); 只能 (only) is never 隻能
             "臺賬": "台帳", "隻能": "只能"}
 

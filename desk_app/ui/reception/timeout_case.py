@@ -168,7 +168,7 @@ def review_html(case: TimeoutCase) -> str:
         (_("Supervisor jointly liable"), _text(case.full(case.joint_supervisor))),
         (_("Measure"), measure),
         (_("Retraining"), _text(case.retraining_note) if case.retraining else ""),
-        (_("Reviewed"), _who_when(case, case.reviewed_by, case.reviewed_at)),
+        (_("Timeout reviewed"), _who_when(case, case.reviewed_by, case.reviewed_at)),
         (_("Appeal until"), _text(time_text(case.appeal_until))),
     ])
 
@@ -178,10 +178,10 @@ def appeal_html(case: TimeoutCase) -> str:
              (_("Reason"), _text(case.appeal_reason))]
     if case.decided_at is not None:
         measure = label_of(Measure, case.measure_now)
-        pairs += [(_("Outcome"), f"<b>{_text(label_of(Outcome, case.outcome))}</b>"),
+        pairs += [(_("Appeal outcome"), f"<b>{_text(label_of(Outcome, case.outcome))}</b>"),
                   (_("Decision"), _text(case.decision)),
                   (_("Measure now"), _text(measure)),
-                  (_("Decided"), _who_when(case, case.decided_by, case.decided_at))]
+                  (_("Appeal decided"), _who_when(case, case.decided_by, case.decided_at))]
     return _rows(pairs)
 
 

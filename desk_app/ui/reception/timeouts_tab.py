@@ -38,8 +38,8 @@ SEARCHED_ROWS = 400  # Today's "Open timeout" looks this far down the list (two 
 
 def state_choices() -> list[tuple[str, str]]:
     return [("", _("All")), ("to_review", _("To review (severe)")),
-            ("not_reviewed", _("Minor or moderate, not reviewed")), ("reviewed", _("Reviewed")),
-            ("appealed", _("Appealed")), ("decided", _("Decided"))]
+            ("not_reviewed", _("Minor or moderate, not reviewed")), ("reviewed", _("Reviewed, not appealed")),
+            ("appealed", _("Appealed")), ("decided", _("Appeal decided"))]
 
 
 class TimeoutsTab(ListTab):
@@ -60,7 +60,7 @@ class TimeoutsTab(ListTab):
         self.layout_.addLayout(row)
         self.now = host.desk.now()  # read at each refresh: cells do not ask the clock
         columns = [
-            Column(lambda: _("Entry"), lambda c: c.visit_id),
+            Column(lambda: _("Log entry"), lambda c: c.visit_id),
             Column(lambda: _("Time in"), lambda c: time_text(c.arrived_at)),
             Column(lambda: _("Type"), lambda c: type_text(c.request_type, c.urgency),
                    tooltip=lambda c: type_text(c.request_type, c.urgency)),
