@@ -30,6 +30,7 @@ from desk_app.store.archive import (
     tuples,
 )
 from desk_app.store.models import User
+from desk_app.store.prepared import ById
 
 
 def _title(item: Item) -> str:
@@ -43,6 +44,21 @@ def _with_people(model: Any) -> Any:
     return (model.select(model, Borrower.id, Borrower.name, Borrower.contact,
                          Borrower.organisation, User.id, User.name, User.full_name)
             .join(Borrower).switch(model).join(User, on=(model.handler == User.id)))
+
+
+# Shown after every lend and return: their SQL is made once (store/prepared.py).
+_SLIP = ById(lambda slip_id: _with_people(LoanSlip).where(LoanSlip.id == slip_id))
+_SLIP_LOANS = ById(lambda slip_id: Loan.select(
+    Loan.id, Loan.item, Loan.due_on, Loan.due_at, Loan.approval_id, Item.id, Item.ref,
+    Item.title, Item.level, Item.kind, Item.dept, Kind.id, Kind.name, Department.id,
+    Department.name).join(Item).join(Kind).switch(Item).join(Department)
+    .where(Loan.slip == slip_id).order_by(Loan.id))
+_RECEIPT = ById(lambda receipt_id: _with_people(ReturnReceipt)
+                .where(ReturnReceipt.id == receipt_id))
+_RECEIPT_LOANS = ById(lambda receipt_id: Loan.select(
+    Loan.id, Loan.item, Loan.lent_at, Loan.due_on, Loan.return_condition, Loan.return_notes,
+    Item.id, Item.ref, Item.title, Item.level).join(Item)
+    .where(Loan.receipt == receipt_id).order_by(Loan.id))
 
 
 class LoanSlips(Service):
@@ -81,14 +97,10 @@ class LoanSlips(Service):
                             via)
 
     def _slip(self, slip_id: int) -> dict[str, Any]:
-        slip = _with_people(LoanSlip).where(LoanSlip.id == slip_id).first()
+        slip = _SLIP.first(self.ctx.db, slip_id)
         if slip is None:
             raise NotFound(_("No loan slip {id}.").format(id=slip_id))
-        loans = list(Loan.select(Loan.id, Loan.item, Loan.due_on, Loan.due_at, Loan.approval_id,
-                                 Item.id, Item.ref, Item.title, Item.level, Item.kind, Item.dept,
-                                 Kind.id, Kind.name, Department.id, Department.name)
-                     .join(Item).join(Kind).switch(Item).join(Department)
-                     .where(Loan.slip == slip.id).order_by(Loan.id))
+        loans = _SLIP_LOANS.rows(self.ctx.db, slip.id)
         used = [loan.approval_id for loan in loans if loan.approval_id]
         numbers_: dict[int, str] = dict(tuples(AccessRequest.select(
             AccessRequest.id, AccessRequest.number).where(AccessRequest.id.in_(used)))) if used else {}
@@ -109,13 +121,10 @@ class LoanSlips(Service):
         return data
 
     def _receipt(self, receipt_id: int) -> dict[str, Any]:
-        receipt = _with_people(ReturnReceipt).where(ReturnReceipt.id == receipt_id).first()
+        receipt = _RECEIPT.first(self.ctx.db, receipt_id)
         if receipt is None:
             raise NotFound(_("No return receipt {id}.").format(id=receipt_id))
-        loans = list(Loan.select(Loan.id, Loan.item, Loan.lent_at, Loan.due_on,
-                                 Loan.return_condition, Loan.return_notes,
-                                 Item.id, Item.ref, Item.title, Item.level)
-                     .join(Item).where(Loan.receipt == receipt.id).order_by(Loan.id))
+        loans = _RECEIPT_LOANS.rows(self.ctx.db, receipt.id)
         return {"id": receipt.id, "number": receipt.number, "borrower": receipt.borrower.name,
                 "contact": receipt.borrower.contact,
                 "handler": receipt.handler.full_name or receipt.handler.name,
