@@ -163,7 +163,7 @@ def review_html(case: TimeoutCase) -> str:
         measure += f": {_text(case.measure_text)}"
     return _rows([
         (_("Cause"), f"<b>{_text(label_of(Cause, case.cause))}</b>"),
-        (_("What happened"), _text(case.cause_text)),
+        (_("Cause analysis"), _text(case.cause_text)),
         (_("Responsible"), _text(case.full(case.responsible))),
         (_("Supervisor jointly liable"), _text(case.full(case.joint_supervisor))),
         (_("Measure"), measure),
