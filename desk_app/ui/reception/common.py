@@ -9,6 +9,8 @@ from typing import Any, Protocol
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
@@ -187,3 +189,18 @@ class ListTab(QWidget):
 
     def selected(self) -> Any | None:
         return selected_row(self.table)
+
+
+def close_button_and_size(dialog: QDialog, layout: QVBoxLayout, parent: QWidget | None,
+                          size: tuple[int, int], smallest: tuple[int, int]) -> None:
+    """A case dialog's Close button, and its size: ``size``, within a small main window (40
+    pixels to spare), never below ``smallest``."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    window = parent.window() if parent is not None else None
+    width, height = size
+    if window is not None:
+        width, height = min(width, window.width() - 40), min(height, window.height() - 40)
+    dialog.resize(max(width, smallest[0]), max(height, smallest[1]))

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QGridLayout,
     QPushButton,
     QTextBrowser,
@@ -27,7 +26,7 @@ from desk_app.domain.roles import Role
 from desk_app.i18n import _
 from desk_app.services.reception.complaint_flow import ComplaintCase, DecisionView, ProposalView
 from desk_app.services.reception.views import callback_status_text, satisfaction_text
-from desk_app.ui.reception.common import Host, time_text
+from desk_app.ui.reception.common import Host, close_button_and_size, time_text
 from desk_app.ui.widgets.signing import show_document
 
 FORMS_PER_ROW = 3
@@ -258,15 +257,7 @@ class ComplaintCaseDialog(QDialog):
             self.form_buttons[number] = button
         grid.setColumnStretch(FORMS_PER_ROW, 1)  # the buttons keep their own width
         layout.addLayout(grid)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        window = parent.window() if parent is not None else None
-        width, height = 780, 640
-        if window is not None:  # within a small main window
-            width, height = min(width, window.width() - 40), min(height, window.height() - 40)
-        self.resize(max(width, 560), max(height, 420))
+        close_button_and_size(self, layout, parent, (780, 640), (560, 420))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

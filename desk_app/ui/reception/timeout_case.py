@@ -16,7 +16,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
@@ -34,7 +33,7 @@ from desk_app.i18n import _
 from desk_app.services.output import save_bytes
 from desk_app.services.reception.timeouts import TimeoutCase
 from desk_app.ui.errors import show_error
-from desk_app.ui.reception.common import Host, time_text
+from desk_app.ui.reception.common import Host, close_button_and_size, time_text
 from desk_app.ui.widgets.files import save_file_name
 
 ALERT = "#b00020"
@@ -259,15 +258,7 @@ class TimeoutCaseDialog(QDialog):
         layout.addLayout(row)
         self.files.setVisible(bool(case.evidence))
         self.save_button.setVisible(bool(case.evidence))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        window = parent.window() if parent is not None else None
-        width, height = 700, 600
-        if window is not None:  # within a small main window
-            width, height = min(width, window.width() - 40), min(height, window.height() - 40)
-        self.resize(max(width, 520), max(height, 400))
+        close_button_and_size(self, layout, parent, (700, 600), (520, 400))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
