@@ -194,6 +194,8 @@ def test_a_supervisor_reviews_with_the_keyboard_and_an_evidence_file(
     monkeypatch.setattr(timeout_case, "save_file_name",
                         lambda parent, title, kind, suggested="", *args, **kw: str(target))
     case_dialog.findChild(QPushButton, "save_evidence").click()
+    qtbot.waitUntil(lambda: case_dialog.job is None)  # read and written in a worker
+    assert case_dialog.saved_path == target
     assert target.read_bytes() == recording.read_bytes()
 
 
@@ -229,6 +231,30 @@ def test_a_review_without_a_responsible_person_is_refused_at_its_field(
     qtbot.waitUntil(lambda: not dialog.isVisible())
     case = desk.timeouts.case(supervisor, visit_id)
     assert (case.responsible, case.measure, case.measure_text) == ("sunli", "other", "当月评优取消")
+
+
+def test_an_evidence_file_gone_before_saving_is_refused_at_its_field_from_the_worker(
+        qtbot, demo_desk, clerk, supervisor, clock, tmp_path):
+    """A review with files is saved in a worker: its refusal still shows at the field, the
+    form stays open with its buttons usable, and nothing is written."""
+    desk = demo_desk
+    visit_id = timed_out(desk, clock, clerk)
+    page = open_page(qtbot, desk, supervisor)
+    page.show_view(f"timeout:{visit_id}")
+    dialog = press(qtbot, page, "review")
+    choose(dialog.widgets["cause"], "peak")
+    screenshot = tmp_path / "screen.png"
+    screenshot.write_bytes(b"\x89PNG" + bytes(100))
+    dialog.widgets["evidence"].add([screenshot])
+    screenshot.unlink()  # moved away while the form was open
+    before = written()
+    dialog.save()
+    assert dialog.job is not None and not dialog.buttons.isEnabled()
+    qtbot.waitUntil(lambda: dialog.job is None)
+    assert dialog.isVisible() and dialog.buttons.isEnabled()
+    assert "screen.png" in dialog.errors["evidence"].text()
+    assert written() == before
+    assert desk.timeouts.case(supervisor, visit_id).state == "to_review"
 
 
 # ---------------------------------------------------------------------- appeal and decision

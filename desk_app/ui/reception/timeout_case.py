@@ -27,14 +27,13 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain import reception as rules
 from desk_app.domain.clock import to_local
-from desk_app.domain.errors import DeskError
 from desk_app.domain.timeouts import Cause, Measure, Outcome, RequestType, Urgency
 from desk_app.i18n import _
 from desk_app.services.output import save_bytes
 from desk_app.services.reception.timeouts import TimeoutCase
-from desk_app.ui.errors import show_error
 from desk_app.ui.reception.common import Host, close_button_and_size, time_text
 from desk_app.ui.widgets.files import save_file_name
+from desk_app.ui.widgets.jobs import Job
 
 ALERT = "#b00020"
 EVIDENCE_HEIGHT = 90
@@ -230,6 +229,8 @@ class TimeoutCaseDialog(QDialog):
     def __init__(self, host: Host, case: TimeoutCase, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.host, self.case = host, case
+        self.job: Job | None = None
+        self.saved_path: Path | None = None  # the last evidence file saved
         self.setObjectName("timeout_case")
         self.setWindowTitle(_("Timeout of entry {id}").format(id=case.visit_id))
         layout = QVBoxLayout(self)
@@ -264,19 +265,29 @@ class TimeoutCaseDialog(QDialog):
         super().showEvent(event)
         self.text.setFocus()  # the arrow keys and Page Down scroll the case at once
 
-    def save_evidence(self) -> Path | None:
-        """The chosen evidence file written where the user says; None if cancelled."""
+    def save_evidence(self) -> Job | None:
+        """The chosen evidence file written where the user says; None if cancelled. The
+        file (up to 20 MB) is read, checked against its SHA-256 and written in a worker."""
         item = self.files.currentItem()
-        if item is None:
+        if item is None or self.job is not None:
+            return None
+        evidence_id = int(item.data(Qt.ItemDataRole.UserRole))
+        name = next(e.file_name for e in self.case.evidence if e.id == evidence_id)
+        path = save_file_name(self, _("Save evidence"), "evidence", name)
+        if not path:
             return None
         desk, actor = self.host.desk, self.host.actor
-        try:
-            name, data = desk.timeouts.evidence_file(actor, int(item.data(
-                Qt.ItemDataRole.UserRole)))
-            path = save_file_name(self, _("Save evidence"), "evidence", name)
-            if not path:
-                return None
+
+        def work(_progress: Any) -> Path:
+            _name, data = desk.timeouts.evidence_file(actor, evidence_id)
             return save_bytes(path, data, force=True)  # the file dialog asked before replacing
-        except DeskError as error:
-            show_error(self, error)
-            return None
+
+        def ended(_outcome: str) -> None:
+            self.job = None
+            self.save_button.setEnabled(True)
+
+        self.save_button.setEnabled(False)
+        self.job = Job(work, desk=desk, parent=self, label=_("Saving the evidence file…"),
+                       on_success=lambda saved: setattr(self, "saved_path", saved))
+        self.job.ended.connect(ended)
+        return self.job.start()

@@ -230,13 +230,18 @@ class FieldsDialog(FormDialog):
     def _on_ok(self) -> None:
         try:
             self.result_value = self.submit()
-        except ValidationError as error:
+        except DeskError as error:
+            self.show_refusal(error)
+            return
+        self.accept()
+
+    def show_refusal(self, error: BaseException) -> None:
+        """A ``ValidationError`` at the field it names (a confirmable one turns OK into
+        *Save anyway*); any other refusal in a message box. The form stays open."""
+        if isinstance(error, ValidationError):
             self.error_at(error.field, str(error))
             if isinstance(error, self.confirmable):
                 self._set_confirm(True)
             return
-        except DeskError as error:
-            self.error_at(None, "")
-            show_error(self, error)
-            return
-        self.accept()
+        self.error_at(None, "")
+        show_error(self, error)
