@@ -44,6 +44,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "complaint_stats.sign": (N_("Month's complaints signed"),
                              N_("{actor} signed the complaint statistics of {month} with "
                                 "improvement measures: {measures}")),
+    "service_report.write": (N_("Service report written"),
+                             N_("{actor} wrote the service report of {month} as {format}: "
+                                "{file}")),
 }
 
 # Field names (only keys audit_text.FIELDS does not name yet).
@@ -59,6 +62,7 @@ FIELDS: dict[str, str] = {
     "retraining": N_("Retraining"), "evidence": N_("Evidence"),
     "appeal_until": N_("Appeal until"), "outcome": N_("Appeal outcome"), "appellant": N_("Appellant"),
     "request_type": N_("Request type"), "urgency": N_("Urgency"),
+    "complete": N_("Month ended"),
 }
 
 VALUES: dict[str, dict[str, str]] = {

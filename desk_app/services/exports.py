@@ -184,13 +184,7 @@ class ExportService(Service):
         return ExportResult(out, total, head_seq, head_hash)
 
     def _snapshot(self) -> AbstractContextManager[Any]:
-        """A read transaction that blocks no other desk: REPEATABLE READ READ ONLY on
-        PostgreSQL (it also keeps the rows' server-side cursor), a deferred transaction on
-        SQLite (a WAL snapshot), as AuditService.verify reads the chain."""
-        db = self.ctx.db
-        if is_postgresql(db):
-            return _read_only(db)
-        return db.atomic("DEFERRED")
+        return snapshot(self.ctx.db)
 
     def _register_pdf(self, actor: Actor, source: RegisterSource, rows: Iterator[list[str]],
                       total: int, head: tuple[int, str, str | None], period: str,
@@ -208,6 +202,15 @@ class ExportService(Service):
             AuditHead(head_seq, head_hash, database_id, head_at) if database_id else None,
             wrapped=source.wrapped_columns())
         write_register_pdf(export, rows, path, progress)
+
+
+def snapshot(db: Any) -> AbstractContextManager[Any]:
+    """A read transaction that blocks no other desk: REPEATABLE READ READ ONLY on
+    PostgreSQL (it also keeps the rows' server-side cursor), a deferred transaction on
+    SQLite (a WAL snapshot), as AuditService.verify reads the chain."""
+    if is_postgresql(db):
+        return _read_only(db)
+    return db.atomic("DEFERRED")
 
 
 @contextmanager

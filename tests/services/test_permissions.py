@@ -40,6 +40,7 @@ from tests.services import (
     permissions_handover,
     permissions_imports,
     permissions_reception_loop,
+    permissions_service_report,
     permissions_timeouts,
 )
 
@@ -240,6 +241,7 @@ ALLOWED.update(permissions_documents.ALLOWED)
 ALLOWED.update(permissions_imports.ALLOWED)
 ALLOWED.update(permissions_reception_loop.ALLOWED)
 ALLOWED.update(permissions_timeouts.ALLOWED)
+ALLOWED.update(permissions_service_report.ALLOWED)
 
 # Public methods with an ``actor`` that are not actions: the permission checks themselves.
 PERMISSION_CHECKS = {"Service.require", "ReceptionBase.require_any"}
@@ -840,6 +842,7 @@ ACTIONS: dict[str, Callable[[World], Call]] = {
     **permissions_imports.ACTIONS,
     **permissions_reception_loop.ACTIONS,
     **permissions_timeouts.ACTIONS,
+    **permissions_service_report.ACTIONS,
 }
 
 

@@ -19,6 +19,8 @@ class ReceptionPermission(StrEnum):
     # the manager decides what the supervisor could not settle (a complaint the customer
     # refused, issue 18)
     RECEPTION_MANAGE = "reception.manage"
+    # the monthly service report names every agent's figures (issue 18)
+    RECEPTION_REPORT = "reception.report"
     SCRIPTS_EDIT = "scripts.edit"
 
 
@@ -31,9 +33,10 @@ AREA = AreaSpec(
     # script library; the auditor reads the log.
     grants=grants({
         Role.CLERK: {P.RECEPTION_VIEW, P.RECEPTION_USE},
-        Role.SUPERVISOR: {P.RECEPTION_VIEW, P.RECEPTION_USE, P.RECEPTION_SUPERVISE},
-        Role.MANAGER: {P.RECEPTION_VIEW, P.RECEPTION_MANAGE},
-        Role.AUDITOR: {P.RECEPTION_VIEW},
+        Role.SUPERVISOR: {P.RECEPTION_VIEW, P.RECEPTION_USE, P.RECEPTION_SUPERVISE,
+                          P.RECEPTION_REPORT},
+        Role.MANAGER: {P.RECEPTION_VIEW, P.RECEPTION_MANAGE, P.RECEPTION_REPORT},
+        Role.AUDITOR: {P.RECEPTION_VIEW, P.RECEPTION_REPORT},
         Role.ADMIN: {P.SCRIPTS_EDIT},
     }),
     # R14: response targets and timeout thresholds
@@ -97,13 +100,17 @@ AREA = AreaSpec(
                     ("settings",)),
         ServiceSpec("timeouts", "desk_app.services.reception.timeouts:TimeoutService",
                     ("settings",)),
+        ServiceSpec("service_reports",
+                    "desk_app.services.reception.service_report:ServiceReportService",
+                    ("settings", "keys")),
     ),
     registers=(
         RegisterSpec("visits", "desk_app.services.reception.registers:VisitRegister"),
         RegisterSpec("callbacks", "desk_app.services.reception.registers:CallBackRegister"),
         RegisterSpec("complaints", "desk_app.services.reception.registers:ComplaintRegister"),
     ),
-    cli=("desk_app.cli.reception", "desk_app.cli.complaints", "desk_app.cli.timeouts"),
+    cli=("desk_app.cli.reception", "desk_app.cli.complaints", "desk_app.cli.timeouts",
+         "desk_app.cli.service_report"),
     pages=(
         PageSpec("reception", N_("Reception"), "reception.svg",
                  frozenset({Role.CLERK, Role.SUPERVISOR, Role.MANAGER, Role.AUDITOR, Role.ADMIN}),
