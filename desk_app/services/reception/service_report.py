@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from desk_app.domain import service_report as figures
 from desk_app.domain.areas.reception import ReceptionPermission as P
@@ -48,12 +49,28 @@ FORMATS = ("pdf", "xlsx")
 SIGNATURE_SLOT = "author"
 
 
-def _visits(start: datetime, end: datetime) -> Iterator[VisitRow]:
+def _moment(value: object) -> datetime | None:
+    """A stored time as read raw: SQLite gives text, PostgreSQL a datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _visits(db: Any, start: datetime, end: datetime) -> Iterator[VisitRow]:
+    """The month's entries, read through a raw cursor: peewee's per-value conversion cost
+    more than the figures themselves (72,000 entries over six months: 1.3 s, most of it
+    turning text into datetimes one field at a time)."""
     query = between(Visit.select(
         Visit.handler, Visit.channel, Visit.arrived_at, Visit.answered_at, Visit.resolved_at,
         Visit.timeout_level, Visit.promised_at, Visit.promised_by), Visit.arrived_at, start, end)
-    for row in query.tuples().iterator():
-        yield VisitRow(*row)
+    cursor = db.execute(query)
+    try:
+        for handler, channel, arrived, answered, resolved, level, promised, promised_by \
+                in cursor:
+            yield VisitRow(handler, channel, _moment(arrived) or start, _moment(answered),
+                           _moment(resolved), level, _moment(promised), promised_by)
+    finally:
+        cursor.close()
 
 
 def _complaints(start: datetime, end: datetime) -> list[ComplaintRow]:
@@ -102,7 +119,7 @@ class ServiceReportService(ReceptionBase):
                     raise InterruptedError
                 first, following = month_range(y, m)
                 history.append(figures.month_figures(
-                    figures.month_text(y, m), _visits(first, following),
+                    figures.month_text(y, m), _visits(self.ctx.db, first, following),
                     _complaints(first, following), _callbacks(first, following),
                     _messages(first, following), now))
         if progress is not None:
