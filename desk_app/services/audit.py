@@ -170,7 +170,7 @@ class AuditService(Service):
         signer_role = role_label(sorted(actor.roles)[0]) if actor.roles else ""
         pdf = self.keys.sign_pdf(actor, checkpoint_pdf(sheet), SIGNER_SLOT, password or "",
                                  handwriting_png, signer_role)
-        with output.OutputFile(path) as target:
+        with output.OutputFile(path, replace=force) as target:
             try:
                 target.partial.write_bytes(pdf)
             except OSError as error:

@@ -215,7 +215,7 @@ class BackupService(Service):
     def _write(self, actor: str, target: Path, force: bool, details: dict[str, Any],
                progress: Callable[[int, int], bool] | None = None) -> Path:
         path = output.check_target(target, force=force, field="file")
-        with output.OutputFile(path) as out:
+        with output.OutputFile(path, replace=force) as out:
             if progress is not None and progress(0, 2) is False:
                 raise InterruptedError
             try:

@@ -148,7 +148,7 @@ class ExportService(Service):
         out = self.check(actor, register, since, until, fmt, out, force=force)
         if fmt == "pdf":
             self.keys.check_signing_password(actor, password)
-        with output.OutputFile(out) as target:
+        with output.OutputFile(out, replace=force) as target:
             try:
                 # One snapshot for the head, the count and the rows: entries and rows other
                 # desks add meanwhile are neither written nor counted. Signing (a password

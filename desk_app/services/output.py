@@ -6,9 +6,10 @@ One order for all of them, so a record always says what really happened (R16):
    the open database (nor its ``-wal``/``-shm``/``-journal``, nor a link to it), never an
    existing file unless the user forces it, never a folder.
 2. The caller checks what could still refuse (e.g. the signing password) and writes into
-   ``FILE.partial`` (``OutputFile``), which nobody mistakes for a finished file.
+   ``FILE.<random>.partial`` (``OutputFile``), which nobody mistakes for a finished file.
 3. ``publish``: the audit entry, carrying the file's SHA-256, and the rename to ``FILE`` in
-   one transaction. A failure, a cancel or a wrong password before this point leaves no
+   one transaction — never over a file another desk wrote meanwhile, unless the user asked
+   to replace it. A failure, a cancel or a wrong password before this point leaves no
    file and no entry.
 
 A killed process leaves its ``.partial`` behind; every in-flight partial is listed in the
@@ -87,16 +88,22 @@ class Published:
 
 
 class OutputFile:
-    """``FILE.partial`` while it is written; removed again unless published.
+    """``FILE.<random>.partial`` while it is written; removed again unless published.
 
-    with OutputFile(target) as output:
+    with OutputFile(target, replace=force) as output:
         write(output.partial)
         output.publish(service, actor, "export.loans", "loan", {...})
+
+    Each writer has a partial of its own: two desks writing the same file name in a shared
+    folder at once never write into one another's. ``replace``: the user allowed an existing
+    file to be replaced; otherwise a file that appeared there since ``check_target`` (another
+    desk's) is never overwritten — the publish is refused and nothing is recorded.
     """
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, replace: bool = False) -> None:
         self.target = target
-        self.partial = target.with_name(target.name + PARTIAL_SUFFIX)
+        self.replace = replace
+        self.partial = target.with_name(f"{target.name}.{uuid.uuid4().hex[:12]}{PARTIAL_SUFFIX}")
         self._entry: Path | None = None
         self.published: Published | None = None
 
@@ -128,7 +135,7 @@ class OutputFile:
             with service.write() as tx:
                 tx.audit(actor, action, entity, entity_id,
                          after={**details, "file": str(self.target), "sha256": sha, "bytes": size})
-                os.replace(self.partial, self.target)  # a failed rename undoes the entry
+                self._rename()  # a failed rename undoes the entry
                 renamed = True
         except BaseException:
             if renamed:  # the commit failed after the rename: no file without its record
@@ -138,14 +145,39 @@ class OutputFile:
         return self.published
 
 
+    def _rename(self) -> None:
+        """The partial becomes the target: replacing it only when allowed. Without
+        ``replace`` a hard link claims the name atomically (it fails if the name is taken);
+        where links are not supported (FAT, some network shares) the check and the rename
+        are two steps."""
+        if self.replace:
+            os.replace(self.partial, self.target)
+            return
+        try:
+            os.link(self.partial, self.target)
+        except FileExistsError:
+            raise self._taken() from None
+        except OSError:
+            if self.target.exists() or self.target.is_symlink():
+                raise self._taken() from None
+            os.replace(self.partial, self.target)
+            return
+        self.partial.unlink()
+
+    def _taken(self) -> TargetExists:
+        return TargetExists(_("{path} was written meanwhile, by another program or desk; "
+                              "nothing was replaced.").format(path=self.target), "out",
+                            self.target)
+
+
 def save_bytes(out: Path | str, data: bytes, *, force: bool = False) -> Path:
     """Write a copy of something already recorded (a signed form, a preview) safely:
     the same target rules, through a ``.partial``; nothing is audited."""
     path = check_target(out, force=force, field="file")
-    with OutputFile(path) as output:
+    with OutputFile(path, replace=force) as output:
         try:
             output.partial.write_bytes(data)
-            os.replace(output.partial, path)
+            output._rename()
         except OSError as error:
             raise ValidationError(_("Cannot write {path}: {reason}").format(
                 path=path, reason=error.strerror or error), "file") from None

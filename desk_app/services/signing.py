@@ -66,7 +66,7 @@ class KeyService(Service):
         file written on request it is checked, never over the database, and recorded."""
         path = output.check_target(out, force=force, field="file")
         pem = self.ca_certificate()
-        with output.OutputFile(path) as target:
+        with output.OutputFile(path, replace=force) as target:
             _write_file(path, pem, target)
             target.publish(self, actor, "ca.export", "signing_ca", {})
         return path
@@ -244,7 +244,7 @@ class KeyService(Service):
         ca, secret = self._ca(now, actor)
         revoked = self.revocations()
         data = crl.make_crl(ca, secret, revoked, now)
-        with output.OutputFile(path) as target:
+        with output.OutputFile(path, replace=force) as target:
             _write_file(path, data, target)
             target.publish(self, actor, "ca.crl", "signing_ca", {"revoked": len(revoked)})
         return path

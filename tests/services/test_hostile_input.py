@@ -151,7 +151,8 @@ def test_nothing_is_written_over_the_open_database(sqlite_desk, tmp_path):
 
 
 def test_a_killed_writer_leaves_no_partial_file_after_the_next_start(sqlite_url, tmp_path):
-    """A process dies (SIGKILL) while writing FILE.partial; the next start removes it."""
+    """A process dies (SIGKILL) while writing FILE.<random>.partial; the next start removes
+    it."""
     Desk.open(sqlite_url, create=True).close()
     target = tmp_path / "big-export.csv"
     script = textwrap.dedent(f"""
@@ -167,8 +168,7 @@ def test_a_killed_writer_leaves_no_partial_file_after_the_next_start(sqlite_url,
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, env=env)
     assert child.stdout is not None and child.stdout.readline().strip() == b"writing"
     child.stdout.close()
-    partial = target.with_name(target.name + ".partial")
-    assert partial.exists()
+    [partial] = tmp_path.glob("big-export.csv.*.partial")  # its own partial file
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=10)
     time.sleep(0.1)
@@ -201,3 +201,49 @@ def test_a_full_disk_during_an_export_leaves_no_file_and_no_record(sqlite_url, t
         assert not AuditEntry.select().where(AuditEntry.action == "export.loans").exists()
     finally:
         desk.close()
+
+
+def test_two_writers_of_one_file_never_write_into_each_other(sqlite_desk, tmp_path):
+    """Two desks write the same file name in a shared folder at once: each writes its own
+    partial; the first to finish publishes, the second is refused (TargetExists) and records
+    nothing — its audit entry is rolled back with the refused rename."""
+    from desk_app.domain.errors import TargetExists
+    from desk_app.services.output import OutputFile, check_target
+
+    desk = sqlite_desk
+    desk.users.create_first_admin("boss", "boss-pass-123")
+    admin = desk.auth.login("boss", "boss-pass-123")
+    target = check_target(tmp_path / "report.csv")
+    entries = AuditEntry.select().count()
+    with OutputFile(target) as first, OutputFile(target) as second:
+        assert first.partial != second.partial
+        first.partial.write_bytes(b"first desk")
+        second.partial.write_bytes(b"second desk")
+        first.publish(desk.users, admin, "export.test", "test", {})
+        with pytest.raises(TargetExists, match="written meanwhile"):
+            second.publish(desk.users, admin, "export.test", "test", {})
+    assert target.read_bytes() == b"first desk"
+    assert AuditEntry.select().count() == entries + 1
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_without_hard_links_an_existing_file_is_still_not_replaced(sqlite_desk, tmp_path,
+                                                                   monkeypatch):
+    """On a file system without hard links (FAT, some shares) the check and the rename are
+    two steps; the taken name is still refused, a free one written."""
+    from desk_app.domain.errors import TargetExists
+    from desk_app.services import output
+
+    def no_links(*_args):
+        raise PermissionError("no hard links here")
+
+    monkeypatch.setattr(output.os, "link", no_links)
+    taken = tmp_path / "taken.bin"
+    taken.write_bytes(b"keep")
+    with output.OutputFile(taken) as out:
+        out.partial.write_bytes(b"new")
+        with pytest.raises(TargetExists):
+            out._rename()
+    assert taken.read_bytes() == b"keep"
+    assert output.save_bytes(tmp_path / "free.bin", b"new").read_bytes() == b"new"
+    assert output.save_bytes(taken, b"forced", force=True).read_bytes() == b"forced"

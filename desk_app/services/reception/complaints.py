@@ -140,7 +140,7 @@ class ComplaintService(ReceptionBase):
         if fmt == "pdf" and password is not None:
             self.keys.check_signing_password(actor, password)
         head_seq, head_hash = audit_chain.head()
-        with output.OutputFile(out) as target:
+        with output.OutputFile(out, replace=force) as target:
             try:
                 if fmt == "xlsx":
                     _write_xlsx(target.partial, _("Complaint statistics by category"),

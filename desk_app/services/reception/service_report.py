@@ -162,7 +162,7 @@ class ServiceReportService(ReceptionBase):
             self.keys.check_signing_password(actor, password)
         report = self.report(actor, year, month, progress)
         company = self.company()
-        with output.OutputFile(path) as target:
+        with output.OutputFile(path, replace=force) as target:
             try:
                 if fmt == "pdf":
                     from desk_app.forms.service_report import service_report_pdf
