@@ -240,7 +240,7 @@ class Change:
 
     @property
     def better(self) -> bool | None:
-        if self.percent is None or self.percent == 0:
+        if self.percent is None or self.percent == 0 or self.key in NEUTRAL:
             return None
         return (self.percent > 0) == (self.key in HIGHER_IS_BETTER)
 

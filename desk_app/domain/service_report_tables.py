@@ -24,7 +24,7 @@ def previous_month_label(report: ServiceReport) -> str:
     return month_text(*previous_month(report.year, report.month))
 
 
-AGENT_WIDTHS = [14, 6, 6, 7, 7, 7, 7, 11, 7, 7, 8, 8, 8]
+AGENT_WIDTHS = [12, 6, 6, 7, 7, 7, 7, 10, 9, 9, 8, 8, 9]
 
 
 def agent_header() -> list[str]:
@@ -63,7 +63,8 @@ def agent_rows(report: ServiceReport) -> list[list[str]]:
 
 
 def trend_header(report: ServiceReport) -> list[str]:
-    return [_("Figure"), previous_month_label(report), report.month_text, _("Change")]
+    return [_("Figure"), previous_month_label(report), report.month_text,
+            _("Against last month")]
 
 
 def trend_rows(report: ServiceReport) -> list[list[str]]:

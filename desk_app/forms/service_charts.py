@@ -55,8 +55,9 @@ def charts(report: ServiceReport) -> list[Chart]:
     causes_now = report.desk.causes
     previous = report.previous
     causes_before = previous.causes if previous is not None else {}
+    # the cause table's order (most first), reversed: horizontal bars are drawn bottom up
     cause_keys = sorted(set(causes_now) | set(causes_before),
-                        key=lambda key: (causes_now.get(key, 0), key))
+                        key=lambda key: (-causes_now.get(key, 0), key))[::-1]
     return [
         Chart("times", _("Reply and answer times by month"), months, [
             (_("Reply time (median)"), [_minutes(d.reply_median) for d in desks]),
@@ -106,6 +107,7 @@ def drawing(chart: Chart, width: float, height: float = HEIGHT) -> Any:
     from reportlab.graphics.charts.linecharts import HorizontalLineChart
     from reportlab.graphics.shapes import Drawing, String
     from reportlab.lib import colors
+    from reportlab.pdfbase.pdfmetrics import stringWidth
 
     rows = max(1, len(chart.categories))
     if chart.kind == "hbars":
@@ -115,6 +117,10 @@ def drawing(chart: Chart, width: float, height: float = HEIGHT) -> Any:
     # a month without a value is a gap in a line, an empty place among bars
     data = [[v if chart.kind == "line" else (v or 0.0) for v in values]
             for _legend, values in chart.series]
+    # horizontal bars stack a group's series bottom up: drawn in reverse, they read top down
+    # in the legend's order
+    order = list(range(len(data)))[::-1] if chart.kind == "hbars" else list(range(len(data)))
+    data = [data[index] for index in order]
     plot: Any
     if chart.kind == "line":
         plot = HorizontalLineChart()
@@ -122,9 +128,13 @@ def drawing(chart: Chart, width: float, height: float = HEIGHT) -> Any:
         plot = HorizontalBarChart()
     else:
         plot = VerticalBarChart()
-    left = 130.0 if chart.kind == "hbars" else 40.0
-    plot.x, plot.y = left, 30.0
-    plot.width, plot.height = width - left - 140.0, height - 56.0
+    left = 40.0
+    if chart.kind == "hbars":  # room for the longest name, at most 40 % of the width
+        longest = max((stringWidth(name, FONT, 7) for name in chart.categories), default=0.0)
+        left = min(max(60.0, longest + 10.0), 0.4 * width)
+    # the legend is one row under the plot: the plot keeps the drawing's whole width
+    plot.x, plot.y = left, 42.0
+    plot.width, plot.height = width - left - 12.0, height - 68.0
     plot.data = data or [[0.0]]
     plot.categoryAxis.categoryNames = list(chart.categories) or [""]
     _style_axis(plot.categoryAxis)
@@ -146,8 +156,8 @@ def drawing(chart: Chart, width: float, height: float = HEIGHT) -> Any:
             if sum(value is not None for value in values) > 1:
                 line.lineStyle = "joinedLine"
     else:
-        for index in range(len(data)):
-            plot.bars[index].fillColor = colors.Color(*COLOURS[index % len(COLOURS)])
+        for index, series in enumerate(order):
+            plot.bars[index].fillColor = colors.Color(*COLOURS[series % len(COLOURS)])
             plot.bars[index].strokeColor = None
         if chart.kind == "stacked":
             plot.categoryAxis.style = "stacked"
@@ -157,10 +167,13 @@ def drawing(chart: Chart, width: float, height: float = HEIGHT) -> Any:
     canvas.add(String(plot.x, plot.y + plot.height + 4, chart.unit, fontName=FONT,
                       fontSize=7))
     legend = Legend()
-    legend.x, legend.y = width - 130.0, height - 30.0
+    legend.x, legend.y = left, 8.0
     legend.fontName, legend.fontSize = FONT, 7
     legend.alignment = "right"
-    legend.columnMaximum = 6
+    legend.columnMaximum = 1  # one row
+    legend.dx = legend.dy = 6
+    legend.deltax = 14 + max((stringWidth(name, FONT, 7) for name, _v in chart.series),
+                             default=40.0)
     legend.colorNamePairs = [(colors.Color(*COLOURS[i % len(COLOURS)]), name)
                              for i, (name, _values) in enumerate(chart.series)]
     canvas.add(legend)

@@ -19,14 +19,36 @@ from desk_app.domain.service_report_tables import (
     trend_header,
     trend_rows,
 )
+from desk_app.forms.fonts import FONT
 from desk_app.forms.service_charts import Chart, charts, drawing
 from desk_app.forms.signing import ready_to_sign
 from desk_app.forms.spec import FormSpec, SignatureSlot, format_time
 from desk_app.i18n import _
 
 
-def _drawn(chart: Chart, width: float) -> list[Any]:
-    return [drawing(chart, width)]
+def _room_for(height: float, width: float) -> list[Any]:
+    from reportlab.platypus import CondPageBreak
+
+    return [CondPageBreak(height)]
+
+
+def _side_by_side(shown: list[Chart], width: float) -> list[Any]:
+    """The charts two to a row, each row kept on one page."""
+    from reportlab.platypus import Spacer, Table, TableStyle
+
+    gap = 16.0
+    half = (width - gap) / 2
+    rows = []
+    for start in range(0, len(shown), 2):
+        pair = [drawing(chart, half) for chart in shown[start:start + 2]]
+        table = Table([[*pair, *([Spacer(1, 1)] * (2 - len(pair)))]],
+                      colWidths=[half + gap, half])
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                   ("FONTNAME", (0, 0), (-1, -1), FONT),  # not Helvetica
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+        rows.extend([table, Spacer(1, 10)])
+    return rows
 
 
 def service_report_pdf(company: str, report: ServiceReport, author: str) -> bytes:
@@ -44,11 +66,12 @@ def service_report_pdf(company: str, report: ServiceReport, author: str) -> byte
     ])
     spec.heading(_("Against last month"))
     spec.table(trend_header(report), trend_rows(report), col_widths=[30, 14, 14, 22])
+    rows = agent_rows(report)
+    # a short table of agents starts on a new page rather than leave its last rows alone
+    spec.flowables(partial(_room_for, 60.0 + 30.0 * len(rows)))
     spec.heading(_("Per agent"))
-    spec.table(agent_header(), agent_rows(report), col_widths=AGENT_WIDTHS)
-    for chart in charts(report):
-        spec.flowables(partial(_drawn, chart))
-        spec.spacer(6)
+    spec.table(agent_header(), rows, col_widths=AGENT_WIDTHS)
+    spec.flowables(partial(_side_by_side, charts(report)))
     spec.heading(_("Complaints by cause"))
     rows = cause_rows(report)
     if rows:

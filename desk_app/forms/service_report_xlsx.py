@@ -68,7 +68,7 @@ def write_service_report_xlsx(path: Path, company: str, report: ServiceReport) -
                     "" if report.complete else _("not ended yet")])
     summary.append([])
     summary.append([_("Figure"), previous_month_label(report), report.month_text,
-                    _("Change")])
+                    _("Against last month")])
     for item in report.trend():
         summary.append([_(TREND_LABELS[item.key]), item.before, item.now,
                         None if item.percent is None else item.percent / 100])
