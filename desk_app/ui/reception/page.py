@@ -1,6 +1,6 @@
 """The Reception page: the frame around its tabs — the toolbar with every shortcut, the tabs
-(Now, Log, Call-backs, Complaints, Timeouts, Phrase library: one module each) and the
-one-second timer.
+(Now, Log, Call-backs, Complaints, Timeouts, Service report, Phrase library: one module each)
+and the one-second timer.
 
 The timers tick in the display only (a QTimer, no database): the Now tab's live columns are
 repainted from the entries and the current time. Every 15 s the page asks the service to
@@ -31,6 +31,7 @@ from desk_app.ui.reception.log_tab import LogTab
 from desk_app.ui.reception.messages_tab import MessagesTab
 from desk_app.ui.reception.now_tab import NowTab, end_action_text
 from desk_app.ui.reception.palette import PaletteDialog, PrompterView
+from desk_app.ui.reception.report_tab import ServiceReportTab
 from desk_app.ui.reception.timeouts_tab import TimeoutsTab
 from desk_app.ui.widgets.export_dialog import ExportDialog
 from desk_app.ui.widgets.page import Page
@@ -48,6 +49,7 @@ class ReceptionPage(Page):
         self.can_edit = actor.can(ReceptionPermission.SCRIPTS_EDIT)
         self.can_review = actor.can(ReceptionPermission.RECEPTION_SUPERVISE)
         self.can_manage = actor.can(ReceptionPermission.RECEPTION_MANAGE)
+        self.can_report = actor.can(ReceptionPermission.RECEPTION_REPORT)
         self.palette: PaletteDialog | None = None  # type: ignore[assignment]  # QWidget.palette()
         self.prompter: PrompterView | None = None
         self.dialog: FormDialog | None = None
@@ -64,6 +66,8 @@ class ReceptionPage(Page):
         self.messages_tab = MessagesTab(self)
         self.timeouts_tab = TimeoutsTab(self)
         self.library_tab = LibraryTab(self)
+        # made only for those who may read it; it reads its month when first shown
+        self.report_tab = ServiceReportTab(self) if self.can_report else None
         self.timeouts_index = -1
         if self.can_view:
             self.tabs.addTab(self.now_tab, _("Now"))
@@ -72,6 +76,8 @@ class ReceptionPage(Page):
             self.tabs.addTab(self.complaints_tab, _("Complaint register"))
             self.tabs.addTab(self.messages_tab, _("Messages"))
             self.timeouts_index = self.tabs.addTab(self.timeouts_tab, _("Timeouts"))
+        if self.report_tab is not None:  # supervisors, the manager, the auditor
+            self.tabs.addTab(self.report_tab, _("Service report"))
         self.tabs.addTab(self.library_tab, _("Phrase library"))
 
         now = self.now_tab
