@@ -60,8 +60,8 @@ def service_report_pdf(company: str, report: ServiceReport, author: str) -> byte
         (_("Month"), report.month_text if report.complete else _(
             "{month} (not ended yet: figures up to {time})").format(
                 month=report.month_text, time=format_time(report.generated_at))),
-        (_("Calls and visits"), f"{desk.entries} ({_('calls')} {desk.calls}, "
-                                f"{_('visits')} {desk.visits})"),
+        (_("Calls and visits"), _("{total} (calls {calls}, visits {visits})").format(
+            total=desk.entries, calls=desk.calls, visits=desk.visits)),
         (_("Written by"), author),
     ])
     spec.heading(_("Against last month"))
