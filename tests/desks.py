@@ -247,6 +247,14 @@ def open_desk(url: str, user: str) -> tuple[Desk, Actor]:
     return desk, desk.auth.login(user, PASSWORD)
 
 
+def chain_verifies(desk: Desk, admin: str = "boss") -> None:
+    """The audit chain verifies, read by a new auditor (``admin`` adds one)."""
+    boss = desk.auth.login(admin, PASSWORD)
+    desk.users.add(boss, "auditor1", PASSWORD, "auditor")
+    report = desk.audit.verify(desk.auth.login("auditor1", PASSWORD))
+    assert report.ok, report
+
+
 def close_desk(desk: Desk | None) -> None:
     if desk is not None:
         with contextlib.suppress(Exception):  # closing after a failure, which is reported

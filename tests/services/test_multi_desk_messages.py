@@ -19,7 +19,7 @@ from desk_app.domain.errors import Conflict
 from desk_app.store.models import AuditEntry
 from desk_app.store.reception import PhoneMessage
 from tests.conftest import PASSWORD
-from tests.desks import close_desk, first_line, open_desk, recorder, run_desks
+from tests.desks import chain_verifies, close_desk, first_line, open_desk, recorder, run_desks
 
 DESKS = int(os.environ.get("DESK_MULTI_DESKS", "6"))
 EACH = 5  # messages each desk takes
@@ -91,9 +91,6 @@ def test_desks_take_chase_and_confirm_messages_at_once(db_url):
         actions = Counter(action for (action,) in AuditEntry.select(AuditEntry.action).tuples())
         assert actions["message.take"] == 1 + DESKS * EACH
         assert actions["message.chase"] == DESKS and actions["message.confirm"] == 1
-        boss = desk.auth.login("boss", PASSWORD)
-        desk.users.add(boss, "auditor1", PASSWORD, "auditor")
-        report = desk.audit.verify(desk.auth.login("auditor1", PASSWORD))
-        assert report.ok, report
+        chain_verifies(desk)
     finally:
         desk.close()

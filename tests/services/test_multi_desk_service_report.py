@@ -20,7 +20,7 @@ from typing import Any
 from desk_app.store.models import AuditEntry
 from desk_app.store.reception import Visit
 from tests.conftest import PASSWORD
-from tests.desks import close_desk, first_line, open_desk, recorder, run_desks
+from tests.desks import chain_verifies, close_desk, first_line, open_desk, recorder, run_desks
 
 DESKS = int(os.environ.get("DESK_MULTI_DESKS", "6"))
 TIMEOUT = 240.0
@@ -90,9 +90,6 @@ def test_desks_write_the_report_while_the_log_is_written(db_url, tmp_path):
             assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha
         visits = [value for op, value in acks if op == "visit"]
         assert sorted(visits) == sorted(v for (v,) in Visit.select(Visit.id).tuples())
-        boss = desk.auth.login("boss", PASSWORD)
-        desk.users.add(boss, "auditor1", PASSWORD, "auditor")
-        report = desk.audit.verify(desk.auth.login("auditor1", PASSWORD))
-        assert report.ok, report
+        chain_verifies(desk)
     finally:
         desk.close()

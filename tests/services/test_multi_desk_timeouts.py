@@ -20,7 +20,7 @@ from desk_app.domain.errors import Conflict, PermissionDenied
 from desk_app.store.models import AuditEntry
 from desk_app.store.reception import TimeoutAppeal, TimeoutReview, Visit
 from tests.conftest import PASSWORD
-from tests.desks import close_desk, first_line, open_desk, recorder, run_desks
+from tests.desks import chain_verifies, close_desk, first_line, open_desk, recorder, run_desks
 
 DESKS = int(os.environ.get("DESK_MULTI_DESKS", "6"))
 TIMEOUT = 240.0
@@ -104,9 +104,6 @@ def test_desks_review_appeal_and_decide_at_once(db_url):
         actions = Counter(action for (action,) in AuditEntry.select(AuditEntry.action).tuples())
         assert actions["timeout.review"] == DESKS + 1
         assert actions["timeout.appeal"] == 1 and actions["timeout.decide_appeal"] == 1
-        boss = desk.auth.login("boss", PASSWORD)
-        desk.users.add(boss, "auditor1", PASSWORD, "auditor")
-        report = desk.audit.verify(desk.auth.login("auditor1", PASSWORD))
-        assert report.ok, report
+        chain_verifies(desk)
     finally:
         desk.close()
