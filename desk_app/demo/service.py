@@ -175,11 +175,14 @@ class DemoService(Service):
 
     def _reception(self, actor: Actor, scale: int) -> dict[str, int]:
         from desk_app.demo.reception import generate_reception
+        from desk_app.demo.reception_history import generate_history
         from desk_app.store.reception import Visit
 
         if Visit.select().exists():
             return {}
-        return {"visits": generate_reception(self, actor, random.Random(SEED + 7 * scale), scale)}
+        visits = generate_reception(self, actor, random.Random(SEED + 7 * scale), scale)
+        # the months before, for the service report's trend: before the months are signed
+        return {"visits": visits, **generate_history(self, actor, scale)}
 
     def _staff(self, actor: Actor, count: int, existing: set[str]) -> int:
         """Extra clerks for volume, inserted in bulk under one audit entry."""

@@ -33,6 +33,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "visit.escalate": (N_("Escalated"), N_("{actor} escalated log entry {id} to {to}")),
     "demo.follow_up": (N_("Demo promises"),
                        N_("{actor} filled the log with demo promises of replies")),
+    "demo.reception_history": (N_("Demo service history"),
+                               N_("{actor} filled the reception log with four earlier months "
+                                  "of demo history")),
     "timeout.review": (N_("Timeout reviewed"),
                        N_("{actor} reviewed the timeout of log entry {id}: {responsible} "
                           "responsible, {measure}")),
