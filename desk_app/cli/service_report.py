@@ -67,6 +67,12 @@ def cmd_service(desk, actor, args) -> int:
         password = args.signing_password if args.format == "pdf" else None
         published = desk.service_reports.write_report(actor, year, month, args.format, args.out,
                                                password=password, force=args.force)
+        if args.json:
+            sys.stdout.write(json_text({
+                "month": f"{year:04d}-{month:02d}", "format": args.format,
+                "file": str(published.path), "sha256": published.sha256,
+                "bytes": published.size}) + "\n")
+            return 0
         print(_("Service report for {month} written to {path} (SHA-256 {sha}).").format(
             month=f"{year:04d}-{month:02d}", path=published.path, sha=published.sha256))
         return 0

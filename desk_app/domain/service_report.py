@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from desk_app.domain.reception import Channel, format_elapsed, promise_state
@@ -281,12 +281,21 @@ def change(key: str, now: Figures, before: Figures | None) -> Change:
     return Change(key, current, earlier, percent, points)
 
 
-def trend(months: Sequence[MonthFigures]) -> list[Change]:
-    """The last month of ``months`` (oldest first) against the one before it."""
+# counts grow with the days: a month not ended yet is not compared on them
+COUNTS = frozenset({"entries", "timeouts", "complaints"})
+
+
+def trend(months: Sequence[MonthFigures], complete: bool = True) -> list[Change]:
+    """The last month of ``months`` (oldest first) against the one before it; while it
+    has not ended, its counts (a few days against a whole month) are not compared."""
     if not months:
         return []
     before = months[-2].desk if len(months) > 1 else None
-    return [change(key, months[-1].desk, before) for key in TREND_FIGURES]
+    changes = [change(key, months[-1].desk, before) for key in TREND_FIGURES]
+    if not complete:
+        changes = [replace(item, percent=None) if item.key in COUNTS else item
+                   for item in changes]
+    return changes
 
 
 def previous_month(year: int, month: int) -> tuple[int, int]:
@@ -362,7 +371,7 @@ class ServiceReport:
         return sorted(lines, key=lambda line: (line.name, line.user))
 
     def trend(self) -> list[Change]:
-        return trend(self.history)
+        return trend(self.history, self.complete)
 
 
 # ---------------------------------------------------------------------- in words

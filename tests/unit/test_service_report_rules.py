@@ -60,3 +60,15 @@ def test_a_month_is_yyyy_mm(text):
 def test_months_back_cross_the_year():
     assert rules.months_back(2027, 2, 4) == [(2026, 11), (2026, 12), (2027, 1), (2027, 2)]
     assert rules.parse_month("2026-11") == (2026, 11)
+
+
+def test_a_month_not_ended_is_not_compared_on_its_counts():
+    before, now = Figures(), Figures()
+    before.calls, now.calls = 360, 16  # a whole month against its first two days
+    before.reply_times, now.reply_times = [240.0], [200.0]
+    months = [rules.MonthFigures("2026-11", before, {}), rules.MonthFigures("2026-12", now, {})]
+    ended = {item.key: item.percent for item in rules.trend(months)}
+    running = {item.key: item.percent for item in rules.trend(months, complete=False)}
+    assert ended["entries"] == -95.6 and running["entries"] is None
+    assert running["timeouts"] is None and running["complaints"] is None
+    assert running["reply_median"] == ended["reply_median"] == -16.7  # times still compared

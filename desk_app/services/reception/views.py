@@ -228,7 +228,8 @@ class ComplaintStats:
 
 def month_range(year: int, month: int) -> tuple[datetime, datetime]:
     if not 1 <= month <= 12 or not 2000 <= year <= 2999:
-        raise ValidationError(_("Give a month as YYYY-MM."), field="month")
+        raise ValidationError(_("Give a month as YYYY-MM, from 2000-01 to 2999-12."),
+                              field="month")
     first = date(year, month, 1)
     following = date(year + (month == 12), month % 12 + 1, 1)
     return local_day_start(first), local_day_start(following)
