@@ -87,6 +87,7 @@ class Shift:
     tick_seconds: float = 0.0
     paints: int = 0
     escalated: int = 0
+    reports: list[str] = field(default_factory=list)  # each hour's service report load
     exit_code: int | None = None
 
     def sample(self, label: str, started: float) -> Sample:
@@ -214,6 +215,7 @@ def test_a_shift_at_the_reception_desk(qapp, isolated_settings, shift_desk) -> N
         for what, number in plan.pop(shift.ticks, []):
             act(page, what, number)
         if shift.ticks % 3600 == 0:
+            read_report(page)
             shift.sample(f"hour {shift.ticks // 3600} ({shift.ticks:,} ticks)", started)
         if none_refs() < first.nones // 2:
             page.timer.stop()
@@ -224,6 +226,15 @@ def test_a_shift_at_the_reception_desk(qapp, isolated_settings, shift_desk) -> N
             page.timer.stop()
             shift.tick_seconds = time.perf_counter() - shift.tick_started
             QTimer.singleShot(0, guarded(sign_out))
+
+    def read_report(page) -> None:
+        """Every hour the supervisor reads the month's service report (six months read and
+        five charts drawn in a worker) and goes back to Now: its images must not pile up."""
+        tab = page.report_tab
+        assert tab is not None, "no Service report tab for every role"
+        page.tabs.setCurrentWidget(tab)
+        tab.load().ended.connect(shift.reports.append)
+        page.tabs.setCurrentWidget(page.now_tab)
 
     def act(page, what: str, number: int) -> None:
         actor = session.window.actor
@@ -299,6 +310,8 @@ def test_a_shift_at_the_reception_desk(qapp, isolated_settings, shift_desk) -> N
     print(f"  entries opened {shift.opened}, answered {shift.answered}, resolved "
           f"{shift.resolved}, closed {shift.closed}; severe timeouts awaiting review "
           f"{shift.escalated}; idle locks unlocked {shift.locks}")
+    print(f"  service report read {shift.reports.count('success')} times "
+          f"({len(shift.reports)} loads ended)")
     print(f"  ticks {shift.ticks:,} in {shift.tick_seconds:.1f} s ({rate:,.0f} ticks/s, "
           f"{rate:,.0f}x real time); the Now table painted {shift.paints:,} times")
     print(f"  RSS {first.rss / 1024:.1f} → {last.rss / 1024:.1f} MiB "
@@ -308,5 +321,7 @@ def test_a_shift_at_the_reception_desk(qapp, isolated_settings, shift_desk) -> N
         pytest.fail("\n".join(shift.errors), pytrace=False)
     assert shift.exit_code == 0
     assert shift.ticks >= SHIFT_TICKS
+    hours = SHIFT_TICKS // 3600
+    assert shift.reports.count("success") >= hours - 1, shift.reports  # the last may be cut
     assert last.nones >= first.nones, (
         f"None lost {first.nones - last.nones:,} references over the shift")
