@@ -24,9 +24,8 @@ from desk_app.cli.common import (
     with_actor,
 )
 from desk_app.cli.complaints import _month
-from desk_app.domain.service_report import TREND_LABELS, Figures, change_sentence
+from desk_app.domain.service_report import FORMATS, TREND_LABELS, Figures, change_sentence
 from desk_app.i18n import _
-from desk_app.services.reception.service_report import FORMATS
 
 AGENT_KEYS = ("agent", "name", "calls", "visits", "answer_median_s", "answer_p90_s",
               "reply_median_s", "reply_p90_s", "timeouts_minor", "timeouts_moderate",

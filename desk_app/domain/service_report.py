@@ -39,6 +39,7 @@ from desk_app.i18n import N_, _
 SATISFIED = frozenset({"very_satisfied", "satisfied"})
 REACHED = frozenset({"very_satisfied", "satisfied", "neutral", "dissatisfied"})
 HISTORY_MONTHS = 6  # the report's month and the five before it
+FORMATS = ("pdf", "xlsx")  # the files it is written as
 # plain strings: an enum member's ``.value`` costs a descriptor call per entry
 VISIT, PHONE_OUT = Channel.VISIT.value, Channel.PHONE_OUT.value
 

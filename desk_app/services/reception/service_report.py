@@ -22,6 +22,7 @@ from desk_app.domain.areas.reception import ReceptionPermission as P
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.roles import role_label
 from desk_app.domain.service_report import (
+    FORMATS,
     CallBackRow,
     ComplaintRow,
     MessageRow,
@@ -45,7 +46,6 @@ from desk_app.store.reception import (
 )
 
 Progress = Callable[[int, int], bool]
-FORMATS = ("pdf", "xlsx")
 SIGNATURE_SLOT = "author"
 
 
