@@ -451,10 +451,12 @@ def run_desks(worker: Callable[..., None], args: list[tuple[Any, ...]],
 
 
 def recorder(out: dict[str, Any], ack: Callable[[str, Any], Any] = lambda op, value: (op, value),
+             clear: tuple[type[BaseException], ...] = CLEAR,
              ) -> Callable[[str, Callable[[], Any]], Any]:
     """``call(op, fn)`` for a desk worker: runs ``fn`` and records in ``out`` (``acks``,
     ``refused``, ``unexpected``) what became of it — acknowledged (as ``ack(op, value)``),
-    refused with a clear error, or anything else, which is a defect the test reports."""
+    refused with a clear error (``clear``: the errors the test expects), or anything else,
+    which is a defect the test reports."""
     out.setdefault("acks", [])
     out.setdefault("refused", Counter())
     out.setdefault("unexpected", [])
@@ -462,7 +464,7 @@ def recorder(out: dict[str, Any], ack: Callable[[str, Any], Any] = lambda op, va
     def call(op: str, fn: Callable[[], Any]) -> Any:
         try:
             value = fn()
-        except CLEAR as error:
+        except clear as error:
             out["refused"][(op, type(error).__name__)] += 1
             return None
         except Exception as error:  # anything else is a defect the test reports
